@@ -1,0 +1,59 @@
+/**
+ * lakestep's errors. An error's `name` is the Retry/Catch contract of the state machine:
+ * `statemachines/pipeline.asl.yml` names exactly these strings in ErrorEquals (a test checks both sides).
+ */
+export class LakestepError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A bad execution input or CLI argument: names the field and what was expected. */
+export class InputError extends LakestepError {
+  constructor(readonly field: string, message: string) {
+    super(`${field}: ${message}`);
+  }
+}
+
+/** A bad entry in lakestep.config.yml: names the key path and what was expected. */
+export class ConfigError extends LakestepError {
+  constructor(readonly key: string, message: string) {
+    super(`lakestep.config.yml ${key}: ${message}`);
+  }
+}
+
+/** Another execution holds the pipeline lock. */
+export class LockHeldError extends LakestepError {
+  constructor(readonly holder: string, readonly expiresAtMs: number) {
+    super(`execution ${holder} holds the lock until ${new Date(expiresAtMs).toISOString()}; retry after it ends or expires`);
+  }
+}
+
+/** A step (EMR step, local DuckDB or spark-submit run) failed as a whole. */
+export class StepFailedError extends LakestepError {
+  constructor(readonly days: string[], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A step group's share of quarantined records passed the dataset's threshold. */
+export class RejectThresholdError extends LakestepError {
+  constructor(readonly dataset: string, readonly days: string[], readonly rejected: number, readonly total: number, readonly threshold: number) {
+    super(
+      `${dataset} ${days[0]}…${days[days.length - 1]}: ${rejected} of ${total} records rejected ` +
+        `(${((100 * rejected) / Math.max(total, 1)).toFixed(1)} %), over the ${(threshold * 100).toFixed(1)} % threshold; ` +
+        `see rejected_${dataset} for the raw text and reasons`,
+    );
+  }
+}
+
+/** Some days of an execution failed; the others were committed. */
+export class DaysFailedError extends LakestepError {
+  constructor(readonly days: string[], message: string) {
+    super(message);
+  }
+}
+
+/** A Glue / local crawler run ended in failure. */
+export class CrawlerFailedError extends LakestepError {}

@@ -1,0 +1,156 @@
+/**
+ * Shapes shared by the core, the handlers, the local runtime and the AWS adapters.
+ * Days are `YYYY-MM-DD` strings, always UTC calendar days.
+ */
+
+/** A UTC calendar day, `YYYY-MM-DD` (e.g. `2024-03-05`). */
+export type Day = string;
+
+/** One object in the lake (S3 object or file under the lake folder). `key` is relative to the lake root. */
+export interface ObjectInfo {
+  key: string;
+  /** bytes */
+  size: number;
+  /** S3 ETag, or locally a hash of mtime and size */
+  etag: string;
+}
+
+/** A raw partition = one arrival day of one dataset, with every object under its hour prefixes. */
+export interface RawPartition {
+  dataset: string;
+  /** arrival day (Firehose prefix day, or Hive `year=/month=/day=`) */
+  day: Day;
+  objects: ObjectInfo[];
+}
+
+/** What the ledger remembers of one raw partition. */
+export interface RawPartitionState {
+  dataset: string;
+  day: Day;
+  /** sha256 hex of the sorted (key, size, etag) list; see core/fingerprint.ts */
+  fingerprint: string;
+  objectCount: number;
+  /** bytes */
+  bytes: number;
+}
+
+/** What the ledger remembers of one processed output day. */
+export interface OutputDayState {
+  dataset: string;
+  day: Day;
+  /** hash of the stage SQL file that produced the day (core/stageVersion) */
+  stageVersion: string;
+  executionId: string;
+  /** ms since epoch */
+  committedAtMs: number;
+  recordsIn: number;
+  recordsOut: number;
+  duplicatesDropped: number;
+  rejected: number;
+}
+
+/** Why a day is recomputed. */
+export type DirtyReason =
+  | { kind: 'new_raw'; rawDay: Day }
+  | { kind: 'late_file'; rawDay: Day }
+  | { kind: 'removed_raw'; rawDay: Day }
+  | { kind: 'forced' }
+  | { kind: 'stale'; producedBy: string; current: string }
+  | { kind: 'rerun'; executionId: string };
+
+export interface PlannedDay {
+  dataset: string;
+  day: Day;
+  reasons: DirtyReason[];
+}
+
+/** Contiguous output days of one dataset that one step computes: it reads its raw range once. */
+export interface StepGroup {
+  groupId: string;
+  dataset: string;
+  /** contiguous, ascending */
+  days: Day[];
+  /** arrival days read: days[0]-lateDays … days[last]+lateDays, ascending */
+  rawDays: Day[];
+}
+
+/** The plan Discover stores in the object store; the state carries only its key (payload < 256 KB). */
+export interface Plan {
+  executionId: string;
+  /** ms since epoch */
+  createdAtMs: number;
+  days: PlannedDay[];
+  groups: StepGroup[];
+  /** the raw partitions as observed at discovery; committed only for days that succeeded */
+  rawPartitions: RawPartitionState[];
+  /** raw partitions the ledger knew that are gone now */
+  removedRawDays: { dataset: string; day: Day }[];
+  /** dataset → stage version the steps run */
+  stageVersions: Record<string, string>;
+}
+
+/** What one execution asks for, after validation (core/input.ts). */
+export interface RunInput {
+  mode: 'incremental' | 'backfill' | 'rerun' | 'stale';
+  executionId: string;
+  /** ms since epoch, when the execution started */
+  startedAtMs: number;
+  /** datasets this run covers (all configured ones when not given) */
+  datasets: string[];
+  /** inclusive range, backfill only */
+  from?: Day;
+  to?: Day;
+  /** recompute the range even if nothing changed */
+  force: boolean;
+  dryRun: boolean;
+  /** rerun: the execution whose failed days to recompute */
+  rerunOf?: string;
+}
+
+/** Everything a step needs to compute a group of days; the same spec drives DuckDB, spark-submit and EMR. */
+export interface StepSpec {
+  executionId: string;
+  groupId: string;
+  dataset: string;
+  days: Day[];
+  rawDays: Day[];
+  /** repo-relative path of the stage SQL, e.g. `spark/sql/access_records.sql` */
+  stageSql: string;
+  stageVersion: string;
+  /** object-store key the step writes its StepResult JSON to */
+  resultKey: string;
+}
+
+export type StepState = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+
+export interface StepStatus {
+  stepId: string;
+  state: StepState;
+  failureMessage?: string;
+}
+
+export interface DayResult {
+  day: Day;
+  status: 'succeeded' | 'failed';
+  /** valid records whose event day is `day`, before dedup, from its whole raw window */
+  recordsIn: number;
+  recordsOut: number;
+  duplicatesDropped: number;
+  /** records of arrival day `day` that were quarantined (malformed, missing fields, bad types, late) */
+  rejected: number;
+  /** of `rejected`, those quarantined as late */
+  late: number;
+  error?: { name: string; message: string };
+}
+
+/** Written by a step to StepSpec.resultKey. */
+export interface StepResult {
+  groupId: string;
+  dataset: string;
+  stageVersion: string;
+  days: DayResult[];
+  /** rejected records of the group's arrival days by reason (invalid_json, missing_field, bad_type, late, truncated_gzip…) */
+  rejectedByReason: Record<string, number>;
+  /** s */
+  seconds: number;
+}
