@@ -1,0 +1,11 @@
+import { awsPorts } from '../../src/aws/ports';
+import { loadConfig } from '../../src/config/config';
+import type { Ports } from '../../src/core/ports';
+import { lambda } from '../../src/pipeline/functionFactory';
+import { launchStep } from '../../src/pipeline/steps';
+
+/** Submits one group's transform step (EMR AddJobFlowSteps; locally DuckDB or spark-submit). */
+export const makeLaunchStep = (ports: Pick<Ports, 'store' | 'steps'>) =>
+  lambda(async ({ group, planKey }: { group: { groupId: string }; planKey: string }) => launchStep(ports, planKey, group.groupId, loadConfig()));
+
+export const handler = makeLaunchStep(awsPorts(process.env));

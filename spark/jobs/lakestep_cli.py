@@ -1,0 +1,90 @@
+"""The driver's command line: what an EMR step (or local spark-submit) passes to lakestep_driver.py.
+
+    lakestep_driver.py --spec <StepSpec JSON | URI> --lake-root <s3://bucket/ | file:///abs/lake/>
+                       --dataset <DatasetConfig JSON | URI> --sql <URI of the stage SQL>
+
+`--spec` / `--dataset` take the JSON itself (starts with `{`) or a URI to read it from (for specs
+too long for an EMR step argument). src/core/sparkSubmitArgs.ts builds exactly this list.
+No Spark import here: parsing is testable without a JVM.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from typing import Callable, List, Optional
+
+SPEC_FIELDS = ("executionId", "groupId", "dataset", "days", "rawDays", "stageSql", "stageVersion", "resultKey")
+DATASET_FIELDS = ("name", "raw", "table", "lateDays", "rejectThreshold", "eventTime", "required", "columns")
+LAKE_SCHEMES = ("s3://", "s3a://", "s3n://", "file:///", "hdfs://")
+
+
+class UsageError(ValueError):
+    """A bad argument: names the flag, what came in and what was expected."""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="lakestep_driver.py", description="Runs one lakestep stage step on Spark.")
+    p.add_argument("--spec", required=True, help="StepSpec JSON (src/core/types.ts) or a URI of it")
+    p.add_argument("--lake-root", required=True, help="lake root URI: s3://bucket/ or file:///abs/path/")
+    p.add_argument("--dataset", required=True, help="DatasetConfig JSON (src/config/config.ts) or a URI of it")
+    p.add_argument("--sql", required=True, help="URI of the stage SQL file (one SELECT)")
+    return p
+
+
+def _json_arg(flag: str, value: str, read_text: Callable[[str], str]) -> dict:
+    text = value if value.lstrip().startswith("{") else read_text(value)
+    try:
+        parsed = json.loads(text)
+    except ValueError as err:
+        raise UsageError(f"{flag}: not valid JSON ({err}); expected a JSON object or a URI of one") from None
+    if not isinstance(parsed, dict):
+        raise UsageError(f"{flag}: expected a JSON object, got {type(parsed).__name__}")
+    return parsed
+
+
+def _require(flag: str, obj: dict, fields) -> None:
+    missing = [f for f in fields if f not in obj]
+    if missing:
+        raise UsageError(f"{flag}: missing {', '.join(missing)} (expected the fields {', '.join(fields)})")
+
+
+def _days(flag: str, values) -> List[dt.date]:
+    try:
+        days = [dt.date.fromisoformat(v) for v in values]
+    except (TypeError, ValueError):
+        raise UsageError(f"{flag}: {values!r} is not a list of YYYY-MM-DD days") from None
+    if not days:
+        raise UsageError(f"{flag}: empty (expected at least one day)")
+    return days
+
+
+def _no_reader(uri: str) -> str:
+    raise UsageError(f"cannot read {uri} without a reader (pass the JSON inline)")
+
+
+def parse_args(argv: List[str], read_text: Optional[Callable[[str], str]] = None) -> dict:
+    """argv (without the program name) -> {"spec", "dataset", "lake_root", "sql_uri", "days", "raw_days"}.
+
+    read_text(uri) loads `--spec` / `--dataset` given as URIs (the driver passes a Hadoop reader).
+    Raises UsageError naming the flag; argparse exits 2 on unknown or missing flags.
+    """
+    ns = parser().parse_args(argv)
+    reader = read_text or _no_reader
+    spec = _json_arg("--spec", ns.spec, reader)
+    _require("--spec", spec, SPEC_FIELDS)
+    dataset = _json_arg("--dataset", ns.dataset, reader)
+    _require("--dataset", dataset, DATASET_FIELDS)
+    if dataset["name"] != spec["dataset"]:
+        raise UsageError(f"--dataset: name {dataset['name']!r} is not the spec's dataset {spec['dataset']!r}")
+    if not ns.lake_root.startswith(LAKE_SCHEMES):
+        raise UsageError(f"--lake-root: {ns.lake_root!r} is not a lake URI (expected s3://bucket/ or file:///abs/path/)")
+    lake_root = ns.lake_root if ns.lake_root.endswith("/") else ns.lake_root + "/"
+    return {
+        "spec": spec,
+        "dataset": dataset,
+        "lake_root": lake_root,
+        "sql_uri": ns.sql,
+        "days": _days("--spec days", spec["days"]),
+        "raw_days": _days("--spec rawDays", spec["rawDays"]),
+    }

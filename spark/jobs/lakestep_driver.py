@@ -1,0 +1,76 @@
+"""lakestep's PySpark driver: the program an EMR step (or local spark-submit) runs for one step group.
+
+    spark-submit [--conf …] --py-files <the lakestep_*.py modules next to this file> \\
+        lakestep_driver.py --spec <StepSpec JSON | URI> --lake-root <s3://bucket/ | file:///abs/lake/> \\
+                           --dataset <DatasetConfig JSON | URI> --sql <stage SQL URI>
+
+It reads the step's raw arrival days, registers `raw_<dataset>` and `run_days`, runs the stage SQL
+with spark.sql, replaces each output day under processed/<table>/ and each arrival day's rejects
+under rejected/<table>/ (new objects first: lakestep_writer.py), and writes the StepResult JSON to
+<lake root>/<spec.resultKey>.
+
+Exit codes: 0 when the StepResult was written (days may still be failed, e.g. RejectThresholdError);
+1 when the step failed as a whole (a StepResult with every day failed as StepFailedError is
+written when possible); 2 on bad arguments.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+
+from lakestep_cli import UsageError, parse_args
+from lakestep_lakefs import LakeFs
+from lakestep_session import build_session
+from lakestep_step import run_step
+
+
+def failed_result(spec: dict, message: str) -> dict:
+    """A StepResult where every day failed with StepFailedError (the step crashed as a whole)."""
+    return {
+        "groupId": spec.get("groupId", ""),
+        "dataset": spec.get("dataset", ""),
+        "stageVersion": spec.get("stageVersion", ""),
+        "days": [
+            {"day": day, "status": "failed", "recordsIn": 0, "recordsOut": 0, "duplicatesDropped": 0, "rejected": 0, "late": 0,
+             "error": {"name": "StepFailedError", "message": message}}
+            for day in spec.get("days", [])
+        ],
+        "rejectedByReason": {},
+        "seconds": 0,
+    }
+
+
+def main(argv) -> int:
+    spark = build_session("lakestep")
+    # Arguments are parsed after the session exists because --spec/--dataset may be URIs read
+    # through Hadoop (s3:// on EMR).
+    reader = LakeFs(spark, "file:///")
+    try:
+        args = parse_args(argv, read_text=reader.read_text)
+    except UsageError as err:
+        print(f"lakestep_driver: error: {err}", file=sys.stderr)
+        return 2
+    spec = args["spec"]
+    lake = LakeFs(spark, args["lake_root"])
+    try:
+        sql_text = lake.read_text(args["sql_uri"])
+        result = run_step(spark, lake, spec, args["dataset"], sql_text, args["days"], args["raw_days"])
+    except Exception as err:  # noqa: BLE001 — any failure fails the whole step, with a result saying why
+        traceback.print_exc()
+        message = f"{spec['dataset']} {spec['days'][0]}…{spec['days'][-1]}: step failed on Spark: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+        try:
+            lake.write_text(spec["resultKey"], json.dumps(failed_result(spec, message)))
+        except Exception:  # noqa: BLE001 — the store itself may be what failed
+            traceback.print_exc()
+        print(f"lakestep_driver: error: {message}", file=sys.stderr)
+        return 1
+    lake.write_text(spec["resultKey"], json.dumps(result))
+    failed = [d["day"] for d in result["days"] if d["status"] == "failed"]
+    print(f"lakestep_driver: {spec['dataset']} {len(result['days'])} day(s), {len(failed)} failed, {result['seconds']} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    code = main(sys.argv[1:])
+    sys.exit(code)

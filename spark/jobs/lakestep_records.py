@@ -1,0 +1,253 @@
+"""Raw file -> records and rejects, exactly as docs/raw-records.md says (pure Python, no Spark).
+
+The DuckDB engine (src/local/duckdb/) implements the same rules; the parity test
+(test/integration/sparkParity.test.ts) runs both on the same files. This module runs on
+Spark's Python workers (shipped with --py-files), so it imports nothing outside the stdlib.
+
+Shapes:
+- dataset config: the DatasetConfig JSON of src/config/config.ts, e.g.
+  {"name": "access_records", "lateDays": 1, "eventTime": "timestamp",
+   "required": ["sessionId", "timestamp"], "columns": {"sessionId": "string", ...}, ...}
+- a valid record: ("ok", values) where values = [one value per declared column, in the
+  config's column order] + [source_file, record_index, arrival_day, event_day]
+- a reject: ("rejected", (arrival_day, source_file, record_index, reason, detail, event_day, raw_text))
+  with days as datetime.date, event_day None unless reason == "late".
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import zlib
+from typing import Iterator, List, Optional, Tuple
+
+MS_PER_DAY = 86_400_000
+EPOCH = dt.date(1970, 1, 1)
+# Event times accepted: 1970-01-01T00:00:00.000Z … 9999-12-31T23:59:59.999Z (epoch ms, inclusive).
+MIN_EVENT_MS = 0
+MAX_EVENT_MS = 253_402_300_799_999
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+# JSON whitespace only (RFC 8259): the splitter must not treat e.g. \v or NBSP as a separator,
+# or the two engines would cut records differently.
+_WHITESPACE = " \t\r\n"
+_INTEGER_TOKEN = re.compile(r"-?(0|[1-9][0-9]*)\Z")
+
+# Raw key layouts under the dataset's raw prefix (same as src/core/rawKeys.ts).
+_FIREHOSE = re.compile(r"(\d{4})/(\d{2})/(\d{2})/([01]\d|2[0-3])/[^/]+\Z")
+_HIVE = re.compile(r"year=(\d{4})/month=(\d{2})/day=(\d{2})/(?:[^/]+/)*[^/]+\Z")
+
+
+class Reject(Exception):
+    """A record's quarantine reason (`reason`, `detail`, optional `event_day`)."""
+
+    def __init__(self, reason: str, detail: str, event_day: Optional[dt.date] = None):
+        super().__init__(f"{reason}: {detail}")
+        self.reason, self.detail, self.event_day = reason, detail, event_day
+
+
+class JsonNumber:
+    """A JSON number kept as its source token, so `string` columns get the JSON text (`1.50` stays `1.50`)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+def arrival_day_of_key(key: str, raw_prefix: str) -> Optional[dt.date]:
+    """Arrival day named by a lake-relative raw key, or None outside both accepted layouts.
+
+    >>> arrival_day_of_key("raw/a/2024/03/05/17/f.gz", "raw/a/")
+    datetime.date(2024, 3, 5)
+    """
+    if not key.startswith(raw_prefix):
+        return None
+    rest = key[len(raw_prefix):]
+    match = _FIREHOSE.match(rest) or _HIVE.match(rest)
+    if not match:
+        return None
+    try:
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:  # 2024/02/30: not a calendar day
+        return None
+
+
+def decode_file(data: bytes) -> Tuple[str, bool]:
+    """Raw bytes -> (text, truncated).
+
+    Gzip when the first two bytes are 1f 8b (multi-member streams are read member after member).
+    `truncated` is True when a gzip stream ends before its trailer or is corrupt; `text` is then
+    the readable part. Text is UTF-8; undecodable bytes become U+FFFD.
+    """
+    if data[:2] != b"\x1f\x8b":
+        return data.decode("utf-8", errors="replace"), False
+    out: List[bytes] = []
+    rest = data
+    truncated = False
+    while rest:
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            out.append(inflater.decompress(rest))
+            out.append(inflater.flush())
+        except zlib.error:
+            truncated = True
+            break
+        if not inflater.eof:  # the stream stopped before the gzip trailer: a cut upload
+            truncated = True
+            break
+        rest = inflater.unused_data
+        # Padding zeros after the last member are not a new member.
+        if rest.strip(b"\x00") == b"":
+            break
+        if rest[:2] != b"\x1f\x8b":
+            truncated = True
+            break
+    return b"".join(out).decode("utf-8", errors="replace"), truncated
+
+
+def split_records(text: str) -> Iterator[str]:
+    """Cuts text into record texts (rule 3 of docs/raw-records.md).
+
+    Skip whitespace; at `{` read to the matching `}` outside strings (a newline outside a string,
+    or the end of the text, ends the record early); any other character starts a record that
+    runs to the next newline (exclusive).
+
+    >>> list(split_records('{"a":1}{"b":"}"}\\n x\\n'))
+    ['{"a":1}', '{"b":"}"}', 'x']
+    """
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] in _WHITESPACE:
+            i += 1
+            continue
+        start = i
+        if text[i] != "{":
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            yield text[start:end]
+            i = end
+            continue
+        depth, in_string, escaped = 0, False, False
+        while i < n:
+            ch = text[i]
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif ch == "\\":
+                    escaped = True
+                elif ch == '"':
+                    in_string = False
+            elif ch == '"':
+                in_string = True
+            elif ch == "\n":
+                break  # a newline outside a string always ends the record
+            elif ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    i += 1
+                    break
+            i += 1
+        yield text[start:i]
+
+
+def _no_constants(name: str):
+    # Python's json accepts NaN/Infinity; JSON (and DuckDB) do not.
+    raise ValueError(f"invalid JSON constant {name}")
+
+
+def parse_object(record: str) -> dict:
+    """Parses one record text as a JSON object; numbers stay JsonNumber.
+
+    Raises Reject("invalid_json", parser message) when it does not parse or is not an object.
+    """
+    try:
+        value = json.loads(record, parse_int=JsonNumber, parse_float=JsonNumber, parse_constant=_no_constants)
+    except (ValueError, RecursionError) as err:
+        raise Reject("invalid_json", str(err)) from None
+    if not isinstance(value, dict):
+        raise Reject("invalid_json", f"expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def convert(value, type_name: str):
+    """A JSON value -> the column value of `type_name`, or raises TypeError (-> bad_type).
+
+    string: JSON string, or a number/boolean as its JSON text; bigint: an integer token (no
+    fraction or exponent) within signed 64 bits; double: any number; boolean: true/false.
+    None (JSON null) stays None.
+    """
+    if value is None:
+        return None
+    if type_name == "string":
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, JsonNumber):
+            return value.text
+    elif type_name == "bigint":
+        if isinstance(value, JsonNumber) and _INTEGER_TOKEN.match(value.text):
+            number = int(value.text)
+            if INT64_MIN <= number <= INT64_MAX:
+                return number
+    elif type_name == "double":
+        if isinstance(value, JsonNumber):
+            return float(value.text)
+    elif type_name == "boolean":
+        if isinstance(value, bool):
+            return value
+    raise TypeError(type_name)
+
+
+def event_day_of_ms(ms: int) -> dt.date:
+    """UTC day of an epoch-ms instant (floor division: correct before 1970 too)."""
+    return EPOCH + dt.timedelta(days=ms // MS_PER_DAY)
+
+
+def record_values(record: str, dataset: dict, arrival_day: dt.date) -> Tuple[list, dt.date]:
+    """Validates one record text: (column values in config order, event day).
+
+    Raises Reject with the first reason that holds: invalid_json, missing_field, bad_type, late.
+    """
+    obj = parse_object(record)
+    for field in dataset["required"]:
+        if obj.get(field) is None:
+            raise Reject("missing_field", field)
+    values = []
+    for field, type_name in dataset["columns"].items():
+        try:
+            values.append(convert(obj.get(field), type_name))
+        except TypeError:
+            raise Reject("bad_type", f"{field}: expected {type_name}") from None
+    event_field = dataset["eventTime"]
+    event_ms = values[list(dataset["columns"]).index(event_field)]
+    if event_ms is None:  # an optional event time that is absent: the record has no day to land in
+        raise Reject("missing_field", event_field)
+    if not MIN_EVENT_MS <= event_ms <= MAX_EVENT_MS:
+        raise Reject("bad_type", f"{event_field}: expected {dataset['columns'][event_field]}")
+    event_day = event_day_of_ms(event_ms)
+    late_days = int(dataset["lateDays"])
+    if abs((event_day - arrival_day).days) > late_days:
+        raise Reject("late", f"arrival {arrival_day.isoformat()}, event {event_day.isoformat()}", event_day)
+    return values, event_day
+
+
+def file_records(source_file: str, data: bytes, arrival_day: dt.date, dataset: dict) -> Iterator[tuple]:
+    """Every record and reject of one raw file, in file order (shapes in the module docstring).
+
+    `source_file` is the lake-relative key; `data` the file's bytes as stored.
+    """
+    text, truncated = decode_file(data)
+    if truncated:
+        yield ("rejected", (arrival_day, source_file, 0, "truncated_gzip", str(len(data)), None, text))
+        return
+    for index, record in enumerate(split_records(text)):
+        try:
+            values, event_day = record_values(record, dataset, arrival_day)
+        except Reject as rej:
+            yield ("rejected", (arrival_day, source_file, index, rej.reason, rej.detail, rej.event_day, record))
+            continue
+        yield ("ok", values + [source_file, index, arrival_day, event_day])

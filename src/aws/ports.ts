@@ -1,0 +1,136 @@
+/**
+ * The real Ports on AWS, built from the Lambda's environment variables (serverless.yml sets them).
+ *
+ * Nothing here does I/O or throws on import or on `awsPorts(env)`: every handler file calls
+ * `awsPorts(process.env)` at module load, and the local runner imports every handler file with an
+ * environment that has none of these variables. Each port is built on its first method call, and a
+ * missing or malformed variable throws then, naming the variable.
+ *
+ * Environment variables read:
+ * - `LAKE_BUCKET`       lake bucket name, e.g. `lakestep-prod-lake` (store; lake root of EMR steps)
+ * - `ARTIFACTS_URI`     deployed Spark code, e.g. `s3://lakestep-prod-artifacts/spark/0.1.0-ab12cd3/` (steps)
+ * - `EMR_CLUSTER_ID`    cluster the steps run on, e.g. `j-2AXXXXXXGAPLF` (steps)
+ * - `LEDGER_TABLE`, `LOCK_TABLE`  DynamoDB tables; default `ledgerTableNames(STAGE)` when STAGE is set
+ * - `STAGE`             deploy stage, e.g. `prod` (only for the table-name defaults)
+ * - `ALERTS_TOPIC_ARN`  SNS topic of alerts (notifier)
+ * - `CRAWLER_NAMES`     JSON `{ "<table>": "<crawler name>" }` (crawler)
+ * - `AWS_REGION`, `AWS_ENDPOINT_URL`, `AWS_MAX_ATTEMPTS`: see clients.ts
+ */
+import { loadConfig } from '../config/config';
+import { LakestepError } from '../core/errors';
+import type { Clock, Crawler, Ledger, Lock, Notifier, ObjectStore, Ports, StepRunner } from '../core/ports';
+import { awsClients, type AwsClients } from './clients';
+import { DynamoLedger } from './dynamoLedger';
+import { DynamoLock } from './dynamoLock';
+import { EmrStepRunner } from './emrStepRunner';
+import { GlueCrawler } from './glueCrawler';
+import { ledgerTableNames } from './ledgerTables';
+import { S3ObjectStore } from './s3ObjectStore';
+import { SnsNotifier } from './snsNotifier';
+
+/**
+ * @param env usually `process.env`
+ * @param clients SDK clients (default `awsClients(env)`); tests pass mocked ones
+ * @returns Ports whose adapters are built on first use
+ * @throws nothing here; a port's first call throws LakestepError naming a missing/malformed variable
+ */
+export function awsPorts(env: NodeJS.ProcessEnv, clients: AwsClients = awsClients(env)): Ports {
+  const store = once(() => new S3ObjectStore(clients.s3, lakeBucket(env)));
+  const ledger = once(() => new DynamoLedger(clients.dynamodb, tableName(env, 'LEDGER_TABLE', 'ledger')));
+  const lock = once(() => new DynamoLock(clients.dynamodb, tableName(env, 'LOCK_TABLE', 'lock')));
+  const steps = once(() => emrStepRunnerFor(env, requireEnv(env, 'EMR_CLUSTER_ID', 'the EMR cluster steps run on, e.g. j-2AXXXXXXGAPLF'), clients));
+  const crawler = once(() => new GlueCrawler(clients.glue, crawlerNames(env)));
+  const notifier = once(() => new SnsNotifier(clients.sns, requireEnv(env, 'ALERTS_TOPIC_ARN', 'the SNS alerts topic ARN')));
+
+  const storePort: ObjectStore = {
+    list: (prefix) => store().list(prefix),
+    getJson: <T>(key: string) => store().getJson<T>(key),
+    putJson: (key, value) => store().putJson(key, value),
+  };
+  const ledgerPort: Ledger = {
+    rawPartitions: (dataset) => ledger().rawPartitions(dataset),
+    outputDays: (dataset) => ledger().outputDays(dataset),
+    commit: (entries) => ledger().commit(entries),
+    putExecution: (record) => ledger().putExecution(record),
+    getExecution: (executionId) => ledger().getExecution(executionId),
+  };
+  const lockPort: Lock = {
+    acquire: (executionId, nowMs, ttlSeconds) => lock().acquire(executionId, nowMs, ttlSeconds),
+    release: (executionId) => lock().release(executionId),
+  };
+  const stepsPort: StepRunner = {
+    submit: (spec) => steps().submit(spec),
+    describe: (stepId) => steps().describe(stepId),
+  };
+  const crawlerPort: Crawler = {
+    start: (tables) => crawler().start(tables),
+    state: () => crawler().state(),
+  };
+  const notifierPort: Notifier = { publish: (subject, message) => notifier().publish(subject, message) };
+  const clock: Clock = { nowMs: () => Date.now() };
+
+  return { store: storePort, ledger: ledgerPort, lock: lockPort, steps: stepsPort, crawler: crawlerPort, notifier: notifierPort, clock };
+}
+
+/**
+ * An EmrStepRunner on a given cluster, for the transient-cluster mode where the cluster id comes from the
+ * execution (EnsureCluster's output) rather than from EMR_CLUSTER_ID. Reads LAKE_BUCKET, ARTIFACTS_URI
+ * and lakestep.config.yml.
+ * @throws LakestepError naming a missing variable; ConfigError for a bad config file
+ */
+export function emrStepRunnerFor(env: NodeJS.ProcessEnv, clusterId: string, clients: AwsClients = awsClients(env)): EmrStepRunner {
+  return new EmrStepRunner(clients.emr, {
+    clusterId,
+    artifactsUri: requireEnv(env, 'ARTIFACTS_URI', 'the deployed Spark code, e.g. s3://lakestep-prod-artifacts/spark/0.1.0-ab12cd3/'),
+    lakeRoot: `s3://${lakeBucket(env)}/`,
+    config: loadConfig(),
+  });
+}
+
+/** Builds on the first call, then returns the same adapter; a failed build is retried on the next call. */
+function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= build());
+}
+
+/** @throws LakestepError `environment variable X is not set: …` */
+function requireEnv(env: NodeJS.ProcessEnv, name: string, what: string): string {
+  const value = env[name]?.trim();
+  if (!value) {
+    throw new LakestepError(
+      `environment variable ${name} is not set; expected ${what} (serverless.yml sets it on the Lambdas; locally, use the local ports instead of awsPorts)`,
+    );
+  }
+  return value;
+}
+
+function lakeBucket(env: NodeJS.ProcessEnv): string {
+  const bucket = requireEnv(env, 'LAKE_BUCKET', 'the lake bucket name, e.g. lakestep-prod-lake');
+  // S3 bucket naming rules (3–63 of a-z 0-9 . -): catches `s3://…` URIs and stray slashes here, not as a 404 later.
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new LakestepError(`environment variable LAKE_BUCKET is "${bucket}"; expected a bare bucket name like lakestep-prod-lake (no s3://, no /)`);
+  }
+  return bucket;
+}
+
+function tableName(env: NodeJS.ProcessEnv, name: 'LEDGER_TABLE' | 'LOCK_TABLE', kind: 'ledger' | 'lock'): string {
+  const explicit = env[name]?.trim();
+  if (explicit) return explicit;
+  const stage = env.STAGE?.trim();
+  if (stage) return ledgerTableNames(stage)[kind];
+  throw new LakestepError(`environment variable ${name} is not set (nor STAGE to derive it from); expected the DynamoDB ${kind} table name, e.g. lakestep-prod-${kind}`);
+}
+
+function crawlerNames(env: NodeJS.ProcessEnv): Record<string, string> {
+  const text = requireEnv(env, 'CRAWLER_NAMES', 'JSON like {"access_records":"lakestep-prod-access_records"}');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new LakestepError(`environment variable CRAWLER_NAMES is not JSON (${(error as Error).message}); expected {"<table>":"<crawler name>"}`);
+  }
+  const valid =
+    typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === 'string' && v !== '');
+  if (!valid) throw new LakestepError(`environment variable CRAWLER_NAMES is ${text}; expected a JSON object {"<table>":"<crawler name>"} of non-empty strings`);
+  return parsed as Record<string, string>;
+}

@@ -1,0 +1,146 @@
+/**
+ * The `lakestep` command. Thin: each command parses its options and calls one function.
+ * Exit codes: 0 ok, 1 bad input, 2 run failed.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULTS } from '../config/config';
+import { addDays, dayOfEpochMs, parseDay } from '../core/days';
+import { LakestepError } from '../core/errors';
+import { generateSample } from '../sample/generate';
+import { EXIT } from './exitCodes';
+import { queryCommand } from './queryCommand';
+import { TerminalReporter, type Reporter } from './reporter';
+import { runCommand, type RunCommandOptions } from './runCommand';
+import { printStatus, readStatus } from './statusCommand';
+
+export interface Io {
+  stdout: NodeJS.WritableStream;
+  reporter: Reporter;
+  setExitCode(code: number): void;
+}
+
+const defaultLake = () => process.env.LAKESTEP_LAKE ?? DEFAULTS.lake;
+const lakeOption = () => new Option('--lake <dir>', 'the lake folder (or $LAKESTEP_LAKE)').default(defaultLake(), defaultLake());
+const dayArg = (field: string) => (value: string) => {
+  try {
+    return parseDay(value, field);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
+const positiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive integer`);
+  return n;
+};
+
+const EXAMPLES = `
+Exit codes: 0 ok, 1 bad input, 2 run failed.
+
+Examples:
+  $ lakestep sample --days 3
+  $ lakestep run
+  $ lakestep run --from 2024-03-01 --to 2024-03-07 --force
+  $ lakestep run --dry-run
+  $ lakestep status
+  $ lakestep query "SELECT record_date, client, count(*) AS n FROM access_records GROUP BY ALL ORDER BY ALL"`;
+
+function sampleDefaults(days: number) {
+  return { start: addDays(dayOfEpochMs(Date.now()), -days), days };
+}
+
+async function sample(opts: { lake: string; days: number; start?: string; recordsPerHour: number; seed: number }, reporter: Reporter) {
+  const summary = await generateSample({
+    lakeDir: opts.lake,
+    days: opts.days,
+    start: opts.start ?? sampleDefaults(opts.days).start,
+    recordsPerHour: opts.recordsPerHour,
+    seed: opts.seed,
+  });
+  reporter.line(`sample: ${summary.recordsWritten.toLocaleString('en-US')} records in ${summary.files} files (${(summary.bytes / 1e6).toFixed(1)} MB) under ${join(opts.lake, 'raw/access_records')}`);
+}
+
+const hasRawData = (lake: string) => existsSync(join(lake, 'raw')) && readdirSync(join(lake, 'raw')).length > 0;
+
+export function makeProgram(io: Io = { stdout: process.stdout, reporter: new TerminalReporter(), setExitCode: (c) => (process.exitCode = c) }): Command {
+  const program = new Command('lakestep')
+    .description('Incremental, idempotent day partitions from raw S3 events: Step Functions + Spark, or all on this machine.')
+    .showHelpAfterError()
+    .addHelpText('after', EXAMPLES);
+
+  program
+    .command('sample')
+    .description('write realistic raw access records (duplicates, late and malformed records included)')
+    .addOption(lakeOption())
+    .option('--days <n>', 'arrival days', positiveInt, 3)
+    .option('--start <YYYY-MM-DD>', 'first arrival day (default: <days> days ago)', dayArg('--start'))
+    .option('--records-per-hour <k>', 'records per arrival hour', positiveInt, 400)
+    .option('--seed <s>', 'random seed (same seed, same files)', positiveInt, 42)
+    .action((opts) => sample(opts, io.reporter));
+
+  program
+    .command('run')
+    .description('run the pipeline once on the local runtime: discover, transform, publish, commit')
+    .addOption(lakeOption())
+    .option('--from <YYYY-MM-DD>', 'first day of a backfill range', dayArg('--from'))
+    .option('--to <YYYY-MM-DD>', 'last day of a backfill range', dayArg('--to'))
+    .option('--force', 'recompute the range even if nothing changed')
+    .option('--stale', 'recompute days made by an older version of their stage SQL')
+    .option('--rerun <execution>', 'recompute the days an earlier execution failed')
+    .option('--dataset <name...>', 'only these datasets')
+    .option('--dry-run', 'print the plan (each day and why) and change nothing')
+    .addOption(new Option('--engine <engine>', 'run the Spark steps on').choices(['duckdb', 'spark']).default('duckdb'))
+    .option('--json', 'print the result as JSON on stdout')
+    .action(async (opts: RunCommandOptions) => io.setExitCode(await runCommand(opts, io.reporter, io.stdout)));
+
+  program
+    .command('status')
+    .description("each dataset's raw partitions and output days, from the ledger")
+    .addOption(lakeOption())
+    .option('--json', 'print as JSON on stdout')
+    .action(async (opts: { lake: string; json?: boolean }) => {
+      const statuses = await readStatus(opts.lake);
+      if (opts.json) io.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
+      else printStatus(statuses, io.reporter);
+    });
+
+  program
+    .command('query')
+    .description('SQL over the catalog tables (access_records, rejected_access_records)')
+    .argument('<sql>', 'one SQL statement')
+    .addOption(lakeOption())
+    .option('--json', 'print rows as JSON')
+    .action((sql: string, opts: { lake: string; json?: boolean }) => queryCommand(opts.lake, sql, Boolean(opts.json), io.stdout));
+
+  program
+    .command('start')
+    .description('make sample data if the lake has none, run the pipeline, show how to query it (npm start)')
+    .addOption(lakeOption())
+    .action(async (opts: { lake: string }) => {
+      const lake = resolve(opts.lake);
+      if (!hasRawData(lake)) await sample({ lake, ...sampleDefaults(3), recordsPerHour: 400, seed: 42 }, io.reporter);
+      const code = await runCommand({ lake }, io.reporter, io.stdout);
+      io.setExitCode(code);
+      if (code === EXIT.ok) {
+        io.reporter.line(`\nThe lake is in ${lake}. Try:\n  npx lakestep status\n  npx lakestep query "SELECT record_date, client, count(*) AS requests FROM access_records GROUP BY ALL ORDER BY ALL"\n  npx lakestep query "SELECT reason, count(*) FROM rejected_access_records GROUP BY ALL"`);
+      }
+    });
+
+  return program;
+}
+
+/** Runs the CLI: one `error: …` line on failure, the stack only with --debug. */
+export async function main(argv: string[], io?: Io): Promise<void> {
+  const debug = argv.includes('--debug');
+  const program = makeProgram(io);
+  try {
+    await program.parseAsync(argv.filter((a) => a !== '--debug'));
+  } catch (error) {
+    const err = error as Error;
+    process.stderr.write(`error: ${err instanceof LakestepError ? `${err.name}: ` : ''}${err.message}\n`);
+    if (debug) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = err instanceof LakestepError && err.name === 'InputError' ? EXIT.badInput : EXIT.runFailed;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Progress of a local execution, from the state machine's event log: one line per state of
+ * interest and one per day a step finished. `TerminalReporter` writes to stderr; tests use
+ * `SilentReporter`.
+ */
+import type { EventLog } from '../local/executeStateMachine';
+import type { CheckedStep } from '../pipeline/steps';
+import type { DiscoverResult } from '../pipeline/discover';
+
+export interface Reporter {
+  onEvent(event: EventLog): void;
+  line(text: string): void;
+}
+
+export const SilentReporter: Reporter = { onEvent: () => undefined, line: () => undefined };
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+export class TerminalReporter implements Reporter {
+  private totalDays = 0;
+  private doneDays = 0;
+
+  constructor(private readonly out: NodeJS.WritableStream = process.stderr) {}
+
+  line(text: string): void {
+    this.out.write(`${text}\n`);
+  }
+
+  onEvent(event: EventLog): void {
+    if (event.type === 'StateEntered' && event.state.name === 'Discover') this.line('discovering raw partitions…');
+    if (event.type === 'StateEntered' && event.state.name === 'StartCrawler') this.line('publishing tables to the catalog…');
+    if (event.type === 'StateFailed') this.line(`state ${event.state.name} failed: ${event.Error}: ${String(event.Cause)}`);
+    if (event.type !== 'StateExited') return;
+    const output = event.state.output as Record<string, unknown> | undefined;
+    if (event.state.name === 'Discover') {
+      const plan = output?.plan as DiscoverResult;
+      this.totalDays = plan.dirtyDays;
+      this.line(plan.dirtyDays ? `plan: ${plan.dirtyDays} days in ${plan.groups.length} steps` : 'plan: nothing to do, every partition is up to date');
+      if (plan.ignoredKeys) this.line(`warning: ${plan.ignoredKeys} raw keys are in no known layout and were left alone`);
+    }
+    if (event.state.name === 'CheckStep') {
+      const status = output?.status as CheckedStep;
+      const group = output?.group as { dataset: string };
+      if (status.state === 'FAILED' || status.state === 'CANCELLED') this.line(`step ${group.dataset} failed: ${status.failureMessage ?? status.state}`);
+      for (const day of status.days ?? []) {
+        this.doneDays += 1;
+        const seconds = status.seconds !== undefined ? ` ${(status.seconds / (status.days?.length ?? 1)).toFixed(1)}s` : '';
+        this.line(`[${this.doneDays}/${this.totalDays}] ${day.day} ${group.dataset} ${day.status === 'succeeded' ? 'ok' : 'FAILED'} ${fmt(day.recordsOut)} rows${day.rejected ? `, ${fmt(day.rejected)} rejected` : ''}${seconds}`);
+      }
+    }
+  }
+}

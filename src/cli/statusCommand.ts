@@ -1,0 +1,61 @@
+/**
+ * `lakestep status`: each dataset's raw partitions (processed / new / changed since) and output
+ * days (ok / stale) from the ledger, compared with the lake and the stage SQL as they are now.
+ */
+import { loadConfig } from '../config/config';
+import { rawPartitionState } from '../core/fingerprint';
+import { groupRawPartitions } from '../core/rawKeys';
+import { withLocalRuntime } from '../local/localRuntime';
+import { currentStageVersions } from '../pipeline/stageFiles';
+import type { Reporter } from './reporter';
+
+export interface DatasetStatus {
+  dataset: string;
+  stageVersion: string;
+  raw: { day: string; state: 'processed' | 'new' | 'changed'; objects: number; bytes: number }[];
+  outputs: { day: string; state: 'ok' | 'stale'; records: number; stageVersion: string; executionId: string; committedAt: string }[];
+}
+
+export async function readStatus(lake: string): Promise<DatasetStatus[]> {
+  const config = loadConfig();
+  const datasets = Object.values(config.datasets);
+  const versions = currentStageVersions(datasets);
+  return withLocalRuntime({ lakeDir: lake }, async ({ ports }) =>
+    Promise.all(
+      datasets.map(async (ds) => {
+        const [ledgerRaw, outputs, objects] = await Promise.all([ports.ledger.rawPartitions(ds.name), ports.ledger.outputDays(ds.name), ports.store.list(ds.raw.prefix)]);
+        const known = new Map(ledgerRaw.map((r) => [r.day, r.fingerprint]));
+        const raw = groupRawPartitions(ds.name, objects, ds.raw.prefix).partitions.map(rawPartitionState).map((r) => ({
+          day: r.day,
+          state: !known.has(r.day) ? ('new' as const) : known.get(r.day) === r.fingerprint ? ('processed' as const) : ('changed' as const),
+          objects: r.objectCount,
+          bytes: r.bytes,
+        }));
+        return {
+          dataset: ds.name,
+          stageVersion: versions[ds.name],
+          raw,
+          outputs: outputs.map((o) => ({
+            day: o.day,
+            state: o.stageVersion === versions[ds.name] ? ('ok' as const) : ('stale' as const),
+            records: o.recordsOut,
+            stageVersion: o.stageVersion,
+            executionId: o.executionId.split(':').pop() ?? o.executionId,
+            committedAt: new Date(o.committedAtMs).toISOString(),
+          })),
+        };
+      }),
+    ),
+  );
+}
+
+export function printStatus(statuses: DatasetStatus[], reporter: Reporter): void {
+  for (const s of statuses) {
+    const pending = s.raw.filter((r) => r.state !== 'processed');
+    const stale = s.outputs.filter((o) => o.state === 'stale');
+    reporter.line(`${s.dataset} (stage version ${s.stageVersion})`);
+    reporter.line(`  raw partitions: ${s.raw.length} (${pending.length} new or changed${pending.length ? `: ${pending.map((r) => `${r.day} ${r.state}`).join(', ')}` : ''})`);
+    reporter.line(`  output days: ${s.outputs.length} (${stale.length} stale${stale.length ? ' — `lakestep run --stale` recomputes them' : ''})`);
+    for (const o of s.outputs) reporter.line(`    ${o.day}  ${o.state.padEnd(5)} ${String(o.records).padStart(10)} rows  version ${o.stageVersion}  ${o.executionId}`);
+  }
+}

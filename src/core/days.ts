@@ -1,0 +1,130 @@
+/**
+ * UTC calendar days as `YYYY-MM-DD` strings: parsing, arithmetic, ranges and the Hive partition path.
+ * Pure: no clock, no time zone (every computation is on UTC epoch days, so `TZ` never matters).
+ */
+import { InputError } from './errors';
+import type { Day } from './types';
+
+export type { Day } from './types';
+
+/** ms in one UTC day (no leap seconds in epoch time). */
+export const MS_PER_DAY = 86_400_000;
+
+const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+const PARTITION_PATTERN = /(?:^|\/)year=(\d{4})\/month=(\d{2})\/day=(\d{2})(?:\/|$)/;
+
+/** Epoch day (days since 1970-01-01) of a calendar date, or undefined when the date does not exist. */
+function epochDayOfParts(year: number, month: number, dayOfMonth: number): number | undefined {
+  if (month < 1 || month > 12 || dayOfMonth < 1 || dayOfMonth > 31) return undefined;
+  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, dayOfMonth);
+  // A day that does not exist (2023-02-29) rolls over into the next month: compare back.
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== dayOfMonth) return undefined;
+  return Math.round(date.getTime() / MS_PER_DAY);
+}
+
+function epochDayOfText(text: string): number | undefined {
+  const match = DAY_PATTERN.exec(text);
+  if (!match) return undefined;
+  return epochDayOfParts(Number(match[1]), Number(match[2]), Number(match[3]));
+}
+
+/** Internal: the epoch day of a Day; a malformed Day here is a caller's bug, reported like any bad input. */
+function epochDayOf(day: Day, field = 'day'): number {
+  const epochDay = epochDayOfText(day);
+  if (epochDay === undefined) throw new InputError(field, `${JSON.stringify(day)} is not a calendar date (expected YYYY-MM-DD)`);
+  return epochDay;
+}
+
+function dayOfEpochDay(epochDay: number): Day {
+  const date = new Date(epochDay * MS_PER_DAY);
+  const year = date.getUTCFullYear();
+  if (year < 0 || year > 9999) throw new InputError('day', `epoch day ${epochDay} is outside years 0000–9999 (expected a YYYY-MM-DD day)`);
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  return `${pad(year, 4)}-${pad(date.getUTCMonth() + 1, 2)}-${pad(date.getUTCDate(), 2)}`;
+}
+
+/**
+ * True when `text` is a `YYYY-MM-DD` date that exists in the (proleptic Gregorian, UTC) calendar.
+ * @example isDay('2024-02-29') // true (leap year); isDay('2023-02-29') // false; isDay('2024-3-5') // false
+ */
+export function isDay(text: unknown): text is Day {
+  return typeof text === 'string' && epochDayOfText(text) !== undefined;
+}
+
+/**
+ * Validates a day given by a user or an event.
+ * @param field names the input in the error, e.g. `to` or `backfill.from`
+ * @throws InputError `to: "2024-02-30" is not a calendar date (expected YYYY-MM-DD)`
+ * @example parseDay('2024-02-29', 'from') // '2024-02-29'
+ */
+export function parseDay(text: string, field: string): Day {
+  epochDayOf(text, field);
+  return text;
+}
+
+/**
+ * The day `n` days after `day` (`n` may be negative; an integer).
+ * @throws InputError when `day` is not a calendar date or `n` is not an integer
+ * @example addDays('2024-02-28', 1) // '2024-02-29'; addDays('2024-01-01', -1) // '2023-12-31'
+ */
+export function addDays(day: Day, n: number): Day {
+  if (!Number.isInteger(n)) throw new InputError('n', `${n} is not a whole number of days`);
+  return dayOfEpochDay(epochDayOf(day) + n);
+}
+
+/**
+ * Every day from `from` to `to`, both inclusive, ascending; empty when `from` is after `to`.
+ * @throws InputError when either end is not a calendar date
+ * @example dayRange('2024-02-28', '2024-03-01') // ['2024-02-28', '2024-02-29', '2024-03-01']
+ */
+export function dayRange(from: Day, to: Day): Day[] {
+  const first = epochDayOf(from, 'from');
+  const last = epochDayOf(to, 'to');
+  const days: Day[] = [];
+  for (let epochDay = first; epochDay <= last; epochDay++) days.push(dayOfEpochDay(epochDay));
+  return days;
+}
+
+/**
+ * `b − a` in whole days (negative when `b` is before `a`).
+ * @throws InputError when either is not a calendar date
+ * @example daysBetween('2023-12-31', '2024-01-01') // 1
+ */
+export function daysBetween(a: Day, b: Day): number {
+  return epochDayOf(b, 'b') - epochDayOf(a, 'a');
+}
+
+/**
+ * The UTC day of an instant given in ms since the epoch (negative ms are before 1970).
+ * @throws InputError when `epochMs` is not a finite number
+ * @example dayOfEpochMs(Date.UTC(2024, 0, 5, 23, 59)) // '2024-01-05'
+ */
+export function dayOfEpochMs(epochMs: number): Day {
+  if (!Number.isFinite(epochMs)) throw new InputError('epochMs', `${epochMs} is not a finite number of ms since the epoch`);
+  return dayOfEpochDay(Math.floor(epochMs / MS_PER_DAY));
+}
+
+/**
+ * Hive-style, zero-padded partition path of a day (no leading or trailing slash).
+ * @throws InputError when `day` is not a calendar date
+ * @example partitionPath('2024-01-05') // 'year=2024/month=01/day=05'
+ */
+export function partitionPath(day: Day): string {
+  epochDayOf(day);
+  return `year=${day.slice(0, 4)}/month=${day.slice(5, 7)}/day=${day.slice(8, 10)}`;
+}
+
+/**
+ * Inverse of {@link partitionPath}: the day of the first `year=YYYY/month=MM/day=DD` run of whole
+ * segments anywhere in a key (zero-padded, as partitionPath writes it); undefined when there is none
+ * or when it names no calendar date.
+ * @example dayOfPartitionPath('processed/access_records/year=2024/month=01/day=05/part-0.parquet') // '2024-01-05'
+ */
+export function dayOfPartitionPath(path: string): Day | undefined {
+  const match = PARTITION_PATTERN.exec(path);
+  if (!match) return undefined;
+  const day = `${match[1]}-${match[2]}-${match[3]}`;
+  return isDay(day) ? day : undefined;
+}

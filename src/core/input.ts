@@ -1,0 +1,152 @@
+/**
+ * The one strict schema of an execution's input, shared by the ValidateInput Lambda and the CLI.
+ *
+ * Accepted (every key optional; `{}` is the scheduled incremental run over every dataset):
+ * - `mode`: `incremental` | `backfill` | `rerun` | `stale`; defaults to `backfill` when from/to are given, else `incremental`
+ * - `from`, `to`: `YYYY-MM-DD` (UTC), inclusive; backfill only, and a backfill needs both; from ≤ to
+ * - `datasets`: non-empty list of configured dataset names (duplicates collapse); default: all
+ * - `force`: recompute every day of from … to even if nothing changed; requires from/to (so a whole-history
+ *   recompute is always an explicit range)
+ * - `dryRun`: plan and report, change nothing
+ * - `executionId`: mode `rerun` only (and required there): the earlier execution whose failed days to recompute
+ */
+import { z } from 'zod';
+import { daysBetween, parseDay } from './days';
+import { InputError } from './errors';
+import type { RunInput } from './types';
+
+const MODES = ['incremental', 'backfill', 'rerun', 'stale'] as const;
+const FIELDS = ['mode', 'from', 'to', 'datasets', 'force', 'dryRun', 'executionId'] as const;
+
+/** What each field expects, for error messages. */
+const EXPECTED: Record<(typeof FIELDS)[number], string> = {
+  mode: `one of ${MODES.join(', ')}`,
+  from: 'a YYYY-MM-DD string',
+  to: 'a YYYY-MM-DD string',
+  datasets: 'a non-empty list of dataset names',
+  force: 'true or false',
+  dryRun: 'true or false',
+  executionId: 'a non-empty execution id string',
+};
+
+const runInputSchema = z
+  .object({
+    mode: z.enum(MODES).optional(),
+    from: z.string().optional(),
+    to: z.string().optional(),
+    datasets: z.array(z.string()).min(1).optional(),
+    force: z.boolean().optional(),
+    dryRun: z.boolean().optional(),
+    executionId: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** The execution-input JSON as given, before defaults (what a console user or the CLI writes). */
+export type RunInputEvent = z.infer<typeof runInputSchema>;
+
+export interface RunInputContext {
+  /** this execution's id (the Step Functions execution name, or the CLI's generated one) */
+  executionId: string;
+  /** ms since epoch */
+  startedAtMs: number;
+  /** configured dataset names, e.g. Object.keys(loadConfig().datasets) */
+  knownDatasets: string[];
+}
+
+/** `datasets.1` → `datasets[1]` */
+function fieldOf(path: (string | number)[]): string {
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('') || '(input)';
+}
+
+/** A short rendering of what came in: JSON, cut at 60 characters. */
+function shown(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function valueAt(event: unknown, path: (string | number)[]): unknown {
+  let value: unknown = event;
+  for (const part of path) value = (value as Record<string | number, unknown> | undefined)?.[part];
+  return value;
+}
+
+function issueToError(event: unknown, issue: z.ZodIssue): InputError {
+  if (issue.code === 'unrecognized_keys') {
+    return new InputError(issue.keys[0], `unknown field (expected one of ${FIELDS.join(', ')})`);
+  }
+  const field = fieldOf(issue.path);
+  const got = shown(valueAt(event, issue.path));
+  const top = issue.path[0] as (typeof FIELDS)[number];
+  if (issue.path[0] === 'datasets' && issue.path.length > 1) return new InputError(field, `expected a dataset name string, got ${got}`);
+  if (issue.code === 'invalid_enum_value') return new InputError(field, `${got} is not a mode (expected ${EXPECTED[top]})`);
+  return new InputError(field, `expected ${EXPECTED[top] ?? 'something else'}, got ${got}`);
+}
+
+/**
+ * Validates an execution input and applies the defaults.
+ * @param event the execution input JSON (Step Functions `$$.Execution.Input`, or what the CLI builds from its flags)
+ * @throws InputError naming the field and what was expected, e.g.
+ *   `dryrun: unknown field (expected one of mode, from, to, datasets, force, dryRun, executionId)`,
+ *   `to: "2024-02-30" is not a calendar date (expected YYYY-MM-DD)`,
+ *   `from: 2024-03-05 is after to 2024-03-01 (expected from ≤ to)`,
+ *   `datasets[1]: unknown dataset "acess_records" (expected one of access_records)`
+ * @example
+ * validateRunInput({ from: '2024-01-01', to: '2024-01-31', force: true }, { executionId: 'exec-1', startedAtMs: 0, knownDatasets: ['access_records'] })
+ * // { mode: 'backfill', executionId: 'exec-1', startedAtMs: 0, datasets: ['access_records'], from: '2024-01-01', to: '2024-01-31', force: true, dryRun: false }
+ */
+export function validateRunInput(event: unknown, ctx: RunInputContext): RunInput {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    const got = Array.isArray(event) ? 'a list' : shown(event);
+    throw new InputError('(input)', `expected a JSON object such as {} or {"mode":"backfill","from":"2024-01-01","to":"2024-01-31"}, got ${got}`);
+  }
+  const parsed = runInputSchema.safeParse(event);
+  if (!parsed.success) throw issueToError(event, parsed.error.issues[0]);
+  const given = parsed.data;
+
+  const from = given.from === undefined ? undefined : parseDay(given.from, 'from');
+  const to = given.to === undefined ? undefined : parseDay(given.to, 'to');
+  const hasRange = from !== undefined || to !== undefined;
+  const mode = given.mode ?? (hasRange ? 'backfill' : 'incremental');
+
+  if (hasRange && mode !== 'backfill') {
+    const field = from !== undefined ? 'from' : 'to';
+    throw new InputError(field, `only allowed with mode backfill (got mode ${mode}); drop it or use mode backfill`);
+  }
+  if (mode === 'backfill') {
+    if (from === undefined) throw new InputError('from', 'missing (a backfill needs both from and to, YYYY-MM-DD)');
+    if (to === undefined) throw new InputError('to', 'missing (a backfill needs both from and to, YYYY-MM-DD)');
+    if (daysBetween(from, to) < 0) throw new InputError('from', `${from} is after to ${to} (expected from ≤ to)`);
+  }
+  if (given.force && mode !== 'backfill') {
+    throw new InputError('force', 'needs a range: give from and to (YYYY-MM-DD); force recomputes exactly that range');
+  }
+  if (mode === 'rerun') {
+    if (given.executionId === undefined) throw new InputError('executionId', 'missing (mode rerun needs the id of the execution to rerun)');
+    if (given.executionId === ctx.executionId) throw new InputError('executionId', `${given.executionId} is this execution (expected an earlier one)`);
+  } else if (given.executionId !== undefined) {
+    throw new InputError('executionId', `only allowed with mode rerun (got mode ${mode})`);
+  }
+
+  const known = new Set(ctx.knownDatasets);
+  (given.datasets ?? []).forEach((name, i) => {
+    if (!known.has(name)) {
+      const expected = ctx.knownDatasets.length > 0 ? `one of ${ctx.knownDatasets.join(', ')}` : 'a dataset configured in lakestep.config.yml, and none is';
+      throw new InputError(`datasets[${i}]`, `unknown dataset ${JSON.stringify(name)} (expected ${expected})`);
+    }
+  });
+  const datasets = given.datasets ? [...new Set(given.datasets)] : [...ctx.knownDatasets];
+
+  const input: RunInput = {
+    mode,
+    executionId: ctx.executionId,
+    startedAtMs: ctx.startedAtMs,
+    datasets,
+    force: given.force ?? false,
+    dryRun: given.dryRun ?? false,
+  };
+  if (from !== undefined) input.from = from;
+  if (to !== undefined) input.to = to;
+  if (mode === 'rerun') input.rerunOf = given.executionId;
+  return input;
+}

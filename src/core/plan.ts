@@ -1,0 +1,234 @@
+/**
+ * Discovery's pure heart: from what the lake holds now, what the ledger remembers and what the run asks
+ * for, decide which output days to recompute, why, and in which step groups. No I/O, no clock (`nowMs`
+ * comes in), deterministic: the same arguments give the same plan, byte for byte.
+ */
+import type { DatasetConfig } from '../config/config';
+import { addDays, dayRange, daysBetween, isDay } from './days';
+import { inputDaysFor, outputDaysAffectedBy, rawDaysForRange } from './dependencies';
+import { InputError } from './errors';
+import { compareText } from './rawKeys';
+import type { Day, DirtyReason, OutputDayState, Plan, PlannedDay, RawPartitionState, RunInput, StepGroup } from './types';
+
+/** What {@link planDirtyDays} reads. Records are keyed by dataset name; a missing key means "nothing". */
+export interface PlanArgs {
+  executionId: string;
+  /** ms since epoch: the plan's createdAtMs (the planner never reads a clock) */
+  nowMs: number;
+  input: RunInput;
+  /** the datasets to plan (normally those in input.datasets; any other is skipped) */
+  datasets: Pick<DatasetConfig, 'name' | 'lateDays'>[];
+  /** raw partitions in the lake now (core/fingerprint rawPartitionState of core/rawKeys groupRawPartitions) */
+  observed: Record<string, RawPartitionState[]>;
+  /** raw partitions as the ledger last committed them */
+  ledgerRaw: Record<string, RawPartitionState[]>;
+  /** output days as the ledger last committed them (read in mode `stale`) */
+  ledgerOutputs: Record<string, OutputDayState[]>;
+  /** dataset → version of its stage SQL now (core/stageVersion) */
+  stageVersions: Record<string, string>;
+  /** ≥ 1: most output days one step computes */
+  maxDaysPerStep: number;
+  /** mode `rerun`: the failed days of input.rerunOf (from its ExecutionRecord) */
+  rerunDays?: { dataset: string; day: Day }[];
+}
+
+/** Order reasons appear in within a day: the raw-data reasons first, by raw day, then the run's own. */
+const REASON_ORDER: DirtyReason['kind'][] = ['new_raw', 'late_file', 'removed_raw', 'forced', 'stale', 'rerun'];
+
+const reasonKey = (reason: DirtyReason): string =>
+  `${REASON_ORDER.indexOf(reason.kind)}|${'rawDay' in reason ? reason.rawDay : ''}`;
+
+/**
+ * Plans one execution. The rules, per dataset with lateness L (output day D reads raw days D−L … D+L):
+ * - raw day R observed but not in the ledger → `new_raw` R on every day R−L … R+L;
+ *   in both with another fingerprint → `late_file` R; in the ledger but gone → `removed_raw` R.
+ * - mode `incremental`: the days those changes affect. `stale`: those plus every day whose ledger
+ *   stageVersion ≠ the current one (`stale`). `rerun`: exactly `rerunDays` (`rerun`), nothing else.
+ *   `backfill`: the changed days inside from … to.
+ * - `force`: with from/to every day of the range (`forced`); without, every day that has raw input in its window.
+ * - from/to, when given, bound every selection.
+ * - A selected day collects every reason that applies to it (a stale day with a late file shows both).
+ * - A day is planned only when at least one observed raw partition lies in its window (a day with no
+ *   input writes nothing), except a day with a `removed_raw` reason: it is rewritten, to empty if need be.
+ * - `rawPartitions` / `removedRawDays`: the new or changed / removed raw partitions whose every affected
+ *   day is planned, so that committing them after those days succeed can never mark an unprocessed day clean.
+ * - groups: contiguous runs of planned days per dataset, cut greedily into groups of at most
+ *   maxDaysPerStep days (10 days, max 7 → 7 + 3); `groupId` = `<dataset>-<first day>`;
+ *   `rawDays` = first−L … last+L.
+ * Days are ordered by dataset name, then day; groups likewise.
+ * @throws InputError when maxDaysPerStep < 1, a lateDays is invalid, from/to is not a day, or a planned
+ *   dataset has no stage version
+ * @example
+ * planDirtyDays({ executionId: 'exec-1', nowMs: 0, input, datasets: [{ name: 'access_records', lateDays: 1 }],
+ *   observed: { access_records: [stateOf('2024-03-05')] }, ledgerRaw: {}, ledgerOutputs: {},
+ *   stageVersions: { access_records: 'a1b2c3d4e5f6' }, maxDaysPerStep: 7 })
+ * // days 2024-03-04, -05, -06 each with reason { kind: 'new_raw', rawDay: '2024-03-05' };
+ * // one group 'access_records-2024-03-04' reading raw days 2024-03-03 … 2024-03-07
+ */
+export function planDirtyDays(args: PlanArgs): Plan {
+  const { input } = args;
+  if (!Number.isInteger(args.maxDaysPerStep) || args.maxDaysPerStep < 1) {
+    throw new InputError('maxDaysPerStep', `${args.maxDaysPerStep} is not a whole number ≥ 1`);
+  }
+  for (const field of ['from', 'to'] as const) {
+    const value = input[field];
+    if (value !== undefined && !isDay(value)) throw new InputError(field, `${JSON.stringify(value)} is not a calendar date (expected YYYY-MM-DD)`);
+  }
+  const datasets = args.datasets
+    .filter((ds) => input.datasets.includes(ds.name))
+    .sort((a, b) => compareText(a.name, b.name));
+
+  const plan: Plan = {
+    executionId: args.executionId,
+    createdAtMs: args.nowMs,
+    days: [],
+    groups: [],
+    rawPartitions: [],
+    removedRawDays: [],
+    stageVersions: {},
+  };
+  for (const ds of datasets) {
+    const current = args.stageVersions[ds.name];
+    if (current === undefined) {
+      throw new InputError(`stageVersions.${ds.name}`, 'missing (expected the hash of the stage SQL, see core/stageVersion)');
+    }
+    plan.stageVersions[ds.name] = current;
+    const planned = planDataset(ds.name, ds.lateDays, current, args);
+    plan.days.push(...planned.days);
+    plan.groups.push(...groupDays(ds.name, ds.lateDays, planned.days.map((d) => d.day), args.maxDaysPerStep));
+    plan.rawPartitions.push(...planned.rawPartitions);
+    plan.removedRawDays.push(...planned.removedRawDays);
+  }
+  return plan;
+}
+
+function planDataset(
+  dataset: string,
+  lateDays: number,
+  currentVersion: string,
+  args: PlanArgs,
+): { days: PlannedDay[]; rawPartitions: RawPartitionState[]; removedRawDays: { dataset: string; day: Day }[] } {
+  const { input } = args;
+  const observed = new Map((args.observed[dataset] ?? []).map((state) => [state.day, state]));
+  const remembered = new Map((args.ledgerRaw[dataset] ?? []).map((state) => [state.day, state]));
+
+  // Every reason that applies to a day, whether or not the mode selects the day.
+  const reasons = new Map<Day, DirtyReason[]>();
+  const addReason = (day: Day, reason: DirtyReason) => {
+    const list = reasons.get(day);
+    if (list) list.push(reason);
+    else reasons.set(day, [reason]);
+  };
+  // The days this run selects (their reasons come from `reasons`).
+  const selected = new Set<Day>();
+
+  const changed: RawPartitionState[] = [];
+  for (const state of [...observed.values()].sort((a, b) => compareText(a.day, b.day))) {
+    const before = remembered.get(state.day);
+    if (before && before.fingerprint === state.fingerprint) continue;
+    changed.push(state);
+    const kind = before ? 'late_file' : 'new_raw';
+    for (const day of outputDaysAffectedBy(state.day, lateDays)) addReason(day, { kind, rawDay: state.day });
+  }
+  const removed = [...remembered.keys()].filter((day) => !observed.has(day)).sort(compareText);
+  for (const rawDay of removed) {
+    for (const day of outputDaysAffectedBy(rawDay, lateDays)) addReason(day, { kind: 'removed_raw', rawDay });
+  }
+  if (input.mode !== 'rerun') for (const day of reasons.keys()) selected.add(day);
+
+  if (input.force) {
+    const forcedDays =
+      input.from !== undefined && input.to !== undefined
+        ? dayRange(input.from, input.to)
+        : [...new Set([...observed.keys()].flatMap((rawDay) => outputDaysAffectedBy(rawDay, lateDays)))];
+    for (const day of forcedDays) {
+      addReason(day, { kind: 'forced' });
+      selected.add(day);
+    }
+  }
+  if (input.mode === 'stale') {
+    for (const output of args.ledgerOutputs[dataset] ?? []) {
+      if (output.stageVersion === currentVersion) continue;
+      addReason(output.day, { kind: 'stale', producedBy: output.stageVersion, current: currentVersion });
+      selected.add(output.day);
+    }
+  }
+  if (input.mode === 'rerun') {
+    const rerunOf = input.rerunOf ?? '';
+    for (const day of new Set((args.rerunDays ?? []).filter((d) => d.dataset === dataset).map((d) => d.day))) {
+      addReason(day, { kind: 'rerun', executionId: rerunOf });
+      selected.add(day);
+    }
+  }
+
+  const inRange = (day: Day) =>
+    (input.from === undefined || daysBetween(input.from, day) >= 0) && (input.to === undefined || daysBetween(day, input.to) >= 0);
+  const hasInput = (day: Day) => inputDaysFor(day, lateDays).some((rawDay) => observed.has(rawDay));
+  const mustRewrite = (day: Day) => (reasons.get(day) ?? []).some((reason) => reason.kind === 'removed_raw');
+
+  const days: PlannedDay[] = [...selected]
+    .filter((day) => inRange(day) && (hasInput(day) || mustRewrite(day)))
+    .sort(compareText)
+    .map((day) => ({ dataset, day, reasons: sortReasons(reasons.get(day) ?? []) }));
+
+  const plannedDays = new Set(days.map((d) => d.day));
+  const covered = (rawDay: Day) => outputDaysAffectedBy(rawDay, lateDays).every((day) => plannedDays.has(day));
+  return {
+    days,
+    rawPartitions: changed.filter((state) => covered(state.day)),
+    removedRawDays: removed.filter(covered).map((day) => ({ dataset, day })),
+  };
+}
+
+function sortReasons(reasons: DirtyReason[]): DirtyReason[] {
+  return [...reasons].sort((a, b) => compareText(reasonKey(a), reasonKey(b)));
+}
+
+/**
+ * Cuts ascending, distinct days into step groups: contiguous runs, each cut greedily into groups of at
+ * most `maxDaysPerStep` days.
+ * @example groupDays('access_records', 1, ['2024-03-05', '2024-03-06', '2024-03-09'], 7)
+ * // [{ groupId: 'access_records-2024-03-05', days: [05, 06], rawDays: 04 … 07 }, { groupId: 'access_records-2024-03-09', … }]
+ */
+export function groupDays(dataset: string, lateDays: number, days: Day[], maxDaysPerStep: number): StepGroup[] {
+  const groups: StepGroup[] = [];
+  let current: Day[] = [];
+  const close = () => {
+    if (current.length === 0) return;
+    groups.push({
+      groupId: `${dataset}-${current[0]}`,
+      dataset,
+      days: current,
+      rawDays: rawDaysForRange(current[0], current[current.length - 1], lateDays),
+    });
+    current = [];
+  };
+  for (const day of days) {
+    const last = current[current.length - 1];
+    if (last !== undefined && (addDays(last, 1) !== day || current.length >= maxDaysPerStep)) close();
+    current.push(day);
+  }
+  close();
+  return groups;
+}
+
+/**
+ * One line of why a day is planned, for `--dry-run` and progress output.
+ * @example describeReason({ kind: 'late_file', rawDay: '2024-03-05' }) // 'a late file in arrival day 2024-03-05'
+ */
+export function describeReason(reason: DirtyReason): string {
+  switch (reason.kind) {
+    case 'new_raw':
+      return `new raw data in arrival day ${reason.rawDay}`;
+    case 'late_file':
+      return `a late file in arrival day ${reason.rawDay}`;
+    case 'removed_raw':
+      return `raw arrival day ${reason.rawDay} was removed`;
+    case 'forced':
+      return 'forced';
+    case 'stale':
+      return `stale (made by stage version ${reason.producedBy}, current ${reason.current})`;
+    case 'rerun':
+      return `rerun of execution ${reason.executionId}`;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The execution summary: per-day outcomes and run totals, built from the plan and the steps'
+ * results. Pure; the CommitLedger Lambda stores it at `_runs/<execution>/summary.json`.
+ */
+import type { Day, DayResult, DirtyReason, Plan, StepResult } from './types';
+
+export interface SummaryDay extends DayResult {
+  dataset: string;
+  reasons: DirtyReason[];
+}
+
+export interface RunTotals {
+  daysTransformed: number;
+  daysFailed: number;
+  /** valid records read into day computations (before dedup) plus rejected records */
+  recordsIn: number;
+  recordsOut: number;
+  duplicatesDropped: number;
+  rejected: number;
+  late: number;
+}
+
+export interface RunSummary {
+  executionId: string;
+  days: SummaryDay[];
+  totals: RunTotals;
+  failedDays: { dataset: string; day: Day; error: string }[];
+  rejectedByReason: Record<string, number>;
+  /** s, summed over steps */
+  stepSeconds: number;
+}
+
+/**
+ * A group without a result failed as a whole: each of its days is reported failed with `missingError`.
+ * @example summarize(plan, [result], 'step produced no result').totals.recordsOut
+ */
+export function summarize(plan: Plan, results: (StepResult | undefined)[], missingError: string): RunSummary {
+  const reasonsOf = new Map(plan.days.map((d) => [`${d.dataset}/${d.day}`, d.reasons]));
+  const days: SummaryDay[] = [];
+  const rejectedByReason: Record<string, number> = {};
+  let stepSeconds = 0;
+  plan.groups.forEach((group, i) => {
+    const result = results[i];
+    stepSeconds += result?.seconds ?? 0;
+    for (const [reason, n] of Object.entries(result?.rejectedByReason ?? {})) rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + n;
+    for (const day of group.days) {
+      const dayResult: DayResult = result?.days.find((d) => d.day === day) ?? {
+        day,
+        status: 'failed',
+        recordsIn: 0,
+        recordsOut: 0,
+        duplicatesDropped: 0,
+        rejected: 0,
+        late: 0,
+        error: { name: 'StepFailedError', message: missingError },
+      };
+      days.push({ ...dayResult, dataset: group.dataset, reasons: reasonsOf.get(`${group.dataset}/${day}`) ?? [] });
+    }
+  });
+  const ok = days.filter((d) => d.status === 'succeeded');
+  const sum = (pick: (d: SummaryDay) => number) => ok.reduce((n, d) => n + pick(d), 0);
+  const failedDays = days
+    .filter((d) => d.status === 'failed')
+    .map((d) => ({ dataset: d.dataset, day: d.day, error: d.error ? `${d.error.name}: ${d.error.message}` : 'failed' }));
+  return {
+    executionId: plan.executionId,
+    days,
+    totals: {
+      daysTransformed: ok.length,
+      daysFailed: failedDays.length,
+      recordsIn: sum((d) => d.recordsIn + d.rejected),
+      recordsOut: sum((d) => d.recordsOut),
+      duplicatesDropped: sum((d) => d.duplicatesDropped),
+      rejected: sum((d) => d.rejected),
+      late: sum((d) => d.late),
+    },
+    failedDays,
+    rejectedByReason,
+    stepSeconds,
+  };
+}

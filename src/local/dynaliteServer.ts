@@ -1,0 +1,127 @@
+/**
+ * The embedded DynamoDB: dynalite on 127.0.0.1, persisted in a folder (`<lake>/_state/dynamodb`),
+ * so the ledger and the lock run the same AWS SDK code locally as on AWS.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import * as path from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LakestepError } from '../core/errors';
+import { tableDefinitions, type LedgerTableNames } from '../aws/ledgerTables';
+import { DYNAMO_CLIENT_MAX_ATTEMPTS } from '../aws/dynamoLedger';
+
+type DynaliteFactory = (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+interface LevelDb {
+  open(): Promise<void>;
+  close(): Promise<void>;
+}
+type LevelCtor = new (location: string) => LevelDb;
+
+// Loaded on first start, not on import: importing localDynamoClient must not need LevelDB's native binding.
+// dynalite ships no types; `level` is dynalite's own dependency, resolved from dynalite so the versions match.
+const loadDynalite = () => require('dynalite') as DynaliteFactory;
+const loadLevel = () => (require(require.resolve('level', { paths: [path.dirname(require.resolve('dynalite'))] })) as { Level: LevelCtor }).Level;
+
+/** A running dynalite. `endpoint` is `http://127.0.0.1:<port>`; `stop()` closes the server and its store (idempotent). */
+export interface DynaliteHandle {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts dynalite on 127.0.0.1 on a free port, with its LevelDB store in `dir` (created if missing).
+ * Only one process can open a store: a second concurrent start on the same `dir` fails.
+ * @throws LakestepError naming `dir` when another process (another lakestep run on this lake) has the store open
+ */
+export async function startDynalite({ dir }: { dir: string }): Promise<DynaliteHandle> {
+  await mkdir(dir, { recursive: true });
+  await probeStore(dir);
+  // No artificial CREATING delay: a table created just before a crash would stay CREATING in the store forever.
+  const server = loadDynalite()({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  let stopped: Promise<void> | undefined;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop() {
+      // dynalite's close() waits for open connections; the SDK keeps idle keep-alive sockets, so drop those.
+      stopped ??= new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeIdleConnections();
+      });
+      return stopped;
+    },
+  };
+}
+
+/**
+ * Opens and closes the store once to find out whether another process holds its LevelDB LOCK.
+ * Why not let dynalite find out: its store opens lazily, and a locked store surfaces only as an
+ * uncaught exception on the first request, with the request left hanging.
+ * The window between this close and dynalite's open is a few ms; LevelDB still refuses a second
+ * opener in it, just less politely.
+ */
+async function probeStore(dir: string): Promise<void> {
+  const Level = loadLevel();
+  const db = new Level(dir);
+  try {
+    await db.open();
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause;
+    if (cause?.code === 'LEVEL_LOCKED') {
+      throw new LakestepError(
+        `the local DynamoDB store ${dir} is in use by another process (another lakestep run is using this lake); ` +
+          `wait for it to finish, or use another --lake`,
+        { cause: err },
+      );
+    }
+    throw new LakestepError(`cannot open the local DynamoDB store ${dir}: ${(cause as Error | undefined)?.message ?? (err as Error).message}`, { cause: err });
+  }
+  await db.close();
+}
+
+/**
+ * A DynamoDBClient for a local endpoint: region `local`, static dummy credentials (no AWS account,
+ * env credentials and profiles ignored), SDK retries (throttling included) up to `DYNAMO_CLIENT_MAX_ATTEMPTS`.
+ */
+export function localDynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    region: 'local',
+    endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: DYNAMO_CLIENT_MAX_ATTEMPTS,
+  });
+}
+
+/**
+ * Creates the ledger and lock tables that do not exist (`tableDefinitions(names)`) and waits until both are ACTIVE.
+ * @param timeoutMs how long to wait for ACTIVE, per table
+ * @throws LakestepError naming the table and its status when it is not ACTIVE within `timeoutMs`
+ */
+export async function ensureTables(client: DynamoDBClient, names: LedgerTableNames, timeoutMs = 10_000): Promise<void> {
+  for (const def of tableDefinitions(names)) {
+    const TableName = def.TableName!;
+    try {
+      await client.send(new CreateTableCommand(def));
+    } catch (err) {
+      // ResourceInUseException: the table exists already (or is being created by a concurrent caller).
+      if ((err as Error).name !== 'ResourceInUseException') throw err;
+    }
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName }));
+      if (Table?.TableStatus === 'ACTIVE') break;
+      if (Date.now() > deadline) {
+        throw new LakestepError(`DynamoDB table ${TableName} is ${Table?.TableStatus ?? 'missing'}, not ACTIVE, after ${timeoutMs} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}

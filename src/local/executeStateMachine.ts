@@ -1,0 +1,69 @@
+/**
+ * Runs `statemachines/pipeline.asl.yml` with aws-local-stepfunctions: every Task runs in-process
+ * (localHandlers), Wait states are shortened to `waitMs`. Progress is the engine's event log,
+ * passed to `onEvent`; this module never prints.
+ */
+import './promiseWithResolvers';
+import { randomBytes } from 'node:crypto';
+import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { loadDefinition, taskStates } from '../pipeline/stateMachineDefinition';
+import { localTaskHandlers } from './localHandlers';
+import type { LocalRuntime } from './localRuntime';
+
+/** One entry of the engine's event log (the package does not export the type). */
+export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
+export interface ExecutionOutcome {
+  executionId: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: unknown;
+  error?: { Error: string; Cause: string };
+}
+
+export interface ExecuteOptions {
+  /** ms each Wait state lasts locally (AWS waits 30–60 s between polls) */
+  waitMs?: number;
+  onEvent?: (event: EventLog) => void;
+}
+
+/** `run-20240305T101112Z-1a2b`: sortable, unique enough for one machine. */
+export function newExecutionName(nowMs: number): string {
+  const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `run-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+export async function executeStateMachine(runtime: LocalRuntime, input: Record<string, unknown>, options: ExecuteOptions = {}): Promise<ExecutionOutcome> {
+  const definition = loadDefinition();
+  const startMs = runtime.ports.clock.nowMs();
+  const executionId = `arn:aws:states:us-east-1:000000000000:execution:lakestep-local-pipeline:${newExecutionName(startMs)}`;
+  const waitStates = Object.entries(definition.States)
+    .flatMap(([name, state]) => [[name, state] as const, ...Object.entries(state.ItemProcessor?.States ?? {})])
+    .filter(([, state]) => state.Type === 'Wait')
+    .map(([name]) => [name, options.waitMs ?? 20]);
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
+  const execution = machine.run(input as never, {
+    overrides: {
+      taskResourceLocalHandlers: localTaskHandlers(definition, runtime.ports) as never,
+      waitTimeOverrides: Object.fromEntries(waitStates),
+      retryIntervalOverrides: Object.fromEntries(Object.keys(taskStates(definition)).map((name) => [name, 50])),
+    },
+    context: { Execution: { Id: executionId, Name: executionId.split(':').pop(), StartTime: new Date(startMs).toISOString(), Input: input as never } },
+  });
+  const events = drain(execution.eventLogs, options.onEvent);
+  try {
+    const output = await execution.result;
+    await events;
+    return { executionId, status: 'SUCCEEDED', output };
+  } catch (error) {
+    await events;
+    if (error instanceof ExecutionError) {
+      const cause = error.cause as { name?: string; message?: string } | undefined;
+      return { executionId, status: 'FAILED', error: { Error: cause?.name ?? 'ExecutionError', Cause: cause?.message ?? error.message } };
+    }
+    throw error;
+  }
+}
+
+async function drain(events: AsyncGenerator<EventLog>, onEvent?: (event: EventLog) => void) {
+  for await (const event of events) onEvent?.(event);
+}

@@ -1,0 +1,66 @@
+/**
+ * The embedded runtime: dynalite for the ledger and the lock (persisted under `<lake>/_state/`),
+ * the lake folder for S3, DuckDB (or local spark-submit) for EMR steps, a DuckDB catalog for Glue,
+ * files under `<lake>/_alerts/` for SNS. Started and stopped around each command.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoLedger } from '../aws/dynamoLedger';
+import { DynamoLock } from '../aws/dynamoLock';
+import { ledgerTableNames } from '../aws/ledgerTables';
+import { loadConfig, PROJECT_ROOT, type LakestepConfig } from '../config/config';
+import type { Ports, StepRunner } from '../core/ports';
+import { DuckDbCatalogCrawler } from './duckDbCatalogCrawler';
+import { DuckDbStepRunner } from './duckdb/duckDbStepRunner';
+import { ensureTables, localDynamoClient, startDynalite } from './dynaliteServer';
+import { FileNotifier } from './fileNotifier';
+import { FolderObjectStore } from './folderObjectStore';
+import { SparkSubmitStepRunner } from './sparkSubmitStepRunner';
+
+export type Engine = 'duckdb' | 'spark';
+
+export interface LocalRuntime {
+  lakeDir: string;
+  config: LakestepConfig;
+  ports: Ports;
+}
+
+export interface LocalRuntimeOptions {
+  lakeDir: string;
+  engine?: Engine;
+  /** where alerts are echoed (stderr by default; tests pass a sink) */
+  alertStream?: NodeJS.WritableStream;
+}
+
+function stepRunner(engine: Engine, lakeDir: string, config: LakestepConfig): StepRunner {
+  const opts = { lakeDir, projectRoot: PROJECT_ROOT, config };
+  return engine === 'spark' ? new SparkSubmitStepRunner(opts) : new DuckDbStepRunner(opts);
+}
+
+/**
+ * Runs `fn` with a started local runtime and stops it afterwards, also when `fn` throws.
+ * @throws when another process holds the lake's ledger store (see dynaliteServer)
+ */
+export async function withLocalRuntime<T>(options: LocalRuntimeOptions, fn: (runtime: LocalRuntime) => Promise<T>): Promise<T> {
+  const lakeDir = resolve(options.lakeDir);
+  mkdirSync(lakeDir, { recursive: true });
+  const config = loadConfig();
+  const dynamo = await startDynalite({ dir: join(lakeDir, '_state', 'dynamodb') });
+  try {
+    const client = localDynamoClient(dynamo.endpoint);
+    const tables = ledgerTableNames('local');
+    await ensureTables(client, tables);
+    const ports: Ports = {
+      store: new FolderObjectStore(lakeDir),
+      ledger: new DynamoLedger(client, tables.ledger),
+      lock: new DynamoLock(client, tables.lock),
+      steps: stepRunner(options.engine ?? 'duckdb', lakeDir, config),
+      crawler: new DuckDbCatalogCrawler({ lakeDir, config }),
+      notifier: new FileNotifier(lakeDir, options.alertStream),
+      clock: { nowMs: () => Date.now() },
+    };
+    return await fn({ lakeDir, config, ports });
+  } finally {
+    await dynamo.stop();
+  }
+}

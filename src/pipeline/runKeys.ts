@@ -1,0 +1,17 @@
+/**
+ * Where an execution keeps its plan, its steps' results and its summary in the lake
+ * (`_runs/<execution name>/…`), so state payloads carry keys, never the data (256 KiB limit).
+ */
+
+/**
+ * The execution's name: the last `:`-segment of an execution ARN, or the id itself.
+ * @example executionName('arn:aws:states:us-east-1:1:execution:lakestep-dev:run-42') === 'run-42'
+ */
+export function executionName(executionId: string): string {
+  return executionId.slice(executionId.lastIndexOf(':') + 1);
+}
+
+export const runPrefix = (executionId: string) => `_runs/${executionName(executionId)}/`;
+export const planKey = (executionId: string) => `${runPrefix(executionId)}plan.json`;
+export const stepResultKey = (executionId: string, groupId: string) => `${runPrefix(executionId)}steps/${groupId}.json`;
+export const summaryKey = (executionId: string) => `${runPrefix(executionId)}summary.json`;

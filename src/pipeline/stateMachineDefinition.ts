@@ -1,0 +1,59 @@
+/**
+ * Loads `statemachines/pipeline.asl.yml` and resolves what serverless-step-functions resolves at
+ * deploy time: `Fn::GetAtt: [<function>, Arn]` (a Lambda of functions/) and `Ref: <resource>`.
+ * The local runner and the asl-validator test read the definition through this one function.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import { PROJECT_ROOT } from '../config/config';
+
+export const DEFINITION_PATH = resolve(PROJECT_ROOT, 'statemachines/pipeline.asl.yml');
+
+const LOCAL_ACCOUNT = 'arn:aws:%s:us-east-1:000000000000';
+
+/** The ARN a local definition gives a Lambda of functions/<name>/. */
+export const localFunctionArn = (name: string) => `${LOCAL_ACCOUNT.replace('%s', 'lambda')}:function:lakestep-local-${name}`;
+/** The function name of a local Lambda ARN, or undefined for other resources. */
+export const functionOfArn = (arn: string) => /:function:lakestep-local-([A-Za-z0-9]+)$/.exec(arn)?.[1];
+
+export interface AslDefinition {
+  StartAt: string;
+  States: Record<string, AslState>;
+  [field: string]: unknown;
+}
+export interface AslState {
+  Type: string;
+  Resource?: string;
+  ItemProcessor?: { States: Record<string, AslState> };
+  [field: string]: unknown;
+}
+
+/** The definition with intrinsic references resolved to local ARNs. @throws on an unknown intrinsic */
+export function loadDefinition(path = DEFINITION_PATH): AslDefinition {
+  return resolveIntrinsics(parse(readFileSync(path, 'utf8'))) as AslDefinition;
+}
+
+function resolveIntrinsics(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(resolveIntrinsics);
+  if (node === null || typeof node !== 'object') return node;
+  const entries = Object.entries(node);
+  if (entries.length === 1 && entries[0][0] === 'Fn::GetAtt') {
+    const [name, attribute] = entries[0][1] as [string, string];
+    if (attribute !== 'Arn') throw new Error(`unsupported Fn::GetAtt attribute ${attribute} of ${name}`);
+    return localFunctionArn(name);
+  }
+  if (entries.length === 1 && entries[0][0] === 'Ref') return `${LOCAL_ACCOUNT.replace('%s', 'sns')}:lakestep-local-${entries[0][1]}`;
+  if (entries.some(([key]) => key.startsWith('Fn::'))) throw new Error(`unsupported intrinsic in ${JSON.stringify(node)}`);
+  return Object.fromEntries(entries.map(([key, value]) => [key, resolveIntrinsics(value)]));
+}
+
+/** Every Task state, nested Map processors included: name → state. */
+export function taskStates(definition: { States: Record<string, AslState> }): Record<string, AslState> {
+  const tasks: Record<string, AslState> = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type === 'Task') tasks[name] = state;
+    if (state.ItemProcessor) Object.assign(tasks, taskStates(state.ItemProcessor));
+  }
+  return tasks;
+}

@@ -1,0 +1,473 @@
+/**
+ * `lakestep sample`: writes realistic raw Synapse access records into a lake folder, exactly as
+ * Firehose lays them out, with planted duplicates, late and malformed records, and returns the
+ * counts the pipeline must produce from them (computed by the rules of docs/raw-records.md).
+ *
+ * Deterministic: the same options give byte-identical files (seeded PRNG, fixed gzip level, no
+ * wall-clock input).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { DEFAULTS } from '../config/config';
+import { InputError } from '../core/errors';
+import type { Day } from '../core/types';
+import { sessionId, Vocabulary } from './accessRecord';
+import { encodeRawText, rawFileKey, type RawLayout } from './rawFile';
+import { Rng } from './rng';
+
+export { writeRawFile, joinRecords, rawFileKey } from './rawFile';
+export type { RawLayout, RecordSeparator, WriteRawFileOptions } from './rawFile';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+export interface GenerateSampleOptions {
+  /** the lake folder; files go under `<lakeDir>/<prefix>` */
+  lakeDir: string;
+  /** arrival days to write, ≥ 1 */
+  days: number;
+  /** first arrival day, `YYYY-MM-DD` (UTC) */
+  start: Day;
+  /** ordinary records per arrival hour (planted cases come on top), ≥ 0 */
+  recordsPerHour: number;
+  /** any integer; equal seeds give identical lakes */
+  seed: number;
+  /** default `firehose` (`YYYY/MM/DD/HH/`); `hive` writes `year=YYYY/month=MM/day=DD/` */
+  layout?: RawLayout;
+  /** the dataset's raw prefix; default `raw/access_records/` */
+  prefix?: string;
+  /** the lateness allowance the expected counts assume (and beyond which `late` records are planted); default DEFAULTS.lateDays */
+  lateDays?: number;
+}
+
+/** How many of each special case were written (planted on purpose or drawn at the configured rates). */
+export interface PlantedCounts {
+  /** `{…` cut after a comma, followed by a newline → invalid_json */
+  truncatedJson: number;
+  /** a non-JSON or non-object line (HTML error page, `null`, an array…) → invalid_json */
+  garbageLines: number;
+  /** sessionId absent or null → missing_field */
+  missingSessionId: number;
+  /** a declared field of the wrong JSON type (`userId: "abc"`, `timestamp` as a string…) → bad_type */
+  badType: number;
+  /** event day more than lateDays from the arrival day → late */
+  lateBeyondAllowance: number;
+  /** records planted with an event on the previous day (23:5x arriving after midnight, backlog) */
+  lateWithinAllowance: number;
+  /** extra copies written of a record (same text; same hour, another hour, or the next day) */
+  duplicateCopies: number;
+}
+
+/** What the pipeline must produce from the generated lake (lateDays as given; all raw days processed). */
+export interface SampleExpected {
+  lateDays: number;
+  /** rows in processed/<table>/ per event day (after dedup); keys ascending */
+  outputRowsByEventDay: Record<Day, number>;
+  /** valid, in-allowance records per event day before dedup (DayResult.recordsIn) */
+  recordsInByEventDay: Record<Day, number>;
+  /** copies dropped per event day (DayResult.duplicatesDropped) */
+  duplicatesByEventDay: Record<Day, number>;
+  outputRows: number;
+  duplicatesDropped: number;
+  /** all quarantined records */
+  rejected: number;
+  /** reason → count; only reasons that occur (invalid_json, missing_field, bad_type, late) */
+  rejectedByReason: Record<string, number>;
+  /** quarantined records per arrival day (DayResult.rejected of that day) */
+  rejectedByArrivalDay: Record<Day, number>;
+  /** of those, `late` ones per arrival day (DayResult.late) */
+  lateByArrivalDay: Record<Day, number>;
+  /** record texts per arrival day, malformed ones included */
+  recordsByArrivalDay: Record<Day, number>;
+  /** accepted records whose event day is before their arrival day */
+  acceptedFromEarlierEventDay: number;
+  /** accepted records whose event day is before the first arrival day */
+  beforeFirstRawDay: number;
+}
+
+export interface SampleSummary {
+  lakeDir: string;
+  prefix: string;
+  layout: RawLayout;
+  /** first and last arrival day written */
+  firstDay: Day;
+  lastDay: Day;
+  files: number;
+  /** bytes written (compressed) */
+  bytes: number;
+  /** record texts written, malformed and duplicate copies included */
+  recordsWritten: number;
+  planted: PlantedCounts;
+  expected: SampleExpected;
+}
+
+/** Rates per ordinary record: about 1.4 % quarantined and 1 % duplicated, well under the 5 % threshold. */
+const RATES = { invalidJson: 0.005, missing: 0.0025, badType: 0.0035, late: 0.003, duplicate: 0.01 };
+
+const GARBAGE = ['<html><body><h1>502 Bad Gateway</h1></body></html>', 'null', '[{"sessionId":"in-an-array"}]', '#!garbage ~~~ 0x1f8b 0x08', 'timestamp=1709251200000 userId=42'];
+
+const dayNumOf = (ms: number) => Math.floor(ms / DAY_MS);
+const dayOfNum = (n: number): Day => new Date(n * DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * Tallies what the pipeline must output while records are written, by the rules of
+ * docs/raw-records.md: malformed → rejected (by arrival day); |event day − arrival day| >
+ * lateDays → rejected `late`; else counted in its event day; copies of one key collapse to one row.
+ */
+class Tally {
+  readonly recordsByArrival = new Map<number, number>();
+  readonly rejectedByArrival = new Map<number, number>();
+  readonly lateByArrival = new Map<number, number>();
+  readonly rejectedByReason = new Map<string, number>();
+  readonly recordsIn = new Map<number, number>();
+  readonly outputRows = new Map<number, number>();
+  readonly duplicates = new Map<number, number>();
+  acceptedFromEarlier = 0;
+  beforeFirst = 0;
+
+  constructor(private readonly lateDays: number, private readonly firstDayNum: number) {}
+
+  accepted(eventDay: number, arrivalDay: number): boolean {
+    return Math.abs(eventDay - arrivalDay) <= this.lateDays;
+  }
+
+  written(arrivalDay: number) {
+    inc(this.recordsByArrival, arrivalDay);
+  }
+
+  reject(reason: string, arrivalDay: number) {
+    inc(this.rejectedByReason, reason);
+    inc(this.rejectedByArrival, arrivalDay);
+    if (reason === 'late') inc(this.lateByArrival, arrivalDay);
+  }
+
+  /** A valid record text written in `arrivalDay`; `single`: no other copy of its key exists. */
+  valid(eventMs: number, arrivalDay: number, single: boolean) {
+    const eventDay = dayNumOf(eventMs);
+    if (!this.accepted(eventDay, arrivalDay)) return this.reject('late', arrivalDay);
+    inc(this.recordsIn, eventDay);
+    if (single) inc(this.outputRows, eventDay);
+    if (eventDay < arrivalDay) this.acceptedFromEarlier++;
+    if (eventDay < this.firstDayNum) this.beforeFirst++;
+  }
+
+  /** A key written as several copies, arriving on `arrivalDays`: one row if any copy is accepted. */
+  group(eventMs: number, arrivalDays: number[]) {
+    const eventDay = dayNumOf(eventMs);
+    const acceptedCopies = arrivalDays.filter((a) => this.accepted(eventDay, a)).length;
+    if (acceptedCopies === 0) return;
+    inc(this.outputRows, eventDay);
+    if (acceptedCopies > 1) inc(this.duplicates, eventDay, acceptedCopies - 1);
+  }
+}
+
+function inc<K>(m: Map<K, number>, k: K, by = 1) {
+  m.set(k, (m.get(k) ?? 0) + by);
+}
+
+const sum = (m: Map<unknown, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+function byDay(m: Map<number, number>): Record<Day, number> {
+  const out: Record<Day, number> = {};
+  for (const k of [...m.keys()].sort((a, b) => a - b)) out[dayOfNum(k)] = m.get(k)!;
+  return out;
+}
+
+/** One file being filled: its records and which must stand on their own line. */
+interface OpenFile {
+  timeMs: number;
+  /** 0 newline-delimited, 1 back to back, 2 mixed */
+  mode: number;
+  texts: string[];
+  /** malformed texts get a newline before and after, so the scan of raw-records.md ends them there */
+  isolated: boolean[];
+}
+
+/**
+ * Writes `days × 24` arrival hours of raw access records (2–4 gzip files per hour) and returns
+ * what was written and what the pipeline must make of it.
+ * @throws InputError for a bad option (names it and what was expected)
+ * @example await generateSample({ lakeDir: './lake', days: 3, start: '2024-03-01', recordsPerHour: 500, seed: 7 })
+ */
+export async function generateSample(opts: GenerateSampleOptions): Promise<SampleSummary> {
+  const { lakeDir, days, start, recordsPerHour, seed } = opts;
+  const layout = opts.layout ?? 'firehose';
+  const prefix = opts.prefix ?? 'raw/access_records/';
+  const lateDays = opts.lateDays ?? DEFAULTS.lateDays;
+  validate(opts);
+
+  const rng = new Rng(seed);
+  const vocab = new Vocabulary(rng);
+  const startMs = Date.parse(`${start}T00:00:00Z`);
+  const firstDayNum = dayNumOf(startMs);
+  const totalHours = days * 24;
+  const tally = new Tally(lateDays, firstDayNum);
+  const planted: PlantedCounts = { truncatedJson: 0, garbageLines: 0, missingSessionId: 0, badType: 0, lateBeyondAllowance: 0, lateWithinAllowance: 0, duplicateCopies: 0 };
+  /** copies waiting for their arrival hour: hour index → texts with their event time */
+  const pending = new Map<number, { text: string; eventMs: number }[]>();
+  const dates = new Map<number, string>();
+  const dateOf = (ms: number) => {
+    const n = dayNumOf(ms);
+    let d = dates.get(n);
+    if (d === undefined) dates.set(n, (d = dayOfNum(n)));
+    return d;
+  };
+  let serial = 0;
+  const newRecord = (eventMs: number, session: 'ok' | 'absent' | 'null' = 'ok') =>
+    vocab.record(session === 'ok' ? `"sessionId":"${sessionId(rng, serial++)}"` : session === 'null' ? '"sessionId":null' : '', eventMs, dateOf(eventMs));
+
+  const writer = new Writer(lakeDir);
+  let files = 0;
+  let recordsWritten = 0;
+
+  for (let h = 0; h < totalHours; h++) {
+    const hourStart = startMs + h * HOUR_MS;
+    const arrival = firstDayNum + Math.floor(h / 24);
+    const hourOfDay = h % 24;
+    const dayIndex = Math.floor(h / 24);
+    const nFiles = 2 + rng.int(3);
+    const open: OpenFile[] = [];
+    for (let k = 0; k < nFiles; k++) {
+      const r = rng.float();
+      open.push({ timeMs: hourStart + Math.floor(((k + 1) * HOUR_MS) / nFiles) - rng.int(30_000), mode: r < 0.4 ? 0 : r < 0.7 ? 1 : 2, texts: [], isolated: [] });
+    }
+    // Firehose buffers: a file holds the events since the previous flush, plus a minute of spill,
+    // so hour 0 naturally carries events of 23:59 the day before (late within the allowance).
+    const spanMs = Math.floor(HOUR_MS / nFiles) + 60_000;
+    const put = (file: OpenFile, text: string, isolated = false) => {
+      file.texts.push(text);
+      file.isolated.push(isolated);
+      tally.written(arrival);
+    };
+    const anyFile = () => open[rng.int(nFiles)];
+
+    const emitTruncated = (file: OpenFile) => {
+      const full = newRecord(file.timeMs - rng.int(spanMs));
+      let cut = 0;
+      for (let i = 0, n = 3 + rng.int(6); i < n; i++) cut = full.indexOf(',"', cut + 1);
+      put(file, full.slice(0, cut + 1), true); // ends right after a comma, outside any string
+      tally.reject('invalid_json', arrival);
+      planted.truncatedJson++;
+    };
+    const emitGarbage = (file: OpenFile) => {
+      put(file, rng.pick(GARBAGE), true);
+      tally.reject('invalid_json', arrival);
+      planted.garbageLines++;
+    };
+    const emitMissing = (file: OpenFile, how: 'absent' | 'null') => {
+      put(file, newRecord(file.timeMs - rng.int(spanMs), how));
+      tally.reject('missing_field', arrival);
+      planted.missingSessionId++;
+    };
+    const emitBadType = (file: OpenFile, variant: number) => {
+      const text = newRecord(file.timeMs - rng.int(spanMs));
+      const bad = [
+        () => text.replace(/"userId":\d+/, '"userId":"abc"'),
+        () => text.replace(/"timestamp":(\d+)/, '"timestamp":"$1"'),
+        () => text.replace(/"success":(true|false)/, '"success":"yes"'),
+        () => text.replace(/"responseStatus":(\d+)/, '"responseStatus":"$1"'),
+        () => text.replace(/"elapseMS":(\d+)/, '"elapseMS":$1.5'),
+      ][variant % 5]();
+      put(file, bad);
+      tally.reject('bad_type', arrival);
+      planted.badType++;
+    };
+    const emitValid = (file: OpenFile, eventMs: number) => {
+      put(file, newRecord(eventMs));
+      tally.valid(eventMs, arrival, true);
+    };
+    /** An original plus copies in later (or the same) hours; copies past the last hour are not written. */
+    const emitDuplicated = (file: OpenFile, eventMs: number, targets: number[]) => {
+      const text = newRecord(eventMs);
+      const kept = targets.filter((t) => t >= h && t < totalHours);
+      tally.group(eventMs, [arrival, ...kept.map((t) => firstDayNum + Math.floor(t / 24))]);
+      put(file, text);
+      tally.valid(eventMs, arrival, false);
+      for (const t of kept) {
+        let list = pending.get(t);
+        if (!list) pending.set(t, (list = []));
+        list.push({ text, eventMs });
+      }
+    };
+    const lateBeyond = (file: OpenFile, direction: -1 | 1) => {
+      const eventMs = file.timeMs + direction * (lateDays + 1 + rng.int(3)) * DAY_MS - rng.int(HOUR_MS);
+      put(file, newRecord(eventMs));
+      tally.valid(eventMs, arrival, true); // tallies it as `late`
+      planted.lateBeyondAllowance++;
+    };
+
+    // Ordinary records, with the rate-drawn special cases.
+    for (let i = 0; i < recordsPerHour; i++) {
+      const file = open[Math.floor((i * nFiles) / recordsPerHour)];
+      const eventMs = file.timeMs - rng.int(spanMs);
+      let r = rng.float();
+      if ((r -= RATES.invalidJson) < 0) rng.float() < 0.5 ? emitTruncated(file) : emitGarbage(file);
+      else if ((r -= RATES.missing) < 0) emitMissing(file, rng.float() < 0.7 ? 'absent' : 'null');
+      else if ((r -= RATES.badType) < 0) emitBadType(file, rng.int(5));
+      else if ((r -= RATES.late) < 0) lateBeyond(file, -1);
+      else if ((r -= RATES.duplicate) < 0) {
+        const where = rng.float();
+        const target = where < 0.4 ? h : where < 0.75 ? h + 1 + rng.int(3) : (dayIndex + 1) * 24 + rng.int(6);
+        emitDuplicated(file, eventMs, rng.float() < 0.9 ? [target] : [target, h + 1]);
+      } else emitValid(file, eventMs);
+    }
+
+    // Planted cases: a fixed few each day, so even a tiny sample has every kind.
+    const dayStart = startMs + dayIndex * DAY_MS;
+    switch (hourOfDay) {
+      case 0: // 23:5x events arriving just after midnight
+        for (let i = 0; i < 2; i++) {
+          emitValid(anyFile(), dayStart - 1 - rng.int(600_000));
+          planted.lateWithinAllowance++;
+        }
+        break;
+      case 1: // on the first day: events from before the first raw day
+        if (dayIndex === 0) {
+          for (let i = 0; i < 2; i++) {
+            emitValid(anyFile(), dayStart - 1 - rng.int(3 * HOUR_MS));
+            planted.lateWithinAllowance++;
+          }
+        }
+        break;
+      case 2:
+        emitTruncated(anyFile());
+        break;
+      case 3: // copy in another hour of the same day
+        emitDuplicated(anyFile(), hourStart + rng.int(HOUR_MS / 2), [h + 4]);
+        break;
+      case 5: // a backlog: event many hours earlier, on the previous day
+        emitValid(anyFile(), dayStart - (4 + rng.int(12)) * HOUR_MS);
+        planted.lateWithinAllowance++;
+        break;
+      case 6: // copy in the same hour, another file
+        emitDuplicated(anyFile(), hourStart + rng.int(HOUR_MS / 2), [h]);
+        break;
+      case 9:
+        emitGarbage(anyFile());
+        break;
+      case 11:
+        emitMissing(anyFile(), 'absent');
+        break;
+      case 12:
+        emitMissing(anyFile(), 'null');
+        break;
+      case 13:
+        emitBadType(anyFile(), 0); // userId: "abc"
+        break;
+      case 14:
+        emitBadType(anyFile(), 1 + (dayIndex % 4));
+        break;
+      case 15:
+        lateBeyond(anyFile(), -1);
+        break;
+      case 16: // on the first day: a skewed clock, event after the allowance
+        if (dayIndex === 0) lateBeyond(anyFile(), 1);
+        break;
+      case 22: // copy on the next arrival day (dropped on the last day)
+        emitDuplicated(anyFile(), hourStart + rng.int(HOUR_MS / 2), [h + 3]);
+        break;
+      default:
+        break;
+    }
+
+    // Copies due this hour go to random files of it.
+    for (const copy of pending.get(h) ?? []) {
+      put(anyFile(), copy.text);
+      tally.valid(copy.eventMs, arrival, false);
+      planted.duplicateCopies++;
+    }
+    pending.delete(h);
+
+    for (const file of open) {
+      if (file.texts.length === 0) continue;
+      const key = rawFileKey(prefix, file.timeMs, `${rng.hex8()}-${rng.hex8().slice(0, 4)}-${rng.hex8().slice(0, 4)}-${rng.hex8().slice(0, 4)}-${rng.hex8()}${rng.hex8().slice(0, 4)}`, layout);
+      await writer.write(key, render(file, rng));
+      files++;
+      recordsWritten += file.texts.length;
+    }
+  }
+  const bytes = await writer.close();
+
+  const expected: SampleExpected = {
+    lateDays,
+    outputRowsByEventDay: byDay(tally.outputRows),
+    recordsInByEventDay: byDay(tally.recordsIn),
+    duplicatesByEventDay: byDay(tally.duplicates),
+    outputRows: sum(tally.outputRows),
+    duplicatesDropped: sum(tally.duplicates),
+    rejected: sum(tally.rejectedByReason),
+    rejectedByReason: Object.fromEntries([...tally.rejectedByReason.entries()].sort()),
+    rejectedByArrivalDay: byDay(tally.rejectedByArrival),
+    lateByArrivalDay: byDay(tally.lateByArrival),
+    recordsByArrivalDay: byDay(tally.recordsByArrival),
+    acceptedFromEarlierEventDay: tally.acceptedFromEarlier,
+    beforeFirstRawDay: tally.beforeFirst,
+  };
+  return { lakeDir, prefix, layout, firstDay: start, lastDay: dayOfNum(firstDayNum + days - 1), files, bytes, recordsWritten, planted, expected };
+}
+
+/** A file's text: its records joined by its mode, malformed ones alone on their line. */
+function render(file: OpenFile, rng: Rng): string {
+  const parts: string[] = [];
+  const n = file.texts.length;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) {
+      const nl = file.mode === 0 || file.isolated[i] || file.isolated[i - 1] || (file.mode === 2 && rng.float() < 0.5);
+      if (nl) parts.push('\n');
+    }
+    parts.push(file.texts[i]);
+  }
+  if (file.mode === 0 || file.isolated[n - 1]) parts.push('\n');
+  return parts.join('');
+}
+
+/** Gzips and writes files in the background (zlib runs on the libuv pool), at most a few at once. */
+class Writer {
+  private readonly inflight: Promise<number>[] = [];
+  /** folder → its mkdir, shared so concurrent writes into a new folder wait for the same one */
+  private readonly dirs = new Map<string, Promise<unknown>>();
+  private bytes = 0;
+
+  constructor(private readonly lakeDir: string) {}
+
+  async write(key: string, text: string): Promise<void> {
+    if (this.inflight.length >= 4) this.bytes += await this.inflight.shift()!;
+    const p = this.writeNow(key, text);
+    p.catch(() => undefined); // surfaced by the await in write()/close(); avoids an unhandled rejection meanwhile
+    this.inflight.push(p);
+  }
+
+  private async writeNow(key: string, text: string): Promise<number> {
+    const body = await encodeRawText(text, { gzip: true, gzipLevel: 1 });
+    const path = join(this.lakeDir, ...key.split('/'));
+    const dir = dirname(path);
+    let made = this.dirs.get(dir);
+    if (!made) this.dirs.set(dir, (made = mkdir(dir, { recursive: true })));
+    await made;
+    await writeFile(path, body);
+    return body.length;
+  }
+
+  /** @returns total bytes written */
+  async close(): Promise<number> {
+    for (const n of await Promise.all(this.inflight.splice(0))) this.bytes += n;
+    return this.bytes;
+  }
+}
+
+function validate(opts: GenerateSampleOptions) {
+  const intIn = (field: string, v: number, min: number, max: number) => {
+    if (!Number.isInteger(v) || v < min || v > max) throw new InputError(field, `${JSON.stringify(v)} is not an integer in ${min}…${max}`);
+  };
+  intIn('days', opts.days, 1, 3660);
+  intIn('recordsPerHour', opts.recordsPerHour, 0, 10_000_000);
+  intIn('seed', opts.seed, -(2 ** 31), 2 ** 32 - 1);
+  if (opts.lateDays !== undefined) intIn('lateDays', opts.lateDays, 0, 30);
+  const ms = Date.parse(`${opts.start}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.start) || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== opts.start) {
+    throw new InputError('start', `"${opts.start}" is not a calendar date (expected YYYY-MM-DD)`);
+  }
+  if (opts.layout !== undefined && opts.layout !== 'firehose' && opts.layout !== 'hive') {
+    throw new InputError('layout', `"${opts.layout}" is not a raw layout (expected firehose or hive)`);
+  }
+  if (!opts.lakeDir) throw new InputError('lakeDir', 'is empty (expected a folder path)');
+}

@@ -1,0 +1,528 @@
+import { dayRange } from '../../../src/core/days';
+import { InputError } from '../../../src/core/errors';
+import { describeReason, groupDays, planDirtyDays, type PlanArgs } from '../../../src/core/plan';
+import type { OutputDayState, Plan, RawPartitionState, RunInput } from '../../../src/core/types';
+
+const NOW = Date.UTC(2024, 2, 10, 6, 0);
+const CURRENT = 'c0ffeec0ffee';
+const OLD = '01d01d01d01d';
+const ACCESS = { name: 'access_records', lateDays: 1 };
+
+const raw = (day: string, fingerprint = `fp-${day}`, dataset = 'access_records'): RawPartitionState => ({
+  dataset,
+  day,
+  fingerprint,
+  objectCount: 1,
+  bytes: 100,
+});
+const raws = (from: string, to: string, dataset = 'access_records') => dayRange(from, to).map((day) => raw(day, `fp-${day}`, dataset));
+const output = (day: string, stageVersion: string, dataset = 'access_records'): OutputDayState => ({
+  dataset,
+  day,
+  stageVersion,
+  executionId: 'exec-1',
+  committedAtMs: NOW - 86_400_000,
+  recordsIn: 10,
+  recordsOut: 9,
+  duplicatesDropped: 1,
+  rejected: 0,
+});
+const runInput = (over: Partial<RunInput> = {}): RunInput => ({
+  mode: 'incremental',
+  executionId: 'exec-2',
+  startedAtMs: NOW,
+  datasets: ['access_records'],
+  force: false,
+  dryRun: false,
+  ...over,
+});
+const planArgs = (over: Partial<PlanArgs> = {}): PlanArgs => ({
+  executionId: 'exec-2',
+  nowMs: NOW,
+  input: runInput(),
+  datasets: [ACCESS],
+  observed: {},
+  ledgerRaw: {},
+  ledgerOutputs: {},
+  stageVersions: { access_records: CURRENT },
+  maxDaysPerStep: 7,
+  ...over,
+});
+const daysOf = (plan: Plan) => plan.days.map((d) => d.day);
+const reasonsOf = (plan: Plan, day: string, dataset = 'access_records') =>
+  plan.days.find((d) => d.dataset === dataset && d.day === day)?.reasons;
+
+describe('planDirtyDays', () => {
+  describe('incremental', () => {
+    it('plans every day the first raw days can affect, the day before the first raw day included', () => {
+      const observed = { access_records: raws('2024-03-01', '2024-03-03') };
+
+      const plan = planDirtyDays(planArgs({ observed }));
+
+      expect(daysOf(plan)).toEqual(['2024-02-29', '2024-03-01', '2024-03-02', '2024-03-03', '2024-03-04']);
+      // first day of dataset: 29 Feb holds records that arrived on 1 March, the first raw day
+      expect(reasonsOf(plan, '2024-02-29')).toEqual([{ kind: 'new_raw', rawDay: '2024-03-01' }]);
+      expect(reasonsOf(plan, '2024-03-02')).toEqual([
+        { kind: 'new_raw', rawDay: '2024-03-01' },
+        { kind: 'new_raw', rawDay: '2024-03-02' },
+        { kind: 'new_raw', rawDay: '2024-03-03' },
+      ]);
+      expect(plan.rawPartitions).toEqual(observed.access_records);
+      expect(plan.removedRawDays).toEqual([]);
+      expect(plan.groups).toEqual([
+        {
+          groupId: 'access_records-2024-02-29',
+          dataset: 'access_records',
+          days: ['2024-02-29', '2024-03-01', '2024-03-02', '2024-03-03', '2024-03-04'],
+          rawDays: dayRange('2024-02-28', '2024-03-05'),
+        },
+      ]);
+    });
+
+    it('plans nothing on a second run with nothing new', () => {
+      const observed = { access_records: raws('2024-03-01', '2024-03-03') };
+      const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-03') };
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw }));
+
+      expect(plan.days).toEqual([]);
+      expect(plan.groups).toEqual([]);
+      expect(plan.rawPartitions).toEqual([]);
+      expect(plan.removedRawDays).toEqual([]);
+    });
+
+    it('recomputes exactly the three days a late file can affect (lateDays 1)', () => {
+      const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-06') };
+      const lateFile = raw('2024-03-04', 'fp-with-late-file');
+      const observed = { access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-04' ? lateFile : s)) };
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw }));
+
+      expect(plan.days).toEqual(
+        ['2024-03-03', '2024-03-04', '2024-03-05'].map((day) => ({
+          dataset: 'access_records',
+          day,
+          reasons: [{ kind: 'late_file', rawDay: '2024-03-04' }],
+        })),
+      );
+      expect(plan.rawPartitions).toEqual([lateFile]);
+      expect(plan.groups.map((g) => [g.groupId, g.rawDays[0], g.rawDays[g.rawDays.length - 1]])).toEqual([
+        ['access_records-2024-03-03', '2024-03-02', '2024-03-06'],
+      ]);
+    });
+
+    it('recomputes only the late file\'s own day with lateDays 0', () => {
+      const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-06') };
+      const observed = { access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-04' ? raw(s.day, 'changed') : s)) };
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw, datasets: [{ name: 'access_records', lateDays: 0 }] }));
+
+      expect(daysOf(plan)).toEqual(['2024-03-04']);
+      expect(plan.groups[0].rawDays).toEqual(['2024-03-04']);
+    });
+
+    it('recomputes five days around a late file with lateDays 2, across a year boundary', () => {
+      const ledgerRaw = { access_records: raws('2023-12-20', '2024-01-10') };
+      const observed = { access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-01-01' ? raw(s.day, 'changed') : s)) };
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw, datasets: [{ name: 'access_records', lateDays: 2 }] }));
+
+      expect(daysOf(plan)).toEqual(['2023-12-30', '2023-12-31', '2024-01-01', '2024-01-02', '2024-01-03']);
+      expect(plan.groups.map((g) => g.groupId)).toEqual(['access_records-2023-12-30']);
+      expect(plan.groups[0].rawDays).toEqual(dayRange('2023-12-28', '2024-01-05'));
+    });
+
+    it('plans a new arrival day and the day after it, whose window holds it', () => {
+      const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-03') };
+      const observed = { access_records: raws('2024-03-01', '2024-03-04') };
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw }));
+
+      expect(daysOf(plan)).toEqual(['2024-03-03', '2024-03-04', '2024-03-05']);
+      expect(reasonsOf(plan, '2024-03-05')).toEqual([{ kind: 'new_raw', rawDay: '2024-03-04' }]);
+      expect(plan.rawPartitions).toEqual([raw('2024-03-04')]);
+    });
+
+    it('accumulates reasons on a day touched by several changed raw days', () => {
+      const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-05') };
+      const observed = {
+        access_records: [
+          ...ledgerRaw.access_records.map((s) => (s.day === '2024-03-02' ? raw(s.day, 'changed') : s)),
+          raw('2024-03-06'),
+        ].reverse(), // listing order must not matter
+      };
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw }));
+
+      expect(daysOf(plan)).toEqual(['2024-03-01', '2024-03-02', '2024-03-03', '2024-03-05', '2024-03-06', '2024-03-07']);
+      expect(plan.groups.map((g) => g.days.length)).toEqual([3, 3]);
+      expect(reasonsOf(plan, '2024-03-03')).toEqual([{ kind: 'late_file', rawDay: '2024-03-02' }]);
+
+      const both = planDirtyDays(planArgs({ observed: { access_records: [...observed.access_records, raw('2024-03-04', 'changed')] }, ledgerRaw }));
+      expect(reasonsOf(both, '2024-03-05')).toEqual([
+        { kind: 'new_raw', rawDay: '2024-03-06' },
+        { kind: 'late_file', rawDay: '2024-03-04' },
+      ]);
+    });
+
+    it('treats a dataset missing from observed and ledger as empty', () => {
+      const args = planArgs({ observed: {}, ledgerRaw: {} });
+
+      const plan = planDirtyDays(args);
+
+      expect(plan.days).toEqual([]);
+      expect(plan.stageVersions).toEqual({ access_records: CURRENT });
+    });
+  });
+
+  describe('removed raw partitions', () => {
+    it('rewrites the days a removed raw day affected and lists it for removal', () => {
+      const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-05') };
+      const observed = { access_records: ledgerRaw.access_records.filter((s) => s.day !== '2024-03-03') };
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw }));
+
+      expect(daysOf(plan)).toEqual(['2024-03-02', '2024-03-03', '2024-03-04']);
+      expect(reasonsOf(plan, '2024-03-03')).toEqual([{ kind: 'removed_raw', rawDay: '2024-03-03' }]);
+      expect(plan.removedRawDays).toEqual([{ dataset: 'access_records', day: '2024-03-03' }]);
+      expect(plan.rawPartitions).toEqual([]);
+    });
+
+    it('rewrites the affected days to empty even when no raw data is left', () => {
+      const ledgerRaw = { access_records: [raw('2024-03-05')] };
+      const observed = { access_records: [] };
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw }));
+
+      expect(daysOf(plan)).toEqual(['2024-03-04', '2024-03-05', '2024-03-06']);
+      expect(plan.removedRawDays).toEqual([{ dataset: 'access_records', day: '2024-03-05' }]);
+      expect(plan.groups.map((g) => g.groupId)).toEqual(['access_records-2024-03-04']);
+    });
+  });
+
+  describe('backfill', () => {
+    it('with force recomputes every day of the range that has raw input in its window', () => {
+      const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-03') };
+      const observed = { access_records: raws('2024-03-01', '2024-03-03') };
+      // range overlaps start: 27 and 28 Feb have no raw day in their windows; 29 Feb has 1 March
+      const input = runInput({ mode: 'backfill', from: '2024-02-27', to: '2024-03-10', force: true });
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw, input }));
+
+      expect(daysOf(plan)).toEqual(['2024-02-29', '2024-03-01', '2024-03-02', '2024-03-03', '2024-03-04']);
+      expect(plan.days.every((d) => d.reasons.length === 1 && d.reasons[0].kind === 'forced')).toBe(true);
+      expect(plan.rawPartitions).toEqual([]);
+    });
+
+    it('with force on a range inside the data plans exactly the range', () => {
+      const observed = { access_records: raws('2024-01-01', '2024-03-31') };
+      const input = runInput({ mode: 'backfill', from: '2024-02-27', to: '2024-03-02', force: true });
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw: observed, input }));
+
+      expect(daysOf(plan)).toEqual(dayRange('2024-02-27', '2024-03-02'));
+      expect(plan.groups).toEqual([
+        {
+          groupId: 'access_records-2024-02-27',
+          dataset: 'access_records',
+          days: dayRange('2024-02-27', '2024-03-02'),
+          rawDays: dayRange('2024-02-26', '2024-03-03'),
+        },
+      ]);
+    });
+
+    it('with force adds the raw-data reasons of a day to `forced`', () => {
+      const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-05') };
+      const observed = { access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-03' ? raw(s.day, 'changed') : s)) };
+      const input = runInput({ mode: 'backfill', from: '2024-03-01', to: '2024-03-05', force: true });
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw, input }));
+
+      expect(reasonsOf(plan, '2024-03-03')).toEqual([{ kind: 'late_file', rawDay: '2024-03-03' }, { kind: 'forced' }]);
+      expect(reasonsOf(plan, '2024-03-01')).toEqual([{ kind: 'forced' }]);
+      expect(plan.rawPartitions).toEqual([raw('2024-03-03', 'changed')]);
+    });
+
+    it('without force plans only the dirty days inside the range', () => {
+      const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-10') };
+      const observed = {
+        access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-02' || s.day === '2024-03-08' ? raw(s.day, 'changed') : s)),
+      };
+      // range overlaps the affected days of 8 March at its start
+      const input = runInput({ mode: 'backfill', from: '2024-03-08', to: '2024-03-20' });
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw, input }));
+
+      expect(daysOf(plan)).toEqual(['2024-03-08', '2024-03-09']);
+      // 8 March also affects 7 March, outside the range: its fingerprint must wait for a run that covers it
+      expect(plan.rawPartitions).toEqual([]);
+    });
+
+    it('without force commits a changed raw day whose affected days all lie inside the range', () => {
+      const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-10') };
+      const observed = { access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-05' ? raw(s.day, 'changed') : s)) };
+      const input = runInput({ mode: 'backfill', from: '2024-03-01', to: '2024-03-10' });
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw, input }));
+
+      expect(daysOf(plan)).toEqual(['2024-03-04', '2024-03-05', '2024-03-06']);
+      expect(plan.rawPartitions).toEqual([raw('2024-03-05', 'changed')]);
+    });
+  });
+
+  describe('force without a range', () => {
+    it('recomputes every day that has raw input in its window', () => {
+      const observed = { access_records: [raw('2024-03-01'), raw('2024-03-05')] };
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw: observed, input: runInput({ force: true }) }));
+
+      expect(daysOf(plan)).toEqual(['2024-02-29', '2024-03-01', '2024-03-02', '2024-03-04', '2024-03-05', '2024-03-06']);
+      expect(plan.groups.map((g) => g.groupId)).toEqual(['access_records-2024-02-29', 'access_records-2024-03-04']);
+    });
+  });
+
+  describe('stale', () => {
+    it('recomputes the days an older stage version produced, naming both versions', () => {
+      const observed = { access_records: raws('2024-03-01', '2024-03-03') };
+      const ledgerOutputs = {
+        access_records: [output('2024-03-01', OLD), output('2024-03-02', CURRENT), output('2024-03-03', OLD)],
+      };
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw: observed, ledgerOutputs, input: runInput({ mode: 'stale' }) }));
+
+      expect(plan.days).toEqual([
+        { dataset: 'access_records', day: '2024-03-01', reasons: [{ kind: 'stale', producedBy: OLD, current: CURRENT }] },
+        { dataset: 'access_records', day: '2024-03-03', reasons: [{ kind: 'stale', producedBy: OLD, current: CURRENT }] },
+      ]);
+      expect(plan.groups.map((g) => g.days)).toEqual([['2024-03-01'], ['2024-03-03']]);
+    });
+
+    it('also picks up changed raw data, and a day can be both stale and late', () => {
+      const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-03') };
+      const observed = { access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-03' ? raw(s.day, 'changed') : s)) };
+      const ledgerOutputs = { access_records: [output('2024-03-02', OLD)] };
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw, ledgerOutputs, input: runInput({ mode: 'stale' }) }));
+
+      expect(daysOf(plan)).toEqual(['2024-03-02', '2024-03-03', '2024-03-04']);
+      expect(reasonsOf(plan, '2024-03-02')).toEqual([
+        { kind: 'late_file', rawDay: '2024-03-03' },
+        { kind: 'stale', producedBy: OLD, current: CURRENT },
+      ]);
+    });
+
+    it('skips a stale day whose window holds no raw data any more', () => {
+      const observed = { access_records: [raw('2024-03-10')] };
+      const ledgerOutputs = { access_records: [output('2024-03-01', OLD)] };
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw: observed, ledgerOutputs, input: runInput({ mode: 'stale' }) }));
+
+      expect(plan.days).toEqual([]);
+    });
+
+    it('is not looked at outside mode stale', () => {
+      const observed = { access_records: raws('2024-03-01', '2024-03-03') };
+      const ledgerOutputs = { access_records: [output('2024-03-02', OLD)] };
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw: observed, ledgerOutputs }));
+
+      expect(plan.days).toEqual([]);
+    });
+  });
+
+  describe('rerun', () => {
+    it('recomputes exactly the given days of the earlier execution, and nothing new', () => {
+      const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-05') };
+      const observed = { access_records: [...ledgerRaw.access_records, raw('2024-03-20')] };
+      const rerunDays = [
+        { dataset: 'access_records', day: '2024-03-02' },
+        { dataset: 'access_records', day: '2024-03-02' }, // duplicates collapse
+        { dataset: 'access_records', day: '2024-03-03' },
+        { dataset: 'other', day: '2024-03-03' }, // not a dataset of this run
+      ];
+      const input = runInput({ mode: 'rerun', rerunOf: 'exec-1' });
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw, input, rerunDays }));
+
+      expect(plan.days).toEqual(
+        ['2024-03-02', '2024-03-03'].map((day) => ({ dataset: 'access_records', day, reasons: [{ kind: 'rerun', executionId: 'exec-1' }] })),
+      );
+      // 20 March is new but not part of a rerun: its fingerprint stays uncommitted for the next run
+      expect(plan.rawPartitions).toEqual([]);
+    });
+
+    it('shows the raw-data reasons of a rerun day too', () => {
+      const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-05') };
+      const observed = { access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-02' ? raw(s.day, 'changed') : s)) };
+      const input = runInput({ mode: 'rerun', rerunOf: 'exec-1' });
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw, input, rerunDays: [{ dataset: 'access_records', day: '2024-03-02' }] }));
+
+      expect(plan.days).toEqual([
+        {
+          dataset: 'access_records',
+          day: '2024-03-02',
+          reasons: [{ kind: 'late_file', rawDay: '2024-03-02' }, { kind: 'rerun', executionId: 'exec-1' }],
+        },
+      ]);
+    });
+
+    it('plans nothing without rerun days', () => {
+      const observed = { access_records: raws('2024-03-01', '2024-03-05') };
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw: {}, input: runInput({ mode: 'rerun', rerunOf: 'exec-1' }) }));
+
+      expect(plan.days).toEqual([]);
+    });
+  });
+
+  describe('groups', () => {
+    it('split a long run at maxDaysPerStep, each reading its own raw range', () => {
+      const observed = { access_records: raws('2024-02-24', '2024-03-05') };
+      const input = runInput({ mode: 'backfill', from: '2024-02-25', to: '2024-03-05', force: true }); // 10 days
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw: observed, input, maxDaysPerStep: 7 }));
+
+      expect(plan.groups).toEqual([
+        {
+          groupId: 'access_records-2024-02-25',
+          dataset: 'access_records',
+          days: dayRange('2024-02-25', '2024-03-02'),
+          rawDays: dayRange('2024-02-24', '2024-03-03'),
+        },
+        {
+          groupId: 'access_records-2024-03-03',
+          dataset: 'access_records',
+          days: dayRange('2024-03-03', '2024-03-05'),
+          rawDays: dayRange('2024-03-02', '2024-03-06'),
+        },
+      ]);
+    });
+
+    it('keep a run of exactly maxDaysPerStep days whole', () => {
+      const observed = { access_records: raws('2024-03-01', '2024-03-10') };
+      const input = runInput({ mode: 'backfill', from: '2024-03-01', to: '2024-03-07', force: true });
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw: observed, input, maxDaysPerStep: 7 }));
+
+      expect(plan.groups.map((g) => g.days.length)).toEqual([7]);
+    });
+
+    it('give every day its own group with maxDaysPerStep 1', () => {
+      const observed = { access_records: [raw('2024-03-05')] };
+
+      const plan = planDirtyDays(planArgs({ observed, maxDaysPerStep: 1 }));
+
+      expect(plan.groups.map((g) => [g.groupId, g.days, g.rawDays])).toEqual([
+        ['access_records-2024-03-04', ['2024-03-04'], ['2024-03-03', '2024-03-04', '2024-03-05']],
+        ['access_records-2024-03-05', ['2024-03-05'], ['2024-03-04', '2024-03-05', '2024-03-06']],
+        ['access_records-2024-03-06', ['2024-03-06'], ['2024-03-05', '2024-03-06', '2024-03-07']],
+      ]);
+    });
+
+    it('cover every planned day exactly once, contiguous and ascending', () => {
+      const observed = { access_records: [...raws('2023-12-01', '2024-01-20'), ...raws('2024-02-10', '2024-03-01')] };
+
+      const plan = planDirtyDays(planArgs({ observed, maxDaysPerStep: 5 }));
+
+      expect(plan.groups.flatMap((g) => g.days)).toEqual(daysOf(plan));
+      expect(plan.groups.every((g) => g.days.length <= 5)).toBe(true);
+      expect(new Set(plan.groups.map((g) => g.groupId)).size).toBe(plan.groups.length);
+    });
+  });
+
+  describe('datasets', () => {
+    it('plans each dataset with its own lateness, ordered by name, skipping those not asked for', () => {
+      const datasets = [
+        { name: 'zeta', lateDays: 0 },
+        { name: 'access_records', lateDays: 2 },
+        { name: 'not_asked', lateDays: 1 },
+      ];
+      const observed = {
+        zeta: [raw('2024-03-05', 'z', 'zeta')],
+        access_records: [raw('2024-03-05')],
+        not_asked: [raw('2024-03-05', 'n', 'not_asked')],
+      };
+      const input = runInput({ datasets: ['access_records', 'zeta'] });
+
+      const plan = planDirtyDays(planArgs({ datasets, observed, input, stageVersions: { access_records: CURRENT, zeta: 'zzzzzzzzzzzz' } }));
+
+      expect(plan.days.map((d) => `${d.dataset} ${d.day}`)).toEqual([
+        'access_records 2024-03-03',
+        'access_records 2024-03-04',
+        'access_records 2024-03-05',
+        'access_records 2024-03-06',
+        'access_records 2024-03-07',
+        'zeta 2024-03-05',
+      ]);
+      expect(plan.groups.map((g) => g.groupId)).toEqual(['access_records-2024-03-03', 'zeta-2024-03-05']);
+      expect(plan.stageVersions).toEqual({ access_records: CURRENT, zeta: 'zzzzzzzzzzzz' });
+    });
+  });
+
+  describe('the plan', () => {
+    it('is deterministic, independent of listing order and JSON-safe', () => {
+      const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-05') };
+      const observed = { access_records: [...raws('2024-03-02', '2024-03-05').map((s) => (s.day === '2024-03-03' ? raw(s.day, 'x') : s)), raw('2024-03-09')] };
+      const args = planArgs({ observed, ledgerRaw });
+
+      const first = planDirtyDays(args);
+      const second = planDirtyDays({ ...args, observed: { access_records: [...observed.access_records].reverse() }, ledgerRaw: { access_records: [...ledgerRaw.access_records].reverse() } });
+
+      expect(second).toEqual(first);
+      expect(JSON.parse(JSON.stringify(first))).toEqual(first);
+      expect(first.executionId).toBe('exec-2');
+      expect(first.createdAtMs).toBe(NOW);
+    });
+
+    it('refuses maxDaysPerStep below 1', () => {
+      const args = planArgs({ maxDaysPerStep: 0 });
+
+      const act = () => planDirtyDays(args);
+
+      expect(act).toThrow(InputError);
+      expect(act).toThrow('maxDaysPerStep: 0 is not a whole number ≥ 1');
+    });
+
+    it('refuses a dataset without a stage version', () => {
+      const args = planArgs({ stageVersions: {} });
+
+      const act = () => planDirtyDays(args);
+
+      expect(act).toThrow('stageVersions.access_records: missing');
+    });
+  });
+});
+
+describe('groupDays', () => {
+  it('splits at gaps and at maxDaysPerStep', () => {
+    const days = ['2023-12-30', '2023-12-31', '2024-01-01', '2024-01-03'];
+
+    const groups = groupDays('access_records', 0, days, 2);
+
+    expect(groups.map((g) => g.days)).toEqual([['2023-12-30', '2023-12-31'], ['2024-01-01'], ['2024-01-03']]);
+  });
+
+  it('is empty for no days', () => {
+    const days: string[] = [];
+
+    const groups = groupDays('access_records', 1, days, 7);
+
+    expect(groups).toEqual([]);
+  });
+});
+
+describe('describeReason', () => {
+  it.each([
+    [{ kind: 'new_raw', rawDay: '2024-03-05' } as const, 'new raw data in arrival day 2024-03-05'],
+    [{ kind: 'late_file', rawDay: '2024-03-05' } as const, 'a late file in arrival day 2024-03-05'],
+    [{ kind: 'removed_raw', rawDay: '2024-03-05' } as const, 'raw arrival day 2024-03-05 was removed'],
+    [{ kind: 'forced' } as const, 'forced'],
+    [{ kind: 'stale', producedBy: OLD, current: CURRENT } as const, `stale (made by stage version ${OLD}, current ${CURRENT})`],
+    [{ kind: 'rerun', executionId: 'exec-1' } as const, 'rerun of execution exec-1'],
+  ])('says why for %j', (reason, expected) => {
+    const text = describeReason(reason);
+
+    expect(text).toBe(expected);
+  });
+});

@@ -1,0 +1,57 @@
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import aslValidator from 'asl-validator';
+import { PROJECT_ROOT } from '../../src/config/config';
+import * as errors from '../../src/core/errors';
+import { LAMBDA_FACTORIES } from '../../src/local/localHandlers';
+import { functionOfArn, loadDefinition, taskStates, type AslState } from '../../src/pipeline/stateMachineDefinition';
+
+const definition = loadDefinition();
+
+function allStates(states: Record<string, AslState>): [string, AslState][] {
+  return Object.entries(states).flatMap(([name, state]) => [[name, state] as [string, AslState], ...allStates(state.ItemProcessor?.States ?? {})]);
+}
+
+describe('statemachines/pipeline.asl.yml', () => {
+  it('passes asl-validator', () => {
+    const { isValid, errorsText } = aslValidator(JSON.parse(JSON.stringify(definition)));
+
+    expect(errorsText('\n')).toBe('');
+    expect(isValid).toBe(true);
+  });
+
+  it('names a Lambda of functions/ in every Lambda Task, and every function is used', () => {
+    const named = Object.values(taskStates(definition))
+      .map((s) => functionOfArn(s.Resource ?? ''))
+      .filter((n): n is string => n !== undefined);
+    const folders = readdirSync(resolve(PROJECT_ROOT, 'functions'));
+
+    expect(new Set(named)).toEqual(new Set(folders));
+    expect(new Set(Object.keys(LAMBDA_FACTORIES))).toEqual(new Set(folders));
+  });
+
+  it('sets TimeoutSeconds on every Task (the local runner times out at 60 s without it, AWS never)', () => {
+    const missing = Object.entries(taskStates(definition)).filter(([, s]) => typeof s.TimeoutSeconds !== 'number');
+
+    expect(missing.map(([name]) => name)).toEqual([]);
+  });
+
+  it("names only lakestep's own error classes or AWS's in ErrorEquals", () => {
+    const names = allStates(definition.States).flatMap(([, s]) =>
+      [...((s.Retry as { ErrorEquals: string[] }[]) ?? []), ...((s.Catch as { ErrorEquals: string[] }[]) ?? [])].flatMap((r) => r.ErrorEquals),
+    );
+    const ours = names.filter((n) => !n.startsWith('States.') && !n.startsWith('Lambda.'));
+
+    expect(ours.length).toBeGreaterThan(0);
+    for (const name of ours) expect(Object.keys(errors)).toContain(name);
+  });
+
+  it('catches every failure of the main path into the failure path', () => {
+    const failurePath = new Set(['RecordFailure', 'FallbackAlert', 'ReleaseLockAfterFailure', 'NotifyFailure', 'RunFailed']);
+    const uncaught = Object.entries(definition.States)
+      .filter(([name, s]) => ['Task', 'Map'].includes(s.Type) && !failurePath.has(name))
+      .filter(([, s]) => !((s.Catch as { ErrorEquals: string[]; Next: string }[]) ?? []).some((c) => c.ErrorEquals.includes('States.ALL') && c.Next === 'RecordFailure'));
+
+    expect(uncaught.map(([name]) => name)).toEqual([]);
+  });
+});
