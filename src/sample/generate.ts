@@ -8,16 +8,19 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { DEFAULTS } from '../config/config';
 import { InputError } from '../core/errors';
 import type { Day } from '../core/types';
 import { sessionId, Vocabulary } from './accessRecord';
-import { encodeRawText, rawFileKey, type RawLayout } from './rawFile';
+import { rawFileKey, type RawLayout } from './rawFile';
 import { Rng } from './rng';
 
 export { writeRawFile, joinRecords, rawFileKey } from './rawFile';
 export type { RawLayout, RecordSeparator, WriteRawFileOptions } from './rawFile';
 
+const gzipAsync = promisify(gzip);
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
@@ -172,14 +175,45 @@ function byDay(m: Map<number, number>): Record<Day, number> {
   return out;
 }
 
-/** One file being filled: its records and which must stand on their own line. */
-interface OpenFile {
-  timeMs: number;
-  /** 0 newline-delimited, 1 back to back, 2 mixed */
-  mode: number;
-  texts: string[];
-  /** malformed texts get a newline before and after, so the scan of raw-records.md ends them there */
-  isolated: boolean[];
+/**
+ * One file being filled, as UTF-8 bytes. Records are copied into the buffer as they are made:
+ * holding millions of concatenated strings until a join costs more in GC than building them.
+ */
+class FileBuilder {
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private len = 0;
+  private prevIsolated = false;
+  count = 0;
+
+  /**
+   * @param timeMs the flush time (names the file; events precede it)
+   * @param mode 0 newline-delimited, 1 back to back (`}{`), 2 mixed per record
+   */
+  constructor(readonly timeMs: number, private readonly mode: number, private readonly rng: Rng) {}
+
+  /** @param isolated malformed text: it gets a newline before and after, so the scan of raw-records.md ends it there */
+  append(text: string, isolated = false): void {
+    if (this.count > 0 && (this.mode === 0 || isolated || this.prevIsolated || (this.mode === 2 && this.rng.float() < 0.5))) this.raw('\n');
+    this.raw(text);
+    this.prevIsolated = isolated;
+    this.count++;
+  }
+
+  /** The file's bytes (a trailing newline for newline-delimited files, as Firehose's delimiter leaves). */
+  finish(): Buffer {
+    if (this.mode === 0 || this.prevIsolated) this.raw('\n');
+    return this.buf.subarray(0, this.len);
+  }
+
+  private raw(text: string) {
+    const need = this.len + text.length * 3; // UTF-8 worst case
+    if (need > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+      this.buf.copy(bigger, 0, 0, this.len);
+      this.buf = bigger;
+    }
+    this.len += this.buf.write(text, this.len, 'utf8');
+  }
 }
 
 /**
@@ -225,22 +259,21 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
     const hourOfDay = h % 24;
     const dayIndex = Math.floor(h / 24);
     const nFiles = 2 + rng.int(3);
-    const open: OpenFile[] = [];
+    const open: FileBuilder[] = [];
     for (let k = 0; k < nFiles; k++) {
       const r = rng.float();
-      open.push({ timeMs: hourStart + Math.floor(((k + 1) * HOUR_MS) / nFiles) - rng.int(30_000), mode: r < 0.4 ? 0 : r < 0.7 ? 1 : 2, texts: [], isolated: [] });
+      open.push(new FileBuilder(hourStart + Math.floor(((k + 1) * HOUR_MS) / nFiles) - rng.int(30_000), r < 0.4 ? 0 : r < 0.7 ? 1 : 2, rng));
     }
     // Firehose buffers: a file holds the events since the previous flush, plus a minute of spill,
     // so hour 0 naturally carries events of 23:59 the day before (late within the allowance).
     const spanMs = Math.floor(HOUR_MS / nFiles) + 60_000;
-    const put = (file: OpenFile, text: string, isolated = false) => {
-      file.texts.push(text);
-      file.isolated.push(isolated);
+    const put = (file: FileBuilder, text: string, isolated = false) => {
+      file.append(text, isolated);
       tally.written(arrival);
     };
     const anyFile = () => open[rng.int(nFiles)];
 
-    const emitTruncated = (file: OpenFile) => {
+    const emitTruncated = (file: FileBuilder) => {
       const full = newRecord(file.timeMs - rng.int(spanMs));
       let cut = 0;
       for (let i = 0, n = 3 + rng.int(6); i < n; i++) cut = full.indexOf(',"', cut + 1);
@@ -248,17 +281,17 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
       tally.reject('invalid_json', arrival);
       planted.truncatedJson++;
     };
-    const emitGarbage = (file: OpenFile) => {
+    const emitGarbage = (file: FileBuilder) => {
       put(file, rng.pick(GARBAGE), true);
       tally.reject('invalid_json', arrival);
       planted.garbageLines++;
     };
-    const emitMissing = (file: OpenFile, how: 'absent' | 'null') => {
+    const emitMissing = (file: FileBuilder, how: 'absent' | 'null') => {
       put(file, newRecord(file.timeMs - rng.int(spanMs), how));
       tally.reject('missing_field', arrival);
       planted.missingSessionId++;
     };
-    const emitBadType = (file: OpenFile, variant: number) => {
+    const emitBadType = (file: FileBuilder, variant: number) => {
       const text = newRecord(file.timeMs - rng.int(spanMs));
       const bad = [
         () => text.replace(/"userId":\d+/, '"userId":"abc"'),
@@ -271,12 +304,12 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
       tally.reject('bad_type', arrival);
       planted.badType++;
     };
-    const emitValid = (file: OpenFile, eventMs: number) => {
+    const emitValid = (file: FileBuilder, eventMs: number) => {
       put(file, newRecord(eventMs));
       tally.valid(eventMs, arrival, true);
     };
     /** An original plus copies in later (or the same) hours; copies past the last hour are not written. */
-    const emitDuplicated = (file: OpenFile, eventMs: number, targets: number[]) => {
+    const emitDuplicated = (file: FileBuilder, eventMs: number, targets: number[]) => {
       const text = newRecord(eventMs);
       const kept = targets.filter((t) => t >= h && t < totalHours);
       tally.group(eventMs, [arrival, ...kept.map((t) => firstDayNum + Math.floor(t / 24))]);
@@ -288,7 +321,7 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
         list.push({ text, eventMs });
       }
     };
-    const lateBeyond = (file: OpenFile, direction: -1 | 1) => {
+    const lateBeyond = (file: FileBuilder, direction: -1 | 1) => {
       const eventMs = file.timeMs + direction * (lateDays + 1 + rng.int(3)) * DAY_MS - rng.int(HOUR_MS);
       put(file, newRecord(eventMs));
       tally.valid(eventMs, arrival, true); // tallies it as `late`
@@ -378,11 +411,11 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
     pending.delete(h);
 
     for (const file of open) {
-      if (file.texts.length === 0) continue;
+      if (file.count === 0) continue;
       const key = rawFileKey(prefix, file.timeMs, `${rng.hex8()}-${rng.hex8().slice(0, 4)}-${rng.hex8().slice(0, 4)}-${rng.hex8().slice(0, 4)}-${rng.hex8()}${rng.hex8().slice(0, 4)}`, layout);
-      await writer.write(key, render(file, rng));
+      await writer.write(key, file.finish());
       files++;
-      recordsWritten += file.texts.length;
+      recordsWritten += file.count;
     }
   }
   const bytes = await writer.close();
@@ -405,21 +438,6 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
   return { lakeDir, prefix, layout, firstDay: start, lastDay: dayOfNum(firstDayNum + days - 1), files, bytes, recordsWritten, planted, expected };
 }
 
-/** A file's text: its records joined by its mode, malformed ones alone on their line. */
-function render(file: OpenFile, rng: Rng): string {
-  const parts: string[] = [];
-  const n = file.texts.length;
-  for (let i = 0; i < n; i++) {
-    if (i > 0) {
-      const nl = file.mode === 0 || file.isolated[i] || file.isolated[i - 1] || (file.mode === 2 && rng.float() < 0.5);
-      if (nl) parts.push('\n');
-    }
-    parts.push(file.texts[i]);
-  }
-  if (file.mode === 0 || file.isolated[n - 1]) parts.push('\n');
-  return parts.join('');
-}
-
 /** Gzips and writes files in the background (zlib runs on the libuv pool), at most a few at once. */
 class Writer {
   private readonly inflight: Promise<number>[] = [];
@@ -429,15 +447,15 @@ class Writer {
 
   constructor(private readonly lakeDir: string) {}
 
-  async write(key: string, text: string): Promise<void> {
+  async write(key: string, plain: Buffer): Promise<void> {
     if (this.inflight.length >= 4) this.bytes += await this.inflight.shift()!;
-    const p = this.writeNow(key, text);
+    const p = this.writeNow(key, plain);
     p.catch(() => undefined); // surfaced by the await in write()/close(); avoids an unhandled rejection meanwhile
     this.inflight.push(p);
   }
 
-  private async writeNow(key: string, text: string): Promise<number> {
-    const body = await encodeRawText(text, { gzip: true, gzipLevel: 1 });
+  private async writeNow(key: string, plain: Buffer): Promise<number> {
+    const body = await gzipAsync(plain, { level: 1 }); // fast level: the bench writes gigabytes
     const path = join(this.lakeDir, ...key.split('/'));
     const dir = dirname(path);
     let made = this.dirs.get(dir);

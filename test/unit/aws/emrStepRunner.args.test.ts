@@ -44,7 +44,6 @@ const spec: StepSpec = {
 describeIfArgs('EmrStepRunner.submit with the real sparkSubmitArgs', () => {
   it('passes spark-submit arguments that name the deployed SQL URI and every day of the group', async () => {
     // Required lazily: a static import would fail the whole file while the module is absent.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { EmrStepRunner } = require('../../../src/aws/emrStepRunner') as typeof import('../../../src/aws/emrStepRunner');
     emr.on(AddJobFlowStepsCommand).resolves({ StepIds: ['s-STEP1'] });
     const runner = new EmrStepRunner(new EMRClient({ region: 'us-east-1' }), {
