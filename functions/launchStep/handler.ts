@@ -6,6 +6,8 @@ import { launchStep } from '../../src/pipeline/steps';
 
 /** Submits one group's transform step (EMR AddJobFlowSteps; locally DuckDB or spark-submit). */
 export const makeLaunchStep = (ports: Pick<Ports, 'store' | 'steps'>) =>
-  lambda(async ({ group, planKey }: { group: { groupId: string }; planKey: string }) => launchStep(ports, planKey, group.groupId, loadConfig()));
+  lambda(async ({ group, planKey, clusterId }: { group: { groupId: string }; planKey: string; clusterId?: string }) =>
+    launchStep(ports, planKey, group.groupId, loadConfig(), clusterId),
+  );
 
 export const handler = makeLaunchStep(awsPorts(process.env));

@@ -35,7 +35,8 @@ def day_prefixes(raw_prefix: str, day: dt.date) -> List[str]:
 def raw_files(lake, dataset: dict, raw_days: List[dt.date]) -> List[Tuple[str, str, dt.date]]:
     """(qualified path, key, arrival day) of every raw file of `raw_days`, key order.
 
-    Keys in neither layout (an extra folder level in a Firehose prefix, a bad hour) are skipped,
+    Hidden and temporary objects (a file or folder named `.…` or `_…`, e.g. `_SUCCESS`, `.tmp`) are
+    not data, as in the DuckDB engine (rawReader.ts). Keys in neither layout (an extra folder level in a Firehose prefix, a bad hour) are skipped,
     as discovery (src/core/rawKeys.ts) skips them.
     """
     prefix = dataset["raw"]["prefix"]
@@ -43,9 +44,15 @@ def raw_files(lake, dataset: dict, raw_days: List[dt.date]) -> List[Tuple[str, s
     for day in raw_days:
         for day_prefix in day_prefixes(prefix, day):
             for qualified, key, _size in lake.list_files(day_prefix):
+                if _hidden(key[len(day_prefix):]):
+                    continue
                 if arrival_day_of_key(key, prefix) == day:
                     found.append((qualified, key, day))
     return sorted(found, key=lambda f: f[1])
+
+
+def _hidden(rest: str) -> bool:
+    return any(part.startswith((".", "_")) for part in rest.split("/"))
 
 
 def read_raw(spark, lake, dataset: dict, raw_days: List[dt.date]):

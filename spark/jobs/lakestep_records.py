@@ -158,13 +158,39 @@ def _no_constants(name: str):
     raise ValueError(f"invalid JSON constant {name}")
 
 
+def _first_key_wins(pairs) -> dict:
+    # A repeated key keeps its first value, as DuckDB's JSON reader (yyjson) does; Python's keeps the last.
+    obj: dict = {}
+    for key, value in pairs:
+        obj.setdefault(key, value)
+    return obj
+
+
+def _check_surrogates(value) -> None:
+    # A lone surrogate escape ("\\ud800") is not valid Unicode: DuckDB refuses the record, and a
+    # surrogate could not be encoded as UTF-8 for Spark anyway. Text decoded from UTF-8 holds none,
+    # so any surrogate here came from an escape that paired with nothing.
+    if isinstance(value, str):
+        if any("\ud800" <= ch <= "\udfff" for ch in value):
+            raise ValueError("lone surrogate in a \\u escape")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_surrogates(key)
+            _check_surrogates(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_surrogates(item)
+
+
 def parse_object(record: str) -> dict:
     """Parses one record text as a JSON object; numbers stay JsonNumber.
 
     Raises Reject("invalid_json", parser message) when it does not parse or is not an object.
     """
     try:
-        value = json.loads(record, parse_int=JsonNumber, parse_float=JsonNumber, parse_constant=_no_constants)
+        value = json.loads(record, parse_int=JsonNumber, parse_float=JsonNumber, parse_constant=_no_constants,
+                           object_pairs_hook=_first_key_wins)
+        _check_surrogates(value)
     except (ValueError, RecursionError) as err:
         raise Reject("invalid_json", str(err)) from None
     if not isinstance(value, dict):
@@ -227,7 +253,7 @@ def record_values(record: str, dataset: dict, arrival_day: dt.date) -> Tuple[lis
     if event_ms is None:  # an optional event time that is absent: the record has no day to land in
         raise Reject("missing_field", event_field)
     if not MIN_EVENT_MS <= event_ms <= MAX_EVENT_MS:
-        raise Reject("bad_type", f"{event_field}: expected {dataset['columns'][event_field]}")
+        raise Reject("bad_type", f"{event_field}: expected epoch ms in years 1970…9999")
     event_day = event_day_of_ms(event_ms)
     late_days = int(dataset["lateDays"])
     if abs((event_day - arrival_day).days) > late_days:

@@ -41,7 +41,8 @@ def _counts(rows, key_index: int = 0) -> Dict:
 
 def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[dt.date], raw_days: List[dt.date]) -> dict:
     """Runs the step and returns its StepResult dict; writes processed/ and rejected/ days unless
-    the reject threshold fails the step (then it writes nothing and every day is failed).
+    the reject threshold fails the step (then it writes nothing and every day is failed, with
+    the counts it would have had).
 
     Raises whatever Spark raises (bad SQL, store errors): the driver turns it into a failed step.
     """
@@ -75,25 +76,27 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
     threshold = float(dataset["rejectThreshold"])
     day_texts = [d.isoformat() for d in days]
 
+    # The SQL runs (and its days are counted) even when the threshold fails the step, so a failed
+    # day still reports what it would have written, as the DuckDB engine does.
+    out = spark.sql(sql_text)
+    if DAY_COLUMN not in out.columns:
+        raise ValueError(f"stage SQL for {name} returns no {DAY_COLUMN} column (columns: {', '.join(out.columns)})")
+    # The contract says the SELECT keeps only run_days; filtering again guarantees this step
+    # never touches a day it does not own.
+    out = out.filter(F.col(DAY_COLUMN).isin(days)).persist()
+    records_out = _counts(out.groupBy(DAY_COLUMN).count().collect())
+
     error = None
-    records_out: Dict[dt.date, int] = {}
     if total > 0 and rejected_total / total > threshold:
         error = {"name": "RejectThresholdError", "message": reject_threshold_message(name, day_texts, rejected_total, total, threshold)}
     else:
-        out = spark.sql(sql_text)
-        if DAY_COLUMN not in out.columns:
-            raise ValueError(f"stage SQL for {name} returns no {DAY_COLUMN} column (columns: {', '.join(out.columns)})")
-        # The contract says the SELECT keeps only run_days; filtering again guarantees this step
-        # never touches a day it does not own.
-        out = out.filter(F.col(DAY_COLUMN).isin(days)).persist()
-        records_out = _counts(out.groupBy(DAY_COLUMN).count().collect())
         staging = f"_staging/{spec['executionId']}/{spec['groupId']}/"
         stage(out, lake, DAY_COLUMN, staging + f"processed/{table}/")
         stage(own_rejects, lake, "arrival_day", staging + f"rejected/{table}/")
         replace_days(lake, staging + f"processed/{table}/", f"processed/{table}/", days)
         replace_days(lake, staging + f"rejected/{table}/", f"rejected/{table}/", days)
         lake.delete(staging, recursive=True)
-        out.unpersist()
+    out.unpersist()
     own_rejects.unpersist()
 
     day_results = []
@@ -104,7 +107,7 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
             "status": "failed" if error else "succeeded",
             "recordsIn": n_in,
             "recordsOut": n_out,
-            "duplicatesDropped": 0 if error else n_in - n_out,
+            "duplicatesDropped": n_in - n_out,
             "rejected": rejected_by_day.get(day, 0),
             "late": late_by_day.get(day, 0),
         }

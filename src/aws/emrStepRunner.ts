@@ -22,8 +22,11 @@ export const DEFAULT_DRIVER_PATH = 'jobs/lakestep_driver.py';
 const MAX_STEP_NAME_CHARS = 256;
 
 export interface EmrStepRunnerOptions {
-  /** the cluster the steps run on, e.g. `j-2AXXXXXXGAPLF` (existing cluster, or the execution's transient one) */
-  clusterId: string;
+  /**
+   * the default cluster, e.g. `j-2AXXXXXXGAPLF` (the stage's existing cluster); a step's own `StepSpec.clusterId`
+   * (the execution's transient cluster, from EnsureCluster) wins. Undefined in transient mode.
+   */
+  clusterId?: string;
   /** the deployed Spark code of this version, ending in `/`: `s3://<artifacts-bucket>/spark/<version>/` */
   artifactsUri: string;
   /** the lake bucket root, ending in `/`: `s3://<lake-bucket>/` */
@@ -77,23 +80,24 @@ export class EmrStepRunner implements StepRunner {
       driverUri: this.driverUri(),
       config: this.opts.config,
     });
+    const clusterId = this.clusterOf(spec.clusterId, `step ${stepName(spec)}`);
     const response = await this.client.send(
       new AddJobFlowStepsCommand({
-        JobFlowId: this.opts.clusterId,
+        JobFlowId: clusterId,
         Steps: [
           {
             Name: stepName(spec),
             // With StepConcurrencyLevel > 1 EMR only accepts CONTINUE; it also keeps one failed group from
             // cancelling the others' steps or terminating the cluster: the state machine decides.
             ActionOnFailure: 'CONTINUE',
-            HadoopJarStep: { Jar: 'command-runner.jar', Args: ['spark-submit', ...args] },
+            HadoopJarStep: { Jar: 'command-runner.jar', Args: args },
           },
         ],
       }),
     );
     const stepId = response.StepIds?.[0];
     if (!stepId) {
-      throw new LakestepError(`EMR AddJobFlowSteps on ${this.opts.clusterId} returned no step id for ${stepName(spec)}; expected one`);
+      throw new LakestepError(`EMR AddJobFlowSteps on ${clusterId} returned no step id for ${stepName(spec)}; expected one`);
     }
     return { stepId };
   }
@@ -105,13 +109,14 @@ export class EmrStepRunner implements StepRunner {
    * @returns failureMessage on FAILED/CANCELLED: `<Reason>: <Message> (log: <LogFile>)` from FailureDetails
    * @throws LakestepError on a state this code does not know (rather than polling it forever)
    */
-  async describe(stepId: string): Promise<StepStatus> {
-    const response = await this.client.send(new DescribeStepCommand({ ClusterId: this.opts.clusterId, StepId: stepId }));
+  async describe(stepId: string, stepClusterId?: string): Promise<StepStatus> {
+    const clusterId = this.clusterOf(stepClusterId, `step ${stepId}`);
+    const response = await this.client.send(new DescribeStepCommand({ ClusterId: clusterId, StepId: stepId }));
     const status = response.Step?.Status;
     const emrState = status?.State;
     if (!emrState || !(emrState in STATE_MAP)) {
       throw new LakestepError(
-        `EMR step ${stepId} on ${this.opts.clusterId} is in state ${String(emrState)}; expected one of ${Object.keys(STATE_MAP).join(', ')}`,
+        `EMR step ${stepId} on ${clusterId} is in state ${String(emrState)}; expected one of ${Object.keys(STATE_MAP).join(', ')}`,
       );
     }
     const state = STATE_MAP[emrState];
@@ -123,6 +128,15 @@ export class EmrStepRunner implements StepRunner {
         details ?? reason ?? (emrState === 'INTERRUPTED' ? 'step interrupted (cluster terminated or node lost)' : `step ${emrState.toLowerCase()}`);
     }
     return result;
+  }
+
+  /** The step's own cluster (a real one, not the local runtime's `local`), else the default. @throws LakestepError when neither */
+  private clusterOf(stepClusterId: string | undefined, what: string): string {
+    const clusterId = stepClusterId && stepClusterId !== 'local' ? stepClusterId : this.opts.clusterId;
+    if (!clusterId) {
+      throw new LakestepError(`${what} names no EMR cluster and EMR_CLUSTER_ID is empty; expected EnsureCluster's clusterId in the step (transient mode) or EMR_CLUSTER_ID (existing mode)`);
+    }
+    return clusterId;
   }
 }
 

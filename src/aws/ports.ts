@@ -9,7 +9,8 @@
  * Environment variables read:
  * - `LAKE_BUCKET`       lake bucket name, e.g. `lakestep-prod-lake` (store; lake root of EMR steps)
  * - `ARTIFACTS_URI`     deployed Spark code, e.g. `s3://lakestep-prod-artifacts/spark/0.1.0-ab12cd3/` (steps)
- * - `EMR_CLUSTER_ID`    cluster the steps run on, e.g. `j-2AXXXXXXGAPLF` (steps)
+ * - `EMR_CLUSTER_ID`    existing cluster the steps run on, e.g. `j-2AXXXXXXGAPLF`; empty in transient mode (steps, clusters)
+ * - `EMR_*`, `STEP_CONCURRENCY`  transient cluster settings: see emrClusters.ts
  * - `LEDGER_TABLE`, `LOCK_TABLE`  DynamoDB tables; default `ledgerTableNames(STAGE)` when STAGE is set
  * - `STAGE`             deploy stage, e.g. `prod` (only for the table-name defaults)
  * - `ALERTS_TOPIC_ARN`  SNS topic of alerts (notifier)
@@ -18,10 +19,11 @@
  */
 import { loadConfig } from '../config/config';
 import { LakestepError } from '../core/errors';
-import type { Clock, Crawler, Ledger, Lock, Notifier, ObjectStore, Ports, StepRunner } from '../core/ports';
+import type { Clock, ClusterManager, Crawler, Ledger, Lock, Notifier, ObjectStore, Ports, StepRunner } from '../core/ports';
 import { awsClients, type AwsClients } from './clients';
 import { DynamoLedger } from './dynamoLedger';
 import { DynamoLock } from './dynamoLock';
+import { emrClusterManagerFromEnv } from './emrClusters';
 import { EmrStepRunner } from './emrStepRunner';
 import { GlueCrawler } from './glueCrawler';
 import { ledgerTableNames } from './ledgerTables';
@@ -38,38 +40,45 @@ export function awsPorts(env: NodeJS.ProcessEnv, clients: AwsClients = awsClient
   const store = once(() => new S3ObjectStore(clients.s3, lakeBucket(env)));
   const ledger = once(() => new DynamoLedger(clients.dynamodb, tableName(env, 'LEDGER_TABLE', 'ledger')));
   const lock = once(() => new DynamoLock(clients.dynamodb, tableName(env, 'LOCK_TABLE', 'lock')));
-  const steps = once(() => emrStepRunnerFor(env, requireEnv(env, 'EMR_CLUSTER_ID', 'the EMR cluster steps run on, e.g. j-2AXXXXXXGAPLF'), clients));
+  // EMR_CLUSTER_ID is empty in transient mode: each step then names its cluster (StepSpec.clusterId, from EnsureCluster).
+  const steps = once(() => emrStepRunnerFor(env, env.EMR_CLUSTER_ID?.trim() || undefined, clients));
+  const clusters = once(() => emrClusterManagerFromEnv(env, clients.emr));
   const crawler = once(() => new GlueCrawler(clients.glue, crawlerNames(env)));
   const notifier = once(() => new SnsNotifier(clients.sns, requireEnv(env, 'ALERTS_TOPIC_ARN', 'the SNS alerts topic ARN')));
 
+  // async wrappers: a missing variable then rejects the call's promise instead of throwing synchronously.
   const storePort: ObjectStore = {
-    list: (prefix) => store().list(prefix),
-    getJson: <T>(key: string) => store().getJson<T>(key),
-    putJson: (key, value) => store().putJson(key, value),
+    list: async (prefix) => store().list(prefix),
+    getJson: async <T>(key: string) => store().getJson<T>(key),
+    putJson: async (key, value) => store().putJson(key, value),
   };
   const ledgerPort: Ledger = {
-    rawPartitions: (dataset) => ledger().rawPartitions(dataset),
-    outputDays: (dataset) => ledger().outputDays(dataset),
-    commit: (entries) => ledger().commit(entries),
-    putExecution: (record) => ledger().putExecution(record),
-    getExecution: (executionId) => ledger().getExecution(executionId),
+    rawPartitions: async (dataset) => ledger().rawPartitions(dataset),
+    outputDays: async (dataset) => ledger().outputDays(dataset),
+    commit: async (entries) => ledger().commit(entries),
+    putExecution: async (record) => ledger().putExecution(record),
+    getExecution: async (executionId) => ledger().getExecution(executionId),
   };
   const lockPort: Lock = {
-    acquire: (executionId, nowMs, ttlSeconds) => lock().acquire(executionId, nowMs, ttlSeconds),
-    release: (executionId) => lock().release(executionId),
+    acquire: async (executionId, nowMs, ttlSeconds) => lock().acquire(executionId, nowMs, ttlSeconds),
+    release: async (executionId) => lock().release(executionId),
   };
   const stepsPort: StepRunner = {
-    submit: (spec) => steps().submit(spec),
-    describe: (stepId) => steps().describe(stepId),
+    submit: async (spec) => steps().submit(spec),
+    describe: async (stepId, clusterId) => steps().describe(stepId, clusterId),
+  };
+  const clustersPort: ClusterManager = {
+    ensure: async (executionId) => clusters().ensure(executionId),
+    terminate: async (clusterId) => clusters().terminate(clusterId),
   };
   const crawlerPort: Crawler = {
-    start: (tables) => crawler().start(tables),
-    state: () => crawler().state(),
+    start: async (tables) => crawler().start(tables),
+    state: async () => crawler().state(),
   };
-  const notifierPort: Notifier = { publish: (subject, message) => notifier().publish(subject, message) };
+  const notifierPort: Notifier = { publish: async (subject, message) => notifier().publish(subject, message) };
   const clock: Clock = { nowMs: () => Date.now() };
 
-  return { store: storePort, ledger: ledgerPort, lock: lockPort, steps: stepsPort, crawler: crawlerPort, notifier: notifierPort, clock };
+  return { store: storePort, ledger: ledgerPort, lock: lockPort, steps: stepsPort, clusters: clustersPort, crawler: crawlerPort, notifier: notifierPort, clock };
 }
 
 /**
@@ -78,7 +87,7 @@ export function awsPorts(env: NodeJS.ProcessEnv, clients: AwsClients = awsClient
  * and lakestep.config.yml.
  * @throws LakestepError naming a missing variable; ConfigError for a bad config file
  */
-export function emrStepRunnerFor(env: NodeJS.ProcessEnv, clusterId: string, clients: AwsClients = awsClients(env)): EmrStepRunner {
+export function emrStepRunnerFor(env: NodeJS.ProcessEnv, clusterId: string | undefined, clients: AwsClients = awsClients(env)): EmrStepRunner {
   return new EmrStepRunner(clients.emr, {
     clusterId,
     artifactsUri: requireEnv(env, 'ARTIFACTS_URI', 'the deployed Spark code, e.g. s3://lakestep-prod-artifacts/spark/0.1.0-ab12cd3/'),

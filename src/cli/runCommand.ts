@@ -4,7 +4,8 @@
  */
 import { validateRunInput } from '../core/input';
 import type { RunSummary } from '../core/summary';
-import type { DirtyReason, Plan } from '../core/types';
+import { describeReason } from '../core/plan';
+import type { Plan } from '../core/types';
 import { executeStateMachine } from '../local/executeStateMachine';
 import { withLocalRuntime, type Engine } from '../local/localRuntime';
 import { loadConfig } from '../config/config';
@@ -42,23 +43,6 @@ export function executionInput(opts: RunCommandOptions): Record<string, unknown>
       dryRun: opts.dryRun || undefined,
     }).filter(([, value]) => value !== undefined),
   );
-}
-
-export function describeReason(reason: DirtyReason): string {
-  switch (reason.kind) {
-    case 'new_raw':
-      return `new raw data in arrival day ${reason.rawDay}`;
-    case 'late_file':
-      return `a late file in arrival day ${reason.rawDay}`;
-    case 'removed_raw':
-      return `raw partition ${reason.rawDay} was removed`;
-    case 'forced':
-      return 'forced';
-    case 'stale':
-      return `stale: made by stage version ${reason.producedBy}, now ${reason.current}`;
-    case 'rerun':
-      return `failed in execution ${reason.executionId}`;
-  }
 }
 
 /**

@@ -56,7 +56,22 @@ export interface Lock {
 /** Runs one transform step: EMR step, local DuckDB, or local spark-submit. */
 export interface StepRunner {
   submit(spec: StepSpec): Promise<{ stepId: string }>;
-  describe(stepId: string): Promise<StepStatus>;
+  /** @param clusterId the cluster the step was submitted to (`StepSpec.clusterId`), when the runner has several */
+  describe(stepId: string, clusterId?: string): Promise<StepStatus>;
+}
+
+/**
+ * The compute the steps run on: on AWS an existing EMR cluster (stage parameter) or a transient cluster
+ * per execution; locally nothing to start (cluster id `local`).
+ */
+export interface ClusterManager {
+  /**
+   * @param executionId the execution's id (ARN on AWS); tags and names a transient cluster
+   * @returns the cluster steps go to; `transient: true` when this execution created it and must terminate it
+   */
+  ensure(executionId: string): Promise<{ clusterId: string; transient: boolean }>;
+  /** Terminates a cluster this execution created; idempotent (an already terminated cluster is fine). */
+  terminate(clusterId: string): Promise<void>;
 }
 
 export type CrawlerState = 'RUNNING' | 'READY';
@@ -83,6 +98,7 @@ export interface Ports {
   ledger: Ledger;
   lock: Lock;
   steps: StepRunner;
+  clusters: ClusterManager;
   crawler: Crawler;
   notifier: Notifier;
   clock: Clock;

@@ -119,6 +119,8 @@ export interface StepSpec {
   stageVersion: string;
   /** object-store key the step writes its StepResult JSON to */
   resultKey: string;
+  /** the cluster to run on (EnsureCluster's output, e.g. `j-2AXXXXXXGAPLF`); runners with one fixed target ignore it */
+  clusterId?: string;
 }
 
 export type StepState = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';

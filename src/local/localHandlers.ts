@@ -9,10 +9,12 @@ import { makeCheckCrawler } from '../../functions/checkCrawler/handler';
 import { makeCheckStep } from '../../functions/checkStep/handler';
 import { makeCommitLedger } from '../../functions/commitLedger/handler';
 import { makeDiscover } from '../../functions/discover/handler';
+import { makeEnsureCluster } from '../../functions/ensureCluster/handler';
 import { makeLaunchStep } from '../../functions/launchStep/handler';
 import { makeRecordFailure } from '../../functions/recordFailure/handler';
 import { makeReleaseLock } from '../../functions/releaseLock/handler';
 import { makeStartCrawler } from '../../functions/startCrawler/handler';
+import { makeTerminateCluster } from '../../functions/terminateCluster/handler';
 import { makeValidateInput } from '../../functions/validateInput/handler';
 import type { Ports } from '../core/ports';
 import { functionOfArn, taskStates, type AslDefinition } from '../pipeline/stateMachineDefinition';
@@ -23,7 +25,8 @@ type LocalTask = (input: never) => Promise<unknown>;
 export const LAMBDA_FACTORIES = {
   validateInput: () => makeValidateInput(),
   acquireLock: makeAcquireLock,
-  discover: makeDiscover,
+  discover: (ports: Ports) => makeDiscover(ports),
+  ensureCluster: makeEnsureCluster,
   launchStep: makeLaunchStep,
   checkStep: makeCheckStep,
   startCrawler: makeStartCrawler,
@@ -31,6 +34,7 @@ export const LAMBDA_FACTORIES = {
   commitLedger: makeCommitLedger,
   releaseLock: makeReleaseLock,
   recordFailure: makeRecordFailure,
+  terminateCluster: makeTerminateCluster,
 } satisfies Record<string, (ports: Ports) => unknown>;
 
 const SERVICE_INTEGRATIONS: Record<string, (ports: Ports) => LocalTask> = {

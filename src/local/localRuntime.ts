@@ -15,6 +15,7 @@ import { DuckDbStepRunner } from './duckdb/duckDbStepRunner';
 import { ensureTables, localDynamoClient, startDynalite } from './dynaliteServer';
 import { FileNotifier } from './fileNotifier';
 import { FolderObjectStore } from './folderObjectStore';
+import { LocalClusterManager } from './localClusterManager';
 import { SparkSubmitStepRunner } from './sparkSubmitStepRunner';
 
 export type Engine = 'duckdb' | 'spark';
@@ -55,6 +56,7 @@ export async function withLocalRuntime<T>(options: LocalRuntimeOptions, fn: (run
       ledger: new DynamoLedger(client, tables.ledger),
       lock: new DynamoLock(client, tables.lock),
       steps: stepRunner(options.engine ?? 'duckdb', lakeDir, config),
+      clusters: new LocalClusterManager(),
       crawler: new DuckDbCatalogCrawler({ lakeDir, config }),
       notifier: new FileNotifier(lakeDir, options.alertStream),
       clock: { nowMs: () => Date.now() },

@@ -3,14 +3,12 @@
  * succeeded), stores the run summary, records the execution, and fails naming the failed days.
  */
 import type { LakestepConfig } from '../config/config';
-import { commitEntries } from '../core/commit';
+import { commitEntries, NO_RESULT_ERROR } from '../core/commit';
 import { DaysFailedError } from '../core/errors';
 import type { Ports } from '../core/ports';
 import { summarize, type RunSummary } from '../core/summary';
 import type { Plan, StepResult } from '../core/types';
 import { stepResultKey, summaryKey } from './runKeys';
-
-const NO_RESULT = 'the step ended without a result (see its log)';
 
 /** @throws DaysFailedError after committing the days that succeeded, when any day failed */
 export async function commitLedger(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>, planKey: string, config: LakestepConfig) {
@@ -26,7 +24,7 @@ export async function commitLedger(ports: Pick<Ports, 'store' | 'ledger' | 'cloc
     lateDaysOf: (dataset) => config.datasets[dataset].lateDays,
   });
   await ports.ledger.commit({ raw: entries.raw, outputs: entries.outputs, removedRaw: entries.removedRaw });
-  const summary: RunSummary = summarize(plan, results, NO_RESULT);
+  const summary: RunSummary = summarize(plan, results, NO_RESULT_ERROR);
   const key = await ports.store.putJson(summaryKey(plan.executionId), summary);
   const failedDays = summary.failedDays.map(({ dataset, day }) => ({ dataset, day }));
   await ports.ledger.putExecution({

@@ -8,13 +8,21 @@ import { stepResultKey } from './runKeys';
 export interface LaunchedStep {
   stepId: string;
   resultKey: string;
+  /** the cluster the step went to (EnsureCluster's), so CheckStep asks that cluster */
+  clusterId?: string;
 }
 
 /**
  * Builds the group's StepSpec from the stored plan and submits it.
  * @throws LakestepError when the plan or the group is missing
  */
-export async function launchStep(ports: Pick<Ports, 'store' | 'steps'>, planKey: string, groupId: string, config: LakestepConfig): Promise<LaunchedStep> {
+export async function launchStep(
+  ports: Pick<Ports, 'store' | 'steps'>,
+  planKey: string,
+  groupId: string,
+  config: LakestepConfig,
+  clusterId?: string,
+): Promise<LaunchedStep> {
   const plan = await ports.store.getJson<Plan>(planKey);
   const group = plan?.groups.find((g) => g.groupId === groupId);
   if (!plan || !group) throw new LakestepError(`plan ${planKey} has no group ${groupId}`);
@@ -27,9 +35,10 @@ export async function launchStep(ports: Pick<Ports, 'store' | 'steps'>, planKey:
     stageSql: config.datasets[group.dataset].stage,
     stageVersion: plan.stageVersions[group.dataset],
     resultKey: stepResultKey(plan.executionId, groupId),
+    ...(clusterId ? { clusterId } : {}),
   };
   const { stepId } = await ports.steps.submit(spec);
-  return { stepId, resultKey: spec.resultKey };
+  return { stepId, resultKey: spec.resultKey, ...(clusterId ? { clusterId } : {}) };
 }
 
 export interface CheckedStep {
@@ -43,7 +52,7 @@ export interface CheckedStep {
 
 /** The step's state; once COMPLETED, the per-day outcome from its result object. */
 export async function checkStep(ports: Pick<Ports, 'store' | 'steps'>, step: LaunchedStep): Promise<CheckedStep> {
-  const status = await ports.steps.describe(step.stepId);
+  const status = await ports.steps.describe(step.stepId, step.clusterId);
   if (status.state !== 'COMPLETED') return { state: status.state, failureMessage: status.failureMessage };
   const result = await ports.store.getJson<StepResult>(step.resultKey);
   if (!result) return { state: 'FAILED', failureMessage: `step ${step.stepId} completed without writing ${step.resultKey}` };

@@ -31,7 +31,10 @@ export interface GenerateSampleOptions {
   days: number;
   /** first arrival day, `YYYY-MM-DD` (UTC) */
   start: Day;
-  /** ordinary records per arrival hour (planted cases come on top), ≥ 0 */
+  /**
+   * ordinary records per arrival hour, ≥ 0. The planted cases add about 18 records (8 of them
+   * quarantined) a day on top: keep it ≥ 20 for a run under the default 5 % reject threshold.
+   */
   recordsPerHour: number;
   /** any integer; equal seeds give identical lakes */
   seed: number;

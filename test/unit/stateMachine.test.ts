@@ -47,7 +47,7 @@ describe('statemachines/pipeline.asl.yml', () => {
   });
 
   it('catches every failure of the main path into the failure path', () => {
-    const failurePath = new Set(['RecordFailure', 'FallbackAlert', 'ReleaseLockAfterFailure', 'NotifyFailure', 'RunFailed']);
+    const failurePath = new Set(['RecordFailure', 'FallbackAlert', 'HasClusterAfterFailure', 'TerminateClusterAfterFailure', 'ReleaseLockAfterFailure', 'NotifyFailure', 'RunFailed']);
     const uncaught = Object.entries(definition.States)
       .filter(([name, s]) => ['Task', 'Map'].includes(s.Type) && !failurePath.has(name))
       .filter(([, s]) => !((s.Catch as { ErrorEquals: string[]; Next: string }[]) ?? []).some((c) => c.ErrorEquals.includes('States.ALL') && c.Next === 'RecordFailure'));

@@ -1,15 +1,9 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { AddJobFlowStepsCommand, EMRClient } from '@aws-sdk/client-emr';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { LakestepConfig } from '../../../src/config/config';
 import type { StepSpec } from '../../../src/core/types';
 
-// The real sparkSubmitArgs (src/core/sparkSubmitArgs.ts, written in parallel): until it lands, say so
-// and skip rather than fail to import.
-const hasSparkSubmitArgs = existsSync(resolve(__dirname, '../../../src/core/sparkSubmitArgs.ts'));
-if (!hasSparkSubmitArgs) console.warn('skipping emrStepRunner.args.test.ts: src/core/sparkSubmitArgs.ts does not exist yet');
-const describeIfArgs = hasSparkSubmitArgs ? describe : describe.skip;
+import { EmrStepRunner } from '../../../src/aws/emrStepRunner';
 
 const emr = mockClient(EMRClient);
 const config: LakestepConfig = {
@@ -41,10 +35,8 @@ const spec: StepSpec = {
   resultKey: 'runs/exec-7f3a/steps/access_records-2024-03-05.json',
 };
 
-describeIfArgs('EmrStepRunner.submit with the real sparkSubmitArgs', () => {
+describe('EmrStepRunner.submit with the real sparkSubmitArgs', () => {
   it('passes spark-submit arguments that name the deployed SQL URI and every day of the group', async () => {
-    // Required lazily: a static import would fail the whole file while the module is absent.
-    const { EmrStepRunner } = require('../../../src/aws/emrStepRunner') as typeof import('../../../src/aws/emrStepRunner');
     emr.on(AddJobFlowStepsCommand).resolves({ StepIds: ['s-STEP1'] });
     const runner = new EmrStepRunner(new EMRClient({ region: 'us-east-1' }), {
       clusterId: 'j-CLUSTER1',

@@ -7,6 +7,7 @@ import type { StepSpec } from '../../../src/core/types';
 // list itself is sparkSubmitArgs' (tested with it in emrStepRunner.args.test.ts). This stand-in echoes
 // what it was given, so the assertions below see exactly what the runner passed.
 const sparkSubmitArgs = jest.fn((input: { spec: StepSpec; lakeRoot: string; sqlUri: string; driverUri: string }) => [
+  'spark-submit',
   input.driverUri,
   '--spec',
   JSON.stringify(input.spec),
@@ -15,7 +16,7 @@ const sparkSubmitArgs = jest.fn((input: { spec: StepSpec; lakeRoot: string; sqlU
   '--sql',
   input.sqlUri,
 ]);
-jest.mock('../../../src/core/sparkSubmitArgs', () => ({ sparkSubmitArgs }), { virtual: true });
+jest.mock('../../../src/core/sparkSubmitArgs', () => ({ sparkSubmitArgs }));
 
 // Imported after the mock so the runner gets the stand-in.
 import { EmrStepRunner, stepName } from '../../../src/aws/emrStepRunner';

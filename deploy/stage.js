@@ -1,0 +1,190 @@
+/**
+ * Values serverless.yml derives from lakestep.config.yml and the stage, so a dataset added to the config
+ * gets its crawlers, and every Lambda its own hand-written role, without editing serverless.yml.
+ * Resolved by the Serverless Framework (v3) through `${file(./deploy/stage.js):<name>}`; pure (no AWS calls).
+ *
+ * Naming (the CLI and scripts/deploy.js rely on it; see README "Deploy"):
+ *   state machine  lakestep-<stage>-pipeline      tables  lakestep-<stage>-ledger / -lock (src/aws/ledgerTables.ts)
+ *   crawlers       lakestep-<stage>-<table>        Glue database  lakestep_<stage> (non [a-z0-9_] → _)
+ */
+'use strict';
+
+require('tsx/cjs'); // the config loader and naming rules are TypeScript: one source of truth
+const { loadConfig, processedPrefix, rejectedPrefix, rejectedTable } = require('../src/config/config');
+
+/** The stage and the two parameters that pick a mode, resolved here (values a file resolver returns are not re-resolved). */
+async function stageParams(resolveVariable) {
+  return {
+    stage: await resolveVariable('sls:stage'),
+    lakeBucketName: await resolveVariable('param:lakeBucketName'),
+    emrClusterId: await resolveVariable('param:emrClusterId'),
+  };
+}
+
+/** @returns `lakestep_<stage>`, e.g. `lakestep_prod` (Glue/Athena names: lower case, digits, `_`) */
+const glueDatabaseName = (stage) => `lakestep_${stage.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+
+/** One crawler per processed table and one per rejected table: `{ table, prefix, crawler, tablePrefix }`. */
+function crawlerSpecs(stage) {
+  return Object.values(loadConfig().datasets).flatMap((ds) => [
+    { table: ds.table, prefix: processedPrefix(ds), crawler: `lakestep-${stage}-${ds.table}`, tablePrefix: undefined },
+    // The crawler names a table after its S3 folder (`access_records` for both prefixes): a table prefix keeps them apart.
+    { table: rejectedTable(ds), prefix: rejectedPrefix(ds), crawler: `lakestep-${stage}-${rejectedTable(ds)}`, tablePrefix: 'rejected_' },
+  ]);
+}
+
+const arn = (service, resource) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}` });
+/** The lake bucket's name: the created one, or the existing one named by the `lakeBucketName` parameter. */
+const lakeBucket = (p) => ({ 'Fn::If': ['CreateLakeBucket', { Ref: 'LakeBucket' }, p.lakeBucketName] });
+const ledgerTable = { 'Fn::GetAtt': ['LedgerTable', 'Arn'] };
+const lockTable = { 'Fn::GetAtt': ['LockTable', 'Arn'] };
+const onlyIf = (condition, statement) => ({ 'Fn::If': [condition, statement, { Ref: 'AWS::NoValue' }] });
+
+/** GetObject of the execution's own files; ListBucket on `_runs/` so a missing key is a 404 (undefined), not a 403. */
+const runFilesRead = (lakeArn) => [
+  { Effect: 'Allow', Action: ['s3:GetObject'], Resource: lakeArn('/_runs/*') },
+  { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: lakeArn(''), Condition: { StringLike: { 's3:prefix': ['_runs/*'] } } },
+];
+const runFilesWrite = (lakeArn) => [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: lakeArn('/_runs/*') }];
+
+/**
+ * EMR step actions: on the stage's existing cluster, or (transient mode) on any cluster of this account that
+ * carries this stage's tag, which runTransientCluster sets. The cluster id of a transient cluster is not
+ * known at deploy time, hence `cluster/*` narrowed by the tag.
+ */
+const emrOnClusters = (actions, p) => ({
+  'Fn::If': [
+    'UseExistingCluster',
+    { Effect: 'Allow', Action: actions, Resource: arn('elasticmapreduce', `cluster/${p.emrClusterId}`) },
+    { Effect: 'Allow', Action: actions, Resource: arn('elasticmapreduce', 'cluster/*'), Condition: { StringEquals: { 'aws:ResourceTag/lakestep:stage': p.stage } } },
+  ],
+});
+
+/** What each Lambda of functions/ may do, besides writing its own logs. Keep in step with src/aws/ adapters. */
+function lambdaStatements(p) {
+  const { stage } = p;
+  const lakeArn = (suffix) => ({ 'Fn::Join': ['', ['arn:aws:s3:::', lakeBucket(p), suffix]] });
+  const datasets = Object.values(loadConfig().datasets);
+  const crawlers = crawlerSpecs(stage).map((c) => arn('glue', `crawler/${c.crawler}`));
+  return {
+    validateInput: [],
+    acquireLock: [
+      { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Resource: lockTable },
+      { Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: ledgerTable }, // the execution record (RUNNING)
+    ],
+    releaseLock: [{ Effect: 'Allow', Action: ['dynamodb:DeleteItem'], Resource: lockTable }],
+    discover: [
+      { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: lakeArn(''), Condition: { StringLike: { 's3:prefix': datasets.map((ds) => `${ds.raw.prefix}*`) } } },
+      ...runFilesWrite(lakeArn), // the plan
+      { Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:GetItem'], Resource: ledgerTable },
+    ],
+    ensureCluster: [
+      // RunJobFlow has no resource-level permission (AWS: no resource type for it): Resource "*", narrowed to
+      // requests that tag the cluster with this stage, the tag every other EMR statement of the stage requires.
+      onlyIf('CreateTransientCluster', {
+        Effect: 'Allow',
+        Action: ['elasticmapreduce:RunJobFlow'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:RequestTag/lakestep:stage': stage } },
+      }),
+      onlyIf('CreateTransientCluster', {
+        Effect: 'Allow',
+        Action: ['iam:PassRole'],
+        Resource: [{ 'Fn::GetAtt': ['EmrServiceRole', 'Arn'] }, { 'Fn::GetAtt': ['EmrInstanceRole', 'Arn'] }],
+        Condition: { StringEquals: { 'iam:PassedToService': ['elasticmapreduce.amazonaws.com', 'ec2.amazonaws.com'] } },
+      }),
+    ],
+    launchStep: [...runFilesRead(lakeArn), emrOnClusters(['elasticmapreduce:AddJobFlowSteps'], p)],
+    checkStep: [...runFilesRead(lakeArn), emrOnClusters(['elasticmapreduce:DescribeStep'], p)],
+    terminateCluster: [
+      onlyIf('CreateTransientCluster', {
+        Effect: 'Allow',
+        Action: ['elasticmapreduce:TerminateJobFlows'],
+        Resource: arn('elasticmapreduce', 'cluster/*'),
+        Condition: { StringEquals: { 'aws:ResourceTag/lakestep:stage': stage } },
+      }),
+    ],
+    startCrawler: [{ Effect: 'Allow', Action: ['glue:StartCrawler'], Resource: crawlers }],
+    checkCrawler: [{ Effect: 'Allow', Action: ['glue:GetCrawler'], Resource: crawlers }],
+    commitLedger: [...runFilesRead(lakeArn), ...runFilesWrite(lakeArn), { Effect: 'Allow', Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], Resource: ledgerTable }],
+    recordFailure: [...runFilesRead(lakeArn), { Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: ledgerTable }],
+  };
+}
+
+const logicalId = (fn) => `${fn[0].toUpperCase()}${fn.slice(1)}Role`;
+
+/** One IAM role per Lambda: its statements plus its own log group (serverless creates the group). */
+function lambdaRoles(p) {
+  const { stage } = p;
+  const resources = {};
+  for (const [fn, statements] of Object.entries(lambdaStatements(p))) {
+    const functionName = `lakestep-${stage}-${fn}`;
+    resources[logicalId(fn)] = {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        RoleName: `${functionName}`.slice(0, 64),
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        },
+        Policies: [
+          {
+            PolicyName: fn,
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arn('logs', `log-group:/aws/lambda/${functionName}:*`) },
+                ...statements,
+              ],
+            },
+          },
+        ],
+      },
+    };
+  }
+  return resources;
+}
+
+/** Glue crawlers: S3 targets on the processed (and rejected) prefixes, new folders only, schema changes logged. */
+function crawlers(p) {
+  const resources = {};
+  for (const spec of crawlerSpecs(p.stage)) {
+    const id = `Crawler${spec.table.replace(/(^|_)([a-z0-9])/g, (_, __, c) => c.toUpperCase())}`;
+    resources[id] = {
+      Type: 'AWS::Glue::Crawler',
+      Properties: {
+        Name: spec.crawler,
+        Role: { 'Fn::GetAtt': ['CrawlerRole', 'Arn'] },
+        DatabaseName: { Ref: 'GlueDatabase' },
+        ...(spec.tablePrefix ? { TablePrefix: spec.tablePrefix } : {}),
+        Targets: { S3Targets: [{ Path: { 'Fn::Join': ['', ['s3://', lakeBucket(p), `/${spec.prefix}`]] } }] },
+        // Only new day folders are crawled: a run adds partitions, and a full recrawl bills for the whole table.
+        RecrawlPolicy: { RecrawlBehavior: 'CRAWL_NEW_FOLDERS_ONLY' },
+        // CRAWL_NEW_FOLDERS_ONLY requires LOG/LOG; it is also what we want: a schema change never drops a table.
+        SchemaChangePolicy: { UpdateBehavior: 'LOG', DeleteBehavior: 'LOG' },
+        Configuration: JSON.stringify({ Version: 1.0, Grouping: { TableLevelConfiguration: 3 } }),
+      },
+    };
+  }
+  return resources;
+}
+
+module.exports = {
+  glueDatabase: async ({ resolveVariable }) => glueDatabaseName(await resolveVariable('sls:stage')),
+  /** JSON `{ "<table>": "<crawler>" }`: the CRAWLER_NAMES the Lambdas read (src/aws/ports.ts). */
+  crawlerNames: async ({ resolveVariable }) => {
+    const stage = await resolveVariable('sls:stage');
+    return JSON.stringify(Object.fromEntries(crawlerSpecs(stage).map((c) => [c.table, c.crawler])));
+  },
+  /** The crawlers' ARNs (the crawler role's glue:GetCrawler etc. need none; the Lambdas' roles build their own). */
+  crawlerArns: async ({ resolveVariable }) => crawlerSpecs(await resolveVariable('sls:stage')).map((c) => arn('glue', `crawler/${c.crawler}`)),
+  /** The per-Lambda roles and the crawlers. */
+  resources: async ({ resolveVariable }) => {
+    const p = await stageParams(resolveVariable);
+    return { Resources: { ...lambdaRoles(p), ...crawlers(p) } };
+  },
+  // for tests
+  glueDatabaseName,
+  crawlerSpecs,
+  lambdaStatements,
+};

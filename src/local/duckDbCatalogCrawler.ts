@@ -1,0 +1,238 @@
+/**
+ * The local Glue crawler: publishes each processed table and its quarantine table as DuckDB views
+ * in `<lake>/_catalog.duckdb`, so `lakestep query` answers what Athena would.
+ *
+ * - One view per table, over `processed/<table>/*\/*\/*\/*.parquet` (and `rejected/<table>/…`),
+ *   with Hive partitioning; `year`, `month`, `day` are INTEGER columns (zero-padded folder names or not).
+ * - Paths in the views are relative to the lake folder: readers set DuckDB's `file_search_path`
+ *   to the lake (catalogQuery.ts does), so a lake folder can be moved or copied and still queried,
+ *   from any working directory. Another DuckDB client: `SET file_search_path = '<lake>'` first.
+ * - A table with no Parquet files yet: a processed table gets no view (as a Glue crawler makes no
+ *   table); a rejected table gets an empty view with its documented columns (docs/raw-records.md),
+ *   because "no rejects" is the normal case and a query of it should return zero rows, not fail.
+ * - Crawled partitions go to the table `lakestep_partitions`, each crawl to `lakestep_crawls`.
+ * - A crawl builds a copy of the catalog and renames it over the old one: readers never see half
+ *   a crawl, and an open `lakestep query` never blocks it.
+ */
+import { DuckDBInstance } from '@duckdb/node-api';
+import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { rejectedTable, type LakestepConfig } from '../config/config';
+import type { Crawler, CrawlerState } from '../core/ports';
+
+/** The catalog file, relative to the lake. */
+export const CATALOG_FILE = '_catalog.duckdb';
+
+/** Columns of a quarantine table (docs/raw-records.md), for the empty view of a table with no rejects yet. */
+const REJECTED_COLUMNS: [string, string][] = [
+  ['arrival_day', 'DATE'],
+  ['source_file', 'VARCHAR'],
+  ['record_index', 'BIGINT'],
+  ['reason', 'VARCHAR'],
+  ['detail', 'VARCHAR'],
+  ['event_day', 'DATE'],
+  ['raw_text', 'VARCHAR'],
+  ['year', 'INTEGER'],
+  ['month', 'INTEGER'],
+  ['day', 'INTEGER'],
+];
+
+const TABLE_NAME = /^[a-z][a-z0-9_]*$/;
+
+/** One table the crawl publishes: its catalog name and its lake folder. */
+interface CrawlTarget {
+  name: string;
+  /** lake-relative, e.g. `processed/access_records` */
+  folder: string;
+  /** columns of the empty view when there are no files; none = no view */
+  emptyColumns?: [string, string][];
+}
+
+/** One Hive partition found: `year=YYYY/month=MM/day=DD` with its Parquet files. */
+export interface CrawledPartition {
+  table: string;
+  /** `YYYY-MM-DD` */
+  day: string;
+  /** lake-relative folder */
+  folder: string;
+  files: number;
+  /** bytes */
+  bytes: number;
+}
+
+export class DuckDbCatalogCrawler implements Crawler {
+  private readonly lakeDir: string;
+  private readonly config: LakestepConfig;
+  private running = false;
+  private last?: { status: 'SUCCEEDED' | 'FAILED'; error?: string; partitions: CrawledPartition[] };
+
+  constructor(opts: { lakeDir: string; config: LakestepConfig }) {
+    this.lakeDir = resolve(opts.lakeDir);
+    this.config = opts.config;
+  }
+
+  /** Absolute path of the catalog file. */
+  get catalogPath(): string {
+    return join(this.lakeDir, CATALOG_FILE);
+  }
+
+  /**
+   * Crawls `tables` (catalog table names: `access_records` publishes it and `rejected_access_records`,
+   * `rejected_access_records` just that one; [] = every configured dataset), synchronously: when it resolves, state() is READY with the outcome.
+   * Never throws for a failed crawl (Glue's StartCrawler does not either): see state().lastError.
+   */
+  async start(tables: string[]): Promise<void> {
+    if (this.running) return; // a crawl already running counts as started
+    this.running = true;
+    try {
+      const partitions = await this.crawl(this.targets(tables));
+      this.last = { status: 'SUCCEEDED', partitions };
+    } catch (e) {
+      this.last = { status: 'FAILED', error: `local crawler (${this.catalogPath}): ${(e as Error).message}`, partitions: [] };
+    } finally {
+      this.running = false;
+    }
+  }
+
+  async state(): Promise<{ state: CrawlerState; lastStatus?: 'SUCCEEDED' | 'FAILED' | 'CANCELLED'; lastError?: string }> {
+    if (this.running) return { state: 'RUNNING', ...(this.last ? { lastStatus: this.last.status } : {}) };
+    if (!this.last) return { state: 'READY' };
+    return { state: 'READY', lastStatus: this.last.status, ...(this.last.error ? { lastError: this.last.error } : {}) };
+  }
+
+  /** The partitions the last successful crawl published (empty before one). */
+  lastPartitions(): CrawledPartition[] {
+    return this.last?.partitions ?? [];
+  }
+
+  /**
+   * Catalog tables to publish: a dataset's table name gives its processed and its rejected table;
+   * a rejected table's name (`rejected_<table>`, as the StartCrawler handler passes) gives just it.
+   */
+  private targets(tables: string[]): CrawlTarget[] {
+    const datasets = Object.values(this.config.datasets);
+    const names = tables.length > 0 ? tables : datasets.map((ds) => ds.table);
+    const out = new Map<string, CrawlTarget>();
+    const add = (t: CrawlTarget) => out.set(t.name, t);
+    for (const name of names) {
+      if (!TABLE_NAME.test(name)) throw new Error(`table "${name}" is not a lower-case table name`);
+      const rejectedOf = datasets.find((d) => rejectedTable(d) === name);
+      if (rejectedOf) {
+        add({ name, folder: `rejected/${rejectedOf.table}`, emptyColumns: REJECTED_COLUMNS });
+        continue;
+      }
+      const ds = datasets.find((d) => d.table === name);
+      add({ name, folder: `processed/${name}` });
+      add({ name: ds ? rejectedTable(ds) : `rejected_${name}`, folder: `rejected/${name}`, emptyColumns: REJECTED_COLUMNS });
+    }
+    return [...out.values()];
+  }
+
+  private async crawl(targets: CrawlTarget[]): Promise<CrawledPartition[]> {
+    const temp = `${this.catalogPath}.crawl-${process.pid}`;
+    await rm(temp, { force: true });
+    await rm(`${temp}.wal`, { force: true });
+    if (await exists(this.catalogPath)) await copyFile(this.catalogPath, temp); // keep the views of tables not crawled now
+    const instance = await DuckDBInstance.create(temp);
+    const partitions: CrawledPartition[] = [];
+    try {
+      const con = await instance.connect();
+      try {
+        // Relative paths resolve against the lake, here and in every reader (see the module doc).
+        await con.run(`SET file_search_path = ${sqlString(this.lakeDir)}`);
+        await con.run(`CREATE TABLE IF NOT EXISTS lakestep_partitions (table_name VARCHAR, day DATE, folder VARCHAR, files INTEGER, bytes BIGINT)`);
+        await con.run(`CREATE TABLE IF NOT EXISTS lakestep_crawls (crawled_at TIMESTAMP, tables VARCHAR[], partitions INTEGER)`);
+        for (const target of targets) {
+          const found = await this.partitionsOf(target);
+          partitions.push(...found);
+          await con.run(viewSql(target, found.length > 0));
+          await con.run(`DELETE FROM lakestep_partitions WHERE table_name = ${sqlString(target.name)}`);
+          for (const p of found) {
+            await con.run(`INSERT INTO lakestep_partitions VALUES (${sqlString(p.table)}, DATE ${sqlString(p.day)}, ${sqlString(p.folder)}, ${p.files}, ${p.bytes})`);
+          }
+        }
+        await con.run(
+          `INSERT INTO lakestep_crawls VALUES (now()::TIMESTAMP, [${targets.map((t) => sqlString(t.name)).join(', ')}]::VARCHAR[], ${partitions.length})`,
+        );
+        await con.run('CHECKPOINT');
+      } finally {
+        con.closeSync();
+      }
+    } catch (e) {
+      instance.closeSync();
+      await rm(temp, { force: true });
+      await rm(`${temp}.wal`, { force: true });
+      throw e;
+    }
+    instance.closeSync();
+    await rm(`${temp}.wal`, { force: true });
+    await rename(temp, this.catalogPath);
+    return partitions;
+  }
+
+  /** Hive partitions `year=Y/month=M/day=D` under a table's folder that hold at least one `.parquet` file. */
+  private async partitionsOf(target: CrawlTarget): Promise<CrawledPartition[]> {
+    const out: CrawledPartition[] = [];
+    const root = join(this.lakeDir, ...target.folder.split('/'));
+    for (const y of await subdirs(root, 'year')) {
+      for (const m of await subdirs(join(root, y.name), 'month')) {
+        for (const d of await subdirs(join(root, y.name, m.name), 'day')) {
+          const dir = join(root, y.name, m.name, d.name);
+          const files = (await readdir(dir, { withFileTypes: true })).filter((f) => f.isFile() && f.name.endsWith('.parquet'));
+          if (files.length === 0) continue;
+          let bytes = 0;
+          for (const f of files) bytes += (await stat(join(dir, f.name))).size;
+          const day = `${String(y.value).padStart(4, '0')}-${String(m.value).padStart(2, '0')}-${String(d.value).padStart(2, '0')}`;
+          out.push({ table: target.name, day, folder: `${target.folder}/${y.name}/${m.name}/${d.name}`, files: files.length, bytes });
+        }
+      }
+    }
+    return out.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  }
+}
+
+/** `CREATE OR REPLACE VIEW` over the table's Parquet files, an empty typed view, or a DROP. */
+function viewSql(target: CrawlTarget, hasFiles: boolean): string {
+  const name = `"${target.name}"`;
+  if (hasFiles) {
+    const glob = sqlString(`${target.folder}/*/*/*/*.parquet`);
+    return (
+      `CREATE OR REPLACE VIEW ${name} AS SELECT * FROM read_parquet(${glob}, hive_partitioning = true, ` +
+      `union_by_name = true, hive_types = {'year': INTEGER, 'month': INTEGER, 'day': INTEGER})`
+    );
+  }
+  if (target.emptyColumns) {
+    const cols = target.emptyColumns.map(([c, t]) => `CAST(NULL AS ${t}) AS ${c}`).join(', ');
+    return `CREATE OR REPLACE VIEW ${name} AS SELECT ${cols} WHERE false`;
+  }
+  return `DROP VIEW IF EXISTS ${name}`;
+}
+
+/** Sub-folders named `<key>=<integer>`, with the integer. */
+async function subdirs(dir: string, key: string): Promise<{ name: string; value: number }[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const re = new RegExp(`^${key}=(\\d+)$`);
+  return entries
+    .filter((e) => e.isDirectory() && re.test(e.name))
+    .map((e) => ({ name: e.name, value: Number(re.exec(e.name)![1]) }));
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A SQL string literal. */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}

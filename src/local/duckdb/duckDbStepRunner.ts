@@ -1,0 +1,216 @@
+/**
+ * The local "EMR step": computes a group of output days of one dataset on DuckDB, in-process.
+ *
+ * One step = one fresh in-memory DuckDB: load the raw arrival days (rawReader.ts), run the stage's
+ * Spark SQL with the prelude (stage.ts), count per day, apply the dataset's reject threshold, write
+ * the processed and rejected day partitions (parquetWriter.ts), and write the StepResult JSON to
+ * `<lake>/<spec.resultKey>`. The same StepSpec drives EMR and spark-submit.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { type DatasetConfig, type LakestepConfig, processedPrefix, rejectedPrefix } from '../../config/config';
+import { RejectThresholdError, StepFailedError } from '../../core/errors';
+import type { StepRunner } from '../../core/ports';
+import type { Day, DayResult, StepResult, StepSpec, StepStatus } from '../../core/types';
+import { loadRawDays, rawTableName, type LoadRawStats } from './rawReader';
+import { readStageSql, runStage } from './stage';
+import { writeDayPartitions } from './parquetWriter';
+
+export interface DuckDbStepOptions {
+  /** the lake folder (absolute or relative to the working directory) */
+  lakeDir: string;
+  /** the folder holding `spark/sql/` (stage paths in a StepSpec are relative to it) */
+  projectRoot: string;
+  config: LakestepConfig;
+  /** DuckDB worker threads; default: DuckDB's (one per core) */
+  threads?: number;
+}
+
+/** Wall seconds of each part of a step, for the bench and for progress lines. */
+export interface StepProfile {
+  load: LoadRawStats;
+  stageSeconds: number;
+  countSeconds: number;
+  writeSeconds: number;
+  totalSeconds: number;
+}
+
+/** StepResult plus the profile (the profile is not written to the result JSON). */
+export type StepRun = StepResult & { profile: StepProfile };
+
+const STAGE_OUTPUT = 'stage_output';
+const MS_PER_DAY = 86_400_000;
+
+/**
+ * Runs one step to the end and returns its result (also written to `<lake>/<spec.resultKey>`).
+ * Days are `failed` (nothing written at all) when the group's reject share passes the dataset's
+ * `rejectThreshold`: rejected ÷ all records of the group's arrival days (= spec.days).
+ * @throws StepFailedError for an unknown dataset; the DuckDB / file-system error as it is otherwise
+ *   (days already replaced stay replaced; a day is never half-written: see parquetWriter.ts)
+ * @example const result = await runStepInProcess(spec, { lakeDir: './lake', projectRoot: '.', config: loadConfig() });
+ */
+export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions): Promise<StepRun> {
+  const started = performance.now();
+  const dataset = opts.config.datasets[spec.dataset];
+  if (!dataset) throw new StepFailedError(spec.days, `step ${spec.groupId}: dataset "${spec.dataset}" is not in lakestep.config.yml (expected one of ${Object.keys(opts.config.datasets).join(', ')})`);
+  const lakeDir = resolve(opts.lakeDir);
+  const workDir = join(lakeDir, '_tmp', `step-${safeName(spec.groupId)}-${randomUUID()}`);
+  const instance = await DuckDBInstance.create(':memory:', {
+    ...(opts.threads ? { threads: String(opts.threads) } : {}),
+    // Row order is never relied on (record order is explicit: _source_file, _record_index).
+    preserve_insertion_order: 'false',
+  });
+  const connection = await instance.connect();
+  try {
+    await connection.run(`SET TimeZone = 'UTC'`);
+    const load = await loadRawDays(connection, { lakeDir, dataset, rawDays: spec.rawDays, stagingDir: join(workDir, 'raw') });
+
+    const stageStarted = performance.now();
+    await connection.run(`CREATE OR REPLACE TABLE run_days AS SELECT CAST(d AS DATE) AS day FROM unnest([${spec.days.map((d) => `'${d}'`).join(', ')}]::VARCHAR[]) AS t(d)`);
+    const sqlText = await readStageSql(resolve(opts.projectRoot, spec.stageSql));
+    await runStage(connection, sqlText, STAGE_OUTPUT);
+
+    const countStarted = performance.now();
+    const counts = await countDays(connection, dataset, spec.days);
+    const rejected = spec.days.reduce((n, d) => n + counts.rejected[d], 0);
+    const total = spec.days.reduce((n, d) => n + counts.records[d], 0);
+    const overThreshold = total > 0 && rejected / total > dataset.rejectThreshold;
+
+    const writeStarted = performance.now();
+    let days: DayResult[];
+    if (overThreshold) {
+      const error = new RejectThresholdError(dataset.name, spec.days, rejected, total, dataset.rejectThreshold);
+      days = spec.days.map((day) => ({ ...dayCounts(counts, day), status: 'failed', error: { name: error.name, message: error.message } }));
+    } else {
+      await writeDayPartitions(connection, { lakeDir, prefix: processedPrefix(dataset), table: STAGE_OUTPUT, dayColumn: 'record_date', days: spec.days, workDir: join(workDir, 'processed') });
+      await writeDayPartitions(connection, { lakeDir, prefix: rejectedPrefix(dataset), table: 'rejects', dayColumn: 'arrival_day', days: spec.days, workDir: join(workDir, 'rejected') });
+      days = spec.days.map((day) => ({ ...dayCounts(counts, day), status: 'succeeded' }));
+    }
+    const finished = performance.now();
+    const result: StepResult = {
+      groupId: spec.groupId,
+      dataset: spec.dataset,
+      stageVersion: spec.stageVersion,
+      days,
+      rejectedByReason: counts.rejectedByReason,
+      seconds: round3((finished - started) / 1000),
+    };
+    await writeJsonAtomically(join(lakeDir, spec.resultKey), result);
+    const profile: StepProfile = {
+      load,
+      stageSeconds: (countStarted - stageStarted) / 1000,
+      countSeconds: (writeStarted - countStarted) / 1000,
+      writeSeconds: (finished - writeStarted) / 1000,
+      totalSeconds: (finished - started) / 1000,
+    };
+    return { ...result, profile };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+interface DayCounts {
+  recordsIn: Record<Day, number>;
+  recordsOut: Record<Day, number>;
+  rejected: Record<Day, number>;
+  late: Record<Day, number>;
+  /** all records (rejects included) per arrival day */
+  records: Record<Day, number>;
+  /** of the group's arrival days */
+  rejectedByReason: Record<string, number>;
+}
+
+/** Counts per output / arrival day of spec.days, from the tables the step built. */
+async function countDays(connection: DuckDBConnection, dataset: DatasetConfig, days: Day[]): Promise<DayCounts> {
+  const zero = () => Object.fromEntries(days.map((d) => [d, 0])) as Record<Day, number>;
+  const counts: DayCounts = { recordsIn: zero(), recordsOut: zero(), rejected: zero(), late: zero(), records: zero(), rejectedByReason: {} };
+  const dayList = days.map((d) => `DATE '${d}'`).join(', ');
+  const ts = `"${dataset.eventTime}"`;
+  const rows = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJson();
+  for (const r of await rows(`SELECT strftime(DATE '1970-01-01' + CAST(${ts} // ${MS_PER_DAY} AS INTEGER), '%Y-%m-%d') AS d, count(*)::BIGINT AS n
+                               FROM "${rawTableName(dataset)}" GROUP BY 1`)) {
+    if (String(r.d) in counts.recordsIn) counts.recordsIn[String(r.d)] = Number(r.n);
+  }
+  for (const r of await rows(`SELECT strftime(record_date, '%Y-%m-%d') AS d, count(*)::BIGINT AS n FROM ${STAGE_OUTPUT} WHERE record_date IN (${dayList}) GROUP BY 1`)) {
+    counts.recordsOut[String(r.d)] = Number(r.n);
+  }
+  for (const r of await rows(`SELECT strftime(arrival_day, '%Y-%m-%d') AS d, reason, count(*)::BIGINT AS n FROM rejects WHERE arrival_day IN (${dayList}) GROUP BY ALL ORDER BY ALL`)) {
+    const n = Number(r.n);
+    counts.rejected[String(r.d)] += n;
+    if (r.reason === 'late') counts.late[String(r.d)] += n;
+    counts.rejectedByReason[String(r.reason)] = (counts.rejectedByReason[String(r.reason)] ?? 0) + n;
+  }
+  for (const r of await rows(`SELECT strftime(arrival_day, '%Y-%m-%d') AS d, records FROM raw_counts WHERE arrival_day IN (${dayList})`)) {
+    counts.records[String(r.d)] = Number(r.records);
+  }
+  return counts;
+}
+
+function dayCounts(counts: DayCounts, day: Day): Omit<DayResult, 'status'> {
+  return {
+    day,
+    recordsIn: counts.recordsIn[day],
+    recordsOut: counts.recordsOut[day],
+    duplicatesDropped: counts.recordsIn[day] - counts.recordsOut[day],
+    rejected: counts.rejected[day],
+    late: counts.late[day],
+  };
+}
+
+/** Writes JSON under a temporary name, then renames: a reader never sees half a result. */
+async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${randomUUID()}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  await rename(tmp, path);
+}
+
+const safeName = (text: string) => text.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60);
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * StepRunner over runStepInProcess: `submit` starts the step in this process (not awaited) and
+ * returns at once; `describe` reports PENDING → RUNNING → COMPLETED or FAILED (with the error's
+ * message). A step whose days failed the reject threshold is COMPLETED: its StepResult says which
+ * days failed and why. Step ids live in this process only: an unknown id is FAILED.
+ */
+export class DuckDbStepRunner implements StepRunner {
+  private readonly steps = new Map<string, { status: StepStatus; done: Promise<StepStatus> }>();
+
+  constructor(private readonly opts: DuckDbStepOptions) {}
+
+  async submit(spec: StepSpec): Promise<{ stepId: string }> {
+    const stepId = `duckdb-${safeName(spec.groupId)}-${randomUUID().slice(0, 8)}`;
+    const status: StepStatus = { stepId, state: 'PENDING' };
+    const done = (async (): Promise<StepStatus> => {
+      await Promise.resolve(); // let submit return before any work starts
+      status.state = 'RUNNING';
+      try {
+        await runStepInProcess(spec, this.opts);
+        status.state = 'COMPLETED';
+      } catch (err) {
+        status.state = 'FAILED';
+        status.failureMessage = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      }
+      return { ...status };
+    })();
+    this.steps.set(stepId, { status, done });
+    return { stepId };
+  }
+
+  async describe(stepId: string): Promise<StepStatus> {
+    const step = this.steps.get(stepId);
+    if (!step) return { stepId, state: 'FAILED', failureMessage: `step ${stepId} is unknown to this process (local steps do not survive a restart); rerun the execution` };
+    return { ...step.status };
+  }
+
+  /** Resolves when the step has ended (COMPLETED or FAILED); for tests and the CLI. */
+  async settled(stepId: string): Promise<StepStatus> {
+    const step = this.steps.get(stepId);
+    return step ? step.done : this.describe(stepId);
+  }
+}

@@ -1,0 +1,406 @@
+/**
+ * Loads a step's raw arrival days into DuckDB by the rules of docs/raw-records.md and the
+ * stage contract (docs/stage-contract.md):
+ * - `raw_<dataset>`: valid, non-late records, one column per declared field (camelCase, typed
+ *   string→VARCHAR, bigint→BIGINT, boolean→BOOLEAN, double→DOUBLE) plus `_source_file` VARCHAR
+ *   (lake-relative key), `_record_index` BIGINT and `_arrival_day` DATE;
+ * - `rejects`: every quarantined record (`arrival_day, source_file, record_index, reason, detail,
+ *   event_day, raw_text`), of every raw day read;
+ * - `raw_counts`: records (rejects included) per arrival day, for the reject threshold.
+ *
+ * How records get in (chosen by the bench, see src/bench/bench.ts):
+ * 1. Node reads each file, inflates it on the libuv pool (so inflating file k+1 overlaps with
+ *    splitting file k) and checks the gzip trailer itself: DuckDB reads a truncated gzip's readable
+ *    part silently.
+ * 2. Node splits the text into records (records.ts) and stages them as plain text lines
+ *    `<file id>\x01<record index>\x01<record text>`; a record holding a byte that would break the
+ *    line format (`\n` inside a string, `\r`, `\x01`) goes through an appender instead.
+ * 3. DuckDB reads the staged lines with its parallel CSV reader (one VARCHAR column, no quoting),
+ *    parses each record once with `json_transform` into JSON-typed fields, and applies the type
+ *    rules on each field's JSON text in SQL. The raw columns are declared from the dataset config:
+ *    DuckDB's JSON schema sampling is never used (it drops late-seen fields and coerces drift).
+ */
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { constants, gunzip } from 'node:zlib';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DatasetConfig } from '../../config/config';
+import { arrivalDayOfKey } from '../../core/rawKeys';
+import type { Day } from '../../core/types';
+import { isGzip, splitRecords } from './records';
+
+const gunzipAsync = promisify(gunzip);
+
+/** Files inflated ahead of the one being split: keeps the libuv pool (4 threads) busy without hoarding memory. */
+const READ_AHEAD_FILES = 4;
+const GUNZIP_CHUNK_BYTES = 1 << 20;
+/** Event times must fall in years 1970…9999: [0, 253402300800000) ms. */
+export const EVENT_TIME_MAX_MS = 253_402_300_800_000;
+const MS_PER_DAY = 86_400_000;
+
+const FIELD_SEP = 0x01;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** A raw object of the step: its lake-relative key, absolute path and arrival day. */
+export interface RawFile {
+  key: string;
+  path: string;
+  arrivalDay: Day;
+}
+
+export interface LoadRawOptions {
+  lakeDir: string;
+  dataset: DatasetConfig;
+  /** arrival days to read, `YYYY-MM-DD` (a day with no files is fine) */
+  rawDays: Day[];
+  /** scratch folder for staged record lines (created; the caller removes it) */
+  stagingDir: string;
+}
+
+/** What loadRawDays read. Times in seconds, for the bench's profile. */
+export interface LoadRawStats {
+  files: number;
+  /** bytes read from the lake (compressed) */
+  bytes: number;
+  /** bytes of record text after inflating */
+  textBytes: number;
+  /** records found by the splitter, plus one per truncated gzip */
+  records: number;
+  truncatedFiles: number;
+  /** reading, inflating, splitting and staging in Node (wall) */
+  stageSeconds: number;
+  /** parsing and classifying in DuckDB (wall) */
+  parseSeconds: number;
+}
+
+/**
+ * The raw objects of the given arrival days, in key order. Looks only where those days can be:
+ * Firehose `<prefix>YYYY/MM/DD/HH/<file>` and Hive `<prefix>year=YYYY/month=MM/day=DD/…`, so a step
+ * never walks a year of raw data to find a week.
+ */
+export async function listRawFiles(lakeDir: string, rawPrefix: string, rawDays: Day[]): Promise<RawFile[]> {
+  const wanted = new Set(rawDays);
+  const files: RawFile[] = [];
+  for (const day of rawDays) {
+    const [y, m, d] = day.split('-');
+    for (const folder of [`${rawPrefix}${y}/${m}/${d}/`, `${rawPrefix}year=${y}/month=${m}/day=${d}/`]) {
+      for (const key of await walk(lakeDir, folder)) {
+        const arrivalDay = arrivalDayOfKey(key, rawPrefix);
+        if (arrivalDay !== undefined && wanted.has(arrivalDay)) files.push({ key, path: join(lakeDir, key), arrivalDay });
+      }
+    }
+  }
+  return files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+async function walk(lakeDir: string, prefix: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(join(lakeDir, prefix), { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const keys: string[] = [];
+  for (const entry of entries) {
+    // Hidden and temporary objects (`.tmp`, `_SUCCESS`-style markers) are not data.
+    if (entry.name.startsWith('.') || entry.name.startsWith('_')) continue;
+    if (entry.isDirectory()) keys.push(...(await walk(lakeDir, `${prefix}${entry.name}/`)));
+    else if (entry.isFile()) keys.push(`${prefix}${entry.name}`);
+  }
+  return keys;
+}
+
+/** SQL type of a declared column type. */
+const SQL_TYPE = { string: 'VARCHAR', bigint: 'BIGINT', boolean: 'BOOLEAN', double: 'DOUBLE' } as const;
+
+/** `raw_<dataset>`: the table name the stage SQL reads. */
+export const rawTableName = (dataset: DatasetConfig) => `raw_${dataset.name}`;
+
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/**
+ * Reads the raw files of `rawDays` into `raw_<dataset>`, `rejects` and `raw_counts` (replacing any
+ * earlier tables of those names in the connection).
+ * @throws the I/O or DuckDB error as it is (the step fails as a whole)
+ */
+export async function loadRawDays(connection: DuckDBConnection, opts: LoadRawOptions): Promise<LoadRawStats> {
+  const { lakeDir, dataset, rawDays, stagingDir } = opts;
+  const started = performance.now();
+  const files = await listRawFiles(lakeDir, dataset.raw.prefix, rawDays);
+  await mkdir(stagingDir, { recursive: true });
+
+  const stats: LoadRawStats = { files: files.length, bytes: 0, textBytes: 0, records: 0, truncatedFiles: 0, stageSeconds: 0, parseSeconds: 0 };
+  const stagedPaths: string[] = [];
+  const odd: { fileId: number; index: number; text: string }[] = [];
+  const truncated: { fileId: number; size: number; text: string }[] = [];
+  const writes: Promise<void>[] = [];
+
+  // Read ahead: inflating runs on the libuv pool while the main thread splits the previous file.
+  const decoded: Promise<{ size: number; text: Buffer; truncated: boolean }>[] = [];
+  const startDecode = (i: number) => {
+    if (i < files.length) decoded[i] = readAndInflate(files[i].path);
+  };
+  for (let i = 0; i < READ_AHEAD_FILES; i++) startDecode(i);
+  for (let fileId = 0; fileId < files.length; fileId++) {
+    const file = await decoded[fileId];
+    delete decoded[fileId];
+    startDecode(fileId + READ_AHEAD_FILES);
+    stats.bytes += file.size;
+    stats.textBytes += file.text.length;
+    if (file.truncated) {
+      stats.truncatedFiles++;
+      stats.records++;
+      truncated.push({ fileId, size: file.size, text: file.text.toString('utf8') });
+      continue;
+    }
+    const staged = stageRecords(fileId, file.text, odd);
+    stats.records += staged.count;
+    if (staged.lines.length > 0) {
+      const path = join(stagingDir, `f${fileId}.txt`);
+      stagedPaths.push(path);
+      writes.push(writeFile(path, staged.lines));
+    }
+  }
+  await Promise.all(writes);
+  const parseStarted = performance.now();
+  stats.stageSeconds = (parseStarted - started) / 1000;
+
+  await createInputTables(connection, files, odd, truncated);
+  await connection.run(classifySql(dataset, stagedPaths));
+  await connection.run(`CREATE OR REPLACE VIEW ${ident(rawTableName(dataset))} AS ${rawSelectSql(dataset)}`);
+  await connection.run(REJECTS_SQL);
+  await connection.run(RAW_COUNTS_SQL);
+  await connection.run('DROP TABLE odd_records; DROP TABLE truncated_files');
+  stats.parseSeconds = (performance.now() - parseStarted) / 1000;
+  return stats;
+}
+
+/** Reads and inflates one file; a gzip stream without its trailer (or corrupt) is `truncated`, with its readable part. */
+async function readAndInflate(path: string): Promise<{ size: number; text: Buffer; truncated: boolean }> {
+  const bytes = await readFile(path);
+  if (!isGzip(bytes)) return { size: bytes.length, text: bytes, truncated: false };
+  try {
+    return { size: bytes.length, text: await gunzipAsync(bytes, { chunkSize: GUNZIP_CHUNK_BYTES }), truncated: false };
+  } catch {
+    let text: Buffer;
+    try {
+      text = await gunzipAsync(bytes, { chunkSize: GUNZIP_CHUNK_BYTES, finishFlush: constants.Z_SYNC_FLUSH });
+    } catch {
+      text = Buffer.alloc(0);
+    }
+    return { size: bytes.length, text, truncated: true };
+  }
+}
+
+/**
+ * Splits one file's text and writes its records as staged lines `<fileId>\x01<index>\x01<text>\n`.
+ * Records that contain `\n`, `\r` or `\x01` cannot be a staged line: they go to `odd` (rare:
+ * only malformed records hold a raw newline, inside an unterminated string).
+ */
+function stageRecords(fileId: number, text: Buffer, odd: { fileId: number; index: number; text: string }[]): { lines: Buffer; count: number } {
+  const spans = splitRecords(text);
+  const prefix = Buffer.from(`${fileId}\x01`, 'latin1');
+  const out = Buffer.allocUnsafe(text.length + spans.count * (prefix.length + 12) + 1);
+  // Positions of the next byte of each kind at or after the current record: each is searched
+  // again only once passed, so the checks stay linear even in a file with no newlines.
+  let nextLf = -1;
+  let nextCr = -1;
+  let nextSep = -1;
+  const next = (pos: number, byte: number, from: number) => (pos === -2 || pos >= from ? pos : nextIndex(text, byte, from));
+  let at = 0;
+  for (let r = 0; r < spans.count; r++) {
+    const start = spans.starts[r];
+    const end = spans.ends[r];
+    nextLf = next(nextLf, LF, start);
+    nextCr = next(nextCr, CR, start);
+    nextSep = next(nextSep, FIELD_SEP, start);
+    if ((nextLf >= 0 && nextLf < end) || (nextCr >= 0 && nextCr < end) || (nextSep >= 0 && nextSep < end)) {
+      odd.push({ fileId, index: r, text: text.toString('utf8', start, end) });
+      continue;
+    }
+    at += prefix.copy(out, at);
+    at = writeDigits(out, at, r);
+    out[at++] = FIELD_SEP;
+    at += text.copy(out, at, start, end);
+    out[at++] = LF;
+  }
+  return { lines: out.subarray(0, at), count: spans.count };
+}
+
+/** indexOf, with -2 meaning "none left" so the caller stops searching. */
+function nextIndex(text: Buffer, byte: number, from: number): number {
+  const found = text.indexOf(byte, from);
+  return found < 0 ? -2 : found;
+}
+
+function writeDigits(out: Buffer, at: number, value: number): number {
+  if (value === 0) {
+    out[at] = 0x30;
+    return at + 1;
+  }
+  let digits = 0;
+  for (let v = value; v > 0; v = Math.floor(v / 10)) digits++;
+  for (let k = digits - 1, v = value; k >= 0; k--, v = Math.floor(v / 10)) out[at + k] = 0x30 + (v % 10);
+  return at + digits;
+}
+
+async function createInputTables(
+  connection: DuckDBConnection,
+  files: RawFile[],
+  odd: { fileId: number; index: number; text: string }[],
+  truncated: { fileId: number; size: number; text: string }[],
+): Promise<void> {
+  await connection.run(`
+    CREATE OR REPLACE TABLE raw_files (file_id INTEGER, source_file VARCHAR, arrival_day DATE);
+    CREATE OR REPLACE TABLE odd_records (f INTEGER, i BIGINT, t VARCHAR);
+    CREATE OR REPLACE TABLE truncated_files (file_id INTEGER, size BIGINT, raw_text VARCHAR);`);
+  const fileAppender = await connection.createAppender('raw_files');
+  files.forEach((file, fileId) => {
+    fileAppender.appendInteger(fileId);
+    fileAppender.appendVarchar(file.key);
+    fileAppender.appendVarchar(file.arrivalDay); // cast to DATE by the appender's column type
+    fileAppender.endRow();
+  });
+  fileAppender.closeSync();
+  const oddAppender = await connection.createAppender('odd_records');
+  for (const record of odd) {
+    oddAppender.appendInteger(record.fileId);
+    oddAppender.appendBigInt(BigInt(record.index));
+    oddAppender.appendVarchar(record.text);
+    oddAppender.endRow();
+  }
+  oddAppender.closeSync();
+  const truncatedAppender = await connection.createAppender('truncated_files');
+  for (const file of truncated) {
+    truncatedAppender.appendInteger(file.fileId);
+    truncatedAppender.appendBigInt(BigInt(file.size));
+    truncatedAppender.appendVarchar(file.text);
+    truncatedAppender.endRow();
+  }
+  truncatedAppender.closeSync();
+}
+
+/**
+ * One pass over every record: parse once (`json_transform` into JSON-typed fields; TRY makes a
+ * malformed record NULL), then, per declared field, its typed value and whether it breaks the
+ * type rules, then the first reason that holds. Field values are judged on their JSON text as
+ * DuckDB re-serialises it: `"…"` string, `-`/digit number (integral iff no `.`/`e`), `true`/`false`,
+ * `null`, `{`/`[` object or array.
+ */
+export function classifySql(dataset: DatasetConfig, stagedPaths: string[]): string {
+  const columns = Object.entries(dataset.columns);
+  // Strings parse straight to VARCHAR (cheapest); other types keep their JSON text to be judged.
+  const struct = JSON.stringify(Object.fromEntries(columns.map(([name, type]) => [name, type === 'string' ? 'VARCHAR' : 'JSON'])));
+  const source = stagedPaths.length
+    ? `SELECT f, i, t FROM read_csv([${stagedPaths.map(literal).join(', ')}], columns = {'f': 'INTEGER', 'i': 'BIGINT', 't': 'VARCHAR'},
+         delim = chr(1), quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', strict_mode = false)
+       UNION ALL SELECT f, i, t FROM odd_records`
+    : 'SELECT f, i, t FROM odd_records';
+
+  const typed: string[] = [];
+  const bad: string[] = [];
+  columns.forEach(([name, type], k) => {
+    const c = `v${k}`;
+    const absent = `(${c} IS NULL OR ${c} = 'null')`;
+    const numeric = `(starts_with(${c}, '-') OR ${c}[1] BETWEEN '0' AND '9')`;
+    let value: string;
+    let isBad: string;
+    switch (type) {
+      case 'string':
+        // Parsed straight to VARCHAR (strings unescaped, numbers and booleans as JSON text); an
+        // object or array comes back as its JSON text, so a value starting with { or [ is checked
+        // again on the record (rare: a genuine string may start with them too).
+        isBad = `((starts_with(${c}, '{') OR starts_with(${c}, '[')) AND json_type(t, ${literal(`$.${name}`)}) IN ('OBJECT', 'ARRAY'))`;
+        value = `CASE WHEN ${isBad} THEN NULL ELSE ${c} END`;
+        break;
+      case 'bigint':
+        // Integral token only (no . or exponent in DuckDB's re-serialised text: TRY_CAST alone would
+        // round 1.5), within signed 64 bits (TRY_CAST gives NULL beyond). Strings, booleans and
+        // NaN/Infinity all fail the cast.
+        value = `CASE WHEN NOT contains(${c}, '.') AND NOT contains(${c}, 'e') AND NOT contains(${c}, 'E') THEN TRY_CAST(${c} AS BIGINT) END`;
+        isBad = `NOT ${absent} AND ${ident(name)} IS NULL`;
+        break;
+      case 'double':
+        value = `CASE WHEN ${numeric} THEN TRY_CAST(${c} AS DOUBLE) END`;
+        isBad = `NOT ${absent} AND ${ident(name)} IS NULL`;
+        break;
+      case 'boolean':
+        value = `CASE ${c} WHEN 'true' THEN true WHEN 'false' THEN false END`;
+        isBad = `NOT ${absent} AND ${ident(name)} IS NULL`;
+        break;
+    }
+    typed.push(`${value} AS ${ident(name)}`);
+    bad.push(`WHEN ${isBad} THEN ${literal(`${name}: expected ${type}`)}`);
+  });
+  const vs = columns.map(([name], k) => `(j.${ident(name)})::VARCHAR AS v${k}`).join(',\n      ');
+  const missing = dataset.required.map((name) => {
+    const k = columns.findIndex(([n]) => n === name);
+    // A string column is parsed to VARCHAR (JSON null is SQL NULL; 'null' there is the string "null").
+    const isNull = dataset.columns[name] === 'string' ? `v${k} IS NULL` : `(v${k} IS NULL OR v${k} = 'null')`;
+    return `WHEN ${isNull} THEN ${literal(name)}`;
+  });
+  const ts = ident(dataset.eventTime);
+  const lateDays = dataset.lateDays;
+  return `
+    CREATE OR REPLACE TABLE classified AS
+    WITH parsed AS (
+      SELECT f, i, t, CASE WHEN starts_with(t, '{') AND json_valid(t) THEN json_transform(t, ${literal(struct)}) END AS j FROM (${source})
+    ), fields AS (
+      SELECT f, i, t, j IS NULL AS invalid,
+      ${vs}
+      FROM parsed
+    ), typed AS (
+      SELECT *, ${typed.join(',\n      ')} FROM fields
+    ), judged AS (
+      SELECT typed.*, raw_files.arrival_day, raw_files.source_file,
+        CASE WHEN NOT invalid THEN CASE ${missing.join(' ')} END END AS missing_field,
+        CASE WHEN NOT invalid THEN CASE ${bad.join(' ')}
+          WHEN ${ts} < 0 OR ${ts} >= ${EVENT_TIME_MAX_MS} THEN ${literal(`${dataset.eventTime}: expected epoch ms in years 1970…9999`)} END END AS bad_type,
+        CASE WHEN ${ts} >= 0 AND ${ts} < ${EVENT_TIME_MAX_MS} THEN DATE '1970-01-01' + CAST(${ts} // ${MS_PER_DAY} AS INTEGER) END AS event_day
+      FROM typed JOIN raw_files ON raw_files.file_id = typed.f
+    ), reasoned AS (
+      SELECT *,
+        CASE WHEN invalid THEN 'invalid_json' WHEN missing_field IS NOT NULL THEN 'missing_field' WHEN bad_type IS NOT NULL THEN 'bad_type'
+             WHEN abs(event_day - arrival_day) > ${lateDays} THEN 'late' END AS reason
+      FROM judged
+    )
+    -- Only what later steps read: the record text is kept for rejects alone (it is most of the bytes).
+    SELECT ${columns.map(([name, type]) => `CAST(${ident(name)} AS ${SQL_TYPE[type]}) AS ${ident(name)}`).join(', ')},
+      source_file AS _source_file, i AS _record_index, arrival_day AS _arrival_day,
+      reason, missing_field, bad_type, event_day, CASE WHEN reason IS NOT NULL THEN t END AS t
+    FROM reasoned`;
+}
+
+/** The stage's input: a view, so the valid records are not copied once more. */
+function rawSelectSql(dataset: DatasetConfig): string {
+  const cols = Object.keys(dataset.columns).map(ident);
+  return `SELECT ${cols.join(', ')}, _source_file, _record_index, _arrival_day FROM classified WHERE reason IS NULL`;
+}
+
+/** Rejected rows, columns as docs/raw-records.md lists them. */
+const REJECTS_SQL = `
+  CREATE OR REPLACE TABLE rejects AS
+  SELECT _arrival_day AS arrival_day, _source_file AS source_file, _record_index AS record_index, reason,
+    CASE reason
+      WHEN 'invalid_json' THEN CASE WHEN t[1] = '{' THEN 'malformed JSON object' WHEN TRY(json_valid(t)) THEN 'not a JSON object' ELSE 'malformed JSON' END
+      WHEN 'missing_field' THEN missing_field
+      WHEN 'bad_type' THEN bad_type
+      ELSE 'arrival ' || strftime(_arrival_day, '%Y-%m-%d') || ', event ' || strftime(event_day, '%Y-%m-%d') END AS detail,
+    CASE WHEN reason = 'late' THEN event_day END AS event_day,
+    t AS raw_text
+  FROM classified WHERE reason IS NOT NULL
+  UNION ALL
+  SELECT arrival_day, source_file, 0, 'truncated_gzip', size::VARCHAR, NULL::DATE, raw_text
+  FROM truncated_files JOIN raw_files USING (file_id)`;
+
+/** Records per arrival day, rejects included (a truncated file counts once): the threshold's denominator. */
+const RAW_COUNTS_SQL = `
+  CREATE OR REPLACE TABLE raw_counts AS
+  SELECT arrival_day, sum(n)::BIGINT AS records FROM (
+    SELECT _arrival_day AS arrival_day, count(*) AS n FROM classified GROUP BY ALL
+    UNION ALL SELECT arrival_day, count(*) FROM truncated_files JOIN raw_files USING (file_id) GROUP BY ALL
+  ) GROUP BY ALL`;

@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { installSparkPrelude } from './prelude';
+
+/** A bare SQL identifier, optionally schema-qualified: what `runStage` accepts as its output table. */
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+
+/**
+ * Runs a stage's SELECT (docs/stage-contract.md) on DuckDB into a table:
+ * `CREATE OR REPLACE TABLE <outputTable> AS <sqlText>`.
+ *
+ * The caller has already created `raw_<dataset>` and `run_days` on this connection. The Spark prelude is
+ * (re)installed first, so the SQL sees Spark's function names and a UTC session whatever the caller did.
+ *
+ * @param sqlText one SELECT (CTEs allowed), no trailing semicolon, as `readStageSql` returns it.
+ * @param outputTable `name` or `schema.name`; replaced if it exists.
+ * @throws Error if `outputTable` is not a plain identifier or `sqlText` ends with a semicolon;
+ *   the DuckDB error if the SQL fails.
+ * @example await runStage(connection, await readStageSql('spark/sql/access_records.sql'));
+ */
+export async function runStage(connection: DuckDBConnection, sqlText: string, outputTable = 'stage_output'): Promise<void> {
+  if (!TABLE_NAME.test(outputTable)) {
+    throw new Error(`runStage: output table "${outputTable}" is not a plain identifier (expected name or schema.name)`);
+  }
+  if (/;\s*$/.test(stripTrailingComments(sqlText))) {
+    throw new Error('runStage: the stage SQL ends with a semicolon; a stage is one SELECT without one (docs/stage-contract.md)');
+  }
+  await installSparkPrelude(connection);
+  // The newline keeps a trailing `-- comment` of the stage from swallowing anything after it.
+  await connection.run(`CREATE OR REPLACE TABLE ${outputTable} AS\n${sqlText}\n`);
+}
+
+/**
+ * Reads a stage file (UTF-8) as the text both engines run.
+ *
+ * @param path e.g. `spark/sql/access_records.sql`, relative to the working directory or absolute.
+ * @throws the fs error if the file cannot be read (ENOENT names the path).
+ */
+export async function readStageSql(path: string): Promise<string> {
+  return readFile(path, 'utf8');
+}
+
+/** The text without `--` comment lines and blank space at its end (only to check the last token). */
+function stripTrailingComments(sqlText: string): string {
+  const lines = sqlText.split('\n');
+  while (lines.length > 0 && /^\s*(--.*)?$/.test(lines[lines.length - 1])) lines.pop();
+  return lines.join('\n');
+}

@@ -1,0 +1,123 @@
+/**
+ * StepRunner that runs the PySpark driver (spark/jobs/lakestep_driver.py) through the venv's
+ * `spark-submit --master local[2]`: the code path EMR runs, on this machine (`lakestep run --engine spark`).
+ * The argument list is sparkSubmitArgs' — the one an EMR step carries — with a local master.
+ */
+import { spawn } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import type { LakestepConfig } from '../config/config';
+import { InputError } from '../core/errors';
+import type { StepRunner } from '../core/ports';
+import { sparkSubmitArgs } from '../core/sparkSubmitArgs';
+import type { StepSpec, StepStatus } from '../core/types';
+
+export interface SparkSubmitStepRunnerOptions {
+  /** the lake folder (laid out as the S3 bucket) */
+  lakeDir: string;
+  /** holds spark/jobs/, the stage SQL files (spec.stageSql is relative to it) and .venv/ */
+  projectRoot: string;
+  config: LakestepConfig;
+  /** the venv's Python, default `<projectRoot>/.venv/bin/python`; spark-submit is taken from its folder */
+  python?: string;
+}
+
+/** Local-only settings: a small machine, no UI port, no `.crc` side files in the lake. */
+export const LOCAL_SPARK_CONF: Readonly<Record<string, string>> = {
+  'spark.ui.enabled': 'false',
+  'spark.sql.shuffle.partitions': '2',
+  // The checksummed local FileSystem writes a `.x.crc` next to every file it writes; the raw one
+  // writes the lake exactly as S3 would hold it.
+  'spark.hadoop.fs.file.impl': 'org.apache.hadoop.fs.RawLocalFileSystem',
+  'spark.driver.memory': '1g',
+};
+
+/** stderr lines kept per step for failureMessage */
+const TAIL_LINES = 40;
+/** lines of that tail reported in failureMessage */
+const MESSAGE_LINES = 12;
+
+interface RunningStep {
+  state: StepStatus['state'];
+  tail: string[];
+  failureMessage?: string;
+}
+
+export class SparkSubmitStepRunner implements StepRunner {
+  private readonly steps = new Map<string, RunningStep>();
+  private seq = 0;
+  private readonly python: string;
+
+  constructor(private readonly options: SparkSubmitStepRunnerOptions) {
+    this.python = options.python ?? resolve(options.projectRoot, '.venv', 'bin', 'python');
+  }
+
+  /** The full command (spark-submit path first) this runner starts for `spec`. */
+  command(spec: StepSpec): string[] {
+    const { projectRoot, lakeDir, config } = this.options;
+    // Plain `file://` + absolute path, not pathToFileURL: Hadoop's Path does not percent-decode.
+    const args = sparkSubmitArgs({
+      spec,
+      lakeRoot: `file://${resolve(lakeDir)}/`,
+      sqlUri: `file://${resolve(projectRoot, spec.stageSql)}`,
+      driverUri: resolve(projectRoot, 'spark', 'jobs', 'lakestep_driver.py'),
+      config,
+      master: 'local[2]',
+      extraConf: LOCAL_SPARK_CONF,
+    });
+    return [resolve(dirname(this.python), 'spark-submit'), ...args.slice(1)];
+  }
+
+  /**
+   * Starts spark-submit and returns at once; describe() follows the child process.
+   * @throws ConfigError / InputError from sparkSubmitArgs (unknown dataset, bad lake path)
+   */
+  async submit(spec: StepSpec): Promise<{ stepId: string }> {
+    const [program, ...args] = this.command(spec);
+    const stepId = `spark-${spec.groupId}-${++this.seq}`;
+    const step: RunningStep = { state: 'RUNNING', tail: [] };
+    this.steps.set(stepId, step);
+    const child = spawn(program, args, {
+      cwd: this.options.projectRoot,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        ...process.env,
+        PYSPARK_PYTHON: this.python,
+        PYSPARK_DRIVER_PYTHON: this.python,
+        // Avoid resolving the machine's host name (slow or wrong in containers).
+        SPARK_LOCAL_IP: process.env.SPARK_LOCAL_IP ?? '127.0.0.1',
+      },
+    });
+    let partial = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      // log4j's INFO lines drown the Python traceback and the driver's own error line.
+      for (const line of lines) if (line.trim() && !/^\S+ \S+ INFO /.test(line)) step.tail.push(line);
+      if (step.tail.length > TAIL_LINES) step.tail.splice(0, step.tail.length - TAIL_LINES);
+    });
+    child.on('error', (err) => {
+      step.state = 'FAILED';
+      step.failureMessage = `could not start ${program}: ${err.message}; create the venv with: node scripts/ensure-python.js`;
+    });
+    child.on('close', (code, signal) => {
+      if (partial.trim()) step.tail.push(partial);
+      if (step.state !== 'RUNNING') return;
+      if (code === 0) {
+        step.state = 'COMPLETED';
+        return;
+      }
+      step.state = 'FAILED';
+      const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      step.failureMessage = `spark-submit ${how}: ${step.tail.slice(-MESSAGE_LINES).join('\n')}`;
+    });
+    return { stepId };
+  }
+
+  /** @throws InputError for a step id this runner did not start */
+  async describe(stepId: string): Promise<StepStatus> {
+    const step = this.steps.get(stepId);
+    if (!step) throw new InputError('stepId', `${JSON.stringify(stepId)} was not started by this SparkSubmitStepRunner`);
+    return { stepId, state: step.state, ...(step.failureMessage ? { failureMessage: step.failureMessage } : {}) };
+  }
+}

@@ -1,0 +1,287 @@
+import { mkdtemp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { loadConfig, PROJECT_ROOT, type LakestepConfig } from '../../src/config/config';
+import type { StepResult, StepSpec } from '../../src/core/types';
+import { DuckDbStepRunner, runStepInProcess } from '../../src/local/duckdb/duckDbStepRunner';
+import { writeRawFile } from '../../src/sample/rawFile';
+
+/** Epoch ms of a UTC time on a day, e.g. at('2024-03-01', 10) = 10:00Z. */
+const at = (day: string, hour: number, minute = 0) => Date.parse(`${day}T00:00:00Z`) + (hour * 60 + minute) * 60_000;
+
+/** A compact access record; `extra` overrides or adds fields (undefined removes one). */
+function rec(sessionId: string, timestamp: number, extra: Record<string, unknown> = {}): string {
+  const fields: Record<string, unknown> = { sessionId, timestamp, userId: 42, method: 'GET', requestURL: `/repo/v1/entity/syn${sessionId.length}`, userAgent: 'synapseclient/2.7.2 python-requests/2.31.0', success: true, responseStatus: 200, ...extra };
+  for (const [k, v] of Object.entries(fields)) if (v === undefined) delete fields[k];
+  return JSON.stringify(fields);
+}
+
+const key = (day: string, hour: string, name: string) => `raw/access_records/${day.replace(/-/g, '/')}/${hour}/${name}`;
+
+/**
+ * Raw files of arrival days 2024-03-01 … 03-03. Step days: 03-01 and 03-02 (raw window 02-29 … 03-03).
+ * Expected (see the comments per record):
+ * - day 03-01: in 6 (s1 ×4 copies over two hours and two days, s5, s8), out 3, duplicates 3;
+ * - day 03-02: in 3 (s6, s7 ×2), out 2, duplicates 1;
+ * - arrival 03-01: 7 rejected (1 late); arrival 03-02: 2 rejected (1 late, 1 truncated gzip).
+ */
+async function plantRawFiles(lake: string): Promise<void> {
+  const s1 = rec('s1', at('2024-03-01', 10));
+  await writeRawFile(lake, key('2024-03-01', '10', 'a.gz'), [
+    s1, // 0: valid, day 03-01
+    s1, // 1: copy in the same file
+    rec('s2', at('2024-02-29', 23, 50)), // 2: event day before the first raw day, within lateness: kept for 02-29 (not a step day)
+    rec('s3', at('2024-02-27', 12)), // 3: late beyond the allowance → late
+    '{"sessionId":"s4","timestamp":1,', // 4: unterminated → invalid_json
+    rec('s5x', at('2024-03-01', 9), { sessionId: undefined }), // 5: → missing_field sessionId
+    rec('s6x', at('2024-03-01', 9), { userId: 'abc' }), // 6: → bad_type userId
+    rec('s7x', at('2024-03-01', 9)).replace(/"timestamp":(\d+)/, '"timestamp":"$1"'), // 7: → bad_type timestamp
+    rec('s8x', -5), // 8: event time before 1970 → bad_type
+    '<html><body>502 Bad Gateway</body></html>', // 9: → invalid_json
+  ]);
+  await writeRawFile(lake, key('2024-03-01', '11', 'b.gz'), [
+    rec('s5', at('2024-03-01', 11)), // valid, day 03-01
+    s1, // copy in another hour
+    rec('s6', at('2024-03-02', 1)), // event after its arrival day, within lateness: day 03-02
+  ], { separator: 'none' });
+  const s7 = rec('s7', at('2024-03-02', 2));
+  await writeRawFile(lake, key('2024-03-02', '00', 'c.gz'), [
+    s1, // copy on the next arrival day
+    s7, // day 03-02
+    rec('s8', at('2024-03-01', 23, 59)), // arrived after midnight: day 03-01
+    rec('s9', at('2024-03-05', 1)), // 3 days ahead of arrival → late
+  ], { separator: 'mixed' });
+  await writeRawFile(lake, key('2024-03-02', '05', 'd.gz'), [rec('t1', at('2024-03-02', 5)), rec('t2', at('2024-03-02', 5))], { truncateGzipFraction: 0.5 });
+  await writeRawFile(lake, key('2024-03-03', '02', 'e.gz'), [
+    s7, // copy two arrival days later (within lateness of day 03-02)
+    rec('s10', at('2024-03-03', 3)), // day 03-03: not a step day, not written
+  ]);
+}
+
+function spec(overrides: Partial<StepSpec> = {}): StepSpec {
+  return {
+    executionId: 'exec-1',
+    groupId: 'g-2024-03-01',
+    dataset: 'access_records',
+    days: ['2024-03-01', '2024-03-02'],
+    rawDays: ['2024-02-29', '2024-03-01', '2024-03-02', '2024-03-03'],
+    stageSql: 'spark/sql/access_records.sql',
+    stageVersion: 'test-v1',
+    resultKey: '_results/exec-1/g-2024-03-01.json',
+    ...overrides,
+  };
+}
+
+function withThreshold(rejectThreshold: number): LakestepConfig {
+  const base = loadConfig();
+  return { ...base, datasets: { access_records: { ...base.datasets.access_records, rejectThreshold } } };
+}
+
+async function query(sql: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    await connection.run(`SET TimeZone = 'UTC'`);
+    return (await connection.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)).sort();
+  } catch {
+    return [];
+  }
+}
+
+describe('runStepInProcess', () => {
+  let lake: string;
+  const lenient = withThreshold(0.6);
+
+  beforeEach(async () => {
+    lake = await mkdtemp(join(tmpdir(), 'lakestep-step-'));
+    await plantRawFiles(lake);
+  });
+
+  afterEach(async () => {
+    await rm(lake, { recursive: true, force: true });
+  });
+
+  it('computes exact per-day counts from duplicates, late, malformed and truncated input', async () => {
+    const result = await runStepInProcess(spec(), { lakeDir: lake, projectRoot: PROJECT_ROOT, config: lenient });
+
+    expect(result.days).toEqual([
+      { day: '2024-03-01', status: 'succeeded', recordsIn: 6, recordsOut: 3, duplicatesDropped: 3, rejected: 7, late: 1 },
+      { day: '2024-03-02', status: 'succeeded', recordsIn: 3, recordsOut: 2, duplicatesDropped: 1, rejected: 2, late: 1 },
+    ]);
+    expect(result.rejectedByReason).toEqual({ bad_type: 3, invalid_json: 2, late: 2, missing_field: 1, truncated_gzip: 1 });
+    expect(result).toMatchObject({ groupId: 'g-2024-03-01', dataset: 'access_records', stageVersion: 'test-v1' });
+    const written = JSON.parse(await readFile(join(lake, '_results/exec-1/g-2024-03-01.json'), 'utf8')) as StepResult;
+    expect(written.days).toEqual(result.days);
+    expect(written).not.toHaveProperty('profile');
+  });
+
+  it('writes each day as Parquet under year=/month=/day=, one row per key, no partition columns inside', async () => {
+    await runStepInProcess(spec(), { lakeDir: lake, projectRoot: PROJECT_ROOT, config: lenient });
+
+    const rows = await query(`SELECT session_id, strftime(record_date, '%Y-%m-%d') AS d, typeof("timestamp") AS ts_type
+      FROM read_parquet('${lake}/processed/access_records/*/*/*/*.parquet') ORDER BY d, session_id`);
+    expect(rows.map((r) => [r.d, r.session_id])).toEqual([
+      ['2024-03-01', 's1'], ['2024-03-01', 's5'], ['2024-03-01', 's8'],
+      ['2024-03-02', 's6'], ['2024-03-02', 's7'],
+    ]);
+    expect(new Set(rows.map((r) => r.ts_type))).toEqual(new Set(['TIMESTAMP']));
+    const columns = await query(`DESCRIBE SELECT * FROM read_parquet('${lake}/processed/access_records/year=2024/month=03/day=01/*.parquet', hive_partitioning = false)`);
+    const names = columns.map((c) => c.column_name);
+    expect(names).toEqual(expect.arrayContaining(['session_id', 'timestamp', 'record_date']));
+    expect(names).not.toEqual(expect.arrayContaining(['year']));
+    expect(names).not.toContain('month');
+    expect(names).not.toContain('day');
+    const days = (await readdir(join(lake, 'processed/access_records/year=2024/month=03'))).sort();
+    expect(days).toEqual(['day=01', 'day=02']); // not 02-29 (before the step) nor 03-03
+    for (const file of await filesUnder(join(lake, 'processed'))) expect(file).toMatch(/\/part-[0-9a-f-]+\.parquet$/);
+  });
+
+  it('writes the rejects of the step days by arrival day, with source file, index, reason and raw text', async () => {
+    await runStepInProcess(spec(), { lakeDir: lake, projectRoot: PROJECT_ROOT, config: lenient });
+
+    const rows = await query(`SELECT strftime(arrival_day, '%Y-%m-%d') AS arrival, source_file, record_index, reason, detail,
+        strftime(event_day, '%Y-%m-%d') AS event, raw_text
+      FROM read_parquet('${lake}/rejected/access_records/*/*/*/*.parquet', hive_partitioning = false) ORDER BY arrival, source_file, record_index`);
+    expect(rows.map((r) => [r.arrival, r.source_file.toString().split('/').pop(), Number(r.record_index), r.reason, r.detail, r.event])).toEqual([
+      ['2024-03-01', 'a.gz', 3, 'late', 'arrival 2024-03-01, event 2024-02-27', '2024-02-27'],
+      ['2024-03-01', 'a.gz', 4, 'invalid_json', 'malformed JSON object', null],
+      ['2024-03-01', 'a.gz', 5, 'missing_field', 'sessionId', null],
+      ['2024-03-01', 'a.gz', 6, 'bad_type', 'userId: expected bigint', null],
+      ['2024-03-01', 'a.gz', 7, 'bad_type', 'timestamp: expected bigint', null],
+      ['2024-03-01', 'a.gz', 8, 'bad_type', 'timestamp: expected epoch ms in years 1970…9999', null],
+      ['2024-03-01', 'a.gz', 9, 'invalid_json', 'malformed JSON', null],
+      ['2024-03-02', 'c.gz', 3, 'late', 'arrival 2024-03-02, event 2024-03-05', '2024-03-05'],
+      ['2024-03-02', 'd.gz', 0, 'truncated_gzip', expect.stringMatching(/^\d+$/), null],
+    ]);
+    expect(rows[1].raw_text).toBe('{"sessionId":"s4","timestamp":1,');
+    expect(rows[0].source_file).toBe('raw/access_records/2024/03/01/10/a.gz');
+    expect(rows[8].detail).toBe(String((await stat(join(lake, key('2024-03-02', '05', 'd.gz')))).size));
+    expect(await filesUnder(join(lake, 'rejected/access_records/year=2024/month=03/day=03'))).toEqual([]);
+  });
+
+  it('gives identical rows on a rerun, replacing the day files instead of adding to them', async () => {
+    const first = await runStepInProcess(spec(), { lakeDir: lake, projectRoot: PROJECT_ROOT, config: lenient });
+    const before = await query(`SELECT * FROM read_parquet('${lake}/processed/access_records/*/*/*/*.parquet') ORDER BY ALL`);
+    const filesBefore = await filesUnder(join(lake, 'processed'));
+
+    const second = await runStepInProcess(spec(), { lakeDir: lake, projectRoot: PROJECT_ROOT, config: lenient });
+
+    const after = await query(`SELECT * FROM read_parquet('${lake}/processed/access_records/*/*/*/*.parquet') ORDER BY ALL`);
+    const filesAfter = await filesUnder(join(lake, 'processed'));
+    expect(after).toEqual(before);
+    expect(second.days).toEqual(first.days);
+    expect(filesAfter).toHaveLength(filesBefore.length);
+    expect(filesAfter.filter((f) => filesBefore.includes(f))).toEqual([]); // new names, old files gone
+    const rejects = await query(`SELECT count(*)::INTEGER AS n FROM read_parquet('${lake}/rejected/access_records/*/*/*/*.parquet')`);
+    expect(rejects[0].n).toBe(9);
+  });
+
+  it('touches only the step days: other days keep their files, a day left without rows loses its old files', async () => {
+    const untouched = join(lake, 'processed/access_records/year=2024/month=03/day=03/part-old.parquet');
+    await mkdir(join(lake, 'processed/access_records/year=2024/month=03/day=03'), { recursive: true });
+    await writeFile(untouched, 'not really parquet: must not be read or removed');
+    const stale = join(lake, 'processed/access_records/year=2024/month=03/day=04/part-stale.parquet');
+    await mkdir(join(lake, 'processed/access_records/year=2024/month=03/day=04'), { recursive: true });
+    await writeFile(stale, 'stale');
+
+    // Day 03-04 has no raw records at all: computing it ends with no data files there.
+    await runStepInProcess(spec({ days: ['2024-03-02', '2024-03-03', '2024-03-04'], rawDays: ['2024-03-01', '2024-03-02', '2024-03-03', '2024-03-04', '2024-03-05'] }), {
+      lakeDir: lake,
+      projectRoot: PROJECT_ROOT,
+      config: lenient,
+    });
+    await runStepInProcess(spec({ days: ['2024-03-01'], rawDays: ['2024-02-29', '2024-03-01', '2024-03-02'] }), { lakeDir: lake, projectRoot: PROJECT_ROOT, config: lenient });
+
+    expect(await readFile(untouched, 'utf8')).toBe('not really parquet: must not be read or removed');
+    expect(await filesUnder(join(lake, 'processed/access_records/year=2024/month=03/day=04'))).toEqual([]);
+    expect((await filesUnder(join(lake, 'processed/access_records/year=2024/month=03/day=02'))).length).toBeGreaterThan(0);
+  });
+
+  it('fails every day of the group and writes nothing when rejects pass the threshold', async () => {
+    const existing = join(lake, 'processed/access_records/year=2024/month=03/day=01/part-existing.parquet');
+    await mkdir(join(lake, 'processed/access_records/year=2024/month=03/day=01'), { recursive: true });
+    await writeFile(existing, 'existing');
+
+    const result = await runStepInProcess(spec(), { lakeDir: lake, projectRoot: PROJECT_ROOT, config: withThreshold(0.05) });
+
+    expect(result.days.map((d) => [d.day, d.status, d.error?.name])).toEqual([
+      ['2024-03-01', 'failed', 'RejectThresholdError'],
+      ['2024-03-02', 'failed', 'RejectThresholdError'],
+    ]);
+    // 9 rejected of the 18 records that arrived on the step days (a truncated file counts once)
+    expect(result.days[0].error?.message).toBe(
+      'access_records 2024-03-01…2024-03-02: 9 of 18 records rejected (50.0 %), over the 5.0 % threshold; see rejected_access_records for the raw text and reasons',
+    );
+    expect(await filesUnder(join(lake, 'processed'))).toEqual([existing]);
+    expect(await filesUnder(join(lake, 'rejected'))).toEqual([]);
+    expect(await filesUnder(join(lake, '_tmp'))).toEqual([]);
+  });
+
+  it('reads Hive-style raw folders and plain (not gzip) files the same way', async () => {
+    const hiveLake = await mkdtemp(join(tmpdir(), 'lakestep-hive-'));
+    try {
+      await writeRawFile(hiveLake, 'raw/access_records/year=2024/month=03/day=01/part-1.json', [rec('h1', at('2024-03-01', 1)), rec('h1', at('2024-03-01', 1)), rec('h2', at('2024-03-01', 2))], { gzip: false, separator: 'none' });
+
+      const result = await runStepInProcess(spec({ days: ['2024-03-01'], rawDays: ['2024-02-29', '2024-03-01', '2024-03-02'] }), { lakeDir: hiveLake, projectRoot: PROJECT_ROOT, config: lenient });
+
+      expect(result.days[0]).toMatchObject({ recordsIn: 3, recordsOut: 2, duplicatesDropped: 1, rejected: 0 });
+    } finally {
+      await rm(hiveLake, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('DuckDbStepRunner', () => {
+  let lake: string;
+
+  beforeEach(async () => {
+    lake = await mkdtemp(join(tmpdir(), 'lakestep-runner-'));
+    await plantRawFiles(lake);
+  });
+
+  afterEach(async () => {
+    await rm(lake, { recursive: true, force: true });
+  });
+
+  it('submits without waiting, then reports COMPLETED and leaves the StepResult at resultKey', async () => {
+    const runner = new DuckDbStepRunner({ lakeDir: lake, projectRoot: PROJECT_ROOT, config: withThreshold(0.6) });
+
+    const { stepId } = await runner.submit(spec());
+    const early = await runner.describe(stepId);
+    const settled = await runner.settled(stepId);
+
+    expect(['PENDING', 'RUNNING']).toContain(early.state);
+    expect(settled).toEqual({ stepId, state: 'COMPLETED' });
+    expect(await runner.describe(stepId)).toEqual({ stepId, state: 'COMPLETED' });
+    const result = JSON.parse(await readFile(join(lake, spec().resultKey), 'utf8')) as StepResult;
+    expect(result.days.map((d) => d.status)).toEqual(['succeeded', 'succeeded']);
+  });
+
+  it('reports FAILED with the cause when the step throws', async () => {
+    const runner = new DuckDbStepRunner({ lakeDir: lake, projectRoot: PROJECT_ROOT, config: loadConfig() });
+
+    const { stepId } = await runner.submit(spec({ stageSql: 'spark/sql/no_such_stage.sql' }));
+    const status = await runner.settled(stepId);
+
+    expect(status.state).toBe('FAILED');
+    expect(status.failureMessage).toMatch(/no_such_stage\.sql/);
+    expect(await filesUnder(join(lake, 'processed'))).toEqual([]);
+  });
+
+  it('reports an unknown step id as FAILED', async () => {
+    const runner = new DuckDbStepRunner({ lakeDir: lake, projectRoot: PROJECT_ROOT, config: loadConfig() });
+
+    expect(await runner.describe('duckdb-nope')).toMatchObject({ state: 'FAILED', failureMessage: expect.stringMatching(/unknown/) });
+  });
+});

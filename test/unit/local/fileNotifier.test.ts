@@ -1,0 +1,48 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { alertLine, FileNotifier } from '../../../src/local/fileNotifier';
+
+const tmp: string[] = [];
+const newLake = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lakestep-alerts-'));
+  tmp.push(dir);
+  return dir;
+};
+afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const captured = () => {
+  const lines: string[] = [];
+  return { lines, stream: { write: (s: string) => (lines.push(s), true) } };
+};
+
+describe('FileNotifier.publish', () => {
+  it('writes one JSON file per message under _alerts/ and prints one line to stderr', async () => {
+    const lake = newLake();
+    const err = captured();
+    const notifier = new FileNotifier(lake, err.stream, () => Date.UTC(2024, 2, 5, 10, 42, 7, 123));
+    const message = { executionId: 'exec-7f3a', failedDays: ['2024-03-05', '2024-03-06'], cause: 'RejectThresholdError: 12 of 100 records rejected' };
+
+    await notifier.publish('lakestep run failed', message);
+    await notifier.publish('lakestep run failed', { cause: 'again' });
+
+    const files = readdirSync(join(lake, '_alerts')).sort();
+    expect(files).toHaveLength(2);
+    expect(files.every((f) => /^2024-03-05T10-42-07\.123Z-[0-9a-f]{8}\.json$/.test(f))).toBe(true);
+    const bodies = files.map((f) => JSON.parse(readFileSync(join(lake, '_alerts', f), 'utf8')));
+    expect(bodies).toContainEqual({ subject: 'lakestep run failed', message, publishedAt: '2024-03-05T10:42:07.123Z' });
+    expect(err.lines).toHaveLength(2);
+    expect(err.lines[0]).toMatch(
+      /^alert: lakestep run failed \[exec-7f3a\] days 2024-03-05, 2024-03-06: RejectThresholdError: 12 of 100 records rejected \(_alerts\/2024-03-05T10-42-07\.123Z-[0-9a-f]{8}\.json\)\n$/,
+    );
+  });
+});
+
+describe('alertLine', () => {
+  it('keeps to one short line for long or nested messages', () => {
+    const line = alertLine('s', { failedDays: Array.from({ length: 8 }, (_, i) => ({ dataset: 'a', day: `2024-03-0${i + 1}` })), cause: `multi\nline ${'x'.repeat(500)}` });
+
+    expect(line).toMatch(/^alert: s days 2024-03-01, 2024-03-02, 2024-03-03, 2024-03-04, 2024-03-05 \(\+3 more\): multi line x+…$/);
+    expect(line.length).toBe(400);
+  });
+});

@@ -1,0 +1,142 @@
+import { gzipSync } from 'node:zlib';
+import { decodeRawFile, isGzip, recordTexts, splitRecords } from '../../../src/local/duckdb/records';
+
+/** The record texts the splitter finds in `text` (index = record_index). */
+const split = (text: string) => recordTexts(Buffer.from(text, 'utf8')).texts;
+
+describe('splitRecords', () => {
+  it('splits newline-delimited records', () => {
+    expect(split('{"a":1}\n{"a":2}\n')).toEqual(['{"a":1}', '{"a":2}']);
+  });
+
+  it('splits back-to-back records (`}{`)', () => {
+    expect(split('{"a":1}{"a":2}{"a":3}')).toEqual(['{"a":1}', '{"a":2}', '{"a":3}']);
+  });
+
+  it('splits a mix of `}{`, `}\\n{` and `} \\r\\n {` in one file', () => {
+    expect(split('{"a":1}{"a":2}\n{"a":3} \r\n {"a":4}\t{"a":5}')).toEqual(['{"a":1}', '{"a":2}', '{"a":3}', '{"a":4}', '{"a":5}']);
+  });
+
+  it('respects braces, quotes and escapes inside strings', () => {
+    const records = ['{"u":"a}b{c"}', '{"u":"say \\"}{\\" ok"}', '{"u":"back\\\\"}', '{"u":"\\\\\\"}"}', '{"n":{"deep":{"x":"}"}}}'];
+    expect(split(records.join(''))).toEqual(records);
+  });
+
+  it('counts nested objects and arrays as part of their record', () => {
+    expect(split('{"a":[{"b":1},{"c":[2,{}]}]}{"z":0}')).toEqual(['{"a":[{"b":1},{"c":[2,{}]}]}', '{"z":0}']);
+  });
+
+  it('ends an unterminated record at the newline, then reads the good line after it', () => {
+    expect(split('{"sessionId":"s1","timestamp":1,\n{"sessionId":"s2","timestamp":2}\n')).toEqual([
+      '{"sessionId":"s1","timestamp":1,',
+      '{"sessionId":"s2","timestamp":2}',
+    ]);
+  });
+
+  it('ends an unterminated record at the end of the text', () => {
+    expect(split('{"a":1}{"a":')).toEqual(['{"a":1}', '{"a":']);
+  });
+
+  it('keeps a newline inside a string as part of the record (rule 3: only a newline outside a string ends it)', () => {
+    expect(split('{"a":"x\ny"}{"b":1}')).toEqual(['{"a":"x\ny"}', '{"b":1}']);
+  });
+
+  it('runs a record that starts with another character to the next newline', () => {
+    expect(split('<html><body>502</body></html>\n{"a":1}\nnull\n[{"a":1}] {"b":2}\n')).toEqual([
+      '<html><body>502</body></html>',
+      '{"a":1}',
+      'null',
+      '[{"a":1}] {"b":2}',
+    ]);
+  });
+
+  it('starts a new record right after a closing brace, even for garbage on the same line', () => {
+    expect(split('{"a":1}garbage here\n')).toEqual(['{"a":1}', 'garbage here']);
+  });
+
+  it('gives no record for an empty file or one of whitespace only', () => {
+    expect(split('')).toEqual([]);
+    expect(split(' \n\r\n\t \n')).toEqual([]);
+  });
+
+  it('ignores blank lines and trailing whitespace between records', () => {
+    expect(split('\n\n{"a":1}   \n\n\n{"a":2}\n  \n')).toEqual(['{"a":1}', '{"a":2}']);
+  });
+
+  it('treats a BOM as an ordinary character: the first line is one (malformed) record', () => {
+    expect(split('\uFEFF{"a":1}\n{"a":2}')).toEqual(['\uFEFF{"a":1}', '{"a":2}']);
+  });
+
+  it('handles a backslash as the very last byte', () => {
+    expect(split('{"a":"\\')).toEqual(['{"a":"\\']);
+  });
+
+  it('keeps multi-byte UTF-8 intact', () => {
+    expect(split('{"u":"é}ü"}{"u":"日本"}')).toEqual(['{"u":"é}ü"}', '{"u":"日本"}']);
+  });
+
+  it('returns byte offsets (record i is bytes [starts[i], ends[i]))', () => {
+    const spans = splitRecords(Buffer.from(' {"a":1}\n{"b":2}'));
+
+    expect(spans.count).toBe(2);
+    expect([spans.starts[0], spans.ends[0], spans.starts[1], spans.ends[1]]).toEqual([1, 8, 9, 16]);
+  });
+
+  it('grows past its first guess of the record count', () => {
+    const text = '{}'.repeat(10_000);
+
+    expect(splitRecords(Buffer.from(text)).count).toBe(10_000);
+  });
+});
+
+describe('decodeRawFile', () => {
+  const body = '{"a":1}\n{"a":2}\n';
+
+  it('detects gzip by its magic bytes, not by the name', () => {
+    expect(isGzip(gzipSync(body))).toBe(true);
+    expect(isGzip(Buffer.from(body))).toBe(false);
+    expect(isGzip(Buffer.from([0x1f]))).toBe(false);
+  });
+
+  it('inflates a complete gzip file', () => {
+    const decoded = decodeRawFile(gzipSync(body));
+
+    expect(decoded).toMatchObject({ gzip: true, truncated: false });
+    expect(decoded.text.toString()).toBe(body);
+  });
+
+  it('returns a plain file as it is', () => {
+    expect(decodeRawFile(Buffer.from(body))).toMatchObject({ gzip: false, truncated: false });
+  });
+
+  it('flags a gzip stream cut before its trailer and keeps the readable text', () => {
+    const long = Array.from({ length: 2000 }, (_, i) => `{"sessionId":"s${i}","timestamp":${i}}`).join('\n');
+    const zipped = gzipSync(long, { level: 1 });
+
+    const decoded = decodeRawFile(zipped.subarray(0, Math.floor(zipped.length * 0.6)));
+
+    expect(decoded.truncated).toBe(true);
+    expect(decoded.text.length).toBeGreaterThan(0);
+    expect(long.startsWith(decoded.text.toString())).toBe(true);
+  });
+
+  it('flags a gzip file missing only its 8-byte trailer', () => {
+    const zipped = gzipSync(body);
+
+    expect(decodeRawFile(zipped.subarray(0, zipped.length - 8)).truncated).toBe(true);
+    expect(decodeRawFile(zipped.subarray(0, zipped.length - 1)).truncated).toBe(true);
+  });
+
+  it('flags a gzip file with a corrupt CRC', () => {
+    const zipped = Buffer.from(gzipSync(body));
+    zipped[zipped.length - 6] ^= 0xff;
+
+    expect(decodeRawFile(zipped).truncated).toBe(true);
+  });
+
+  it('gives a truncated file no records in recordTexts', () => {
+    const zipped = gzipSync(body);
+
+    expect(recordTexts(zipped.subarray(0, 12))).toEqual({ texts: [], truncated: true });
+  });
+});
