@@ -5,4 +5,5 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.tsx?$': 'ts-jest' },
   testTimeout: 120000,
+  setupFiles: ['<rootDir>/test/setupEnv.js'],
 };
