@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS } from '../config/config';
 import { addDays, dayOfEpochMs, parseDay } from '../core/days';
 import { LakestepError } from '../core/errors';
@@ -68,6 +68,7 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
   const program = new Command('lakestep')
     .description('Incremental, idempotent day partitions from raw S3 events: Step Functions + Spark, or all on this machine.')
     .showHelpAfterError()
+    .exitOverride()
     .addHelpText('after', EXAMPLES);
 
   program
@@ -134,13 +135,16 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
 /** Runs the CLI: one `error: …` line on failure, the stack only with --debug. */
 export async function main(argv: string[], io?: Io): Promise<void> {
   const debug = argv.includes('--debug');
+  const setExitCode = io?.setExitCode ?? ((code: number) => (process.exitCode = code));
   const program = makeProgram(io);
   try {
     await program.parseAsync(argv.filter((a) => a !== '--debug'));
   } catch (error) {
+    // Commander has already printed its own message (and help) for bad arguments.
+    if (error instanceof CommanderError) return setExitCode(error.exitCode === 0 ? EXIT.ok : EXIT.badInput);
     const err = error as Error;
     process.stderr.write(`error: ${err instanceof LakestepError ? `${err.name}: ` : ''}${err.message}\n`);
     if (debug) process.stderr.write(`${err.stack}\n`);
-    process.exitCode = err instanceof LakestepError && err.name === 'InputError' ? EXIT.badInput : EXIT.runFailed;
+    setExitCode(err instanceof LakestepError && err.name === 'InputError' ? EXIT.badInput : EXIT.runFailed);
   }
 }

@@ -1,0 +1,97 @@
+/**
+ * The `lakestep` command as a user runs it (main() with captured output): exit codes, the plan of
+ * a dry run, JSON output, queries, and a whole run on real local Spark through the PySpark driver.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { main, type Io } from '../../src/cli/program';
+import { TerminalReporter } from '../../src/cli/reporter';
+import { generateSample } from '../../src/sample/generate';
+import { rowsByDay, tmpLake } from '../helpers/lake';
+
+interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function lakestep(...args: string[]): Promise<Captured> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
+  stdout.on('data', (c: Buffer) => chunks.out.push(c));
+  stderr.on('data', (c: Buffer) => chunks.err.push(c));
+  let code = 0;
+  const io: Io = { stdout, reporter: new TerminalReporter(stderr), setExitCode: (c) => (code = c) };
+  const writeErr = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (chunks.err.push(Buffer.from(c)), true));
+  try {
+    await main(['node', 'lakestep', ...args], io);
+  } finally {
+    writeErr.mockRestore();
+  }
+  return { code, stdout: Buffer.concat(chunks.out).toString(), stderr: Buffer.concat(chunks.err).toString() };
+}
+
+describe('lakestep CLI', () => {
+  const lake = tmpLake('cli');
+  beforeAll(() => generateSample({ lakeDir: lake, days: 2, start: '2024-12-31', recordsPerHour: 20, seed: 3 }));
+  afterAll(() => rmSync(lake, { recursive: true, force: true }));
+
+  it('exits 1 naming the option on a date that is not a calendar date', async () => {
+    const result = await lakestep('run', '--lake', lake, '--from', '2024-02-30', '--to', '2024-03-01');
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('"2024-02-30" is not a calendar date (expected YYYY-MM-DD)');
+  });
+
+  it('exits 1 when from is after to, before starting anything', async () => {
+    const result = await lakestep('run', '--lake', lake, '--from', '2024-03-02', '--to', '2024-03-01');
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('from: 2024-03-02 is after to 2024-03-01');
+  });
+
+  it('prints each day and why on a dry run, across the year boundary', async () => {
+    const result = await lakestep('run', '--lake', lake, '--dry-run');
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('dry run: 4 days would be recomputed');
+    expect(result.stderr).toContain('access_records 2024-12-30: new raw data in arrival day 2024-12-31');
+    expect(result.stderr).toContain('access_records 2025-01-02: new raw data in arrival day 2025-01-01');
+  });
+
+  it('runs, reports per-day progress and prints a JSON summary with --json', async () => {
+    const result = await lakestep('run', '--lake', lake, '--json');
+
+    const parsed = JSON.parse(result.stdout);
+    expect(result.code).toBe(0);
+    expect(parsed.status).toBe('SUCCEEDED');
+    expect(parsed.summary.totals.daysTransformed).toBe(4);
+    expect(result.stderr).toMatch(/\[1\/4\] 2024-12-30 access_records ok \d+ rows/);
+  });
+
+  it('answers SQL over the catalog', async () => {
+    const result = await lakestep('query', '--lake', lake, '--json', 'SELECT count(*) AS n FROM access_records');
+
+    expect(Number(JSON.parse(result.stdout)[0].n)).toBeGreaterThan(0);
+  });
+
+  it('shows the ledger with --json', async () => {
+    const result = await lakestep('status', '--lake', lake, '--json');
+
+    const [dataset] = JSON.parse(result.stdout);
+    expect(dataset.dataset).toBe('access_records');
+    expect(dataset.raw.map((r: { state: string }) => r.state)).toEqual(['processed', 'processed']);
+    expect(dataset.outputs).toHaveLength(4);
+  });
+
+  it('gives the same rows with --engine spark, through the PySpark driver on local Spark', async () => {
+    const duckdbRows = await rowsByDay(join(lake, 'processed/access_records'));
+
+    const result = await lakestep('run', '--lake', lake, '--engine', 'spark', '--from', '2024-12-30', '--to', '2025-01-02', '--force');
+
+    expect(result.code).toBe(0);
+    expect(await rowsByDay(join(lake, 'processed/access_records'))).toEqual(duckdbRows);
+  });
+});
