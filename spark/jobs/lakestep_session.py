@@ -9,10 +9,13 @@ from __future__ import annotations
 # - session time zone UTC: record_date and event days are UTC days whatever the cluster's TZ.
 # - TIMESTAMP_MICROS: Parquet TIMESTAMP(MICROS, UTC), the type DuckDB writes and Athena/Glue read;
 #   Spark's default INT96 is deprecated and read differently by other engines.
+# - escapedStringLiterals=false (Spark's default, pinned): the stage SQL writes regex backslashes
+#   doubled ('\\p{L}'), which Spark's parser un-doubles and DuckDB's prelude un-doubles too.
 REQUIRED_CONF = {
     "spark.sql.sources.partitionOverwriteMode": "dynamic",
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    "spark.sql.parser.escapedStringLiterals": "false",
 }
 
 

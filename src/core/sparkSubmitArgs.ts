@@ -31,6 +31,8 @@ export const REQUIRED_SPARK_CONF: Readonly<Record<string, string>> = {
   'spark.sql.sources.partitionOverwriteMode': 'dynamic',
   'spark.sql.session.timeZone': 'UTC',
   'spark.sql.parquet.outputTimestampType': 'TIMESTAMP_MICROS',
+  // the stage SQL doubles regex backslashes for Spark's parser to un-double (see the prelude)
+  'spark.sql.parser.escapedStringLiterals': 'false',
 };
 
 /** Longest single argument of an EMR step (HadoopJarStepConfig.Args member, characters). */

@@ -27,6 +27,7 @@ describe('sparkSubmitArgs', () => {
       '--conf', 'spark.sql.sources.partitionOverwriteMode=dynamic',
       '--conf', 'spark.sql.session.timeZone=UTC',
       '--conf', 'spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS',
+      '--conf', 'spark.sql.parser.escapedStringLiterals=false',
       '--py-files', DRIVER_MODULES.map((m) => `${code}spark/jobs/${m}`).join(','),
       `${code}spark/jobs/lakestep_driver.py`,
       '--spec', JSON.stringify(spec),
