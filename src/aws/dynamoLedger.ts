@@ -51,14 +51,8 @@ export const BATCH_RETRY_DEFAULTS: BatchRetryOptions = {
 };
 
 /**
- * `maxAttempts` for every DynamoDBClient the ledger and lock use (AWS and local): the SDK's standard
- * retry strategy then retries throttling, 5xx and network errors per request with backoff and jitter.
- */
-export const DYNAMO_CLIENT_MAX_ATTEMPTS = 5;
-
-/**
  * Error names DynamoDB uses for throttling. The SDK's standard retry strategy already retries
- * these per request (`DYNAMO_CLIENT_MAX_ATTEMPTS`); `commit` also
+ * these per request (clients.ts, `DEFAULT_MAX_ATTEMPTS`); `commit` also
  * treats a batch that still fails with one of them as "all items unprocessed" and backs off.
  */
 export const THROTTLING_ERROR_NAMES: ReadonlySet<string> = new Set([

@@ -14,6 +14,8 @@ import { queryCommand } from './queryCommand';
 import { TerminalReporter, type Reporter } from './reporter';
 import { runCommand, type RunCommandOptions } from './runCommand';
 import { printStatus, readStatus } from './statusCommand';
+import { readStageStatus, runOnAws } from './awsCommands';
+import { addStageCommands, awsDeps, stageOption } from './stageProgram';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -83,7 +85,7 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
 
   program
     .command('run')
-    .description('run the pipeline once on the local runtime: discover, transform, publish, commit')
+    .description('run the pipeline once (on the local runtime, or on a deployed stage with --stage): discover, transform, publish, commit')
     .addOption(lakeOption())
     .option('--from <YYYY-MM-DD>', 'first day of a backfill range', dayArg('--from'))
     .option('--to <YYYY-MM-DD>', 'last day of a backfill range', dayArg('--to'))
@@ -94,15 +96,19 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
     .option('--dry-run', 'print the plan (each day and why) and change nothing')
     .addOption(new Option('--engine <engine>', 'run the Spark steps on').choices(['duckdb', 'spark']).default('duckdb'))
     .option('--json', 'print the result as JSON on stdout')
-    .action(async (opts: RunCommandOptions) => io.setExitCode(await runCommand(opts, io.reporter, io.stdout)));
+    .addOption(stageOption())
+    .action(async (opts: RunCommandOptions & { stage?: string }) =>
+      io.setExitCode(opts.stage ? await runOnAws({ ...opts, stage: opts.stage }, awsDeps(io)) : await runCommand(opts, io.reporter, io.stdout)),
+    );
 
   program
     .command('status')
     .description("each dataset's raw partitions and output days, from the ledger")
     .addOption(lakeOption())
     .option('--json', 'print as JSON on stdout')
-    .action(async (opts: { lake: string; json?: boolean }) => {
-      const statuses = await readStatus(opts.lake);
+    .addOption(stageOption())
+    .action(async (opts: { lake: string; json?: boolean; stage?: string }) => {
+      const statuses = opts.stage ? await readStageStatus(opts.stage, awsDeps(io)) : await readStatus(opts.lake);
       if (opts.json) io.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
       else printStatus(statuses, io.reporter);
     });
@@ -129,6 +135,7 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
       }
     });
 
+  addStageCommands(program, io, lakeOption);
   return program;
 }
 

@@ -6,10 +6,10 @@ import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { LakestepError } from '../core/errors';
 import { tableDefinitions, type LedgerTableNames } from '../aws/ledgerTables';
-import { DYNAMO_CLIENT_MAX_ATTEMPTS } from '../aws/dynamoLedger';
+import { DEFAULT_MAX_ATTEMPTS } from '../aws/clients';
 
 type DynaliteFactory = (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
 interface LevelDb {
@@ -37,7 +37,7 @@ export interface DynaliteHandle {
 export async function startDynalite({ dir }: { dir: string }): Promise<DynaliteHandle> {
   await mkdir(dir, { recursive: true });
   await probeStore(dir);
-  // No artificial CREATING delay: a table created just before a crash would stay CREATING in the store forever.
+  // dynalite flips a new table to ACTIVE on a timer (500 ms by default); a stop within it would persist CREATING. No delay.
   const server = loadDynalite()({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -47,9 +47,10 @@ export async function startDynalite({ dir }: { dir: string }): Promise<DynaliteH
     });
   });
   const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
   let stopped: Promise<void> | undefined;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
+  const handle: DynaliteHandle = {
+    endpoint,
     stop() {
       // dynalite's close() waits for open connections; the SDK keeps idle keep-alive sockets, so drop those.
       stopped ??= new Promise<void>((resolve, reject) => {
@@ -59,6 +60,17 @@ export async function startDynalite({ dir }: { dir: string }): Promise<DynaliteH
       return stopped;
     },
   };
+  // dynalite opens its store on the first request; one request now holds the store's lock for the handle's whole life.
+  const client = localDynamoClient(endpoint);
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }));
+  } catch (err) {
+    await handle.stop();
+    throw err;
+  } finally {
+    client.destroy();
+  }
+  return handle;
 }
 
 /**
@@ -89,14 +101,15 @@ async function probeStore(dir: string): Promise<void> {
 
 /**
  * A DynamoDBClient for a local endpoint: region `local`, static dummy credentials (no AWS account,
- * env credentials and profiles ignored), SDK retries (throttling included) up to `DYNAMO_CLIENT_MAX_ATTEMPTS`.
+ * env credentials and profiles ignored), the same SDK retry settings as on AWS (clients.ts).
  */
 export function localDynamoClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({
     region: 'local',
     endpoint,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: DYNAMO_CLIENT_MAX_ATTEMPTS,
+    maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    retryMode: 'adaptive',
   });
 }
 

@@ -5,6 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { loadConfig, PROJECT_ROOT, type LakestepConfig } from '../../src/config/config';
 import type { StepResult, StepSpec } from '../../src/core/types';
 import { DuckDbStepRunner, runStepInProcess } from '../../src/local/duckdb/duckDbStepRunner';
+import { loadRawDays } from '../../src/local/duckdb/rawReader';
 import { writeRawFile } from '../../src/sample/rawFile';
 
 /** Epoch ms of a UTC time on a day, e.g. at('2024-03-01', 10) = 10:00Z. */
@@ -153,7 +154,7 @@ describe('runStepInProcess', () => {
     const rows = await query(`SELECT strftime(arrival_day, '%Y-%m-%d') AS arrival, source_file, record_index, reason, detail,
         strftime(event_day, '%Y-%m-%d') AS event, raw_text
       FROM read_parquet('${lake}/rejected/access_records/*/*/*/*.parquet', hive_partitioning = false) ORDER BY arrival, source_file, record_index`);
-    expect(rows.map((r) => [r.arrival, r.source_file.toString().split('/').pop(), Number(r.record_index), r.reason, r.detail, r.event])).toEqual([
+    expect(rows.map((r) => [r.arrival, String(r.source_file).split('/').pop(), Number(r.record_index), r.reason, r.detail, r.event])).toEqual([
       ['2024-03-01', 'a.gz', 3, 'late', 'arrival 2024-03-01, event 2024-02-27', '2024-02-27'],
       ['2024-03-01', 'a.gz', 4, 'invalid_json', 'malformed JSON object', null],
       ['2024-03-01', 'a.gz', 5, 'missing_field', 'sessionId', null],
@@ -188,8 +189,8 @@ describe('runStepInProcess', () => {
   });
 
   it('touches only the step days: other days keep their files, a day left without rows loses its old files', async () => {
-    const untouched = join(lake, 'processed/access_records/year=2024/month=03/day=03/part-old.parquet');
-    await mkdir(join(lake, 'processed/access_records/year=2024/month=03/day=03'), { recursive: true });
+    const untouched = join(lake, 'processed/access_records/year=2024/month=03/day=05/part-old.parquet');
+    await mkdir(join(lake, 'processed/access_records/year=2024/month=03/day=05'), { recursive: true });
     await writeFile(untouched, 'not really parquet: must not be read or removed');
     const stale = join(lake, 'processed/access_records/year=2024/month=03/day=04/part-stale.parquet');
     await mkdir(join(lake, 'processed/access_records/year=2024/month=03/day=04'), { recursive: true });
@@ -283,5 +284,98 @@ describe('DuckDbStepRunner', () => {
     const runner = new DuckDbStepRunner({ lakeDir: lake, projectRoot: PROJECT_ROOT, config: loadConfig() });
 
     expect(await runner.describe('duckdb-nope')).toMatchObject({ state: 'FAILED', failureMessage: expect.stringMatching(/unknown/) });
+  });
+});
+
+describe('loadRawDays', () => {
+  let lake: string;
+
+  beforeEach(async () => {
+    lake = await mkdtemp(join(tmpdir(), 'lakestep-raw-'));
+  });
+
+  afterEach(async () => {
+    await rm(lake, { recursive: true, force: true });
+  });
+
+  /** Loads one plain file of arrival day 2024-03-01 and returns the valid rows and the rejects, by record index. */
+  async function load(records: string[]) {
+    await writeRawFile(lake, key('2024-03-01', '00', 'types.json'), records, { gzip: false });
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      await loadRawDays(connection, { lakeDir: lake, dataset: loadConfig().datasets.access_records, rawDays: ['2024-03-01'], stagingDir: join(lake, '_tmp', 'raw') });
+      const valid = (await connection.runAndReadAll(`SELECT * FROM raw_access_records ORDER BY _record_index`)).getRowObjectsJson();
+      const rejects = (await connection.runAndReadAll(`SELECT record_index, reason, detail FROM rejects ORDER BY record_index`)).getRowObjectsJson();
+      return { valid, rejects: rejects.map((r) => [Number(r.record_index), r.reason, r.detail]) };
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  }
+
+  const ts = at('2024-03-01', 12);
+
+  it('applies the type rules of docs/raw-records.md field by field', async () => {
+    const { valid, rejects } = await load([
+      `{"sessionId":123,"timestamp":${ts},"method":true,"host":1.5}`, // 0: string takes numbers and booleans as JSON text
+      `{"sessionId":"a\\"b\\u00e9","timestamp":${ts},"via":"null","origin":null}`, // 1: escapes decoded; "null" is a string
+      `{"sessionId":"s","timestamp":${ts},"userId":9223372036854775807,"threadId":-9223372036854775808}`, // 2: bigint bounds
+      `{"sessionId":"s","timestamp":${ts},"userId":9223372036854775808}`, // 3: past signed 64 bits
+      `{"sessionId":"s","timestamp":${ts},"elapseMS":1.0}`, // 4: not an integral token
+      `{"sessionId":"s","timestamp":${ts},"userId":1e3}`, // 5: exponent
+      `{"sessionId":"s","timestamp":${ts},"success":"yes"}`, // 6: boolean must be true/false
+      `{"sessionId":"s","timestamp":${ts},"host":{"name":"x"}}`, // 7: object for a string
+      `{"sessionId":"s","timestamp":${ts},"stack":[1,2]}`, // 8: array for a string
+      `{"sessionId":"s","timestamp":${ts},"stack":"[not an array]","undeclared":{"x":[1]}}`, // 9: a string starting with [; undeclared fields ignored
+      `{"sessionId":"s","timestamp":253402300800000}`, // 10: year 10000
+      `{"sessionId":"s","timestamp":null}`, // 11: required and null
+      `{"sessionId":"s","timestamp":${ts},"success":false,"responseStatus":-0}`, // 12: valid
+      '[{"sessionId":"s"}]', // 13: JSON, but not an object
+      '{"sessionId":"s","timestamp":1,}x', // 14: trailing comma (DuckDB's parser would take it; RFC 8259 and Spark do not), then 15: garbage
+    ]);
+
+    expect(valid.map((r) => Number(r._record_index))).toEqual([0, 1, 2, 9, 12]);
+    expect(valid[0]).toMatchObject({ sessionId: '123', method: 'true', host: '1.5' });
+    expect(valid[1]).toMatchObject({ sessionId: 'a"bé', via: 'null', origin: null });
+    expect(valid[2]).toMatchObject({ userId: '9223372036854775807', threadId: '-9223372036854775808' });
+    expect(valid[3]).toMatchObject({ stack: '[not an array]' });
+    expect(valid[4]).toMatchObject({ success: false, responseStatus: '0', _arrival_day: '2024-03-01', _source_file: key('2024-03-01', '00', 'types.json') });
+    expect(rejects).toEqual([
+      [3, 'bad_type', 'userId: expected bigint'],
+      [4, 'bad_type', 'elapseMS: expected bigint'],
+      [5, 'bad_type', 'userId: expected bigint'],
+      [6, 'bad_type', 'success: expected boolean'],
+      [7, 'bad_type', 'host: expected string'],
+      [8, 'bad_type', 'stack: expected string'],
+      [10, 'bad_type', 'timestamp: expected epoch ms in years 1970…9999'],
+      [11, 'missing_field', 'timestamp'],
+      [13, 'invalid_json', 'not a JSON object'],
+      [14, 'invalid_json', 'malformed JSON object'],
+      [15, 'invalid_json', 'malformed JSON'],
+    ]);
+  });
+
+  it('reports the first reason that holds: invalid_json, missing_field, bad_type, late', async () => {
+    const { rejects } = await load([
+      `{"timestamp":"x","userId":"y"}`, // missing sessionId beats the bad types
+      `{"sessionId":"s","timestamp":"x"}`, // a present but mistyped required field is bad_type
+      `{"sessionId":"s","timestamp":0,"userId":"y"}`, // bad_type beats late
+      `{"sessionId":"s","timestamp":0}`, // 1970-01-01 arriving 2024-03-01: late
+    ]);
+
+    expect(rejects).toEqual([
+      [0, 'missing_field', 'sessionId'],
+      [1, 'bad_type', 'timestamp: expected bigint'],
+      [2, 'bad_type', 'userId: expected bigint'],
+      [3, 'late', 'arrival 2024-03-01, event 1970-01-01'],
+    ]);
+  });
+
+  it('keeps a record holding a raw newline inside a string as one malformed record', async () => {
+    const { valid, rejects } = await load([`{"sessionId":"a\nb","timestamp":${ts}}`.replace('\\n', '\n'), `{"sessionId":"ok","timestamp":${ts}}`]);
+
+    expect(valid.map((r) => r.sessionId)).toEqual(['ok']);
+    expect(rejects).toEqual([[0, 'invalid_json', 'malformed JSON object']]);
   });
 });

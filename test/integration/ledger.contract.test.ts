@@ -214,10 +214,23 @@ describe('dynalite store in a folder', () => {
     }
   });
 
+  /** Starts dynalite on `dir` expecting a refusal; a start that succeeds is stopped, so a failing test cannot leak a server. */
+  async function expectRefused(message: string | RegExp) {
+    const started = await startDynalite({ dir }).then(
+      async (h) => {
+        await h.stop();
+        return 'started';
+      },
+      (e: unknown) => e as Error,
+    );
+    expect(started).toBeInstanceOf(Error);
+    expect((started as Error).message).toMatch(message);
+  }
+
   it('refuses a second concurrent open of the same folder, naming it; reopens after stop', async () => {
     const first = await startDynalite({ dir });
     try {
-      await expect(startDynalite({ dir })).rejects.toThrow(`the local DynamoDB store ${dir} is in use by another process (another lakestep run is using this lake)`);
+      await expectRefused(`the local DynamoDB store ${dir} is in use by another process (another lakestep run is using this lake)`);
     } finally {
       await first.stop();
     }
@@ -228,19 +241,19 @@ describe('dynalite store in a folder', () => {
   it('refuses the folder while another process holds it', async () => {
     const { spawn } = await import('node:child_process');
     const script = `
-      const dynalite = require('dynalite');
-      const s = dynalite({ path: process.argv[1] });
-      s.listen(0, '127.0.0.1', () => process.stdout.write('ready\\n'));
-      process.stdin.on('end', () => s.close(() => process.exit(0))); process.stdin.resume();`;
-    const child = spawn(process.execPath, ['-e', script, dir], { cwd: path.resolve(__dirname, '../..'), stdio: ['pipe', 'pipe', 'inherit'] });
+      require('tsx/cjs');
+      require('./src/local/dynaliteServer').startDynalite({ dir: process.argv[1] }).then((h) => {
+        process.stdout.write('ready\\n');
+        process.stdin.on('end', () => h.stop().then(() => process.exit(0)));
+        process.stdin.resume();
+      });`;
+    const child = spawn(process.execPath, ['-e', script, dir], { cwd: path.resolve(__dirname, '../..'), stdio: ['pipe', 'pipe', 'ignore'] });
     try {
       await new Promise<void>((resolve, reject) => {
         child.stdout.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
         child.once('exit', (code) => reject(new Error(`child exited ${code}`)));
       });
-      // dynalite opens its store lazily: give the child's LevelDB a moment to take the LOCK.
-      await new Promise((r) => setTimeout(r, 300));
-      await expect(startDynalite({ dir })).rejects.toThrow(/is in use by another process \(another lakestep run is using this lake\)/);
+      await expectRefused(/is in use by another process \(another lakestep run is using this lake\)/);
     } finally {
       child.stdin.end();
       if (child.exitCode === null) await new Promise((r) => child.once('exit', r));

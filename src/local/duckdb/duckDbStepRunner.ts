@@ -35,6 +35,8 @@ export interface StepProfile {
   countSeconds: number;
   writeSeconds: number;
   totalSeconds: number;
+  /** process CPU seconds (all threads) spent loading raw, in the stage SQL, and writing */
+  cpu: { load: number; stage: number; write: number; total: number };
 }
 
 /** StepResult plus the profile (the profile is not written to the result JSON). */
@@ -53,6 +55,11 @@ const MS_PER_DAY = 86_400_000;
  */
 export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions): Promise<StepRun> {
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
+  const cpuSince = (from: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(from);
+    return (used.user + used.system) / 1e6;
+  };
   const dataset = opts.config.datasets[spec.dataset];
   if (!dataset) throw new StepFailedError(spec.days, `step ${spec.groupId}: dataset "${spec.dataset}" is not in lakestep.config.yml (expected one of ${Object.keys(opts.config.datasets).join(', ')})`);
   const lakeDir = resolve(opts.lakeDir);
@@ -68,6 +75,8 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
     const load = await loadRawDays(connection, { lakeDir, dataset, rawDays: spec.rawDays, stagingDir: join(workDir, 'raw') });
 
     const stageStarted = performance.now();
+    const cpuStage = process.cpuUsage();
+    const loadCpu = cpuSince(cpuStarted);
     await connection.run(`CREATE OR REPLACE TABLE run_days AS SELECT CAST(d AS DATE) AS day FROM unnest([${spec.days.map((d) => `'${d}'`).join(', ')}]::VARCHAR[]) AS t(d)`);
     const sqlText = await readStageSql(resolve(opts.projectRoot, spec.stageSql));
     await runStage(connection, sqlText, STAGE_OUTPUT);
@@ -79,6 +88,8 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
     const overThreshold = total > 0 && rejected / total > dataset.rejectThreshold;
 
     const writeStarted = performance.now();
+    const cpuWrite = process.cpuUsage();
+    const stageCpu = cpuSince(cpuStage);
     let days: DayResult[];
     if (overThreshold) {
       const error = new RejectThresholdError(dataset.name, spec.days, rejected, total, dataset.rejectThreshold);
@@ -104,6 +115,7 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
       countSeconds: (writeStarted - countStarted) / 1000,
       writeSeconds: (finished - writeStarted) / 1000,
       totalSeconds: (finished - started) / 1000,
+      cpu: { load: loadCpu, stage: stageCpu, write: cpuSince(cpuWrite), total: cpuSince(cpuStarted) },
     };
     return { ...result, profile };
   } finally {

@@ -1,7 +1,8 @@
 /**
  * Writes day partitions of a DuckDB table as Parquet under the lake, replacing whole days:
  * `<lake>/<prefix>year=YYYY/month=MM/day=DD/part-<uuid>.parquet`, with no year/month/day columns
- * inside the files (the day column itself, e.g. `record_date`, stays).
+ * inside the files (the day column itself, e.g. `record_date`, stays). The table must not have
+ * columns named year, month or day (they would shadow the partition path for a reader).
  *
  * Order of events, per docs/stage-contract.md (the same order the S3 writes must keep):
  * 1. every day is written to a scratch folder under the lake (one COPY … PARTITION_BY into a fresh
@@ -73,21 +74,21 @@ export async function writeDayPartitions(connection: DuckDBConnection, opts: Wri
   await mkdir(workDir, { recursive: true });
   try {
     if (Object.values(result.rowsByDay).some((n) => n > 0)) {
+      // Partitioned by the day column itself (DuckDB names folders `<column>=YYYY-MM-DD`, mapped to
+      // year=/month=/day= below): no per-row year/month/day strings to build, and the column stays in the files.
       await connection.run(`
-        COPY (
-          SELECT ${select.join(', ')},
-                 strftime(${ident(dayColumn)}, '%Y') AS year, strftime(${ident(dayColumn)}, '%m') AS month, strftime(${ident(dayColumn)}, '%d') AS day
-          FROM ${ident(table)} WHERE ${ident(dayColumn)} IN (${dayList})
-        ) TO ${literal(workDir)} (FORMAT parquet, PARTITION_BY (year, month, day), FILENAME_PATTERN 'part-{uuid}', WRITE_PARTITION_COLUMNS false)`);
+        COPY (SELECT ${select.join(', ')} FROM ${ident(table)} WHERE ${ident(dayColumn)} IN (${dayList}))
+        TO ${literal(workDir)} (FORMAT parquet, PARTITION_BY (${ident(dayColumn)}), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-{uuid}')`);
     }
     for (const day of days) {
       const part = partitionPath(day);
       const target = join(lakeDir, prefix, ...part.split('/'));
-      const fresh = await listFiles(join(workDir, ...part.split('/')));
+      const written = join(workDir, `${dayColumn}=${day}`);
+      const fresh = await listFiles(written);
       const old = await listFiles(target);
       if (fresh.length > 0) await mkdir(target, { recursive: true });
       // New files first (unique names, nothing of the old day is lost if we stop here), then the old ones.
-      for (const name of fresh) await rename(join(workDir, ...part.split('/'), name), join(target, name));
+      for (const name of fresh) await rename(join(written, name), join(target, name));
       const freshNames = new Set(fresh);
       for (const name of old) {
         if (!freshNames.has(name)) await rm(join(target, name), { force: true });

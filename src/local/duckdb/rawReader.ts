@@ -8,17 +8,22 @@
  *   event_day, raw_text`), of every raw day read;
  * - `raw_counts`: records (rejects included) per arrival day, for the reject threshold.
  *
- * How records get in (chosen by the bench, see src/bench/bench.ts):
+ * How records get in (chosen by measuring, see src/bench/bench.ts):
  * 1. Node reads each file, inflates it on the libuv pool (so inflating file k+1 overlaps with
  *    splitting file k) and checks the gzip trailer itself: DuckDB reads a truncated gzip's readable
  *    part silently.
- * 2. Node splits the text into records (records.ts) and stages them as plain text lines
- *    `<file id>\x01<record index>\x01<record text>`; a record holding a byte that would break the
- *    line format (`\n` inside a string, `\r`, `\x01`) goes through an appender instead.
- * 3. DuckDB reads the staged lines with its parallel CSV reader (one VARCHAR column, no quoting),
- *    parses each record once with `json_transform` into JSON-typed fields, and applies the type
- *    rules on each field's JSON text in SQL. The raw columns are declared from the dataset config:
- *    DuckDB's JSON schema sampling is never used (it drops late-seen fields and coerces drift).
+ * 2. Node splits the text into records (records.ts, which also flags records that cannot parse)
+ *    and stages them as plain text lines `<file id>\x01<record index>\x01<flags>\x01<record text>`;
+ *    a record holding a byte that would break the line format (`\n` inside a string, `\r`, `\x01`)
+ *    goes through an appender instead.
+ * 3. DuckDB reads each batch of staged lines with its parallel CSV reader (no quoting) while Node
+ *    splits the next batch, parses each record once with `json_transform` (strings to VARCHAR,
+ *    other types as JSON text) and applies the type rules in SQL. The raw columns are declared
+ *    from the dataset config: DuckDB's JSON schema sampling is never used (it drops fields first
+ *    seen late and coerces drifting types), nor read_json (it cannot quarantine a bad record).
+ *
+ * Tables left in the connection: `raw_files`, `classified` (every record, typed, with its reason;
+ * raw text kept for rejects only), the view `raw_<dataset>`, `rejects`, `raw_counts`.
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,12 +33,14 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetConfig } from '../../config/config';
 import { arrivalDayOfKey } from '../../core/rawKeys';
 import type { Day } from '../../core/types';
-import { isGzip, splitRecords } from './records';
+import { isGzip, RECORD_LENIENT, RECORD_NESTED, splitRecords } from './records';
 
 const gunzipAsync = promisify(gunzip);
 
 /** Files inflated ahead of the one being split: keeps the libuv pool (4 threads) busy without hoarding memory. */
 const READ_AHEAD_FILES = 4;
+/** Staged bytes per DuckDB insert: big enough for its parallel CSV reader, small enough to overlap with Node. */
+const BATCH_BYTES = 96 << 20;
 const GUNZIP_CHUNK_BYTES = 1 << 20;
 /** Event times must fall in years 1970…9999: [0, 253402300800000) ms. */
 export const EVENT_TIME_MAX_MS = 253_402_300_800_000;
@@ -69,9 +76,9 @@ export interface LoadRawStats {
   /** records found by the splitter, plus one per truncated gzip */
   records: number;
   truncatedFiles: number;
-  /** reading, inflating, splitting and staging in Node (wall) */
+  /** Node's main thread busy splitting and staging (it overlaps DuckDB's parsing) */
   stageSeconds: number;
-  /** parsing and classifying in DuckDB (wall) */
+  /** the rest of the load's wall time: waiting for inflate and DuckDB's parse and classification */
   parseSeconds: number;
 }
 
@@ -134,10 +141,36 @@ export async function loadRawDays(connection: DuckDBConnection, opts: LoadRawOpt
   await mkdir(stagingDir, { recursive: true });
 
   const stats: LoadRawStats = { files: files.length, bytes: 0, textBytes: 0, records: 0, truncatedFiles: 0, stageSeconds: 0, parseSeconds: 0 };
-  const stagedPaths: string[] = [];
-  const odd: { fileId: number; index: number; text: string }[] = [];
+  const odd: OddRecord[] = [];
   const truncated: { fileId: number; size: number; text: string }[] = [];
-  const writes: Promise<void>[] = [];
+
+  await createInputTables(connection, files);
+  await connection.run(`CREATE OR REPLACE TABLE classified AS ${classifySql(dataset, 'SELECT f, i, n, t FROM odd_records')}`);
+
+  // DuckDB classifies batch k (on its own threads) while Node splits batch k+1: the two halves of
+  // the load overlap instead of adding up. The chain keeps inserts in order and holds the first error.
+  let chain: Promise<void> = Promise.resolve();
+  let failure: unknown;
+  const insert = (sourceSql: string, before: Promise<unknown> = Promise.resolve()) => {
+    chain = chain
+      .then(async () => {
+        await before;
+        if (failure === undefined) await connection.run(`INSERT INTO classified ${classifySql(dataset, sourceSql)}`);
+      })
+      .catch((err) => {
+        failure ??= err;
+      });
+  };
+  let batchPaths: string[] = [];
+  let batchWrites: Promise<void>[] = [];
+  let batchBytes = 0;
+  const flush = () => {
+    if (batchPaths.length === 0) return;
+    insert(csvSourceSql(batchPaths), Promise.all(batchWrites));
+    batchPaths = [];
+    batchWrites = [];
+    batchBytes = 0;
+  };
 
   // Read ahead: inflating runs on the libuv pool while the main thread splits the previous file.
   const decoded: Promise<{ size: number; text: Buffer; truncated: boolean }>[] = [];
@@ -145,10 +178,12 @@ export async function loadRawDays(connection: DuckDBConnection, opts: LoadRawOpt
     if (i < files.length) decoded[i] = readAndInflate(files[i].path);
   };
   for (let i = 0; i < READ_AHEAD_FILES; i++) startDecode(i);
-  for (let fileId = 0; fileId < files.length; fileId++) {
+  let nodeBusyMs = 0;
+  for (let fileId = 0; fileId < files.length && failure === undefined; fileId++) {
     const file = await decoded[fileId];
     delete decoded[fileId];
     startDecode(fileId + READ_AHEAD_FILES);
+    const busyFrom = performance.now();
     stats.bytes += file.size;
     stats.textBytes += file.text.length;
     if (file.truncated) {
@@ -161,22 +196,43 @@ export async function loadRawDays(connection: DuckDBConnection, opts: LoadRawOpt
     stats.records += staged.count;
     if (staged.lines.length > 0) {
       const path = join(stagingDir, `f${fileId}.txt`);
-      stagedPaths.push(path);
-      writes.push(writeFile(path, staged.lines));
+      batchPaths.push(path);
+      batchWrites.push(writeFile(path, staged.lines));
+      batchBytes += staged.lines.length;
+      if (batchBytes >= BATCH_BYTES) flush();
     }
+    nodeBusyMs += performance.now() - busyFrom;
   }
-  await Promise.all(writes);
-  const parseStarted = performance.now();
-  stats.stageSeconds = (parseStarted - started) / 1000;
+  flush();
+  await Promise.all(decoded.filter(Boolean).map((p) => p.catch(() => undefined))); // after a failure: let reads settle
+  await chain;
+  if (failure !== undefined) throw failure;
 
-  await createInputTables(connection, files, odd, truncated);
-  await connection.run(classifySql(dataset, stagedPaths));
+  await appendLeftovers(connection, odd, truncated);
+  await connection.run(`INSERT INTO classified ${classifySql(dataset, 'SELECT f, i, n, t FROM odd_records')}`);
   await connection.run(`CREATE OR REPLACE VIEW ${ident(rawTableName(dataset))} AS ${rawSelectSql(dataset)}`);
   await connection.run(REJECTS_SQL);
   await connection.run(RAW_COUNTS_SQL);
   await connection.run('DROP TABLE odd_records; DROP TABLE truncated_files');
-  stats.parseSeconds = (performance.now() - parseStarted) / 1000;
+  stats.stageSeconds = nodeBusyMs / 1000;
+  stats.parseSeconds = (performance.now() - started) / 1000 - stats.stageSeconds;
   return stats;
+}
+
+/** A record that cannot be a staged line (see stageRecords). */
+interface OddRecord {
+  fileId: number;
+  index: number;
+  /** RecordSpans.flags bits */
+  flags: number;
+  text: string;
+}
+
+/** Staged lines `<file id>\x01<record index>\x01<flags 0–3>\x01<text>` read as four columns, no quoting. */
+function csvSourceSql(paths: string[]): string {
+  return `SELECT f, i, n, t FROM read_csv([${paths.map(literal).join(', ')}],
+    columns = {'f': 'INTEGER', 'i': 'BIGINT', 'n': 'TINYINT', 't': 'VARCHAR'},
+    delim = chr(1), quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', strict_mode = false)`;
 }
 
 /** Reads and inflates one file; a gzip stream without its trailer (or corrupt) is `truncated`, with its readable part. */
@@ -197,14 +253,14 @@ async function readAndInflate(path: string): Promise<{ size: number; text: Buffe
 }
 
 /**
- * Splits one file's text and writes its records as staged lines `<fileId>\x01<index>\x01<text>\n`.
+ * Splits one file's text and writes its records as staged lines `<fileId>\x01<index>\x01<flags>\x01<text>\n`.
  * Records that contain `\n`, `\r` or `\x01` cannot be a staged line: they go to `odd` (rare:
  * only malformed records hold a raw newline, inside an unterminated string).
  */
-function stageRecords(fileId: number, text: Buffer, odd: { fileId: number; index: number; text: string }[]): { lines: Buffer; count: number } {
+function stageRecords(fileId: number, text: Buffer, odd: OddRecord[]): { lines: Buffer; count: number } {
   const spans = splitRecords(text);
   const prefix = Buffer.from(`${fileId}\x01`, 'latin1');
-  const out = Buffer.allocUnsafe(text.length + spans.count * (prefix.length + 12) + 1);
+  const out = Buffer.allocUnsafe(text.length + spans.count * (prefix.length + 14) + 1);
   // Positions of the next byte of each kind at or after the current record: each is searched
   // again only once passed, so the checks stay linear even in a file with no newlines.
   let nextLf = -1;
@@ -219,11 +275,13 @@ function stageRecords(fileId: number, text: Buffer, odd: { fileId: number; index
     nextCr = next(nextCr, CR, start);
     nextSep = next(nextSep, FIELD_SEP, start);
     if ((nextLf >= 0 && nextLf < end) || (nextCr >= 0 && nextCr < end) || (nextSep >= 0 && nextSep < end)) {
-      odd.push({ fileId, index: r, text: text.toString('utf8', start, end) });
+      odd.push({ fileId, index: r, flags: spans.flags[r], text: text.toString('utf8', start, end) });
       continue;
     }
     at += prefix.copy(out, at);
     at = writeDigits(out, at, r);
+    out[at++] = FIELD_SEP;
+    out[at++] = 0x30 + spans.flags[r];
     out[at++] = FIELD_SEP;
     at += text.copy(out, at, start, end);
     out[at++] = LF;
@@ -248,15 +306,10 @@ function writeDigits(out: Buffer, at: number, value: number): number {
   return at + digits;
 }
 
-async function createInputTables(
-  connection: DuckDBConnection,
-  files: RawFile[],
-  odd: { fileId: number; index: number; text: string }[],
-  truncated: { fileId: number; size: number; text: string }[],
-): Promise<void> {
+async function createInputTables(connection: DuckDBConnection, files: RawFile[]): Promise<void> {
   await connection.run(`
     CREATE OR REPLACE TABLE raw_files (file_id INTEGER, source_file VARCHAR, arrival_day DATE);
-    CREATE OR REPLACE TABLE odd_records (f INTEGER, i BIGINT, t VARCHAR);
+    CREATE OR REPLACE TABLE odd_records (f INTEGER, i BIGINT, n TINYINT, t VARCHAR);
     CREATE OR REPLACE TABLE truncated_files (file_id INTEGER, size BIGINT, raw_text VARCHAR);`);
   const fileAppender = await connection.createAppender('raw_files');
   files.forEach((file, fileId) => {
@@ -266,10 +319,15 @@ async function createInputTables(
     fileAppender.endRow();
   });
   fileAppender.closeSync();
+}
+
+/** Records that could not be staged lines, and truncated files: few, so appended row by row. */
+async function appendLeftovers(connection: DuckDBConnection, odd: OddRecord[], truncated: { fileId: number; size: number; text: string }[]): Promise<void> {
   const oddAppender = await connection.createAppender('odd_records');
   for (const record of odd) {
     oddAppender.appendInteger(record.fileId);
     oddAppender.appendBigInt(BigInt(record.index));
+    oddAppender.appendTinyInt(record.flags);
     oddAppender.appendVarchar(record.text);
     oddAppender.endRow();
   }
@@ -291,15 +349,11 @@ async function createInputTables(
  * DuckDB re-serialises it: `"…"` string, `-`/digit number (integral iff no `.`/`e`), `true`/`false`,
  * `null`, `{`/`[` object or array.
  */
-export function classifySql(dataset: DatasetConfig, stagedPaths: string[]): string {
+export function classifySql(dataset: DatasetConfig, sourceSql: string): string {
   const columns = Object.entries(dataset.columns);
   // Strings parse straight to VARCHAR (cheapest); other types keep their JSON text to be judged.
   const struct = JSON.stringify(Object.fromEntries(columns.map(([name, type]) => [name, type === 'string' ? 'VARCHAR' : 'JSON'])));
-  const source = stagedPaths.length
-    ? `SELECT f, i, t FROM read_csv([${stagedPaths.map(literal).join(', ')}], columns = {'f': 'INTEGER', 'i': 'BIGINT', 't': 'VARCHAR'},
-         delim = chr(1), quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', strict_mode = false)
-       UNION ALL SELECT f, i, t FROM odd_records`
-    : 'SELECT f, i, t FROM odd_records';
+  const source = sourceSql;
 
   const typed: string[] = [];
   const bad: string[] = [];
@@ -314,7 +368,7 @@ export function classifySql(dataset: DatasetConfig, stagedPaths: string[]): stri
         // Parsed straight to VARCHAR (strings unescaped, numbers and booleans as JSON text); an
         // object or array comes back as its JSON text, so a value starting with { or [ is checked
         // again on the record (rare: a genuine string may start with them too).
-        isBad = `((starts_with(${c}, '{') OR starts_with(${c}, '[')) AND json_type(t, ${literal(`$.${name}`)}) IN ('OBJECT', 'ARRAY'))`;
+        isBad = `(n = ${RECORD_NESTED} AND (starts_with(${c}, '{') OR starts_with(${c}, '[')) AND json_type(t, ${literal(`$.${name}`)}) IN ('OBJECT', 'ARRAY'))`;
         value = `CASE WHEN ${isBad} THEN NULL ELSE ${c} END`;
         break;
       case 'bigint':
@@ -346,11 +400,13 @@ export function classifySql(dataset: DatasetConfig, stagedPaths: string[]): stri
   const ts = ident(dataset.eventTime);
   const lateDays = dataset.lateDays;
   return `
-    CREATE OR REPLACE TABLE classified AS
     WITH parsed AS (
-      SELECT f, i, t, CASE WHEN starts_with(t, '{') AND json_valid(t) THEN json_transform(t, ${literal(struct)}) END AS j FROM (${source})
+      -- One parse per record: records the splitter already knows cannot parse (unbalanced, lenient)
+      -- skip the parser; TRY turns the rare balanced-but-malformed one into NULL (DuckDB then
+      -- re-runs that chunk row by row, which is why the splitter's flags matter for speed).
+      SELECT f, i, n, t, CASE WHEN n < ${RECORD_LENIENT} THEN TRY(json_transform(t, ${literal(struct)})) END AS j FROM (${source})
     ), fields AS (
-      SELECT f, i, t, j IS NULL AS invalid,
+      SELECT f, i, n, t, j IS NULL AS invalid,
       ${vs}
       FROM parsed
     ), typed AS (

@@ -4,71 +4,28 @@
  * parts: pagination past 1,000 keys and delimiter listing. Skipped, with the reason printed, only when
  * the project's Python venv (which provides moto_server) is absent.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { awsClients } from '../../../src/aws/clients';
 import { S3ObjectStore } from '../../../src/aws/s3ObjectStore';
 import type { ObjectStore } from '../../../src/core/ports';
-
-const MOTO_SERVER = resolve(__dirname, '../../../.venv/bin/moto_server');
-const hasMoto = existsSync(MOTO_SERVER);
-if (!hasMoto) console.warn(`skipping s3ObjectStore.moto.test.ts: ${MOTO_SERVER} is absent (create the venv: see README)`);
-const describeIfMoto = hasMoto ? describe : describe.skip;
+import { describeIfMoto, startMoto, type Moto } from '../../helpers/motoServer';
 
 const BUCKET = 'lakestep-test-lake';
 
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
-
-/** Polls moto's own API until it answers; moto takes a second or two to import its backends. */
-async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode} before answering on ${endpoint}`);
-    try {
-      if ((await fetch(`${endpoint}/moto-api/`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms`);
-}
-
-describeIfMoto('S3ObjectStore on moto_server', () => {
-  let moto: ChildProcess;
+describeIfMoto('s3ObjectStore.moto.test.ts')('S3ObjectStore on moto_server', () => {
+  let moto: Moto;
   let store: S3ObjectStore;
   let put: (key: string, body: string) => Promise<unknown>;
 
   beforeAll(async () => {
-    const port = await freePort();
-    const endpoint = `http://127.0.0.1:${port}`;
-    moto = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    await waitUntilUp(endpoint, moto, 30_000);
-    const { s3 } = awsClients({}, { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    moto = await startMoto();
+    const { s3 } = moto.clients;
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     store = new S3ObjectStore(s3, BUCKET);
     put = (key, body) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
   }, 60_000);
 
   afterAll(async () => {
-    if (moto && moto.exitCode === null) {
-      const exited = new Promise((r) => moto.once('exit', r));
-      moto.kill('SIGTERM');
-      await exited;
-    }
+    await moto?.stop();
   });
 
   describe('ObjectStore contract', () => {

@@ -30,14 +30,16 @@ describe('awsPorts', () => {
   it('builds from an empty environment without throwing, with a clock on Date.now', () => {
     const ports = awsPorts({});
 
-    expect(Object.keys(ports).sort()).toEqual(['clock', 'crawler', 'ledger', 'lock', 'notifier', 'steps', 'store']);
+    expect(Object.keys(ports).sort()).toEqual(['clock', 'clusters', 'crawler', 'ledger', 'lock', 'notifier', 'steps', 'store']);
     expect(Math.abs(ports.clock.nowMs() - Date.now())).toBeLessThan(1000);
   });
 
   it.each([
     ['store', (p: ReturnType<typeof awsPorts>) => p.store.list('raw/'), /environment variable LAKE_BUCKET is not set/],
     ['store.getJson', (p: ReturnType<typeof awsPorts>) => p.store.getJson('plans/x.json'), /LAKE_BUCKET is not set/],
-    ['steps', (p: ReturnType<typeof awsPorts>) => p.steps.describe('s-1'), /environment variable EMR_CLUSTER_ID is not set/],
+    // EMR_CLUSTER_ID may be empty (transient mode: each step names its cluster), so ARTIFACTS_URI is the first missing
+    ['steps', (p: ReturnType<typeof awsPorts>) => p.steps.describe('s-1'), /environment variable ARTIFACTS_URI is not set/],
+    ['clusters', (p: ReturnType<typeof awsPorts>) => p.clusters.ensure('e'), /environment variable STAGE is not set/],
     ['notifier', (p: ReturnType<typeof awsPorts>) => p.notifier.publish('s', {}), /environment variable ALERTS_TOPIC_ARN is not set/],
     ['crawler', (p: ReturnType<typeof awsPorts>) => p.crawler.start(['t']), /environment variable CRAWLER_NAMES is not set/],
     ['ledger', (p: ReturnType<typeof awsPorts>) => p.ledger.rawPartitions('ds'), /environment variable LEDGER_TABLE is not set \(nor STAGE/],

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { decodeRawFile, isGzip, recordTexts, splitRecords } from '../../../src/local/duckdb/records';
+import { decodeRawFile, isGzip, RECORD_LENIENT, RECORD_NESTED, RECORD_UNBALANCED, recordTexts, splitRecords } from '../../../src/local/duckdb/records';
 
 /** The record texts the splitter finds in `text` (index = record_index). */
 const split = (text: string) => recordTexts(Buffer.from(text, 'utf8')).texts;
@@ -86,6 +86,30 @@ describe('splitRecords', () => {
     const text = '{}'.repeat(10_000);
 
     expect(splitRecords(Buffer.from(text)).count).toBe(10_000);
+  });
+});
+
+describe('splitRecords flags', () => {
+  const flagsOf = (text: string) => {
+    const spans = splitRecords(Buffer.from(text));
+    return Array.from(spans.flags.subarray(0, spans.count));
+  };
+
+  it('marks records holding an object or array value as nested, not those with braces in strings', () => {
+    expect(flagsOf('{"a":1}{"a":{"b":1}}{"a":[1]}{"a":"{[x]}"}')).toEqual([0, RECORD_NESTED, RECORD_NESTED, 0]);
+  });
+
+  it('marks JSON that DuckDB accepts but RFC 8259 (and Spark) rejects: trailing commas, NaN, Infinity', () => {
+    const lenient = ['{"a":1,}', '{"a":[1, ]}', '{"a":NaN}', '{"a":-Infinity}', '{"a":inf}', '{"a":nan}', '{"a":1 , \t}'];
+    const strict = ['{"a":null,"b":false,"c":true}', '{"a":"NaN, Infinity,}"}', '{"a":-1.5e+3}'];
+
+    expect(flagsOf(lenient.join('\n')).map((f) => f & RECORD_LENIENT)).toEqual(lenient.map(() => RECORD_LENIENT));
+    expect(flagsOf(strict.join('\n'))).toEqual(strict.map(() => 0));
+  });
+
+  it('marks records that are not brace-balanced objects', () => {
+    expect(flagsOf('{"a":1,\n<html>\n{"a":2\n[1]\n{"a":{"b":1}')).toEqual([RECORD_UNBALANCED, RECORD_UNBALANCED, RECORD_UNBALANCED, RECORD_UNBALANCED, RECORD_UNBALANCED | RECORD_NESTED]);
+    expect(flagsOf('{"a":{}}')).toEqual([RECORD_NESTED]);
   });
 });
 

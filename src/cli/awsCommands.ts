@@ -1,0 +1,186 @@
+/**
+ * The `lakestep` commands against a deployed stage (`--stage NAME`): start and follow an execution, list
+ * executions, rerun one, read the ledger. Same inputs and the same output as the local commands.
+ *
+ * Finding the stage's resources (naming convention, set in serverless.yml):
+ * - state machine `lakestep-<stage>-pipeline`, looked up by name with ListStateMachines in the current region
+ *   (`AWS_REGION`); `LAKESTEP_STATE_MACHINE_ARN` overrides the lookup;
+ * - ledger table `lakestep-<stage>-ledger` (ledgerTableNames); `LEDGER_TABLE` overrides it.
+ * Credentials and region: the AWS SDK's default chain (`AWS_PROFILE`, `AWS_REGION`, …).
+ */
+import { paginateListStateMachines } from '@aws-sdk/client-sfn';
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { AwsClients } from '../aws/clients';
+import { DynamoLedger } from '../aws/dynamoLedger';
+import { ledgerTableNames } from '../aws/ledgerTables';
+import { describeExecution, executionHistory, listExecutions, startExecution } from '../aws/stepFunctionsClient';
+import { loadConfig } from '../config/config';
+import { InputError } from '../core/errors';
+import { validateRunInput } from '../core/input';
+import type { EventLog } from '../local/executeStateMachine';
+import { newExecutionName } from '../local/executeStateMachine';
+import { currentStageVersions } from '../pipeline/stageFiles';
+import { EXIT } from './exitCodes';
+import type { Reporter } from './reporter';
+import { executionInput, type RunCommandOptions } from './runCommand';
+import type { DatasetStatus } from './statusCommand';
+
+/** ms between two polls of a running execution (DescribeExecution + GetExecutionHistory). */
+export const DEFAULT_POLL_MS = 10_000;
+
+export const stateMachineName = (stage: string) => `lakestep-${stage}-pipeline`;
+
+export interface AwsDeps {
+  clients: AwsClients;
+  reporter: Reporter;
+  stdout: NodeJS.WritableStream;
+  env?: NodeJS.ProcessEnv;
+  /** ms between polls; tests shorten it */
+  pollMs?: number;
+}
+
+/**
+ * The stage's state machine ARN: `LAKESTEP_STATE_MACHINE_ARN`, or the one named `lakestep-<stage>-pipeline`.
+ * @throws InputError when the stage has no state machine in this region
+ */
+export async function stateMachineArnOf(stage: string, deps: Pick<AwsDeps, 'clients' | 'env'>): Promise<string> {
+  const override = deps.env?.LAKESTEP_STATE_MACHINE_ARN?.trim();
+  if (override) return override;
+  const name = stateMachineName(stage);
+  for await (const page of paginateListStateMachines({ client: deps.clients.sfn }, {})) {
+    const found = page.stateMachines?.find((m) => m.name === name);
+    if (found?.stateMachineArn) return found.stateMachineArn;
+  }
+  const region = await deps.clients.sfn.config.region();
+  throw new InputError('stage', `"${stage}" has no state machine ${name} in ${region} (deploy it with \`npm run deploy -- --stage ${stage}\`, or set AWS_REGION / LAKESTEP_STATE_MACHINE_ARN)`);
+}
+
+/**
+ * The execution ARN of an execution given by name (as `lakestep executions` lists it) or by ARN.
+ * @example executionArnOf('arn:aws:states:eu-west-1:1:stateMachine:lakestep-prod-pipeline', 'run-42')
+ * // 'arn:aws:states:eu-west-1:1:execution:lakestep-prod-pipeline:run-42'
+ */
+export function executionArnOf(stateMachineArn: string, execution: string): string {
+  if (execution.startsWith('arn:')) return execution;
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${execution}`;
+}
+
+/**
+ * `lakestep run --stage NAME …` (and `rerun --stage`): starts an execution with the input the local run
+ * builds, then follows it until it ends, printing per-day progress from its history.
+ * @returns 0 when it succeeded, 2 otherwise
+ * @throws InputError for a bad input (checked here with the ValidateInput state's own validation)
+ */
+export async function runOnAws(opts: Omit<RunCommandOptions, 'lake'> & { stage: string }, deps: AwsDeps): Promise<number> {
+  const stateMachineArn = await stateMachineArnOf(opts.stage, deps);
+  const input = executionInput({ ...opts, lake: '', rerun: opts.rerun && executionArnOf(stateMachineArn, opts.rerun) });
+  validateRunInput(input, { executionId: 'cli', startedAtMs: 0, knownDatasets: Object.keys(loadConfig().datasets) });
+  const name = newExecutionName(Date.now());
+  const { executionArn } = await startExecution(deps.clients.sfn, stateMachineArn, input, name);
+  deps.reporter.line(`started ${name} on ${opts.stage} with input ${JSON.stringify(input)}`);
+  deps.reporter.line(`  console: ${consoleUrl(executionArn)}`);
+  return followExecution(executionArn, deps);
+}
+
+/**
+ * Polls until the execution ends; each new history event goes to the reporter as the local runner's
+ * events do (Discover's plan, one line per day a step finished, failures).
+ * @returns 0 when it succeeded, 2 otherwise
+ */
+export async function followExecution(executionArn: string, deps: AwsDeps): Promise<number> {
+  let seen = 0;
+  for (;;) {
+    const description = await describeExecution(deps.clients.sfn, executionArn);
+    const events = await executionHistory(deps.clients.sfn, executionArn);
+    for (const event of events.filter((e) => (e.id ?? 0) > seen)) {
+      const local = toLocalEvent(event);
+      if (local) deps.reporter.onEvent(local);
+    }
+    seen = Math.max(seen, ...events.map((e) => e.id ?? 0));
+    if (description.status !== 'RUNNING' && description.status !== 'PENDING_REDRIVE') {
+      const seconds = ((description.stoppedAtMs ?? Date.now()) - description.startedAtMs) / 1000;
+      if (description.status === 'SUCCEEDED') {
+        deps.reporter.line(`done: execution ${description.name} SUCCEEDED in ${seconds.toFixed(0)} s`);
+        return EXIT.ok;
+      }
+      deps.reporter.line(`error: execution ${description.name} ${description.status}${description.error ? `: ${description.error}: ${description.cause ?? ''}` : ''}`);
+      return EXIT.runFailed;
+    }
+    await new Promise((r) => setTimeout(r, deps.pollMs ?? DEFAULT_POLL_MS));
+  }
+}
+
+/**
+ * A history event as the local runner's event log would carry it, for the Reporter; undefined for events
+ * progress does not show. Step Functions names them `<Type>StateEntered` / `<Type>StateExited`.
+ */
+export function toLocalEvent(event: HistoryEvent): EventLog | undefined {
+  const type = event.type ?? '';
+  if (type.endsWith('StateEntered') && event.stateEnteredEventDetails?.name) {
+    return { type: 'StateEntered', timestamp: event.timestamp?.getTime() ?? 0, state: { name: event.stateEnteredEventDetails.name } } as unknown as EventLog;
+  }
+  if (type.endsWith('StateExited') && event.stateExitedEventDetails?.name) {
+    const details = event.stateExitedEventDetails;
+    return { type: 'StateExited', timestamp: event.timestamp?.getTime() ?? 0, state: { name: details.name, output: parseJson(details.output) } } as unknown as EventLog;
+  }
+  return undefined;
+}
+
+/** `lakestep executions --stage NAME`: recent executions, newest first. */
+export async function listStageExecutions(opts: { stage: string; max: number; json?: boolean }, deps: AwsDeps): Promise<void> {
+  const arn = await stateMachineArnOf(opts.stage, deps);
+  const executions = await listExecutions(deps.clients.sfn, arn, opts.max);
+  if (opts.json) {
+    deps.stdout.write(`${JSON.stringify(executions, null, 2)}\n`);
+    return;
+  }
+  if (executions.length === 0) deps.reporter.line(`no executions of ${stateMachineName(opts.stage)} yet`);
+  for (const e of executions) {
+    const stopped = e.stoppedAtMs ? new Date(e.stoppedAtMs).toISOString() : '—';
+    deps.stdout.write(`${e.name.padEnd(36)} ${e.status.padEnd(10)} ${new Date(e.startedAtMs).toISOString()}  ${stopped}\n`);
+  }
+}
+
+/**
+ * `lakestep status --stage NAME`: each dataset's raw partitions and output days as the stage's ledger
+ * records them. Output days made by another version of the stage SQL than this checkout's are `stale`.
+ * Raw partitions are the processed ones the ledger knows (new data shows up in `run --dry-run`).
+ */
+export async function readStageStatus(stage: string, deps: Pick<AwsDeps, 'clients' | 'env'>): Promise<DatasetStatus[]> {
+  const table = deps.env?.LEDGER_TABLE?.trim() || ledgerTableNames(stage).ledger;
+  const ledger = new DynamoLedger(deps.clients.dynamodb, table);
+  const datasets = Object.values(loadConfig().datasets);
+  const versions = currentStageVersions(datasets);
+  return Promise.all(
+    datasets.map(async (ds) => {
+      const [raw, outputs] = await Promise.all([ledger.rawPartitions(ds.name), ledger.outputDays(ds.name)]);
+      return {
+        dataset: ds.name,
+        stageVersion: versions[ds.name],
+        raw: raw.map((r) => ({ day: r.day, state: 'processed' as const, objects: r.objectCount, bytes: r.bytes })),
+        outputs: outputs.map((o) => ({
+          day: o.day,
+          state: o.stageVersion === versions[ds.name] ? ('ok' as const) : ('stale' as const),
+          records: o.recordsOut,
+          stageVersion: o.stageVersion,
+          executionId: o.executionId.split(':').pop() ?? o.executionId,
+          committedAt: new Date(o.committedAtMs).toISOString(),
+        })),
+      };
+    }),
+  );
+}
+
+function consoleUrl(executionArn: string): string {
+  const region = executionArn.split(':')[3];
+  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,356 @@
+/**
+ * `serverless package --stage ci` for real (Framework v3, serverless-step-functions, serverless-esbuild),
+ * offline and without AWS credentials, then the CloudFormation template it writes is checked for what no
+ * deploy can be run here to prove: every Lambda wired, the schedule and the alerts, the tables, the
+ * crawlers, the EMR permissions of both modes, and no wildcard in IAM beyond a short list with reasons.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import aslValidator from 'asl-validator';
+import { LOCK_TTL_ATTRIBUTE, ledgerTableNames, tableDefinitions } from '../../src/aws/ledgerTables';
+import { loadConfig, PROJECT_ROOT, processedPrefix, rejectedPrefix, rejectedTable } from '../../src/config/config';
+import { taskStates, type AslDefinition } from '../../src/pipeline/stateMachineDefinition';
+
+const run = promisify(execFile);
+const SERVERLESS = resolve(PROJECT_ROOT, 'node_modules/.bin/serverless');
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+interface Template {
+  Resources: Record<string, { Type: string; Condition?: string; Properties: Json }>;
+  Conditions: Record<string, Json>;
+  Outputs: Record<string, Json>;
+}
+
+/** The environment of the packaging run: no AWS credentials or profile, no telemetry, no update checks. */
+function offlineEnv(home: string): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') && !key.startsWith('SLS_')));
+  // A proxy nobody listens on: an HTTP call the framework made would fail the run instead of passing unseen.
+  const noNetwork = { HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9', https_proxy: 'http://127.0.0.1:9', http_proxy: 'http://127.0.0.1:9' };
+  return { ...env, ...noNetwork, HOME: home, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*', CI: 'true' };
+}
+
+async function packageStage(args: string[]): Promise<{ dir: string; template: Template }> {
+  const dir = mkdtempSync(join(tmpdir(), 'lakestep-sls-'));
+  await run(SERVERLESS, ['package', '--stage', 'ci', '--package', join(dir, 'out'), ...args], {
+    cwd: PROJECT_ROOT,
+    env: offlineEnv(dir),
+    timeout: 170_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const template = JSON.parse(readFileSync(join(dir, 'out', 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  return { dir, template };
+}
+
+const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+const lambdaLogicalId = (fn: string) => `${fn[0].toUpperCase()}${fn.slice(1)}LambdaFunction`;
+const FUNCTIONS = readdirSync(resolve(PROJECT_ROOT, 'functions'));
+
+/** Both branches of every Fn::If that holds statements, so a mode's statements are checked whichever applies. */
+function flattenStatements(statements: Json): Json[] {
+  const list = Array.isArray(statements) ? statements : [statements];
+  return list.flatMap((s: Json) => (s && s['Fn::If'] ? flattenStatements(s['Fn::If'].slice(1)) : s && s.Ref === 'AWS::NoValue' ? [] : [s]));
+}
+
+interface Located {
+  where: string;
+  statement: Json;
+}
+
+/** Every statement of every policy in the template: role policies, bucket, topic and key policies. */
+function allStatements(t: Template): Located[] {
+  const found: Located[] = [];
+  for (const [id, r] of Object.entries(t.Resources)) {
+    const docs: [string, Json][] = [];
+    if (r.Type === 'AWS::IAM::Role') for (const p of r.Properties.Policies ?? []) docs.push([`${id}/${p.PolicyName}`, p.PolicyDocument]);
+    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') docs.push([id, r.Properties.PolicyDocument]);
+    if (r.Type === 'AWS::S3::BucketPolicy' || r.Type === 'AWS::SNS::TopicPolicy') docs.push([id, r.Properties.PolicyDocument]);
+    if (r.Type === 'AWS::KMS::Key') docs.push([id, r.Properties.KeyPolicy]);
+    for (const [where, doc] of docs) for (const statement of flattenStatements(doc.Statement)) found.push({ where, statement });
+  }
+  return found;
+}
+
+const actionsOf = (s: Json): string[] => [s.Action ?? []].flat();
+const resourcesOf = (s: Json): Json[] => [s.Resource ?? []].flat();
+const statementsOfRole = (t: Template, roleId: string) =>
+  allStatements(t)
+    .filter((l) => l.where.startsWith(`${roleId}/`))
+    .map((l) => l.statement);
+const grants = (t: Template, roleId: string, action: string) => statementsOfRole(t, roleId).filter((s) => s.Effect === 'Allow' && actionsOf(s).includes(action));
+
+/**
+ * Where `Resource: "*"` is allowed, and why (AWS offers no resource-level permission there).
+ * Keyed by `<resource>/<policy>` and action.
+ */
+const RESOURCE_STAR_ALLOWED: Record<string, { actions: string[]; reason: string }> = {
+  'EnsureClusterRole/ensureCluster': {
+    actions: ['elasticmapreduce:RunJobFlow'],
+    reason: 'RunJobFlow has no resource type; narrowed by the aws:RequestTag/lakestep:stage condition',
+  },
+  AlertsKey: {
+    actions: ['*'],
+    reason: 'in a KMS key policy, Resource "*" means the key itself (AWS requires that form)',
+  },
+};
+/** AWS-managed policies attached, and why. */
+const MANAGED_POLICIES_ALLOWED: Record<string, string> = {
+  AmazonEMRServicePolicy_v2: "EMR's own service role policy, itself scoped by the for-use-with-amazon-emr-managed-policies tag",
+};
+
+/** The packaged definition with serverless-step-functions' `${…}` placeholders replaced by dummy ARNs. */
+function resolvedDefinition(t: Template): { definition: AslDefinition; functionRefs: string[]; otherRefs: string[] } {
+  const [machineId] = ofType(t, 'AWS::StepFunctions::StateMachine').map(([id]) => id);
+  const [text, vars] = t.Resources[machineId].Properties.DefinitionString['Fn::Sub'] as [string, Record<string, Json>];
+  const functionRefs: string[] = [];
+  const otherRefs: string[] = [];
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(vars)) {
+    if (value['Fn::GetAtt']) {
+      functionRefs.push(value['Fn::GetAtt'][0]);
+      values[name] = `arn:aws:lambda:us-east-1:123456789012:function:${value['Fn::GetAtt'][0]}`;
+    } else {
+      otherRefs.push(value.Ref);
+      values[name] = `arn:aws:sns:us-east-1:123456789012:${value.Ref}`;
+    }
+  }
+  const definition = JSON.parse(text.replace(/\$\{([^}]+)\}/g, (whole, name: string) => values[name] ?? whole)) as AslDefinition;
+  return { definition, functionRefs, otherRefs };
+}
+
+describe('serverless package --stage ci', () => {
+  let dir: string;
+  let t: Template;
+
+  beforeAll(async () => {
+    ({ dir, template: t } = await packageStage([]));
+  }, 180_000);
+  afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+  describe('the state machine', () => {
+    it('references every Lambda of functions/, and each exists on nodejs22.x', () => {
+      const { functionRefs } = resolvedDefinition(t);
+
+      expect(new Set(functionRefs)).toEqual(new Set(FUNCTIONS.map(lambdaLogicalId)));
+      for (const fn of FUNCTIONS) {
+        const lambda = t.Resources[lambdaLogicalId(fn)];
+        expect(lambda.Type).toBe('AWS::Lambda::Function');
+        expect(lambda.Properties.Runtime).toBe('nodejs22.x');
+        expect(lambda.Properties.Handler).toBe(`functions/${fn}/handler.handler`);
+      }
+    });
+
+    it('passes asl-validator with the placeholders resolved, and publishes alerts to the alerts topic', () => {
+      const { definition, otherRefs } = resolvedDefinition(t);
+      const { isValid, errorsText } = aslValidator(definition as never);
+
+      expect(errorsText('\n')).toBe('');
+      expect(isValid).toBe(true);
+      expect(otherRefs).toEqual(['AlertsTopic']);
+    });
+
+    it("gives each Lambda a timeout below its Tasks' TimeoutSeconds", () => {
+      const { definition, functionRefs } = resolvedDefinition(t);
+      const late: string[] = [];
+      for (const [state, task] of Object.entries(taskStates(definition))) {
+        const fnId = functionRefs.find((id) => task.Resource?.endsWith(`:function:${id}`));
+        if (fnId && !(t.Resources[fnId].Properties.Timeout < (task.TimeoutSeconds as number))) late.push(`${state} (${fnId})`);
+      }
+
+      expect(late).toEqual([]);
+    });
+
+    it('feeds the Map the stage step concurrency, which a transient cluster also gets', () => {
+      const { definition } = resolvedDefinition(t);
+      const env = (fn: string) => t.Resources[lambdaLogicalId(fn)].Properties.Environment.Variables;
+
+      expect(definition.States.TransformDays.MaxConcurrencyPath).toBe('$.plan.stepConcurrency');
+      expect(env('discover').STEP_CONCURRENCY).toBe('2');
+      expect(env('ensureCluster').STEP_CONCURRENCY).toBe('2');
+      expect(env('launchStep').ARTIFACTS_URI).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: 'ArtifactsBucket' }, '/spark/0.0.0-ci/']] });
+    });
+  });
+
+  describe('schedule and notifications', () => {
+    it('schedules incremental runs with input {} (disabled on the ci stage)', () => {
+      const rules = ofType(t, 'AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression);
+
+      expect(rules).toHaveLength(1);
+      const [, rule] = rules[0];
+      expect(rule.Properties.ScheduleExpression).toBe('rate(1 hour)');
+      expect(rule.Properties.State).toBe('DISABLED');
+      expect(rule.Properties.Targets[0].Input).toBe('{}');
+    });
+
+    it('notifies the alerts topic on FAILED, TIMED_OUT and ABORTED', () => {
+      const rules = ofType(t, 'AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern?.['detail-type']?.[0] === 'Step Functions Execution Status Change');
+      const statuses = rules.flatMap(([, r]) => r.Properties.EventPattern.detail.status).sort();
+
+      expect(statuses).toEqual(['ABORTED', 'FAILED', 'TIMED_OUT']);
+      for (const [, r] of rules) expect(r.Properties.Targets.map((x: Json) => x.Arn)).toEqual([{ Ref: 'AlertsTopic' }]);
+    });
+
+    it('encrypts the alerts topic with its own KMS key, and gives the topic exactly one policy', () => {
+      const topic = t.Resources.AlertsTopic;
+      const policies = ofType(t, 'AWS::SNS::TopicPolicy');
+
+      expect(topic.Properties.KmsMasterKeyId).toEqual({ Ref: 'AlertsKey' });
+      expect(t.Resources.AlertsKey.Properties.EnableKeyRotation).toBe(true);
+      expect(policies.map(([id]) => id)).toEqual(['AlertsTopicPolicy']);
+      expect(t.Resources.AlertsEmailSubscription.Condition).toBe('HasAlertEmail');
+    });
+  });
+
+  describe('storage and catalog', () => {
+    it('creates the ledger and lock tables on demand, with PITR, SSE, the shared key schema and TTL on the lock', () => {
+      const names = ledgerTableNames('ci');
+      const [expected] = tableDefinitions(names);
+      const tables: Record<string, Json> = Object.fromEntries(ofType(t, 'AWS::DynamoDB::Table').map(([, r]) => [r.Properties.TableName, r.Properties]));
+
+      expect(Object.keys(tables).sort()).toEqual([names.ledger, names.lock].sort());
+      for (const p of Object.values(tables)) {
+        expect(p.BillingMode).toBe('PAY_PER_REQUEST');
+        expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+        expect(p.SSESpecification).toEqual({ SSEEnabled: true });
+        expect(p.KeySchema).toEqual(expected.KeySchema);
+        expect(p.AttributeDefinitions).toEqual(expected.AttributeDefinitions);
+      }
+      expect(tables[names.lock].TimeToLiveSpecification).toEqual({ AttributeName: LOCK_TTL_ATTRIBUTE, Enabled: true });
+    });
+
+    it('creates a crawler per processed and per rejected table: new folders only, schema changes logged', () => {
+      const config = loadConfig();
+      const crawlers = Object.fromEntries(ofType(t, 'AWS::Glue::Crawler').map(([, r]) => [r.Properties.Name, r.Properties]));
+      const names = JSON.parse(t.Resources.StartCrawlerLambdaFunction.Properties.Environment.Variables.CRAWLER_NAMES) as Record<string, string>;
+      const expected = Object.values(config.datasets).flatMap((ds) => [
+        { table: ds.table, prefix: processedPrefix(ds) },
+        { table: rejectedTable(ds), prefix: rejectedPrefix(ds) },
+      ]);
+
+      expect(Object.keys(crawlers)).toHaveLength(expected.length);
+      for (const { table, prefix } of expected) {
+        const crawler = crawlers[names[table]];
+        expect(crawler).toBeDefined();
+        expect(JSON.stringify(crawler.Targets.S3Targets)).toContain(`/${prefix}`);
+        expect(crawler.RecrawlPolicy).toEqual({ RecrawlBehavior: 'CRAWL_NEW_FOLDERS_ONLY' });
+        expect(crawler.SchemaChangePolicy).toEqual({ UpdateBehavior: 'LOG', DeleteBehavior: 'LOG' });
+        expect(crawler.DatabaseName).toEqual({ Ref: 'GlueDatabase' });
+      }
+    });
+
+    it('creates the lake bucket (unless one is given) encrypted, private and TLS-only', () => {
+      const bucket = t.Resources.LakeBucket;
+      const policy = t.Resources.LakeBucketPolicy.Properties.PolicyDocument.Statement;
+
+      expect(bucket.Condition).toBe('CreateLakeBucket');
+      expect(t.Conditions.CreateLakeBucket).toEqual({ 'Fn::Equals': ['', ''] });
+      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+      expect(Object.values(bucket.Properties.PublicAccessBlockConfiguration)).toEqual([true, true, true, true]);
+      expect(policy).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    });
+
+    it('packages each Lambda small, with the config and stage SQL it reads, and no local-only package', () => {
+      const out = join(dir, 'out');
+      for (const fn of FUNCTIONS) {
+        const zip = readFileSync(join(out, `${fn}.zip`));
+        const names = zip.toString('latin1');
+        expect(zip.length).toBeLessThan(1_000_000);
+        expect(names).toContain(`functions/${fn}/handler.js`);
+        expect(names).toContain('lakestep.config.yml');
+        expect(names).toContain('spark/sql/access_records.sql');
+        expect(names).not.toContain('node_modules/');
+      }
+    });
+  });
+
+  describe('EMR permissions', () => {
+    it('transient mode: RunJobFlow tagged with the stage, PassRole of the two EMR roles only to EMR/EC2, TerminateJobFlows on tagged clusters', () => {
+      const [run] = grants(t, 'EnsureClusterRole', 'elasticmapreduce:RunJobFlow');
+      const [pass] = grants(t, 'EnsureClusterRole', 'iam:PassRole');
+      const [terminate] = grants(t, 'TerminateClusterRole', 'elasticmapreduce:TerminateJobFlows');
+
+      expect(run.Condition).toEqual({ StringEquals: { 'aws:RequestTag/lakestep:stage': 'ci' } });
+      expect(pass.Resource).toEqual([{ 'Fn::GetAtt': ['EmrServiceRole', 'Arn'] }, { 'Fn::GetAtt': ['EmrInstanceRole', 'Arn'] }]);
+      expect(pass.Condition.StringEquals['iam:PassedToService']).toContain('elasticmapreduce.amazonaws.com');
+      expect(terminate.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/lakestep:stage': 'ci' } });
+      for (const id of ['EmrServiceRole', 'EmrInstanceRole', 'EmrInstanceProfile']) expect(t.Resources[id].Condition).toBe('CreateTransientCluster');
+    });
+
+    it('both modes: AddJobFlowSteps and DescribeStep on the existing cluster, or on clusters tagged with the stage', () => {
+      for (const [role, action] of [
+        ['LaunchStepRole', 'elasticmapreduce:AddJobFlowSteps'],
+        ['CheckStepRole', 'elasticmapreduce:DescribeStep'],
+      ]) {
+        const statements = grants(t, role, action);
+        const resources = statements.map((s) => JSON.stringify(s.Resource));
+
+        expect(statements).toHaveLength(2); // the two branches of Fn::If UseExistingCluster
+        expect(resources.some((r) => r.includes(':cluster/*'))).toBe(true);
+        expect(statements.find((s) => JSON.stringify(s.Resource).includes(':cluster/*')).Condition).toEqual({
+          StringEquals: { 'aws:ResourceTag/lakestep:stage': 'ci' },
+        });
+      }
+    });
+
+    it('existing-cluster mode names the cluster itself', async () => {
+      const existing = await packageStage(['--param', 'emrClusterId=j-EXISTING123', '--param', 'lakeBucketName=team-lake']);
+      try {
+        const [ownCluster] = grants(existing.template, 'LaunchStepRole', 'elasticmapreduce:AddJobFlowSteps').filter((s) => !s.Condition);
+        const env = existing.template.Resources.LaunchStepLambdaFunction.Properties.Environment.Variables;
+
+        expect(JSON.stringify(ownCluster.Resource)).toContain(':cluster/j-EXISTING123');
+        expect(env.EMR_CLUSTER_ID).toBe('j-EXISTING123');
+        expect(existing.template.Conditions.CreateLakeBucket).toEqual({ 'Fn::Equals': ['team-lake', ''] });
+      } finally {
+        rmSync(existing.dir, { recursive: true, force: true });
+      }
+    }, 180_000);
+  });
+
+  describe('IAM wildcards', () => {
+    it('has no "*" or "service:*" action in any Allow', () => {
+      const offending = allStatements(t)
+        .filter(({ statement }) => statement.Effect === 'Allow')
+        .flatMap(({ where, statement }) => actionsOf(statement).filter((a) => a === '*' || /^[a-z0-9-]+:\*$/i.test(a)).map((a) => `${where}: ${a}`));
+
+      expect(offending).toEqual([]);
+    });
+
+    it('uses Resource "*" only where AWS has no resource-level permission (allow-list with reasons)', () => {
+      const offending = allStatements(t)
+        .filter(({ statement }) => statement.Effect === 'Allow' && resourcesOf(statement).includes('*'))
+        .filter(({ where, statement }) => {
+          const allowed = RESOURCE_STAR_ALLOWED[where];
+          return !allowed || !(allowed.actions.includes('*') || actionsOf(statement).every((a) => allowed.actions.includes(a)));
+        })
+        .map(({ where, statement }) => `${where}: ${actionsOf(statement).join(',')}`);
+
+      expect(offending).toEqual([]);
+    });
+
+    it('conditions every Deny (where s3:* is fine: a Deny narrows, it never grants)', () => {
+      const denies = allStatements(t).filter(({ statement }) => statement.Effect === 'Deny');
+
+      for (const { statement } of denies) expect(statement.Condition).toBeDefined();
+    });
+
+    it('attaches only the allowed AWS-managed policies', () => {
+      const attached = ofType(t, 'AWS::IAM::Role').flatMap(([, r]) => (r.Properties.ManagedPolicyArns ?? []).map((a: Json) => JSON.stringify(a)));
+
+      for (const arn of attached) expect(Object.keys(MANAGED_POLICIES_ALLOWED).some((name) => arn.endsWith(`/${name}"}`))).toBe(true);
+    });
+
+    it('gives every Lambda its own role, with its own log group only', () => {
+      for (const fn of FUNCTIONS) {
+        const role = t.Resources[lambdaLogicalId(fn)].Properties.Role;
+        const roleId = role['Fn::GetAtt'][0];
+        const logs = grants(t, roleId, 'logs:PutLogEvents');
+
+        expect(roleId).toBe(`${fn[0].toUpperCase()}${fn.slice(1)}Role`);
+        expect(JSON.stringify(logs.map((s) => s.Resource))).toContain(`/aws/lambda/lakestep-ci-${fn}:*`);
+      }
+    });
+  });
+});

@@ -1,0 +1,58 @@
+import { resolve } from 'node:path';
+import { EMRClient } from '@aws-sdk/client-emr';
+import { EmrStepRunner } from '../../../src/aws/emrStepRunner';
+import { loadConfig, PROJECT_ROOT } from '../../../src/config/config';
+import { DRIVER_MODULES } from '../../../src/core/sparkSubmitArgs';
+import { artifactsUri, artifactsVersion, artifactUploads, contentHash, listSparkFiles } from '../../../src/deploy/artifacts';
+
+describe('artifactsVersion', () => {
+  it('is the package version and the git short commit', () => {
+    expect(artifactsVersion({ packageVersion: '0.1.0', commit: 'ab12cd3' })).toBe('0.1.0-ab12cd3');
+  });
+
+  it('marks uncommitted changes with a content hash, so two dirty trees never share a version', () => {
+    const a = artifactsVersion({ packageVersion: '0.1.0', commit: 'ab12cd3', dirtyContentHash: contentHash([{ path: 'sql/x.sql', bytes: Buffer.from('a') }]) });
+    const b = artifactsVersion({ packageVersion: '0.1.0', commit: 'ab12cd3', dirtyContentHash: contentHash([{ path: 'sql/x.sql', bytes: Buffer.from('b') }]) });
+
+    expect(a).toMatch(/^0\.1\.0-ab12cd3-dirty-[0-9a-f]{8}$/);
+    expect(a).not.toBe(b);
+  });
+
+  it('refuses a commit that is not a hex hash', () => {
+    expect(() => artifactsVersion({ packageVersion: '0.1.0', commit: 'HEAD' })).toThrow(/not a hex commit hash/);
+  });
+});
+
+describe('artifactUploads', () => {
+  it('ships the stage SQL and the driver modules under spark/<version>/, and nothing else', () => {
+    const uploads = artifactUploads(
+      ['sql/access_records.sql', 'jobs/lakestep_driver.py', 'jobs/lakestep_cli.py', 'tests/test_cli.py', 'jobs/__pycache__/x.pyc', 'requirements.txt'],
+      '0.1.0-ab12cd3',
+    );
+
+    expect(uploads).toEqual([
+      { path: 'jobs/lakestep_cli.py', key: 'spark/0.1.0-ab12cd3/jobs/lakestep_cli.py' },
+      { path: 'jobs/lakestep_driver.py', key: 'spark/0.1.0-ab12cd3/jobs/lakestep_driver.py' },
+      { path: 'sql/access_records.sql', key: 'spark/0.1.0-ab12cd3/sql/access_records.sql' },
+    ]);
+  });
+
+  it('refuses a tree without the driver', () => {
+    expect(() => artifactUploads(['sql/access_records.sql'], '0.1.0-ab12cd3')).toThrow(/lakestep_driver\.py is missing/);
+  });
+
+  it('uploads, from the real spark/ folder, every key an EMR step of that version reads', () => {
+    const version = '0.1.0-ab12cd3';
+    const keys = new Set(artifactUploads(listSparkFiles(resolve(PROJECT_ROOT, 'spark')), version).map((u) => `s3://art/${u.key}`));
+    const runner = new EmrStepRunner(new EMRClient({ region: 'us-east-1' }), {
+      clusterId: 'j-1',
+      artifactsUri: artifactsUri('art', version),
+      lakeRoot: 's3://lake/',
+      config: loadConfig(),
+    });
+
+    expect(keys).toContain(runner.driverUri());
+    for (const ds of Object.values(loadConfig().datasets)) expect(keys).toContain(runner.sqlUri(ds.stage));
+    for (const module of DRIVER_MODULES) expect(keys).toContain(runner.driverUri().replace('lakestep_driver.py', module));
+  });
+});
