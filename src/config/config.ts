@@ -1,5 +1,6 @@
 /**
- * The datasets lakestep processes, declared in `lakestep.config.yml` at the project root.
+ * The tables lakestep computes (datasets from raw sources, aggregates of processed tables), declared in
+ * `lakestep.config.yml` at the project root (docs/tables.md).
  * Every default is written once, in DEFAULTS; docs point here.
  */
 import { readFileSync } from 'node:fs';
@@ -18,51 +19,114 @@ export const DEFAULTS = {
   stepConcurrency: 2,
   lockTtlSeconds: 6 * 3600,
   lake: './lake',
+  /** row-count drift warning: |count − trailing mean| / trailing mean above this */
+  driftMaxChange: 0.5,
+  driftTrailingDays: 7,
 } as const;
 
 const columnType = z.enum(['string', 'bigint', 'boolean', 'double']);
 export type ColumnType = z.infer<typeof columnType>;
+/** Types of a stage's output columns, for the schema check (src/core/checks.ts). */
+const outputType = z.enum(['string', 'bigint', 'boolean', 'double', 'date', 'timestamp']);
+export type OutputType = z.infer<typeof outputType>;
+
+const name = z.string().regex(/^[a-z][a-z0-9_]*$/, 'a lower-case name (letters, digits, _)');
+const column = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a column name');
+
+/** Day D of the reading table reads days D+fromDays … D+toDays of `table` (for a weekly table, D is the Monday). */
+const readSchema = z
+  .object({ table: name, fromDays: z.number().int().min(-366).max(366), toDays: z.number().int().min(-366).max(366) })
+  .strict()
+  .refine((r) => r.fromDays <= r.toDays, { message: 'fromDays must be ≤ toDays' });
+export type ReadConfig = z.infer<typeof readSchema>;
+
+/** Quality gates (docs/tables.md); every one is a query returning bad rows. */
+const checksSchema = z
+  .object({
+    schema: z.boolean().default(true),
+    notNull: z.array(column).default([]),
+    unique: z.array(z.array(column).min(1)).default([]),
+    accepted: z.record(column, z.array(z.string()).min(1)).default({}),
+    pattern: z.record(column, z.string().min(1)).default({}),
+    rowCountDrift: z
+      .object({ maxChange: z.number().positive().default(DEFAULTS.driftMaxChange), trailingDays: z.number().int().min(1).max(90).default(DEFAULTS.driftTrailingDays) })
+      .strict()
+      .optional(),
+    /** names of checks (e.g. `not_null_user_id`) reported as warnings instead of failing their days */
+    warnOnly: z.array(z.string()).default([]),
+  })
+  .strict()
+  .default({});
+export type ChecksConfig = z.infer<typeof checksSchema>;
+
+const stageFields = {
+  stage: z.string().regex(/^spark\/sql\/[a-z0-9_]+\.sql$/, 'a path like spark/sql/<stage>.sql'),
+  table: name,
+  /** processed tables the stage reads, with their day windows */
+  reads: z.array(readSchema).default([]),
+  /** the stage's output columns and types (checked by the schema gate) */
+  output: z.record(column, outputType),
+  checks: checksSchema,
+  /** name → SQL aggregate over one day's output rows, reported per day */
+  metrics: z.record(name, z.string().min(1)).default({}),
+};
 
 const datasetSchema = z
   .object({
     raw: z
       .object({
         prefix: z.string().regex(/^[a-z0-9_\-/]+\/$/, 'a key prefix ending in "/", e.g. raw/access_records/'),
-        format: z.literal('json'),
+        format: z.enum(['json', 'csv']),
       })
       .strict(),
-    stage: z.string().regex(/^spark\/sql\/[a-z0-9_]+\.sql$/, 'a path like spark/sql/<stage>.sql'),
-    table: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a lower-case table name'),
+    ...stageFields,
     lateDays: z.number().int().min(0).max(30).default(DEFAULTS.lateDays),
     rejectThreshold: z.number().min(0).max(1).default(DEFAULTS.rejectThreshold),
-    eventTime: z.string(),
+    /** epoch-ms column giving the event day; absent: the event day is the arrival day (snapshot dumps) */
+    eventTime: z.string().optional(),
     required: z.array(z.string()).min(1),
-    columns: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), columnType),
+    columns: z.record(column, columnType),
+  })
+  .strict();
+
+const aggregateSchema = z
+  .object({
+    ...stageFields,
+    /** `week`: one partition per ISO week, at its Monday */
+    period: z.enum(['day', 'week']).default('day'),
   })
   .strict();
 
 const configSchema = z
   .object({
-    datasets: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), datasetSchema),
+    datasets: z.record(name, datasetSchema),
+    aggregates: z.record(name, aggregateSchema).default({}),
     maxDaysPerStep: z.number().int().min(1).max(366).default(DEFAULTS.maxDaysPerStep),
     stepConcurrency: z.number().int().min(1).max(40).default(DEFAULTS.stepConcurrency),
     lockTtlSeconds: z.number().int().min(60).default(DEFAULTS.lockTtlSeconds),
   })
   .strict();
 
-export type DatasetConfig = z.infer<typeof datasetSchema> & { name: string };
+export type DatasetConfig = z.infer<typeof datasetSchema> & { name: string; period: 'day' };
+export type AggregateConfig = z.infer<typeof aggregateSchema> & { name: string };
+/** A table lakestep computes: a dataset (raw-fed) or an aggregate (reads processed tables only). */
+export type TableConfig = DatasetConfig | AggregateConfig;
 export interface LakestepConfig {
   datasets: Record<string, DatasetConfig>;
+  aggregates: Record<string, AggregateConfig>;
   maxDaysPerStep: number;
   stepConcurrency: number;
   lockTtlSeconds: number;
 }
 
+export const isDataset = (table: TableConfig): table is DatasetConfig => 'raw' in table;
+
 /** Project root: the folder holding lakestep.config.yml, spark/ and statemachines/. */
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
 /**
- * Validates a parsed config object.
+ * Validates a parsed config object: the schema, then what spans entries (declared fields, reads
+ * naming known tables, no cycles).
  * @throws ConfigError naming the key path and what was expected
  */
 export function parseConfig(raw: unknown): LakestepConfig {
@@ -72,16 +136,66 @@ export function parseConfig(raw: unknown): LakestepConfig {
     throw new ConfigError(issue.path.join('.') || '(root)', issue.message);
   }
   const datasets: Record<string, DatasetConfig> = {};
-  for (const [name, ds] of Object.entries(parsed.data.datasets)) {
-    for (const field of [ds.eventTime, ...ds.required]) {
-      if (!(field in ds.columns)) throw new ConfigError(`datasets.${name}.required`, `"${field}" is not among the declared columns`);
+  for (const [key, ds] of Object.entries(parsed.data.datasets)) {
+    for (const field of [...(ds.eventTime ? [ds.eventTime] : []), ...ds.required]) {
+      if (!(field in ds.columns)) throw new ConfigError(`datasets.${key}.required`, `"${field}" is not among the declared columns`);
     }
-    if (ds.columns[ds.eventTime] !== 'bigint') {
-      throw new ConfigError(`datasets.${name}.eventTime`, `"${ds.eventTime}" must be a bigint column (epoch ms)`);
+    if (ds.eventTime && ds.columns[ds.eventTime] !== 'bigint') {
+      throw new ConfigError(`datasets.${key}.eventTime`, `"${ds.eventTime}" must be a bigint column (epoch ms)`);
     }
-    datasets[name] = { ...ds, name };
+    datasets[key] = { ...ds, name: key, period: 'day' };
   }
-  return { ...parsed.data, datasets };
+  const aggregates: Record<string, AggregateConfig> = {};
+  for (const [key, agg] of Object.entries(parsed.data.aggregates)) {
+    if (key in datasets) throw new ConfigError(`aggregates.${key}`, 'is also a dataset (expected unique table names)');
+    aggregates[key] = { ...agg, name: key };
+  }
+  const config = { ...parsed.data, datasets, aggregates };
+  for (const [section, entries] of [['datasets', datasets], ['aggregates', aggregates]] as const) {
+    for (const [key, table] of Object.entries(entries)) {
+      if (table.table !== key) throw new ConfigError(`${section}.${key}.table`, `"${table.table}" differs from the entry's name (expected "${key}")`);
+      table.reads.forEach((read, i) => {
+        if (!(read.table in datasets) && !(read.table in aggregates)) {
+          throw new ConfigError(`${section}.${key}.reads.${i}.table`, `unknown table "${read.table}" (expected one of ${allTableNames(config).join(', ')})`);
+        }
+      });
+    }
+  }
+  phaseOf(config); // throws on a cycle
+  return config;
+}
+
+/** Every table name, datasets first. */
+export const allTableNames = (config: Pick<LakestepConfig, 'datasets' | 'aggregates'>) => [...Object.keys(config.datasets), ...Object.keys(config.aggregates)];
+
+/**
+ * @throws ConfigError when `name` is no table
+ */
+export function tableConfig(config: Pick<LakestepConfig, 'datasets' | 'aggregates'>, name: string): TableConfig {
+  const table = config.datasets[name] ?? config.aggregates[name];
+  if (!table) throw new ConfigError(name, `unknown table (expected one of ${allTableNames(config).join(', ')})`);
+  return table;
+}
+
+/**
+ * Table → phase: 0 for a table that reads no processed table, else 1 + the highest phase it reads.
+ * A step of phase p runs after every step of phase p−1 in the same execution.
+ * @throws ConfigError on a cycle of reads
+ */
+export function phaseOf(config: Pick<LakestepConfig, 'datasets' | 'aggregates'>): Record<string, number> {
+  const phases: Record<string, number> = {};
+  const visiting = new Set<string>();
+  const visit = (table: string): number => {
+    if (table in phases) return phases[table];
+    if (visiting.has(table)) throw new ConfigError(`${table}.reads`, 'reads form a cycle (expected each table to read only tables computed before it)');
+    visiting.add(table);
+    const reads = tableConfig(config, table).reads;
+    phases[table] = reads.length ? 1 + Math.max(...reads.map((r) => visit(r.table))) : 0;
+    visiting.delete(table);
+    return phases[table];
+  };
+  allTableNames(config).forEach(visit);
+  return phases;
 }
 
 let cached: LakestepConfig | undefined;
@@ -98,8 +212,8 @@ export function loadConfig(path?: string): LakestepConfig {
   return config;
 }
 
-/** Lake key prefixes of a dataset's outputs (the same under the S3 bucket and the local folder). */
-export const processedPrefix = (ds: DatasetConfig) => `processed/${ds.table}/`;
-export const rejectedPrefix = (ds: DatasetConfig) => `rejected/${ds.table}/`;
+/** Lake key prefixes of a table's outputs (the same under the S3 bucket and the local folder). */
+export const processedPrefix = (t: Pick<TableConfig, 'table'>) => `processed/${t.table}/`;
+export const rejectedPrefix = (t: Pick<TableConfig, 'table'>) => `rejected/${t.table}/`;
 /** Catalog table of a dataset's quarantined records. */
-export const rejectedTable = (ds: DatasetConfig) => `rejected_${ds.table}`;
+export const rejectedTable = (t: Pick<TableConfig, 'table'>) => `rejected_${t.table}`;

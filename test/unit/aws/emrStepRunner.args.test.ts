@@ -1,29 +1,12 @@
 import { AddJobFlowStepsCommand, EMRClient } from '@aws-sdk/client-emr';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { LakestepConfig } from '../../../src/config/config';
+import { loadConfig } from '../../../src/config/config';
 import type { StepSpec } from '../../../src/core/types';
 
 import { EmrStepRunner } from '../../../src/aws/emrStepRunner';
 
 const emr = mockClient(EMRClient);
-const config: LakestepConfig = {
-  datasets: {
-    access_records: {
-      name: 'access_records',
-      raw: { prefix: 'raw/access_records/', format: 'json' },
-      stage: 'spark/sql/access_records.sql',
-      table: 'access_records',
-      lateDays: 1,
-      rejectThreshold: 0.05,
-      eventTime: 'timestamp',
-      required: ['timestamp'],
-      columns: { timestamp: 'bigint', sessionId: 'string' },
-    },
-  },
-  maxDaysPerStep: 7,
-  stepConcurrency: 2,
-  lockTtlSeconds: 21600,
-};
+const config = loadConfig();
 const spec: StepSpec = {
   executionId: 'exec-7f3a',
   groupId: 'access_records-2024-03-05',

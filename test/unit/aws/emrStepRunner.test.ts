@@ -22,7 +22,7 @@ jest.mock('../../../src/core/sparkSubmitArgs', () => ({ sparkSubmitArgs }));
 import { EmrStepRunner, stepName } from '../../../src/aws/emrStepRunner';
 
 const emr = mockClient(EMRClient);
-const config: LakestepConfig = { datasets: {}, maxDaysPerStep: 7, stepConcurrency: 2, lockTtlSeconds: 21600 };
+const config: LakestepConfig = { datasets: {}, aggregates: {}, maxDaysPerStep: 7, stepConcurrency: 2, lockTtlSeconds: 21600 };
 const runner = () =>
   new EmrStepRunner(new EMRClient({ region: 'us-east-1' }), {
     clusterId: 'j-CLUSTER1',

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import { loadConfig, parseConfig, phaseOf, PROJECT_ROOT, tableConfig } from '../../../src/config/config';
+
+const shipped = () => parse(readFileSync(resolve(PROJECT_ROOT, 'lakestep.config.yml'), 'utf8'));
+const aggregate = (reads: { table: string; fromDays: number; toDays: number }[]) => ({
+  stage: 'spark/sql/x.sql',
+  table: 'x',
+  reads,
+  output: { n: 'bigint', record_date: 'date' },
+});
+
+describe('loadConfig', () => {
+  it('loads the shipped lakestep.config.yml with defaults applied', () => {
+    const config = loadConfig();
+
+    expect(config.datasets.access_records.lateDays).toBe(1);
+    expect(config.datasets.access_records.output.record_date).toBe('date');
+    expect(config.maxDaysPerStep).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('parseConfig', () => {
+  it('names an unknown key (a typo) with its path', () => {
+    const raw = shipped();
+    raw.datasets.access_records.lateDay = 2;
+
+    expect(() => parseConfig(raw)).toThrow(/datasets\.access_records: Unrecognized key\(s\) in object: 'lateDay'/);
+  });
+
+  it('names a wrong type with its path', () => {
+    const raw = shipped();
+    raw.datasets.access_records.lateDays = 'one';
+
+    expect(() => parseConfig(raw)).toThrow(/datasets\.access_records\.lateDays: Expected number, received string/);
+  });
+
+  it('refuses a read of an unknown table, naming the known ones', () => {
+    const raw = { ...shipped(), aggregates: { x: aggregate([{ table: 'acess_records', fromDays: -6, toDays: 0 }]) } };
+
+    expect(() => parseConfig(raw)).toThrow(/aggregates\.x\.reads\.0\.table: unknown table "acess_records" \(expected one of access_records, x\)/);
+  });
+
+  it('refuses a window whose fromDays is after toDays', () => {
+    const raw = { ...shipped(), aggregates: { x: aggregate([{ table: 'access_records', fromDays: 1, toDays: 0 }]) } };
+
+    expect(() => parseConfig(raw)).toThrow(/fromDays must be ≤ toDays/);
+  });
+
+  it('refuses a table entry whose table name differs from its key', () => {
+    const raw = { ...shipped(), aggregates: { y: aggregate([{ table: 'access_records', fromDays: 0, toDays: 0 }]) } };
+
+    expect(() => parseConfig(raw)).toThrow(/aggregates\.y\.table: "x" differs from the entry's name/);
+  });
+
+  it('refuses reads that form a cycle', () => {
+    const raw = {
+      ...shipped(),
+      aggregates: {
+        a: { ...aggregate([{ table: 'b', fromDays: 0, toDays: 0 }]), table: 'a' },
+        b: { ...aggregate([{ table: 'a', fromDays: 0, toDays: 0 }]), table: 'b' },
+      },
+    };
+
+    expect(() => parseConfig(raw)).toThrow(/reads form a cycle/);
+  });
+
+  it('refuses an event-time column that is not declared', () => {
+    const raw = shipped();
+    raw.datasets.access_records.eventTime = 'ts';
+
+    expect(() => parseConfig(raw)).toThrow(/datasets\.access_records\.required: "ts" is not among the declared columns/);
+  });
+});
+
+describe('phaseOf', () => {
+  it('puts a table one phase after the latest table it reads', () => {
+    const config = parseConfig({
+      ...shipped(),
+      aggregates: {
+        a: { ...aggregate([{ table: 'access_records', fromDays: -6, toDays: 0 }]), table: 'a' },
+        b: { ...aggregate([{ table: 'a', fromDays: 0, toDays: 0 }, { table: 'access_records', fromDays: 0, toDays: 0 }]), table: 'b' },
+      },
+    });
+
+    expect(phaseOf(config)).toEqual({ access_records: 0, a: 1, b: 2 });
+    expect(tableConfig(config, 'b').reads).toHaveLength(2);
+    expect(() => tableConfig(config, 'nope')).toThrow(/unknown table/);
+  });
+});
