@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/config/config';
+import { allTableNames, loadConfig } from '../../src/config/config';
 import { validateRunInput } from '../../src/core/input';
 import type { RunInput } from '../../src/core/types';
 import { lambda } from '../../src/pipeline/functionFactory';
@@ -18,7 +18,7 @@ export const makeValidateInput = () =>
     const run = validateRunInput(event.input, {
       executionId: event.executionId,
       startedAtMs: Date.parse(event.startTime),
-      knownDatasets: Object.keys(config.datasets),
+      knownDatasets: allTableNames(config),
     });
     return { run };
   });

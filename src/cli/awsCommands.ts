@@ -14,7 +14,7 @@ import type { AwsClients } from '../aws/clients';
 import { DynamoLedger } from '../aws/dynamoLedger';
 import { ledgerTableNames } from '../aws/ledgerTables';
 import { describeExecution, executionHistory, listExecutions, startExecution } from '../aws/stepFunctionsClient';
-import { loadConfig } from '../config/config';
+import { allTableNames, loadConfig } from '../config/config';
 import { InputError } from '../core/errors';
 import { validateRunInput } from '../core/input';
 import type { EventLog } from '../local/executeStateMachine';
@@ -74,7 +74,7 @@ export function executionArnOf(stateMachineArn: string, execution: string): stri
 export async function runOnAws(opts: Omit<RunCommandOptions, 'lake'> & { stage: string }, deps: AwsDeps): Promise<number> {
   const stateMachineArn = await stateMachineArnOf(opts.stage, deps);
   const input = executionInput({ ...opts, lake: '', rerun: opts.rerun && executionArnOf(stateMachineArn, opts.rerun) });
-  validateRunInput(input, { executionId: 'cli', startedAtMs: 0, knownDatasets: Object.keys(loadConfig().datasets) });
+  validateRunInput(input, { executionId: 'cli', startedAtMs: 0, knownDatasets: allTableNames(loadConfig()) });
   const name = newExecutionName(Date.now());
   const { executionArn } = await startExecution(deps.clients.sfn, stateMachineArn, input, name);
   deps.reporter.line(`started ${name} on ${opts.stage} with input ${JSON.stringify(input)}`);

@@ -35,7 +35,7 @@ export class TerminalReporter implements Reporter {
     if (event.state.name === 'Discover') {
       const plan = output?.plan as DiscoverResult;
       this.totalDays = plan.dirtyDays;
-      this.line(plan.dirtyDays ? `plan: ${plan.dirtyDays} days in ${plan.groups.length} steps` : 'plan: nothing to do, every partition is up to date');
+      this.line(plan.dirtyDays ? `plan: ${plan.dirtyDays} days in ${plan.steps} steps` : 'plan: nothing to do, every partition is up to date');
       if (plan.ignoredKeys) this.line(`warning: ${plan.ignoredKeys} raw keys are in no known layout and were left alone`);
     }
     if (event.state.name === 'CheckStep') {

@@ -8,7 +8,7 @@ import { describeReason } from '../core/plan';
 import type { Plan } from '../core/types';
 import { executeStateMachine } from '../local/executeStateMachine';
 import { withLocalRuntime, type Engine } from '../local/localRuntime';
-import { loadConfig } from '../config/config';
+import { allTableNames, loadConfig } from '../config/config';
 import { causeMessage } from '../pipeline/failure';
 import { summaryKey } from '../pipeline/runKeys';
 import type { Reporter } from './reporter';
@@ -51,7 +51,7 @@ export function executionInput(opts: RunCommandOptions): Record<string, unknown>
 export async function runCommand(opts: RunCommandOptions, reporter: Reporter, stdout: NodeJS.WritableStream): Promise<number> {
   const input = executionInput(opts);
   // Fail fast on bad input, with the same validation the ValidateInput state runs.
-  validateRunInput(input, { executionId: 'cli', startedAtMs: 0, knownDatasets: Object.keys(loadConfig().datasets) });
+  validateRunInput(input, { executionId: 'cli', startedAtMs: 0, knownDatasets: allTableNames(loadConfig()) });
   const startMs = Date.now();
   return withLocalRuntime({ lakeDir: opts.lake, engine: opts.engine }, async (runtime) => {
     const outcome = await executeStateMachine(runtime, input, { onEvent: (e) => reporter.onEvent(e), waitMs: opts.waitMs });

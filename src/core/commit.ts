@@ -2,8 +2,10 @@
  * CommitLedger's pure heart: which ledger entries an execution may write, given its plan and what the
  * steps reported. The rule that keeps runs idempotent: an output day is committed only when it
  * succeeded, and a raw partition's new fingerprint (or its removal) only when every output day it can
- * affect was planned and succeeded — otherwise the next run still sees it dirty and recomputes.
+ * affect, directly or through the tables that read them (aggregates), was planned and succeeded —
+ * otherwise the next run still sees it dirty and recomputes.
  */
+import { dayRange } from './days';
 import { outputDaysAffectedBy } from './dependencies';
 import type { Day, OutputDayState, Plan, RawPartitionState, StepResult } from './types';
 
@@ -90,8 +92,27 @@ export function commitEntries(args: CommitArgs): CommitEntries {
     }
   }
 
-  const allAffectedSucceeded = (dataset: string, rawDay: Day) =>
-    outputDaysAffectedBy(rawDay, args.lateDaysOf(dataset)).every((day) => succeeded.has(keyOf(dataset, day)));
+  // Planned day → the planned days that read it (from their `upstream` reasons), to follow a raw change downstream.
+  const readers = new Map<string, string[]>();
+  for (const planned of plan.days) {
+    for (const reason of planned.reasons) {
+      if (reason.kind !== 'upstream') continue;
+      for (const day of dayRange(reason.from, reason.to)) {
+        const key = keyOf(reason.table, day);
+        readers.set(key, [...(readers.get(key) ?? []), keyOf(planned.dataset, planned.day)]);
+      }
+    }
+  }
+  const allAffectedSucceeded = (dataset: string, rawDay: Day) => {
+    const pending = outputDaysAffectedBy(rawDay, args.lateDaysOf(dataset)).map((day) => keyOf(dataset, day));
+    const seen = new Set(pending);
+    while (pending.length) {
+      const key = pending.pop() as string;
+      if (!succeeded.has(key)) return false;
+      for (const reader of readers.get(key) ?? []) if (!seen.has(reader)) (seen.add(reader), pending.push(reader));
+    }
+    return true;
+  };
 
   return {
     raw: plan.rawPartitions.filter((state) => allAffectedSucceeded(state.dataset, state.day)),

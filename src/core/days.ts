@@ -128,3 +128,12 @@ export function dayOfPartitionPath(path: string): Day | undefined {
   const day = `${match[1]}-${match[2]}-${match[3]}`;
   return isDay(day) ? day : undefined;
 }
+
+/**
+ * The Monday of `day`'s ISO week (ISO 8601: weeks start on Monday).
+ * @example isoWeekMonday('2025-01-01') // '2024-12-30' (ISO week 2025_01)
+ */
+export function isoWeekMonday(day: Day): Day {
+  const weekday = new Date(`${day}T00:00:00Z`).getUTCDay(); // 0 = Sunday
+  return addDays(day, -((weekday + 6) % 7));
+}

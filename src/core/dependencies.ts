@@ -3,7 +3,7 @@
  * both ways: output day D reads raw arrival days D−lateDays … D+lateDays (Firehose partitions by
  * arrival, so a record of event day D may arrive up to `lateDays` days before or after D).
  */
-import { addDays, dayRange } from './days';
+import { addDays, dayRange, isoWeekMonday } from './days';
 import { InputError } from './errors';
 import type { Day } from './types';
 
@@ -46,4 +46,33 @@ export function rawDaysForRange(from: Day, to: Day, lateDays: number): Day[] {
   const first = inputDaysFor(from, lateDays)[0];
   const last = inputDaysFor(to, lateDays)[2 * lateDays];
   return dayRange(first, last);
+}
+
+/** How one table reads another: day D of the reader reads days D+fromDays … D+toDays of `table`. */
+export interface ReadWindow {
+  table: string;
+  fromDays: number;
+  toDays: number;
+}
+
+/** A reader's partition period: `week` partitions sit at ISO-week Mondays. */
+export type Period = 'day' | 'week';
+
+/**
+ * Days of `read.table` that reader day `day` reads, ascending.
+ * @example readDaysFor('2024-03-28', { table: 'file_downloads', fromDays: -27, toDays: 0 }) // 2024-03-01 … 2024-03-28
+ */
+export function readDaysFor(day: Day, read: ReadWindow): Day[] {
+  return dayRange(addDays(day, read.fromDays), addDays(day, read.toDays));
+}
+
+/**
+ * Reader days whose window includes day `day` of `read.table`: the inverse of {@link readDaysFor}, the
+ * same offsets negated (`day − toDays … day − fromDays`); for a weekly reader, the Mondays among them
+ * (so `D ∈ readerDaysAffectedBy(d)` ⇔ `d ∈ readDaysFor(D)` for every partition day D of the reader).
+ * @example readerDaysAffectedBy('2024-03-01', { table: 'file_downloads', fromDays: -27, toDays: 0 }, 'day') // 2024-03-01 … 2024-03-28
+ */
+export function readerDaysAffectedBy(day: Day, read: ReadWindow, period: Period): Day[] {
+  const days = dayRange(addDays(day, -read.toDays), addDays(day, -read.fromDays));
+  return period === 'week' ? days.filter((d) => isoWeekMonday(d) === d) : days;
 }

@@ -57,3 +57,18 @@ export class DaysFailedError extends LakestepError {
 
 /** A Glue / local crawler run ended in failure. */
 export class CrawlerFailedError extends LakestepError {}
+
+/** A blocking quality gate returned rows for a day: the day is not written. */
+export class CheckFailedError extends LakestepError {
+  /** @example new CheckFailedError('not_null_session_id', '2024-03-05', 12) // "'not_null_session_id' failed: 12 rows (day 2024-03-05)" */
+  constructor(readonly check: string, readonly day: string, readonly rows: number) {
+    super(`'${check}' failed: ${rows} row${rows === 1 ? '' : 's'} (day ${day})`);
+  }
+}
+
+/** A day was not computed because a day of a table it reads failed in the same execution. */
+export class UpstreamFailedError extends LakestepError {
+  constructor(readonly input: string) {
+    super(`not computed: its input ${input} failed in this execution`);
+  }
+}

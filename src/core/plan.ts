@@ -4,11 +4,24 @@
  * comes in), deterministic: the same arguments give the same plan, byte for byte.
  */
 import type { DatasetConfig } from '../config/config';
-import { addDays, dayRange, daysBetween, isDay } from './days';
-import { inputDaysFor, outputDaysAffectedBy, rawDaysForRange } from './dependencies';
+import { addDays, dayOfEpochMs, dayRange, daysBetween, isDay, isoWeekMonday } from './days';
+import { inputDaysFor, outputDaysAffectedBy, rawDaysForRange, readDaysFor, readerDaysAffectedBy, type Period, type ReadWindow } from './dependencies';
 import { InputError } from './errors';
 import { compareText } from './rawKeys';
-import type { Day, DirtyReason, OutputDayState, Plan, PlannedDay, RawPartitionState, RunInput, StepGroup } from './types';
+import type { Day, DirtyReason, OutputDayState, Plan, PlannedDay, RawPartitionState, RunInput, StepGroup, TableRange } from './types';
+
+/** How a table reads processed tables (absent: it reads only its raw source). */
+interface Reads {
+  period?: Period;
+  reads?: ReadWindow[];
+}
+
+/** An aggregate: reads processed tables only (config `aggregates:`). */
+export interface PlanAggregate {
+  name: string;
+  period: Period;
+  reads: ReadWindow[];
+}
 
 /** What {@link planDirtyDays} reads. Records are keyed by dataset name; a missing key means "nothing". */
 export interface PlanArgs {
@@ -16,8 +29,10 @@ export interface PlanArgs {
   /** ms since epoch: the plan's createdAtMs (the planner never reads a clock) */
   nowMs: number;
   input: RunInput;
-  /** the datasets to plan (normally those in input.datasets; any other is skipped) */
-  datasets: Pick<DatasetConfig, 'name' | 'lateDays'>[];
+  /** the raw-fed tables to plan (normally those in input.datasets; any other is skipped) */
+  datasets: (Pick<DatasetConfig, 'name' | 'lateDays'> & Reads)[];
+  /** the aggregates; planned when in input.datasets or when a table they read is planned */
+  aggregates?: PlanAggregate[];
   /** raw partitions in the lake now (core/fingerprint rawPartitionState of core/rawKeys groupRawPartitions) */
   observed: Record<string, RawPartitionState[]>;
   /** raw partitions as the ledger last committed them */
@@ -33,10 +48,10 @@ export interface PlanArgs {
 }
 
 /** Order reasons appear in within a day: the raw-data reasons first, by raw day, then the run's own. */
-const REASON_ORDER: DirtyReason['kind'][] = ['new_raw', 'late_file', 'removed_raw', 'forced', 'stale', 'rerun'];
+const REASON_ORDER: DirtyReason['kind'][] = ['new_raw', 'late_file', 'removed_raw', 'upstream', 'forced', 'stale', 'rerun'];
 
 const reasonKey = (reason: DirtyReason): string =>
-  `${REASON_ORDER.indexOf(reason.kind)}|${'rawDay' in reason ? reason.rawDay : ''}`;
+  `${REASON_ORDER.indexOf(reason.kind)}|${'rawDay' in reason ? reason.rawDay : 'table' in reason ? `${reason.table}|${reason.from}` : ''}`;
 
 /**
  * Plans one execution. The rules, per dataset with lateness L (output day D reads raw days D−L … D+L):
@@ -77,6 +92,10 @@ export function planDirtyDays(args: PlanArgs): Plan {
   const datasets = args.datasets
     .filter((ds) => input.datasets.includes(ds.name))
     .sort((a, b) => compareText(a.name, b.name));
+  const aggregates = [...(args.aggregates ?? [])].sort((a, b) => compareText(a.name, b.name));
+  const tables: (Reads & { name: string; lateDays?: number })[] = [...datasets, ...aggregates];
+  const phases = phasesOf(tables);
+  const today = dayOfEpochMs(args.nowMs);
 
   const plan: Plan = {
     executionId: args.executionId,
@@ -87,19 +106,90 @@ export function planDirtyDays(args: PlanArgs): Plan {
     removedRawDays: [],
     stageVersions: {},
   };
+  const plannedOf = new Map<string, Map<Day, DirtyReason[]>>();
   for (const ds of datasets) {
-    const current = args.stageVersions[ds.name];
-    if (current === undefined) {
-      throw new InputError(`stageVersions.${ds.name}`, 'missing (expected the hash of the stage SQL, see core/stageVersion)');
-    }
-    plan.stageVersions[ds.name] = current;
-    const planned = planDataset(ds.name, ds.lateDays, current, args);
-    plan.days.push(...planned.days);
-    plan.groups.push(...groupDays(ds.name, ds.lateDays, planned.days.map((d) => d.day), args.maxDaysPerStep));
+    const planned = planDataset(ds.name, ds.lateDays, versionOf(ds.name, args), args);
+    plannedOf.set(ds.name, new Map(planned.days.map((d) => [d.day, d.reasons])));
     plan.rawPartitions.push(...planned.rawPartitions);
     plan.removedRawDays.push(...planned.removedRawDays);
   }
+  for (const agg of aggregates) {
+    const own = input.datasets.includes(agg.name) ? ownDays(agg, versionOf(agg.name, args), args) : new Map<Day, DirtyReason[]>();
+    plannedOf.set(agg.name, own);
+  }
+  // Downstream, phase by phase: a day is recomputed when a day it reads is.
+  for (const table of [...tables].sort((a, b) => phases[a.name] - phases[b.name] || compareText(a.name, b.name))) {
+    const days = plannedOf.get(table.name) ?? new Map<Day, DirtyReason[]>();
+    for (const read of table.reads ?? []) {
+      const upstream = [...(plannedOf.get(read.table)?.keys() ?? [])];
+      const reached = new Map<Day, Day[]>();
+      for (const upstreamDay of upstream) {
+        for (const day of readerDaysAffectedBy(upstreamDay, read, table.period ?? 'day')) {
+          if (daysBetween(day, today) < 0) continue; // never a day after today
+          reached.set(day, [...(reached.get(day) ?? []), upstreamDay]);
+        }
+      }
+      for (const [day, reads] of reached) {
+        if (table.lateDays !== undefined && !hasRawInput(table.name, table.lateDays, day, args)) continue;
+        const sorted = reads.sort(compareText);
+        days.set(day, sortReasons([...(days.get(day) ?? []), { kind: 'upstream', table: read.table, from: sorted[0], to: sorted[sorted.length - 1] }]));
+      }
+    }
+    if (!plannedOf.has(table.name) && days.size) plannedOf.set(table.name, days);
+    if (!days.size) continue;
+    plan.stageVersions[table.name] = versionOf(table.name, args);
+    const planned = [...days.keys()].sort(compareText);
+    plan.days.push(...planned.map((day) => ({ dataset: table.name, day, reasons: days.get(day) ?? [] })));
+    plan.groups.push(...groupDays(table.name, table.lateDays, planned, args.maxDaysPerStep, { phase: phases[table.name], period: table.period ?? 'day', reads: table.reads ?? [] }));
+  }
+  plan.days.sort((a, b) => compareText(a.dataset, b.dataset) || compareText(a.day, b.day));
+  plan.groups.sort((a, b) => a.phase - b.phase || compareText(a.groupId, b.groupId));
+  for (const ds of datasets) plan.stageVersions[ds.name] ??= versionOf(ds.name, args);
   return plan;
+}
+
+/** @throws InputError when the table has no stage version */
+function versionOf(table: string, args: PlanArgs): string {
+  const current = args.stageVersions[table];
+  if (current === undefined) throw new InputError(`stageVersions.${table}`, 'missing (expected the hash of the stage SQL, see core/stageVersion)');
+  return current;
+}
+
+/** Table → 0 when it reads no planned table, else 1 + the phase of what it reads. */
+function phasesOf(tables: (Reads & { name: string })[]): Record<string, number> {
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  const phases: Record<string, number> = {};
+  const visit = (name: string, depth: number): number => {
+    if (name in phases) return phases[name];
+    if (depth > tables.length) throw new InputError(`${name}.reads`, 'reads form a cycle');
+    const reads = (byName.get(name)?.reads ?? []).filter((r) => byName.has(r.table));
+    phases[name] = reads.length ? 1 + Math.max(...reads.map((r) => visit(r.table, depth + 1))) : 0;
+    return phases[name];
+  };
+  tables.forEach((t) => visit(t.name, 0));
+  return phases;
+}
+
+const hasRawInput = (dataset: string, lateDays: number, day: Day, args: PlanArgs) =>
+  inputDaysFor(day, lateDays).some((rawDay) => (args.observed[dataset] ?? []).some((state) => state.day === rawDay));
+
+/** An aggregate's days chosen by the run itself: forced range, stale days, rerun days (Mondays for weekly ones). */
+function ownDays(agg: PlanAggregate, currentVersion: string, args: PlanArgs): Map<Day, DirtyReason[]> {
+  const { input } = args;
+  const days = new Map<Day, DirtyReason[]>();
+  const add = (day: Day, reason: DirtyReason) => days.set(day, sortReasons([...(days.get(day) ?? []), reason]));
+  if (input.force && input.from !== undefined && input.to !== undefined) {
+    for (const day of dayRange(input.from, input.to)) if (agg.period === 'day' || isoWeekMonday(day) === day) add(day, { kind: 'forced' });
+  }
+  if (input.mode === 'stale') {
+    for (const output of args.ledgerOutputs[agg.name] ?? []) {
+      if (output.stageVersion !== currentVersion) add(output.day, { kind: 'stale', producedBy: output.stageVersion, current: currentVersion });
+    }
+  }
+  if (input.mode === 'rerun') {
+    for (const d of args.rerunDays ?? []) if (d.dataset === agg.name) add(d.day, { kind: 'rerun', executionId: input.rerunOf ?? '' });
+  }
+  return days;
 }
 
 function planDataset(
@@ -185,27 +275,40 @@ function sortReasons(reasons: DirtyReason[]): DirtyReason[] {
 }
 
 /**
- * Cuts ascending, distinct days into step groups: contiguous runs, each cut greedily into groups of at
- * most `maxDaysPerStep` days.
+ * Cuts ascending, distinct days (Mondays for a weekly table) into step groups: contiguous runs (a day,
+ * or a week, apart), each cut greedily into groups of at most `maxDaysPerStep` days. A group reads its
+ * raw range (datasets: first−L … last+L) and, per processed input, the union of its days' windows.
  * @example groupDays('access_records', 1, ['2024-03-05', '2024-03-06', '2024-03-09'], 7)
  * // [{ groupId: 'access_records-2024-03-05', days: [05, 06], rawDays: 04 … 07 }, { groupId: 'access_records-2024-03-09', … }]
  */
-export function groupDays(dataset: string, lateDays: number, days: Day[], maxDaysPerStep: number): StepGroup[] {
+export function groupDays(
+  dataset: string,
+  lateDays: number | undefined,
+  days: Day[],
+  maxDaysPerStep: number,
+  shape: { phase: number; period: Period; reads: ReadWindow[] } = { phase: 0, period: 'day', reads: [] },
+): StepGroup[] {
+  const step = shape.period === 'week' ? 7 : 1;
   const groups: StepGroup[] = [];
   let current: Day[] = [];
   const close = () => {
     if (current.length === 0) return;
+    const [first, last] = [current[0], current[current.length - 1]];
+    const reads: TableRange[] = shape.reads.map((read) => ({ table: read.table, from: readDaysFor(first, read)[0], to: addDays(last, read.toDays) }));
     groups.push({
-      groupId: `${dataset}-${current[0]}`,
+      groupId: `${dataset}-${first}`,
       dataset,
+      phase: shape.phase,
+      period: shape.period,
       days: current,
-      rawDays: rawDaysForRange(current[0], current[current.length - 1], lateDays),
+      rawDays: lateDays === undefined ? [] : rawDaysForRange(first, last, lateDays),
+      reads,
     });
     current = [];
   };
   for (const day of days) {
     const last = current[current.length - 1];
-    if (last !== undefined && (addDays(last, 1) !== day || current.length >= maxDaysPerStep)) close();
+    if (last !== undefined && (addDays(last, step) !== day || current.length >= maxDaysPerStep)) close();
     current.push(day);
   }
   close();
@@ -230,5 +333,7 @@ export function describeReason(reason: DirtyReason): string {
       return `stale (made by stage version ${reason.producedBy}, current ${reason.current})`;
     case 'rerun':
       return `rerun of execution ${reason.executionId}`;
+    case 'upstream':
+      return reason.from === reason.to ? `${reason.table} ${reason.from} is recomputed` : `${reason.table} ${reason.from}…${reason.to} are recomputed`;
   }
 }

@@ -14,7 +14,9 @@ import type { StepSpec } from './types';
  * (on EMR only the main file would be fetched otherwise). A test checks this list against spark/jobs/.
  */
 export const DRIVER_MODULES = [
+  'lakestep_checks.py',
   'lakestep_cli.py',
+  'lakestep_inputs.py',
   'lakestep_lakefs.py',
   'lakestep_raw.py',
   'lakestep_records.py',
@@ -61,7 +63,7 @@ const LAKE_ROOT = /^(s3|s3a|file):\/\/.*\/$/;
 
 /**
  * Builds `['spark-submit', …options, driverUri, '--spec', …, '--lake-root', …, '--dataset', …, '--sql', …]`.
- * @throws ConfigError when spec.dataset is not in the config
+ * @throws ConfigError when spec.dataset is neither a dataset nor an aggregate of the config
  * @throws InputError when lakeRoot is not an `s3://…/` or `file:///…/` URI, or the inline spec is
  *   longer than an EMR argument may be and no specUri is given
  * @example
@@ -73,8 +75,12 @@ const LAKE_ROOT = /^(s3|s3a|file):\/\/.*\/$/;
  */
 export function sparkSubmitArgs(input: SparkSubmitArgsInput): string[] {
   const { spec, lakeRoot, sqlUri, driverUri, config } = input;
-  const dataset = config.datasets[spec.dataset];
-  if (!dataset) throw new ConfigError(`datasets.${spec.dataset}`, `is not declared (the step's spec names it; declared: ${Object.keys(config.datasets).join(', ')})`);
+  // The table's config: a dataset (raw-fed) or an aggregate; the driver tells them apart by `raw`.
+  const dataset = config.datasets[spec.dataset] ?? config.aggregates?.[spec.dataset];
+  if (!dataset) {
+    const declared = [...Object.keys(config.datasets), ...Object.keys(config.aggregates ?? {})];
+    throw new ConfigError(`datasets.${spec.dataset}`, `is not declared (the step's spec names it; declared: ${declared.join(', ')})`);
+  }
   if (!LAKE_ROOT.test(lakeRoot)) {
     throw new InputError('lakeRoot', `${JSON.stringify(lakeRoot)} is not a lake root URI (expected s3://bucket/ or file:///abs/path/, ending in "/")`);
   }

@@ -56,7 +56,9 @@ export type DirtyReason =
   | { kind: 'removed_raw'; rawDay: Day }
   | { kind: 'forced' }
   | { kind: 'stale'; producedBy: string; current: string }
-  | { kind: 'rerun'; executionId: string };
+  | { kind: 'rerun'; executionId: string }
+  /** days from..to of processed table `table` are recomputed in this execution and this day reads them */
+  | { kind: 'upstream'; table: string; from: Day; to: Day };
 
 export interface PlannedDay {
   dataset: string;
@@ -64,14 +66,28 @@ export interface PlannedDay {
   reasons: DirtyReason[];
 }
 
-/** Contiguous output days of one dataset that one step computes: it reads its raw range once. */
+/** A processed table's days a step reads (the union of its days' windows), inclusive. */
+export interface TableRange {
+  table: string;
+  from: Day;
+  to: Day;
+}
+
+/** Contiguous output days of one table that one step computes: it reads its inputs once. */
 export interface StepGroup {
   groupId: string;
+  /** the table computed (a dataset or an aggregate) */
   dataset: string;
-  /** contiguous, ascending */
+  /** 0 for tables reading no processed table; a phase runs after the one before it */
+  phase: number;
+  /** `week`: days are ISO-week Mondays, a week apart */
+  period: 'day' | 'week';
+  /** contiguous (a day, or a week, apart), ascending */
   days: Day[];
-  /** arrival days read: days[0]-lateDays … days[last]+lateDays, ascending */
+  /** arrival days read: days[0]-lateDays … days[last]+lateDays, ascending; [] for an aggregate */
   rawDays: Day[];
+  /** processed tables read */
+  reads: TableRange[];
 }
 
 /** The plan Discover stores in the object store; the state carries only its key (payload < 256 KB). */
@@ -114,6 +130,15 @@ export interface StepSpec {
   dataset: string;
   days: Day[];
   rawDays: Day[];
+  /** processed tables the stage reads, by day range */
+  reads: TableRange[];
+  period: 'day' | 'week';
+  /** blocking and warning quality gates run on the output before it is written (core/checks.ts) */
+  checks: CheckQuery[];
+  /** column → type the output must have (the `schema` gate; absent: not checked) */
+  outputSchema?: Record<string, 'string' | 'bigint' | 'boolean' | 'double' | 'date' | 'timestamp'>;
+  /** name → SQL aggregate over one day's output rows */
+  metrics: Record<string, string>;
   /** repo-relative path of the stage SQL, e.g. `spark/sql/access_records.sql` */
   stageSql: string;
   stageVersion: string;
@@ -143,6 +168,27 @@ export interface DayResult {
   /** of `rejected`, those quarantined as late */
   late: number;
   error?: { name: string; message: string };
+  /** checks that returned rows for this day (passing checks are not listed) */
+  checks?: CheckOutcome[];
+  /** the table's declared metrics for this day */
+  metrics?: Record<string, number>;
+}
+
+/** One quality gate as the engines run it: `sql` selects the bad rows of `stage_output`, with their `record_date`. */
+export interface CheckQuery {
+  /** e.g. `not_null_session_id` */
+  name: string;
+  severity: 'blocking' | 'warning';
+  sql: string;
+}
+
+export interface CheckOutcome {
+  name: string;
+  severity: 'blocking' | 'warning';
+  /** bad rows of the day */
+  failingRows: number;
+  /** up to 5 of them, as JSON objects */
+  sample: Record<string, unknown>[];
 }
 
 /** Written by a step to StepSpec.resultKey. */

@@ -12,19 +12,30 @@ import type { Day, OutputDayState, Plan, RawPartitionState, RunInput } from '../
 import { planKey } from './runKeys';
 import { currentStageVersions } from './stageFiles';
 
+export interface GroupItem {
+  groupId: string;
+  dataset: string;
+  from: Day;
+  to: Day;
+  dayCount: number;
+}
+
 export interface DiscoverResult {
   planKey: string;
   dirtyDays: number;
   /** Map MaxConcurrency (EMR StepConcurrencyLevel on AWS) */
   stepConcurrency: number;
-  groups: { groupId: string; dataset: string; from: Day; to: Day; dayCount: number }[];
+  /** the Map's items: phases in order, each with the step groups that run in parallel */
+  phases: { phase: number; groups: GroupItem[] }[];
+  steps: number;
   /** raw keys in no recognised layout (left alone) */
   ignoredKeys: number;
 }
 
 /** @throws InputError when a rerun names an execution the ledger does not know */
 export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>, run: RunInput, config: LakestepConfig): Promise<DiscoverResult> {
-  const datasets = run.datasets.map((name) => config.datasets[name]);
+  const datasets = run.datasets.filter((name) => name in config.datasets).map((name) => config.datasets[name]);
+  const aggregates = Object.values(config.aggregates);
   const observed: Record<string, RawPartitionState[]> = {};
   const ledgerRaw: Record<string, RawPartitionState[]> = {};
   const ledgerOutputs: Record<string, OutputDayState[]> = {};
@@ -33,18 +44,21 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
     const grouped = groupRawPartitions(ds.name, await ports.store.list(ds.raw.prefix), ds.raw.prefix);
     ignoredKeys += grouped.ignoredKeys.length;
     observed[ds.name] = grouped.partitions.map(rawPartitionState);
-    [ledgerRaw[ds.name], ledgerOutputs[ds.name]] = await Promise.all([ports.ledger.rawPartitions(ds.name), ports.ledger.outputDays(ds.name)]);
+    ledgerRaw[ds.name] = await ports.ledger.rawPartitions(ds.name);
   }
+  // Output days are read for `stale` only: they can be many.
+  for (const table of [...datasets, ...aggregates]) ledgerOutputs[table.name] = run.mode === 'stale' ? await ports.ledger.outputDays(table.name) : [];
   const rerunDays = run.mode === 'rerun' ? await failedDaysOf(ports, run.rerunOf ?? '') : undefined;
   const plan: Plan = planDirtyDays({
     executionId: run.executionId,
     nowMs: ports.clock.nowMs(),
     input: run,
     datasets,
+    aggregates,
     observed,
     ledgerRaw,
     ledgerOutputs,
-    stageVersions: currentStageVersions(datasets),
+    stageVersions: currentStageVersions([...datasets, ...aggregates]),
     maxDaysPerStep: config.maxDaysPerStep,
     rerunDays,
   });
@@ -52,7 +66,13 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
     planKey: await ports.store.putJson(planKey(run.executionId), plan),
     dirtyDays: plan.days.length,
     stepConcurrency: config.stepConcurrency,
-    groups: plan.groups.map((g) => ({ groupId: g.groupId, dataset: g.dataset, from: g.days[0], to: g.days[g.days.length - 1], dayCount: g.days.length })),
+    phases: [...new Set(plan.groups.map((g) => g.phase))].map((phase) => ({
+      phase,
+      groups: plan.groups
+        .filter((g) => g.phase === phase)
+        .map((g) => ({ groupId: g.groupId, dataset: g.dataset, from: g.days[0], to: g.days[g.days.length - 1], dayCount: g.days.length })),
+    })),
+    steps: plan.groups.length,
     ignoredKeys,
   };
 }

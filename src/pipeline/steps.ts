@@ -1,8 +1,10 @@
 /** Launching a group's step and reading back its outcome (the LaunchStep / CheckStep Lambdas). */
-import type { LakestepConfig } from '../config/config';
-import { LakestepError } from '../core/errors';
+import { tableConfig, type LakestepConfig } from '../config/config';
+import { checkQueries } from '../core/checks';
+import { daysBetween } from '../core/days';
+import { LakestepError, UpstreamFailedError } from '../core/errors';
 import type { Ports } from '../core/ports';
-import type { DayResult, Plan, StepResult, StepSpec, StepState } from '../core/types';
+import type { DayResult, Plan, StepGroup, StepResult, StepSpec, StepState } from '../core/types';
 import { stepResultKey } from './runKeys';
 
 export interface LaunchedStep {
@@ -26,17 +28,29 @@ export async function launchStep(
   const plan = await ports.store.getJson<Plan>(planKey);
   const group = plan?.groups.find((g) => g.groupId === groupId);
   if (!plan || !group) throw new LakestepError(`plan ${planKey} has no group ${groupId}`);
+  const table = tableConfig(config, group.dataset);
   const spec: StepSpec = {
     executionId: plan.executionId,
     groupId,
     dataset: group.dataset,
     days: group.days,
     rawDays: group.rawDays,
-    stageSql: config.datasets[group.dataset].stage,
+    reads: group.reads,
+    period: group.period,
+    checks: checkQueries(table.checks),
+    ...(table.checks.schema ? { outputSchema: table.output } : {}),
+    metrics: table.metrics,
+    stageSql: table.stage,
     stageVersion: plan.stageVersions[group.dataset],
     resultKey: stepResultKey(plan.executionId, groupId),
     ...(clusterId ? { clusterId } : {}),
   };
+  const failedInput = await failedUpstreamDay(ports, plan, group);
+  if (failedInput) {
+    // Never compute from a table whose days in the window failed: fail these days without running.
+    await ports.store.putJson(spec.resultKey, upstreamFailedResult(spec, failedInput));
+    return { stepId: `${SKIPPED}${groupId}`, resultKey: spec.resultKey };
+  }
   const { stepId } = await ports.steps.submit(spec);
   return { stepId, resultKey: spec.resultKey, ...(clusterId ? { clusterId } : {}) };
 }
@@ -52,7 +66,7 @@ export interface CheckedStep {
 
 /** The step's state; once COMPLETED, the per-day outcome from its result object. */
 export async function checkStep(ports: Pick<Ports, 'store' | 'steps'>, step: LaunchedStep): Promise<CheckedStep> {
-  const status = await ports.steps.describe(step.stepId, step.clusterId);
+  const status = step.stepId.startsWith(SKIPPED) ? { state: 'COMPLETED' as const } : await ports.steps.describe(step.stepId, step.clusterId);
   if (status.state !== 'COMPLETED') return { state: status.state, failureMessage: status.failureMessage };
   const result = await ports.store.getJson<StepResult>(step.resultKey);
   if (!result) return { state: 'FAILED', failureMessage: `step ${step.stepId} completed without writing ${step.resultKey}` };
@@ -60,5 +74,43 @@ export async function checkStep(ports: Pick<Ports, 'store' | 'steps'>, step: Lau
     state: 'COMPLETED',
     days: result.days.map(({ day, status: s, recordsOut, rejected }) => ({ day, status: s, recordsOut, rejected })),
     seconds: result.seconds,
+  };
+}
+
+/** Step id of a group that was not run because an input day failed; its result is already written. */
+const SKIPPED = 'skipped:';
+
+/** The first failed day (as `table day`) among the processed days this group reads, if any. */
+async function failedUpstreamDay(ports: Pick<Ports, 'store'>, plan: Plan, group: StepGroup): Promise<string | undefined> {
+  for (const read of group.reads) {
+    const upstream = plan.groups.filter((g) => g.dataset === read.table && g.phase < group.phase);
+    for (const g of upstream) {
+      const result = await ports.store.getJson<StepResult>(stepResultKey(plan.executionId, g.groupId));
+      const inWindow = g.days.filter((day) => daysBetween(read.from, day) >= 0 && daysBetween(day, read.to) >= 0);
+      const failed = inWindow.find((day) => result?.days.find((d) => d.day === day)?.status !== 'succeeded');
+      if (failed) return `${read.table} ${failed}`;
+    }
+  }
+  return undefined;
+}
+
+function upstreamFailedResult(spec: StepSpec, failedInput: string): StepResult {
+  const error = new UpstreamFailedError(failedInput);
+  return {
+    groupId: spec.groupId,
+    dataset: spec.dataset,
+    stageVersion: spec.stageVersion,
+    days: spec.days.map((day) => ({
+      day,
+      status: 'failed',
+      recordsIn: 0,
+      recordsOut: 0,
+      duplicatesDropped: 0,
+      rejected: 0,
+      late: 0,
+      error: { name: error.name, message: error.message },
+    })),
+    rejectedByReason: {},
+    seconds: 0,
   };
 }

@@ -7,6 +7,7 @@ import type { StepResult, StepSpec } from '../../src/core/types';
 import { DuckDbStepRunner, runStepInProcess } from '../../src/local/duckdb/duckDbStepRunner';
 import { loadRawDays } from '../../src/local/duckdb/rawReader';
 import { writeRawFile } from '../../src/sample/rawFile';
+import { stepSpec } from '../helpers/stepSpec';
 
 /** Epoch ms of a UTC time on a day, e.g. at('2024-03-01', 10) = 10:00Z. */
 const at = (day: string, hour: number, minute = 0) => Date.parse(`${day}T00:00:00Z`) + (hour * 60 + minute) * 60_000;
@@ -61,7 +62,7 @@ async function plantRawFiles(lake: string): Promise<void> {
 }
 
 function spec(overrides: Partial<StepSpec> = {}): StepSpec {
-  return {
+  return stepSpec({
     executionId: 'exec-1',
     groupId: 'g-2024-03-01',
     dataset: 'access_records',
@@ -71,7 +72,7 @@ function spec(overrides: Partial<StepSpec> = {}): StepSpec {
     stageVersion: 'test-v1',
     resultKey: '_results/exec-1/g-2024-03-01.json',
     ...overrides,
-  };
+  });
 }
 
 function withThreshold(rejectThreshold: number): LakestepConfig {
@@ -299,12 +300,12 @@ describe('loadRawDays', () => {
   });
 
   /** Loads one plain file of arrival day 2024-03-01 and returns the valid rows and the rejects, by record index. */
-  async function load(records: string[]) {
+  async function load(records: string[], dataset = loadConfig().datasets.access_records) {
     await writeRawFile(lake, key('2024-03-01', '00', 'types.json'), records, { gzip: false });
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     try {
-      await loadRawDays(connection, { lakeDir: lake, dataset: loadConfig().datasets.access_records, rawDays: ['2024-03-01'], stagingDir: join(lake, '_tmp', 'raw') });
+      await loadRawDays(connection, { lakeDir: lake, dataset, rawDays: ['2024-03-01'], stagingDir: join(lake, '_tmp', 'raw') });
       const valid = (await connection.runAndReadAll(`SELECT * FROM raw_access_records ORDER BY _record_index`)).getRowObjectsJson();
       const rejects = (await connection.runAndReadAll(`SELECT record_index, reason, detail FROM rejects ORDER BY record_index`)).getRowObjectsJson();
       return { valid, rejects: rejects.map((r) => [Number(r.record_index), r.reason, r.detail]) };
@@ -377,5 +378,14 @@ describe('loadRawDays', () => {
 
     expect(valid.map((r) => r.sessionId)).toEqual(['ok']);
     expect(rejects).toEqual([[0, 'invalid_json', 'malformed JSON object']]);
+  });
+
+  it('takes the arrival day as the event day when the dataset declares no event time (nothing is late)', async () => {
+    const { eventTime: _unused, ...withoutEventTime } = loadConfig().datasets.access_records;
+
+    const { valid, rejects } = await load([`{"sessionId":"old","timestamp":0}`, `{"sessionId":"far","timestamp":253402300800000}`], withoutEventTime);
+
+    expect(valid.map((r) => r.sessionId)).toEqual(['old', 'far']);
+    expect(rejects).toEqual([]);
   });
 });

@@ -166,7 +166,8 @@ describe('serverless package --stage ci', () => {
       const { definition } = resolvedDefinition(t);
       const env = (fn: string) => t.Resources[lambdaLogicalId(fn)].Properties.Environment.Variables;
 
-      expect(definition.States.TransformDays.MaxConcurrencyPath).toBe('$.plan.stepConcurrency');
+      expect(definition.States.TransformPhases.ItemSelector['stepConcurrency.$']).toBe('$.plan.stepConcurrency');
+      expect(definition.States.TransformPhases.ItemProcessor.States.TransformDays.MaxConcurrencyPath).toBe('$.stepConcurrency');
       expect(env('discover').STEP_CONCURRENCY).toBe('2');
       expect(env('ensureCluster').STEP_CONCURRENCY).toBe('2');
       expect(env('launchStep').ARTIFACTS_URI).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: 'ArtifactsBucket' }, '/spark/0.0.0-ci/']] });

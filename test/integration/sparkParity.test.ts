@@ -20,6 +20,7 @@ import type { StepResult, StepSpec } from '../../src/core/types';
 import { runStepInProcess } from '../../src/local/duckdb/duckDbStepRunner';
 import { SparkSubmitStepRunner } from '../../src/local/sparkSubmitStepRunner';
 import { sql, tmpLake } from '../helpers/lake';
+import { stepSpec } from '../helpers/stepSpec';
 
 interface Vector {
   field: string;
@@ -37,7 +38,7 @@ const H = 3_600_000;
 const RAW = 'raw/access_records/';
 const SPARK_TIMEOUT_MS = 300_000;
 
-const spec: StepSpec = {
+const spec: StepSpec = stepSpec({
   executionId: 'exec-parity',
   groupId: 'g-2023-04-06',
   dataset: 'access_records',
@@ -46,7 +47,7 @@ const spec: StepSpec = {
   stageSql: 'spark/sql/access_records.sql',
   stageVersion: 'parity',
   resultKey: '_results/exec-parity/g-2023-04-06.json',
-};
+});
 
 const line = (record: Record<string, unknown>) => JSON.stringify(record);
 

@@ -9,6 +9,7 @@ import { stepConcurrency } from '../../../src/config/stageEnv';
 import type { StepSpec } from '../../../src/core/types';
 import { LocalClusterManager } from '../../../src/local/localClusterManager';
 import type { Context } from 'aws-lambda';
+import { stepSpec } from '../../helpers/stepSpec';
 
 const emr = mockClient(EMRClient);
 const client = () => new EMRClient({ region: 'us-east-1' });
@@ -80,7 +81,7 @@ describe('ensureCluster and terminateCluster handlers', () => {
 });
 
 describe('EmrStepRunner with a per-step cluster', () => {
-  const spec: StepSpec = {
+  const spec: StepSpec = stepSpec({
     executionId: EXECUTION,
     groupId: 'g1',
     dataset: 'access_records',
@@ -90,7 +91,7 @@ describe('EmrStepRunner with a per-step cluster', () => {
     stageVersion: 'v1',
     resultKey: '_runs/run-42/steps/g1.json',
     clusterId: 'j-NEW',
-  };
+  });
   const runner = (clusterId?: string) => new EmrStepRunner(client(), { clusterId, artifactsUri: 's3://art/spark/v/', lakeRoot: 's3://lake/', config: loadConfig() });
 
   it("submits to and describes on the step's own cluster (transient mode, no EMR_CLUSTER_ID)", async () => {

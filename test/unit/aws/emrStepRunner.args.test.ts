@@ -4,10 +4,11 @@ import { loadConfig } from '../../../src/config/config';
 import type { StepSpec } from '../../../src/core/types';
 
 import { EmrStepRunner } from '../../../src/aws/emrStepRunner';
+import { stepSpec } from '../../helpers/stepSpec';
 
 const emr = mockClient(EMRClient);
 const config = loadConfig();
-const spec: StepSpec = {
+const spec: StepSpec = stepSpec({
   executionId: 'exec-7f3a',
   groupId: 'access_records-2024-03-05',
   dataset: 'access_records',
@@ -16,7 +17,7 @@ const spec: StepSpec = {
   stageSql: 'spark/sql/access_records.sql',
   stageVersion: 'v1',
   resultKey: 'runs/exec-7f3a/steps/access_records-2024-03-05.json',
-};
+});
 
 describe('EmrStepRunner.submit with the real sparkSubmitArgs', () => {
   it('passes spark-submit arguments that name the deployed SQL URI and every day of the group', async () => {

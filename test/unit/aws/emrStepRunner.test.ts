@@ -20,6 +20,7 @@ jest.mock('../../../src/core/sparkSubmitArgs', () => ({ sparkSubmitArgs }));
 
 // Imported after the mock so the runner gets the stand-in.
 import { EmrStepRunner, stepName } from '../../../src/aws/emrStepRunner';
+import { stepSpec } from '../../helpers/stepSpec';
 
 const emr = mockClient(EMRClient);
 const config: LakestepConfig = { datasets: {}, aggregates: {}, maxDaysPerStep: 7, stepConcurrency: 2, lockTtlSeconds: 21600 };
@@ -30,7 +31,7 @@ const runner = () =>
     lakeRoot: 's3://lakestep-prod-lake/',
     config,
   });
-const spec: StepSpec = {
+const spec: StepSpec = stepSpec({
   executionId: 'exec-7f3a',
   groupId: 'access_records-2024-03-05',
   dataset: 'access_records',
@@ -39,7 +40,7 @@ const spec: StepSpec = {
   stageSql: 'spark/sql/access_records.sql',
   stageVersion: 'v1',
   resultKey: 'runs/exec-7f3a/steps/access_records-2024-03-05.json',
-};
+});
 
 beforeEach(() => {
   emr.reset();

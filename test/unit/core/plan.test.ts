@@ -73,8 +73,11 @@ describe('planDirtyDays', () => {
         {
           groupId: 'access_records-2024-02-29',
           dataset: 'access_records',
+          phase: 0,
+          period: 'day',
           days: ['2024-02-29', '2024-03-01', '2024-03-02', '2024-03-03', '2024-03-04'],
           rawDays: dayRange('2024-02-28', '2024-03-05'),
+          reads: [],
         },
       ]);
     });
@@ -225,8 +228,11 @@ describe('planDirtyDays', () => {
         {
           groupId: 'access_records-2024-02-27',
           dataset: 'access_records',
+          phase: 0,
+          period: 'day',
           days: dayRange('2024-02-27', '2024-03-02'),
           rawDays: dayRange('2024-02-26', '2024-03-03'),
+          reads: [],
         },
       ]);
     });
@@ -387,14 +393,20 @@ describe('planDirtyDays', () => {
         {
           groupId: 'access_records-2024-02-25',
           dataset: 'access_records',
+          phase: 0,
+          period: 'day',
           days: dayRange('2024-02-25', '2024-03-02'),
           rawDays: dayRange('2024-02-24', '2024-03-03'),
+          reads: [],
         },
         {
           groupId: 'access_records-2024-03-03',
           dataset: 'access_records',
+          phase: 0,
+          period: 'day',
           days: dayRange('2024-03-03', '2024-03-05'),
           rawDays: dayRange('2024-03-02', '2024-03-06'),
+          reads: [],
         },
       ]);
     });
@@ -524,5 +536,77 @@ describe('describeReason', () => {
     const text = describeReason(reason);
 
     expect(text).toBe(expected);
+  });
+});
+
+describe('planDirtyDays with tables that read processed tables', () => {
+  // node_snapshots (raw, lateness 0) → file_downloads (raw, reads node_snapshots D−1…D+1) → project_downloads_daily (28-day window)
+  const SNAPSHOTS = { name: 'node_snapshots', lateDays: 0 };
+  const DOWNLOADS = { name: 'file_downloads', lateDays: 1, reads: [{ table: 'node_snapshots', fromDays: -1, toDays: 1 }] };
+  const DAILY = { name: 'project_downloads_daily', period: 'day' as const, reads: [{ table: 'file_downloads', fromDays: -27, toDays: 0 }] };
+  const WEEKLY = { name: 'client_share_4w', period: 'week' as const, reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }] };
+  const versions = { access_records: CURRENT, node_snapshots: CURRENT, file_downloads: CURRENT, project_downloads_daily: CURRENT, client_share_4w: CURRENT };
+  const all = ['access_records', 'node_snapshots', 'file_downloads', 'project_downloads_daily', 'client_share_4w'];
+  const graphArgs = (over: Partial<PlanArgs> = {}) =>
+    planArgs({ datasets: [ACCESS, SNAPSHOTS, DOWNLOADS], aggregates: [DAILY, WEEKLY], stageVersions: versions, input: runInput({ datasets: all }), ...over });
+
+  it('recomputes a 28-day aggregate for every day whose window holds a recomputed day, never after today', () => {
+    // a project with downloads on a single day: 2024-03-01 arrives alone
+    const observed = { file_downloads: [raw('2024-03-01', 'fp', 'file_downloads')] };
+
+    const plan = planDirtyDays(graphArgs({ observed }));
+
+    const daily = plan.days.filter((d) => d.dataset === 'project_downloads_daily').map((d) => d.day);
+    expect(daily).toEqual(dayRange('2024-02-29', '2024-03-10')); // today is 2024-03-10
+    expect(reasonsOf(plan, '2024-03-05', 'project_downloads_daily')).toEqual([{ kind: 'upstream', table: 'file_downloads', from: '2024-02-29', to: '2024-03-02' }]);
+  });
+
+  it('orders the tables in phases, each group reading the union of its days’ windows', () => {
+    const observed = { node_snapshots: [raw('2024-03-05', 'fp', 'node_snapshots')], file_downloads: raws('2024-03-04', '2024-03-06', 'file_downloads') };
+
+    const plan = planDirtyDays(graphArgs({ observed }));
+
+    expect([...new Map(plan.groups.map((g) => [g.dataset, g.phase]))]).toEqual([
+      ['node_snapshots', 0],
+      ['file_downloads', 1],
+      ['project_downloads_daily', 2],
+    ]);
+    expect(plan.groups.map((g) => g.phase)).toEqual([...plan.groups.map((g) => g.phase)].sort());
+    const downloads = plan.groups.find((g) => g.dataset === 'file_downloads');
+    expect(downloads?.days).toEqual(dayRange('2024-03-03', '2024-03-07'));
+    expect(downloads?.reads).toEqual([{ table: 'node_snapshots', from: '2024-03-02', to: '2024-03-08' }]);
+    // a snapshot day changes the downloads of the day before, the day and the day after
+    expect(reasonsOf(plan, '2024-03-06', 'file_downloads')).toContainEqual({ kind: 'upstream', table: 'node_snapshots', from: '2024-03-05', to: '2024-03-05' });
+    expect(reasonsOf(plan, '2024-03-04', 'file_downloads')).toContainEqual({ kind: 'upstream', table: 'node_snapshots', from: '2024-03-05', to: '2024-03-05' });
+    expect(reasonsOf(plan, '2024-03-07', 'file_downloads')).toEqual([{ kind: 'new_raw', rawDay: '2024-03-06' }]); // reads snapshots 03-06 … 03-08 only
+  });
+
+  it('plans a weekly aggregate at the Mondays of the 4 weeks a recomputed day falls in, across a year boundary', () => {
+    const observed = { access_records: [raw('2023-12-31')] }; // days 2023-12-30 … 2024-01-01
+
+    const plan = planDirtyDays(graphArgs({ observed, nowMs: Date.UTC(2024, 1, 1) }));
+
+    const weekly = plan.groups.filter((g) => g.dataset === 'client_share_4w');
+    expect(weekly.map((g) => g.days)).toEqual([['2023-12-25', '2024-01-01', '2024-01-08', '2024-01-15', '2024-01-22']]);
+    expect(weekly[0].period).toBe('week');
+    expect(weekly[0].reads).toEqual([{ table: 'access_records', from: '2023-12-04', to: '2024-01-28' }]);
+  });
+
+  it('plans nothing downstream when nothing upstream changed', () => {
+    const observed = { file_downloads: [raw('2024-03-01', 'fp', 'file_downloads')] };
+
+    const plan = planDirtyDays(graphArgs({ observed, ledgerRaw: observed }));
+
+    expect(plan.days).toEqual([]);
+    expect(plan.groups).toEqual([]);
+  });
+
+  it('forces an aggregate range on its own, and a weekly one at the Mondays in range', () => {
+    const input = runInput({ mode: 'backfill', from: '2024-03-01', to: '2024-03-10', force: true, datasets: ['project_downloads_daily', 'client_share_4w'] });
+
+    const plan = planDirtyDays(graphArgs({ input }));
+
+    expect(plan.days.filter((d) => d.dataset === 'project_downloads_daily').map((d) => d.day)).toEqual(dayRange('2024-03-01', '2024-03-10'));
+    expect(plan.days.filter((d) => d.dataset === 'client_share_4w').map((d) => d.day)).toEqual(['2024-03-04']);
   });
 });

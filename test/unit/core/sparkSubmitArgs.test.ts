@@ -3,8 +3,9 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../../../src/config/config';
 import { DRIVER_MODULES, REQUIRED_SPARK_CONF, sparkSubmitArgs } from '../../../src/core/sparkSubmitArgs';
 import type { StepSpec } from '../../../src/core/types';
+import { stepSpec } from '../../helpers/stepSpec';
 
-const spec: StepSpec = {
+const spec: StepSpec = stepSpec({
   executionId: 'exec-1',
   groupId: 'g-2024-03-05',
   dataset: 'access_records',
@@ -13,7 +14,7 @@ const spec: StepSpec = {
   stageSql: 'spark/sql/access_records.sql',
   stageVersion: 'abc123',
   resultKey: '_results/exec-1/g-2024-03-05.json',
-};
+});
 const code = 's3://lake-bucket/_code/abc123/';
 const base = { spec, lakeRoot: 's3://lake-bucket/', sqlUri: `${code}spark/sql/access_records.sql`, driverUri: `${code}spark/jobs/lakestep_driver.py`, config: loadConfig() };
 

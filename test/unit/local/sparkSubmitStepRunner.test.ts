@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { loadConfig } from '../../../src/config/config';
 import { SparkSubmitStepRunner } from '../../../src/local/sparkSubmitStepRunner';
 import type { StepSpec } from '../../../src/core/types';
+import { stepSpec } from '../../helpers/stepSpec';
 
-const spec: StepSpec = {
+const spec: StepSpec = stepSpec({
   executionId: 'e', groupId: 'g1', dataset: 'access_records', days: ['2024-03-05'],
   rawDays: ['2024-03-04', '2024-03-05', '2024-03-06'], stageSql: 'spark/sql/access_records.sql', stageVersion: 'v', resultKey: '_results/g1.json',
-};
+});
 
 async function settle(runner: SparkSubmitStepRunner, stepId: string) {
   for (;;) {

@@ -89,7 +89,7 @@ interface Reread {
 function reread(lake: string): Reread {
   const texts: Reread['texts'] = [];
   const byFile = new Map<string, string>();
-  for (const path of filesUnder(join(lake, 'raw'))) {
+  for (const path of filesUnder(join(lake, 'raw/access_records'))) {
     const key = relative(lake, path).split('\\').join('/');
     const buf = readFileSync(path);
     const text = (buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf).toString('utf8');
@@ -207,7 +207,7 @@ describe('generateSample', () => {
     expect(new Set(keys.map((k) => k.split('/').slice(2, 6).join('/'))).size).toBe(3 * 24);
     expect(keys.length).toBeGreaterThanOrEqual(2 * 3 * 24);
     expect(summary.files).toBe(keys.length);
-    expect(summary.bytes).toBe(filesUnder(lake).reduce((n, p) => n + statSync(p).size, 0));
+    expect(summary.bytes).toBe(filesUnder(join(lake, 'raw/access_records')).reduce((n, p) => n + statSync(p).size, 0));
     expect(summary.recordsWritten).toBe(raw.texts.length);
   });
 
