@@ -93,5 +93,5 @@ describe('lakestep CLI', () => {
 
     expect(result.code).toBe(0);
     expect(await rowsByDay(join(lake, 'processed/access_records'))).toEqual(duckdbRows);
-  });
+  }, 600_000); // a Spark start-up on a loaded 2-core machine
 });
