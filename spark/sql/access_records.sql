@@ -31,28 +31,27 @@ WITH files AS (
         GROUP BY _arrival_day, _source_file) s
 ),
 
-recs AS (
-  -- Copies of one key share their timestamp, hence their day: filtering days first drops no winner.
-  SELECT r.*, f.copy_base + r._record_index AS copy_ord
+firsts AS (
+  -- the first copy of each key (GROUP BY puts NULLs in one group: a null-safe key). Copies of one
+  -- key share their timestamp, hence their day: filtering days first drops no winner.
+  SELECT MIN(f.copy_base + r._record_index) AS copy_ord
   FROM raw_access_records r
   JOIN files f ON r._arrival_day = f._arrival_day AND r._source_file = f._source_file
   WHERE CAST(timestamp_millis(r.timestamp) AS DATE) IN (SELECT day FROM run_days)
-),
-
-firsts AS (
-  -- the first copy of each key (GROUP BY puts NULLs in one group: a null-safe key)
-  SELECT MIN(copy_ord) AS copy_ord
-  FROM recs
-  GROUP BY sessionId, timestamp, method, requestURL
+  GROUP BY r.sessionId, r.timestamp, r.method, r.requestURL
 ),
 
 kept AS (
-  SELECT k.* FROM recs k WHERE k.copy_ord IN (SELECT copy_ord FROM firsts)
+  -- (firsts holds only records of run_days: no second day filter)
+  SELECT r.*
+  FROM raw_access_records r
+  JOIN files f ON r._arrival_day = f._arrival_day AND r._source_file = f._source_file
+  WHERE f.copy_base + r._record_index IN (SELECT copy_ord FROM firsts)
 ),
 
 -- ---- per distinct user agent: client, client_version ----------------------------------------------
 agents AS (
-  SELECT DISTINCT userAgent FROM recs
+  SELECT DISTINCT userAgent FROM raw_access_records WHERE userAgent IS NOT NULL
 ),
 
 agent_folded AS (
@@ -118,9 +117,10 @@ agent_dim AS (
 ),
 
 -- ---- per distinct request URL: entity_id, the signature (method-free) ------------------------------
--- (every URL of `recs` is also in `kept`: the URL is part of the dedup key)
 urls AS (
-  SELECT DISTINCT requestURL FROM recs
+  SELECT DISTINCT requestURL
+  FROM raw_access_records
+  WHERE requestURL IS NOT NULL AND CAST(timestamp_millis(timestamp) AS DATE) IN (SELECT day FROM run_days)
 ),
 
 url_lowered AS (
@@ -240,12 +240,14 @@ SELECT
   k.oauthClientId                                AS oauth_client_id,      -- STRING
   k.basicAuthUsername                            AS basic_auth_username,  -- STRING
   k.authenticationMethod                         AS auth_method,          -- STRING
-  a.client                                       AS client,               -- STRING: WEB, JAVA, … or UNKNOWN
+  COALESCE(a.client, 'UNKNOWN')                  AS client,               -- STRING: WEB, JAVA, … or UNKNOWN
   a.client_version                               AS client_version,       -- STRING
   u.entity_id                                    AS entity_id,            -- BIGINT
-  k.method || ' ' || u.signature                 AS normalized_method_signature, -- STRING; NULL method → NULL
+  k.method || ' ' || COALESCE(u.signature, 'INVALID URL') AS normalized_method_signature, -- STRING; NULL method → NULL
   CAST(timestamp_millis(k.timestamp) AS DATE)    AS record_date           -- DATE: UTC day of `timestamp`
 FROM kept k
--- every value of kept has its row in each dimension (NULL included): the joins neither drop nor repeat
-LEFT JOIN agent_dim a ON k.userAgent IS NOT DISTINCT FROM a.userAgent
-LEFT JOIN url_dim u ON k.requestURL IS NOT DISTINCT FROM u.requestURL
+-- every non-NULL value of kept has exactly one row in its dimension (whose client / signature is never
+-- NULL), so the joins neither drop nor repeat rows; a NULL agent / URL finds none, and gets the rules'
+-- values for it above: client UNKNOWN, client_version NULL; entity_id NULL, signature INVALID URL.
+LEFT JOIN agent_dim a ON k.userAgent = a.userAgent
+LEFT JOIN url_dim u ON k.requestURL = u.requestURL

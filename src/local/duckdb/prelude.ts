@@ -41,6 +41,16 @@ const PRELUDE_STATEMENTS: readonly string[] = [
   // octet_length(string): its UTF-8 size in bytes; DuckDB's octet_length takes only BLOB/BIT, strlen is it.
   `CREATE OR REPLACE MACRO spark.octet_length(s) AS system.main.strlen(s)`,
 
+  // date_add(start, days) as Spark's: the DATE `days` whole days after `start` (negative goes back);
+  // DuckDB's date_add takes an INTERVAL and returns a TIMESTAMP.
+  `CREATE OR REPLACE MACRO spark.date_add(start_date, num_days) AS
+     CAST(start_date AS DATE) + CAST(num_days AS INTEGER)`,
+
+  // date_sub(start, days) as Spark's: the DATE `days` whole days before `start`; DuckDB's date_sub(part,
+  // start, end) counts part boundaries between two times instead.
+  `CREATE OR REPLACE MACRO spark.date_sub(start_date, num_days) AS
+     CAST(start_date AS DATE) - CAST(num_days AS INTEGER)`,
+
   // Names resolve in main first (tables, and anything created without a schema lands there), then in
   // spark, then in DuckDB's built-ins: so spark.* shadows the built-ins of the same name.
   `SET search_path = 'main,spark'`,

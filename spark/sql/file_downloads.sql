@@ -1,0 +1,67 @@
+-- file_downloads: one row per download of a FileEntity or TableEntity, deduplicated on (timestamp, userId, fileHandleId, associateType, associateId).
+-- grain: that key · partition: day of `timestamp` (UTC) · replaces whole days
+-- reads: raw file_downloads arrival days [day-lateDays, day+lateDays]; processed node_snapshots days [day-1, day+1] · bad rows → rejected/file_downloads
+--
+-- project_id is point-in-time: among the node_snapshots rows of the node (node_id = associateId) whose
+-- entered_at is not after the download's timestamp, the one with the latest entered_at; when two
+-- projects share that entered_at (a dump contradicting itself), the smallest project_id, so both
+-- engines agree. NULL when the node has no such row in the snapshot days read (e.g. a download before
+-- the node's first dump): the download is kept, never dropped. A dump of day d lists the state at the
+-- end of d, so a move during day D is in dump D (new project, entered_at = the move) while dump D-1
+-- still has the old project: downloads of D before the move get the old one, after it the new one.
+-- Only the dumps of days [day-1, day+1] of the download's own day count, whatever else the step read for
+-- its other days: day D is then the same whichever days share its step (keep this in step with the
+-- `reads` window of lakestep.config.yml).
+-- Copies of one download keep the smallest (_arrival_day, _source_file, _record_index); the key is
+-- null-safe. Copies share their timestamp, hence their day: filtering days first drops no winner.
+WITH recs AS (
+  SELECT r.*,
+         row_number() OVER (
+           PARTITION BY r.timestamp, r.userId, r.fileHandleId, r.associateType, r.associateId
+           ORDER BY r._arrival_day ASC NULLS LAST, r._source_file ASC NULLS LAST, r._record_index ASC NULLS LAST
+         ) AS copy_rank
+  FROM raw_file_downloads r
+  WHERE r.associateType IN ('FileEntity', 'TableEntity')
+    AND CAST(timestamp_millis(r.timestamp) AS DATE) IN (SELECT day FROM run_days)
+),
+
+kept AS (
+  SELECT k.timestamp, k.userId, k.fileHandleId, k.associateType, k.associateId, k.stack, k.instance,
+         timestamp_millis(k.timestamp) AS event_at,
+         CAST(timestamp_millis(k.timestamp) AS DATE) AS event_day
+  FROM recs k
+  WHERE k.copy_rank = 1
+),
+
+-- one row per project spell of a node and dump day (dumps repeat unchanged nodes day after day)
+spells AS (
+  SELECT DISTINCT s.node_id, s.project_id, s.entered_at, s.record_date
+  FROM node_snapshots s
+  WHERE s.node_id IN (SELECT associateId FROM kept)
+),
+
+candidates AS (
+  SELECT k.*, s.project_id,
+         row_number() OVER (
+           PARTITION BY k.timestamp, k.userId, k.fileHandleId, k.associateType, k.associateId
+           ORDER BY s.entered_at DESC NULLS LAST, s.project_id ASC NULLS LAST
+         ) AS spell_rank
+  FROM kept k
+  LEFT JOIN spells s
+    ON s.node_id = k.associateId
+   AND s.entered_at <= k.event_at
+   AND s.record_date BETWEEN date_sub(k.event_day, 1) AND date_add(k.event_day, 1)
+)
+
+SELECT
+  c.event_at                          AS timestamp,               -- TIMESTAMP (UTC) of epoch ms
+  c.userId                            AS user_id,                 -- BIGINT
+  c.fileHandleId                      AS file_handle_id,          -- BIGINT
+  c.project_id                        AS project_id,              -- BIGINT: project of the node at `timestamp`; NULL = unattributed
+  c.associateType                     AS association_object_type, -- STRING: 'FileEntity' or 'TableEntity'
+  'syn' || CAST(c.associateId AS STRING) AS association_object_id, -- STRING: 'syn' + associateId, e.g. 'syn2345678'
+  c.stack                             AS stack,                   -- STRING, as given
+  c.instance                          AS instance,                -- STRING, as given
+  c.event_day                         AS record_date              -- DATE: UTC day of `timestamp`
+FROM candidates c
+WHERE c.spell_rank = 1

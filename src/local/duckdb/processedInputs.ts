@@ -1,0 +1,44 @@
+/**
+ * The processed tables a stage reads (StepSpec.reads), as DuckDB views named after the tables over
+ * exactly the day partitions in range — never the whole table. A range with no files yet gives an
+ * empty view with the table's declared output columns, so the stage SQL still binds.
+ */
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { processedPrefix, tableConfig, type LakestepConfig, type OutputType } from '../../config/config';
+import { dayRange, partitionPath } from '../../core/days';
+import type { TableRange } from '../../core/types';
+
+const SQL_TYPE: Record<OutputType, string> = { string: 'VARCHAR', bigint: 'BIGINT', boolean: 'BOOLEAN', double: 'DOUBLE', date: 'DATE', timestamp: 'TIMESTAMP' };
+const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** The Parquet files of `table` in the days `from … to`, absolute paths. */
+async function partitionFiles(lakeDir: string, prefix: string, range: TableRange): Promise<string[]> {
+  const files: string[] = [];
+  for (const day of dayRange(range.from, range.to)) {
+    const folder = join(lakeDir, prefix, partitionPath(day));
+    const names = await readdir(folder).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [] as string[];
+      throw err;
+    });
+    files.push(...names.filter((n) => n.endsWith('.parquet')).map((n) => join(folder, n)));
+  }
+  return files;
+}
+
+/**
+ * Creates one view per read: `CREATE VIEW <table> AS SELECT … FROM read_parquet([files])`.
+ * @throws ConfigError for a table not in the config
+ */
+export async function createReadViews(connection: DuckDBConnection, lakeDir: string, reads: TableRange[], config: LakestepConfig): Promise<void> {
+  for (const read of reads) {
+    const table = tableConfig(config, read.table);
+    const files = await partitionFiles(lakeDir, processedPrefix(table), read);
+    const source = files.length
+      ? // the files hold no partition columns; union_by_name keeps an older file with fewer columns readable
+        `SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true)`
+      : `SELECT ${Object.entries(table.output).map(([name, type]) => `CAST(NULL AS ${SQL_TYPE[type]}) AS ${name}`).join(', ')} WHERE false`;
+    await connection.run(`CREATE OR REPLACE VIEW ${read.table} AS ${source}`);
+  }
+}
