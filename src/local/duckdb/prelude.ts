@@ -51,6 +51,10 @@ const PRELUDE_STATEMENTS: readonly string[] = [
   `CREATE OR REPLACE MACRO spark.date_sub(start_date, num_days) AS
      CAST(start_date AS DATE) - CAST(num_days AS INTEGER)`,
 
+  // regexp_like(s, pattern) as Spark's: true when the pattern matches anywhere in s (the `pattern`
+  // quality gates use it); DuckDB calls it regexp_matches.
+  `CREATE OR REPLACE MACRO spark.regexp_like(s, pattern) AS regexp_matches(s, pattern)`,
+
   // Names resolve in main first (tables, and anything created without a schema lands there), then in
   // spark, then in DuckDB's built-ins: so spark.* shadows the built-ins of the same name.
   `SET search_path = 'main,spark'`,
