@@ -1,7 +1,7 @@
 """The driver's command line: what an EMR step (or local spark-submit) passes to lakestep_driver.py.
 
     lakestep_driver.py --spec <StepSpec JSON | URI> --lake-root <s3://bucket/ | file:///abs/lake/>
-                       --dataset <DatasetConfig JSON | URI> --sql <URI of the stage SQL>
+                       --dataset <DatasetConfig | AggregateConfig JSON | URI> --sql <URI of the stage SQL>
 
 `--spec` / `--dataset` take the JSON itself (starts with `{`) or a URI to read it from (for specs
 too long for an EMR step argument). src/core/sparkSubmitArgs.ts builds exactly this list.
@@ -15,7 +15,10 @@ import json
 from typing import Callable, List, Optional
 
 SPEC_FIELDS = ("executionId", "groupId", "dataset", "days", "rawDays", "stageSql", "stageVersion", "resultKey")
-DATASET_FIELDS = ("name", "raw", "table", "lateDays", "rejectThreshold", "eventTime", "required", "columns")
+# Every table config (DatasetConfig or AggregateConfig); a dataset (has `raw`) needs RAW_FIELDS too.
+# `eventTime` is optional (a snapshot dump takes its event day from the arrival day).
+DATASET_FIELDS = ("name", "table")
+RAW_FIELDS = ("raw", "lateDays", "rejectThreshold", "required", "columns")
 LAKE_SCHEMES = ("s3://", "s3a://", "s3n://", "file:///", "hdfs://")
 
 
@@ -27,7 +30,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lakestep_driver.py", description="Runs one lakestep stage step on Spark.")
     p.add_argument("--spec", required=True, help="StepSpec JSON (src/core/types.ts) or a URI of it")
     p.add_argument("--lake-root", required=True, help="lake root URI: s3://bucket/ or file:///abs/path/")
-    p.add_argument("--dataset", required=True, help="DatasetConfig JSON (src/config/config.ts) or a URI of it")
+    p.add_argument("--dataset", required=True, help="DatasetConfig or AggregateConfig JSON (src/config/config.ts) or a URI of it")
     p.add_argument("--sql", required=True, help="URI of the stage SQL file (one SELECT)")
     return p
 
@@ -49,12 +52,12 @@ def _require(flag: str, obj: dict, fields) -> None:
         raise UsageError(f"{flag}: missing {', '.join(missing)} (expected the fields {', '.join(fields)})")
 
 
-def _days(flag: str, values) -> List[dt.date]:
+def _days(flag: str, values, allow_empty: bool = False) -> List[dt.date]:
     try:
         days = [dt.date.fromisoformat(v) for v in values]
     except (TypeError, ValueError):
         raise UsageError(f"{flag}: {values!r} is not a list of YYYY-MM-DD days") from None
-    if not days:
+    if not days and not allow_empty:
         raise UsageError(f"{flag}: empty (expected at least one day)")
     return days
 
@@ -75,6 +78,15 @@ def parse_args(argv: List[str], read_text: Optional[Callable[[str], str]] = None
     _require("--spec", spec, SPEC_FIELDS)
     dataset = _json_arg("--dataset", ns.dataset, reader)
     _require("--dataset", dataset, DATASET_FIELDS)
+    has_raw = dataset.get("raw") is not None
+    if has_raw:
+        _require("--dataset", dataset, DATASET_FIELDS + RAW_FIELDS)
+        if dataset["raw"].get("format", "json") not in ("json", "csv"):
+            raise UsageError(f"--dataset: raw.format {dataset['raw'].get('format')!r} is not json or csv")
+    # reads/checks/metrics/outputSchema: optional here (absent = none), checked when given
+    for field, kind in (("reads", list), ("checks", list), ("metrics", dict), ("outputSchema", dict)):
+        if spec.get(field) is not None and not isinstance(spec[field], kind):
+            raise UsageError(f"--spec {field}: expected a JSON {'array' if kind is list else 'object'}")
     if dataset["name"] != spec["dataset"]:
         raise UsageError(f"--dataset: name {dataset['name']!r} is not the spec's dataset {spec['dataset']!r}")
     if not ns.lake_root.startswith(LAKE_SCHEMES):
@@ -86,5 +98,6 @@ def parse_args(argv: List[str], read_text: Optional[Callable[[str], str]] = None
         "lake_root": lake_root,
         "sql_uri": ns.sql,
         "days": _days("--spec days", spec["days"]),
-        "raw_days": _days("--spec rawDays", spec["rawDays"]),
+        # an aggregate reads no raw days
+        "raw_days": _days("--spec rawDays", spec["rawDays"], allow_empty=not has_raw),
     }

@@ -2,12 +2,13 @@
 
     spark-submit [--conf …] --py-files <the lakestep_*.py modules next to this file> \\
         lakestep_driver.py --spec <StepSpec JSON | URI> --lake-root <s3://bucket/ | file:///abs/lake/> \\
-                           --dataset <DatasetConfig JSON | URI> --sql <stage SQL URI>
+                           --dataset <DatasetConfig | AggregateConfig JSON | URI> --sql <stage SQL URI>
 
-It reads the step's raw arrival days, registers `raw_<dataset>` and `run_days`, runs the stage SQL
-with spark.sql, replaces each output day under processed/<table>/ and each arrival day's rejects
-under rejected/<table>/ (new objects first: lakestep_writer.py), and writes the StepResult JSON to
-<lake root>/<spec.resultKey>.
+It reads the step's raw arrival days (datasets only), registers `raw_<dataset>`, one view per
+processed input (spec.reads) and `run_days`, runs the stage SQL with spark.sql, runs the quality
+gates and metrics over its output (lakestep_checks.py), replaces each passing output day under
+processed/<table>/ and each passing arrival day's rejects under rejected/<table>/ (new objects
+first: lakestep_writer.py), and writes the StepResult JSON to <lake root>/<spec.resultKey>.
 
 Exit codes: 0 when the StepResult was written (days may still be failed, e.g. RejectThresholdError);
 1 when the step failed as a whole (a StepResult with every day failed as StepFailedError is

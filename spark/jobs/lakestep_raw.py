@@ -1,8 +1,9 @@
 """Raw files of a step's arrival days -> two DataFrames (valid records, rejects) with explicit schemas.
 
 Splitting and quarantine happen in Python per file (lakestep_records.file_records) over
-`binaryFiles`, so gzip detection, truncated-gzip detection and the `}{` splitter are ours, not
-Hadoop's codecs or Spark's JSON reader (which infers schemas and drops malformed rows its own way).
+`binaryFiles`, so gzip detection, truncated-gzip detection, the `}{` splitter and the CSV rules
+(`raw.format: csv`) are ours, not Hadoop's codecs or Spark's JSON/CSV readers (which infer schemas
+and drop malformed rows their own way).
 """
 from __future__ import annotations
 
@@ -68,7 +69,8 @@ def read_raw(spark, lake, dataset: dict, raw_days: List[dt.date]):
         empty = sc.emptyRDD()
         return spark.createDataFrame(empty, raw_schema_ddl(dataset)), spark.createDataFrame(empty, REJECT_COLUMNS)
     meta = sc.broadcast({qualified: (key, day) for qualified, key, day in files})
-    ds = {k: dataset[k] for k in ("required", "columns", "eventTime", "lateDays")}
+    # What the workers need; `eventTime` is absent for snapshot dumps (event day = arrival day).
+    ds = {k: dataset.get(k) for k in ("raw", "required", "columns", "eventTime", "lateDays")}
 
     def records_of(item):
         path, stream = item

@@ -1,4 +1,5 @@
-"""Raw file -> records and rejects, exactly as docs/raw-records.md says (pure Python, no Spark).
+"""Raw file -> records and rejects, exactly as docs/raw-records.md (JSON) and docs/tables.md
+("Raw CSV", `raw.format: csv`) say (pure Python, no Spark).
 
 The DuckDB engine (src/local/duckdb/) implements the same rules; the parity test
 (test/integration/sparkParity.test.ts) runs both on the same files. This module runs on
@@ -15,6 +16,7 @@ Shapes:
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import re
@@ -248,7 +250,19 @@ def record_values(record: str, dataset: dict, arrival_day: dt.date) -> Tuple[lis
             values.append(convert(obj.get(field), type_name))
         except TypeError:
             raise Reject("bad_type", f"{field}: expected {type_name}") from None
-    event_field = dataset["eventTime"]
+    return values, event_day_of(values, dataset, arrival_day)
+
+
+def event_day_of(values: list, dataset: dict, arrival_day: dt.date) -> dt.date:
+    """The record's event day from its typed values (config column order), or raises Reject.
+
+    Without `eventTime` (a snapshot dump, docs/tables.md) the event day is the arrival day and
+    nothing is late. Otherwise: missing_field when the event time is NULL, bad_type outside years
+    1970…9999, late when more than `lateDays` from the arrival day.
+    """
+    event_field = dataset.get("eventTime")
+    if not event_field:
+        return arrival_day
     event_ms = values[list(dataset["columns"]).index(event_field)]
     if event_ms is None:  # an optional event time that is absent: the record has no day to land in
         raise Reject("missing_field", event_field)
@@ -258,17 +272,21 @@ def record_values(record: str, dataset: dict, arrival_day: dt.date) -> Tuple[lis
     late_days = int(dataset["lateDays"])
     if abs((event_day - arrival_day).days) > late_days:
         raise Reject("late", f"arrival {arrival_day.isoformat()}, event {event_day.isoformat()}", event_day)
-    return values, event_day
+    return event_day
 
 
 def file_records(source_file: str, data: bytes, arrival_day: dt.date, dataset: dict) -> Iterator[tuple]:
     """Every record and reject of one raw file, in file order (shapes in the module docstring).
 
-    `source_file` is the lake-relative key; `data` the file's bytes as stored.
+    `source_file` is the lake-relative key; `data` the file's bytes as stored. `dataset["raw"]
+    ["format"]` (or `dataset["format"]`) `csv` reads the file as CSV (csv_records), else JSON.
     """
     text, truncated = decode_file(data)
     if truncated:
         yield ("rejected", (arrival_day, source_file, 0, "truncated_gzip", str(len(data)), None, text))
+        return
+    if raw_format(dataset) == "csv":
+        yield from csv_records(source_file, text, arrival_day, dataset)
         return
     for index, record in enumerate(split_records(text)):
         try:
@@ -277,3 +295,136 @@ def file_records(source_file: str, data: bytes, arrival_day: dt.date, dataset: d
             yield ("rejected", (arrival_day, source_file, index, rej.reason, rej.detail, rej.event_day, record))
             continue
         yield ("ok", values + [source_file, index, arrival_day, event_day])
+
+
+# ---------------------------------------------------------------------------------------------
+# Raw CSV (docs/tables.md, "Raw CSV"): RFC 4180 through Python's csv module (strict), a header
+# matched by name, every value typed by the rules below.
+
+_CSV_BIGINT = re.compile(r"-?[0-9]+\Z")
+_CSV_DOUBLE = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+_LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
+
+
+def raw_format(dataset: dict) -> str:
+    """`json` or `csv`: the dataset's raw.format (a flattened `format` key also counts)."""
+    raw = dataset.get("raw") or {}
+    return raw.get("format") or dataset.get("format") or "json"
+
+
+def convert_csv(text: str, type_name: str):
+    """A CSV field -> the column value of `type_name`, or raises TypeError (-> bad_type).
+
+    An empty field is NULL; bigint: an optional `-` and digits within signed 64 bits; double: a
+    decimal or exponent number (optional `-`); boolean: true/false in any case; string: as is.
+    """
+    if text == "":
+        return None
+    if type_name == "string":
+        return text
+    if type_name == "bigint":
+        if _CSV_BIGINT.match(text):
+            number = int(text)
+            if INT64_MIN <= number <= INT64_MAX:
+                return number
+    elif type_name == "double":
+        if _CSV_DOUBLE.match(text):
+            return float(text)
+    elif type_name == "boolean":
+        lowered = text.lower()
+        if lowered in ("true", "false"):
+            return lowered == "true"
+    raise TypeError(type_name)
+
+
+class _LineFeed:
+    """The file's lines (line ends kept) for csv.reader, remembering those each record consumed."""
+
+    def __init__(self, text: str):
+        self._lines = (m.group(0) for m in _LINE.finditer(text))
+        self.consumed: List[str] = []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.consumed.append(line)
+        return line
+
+    def take(self) -> str:
+        """The lines consumed since the last take, as in the file, without the final line end."""
+        text = "".join(self.consumed)
+        self.consumed = []
+        if text.endswith("\r\n"):
+            return text[:-2]
+        return text[:-1] if text.endswith("\n") else text
+
+
+def csv_values(fields: List[str], header_index: dict, dataset: dict, arrival_day: dt.date) -> Tuple[list, dt.date]:
+    """Validates one CSV record's fields: (column values in config order, event day) or raises Reject
+    (missing_field for an empty required value, bad_type, then the event-time rules)."""
+    texts = {name: fields[i] for name, i in header_index.items()}
+    for field in dataset["required"]:
+        if texts.get(field, "") == "":
+            raise Reject("missing_field", field)
+    values = []
+    for field, type_name in dataset["columns"].items():
+        try:
+            values.append(convert_csv(texts[field], type_name))
+        except TypeError:
+            raise Reject("bad_type", f"{field}: expected {type_name}") from None
+    return values, event_day_of(values, dataset, arrival_day)
+
+
+def csv_records(source_file: str, text: str, arrival_day: dt.date, dataset: dict) -> Iterator[tuple]:
+    """Records and rejects of one decoded CSV file, in file order (shapes in the module docstring).
+
+    The first record is the header (a leading UTF-8 BOM is dropped); record_index counts the records
+    after it from 0, rejects included; blank lines are no records. First reason that holds:
+    invalid_csv (the record does not parse as RFC 4180, or has another number of fields than the
+    header), missing_field (a declared column absent from the header — every record of the file —
+    or an empty required value), bad_type, late.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    feed = _LineFeed(text)
+    reader = csv.reader(feed, strict=True)
+    header: Optional[List[str]] = None
+    missing: Optional[str] = None
+    header_index: dict = {}
+    index = 0
+    while True:
+        try:
+            fields = next(reader)
+            error = None
+        except StopIteration:
+            return
+        except csv.Error as err:
+            fields, error = None, str(err)
+        raw_text = feed.take()
+        if fields == []:  # a blank line
+            continue
+        if header is None:
+            if error is not None:  # no header to match columns against: the file gives one reject
+                yield ("rejected", (arrival_day, source_file, 0, "invalid_csv", f"header: {error}", None, raw_text))
+                return
+            header = fields
+            for i, name in enumerate(header):
+                header_index.setdefault(name, i)  # a repeated name: its first column
+            missing = next((c for c in dataset["columns"] if c not in header_index), None)
+            header_index = {c: header_index[c] for c in dataset["columns"] if c in header_index}
+            continue
+        try:
+            if error is not None:
+                raise Reject("invalid_csv", error)
+            if len(fields) != len(header):
+                raise Reject("invalid_csv", f"expected {len(header)} fields, got {len(fields)}")
+            if missing is not None:
+                raise Reject("missing_field", missing)
+            values, event_day = csv_values(fields, header_index, dataset, arrival_day)
+        except Reject as rej:
+            yield ("rejected", (arrival_day, source_file, index, rej.reason, rej.detail, rej.event_day, raw_text))
+        else:
+            yield ("ok", values + [source_file, index, arrival_day, event_day])
+        index += 1

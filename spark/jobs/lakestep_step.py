@@ -1,9 +1,12 @@
-"""One step: raw days -> views -> stage SQL -> staged per-day writes -> StepResult dict.
+"""One step: raw days and processed inputs -> views -> stage SQL -> checks and metrics ->
+staged per-day writes of the days that pass -> StepResult dict.
 
 StepResult / DayResult have the shapes of src/core/types.ts (camelCase keys). Counts per day D:
-- recordsIn: valid, non-late records of the whole raw window whose event day is D (before dedup)
-- recordsOut: rows the stage wrote for D; duplicatesDropped = recordsIn - recordsOut
-- rejected / late: quarantined records that ARRIVED on D (late is the share with reason `late`)
+- recordsIn: valid, non-late records of the whole raw window whose event day is D (before dedup);
+  for an aggregate (no raw source) recordsIn = recordsOut
+- recordsOut: rows the stage returned for D (also for a failed day); duplicatesDropped = recordsIn - recordsOut
+- rejected / late: quarantined records that ARRIVED on D (late is the share with reason `late`); 0 for aggregates
+- checks: the CheckOutcomes of D (key absent when none hit); metrics: spec.metrics of D (absent when none declared)
 The reject threshold compares rejected / (all records that arrived on the step's days).
 """
 from __future__ import annotations
@@ -13,6 +16,8 @@ import time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Dict, List
 
+from lakestep_checks import blocking_error, day_metrics, run_gates
+from lakestep_inputs import register_reads
 from lakestep_raw import read_raw
 from lakestep_writer import replace_days, stage
 
@@ -40,9 +45,15 @@ def _counts(rows, key_index: int = 0) -> Dict:
 
 
 def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[dt.date], raw_days: List[dt.date]) -> dict:
-    """Runs the step and returns its StepResult dict; writes processed/ and rejected/ days unless
-    the reject threshold fails the step (then it writes nothing and every day is failed, with
-    the counts it would have had).
+    """Runs the step and returns its StepResult dict.
+
+    `dataset` is the table's config: a DatasetConfig (has `raw`) or an AggregateConfig (no raw
+    view, no rejects, no threshold; recordsIn = recordsOut). Order: views (raw_<dataset>, one per
+    spec.reads entry, run_days) -> stage SQL -> `stage_output` -> schema gate and checks ->
+    metrics -> writes of the days that pass. A day hit by a blocking check fails with
+    CheckFailedError and is not written (neither processed/ nor its rejected/ partition). Over the
+    reject threshold nothing is written and every day fails with RejectThresholdError (its check
+    outcomes and metrics are still reported).
 
     Raises whatever Spark raises (bad SQL, store errors): the driver turns it into a failed step.
     """
@@ -50,30 +61,35 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
 
     started = time.monotonic()
     name, table = dataset["name"], dataset["table"]
-    records, rejects = read_raw(spark, lake, dataset, raw_days)
+    has_raw = "raw" in dataset and dataset["raw"] is not None
 
-    view_columns = [F.col(f"`{c}`") for c in dataset["columns"]] + [F.col("_source_file"), F.col("_record_index"), F.col("_arrival_day")]
-    records.select(*view_columns).createOrReplaceTempView(f"raw_{name}")
+    if has_raw:
+        records, rejects = read_raw(spark, lake, dataset, raw_days)
+        view_columns = [F.col(f"`{c}`") for c in dataset["columns"]] + [F.col("_source_file"), F.col("_record_index"), F.col("_arrival_day")]
+        records.select(*view_columns).createOrReplaceTempView(f"raw_{name}")
+    register_reads(spark, lake, spec.get("reads") or [])
     spark.createDataFrame([(d,) for d in days], "day DATE").createOrReplaceTempView("run_days")
-
-    # The rejects this step owns: those that arrived on its output days (rawDays beyond them are
-    # read for late records but their rejects belong to the steps computing those days).
-    own_rejects = rejects.filter(F.col("arrival_day").isin(days)).persist()
-    rejected_by_day_reason = own_rejects.groupBy("arrival_day", "reason").count().collect()
-    records_in = _counts(records.filter(F.col("_event_day").isin(days)).groupBy("_event_day").count().collect())
-    arrived_valid = records.filter(F.col("_arrival_day").isin(days)).count()
 
     rejected_by_reason: Dict[str, int] = {}
     rejected_by_day: Dict[dt.date, int] = {}
     late_by_day: Dict[dt.date, int] = {}
-    for arrival_day, reason, count in rejected_by_day_reason:
-        rejected_by_reason[reason] = rejected_by_reason.get(reason, 0) + count
-        rejected_by_day[arrival_day] = rejected_by_day.get(arrival_day, 0) + count
-        if reason == "late":
-            late_by_day[arrival_day] = late_by_day.get(arrival_day, 0) + count
+    records_in: Dict = {}
+    own_rejects = None
+    total = 0
+    if has_raw:
+        # The rejects this step owns: those that arrived on its output days (rawDays beyond them are
+        # read for late records but their rejects belong to the steps computing those days).
+        own_rejects = rejects.filter(F.col("arrival_day").isin(days)).persist()
+        rejected_by_day_reason = own_rejects.groupBy("arrival_day", "reason").count().collect()
+        records_in = _counts(records.filter(F.col("_event_day").isin(days)).groupBy("_event_day").count().collect())
+        arrived_valid = records.filter(F.col("_arrival_day").isin(days)).count()
+        for arrival_day, reason, count in rejected_by_day_reason:
+            rejected_by_reason[reason] = rejected_by_reason.get(reason, 0) + count
+            rejected_by_day[arrival_day] = rejected_by_day.get(arrival_day, 0) + count
+            if reason == "late":
+                late_by_day[arrival_day] = late_by_day.get(arrival_day, 0) + count
+        total = arrived_valid + sum(rejected_by_reason.values())
     rejected_total = sum(rejected_by_reason.values())
-    total = arrived_valid + rejected_total
-    threshold = float(dataset["rejectThreshold"])
     day_texts = [d.isoformat() for d in days]
 
     # The SQL runs (and its days are counted) even when the threshold fails the step, so a failed
@@ -84,35 +100,50 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
     # The contract says the SELECT keeps only run_days; filtering again guarantees this step
     # never touches a day it does not own.
     out = out.filter(F.col(DAY_COLUMN).isin(days)).persist()
+    out.createOrReplaceTempView("stage_output")
     records_out = _counts(out.groupBy(DAY_COLUMN).count().collect())
+    if not has_raw:
+        records_in = dict(records_out)
 
-    error = None
-    if total > 0 and rejected_total / total > threshold:
-        error = {"name": "RejectThresholdError", "message": reject_threshold_message(name, day_texts, rejected_total, total, threshold)}
-    else:
+    outcomes = run_gates(spark, out, spec, days)
+    metrics = day_metrics(spark, spec.get("metrics") or {}, days)
+
+    step_error = None
+    if has_raw and total > 0 and rejected_total / total > float(dataset["rejectThreshold"]):
+        step_error = {"name": "RejectThresholdError",
+                      "message": reject_threshold_message(name, day_texts, rejected_total, total, float(dataset["rejectThreshold"]))}
+    day_errors = {day: step_error or blocking_error(day, outcomes.get(day, [])) for day in days}
+    passing = [day for day in days if day_errors[day] is None]
+    if passing:
         staging = f"_staging/{spec['executionId']}/{spec['groupId']}/"
-        stage(out, lake, DAY_COLUMN, staging + f"processed/{table}/")
-        stage(own_rejects, lake, "arrival_day", staging + f"rejected/{table}/")
-        replace_days(lake, staging + f"processed/{table}/", f"processed/{table}/", days)
-        replace_days(lake, staging + f"rejected/{table}/", f"rejected/{table}/", days)
+        stage(out.filter(F.col(DAY_COLUMN).isin(passing)), lake, DAY_COLUMN, staging + f"processed/{table}/")
+        replace_days(lake, staging + f"processed/{table}/", f"processed/{table}/", passing)
+        if own_rejects is not None:
+            stage(own_rejects.filter(F.col("arrival_day").isin(passing)), lake, "arrival_day", staging + f"rejected/{table}/")
+            replace_days(lake, staging + f"rejected/{table}/", f"rejected/{table}/", passing)
         lake.delete(staging, recursive=True)
     out.unpersist()
-    own_rejects.unpersist()
+    if own_rejects is not None:
+        own_rejects.unpersist()
 
     day_results = []
     for day in days:
         n_in, n_out = records_in.get(day, 0), records_out.get(day, 0)
         result = {
             "day": day.isoformat(),
-            "status": "failed" if error else "succeeded",
+            "status": "failed" if day_errors[day] else "succeeded",
             "recordsIn": n_in,
             "recordsOut": n_out,
             "duplicatesDropped": n_in - n_out,
             "rejected": rejected_by_day.get(day, 0),
             "late": late_by_day.get(day, 0),
         }
-        if error:
-            result["error"] = dict(error)
+        if day_errors[day]:
+            result["error"] = dict(day_errors[day])
+        if outcomes.get(day):
+            result["checks"] = outcomes[day]
+        if day in metrics:
+            result["metrics"] = metrics[day]
         day_results.append(result)
     return {
         "groupId": spec["groupId"],

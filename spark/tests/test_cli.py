@@ -49,3 +49,34 @@ def test_missing_flag_exits_2():
     with pytest.raises(SystemExit) as exit_info:
         parse_args(["--spec", "{}"])
     assert exit_info.value.code == 2
+
+
+AGGREGATE = {"name": "downloads_daily", "table": "downloads_daily", "stage": "spark/sql/downloads_daily.sql", "period": "day",
+             "reads": [{"table": "file_downloads", "fromDays": -27, "toDays": 0}], "output": {"record_date": "date"}, "checks": {}, "metrics": {}}
+AGG_SPEC = {**SPEC, "dataset": "downloads_daily", "rawDays": [], "reads": [{"table": "file_downloads", "from": "2024-02-08", "to": "2024-03-05"}],
+            "period": "day", "checks": [], "metrics": {"n": "count(*)"}}
+
+
+def test_an_aggregate_config_needs_no_raw_fields_and_reads_no_raw_days():
+    args = parse_args(argv(spec=AGG_SPEC, dataset=AGGREGATE))
+    assert args["raw_days"] == [] and args["dataset"] == AGGREGATE and args["spec"]["reads"] == AGG_SPEC["reads"]
+
+
+def test_a_dataset_without_event_time_and_with_csv_raw_is_accepted():
+    ds = {k: v for k, v in DATASET.items() if k != "eventTime"}
+    ds["raw"] = {"prefix": "raw/access_records/", "format": "csv"}
+    assert parse_args(argv(dataset=ds))["dataset"]["raw"]["format"] == "csv"
+
+
+@pytest.mark.parametrize(
+    "spec,dataset,message",
+    [
+        (SPEC, {k: v for k, v in DATASET.items() if k != "columns"}, "missing columns"),
+        ({**SPEC, "rawDays": []}, DATASET, "--spec rawDays"),
+        ({**SPEC, "checks": {}}, DATASET, "--spec checks"),
+        (SPEC, {**DATASET, "raw": {"prefix": "raw/a/", "format": "xml"}}, "raw.format"),
+    ],
+)
+def test_bad_table_arguments(spec, dataset, message):
+    with pytest.raises(UsageError, match=message):
+        parse_args(argv(spec=spec, dataset=dataset))

@@ -20,8 +20,18 @@ export interface RunTotals {
   late: number;
 }
 
+/** Something a run reports without failing: a warning-severity check that found rows, or row-count drift. */
+export interface RunWarning {
+  check: string;
+  dataset: string;
+  day: Day;
+  message: string;
+}
+
 export interface RunSummary {
   executionId: string;
+  /** warning checks that found rows and row-count drift (filled by CommitLedger) */
+  warnings: RunWarning[];
   days: SummaryDay[];
   totals: RunTotals;
   failedDays: { dataset: string; day: Day; error: string }[];
@@ -64,6 +74,11 @@ export function summarize(plan: Plan, results: (StepResult | undefined)[], missi
     .map((d) => ({ dataset: d.dataset, day: d.day, error: d.error ? `${d.error.name}: ${d.error.message}` : 'failed' }));
   return {
     executionId: plan.executionId,
+    warnings: days.flatMap((d) =>
+      (d.checks ?? [])
+        .filter((c) => c.severity === 'warning')
+        .map((c) => ({ check: c.name, dataset: d.dataset, day: d.day, message: `'${c.name}' found ${c.failingRows} row${c.failingRows === 1 ? '' : 's'}` })),
+    ),
     days,
     totals: {
       daysTransformed: ok.length,

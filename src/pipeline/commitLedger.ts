@@ -2,16 +2,17 @@
  * CommitLedger: commits every day whose step succeeded (and the raw fingerprints whose days all
  * succeeded), stores the run summary, records the execution, and fails naming the failed days.
  */
-import type { LakestepConfig } from '../config/config';
+import { tableConfig, type LakestepConfig } from '../config/config';
+import { rowCountDriftWarnings } from '../core/checks';
 import { commitEntries, NO_RESULT_ERROR } from '../core/commit';
 import { DaysFailedError } from '../core/errors';
 import type { Ports } from '../core/ports';
-import { summarize, type RunSummary } from '../core/summary';
-import type { Plan, StepResult } from '../core/types';
-import { stepResultKey, summaryKey } from './runKeys';
+import { summarize, type RunSummary, type RunWarning } from '../core/summary';
+import type { OutputDayState, Plan, StepResult } from '../core/types';
+import { executionName, stepResultKey, summaryKey } from './runKeys';
 
 /** @throws DaysFailedError after committing the days that succeeded, when any day failed */
-export async function commitLedger(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>, planKey: string, config: LakestepConfig) {
+export async function commitLedger(ports: Pick<Ports, 'store' | 'ledger' | 'clock' | 'notifier'>, planKey: string, config: LakestepConfig) {
   const plan = await ports.store.getJson<Plan>(planKey);
   if (!plan) throw new Error(`plan ${planKey} is missing`);
   const results = await Promise.all(plan.groups.map((g) => ports.store.getJson<StepResult>(stepResultKey(plan.executionId, g.groupId))));
@@ -23,8 +24,11 @@ export async function commitLedger(ports: Pick<Ports, 'store' | 'ledger' | 'cloc
     nowMs,
     lateDaysOf: (dataset) => config.datasets[dataset].lateDays,
   });
+  // Drift is judged against the ledger as it was before this commit.
+  const drift = await driftWarnings(ports, entries.outputs, config);
   await ports.ledger.commit({ raw: entries.raw, outputs: entries.outputs, removedRaw: entries.removedRaw });
   const summary: RunSummary = summarize(plan, results, NO_RESULT_ERROR);
+  summary.warnings.push(...drift);
   const key = await ports.store.putJson(summaryKey(plan.executionId), summary);
   const failedDays = summary.failedDays.map(({ dataset, day }) => ({ dataset, day }));
   await ports.ledger.putExecution({
@@ -36,6 +40,12 @@ export async function commitLedger(ports: Pick<Ports, 'store' | 'ledger' | 'cloc
     cause: failedDays.length ? describeFailedDays(summary) : undefined,
   });
   if (failedDays.length) throw new DaysFailedError(failedDays.map((d) => d.day), describeFailedDays(summary));
+  if (summary.warnings.length) {
+    await ports.notifier.publish(`lakestep: execution ${executionName(plan.executionId)} succeeded with ${summary.warnings.length} warnings`.slice(0, 100), {
+      executionId: plan.executionId,
+      warnings: summary.warnings.map((w) => `${w.dataset} ${w.day}: ${w.message}`),
+    });
+  }
   return { committedDays: entries.outputs.length, summaryKey: key, totals: summary.totals };
 }
 
@@ -43,4 +53,19 @@ export async function commitLedger(ports: Pick<Ports, 'store' | 'ledger' | 'cloc
 export function describeFailedDays(summary: RunSummary): string {
   const list = summary.failedDays.map((d) => `${d.dataset} ${d.day} (${d.error})`).join('; ');
   return `${summary.failedDays.length} of ${summary.days.length} days failed: ${list}`;
+}
+
+/** Row-count drift of the committed days of each table that declares `rowCountDrift`. */
+async function driftWarnings(ports: Pick<Ports, 'ledger'>, outputs: OutputDayState[], config: LakestepConfig): Promise<RunWarning[]> {
+  const warnings: RunWarning[] = [];
+  for (const dataset of [...new Set(outputs.map((o) => o.dataset))]) {
+    const rule = tableConfig(config, dataset).checks.rowCountDrift;
+    if (!rule) continue;
+    const days = outputs.filter((o) => o.dataset === dataset).map((o) => ({ day: o.day, rows: o.recordsOut }));
+    for (const w of rowCountDriftWarnings(dataset, days, await ports.ledger.outputDays(dataset), rule)) {
+      const percent = Number.isFinite(w.change) ? `${w.change > 0 ? '+' : ''}${Math.round(w.change * 100)} %` : 'from none';
+      warnings.push({ check: w.check, dataset, day: w.day, message: `${w.rows} rows, ${percent} against the trailing mean ${w.trailingMean.toFixed(1)}` });
+    }
+  }
+  return warnings;
 }

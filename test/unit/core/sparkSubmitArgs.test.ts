@@ -68,6 +68,22 @@ describe('sparkSubmitArgs', () => {
     expect(() => sparkSubmitArgs({ ...base, spec: { ...spec, dataset: 'nope' } })).toThrow(expect.objectContaining({ name: 'ConfigError' }));
   });
 
+  it('passes an aggregate config (no raw source) as --dataset when the spec names an aggregate', () => {
+    const config = loadConfig();
+    const aggregate = {
+      name: 'downloads_daily', table: 'downloads_daily', stage: 'spark/sql/downloads_daily.sql', period: 'day' as const,
+      reads: [{ table: 'access_records', fromDays: -1, toDays: 0 }], output: { record_date: 'date' as const },
+      checks: { schema: true, notNull: [], unique: [], accepted: {}, pattern: {}, warnOnly: [] }, metrics: {},
+    };
+    const aggSpec = { ...spec, dataset: 'downloads_daily', rawDays: [], reads: [{ table: 'access_records', from: '2024-03-04', to: '2024-03-06' }] };
+
+    const args = sparkSubmitArgs({ ...base, spec: aggSpec, config: { ...config, aggregates: { downloads_daily: aggregate } } });
+
+    const passed = JSON.parse(args[args.indexOf('--dataset') + 1]);
+    expect(passed).toEqual(aggregate);
+    expect(passed).not.toHaveProperty('raw');
+  });
+
   it('ships exactly the modules in spark/jobs/ besides the driver', () => {
     const onDisk = readdirSync(resolve(__dirname, '../../../spark/jobs')).filter((f) => f.endsWith('.py') && f !== 'lakestep_driver.py');
 
