@@ -11,6 +11,7 @@ import { LakestepError } from '../core/errors';
 import { generateSample } from '../sample/generate';
 import { EXIT } from './exitCodes';
 import { queryCommand } from './queryCommand';
+import { addReportCommand } from './reportCommand';
 import { TerminalReporter, type Reporter } from './reporter';
 import { runCommand, type RunCommandOptions } from './runCommand';
 import { printStatus, readStatus } from './statusCommand';
@@ -47,6 +48,7 @@ Examples:
   $ lakestep run --from 2024-03-01 --to 2024-03-07 --force
   $ lakestep run --dry-run
   $ lakestep status
+  $ lakestep report --open
   $ lakestep query "SELECT record_date, client, count(*) AS n FROM access_records GROUP BY ALL ORDER BY ALL"`;
 
 function sampleDefaults(days: number) {
@@ -135,6 +137,7 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
       }
     });
 
+  addReportCommand(program, () => io.stdout, lakeOption);
   addStageCommands(program, io, lakeOption);
   return program;
 }

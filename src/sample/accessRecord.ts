@@ -62,6 +62,17 @@ const INSTANCES = ['000000524', '000000524', '000000524', '000000523'];
 const AUTH = ['BEARER', 'BEARER', 'SESSIONTOKEN', 'APIKEY', 'BASIC'];
 const ERROR_STATUSES = [400, 401, 403, 404, 404, 404, 409, 500, 503];
 
+/**
+ * A request that can come with a file download: `kind` says what the downloaded file is attached
+ * to, `id` is that object's number as it appears in the URL (a node's syn number, a wiki id, a
+ * user id), `fileHandleId` the handle when the URL names one.
+ */
+export interface DownloadHint {
+  kind: 'file' | 'table' | 'wiki' | 'profile';
+  id: number;
+  fileHandleId?: number;
+}
+
 /** One request: method, path, optional query, optional returned object. */
 interface Request {
   method: string;
@@ -81,11 +92,30 @@ export class Vocabulary {
   private readonly vmIds: string[] = [];
   private readonly wordPool = ['AD%20Knowledge%20Portal', 'DREAM%20Challenge%202024', 'Round%201', 'ad-knowledge', 'nf-osi', 'ELITE%2DPortal', 'caf%C3%A9'];
 
+  // What the last record() wrote, for the file-download generator. Plain fields, not an object per
+  // record, and never an extra draw from the Rng: the access records stay byte-identical.
+  /** `userId` of the last record */
+  lastUserId = 0;
+  /** `instance` of the last record */
+  lastInstance = '';
+  /** the last record's request is a successful GET that can come with a download */
+  lastDownload: DownloadHint | undefined;
+  /**
+   * Set by request() for a request that can download. A field, not a member of the returned
+   * Request: more object shapes there made every record measurably slower (V8 inline caches).
+   */
+  private hint: DownloadHint | undefined;
+
   constructor(private readonly rng: Rng) {
     for (let i = 0; i < 4000; i++) this.entities.push(rng.between(2_000_000, 62_000_000));
     for (let i = 0; i < 1500; i++) this.users.push(rng.between(3_300_000, 3_520_000));
     for (let i = 0; i < 400; i++) this.ips.push(`${rng.between(3, 223)}.${rng.int(256)}.${rng.int(256)}.${rng.between(1, 254)}`);
     for (let i = 0; i < INSTANCES.length; i++) this.vmIds.push(rng.hex8() + rng.hex8().slice(0, 4));
+  }
+
+  /** The node ids (syn numbers) requests draw from, in popularity order (most popular first); may repeat. */
+  entityIds(): readonly number[] {
+    return this.entities;
   }
 
   /** A popular-skewed synapse id number. */
@@ -111,14 +141,17 @@ export class Vocabulary {
         return rng.float() < 0.5
           ? { method: 'POST', url: '/repo/v1/asynchronous/job' }
           : { method: 'GET', url: `/repo/v1/entity/syn${syn}/version/${v}`, returnObjectId: `syn${syn}` };
-      case 'other':
-        return rng.pick<Request>([
+      case 'other': {
+        const req = rng.pick<Request>([
           { method: 'GET', url: `/repo/v1/entity/syn${syn}` },
           { method: 'GET', url: '/favicon.ico' }, // no /v1/: INVALID URL
           { method: 'GET', url: '/' },
           { method: 'GET', url: `/repo/v1/entity/SYN${syn}.${v}/file` },
           { method: 'OPTIONS', url: '/auth/v1/login2' },
         ]);
+        if (req.url.endsWith('/file')) this.hint = { kind: 'file', id: syn };
+        return req;
+      }
       default:
         break;
     }
@@ -134,7 +167,10 @@ export class Vocabulary {
       if (r < 78) return { method: 'POST', url: '/repo/v1/entity/children' };
       if (r < 82) return { method: 'GET', url: `/repo/v1/entity/md5/${rng.hex8()}${rng.hex8()}${rng.hex8()}${rng.hex8()}` };
       if (r < 85) return { method: 'POST', url: `/repo/v1/entity/syn${syn}/table/query/async/start` };
-      if (r < 88) return { method: 'GET', url: `/repo/v1/entity/syn${syn}/table/query/async/get/${rng.between(1_000_000, 9_999_999)}` };
+      if (r < 88) {
+        this.hint = { kind: 'table', id: syn };
+        return { method: 'GET', url: `/repo/v1/entity/syn${syn}/table/query/async/get/${rng.between(1_000_000, 9_999_999)}` };
+      }
       if (r < 90) return { method: 'DELETE', url: `/repo/v1/entity/syn${syn}` };
       if (r < 92) return { method: 'GET', url: `/repo/v1/entity/${syn}/annotations2` };
       if (r < 94) return { method: 'GET', url: '/repo/v1/userProfile' };
@@ -146,12 +182,20 @@ export class Vocabulary {
     if (r < 18) return { method: 'POST', url: `/repo/v1/entity/syn${syn}/bundle2`, returnObjectId: `syn${syn}` };
     if (r < 28) return { method: 'GET', url: `/repo/v1/entity/syn${syn}`, returnObjectId: `syn${syn}` };
     if (r < 34) return { method: 'POST', url: '/repo/v1/entity/header' };
-    if (r < 40) return { method: 'GET', url: `/repo/v1/entity/syn${syn}/wiki2/${rng.between(100_000, 999_999)}` };
+    if (r < 40) {
+      const wikiId = rng.between(100_000, 999_999);
+      this.hint = { kind: 'wiki', id: wikiId };
+      return { method: 'GET', url: `/repo/v1/entity/syn${syn}/wiki2/${wikiId}` };
+    }
     if (r < 45) return { method: 'GET', url: `/repo/v1/entity/syn${syn}/acl` };
     if (r < 49) return { method: 'GET', url: `/repo/v1/team/${rng.between(3_300_000, 3_500_000)}` };
     if (r < 50) return { method: 'GET', url: `/repo/v1/team/${rng.between(3_300_000, 3_500_000)})` }; // a stray ')' from a pasted link
     if (r < 53) return { method: 'GET', url: `/repo/v1/team/${rng.between(3_300_000, 3_500_000)}/member/${this.user()}` };
-    if (r < 58) return { method: 'GET', url: `/repo/v1/userProfile/${this.user()}` };
+    if (r < 58) {
+      const profileOf = this.user();
+      this.hint = { kind: 'profile', id: profileOf };
+      return { method: 'GET', url: `/repo/v1/userProfile/${profileOf}` };
+    }
     if (r < 62) return { method: 'GET', url: '/repo/v1/user/bundle', query: 'mask=63' };
     if (r < 66) return { method: 'POST', url: '/repo/v1/search' };
     if (r < 69) return { method: 'GET', url: `/repo/v1/entity/alias/${rng.pick(this.wordPool)}` };
@@ -165,7 +209,11 @@ export class Vocabulary {
     if (r < 88) return { method: 'GET', url: '/auth/v1/oauth2/userinfo' };
     if (r < 90) return { method: 'PUT', url: `/repo/v1/entity/syn${syn}/annotations2`, returnObjectId: `syn${syn}` };
     if (r < 92) return { method: 'DELETE', url: `/repo/v1/favorite/syn${syn}` };
-    if (r < 95) return { method: 'GET', url: `/file/v1/file/${rng.between(10_000_000, 150_000_000)}`, query: `fileAssociateType=FileEntity&fileAssociateId=syn${syn}` };
+    if (r < 95) {
+      const fileHandleId = rng.between(10_000_000, 150_000_000);
+      this.hint = { kind: 'file', id: syn, fileHandleId };
+      return { method: 'GET', url: `/file/v1/file/${fileHandleId}`, query: `fileAssociateType=FileEntity&fileAssociateId=syn${syn}` };
+    }
     if (r < 98) return { method: 'POST', url: `/repo/v1/entity/syn${syn}/table/transaction/async/start` };
     return { method: 'GET', url: '/repo/v1/version' };
   }
@@ -179,12 +227,16 @@ export class Vocabulary {
   record(sessionJson: string, timestampMs: number, date: string): string {
     const rng = this.rng;
     const agent = AGENTS[rng.weighted(AGENT_WEIGHTS, AGENT_TOTAL)];
+    this.hint = undefined;
     const req = this.request(agent.profile);
     const anonymous = agent.profile === 'elb' || rng.float() < 0.12;
     const userId = anonymous ? ANONYMOUS_USER : this.user();
     let status = req.method === 'POST' && rng.float() < 0.3 ? 201 : 200;
     if (agent.profile !== 'elb' && rng.float() < 0.06) status = rng.pick(ERROR_STATUSES);
     const inst = rng.int(INSTANCES.length);
+    this.lastUserId = userId;
+    this.lastInstance = INSTANCES[inst];
+    this.lastDownload = status < 400 ? this.hint : undefined;
     let s = '{' + sessionJson + (sessionJson ? ',' : '') + '"timestamp":' + timestampMs;
     s += ',"returnObjectId":' + (req.returnObjectId && status < 400 ? '"' + req.returnObjectId + '"' : 'null');
     s += ',"elapseMS":' + (3 + Math.floor(rng.float() ** 3 * 4000));

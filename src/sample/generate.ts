@@ -2,6 +2,9 @@
  * `lakestep sample`: writes realistic raw Synapse access records into a lake folder, exactly as
  * Firehose lays them out, with planted duplicates, late and malformed records, and returns the
  * counts the pipeline must produce from them (computed by the rules of docs/raw-records.md).
+ * With them (unless `datasets` leaves them out): the file downloads those access records imply
+ * (`raw/file_downloads/`, Firehose JSON) and daily node snapshot dumps (`raw/node_snapshots/`,
+ * Hive CSV), with their own expected figures.
  *
  * Deterministic: the same options give byte-identical files (seeded PRNG, fixed gzip level, no
  * wall-clock input).
@@ -14,11 +17,22 @@ import { DEFAULTS } from '../config/config';
 import { InputError } from '../core/errors';
 import type { Day } from '../core/types';
 import { sessionId, Vocabulary } from './accessRecord';
+import { DownloadGenerator, type DownloadsExpected } from './downloads';
+import { NodeBook, type NodeEvents } from './nodes';
 import { rawFileKey, type RawLayout } from './rawFile';
 import { Rng } from './rng';
 
 export { writeRawFile, joinRecords, rawFileKey } from './rawFile';
 export type { RawLayout, RecordSeparator, WriteRawFileOptions } from './rawFile';
+export type { DownloadsExpected } from './downloads';
+export type { NodeEvents } from './nodes';
+
+/** The raw datasets `generateSample` can write. */
+export type SampleDataset = 'access_records' | 'file_downloads' | 'node_snapshots';
+export const SAMPLE_DATASETS: readonly SampleDataset[] = ['access_records', 'file_downloads', 'node_snapshots'];
+/** Raw prefixes of the derived datasets (the access records' is the `prefix` option). */
+export const DOWNLOADS_PREFIX = 'raw/file_downloads/';
+export const SNAPSHOTS_PREFIX = 'raw/node_snapshots/';
 
 const gzipAsync = promisify(gzip);
 const HOUR_MS = 3_600_000;
@@ -44,6 +58,12 @@ export interface GenerateSampleOptions {
   prefix?: string;
   /** the lateness allowance the expected counts assume (and beyond which `late` records are planted); default DEFAULTS.lateDays */
   lateDays?: number;
+  /**
+   * which datasets to write; default all three. Each dataset's files are the same whichever
+   * others are chosen (every part draws from its own seeded stream); without access_records its
+   * records are still drawn (the downloads derive from them) but not written.
+   */
+  datasets?: SampleDataset[];
 }
 
 /** How many of each special case were written (planted on purpose or drawn at the configured rates). */
@@ -91,20 +111,52 @@ export interface SampleExpected {
   beforeFirstRawDay: number;
 }
 
+/** The file downloads written (`datasets` includes file_downloads). */
+export interface DownloadsSummary {
+  /** `raw/file_downloads/`; laid out like the access records (the `layout` option) */
+  prefix: string;
+  files: number;
+  /** bytes written (compressed) */
+  bytes: number;
+  /** record texts written, copies included */
+  recordsWritten: number;
+  /** the pipeline's figures, given the node snapshots of this sample (written or not) */
+  expected: DownloadsExpected;
+}
+
+/** The node snapshot dumps written (`datasets` includes node_snapshots): one gzip CSV per arrival day, Hive layout. */
+export interface SnapshotsSummary {
+  /** `raw/node_snapshots/` */
+  prefix: string;
+  files: number;
+  bytes: number;
+  /** distinct nodes over the sample */
+  nodes: number;
+  /** data rows of each day's dump (header excluded) */
+  rowsBySnapshotDay: Record<Day, number>;
+  /** moves between projects (TIMESTAMP = atMs) and nodes first listed after day 0 */
+  events: NodeEvents;
+}
+
 export interface SampleSummary {
   lakeDir: string;
+  /** the access records' raw prefix */
   prefix: string;
   layout: RawLayout;
   /** first and last arrival day written */
   firstDay: Day;
   lastDay: Day;
+  /** access-record files (0 when access_records is not chosen) */
   files: number;
-  /** bytes written (compressed) */
+  /** bytes of access-record files written (compressed) */
   bytes: number;
-  /** record texts written, malformed and duplicate copies included */
+  /** access-record texts written, malformed and duplicate copies included */
   recordsWritten: number;
   planted: PlantedCounts;
+  /** of the access records */
   expected: SampleExpected;
+  fileDownloads?: DownloadsSummary;
+  nodeSnapshots?: SnapshotsSummary;
 }
 
 /** Rates per ordinary record: about 1.4 % quarantined and 1 % duplicated, well under the 5 % threshold. */
@@ -231,12 +283,17 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
   const prefix = opts.prefix ?? 'raw/access_records/';
   const lateDays = opts.lateDays ?? DEFAULTS.lateDays;
   validate(opts);
+  const want = new Set<SampleDataset>(opts.datasets ?? SAMPLE_DATASETS);
 
   const rng = new Rng(seed);
   const vocab = new Vocabulary(rng);
   const startMs = Date.parse(`${start}T00:00:00Z`);
   const firstDayNum = dayNumOf(startMs);
   const totalHours = days * 24;
+  // Their own streams (seeds mixed with a constant), so the access records are byte-identical to a lake without them.
+  const book = new NodeBook(new Rng((seed ^ 0x4e4f4445) | 0), vocab.entityIds(), startMs, days);
+  const downloads = new DownloadGenerator(new Rng((seed ^ 0x444c4f41) | 0), book, startMs, firstDayNum, totalHours);
+  const dl = { files: 0, bytes: 0, records: 0 };
   const tally = new Tally(lateDays, firstDayNum);
   const planted: PlantedCounts = { truncatedJson: 0, garbageLines: 0, missingSessionId: 0, badType: 0, lateBeyondAllowance: 0, lateWithinAllowance: 0, duplicateCopies: 0 };
   /** copies waiting for their arrival hour: hour index → texts with their event time */
@@ -307,13 +364,19 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
       tally.reject('bad_type', arrival);
       planted.badType++;
     };
+    /** After a valid record is made: the download its request implies, when the pipeline accepts the record. */
+    const download = (eventMs: number) => {
+      if (vocab.lastDownload && tally.accepted(dayNumOf(eventMs), arrival)) downloads.fromAccess(vocab.lastDownload, vocab.lastUserId, vocab.lastInstance, eventMs, h);
+    };
     const emitValid = (file: FileBuilder, eventMs: number) => {
       put(file, newRecord(eventMs));
+      download(eventMs);
       tally.valid(eventMs, arrival, true);
     };
     /** An original plus copies in later (or the same) hours; copies past the last hour are not written. */
     const emitDuplicated = (file: FileBuilder, eventMs: number, targets: number[]) => {
       const text = newRecord(eventMs);
+      download(eventMs); // once: the copies are the same request
       const kept = targets.filter((t) => t >= h && t < totalHours);
       tally.group(eventMs, [arrival, ...kept.map((t) => firstDayNum + Math.floor(t / 24))]);
       put(file, text);
@@ -413,15 +476,40 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
     }
     pending.delete(h);
 
+    let lastFlushMs = hourStart;
     for (const file of open) {
       if (file.count === 0) continue;
       const key = rawFileKey(prefix, file.timeMs, `${rng.hex8()}-${rng.hex8().slice(0, 4)}-${rng.hex8().slice(0, 4)}-${rng.hex8().slice(0, 4)}-${rng.hex8()}${rng.hex8().slice(0, 4)}`, layout);
-      await writer.write(key, file.finish());
+      lastFlushMs = Math.max(lastFlushMs, file.timeMs);
+      if (!want.has('access_records')) continue;
+      await writer.write(key, file.finish(), 'access');
       files++;
       recordsWritten += file.count;
     }
+
+    // The hour's downloads: one file, flushed with the hour's last access-record file.
+    const hourDownloads = downloads.takeHour(h);
+    if (hourDownloads && want.has('file_downloads')) {
+      const key = rawFileKey(DOWNLOADS_PREFIX, lastFlushMs, `${h.toString(16).padStart(8, '0')}-0000-4000-8000-${seedHex(seed)}`, layout, 'lakestep-file-downloads');
+      await writer.write(key, hourDownloads.body, 'downloads');
+      dl.files++;
+      dl.records += hourDownloads.records;
+    }
   }
-  const bytes = await writer.close();
+
+  // One dump a day, the state at the day's end (written last: the download pass fixes which nodes appear late).
+  const snapshots = { files: 0, rowsBySnapshotDay: {} as Record<Day, number> };
+  for (let d = 0; d < days; d++) {
+    const { text, rows } = book.dump(d);
+    const day = dayOfNum(firstDayNum + d);
+    snapshots.rowsBySnapshotDay[day] = rows;
+    if (!want.has('node_snapshots')) continue;
+    const [y, m, dd] = day.split('-');
+    await writer.write(`${SNAPSHOTS_PREFIX}year=${y}/month=${m}/day=${dd}/node-snapshot-${day}.csv.gz`, Buffer.from(text, 'utf8'), 'snapshots');
+    snapshots.files++;
+  }
+  const bytesOf = await writer.close();
+  const bytes = bytesOf.access;
 
   const expected: SampleExpected = {
     lateDays,
@@ -438,21 +526,34 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
     acceptedFromEarlierEventDay: tally.acceptedFromEarlier,
     beforeFirstRawDay: tally.beforeFirst,
   };
-  return { lakeDir, prefix, layout, firstDay: start, lastDay: dayOfNum(firstDayNum + days - 1), files, bytes, recordsWritten, planted, expected };
+  const summary: SampleSummary = { lakeDir, prefix, layout, firstDay: start, lastDay: dayOfNum(firstDayNum + days - 1), files, bytes, recordsWritten, planted, expected };
+  if (want.has('file_downloads')) {
+    summary.fileDownloads = { prefix: DOWNLOADS_PREFIX, files: dl.files, bytes: bytesOf.downloads, recordsWritten: dl.records, expected: downloads.expected() };
+  }
+  if (want.has('node_snapshots')) {
+    summary.nodeSnapshots = { prefix: SNAPSHOTS_PREFIX, files: snapshots.files, bytes: bytesOf.snapshots, nodes: book.size, rowsBySnapshotDay: snapshots.rowsBySnapshotDay, events: book.events() };
+  }
+  return summary;
 }
+
+/** The seed as 12 hex digits (a file-name suffix: stable per seed, like Firehose's per-stream UUID tail). */
+const seedHex = (seed: number) => (seed >>> 0).toString(16).padStart(12, '0');
+
+type ByteBucket = 'access' | 'downloads' | 'snapshots';
 
 /** Gzips and writes files in the background (zlib runs on the libuv pool), at most a few at once. */
 class Writer {
-  private readonly inflight: Promise<number>[] = [];
+  private readonly inflight: Promise<unknown>[] = [];
   /** folder → its mkdir, shared so concurrent writes into a new folder wait for the same one */
   private readonly dirs = new Map<string, Promise<unknown>>();
-  private bytes = 0;
+  private readonly bytes: Record<ByteBucket, number> = { access: 0, downloads: 0, snapshots: 0 };
 
   constructor(private readonly lakeDir: string) {}
 
-  async write(key: string, plain: Buffer): Promise<void> {
-    if (this.inflight.length >= 4) this.bytes += await this.inflight.shift()!;
-    const p = this.writeNow(key, plain);
+  /** @param bucket whose byte count the compressed size adds to */
+  async write(key: string, plain: Buffer, bucket: ByteBucket): Promise<void> {
+    if (this.inflight.length >= 4) await this.inflight.shift()!;
+    const p = this.writeNow(key, plain).then((n) => (this.bytes[bucket] += n));
     p.catch(() => undefined); // surfaced by the await in write()/close(); avoids an unhandled rejection meanwhile
     this.inflight.push(p);
   }
@@ -468,9 +569,9 @@ class Writer {
     return body.length;
   }
 
-  /** @returns total bytes written */
-  async close(): Promise<number> {
-    for (const n of await Promise.all(this.inflight.splice(0))) this.bytes += n;
+  /** @returns bytes written per bucket */
+  async close(): Promise<Record<ByteBucket, number>> {
+    await Promise.all(this.inflight.splice(0));
     return this.bytes;
   }
 }
@@ -491,4 +592,10 @@ function validate(opts: GenerateSampleOptions) {
     throw new InputError('layout', `"${opts.layout}" is not a raw layout (expected firehose or hive)`);
   }
   if (!opts.lakeDir) throw new InputError('lakeDir', 'is empty (expected a folder path)');
+  if (opts.datasets !== undefined) {
+    const unknown = opts.datasets.filter((d) => !SAMPLE_DATASETS.includes(d));
+    if (unknown.length || opts.datasets.length === 0) {
+      throw new InputError('datasets', `${JSON.stringify(opts.datasets)} is not a non-empty list of ${SAMPLE_DATASETS.join(', ')}`);
+    }
+  }
 }

@@ -20,14 +20,15 @@ export type RecordSeparator = 'newline' | 'none' | 'mixed';
  * @param prefix the dataset's raw prefix, ending in `/` (e.g. `raw/access_records/`)
  * @param arrivalMs the file's write time, epoch ms (UTC); it names both the folder and the file
  * @param id a unique suffix (Firehose uses a UUID)
+ * @param stream the delivery stream's name, which Firehose puts first in the file name
  * @example rawFileKey('raw/access_records/', Date.UTC(2024, 2, 5, 10, 15, 30), 'abc', 'firehose')
  *   // 'raw/access_records/2024/03/05/10/lakestep-access-records-1-2024-03-05-10-15-30-abc.gz'
  */
-export function rawFileKey(prefix: string, arrivalMs: number, id: string, layout: RawLayout = 'firehose'): string {
+export function rawFileKey(prefix: string, arrivalMs: number, id: string, layout: RawLayout = 'firehose', stream = 'lakestep-access-records'): string {
   const iso = new Date(arrivalMs).toISOString(); // 2024-03-05T10:15:30.000Z
   const [y, mo, d, h, mi, s] = [iso.slice(0, 4), iso.slice(5, 7), iso.slice(8, 10), iso.slice(11, 13), iso.slice(14, 16), iso.slice(17, 19)];
   const folder = layout === 'hive' ? `year=${y}/month=${mo}/day=${d}` : `${y}/${mo}/${d}/${h}`;
-  return `${prefix}${folder}/lakestep-access-records-1-${y}-${mo}-${d}-${h}-${mi}-${s}-${id}.gz`;
+  return `${prefix}${folder}/${stream}-1-${y}-${mo}-${d}-${h}-${mi}-${s}-${id}.gz`;
 }
 
 export interface WriteRawFileOptions {

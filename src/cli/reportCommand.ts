@@ -1,0 +1,115 @@
+/**
+ * `lakestep report [EXECUTION] [--lake DIR] [--json] [--open]`: the newest (or the named) run
+ * report of a local lake — a text summary on stdout, the JSON with --json, or the HTML page opened
+ * with the system's opener with --open (its path printed when there is no opener).
+ */
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { Command, Option } from 'commander';
+import { InputError } from '../core/errors';
+import { FolderObjectStore } from '../local/folderObjectStore';
+import type { RunReport } from '../report/runReport';
+import { latestReport, listReports, readRunReport } from '../report/reportStore';
+
+export interface ReportCommandOptions {
+  lake: string;
+  json?: boolean;
+  open?: boolean;
+}
+
+/**
+ * The command that opens a file with the desktop's default application: `$LAKESTEP_OPENER` when
+ * set (`none` disables opening), else `open` (macOS), `cmd /c start` (Windows), or `xdg-open`
+ * when it is on PATH; undefined when there is none (a server, a container, CI).
+ */
+export function systemOpener(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): { command: string; args: string[] } | undefined {
+  const chosen = env.LAKESTEP_OPENER;
+  if (chosen !== undefined) return chosen === '' || chosen === 'none' ? undefined : { command: chosen, args: [] };
+  if (platform === 'darwin') return { command: 'open', args: [] };
+  if (platform === 'win32') return { command: 'cmd', args: ['/c', 'start', '""'] };
+  return onPath('xdg-open', env.PATH ?? '') ? { command: 'xdg-open', args: [] } : undefined;
+}
+
+function onPath(name: string, path: string): boolean {
+  return path.split(delimiter).some((dir) => {
+    if (!dir) return false;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+const fmt = (v: number | undefined) => (v ?? 0).toLocaleString('en-US');
+
+/** The report as a few lines of text: header, totals, one line per table and day, checks, warnings. */
+export function formatReportText(report: RunReport): string[] {
+  const t = report.totals;
+  const lines: string[] = [];
+  const when = report.startedAt ? ` ${report.startedAt}${report.endedAt ? ` → ${report.endedAt}` : ''}${report.durationSeconds !== undefined ? ` (${report.durationSeconds} s)` : ''}` : '';
+  lines.push(`run ${report.execution} ${report.status}${when}`);
+  const reasons = Object.entries(report.rejectedByReason).map(([r, n]) => `${r} ${fmt(n)}`);
+  lines.push(
+    `totals: ${fmt(t.days - t.daysFailed)} days ok, ${fmt(t.daysFailed)} failed; ${fmt(t.recordsIn)} in, ${fmt(t.recordsOut)} out, ${fmt(t.duplicates)} duplicates, ${fmt(t.rejected)} rejected${reasons.length ? ` (${reasons.join(', ')})` : ''}, ${fmt(t.unattributed)} unattributed`,
+  );
+  for (const table of report.tables) {
+    lines.push(table.table);
+    for (const d of table.days) {
+      const extra = [d.duplicates ? `${fmt(d.duplicates)} dup` : '', d.rejected ? `${fmt(d.rejected)} rejected` : '', d.unattributed !== undefined ? `${fmt(d.unattributed)} unattributed` : '', d.error ?? '']
+        .filter(Boolean)
+        .join(', ');
+      lines.push(`  ${d.day}  ${d.status === 'succeeded' ? 'ok    ' : 'FAILED'} ${fmt(d.recordsIn).padStart(12)} in ${fmt(d.recordsOut).padStart(12)} out${extra ? `  ${extra}` : ''}`);
+    }
+  }
+  const notPassed = report.checks.filter((c) => c.status !== 'passed');
+  lines.push(`checks: ${report.checks.length} run, ${t.checksFailed} failed, ${t.checkWarnings} warnings`);
+  for (const c of notPassed) lines.push(`  ${c.status === 'failed' ? 'FAILED' : 'warning'} '${c.name}' ${c.table} ${c.day}: ${fmt(c.failingRows)} rows`);
+  if (report.warnings.length) lines.push(`warnings: ${report.warnings.length}`);
+  for (const w of report.warnings) lines.push(`  ${[w.name, w.table, w.day].filter(Boolean).join(' ')}${w.name || w.table || w.day ? ': ' : ''}${w.message}`);
+  return lines;
+}
+
+/**
+ * Prints the report; opens its page with --open.
+ * @param execution the execution's name (or ARN); default the newest report
+ * @throws InputError when the lake has no report, or none by that name (lists the names it has)
+ */
+export async function reportCommand(execution: string | undefined, opts: ReportCommandOptions, stdout: NodeJS.WritableStream): Promise<void> {
+  const store = new FolderObjectStore(opts.lake);
+  const found = execution ? await readRunReport(store, execution) : await latestReport(store);
+  if (!found) {
+    const names = await listReports(store);
+    if (!names.length) throw new InputError('execution', `no run report in ${store.lakeDir}/_reports yet (run \`lakestep run\` first)`);
+    throw new InputError('execution', `no run report "${execution}" in ${store.lakeDir}/_reports (expected one of: ${names.slice(-10).join(', ')})`);
+  }
+  if (opts.json) stdout.write(`${JSON.stringify(found.report, null, 2)}\n`);
+  else stdout.write(`${formatReportText(found.report).join('\n')}\n`);
+  if (!opts.open) return;
+  if (!found.htmlKey) throw new InputError('--open', `report ${found.report.execution} has no HTML page (only ${found.jsonKey})`);
+  const path = store.localPath(found.htmlKey);
+  const opener = systemOpener();
+  if (!opener) {
+    stdout.write(`${path}\n`);
+    return;
+  }
+  // Detached and unref'd: the browser outlives the command.
+  const child = spawn(opener.command, [...opener.args, path], { detached: true, stdio: 'ignore' });
+  child.on('error', () => stdout.write(`${path}\n`)); // the opener vanished since the PATH check
+  child.unref();
+  stdout.write(`opened ${path}\n`);
+}
+
+/** Registers `lakestep report` on the program. */
+export function addReportCommand(program: Command, stdout: () => NodeJS.WritableStream, lakeOption: () => Option): void {
+  program
+    .command('report')
+    .description('show the newest (or the named) run report: text summary, --json, or --open its HTML page')
+    .argument('[execution]', "the execution's name (default: the newest report)")
+    .addOption(lakeOption())
+    .option('--json', 'print the report as JSON on stdout')
+    .option('--open', 'open the HTML page with the system opener (prints its path when there is none)')
+    .action((execution: string | undefined, opts: ReportCommandOptions) => reportCommand(execution, opts, stdout()));
+}

@@ -1,0 +1,165 @@
+/**
+ * The run report as one self-contained HTML page a browser opens offline: the figures as tables
+ * and a chart of daily output rows per table, drawn by Chart.js inlined into the page (no network).
+ *
+ * Every piece of data is escaped: text through escapeHtml, the chart's data as JSON whose `<`, `>`,
+ * `&` and line separators are \u-escaped, so a raw record holding `</script>` cannot end a tag.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ReportDay, ReportTable, RunReport } from './runReport';
+
+export interface RenderOptions {
+  /**
+   * Chart.js's UMD build as text; default: read from the installed `chart.js` package. When it is
+   * not installed (a bundle that left it out) the page is rendered without the chart, with a note.
+   */
+  chartJs?: string | null;
+}
+
+let cachedChartJs: string | null | undefined;
+
+/**
+ * The installed Chart.js UMD build (`chart.js/dist/chart.umd.min.js`, v4), read once; null when
+ * not installed. The package's `exports` map hides `dist/…`, so the path is found from its main file.
+ */
+export function chartJsSource(): string | null {
+  if (cachedChartJs !== undefined) return cachedChartJs;
+  try {
+    const dist = dirname(require.resolve('chart.js')); // …/chart.js/dist/chart.cjs
+    cachedChartJs = readFileSync(join(dist, 'chart.umd.min.js'), 'utf8');
+  } catch {
+    cachedChartJs = null;
+  }
+  return cachedChartJs;
+}
+
+/** Escapes text for HTML element content and double- or single-quoted attribute values. */
+export function escapeHtml(text: unknown): string {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** JSON safe inside a `<script>` element: no `</script>`, `<!--`, or JS line terminators. */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+const n = (v: number | undefined) => (v === undefined ? '' : v.toLocaleString('en-US'));
+const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+
+/** Chart data: x = every day of the run, one bar series of output rows per table (0 where a table has no such day). */
+export function chartData(report: RunReport): { labels: string[]; datasets: { label: string; data: number[]; backgroundColor: string }[] } {
+  const labels = [...new Set(report.tables.flatMap((t) => t.days.map((d) => d.day)))].sort();
+  return {
+    labels,
+    datasets: report.tables.map((t, i) => {
+      const out = new Map(t.days.map((d) => [d.day, d.status === 'succeeded' ? d.recordsOut : 0]));
+      return { label: t.table, data: labels.map((l) => out.get(l) ?? 0), backgroundColor: PALETTE[i % PALETTE.length] };
+    }),
+  };
+}
+
+/**
+ * The page. Same report, same bytes.
+ * @example writeFileSync('report.html', renderRunReportHtml(report))
+ */
+export function renderRunReportHtml(report: RunReport, opts: RenderOptions = {}): string {
+  const lib = opts.chartJs === undefined ? chartJsSource() : opts.chartJs;
+  const t = report.totals;
+  const title = `lakestep run ${report.execution}`;
+  const when = [report.startedAt, report.endedAt].filter(Boolean).join(' → ');
+  const parts: string[] = [];
+  parts.push(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+body{font:14px/1.4 system-ui,-apple-system,Segoe UI,sans-serif;margin:2em;color:#222}
+h1{font-size:1.4em}h2{font-size:1.15em;margin-top:2em}
+table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:3px 8px;vertical-align:top}
+td.num{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f4f4;text-align:left}
+.FAILED,.failed{color:#b00020;font-weight:600}.SUCCEEDED,.succeeded,.passed{color:#1b7e2c}.warning{color:#a15c00;font-weight:600}
+pre{margin:0;white-space:pre-wrap;word-break:break-all;max-width:60em;font-size:12px}
+#chart-box{max-width:1000px;height:360px}
+</style></head><body>
+<h1>${escapeHtml(title)} <span class="${escapeHtml(report.status)}">${escapeHtml(report.status)}</span></h1>
+<p>${escapeHtml(report.executionId)}${when ? ` · ${escapeHtml(when)}` : ''}${report.durationSeconds !== undefined ? ` · ${escapeHtml(report.durationSeconds)} s` : ''} · steps ${escapeHtml(report.stepSeconds)} s</p>`);
+
+  parts.push(`<h2>Totals</h2>
+<table id="totals"><tr><th>days</th><th>failed days</th><th>records in</th><th>records out</th><th>duplicates</th><th>rejected</th><th>late</th><th>unattributed</th><th>checks failed</th><th>warnings</th></tr>
+<tr>${[t.days, t.daysFailed, t.recordsIn, t.recordsOut, t.duplicates, t.rejected, t.late, t.unattributed, t.checksFailed, t.warnings + t.checkWarnings].map((v) => `<td class="num">${n(v)}</td>`).join('')}</tr></table>`);
+  const reasons = Object.entries(report.rejectedByReason);
+  if (reasons.length) parts.push(`<p>Rejected by reason: ${reasons.map(([r, c]) => `${escapeHtml(r)} ${n(c)}`).join(', ')}</p>`);
+
+  parts.push(`<h2>Daily output rows</h2>`);
+  if (lib) {
+    parts.push(`<div id="chart-box"><canvas id="daily-chart" role="img" aria-label="output rows per day and table"></canvas></div>
+<script type="application/json" id="chart-data">${jsonForScript(chartData(report))}</script>
+<script>${lib.replace(/<\/script/gi, '<\\/script')}</script>
+<script>
+(function () {
+  var data = JSON.parse(document.getElementById('chart-data').textContent);
+  new Chart(document.getElementById('daily-chart'), { type: 'bar', data: data,
+    options: { responsive: true, maintainAspectRatio: false, animation: false,
+      scales: { y: { beginAtZero: true, title: { display: true, text: 'rows' } } } } });
+})();
+</script>`);
+  } else {
+    parts.push(`<p class="warning">Chart unavailable: the chart.js package was not installed where this page was made. The figures are in the tables below.</p>`);
+  }
+
+  for (const table of report.tables) parts.push(tableSection(table));
+  parts.push(checksSection(report));
+  parts.push(warningsSection(report));
+  if (report.failedDays.length) {
+    parts.push(`<h2>Failed days</h2><table><tr><th>table</th><th>day</th><th>error</th></tr>${report.failedDays
+      .map((f) => `<tr><td>${escapeHtml(f.table)}</td><td>${escapeHtml(f.day)}</td><td>${escapeHtml(f.error)}</td></tr>`)
+      .join('')}</table>`);
+  }
+  parts.push(`</body></html>\n`);
+  return parts.join('\n');
+}
+
+function tableSection(table: ReportTable): string {
+  const hasUnattributed = table.days.some((d) => d.unattributed !== undefined);
+  const metricNames = [...new Set(table.days.flatMap((d) => Object.keys(d.metrics)))].filter((m) => m !== 'unattributed').sort();
+  const head = ['day', 'status', 'records in', 'records out', 'duplicates', 'rejected', 'late', 'rejects by reason', ...(hasUnattributed ? ['unattributed'] : []), ...metricNames, 'why'];
+  const row = (d: ReportDay) =>
+    [
+      `<td>${escapeHtml(d.day)}</td>`,
+      `<td class="${escapeHtml(d.status)}">${escapeHtml(d.status)}${d.error ? `<br><small>${escapeHtml(d.error)}</small>` : ''}</td>`,
+      ...[d.recordsIn, d.recordsOut, d.duplicates, d.rejected, d.late].map((v) => `<td class="num">${n(v)}</td>`),
+      `<td>${Object.entries(d.rejectsByReason).map(([r, c]) => `${escapeHtml(r)} ${n(c)}`).join('<br>')}</td>`,
+      ...(hasUnattributed ? [`<td class="num">${n(d.unattributed)}</td>`] : []),
+      ...metricNames.map((m) => `<td class="num">${n(d.metrics[m])}</td>`),
+      `<td><small>${d.reasons.map(escapeHtml).join('<br>')}</small></td>`,
+    ].join('');
+  const t = table.totals;
+  const totalCells = [t.recordsIn, t.recordsOut, t.duplicates, t.rejected, t.late].map((v) => `<th class="num">${n(v)}</th>`).join('');
+  return `<h2>${escapeHtml(table.table)}</h2>
+<table class="days" data-table="${escapeHtml(table.table)}"><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>
+${table.days.map((d) => `<tr>${row(d)}</tr>`).join('\n')}
+<tr><th>total</th><th>${n(t.days - t.daysFailed)} ok${t.daysFailed ? `, ${n(t.daysFailed)} failed` : ''}</th>${totalCells}<th></th>${hasUnattributed ? `<th class="num">${n(t.unattributed)}</th>` : ''}${metricNames.map(() => '<th></th>').join('')}<th></th></tr></table>`;
+}
+
+function checksSection(report: RunReport): string {
+  if (!report.checks.length) return `<h2>Checks</h2><p>No checks were reported.</p>`;
+  const rows = report.checks.map(
+    (c) =>
+      `<tr><td>${escapeHtml(c.name)}</td><td>${escapeHtml(c.table)}</td><td>${escapeHtml(c.day)}</td><td class="${escapeHtml(c.status)}">${escapeHtml(c.status)}</td><td class="num">${n(c.failingRows)}</td><td>${c.sampleRows
+        .map((r) => `<pre>${escapeHtml(JSON.stringify(r))}</pre>`)
+        .join('')}</td></tr>`,
+  );
+  return `<h2>Checks</h2><table id="checks"><tr><th>check</th><th>table</th><th>day</th><th>status</th><th>failing rows</th><th>sample rows</th></tr>\n${rows.join('\n')}</table>`;
+}
+
+function warningsSection(report: RunReport): string {
+  if (!report.warnings.length) return '';
+  return `<h2>Warnings</h2><ul id="warnings">${report.warnings
+    .map((w) => `<li>${[w.name, w.table, w.day].filter(Boolean).map((p) => `<b>${escapeHtml(p)}</b> `).join('')}${escapeHtml(w.message)}</li>`)
+    .join('')}</ul>`;
+}

@@ -1,0 +1,137 @@
+import type { RunSummary } from '../../../src/core/summary';
+import { buildRunReport, MAX_SAMPLE_ROWS, renderRunReportHtml, type CheckOutcome } from '../../../src/report/runReport';
+import { chartData, chartJsSource, jsonForScript } from '../../../src/report/runReportHtml';
+
+const EVIL = '</script><script>alert("x")</script>';
+
+/** Two tables, three days, one failed; file_downloads carries the `unattributed` metric. */
+function summary(): RunSummary {
+  return {
+    executionId: 'arn:aws:states:us-east-1:123456789012:execution:lakestep-dev:run-7',
+    days: [
+      { dataset: 'access_records', day: '2024-03-06', status: 'failed', recordsIn: 0, recordsOut: 0, duplicatesDropped: 0, rejected: 0, late: 0, reasons: [{ kind: 'forced' }], error: { name: 'CheckFailedError', message: "'not_null_session_id' failed: 7 rows (day 2024-03-06)" } },
+      { dataset: 'access_records', day: '2024-03-05', status: 'succeeded', recordsIn: 1200, recordsOut: 1180, duplicatesDropped: 20, rejected: 9, late: 2, reasons: [{ kind: 'new_raw', rawDay: '2024-03-05' }] },
+      { dataset: 'file_downloads', day: '2024-03-05', status: 'succeeded', recordsIn: 40, recordsOut: 38, duplicatesDropped: 2, rejected: 0, late: 0, reasons: [{ kind: 'new_raw', rawDay: '2024-03-05' }], metrics: { unattributed: 3 } } as RunSummary['days'][number],
+    ],
+    totals: { daysTransformed: 2, daysFailed: 1, recordsIn: 1249, recordsOut: 1218, duplicatesDropped: 22, rejected: 9, late: 2 },
+    failedDays: [{ dataset: 'access_records', day: '2024-03-06', error: "CheckFailedError: 'not_null_session_id' failed: 7 rows (day 2024-03-06)" }],
+    rejectedByReason: { late: 2, invalid_json: 7 },
+    stepSeconds: 12.5,
+  };
+}
+
+const checks: CheckOutcome[] = [
+  { name: 'unique_key', table: 'access_records', day: '2024-03-05', status: 'passed', failingRows: 0 },
+  { name: 'row_count_drift', table: 'file_downloads', day: '2024-03-05', status: 'warning', failingRows: 1, sampleRows: [{ day: '2024-03-05', rows: 38, trailingMean: 90 }] },
+  {
+    name: 'not_null_session_id',
+    table: 'access_records',
+    day: '2024-03-06',
+    status: 'failed',
+    failingRows: 7,
+    sampleRows: Array.from({ length: 7 }, (_, i) => ({ record_index: BigInt(i), raw_text: i === 0 ? EVIL : `{"i":${i}}` })),
+  },
+];
+
+describe('buildRunReport', () => {
+  it('reports per table and day, with totals over the days that succeeded', () => {
+    const report = buildRunReport(summary(), { checks, warnings: ['row count of file_downloads 2024-03-05 is 58 % below the trailing mean'], startedAtMs: Date.UTC(2024, 2, 7, 10), endedAtMs: Date.UTC(2024, 2, 7, 10, 2, 13, 400) });
+
+    expect(report).toMatchObject({ version: 1, execution: 'run-7', status: 'FAILED', startedAt: '2024-03-07T10:00:00.000Z', endedAt: '2024-03-07T10:02:13.400Z', durationSeconds: 133.4, stepSeconds: 12.5 });
+    expect(report.tables.map((t) => [t.table, t.days.map((d) => d.day)])).toEqual([
+      ['access_records', ['2024-03-05', '2024-03-06']],
+      ['file_downloads', ['2024-03-05']],
+    ]);
+    expect(report.tables[0].days[0]).toEqual({ day: '2024-03-05', status: 'succeeded', recordsIn: 1200, recordsOut: 1180, duplicates: 20, rejected: 9, late: 2, rejectsByReason: {}, metrics: {}, reasons: ['new raw data in arrival day 2024-03-05'] });
+    expect(report.tables[0].days[1].error).toBe("CheckFailedError: 'not_null_session_id' failed: 7 rows (day 2024-03-06)");
+    expect(report.tables[1].days[0].unattributed).toBe(3);
+    expect(report.tables[0].days[0].unattributed).toBeUndefined();
+    expect(report.tables[0].totals).toEqual({ days: 2, daysFailed: 1, recordsIn: 1200, recordsOut: 1180, duplicates: 20, rejected: 9, late: 2, unattributed: 0 });
+    expect(report.totals).toEqual({ days: 3, daysFailed: 1, recordsIn: 1240, recordsOut: 1218, duplicates: 22, rejected: 9, late: 2, unattributed: 3, checksFailed: 1, checkWarnings: 1, warnings: 1 });
+    expect(report.rejectedByReason).toEqual({ invalid_json: 7, late: 2 });
+    expect(report.failedDays).toEqual([{ table: 'access_records', day: '2024-03-06', error: "CheckFailedError: 'not_null_session_id' failed: 7 rows (day 2024-03-06)" }]);
+    expect(report.warnings).toEqual([{ message: 'row count of file_downloads 2024-03-05 is 58 % below the trailing mean' }]);
+  });
+
+  it('orders checks failed first and keeps at most 5 plain-JSON sample rows', () => {
+    const report = buildRunReport(summary(), { checks });
+
+    expect(report.checks.map((c) => c.status)).toEqual(['failed', 'warning', 'passed']);
+    expect(report.checks[0].sampleRows).toHaveLength(MAX_SAMPLE_ROWS);
+    expect(report.checks[0].sampleRows[1]).toEqual({ record_index: 1, raw_text: '{"i":1}' }); // BigInt → number
+    expect(report.checks[2].sampleRows).toEqual([]);
+    expect(() => JSON.stringify(report)).not.toThrow();
+  });
+
+  it('merges extra metrics over the day results, and succeeds without failures', () => {
+    const s = summary();
+    s.days = s.days.filter((d) => d.status === 'succeeded');
+    s.failedDays = [];
+
+    const report = buildRunReport(s, { metrics: { file_downloads: { '2024-03-05': { unattributed: 4, projects: 2 } } } });
+
+    expect(report.status).toBe('SUCCEEDED');
+    expect(report.tables[1].days[0].metrics).toEqual({ unattributed: 4, projects: 2 });
+    expect(report.totals.unattributed).toBe(4);
+    expect(report.startedAt).toBeUndefined();
+    expect(report.durationSeconds).toBeUndefined();
+  });
+});
+
+describe('renderRunReportHtml', () => {
+  const report = buildRunReport(summary(), { checks, warnings: [{ name: 'row_count_drift', table: 'file_downloads', day: '2024-03-05', message: 'rows 38 vs mean 90 <b>' }] });
+  const html = renderRunReportHtml(report);
+
+  it('is one page with the figures as tables', () => {
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain('<title>lakestep run run-7</title>');
+    for (const figure of ['1,200', '1,180', '1,218', '1,240']) expect(html).toContain(`<td class="num">${figure}</td>`);
+    expect(html).toContain('data-table="file_downloads"');
+    expect(html).toContain('new raw data in arrival day 2024-03-05');
+    expect(html).toContain('not_null_session_id');
+    expect(html).toContain('invalid_json 7');
+  });
+
+  it('inlines Chart.js and the chart data, so it works offline', () => {
+    const lib = chartJsSource();
+
+    expect(lib).toMatch(/Chart\.js v4/);
+    expect(html).toContain(lib!.slice(0, 2000));
+    expect(html).not.toMatch(/<script[^>]+src=/);
+    expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//); // nothing fetched from the network
+    expect(html).not.toContain('<link');
+    expect(html).toContain(jsonForScript(chartData(report)));
+    expect(chartData(report)).toEqual({
+      labels: ['2024-03-05', '2024-03-06'],
+      datasets: [
+        { label: 'access_records', data: [1180, 0], backgroundColor: expect.any(String) },
+        { label: 'file_downloads', data: [38, 0], backgroundColor: expect.any(String) },
+      ],
+    });
+  });
+
+  it('escapes raw text from sample rows and warnings (no HTML injection)', () => {
+    expect(html).not.toContain('<script>alert');
+    expect(html).toContain('&lt;/script&gt;&lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt;'); // JSON-quoted, then HTML-escaped
+    expect(html).toContain('rows 38 vs mean 90 &lt;b&gt;');
+    // every <script> in the page is ours: the data block, the library, the chart set-up
+    expect(html.match(/<script\b/g)).toHaveLength(3);
+  });
+
+  it('escapes data inside the JSON script block too', () => {
+    const r = buildRunReport({ ...summary(), days: summary().days.map((d) => ({ ...d, dataset: '</script><img src=x onerror=alert(1)>' })) });
+
+    const page = renderRunReportHtml(r);
+
+    expect(page).not.toContain('<img src=x');
+    expect(page.match(/<script\b/g)).toHaveLength(3);
+  });
+
+  it('renders the tables with a note when the chart library is missing', () => {
+    const page = renderRunReportHtml(report, { chartJs: null });
+
+    expect(page).toContain('Chart unavailable');
+    expect(page).not.toContain('<script');
+    expect(page).toContain('<td class="num">1,180</td>');
+  });
+});
