@@ -51,6 +51,7 @@ export function awsPorts(env: NodeJS.ProcessEnv, clients: AwsClients = awsClient
     list: async (prefix) => store().list(prefix),
     getJson: async <T>(key: string) => store().getJson<T>(key),
     putJson: async (key, value) => store().putJson(key, value),
+    putText: async (key, text, contentType) => store().putText(key, text, contentType),
   };
   const ledgerPort: Ledger = {
     rawPartitions: async (dataset) => ledger().rawPartitions(dataset),

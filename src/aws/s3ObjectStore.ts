@@ -94,9 +94,11 @@ export class S3ObjectStore implements ObjectStore {
    * @returns the key written
    */
   async putJson(key: string, value: unknown): Promise<string> {
-    await this.client.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: JSON.stringify(value), ContentType: 'application/json' }),
-    );
+    return this.putText(key, JSON.stringify(value), 'application/json');
+  }
+
+  async putText(key: string, text: string, contentType: string): Promise<string> {
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: text, ContentType: contentType }));
     return key;
   }
 }

@@ -19,6 +19,8 @@ export interface ObjectStore {
   getJson<T>(key: string): Promise<T | undefined>;
   /** @returns the key written */
   putJson(key: string, value: unknown): Promise<string>;
+  /** Writes text with its content type (e.g. the run report's HTML page). @returns the key written */
+  putText(key: string, text: string, contentType: string): Promise<string>;
 }
 
 /** An execution's record in the ledger, so a rerun can find the days it failed. */

@@ -96,11 +96,16 @@ export class FolderObjectStore implements ObjectStore {
    * @returns the key written
    */
   async putJson(key: string, value: unknown): Promise<string> {
+    return this.putText(key, JSON.stringify(value, null, 2) + '\n', 'application/json');
+  }
+
+  /** Atomic: a temp file, then a rename, so list() and readers never see half an object. The content type is S3's concern only. */
+  async putText(key: string, text: string, _contentType: string): Promise<string> {
     const path = this.localPath(key);
     await mkdir(dirname(path), { recursive: true });
     const temp = `${path}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
     try {
-      await writeFile(temp, JSON.stringify(value, null, 2) + '\n');
+      await writeFile(temp, text);
       await rename(temp, path);
     } catch (e) {
       await rm(temp, { force: true });

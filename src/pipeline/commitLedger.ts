@@ -9,6 +9,8 @@ import { DaysFailedError } from '../core/errors';
 import type { Ports } from '../core/ports';
 import { summarize, type RunSummary, type RunWarning } from '../core/summary';
 import type { OutputDayState, Plan, StepResult } from '../core/types';
+import { buildRunReport, summaryExtras } from '../report/runReport';
+import { writeRunReport } from '../report/reportStore';
 import { executionName, stepResultKey, summaryKey } from './runKeys';
 
 /** @throws DaysFailedError after committing the days that succeeded, when any day failed */
@@ -30,6 +32,7 @@ export async function commitLedger(ports: Pick<Ports, 'store' | 'ledger' | 'cloc
   const summary: RunSummary = summarize(plan, results, NO_RESULT_ERROR);
   summary.warnings.push(...drift);
   const key = await ports.store.putJson(summaryKey(plan.executionId), summary);
+  await writeRunReport(ports.store, buildRunReport(summary, { ...summaryExtras(summary), startedAtMs: plan.createdAtMs, endedAtMs: nowMs }));
   const failedDays = summary.failedDays.map(({ dataset, day }) => ({ dataset, day }));
   await ports.ledger.putExecution({
     executionId: plan.executionId,

@@ -4,7 +4,9 @@
  */
 import type { Ports } from '../core/ports';
 import type { Day, Plan } from '../core/types';
-import type { RunSummary } from '../core/summary';
+import { summarize, type RunSummary } from '../core/summary';
+import { buildRunReport } from '../report/runReport';
+import { writeRunReport } from '../report/reportStore';
 import { executionName, summaryKey } from './runKeys';
 
 /** What a Catch puts at `$.error`. */
@@ -52,6 +54,11 @@ export async function recordFailure(
     ? summary.failedDays.map(({ dataset, day }) => ({ dataset, day }))
     : (plan?.days ?? []).map(({ dataset, day }) => ({ dataset, day }));
   const nowMs = ports.clock.nowMs();
+  if (plan) {
+    // CommitLedger never ran: report every planned day failed with the cause (its report covers the other case).
+    const report = buildRunReport(summarize(plan, [], `${error.Error}: ${cause}`), { startedAtMs: plan.createdAtMs, endedAtMs: nowMs });
+    await writeRunReport(ports.store, report);
+  }
   await ports.ledger.putExecution({ executionId, status: 'FAILED', startedAtMs: state.run?.startedAtMs ?? nowMs, endedAtMs: nowMs, failedDays, cause });
   const name = executionName(executionId);
   return {

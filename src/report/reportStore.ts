@@ -2,26 +2,12 @@
  * Where run reports live in the lake: `_reports/<execution>.json` (the report) and
  * `_reports/<execution>.html` (the page), plus `_reports/_latest.json`, a pointer to the newest,
  * so `lakestep report` need not read every report to find it.
- *
- * The ObjectStore port writes JSON only; the page needs a text write with a content type. Until
- * the port grows an optional `putText` (proposed), a store that has one is used as is, and a
- * FolderObjectStore gets folderTextWriter below.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { ObjectStore } from '../core/ports';
-import { FolderObjectStore } from '../local/folderObjectStore';
 import { renderRunReportHtml, type RunReport } from './runReport';
 
 export const REPORTS_PREFIX = '_reports/';
 export const LATEST_KEY = `${REPORTS_PREFIX}_latest.json`;
-
-/** Writes a text object (the S3 adapter would set ContentType). */
-export interface TextWriter {
-  /** @returns the key written */
-  putText(key: string, text: string, contentType: string): Promise<string>;
-}
 
 /** The newest report's keys, kept at LATEST_KEY. */
 export interface LatestPointer {
@@ -39,48 +25,17 @@ export function reportKeys(execution: string): { jsonKey: string; htmlKey: strin
 }
 
 /**
- * A TextWriter over a lake folder: atomic like FolderObjectStore.putJson (temp file, then rename).
- * @example await folderTextWriter(store).putText('_reports/run-1.html', html, 'text/html; charset=utf-8')
- */
-export function folderTextWriter(store: FolderObjectStore): TextWriter {
-  return {
-    async putText(key, text) {
-      const path = store.localPath(key);
-      await mkdir(dirname(path), { recursive: true });
-      // the same temp mark as FolderObjectStore, so list() never shows a half-written page
-      const temp = `${path}.lakestep-tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-      try {
-        await writeFile(temp, text, 'utf8');
-        await rename(temp, path);
-      } catch (e) {
-        await rm(temp, { force: true });
-        throw e;
-      }
-      return key;
-    },
-  };
-}
-
-function textWriterOf(store: ObjectStore & Partial<TextWriter>): TextWriter | undefined {
-  if (typeof store.putText === 'function') return store as TextWriter;
-  if (store instanceof FolderObjectStore) return folderTextWriter(store);
-  return undefined;
-}
-
-/**
  * Writes the page, then the JSON, then the pointer: a reader that finds the JSON finds the page.
- * @param store the lake; its `putText` (or, for a folder, folderTextWriter) writes the page; without one only the JSON is written
  * @param html the page; default renderRunReportHtml(report)
- * @returns the keys written (`htmlKey` undefined when the store cannot write text)
+ * @returns the keys written
  */
-export async function writeRunReport(store: ObjectStore & Partial<TextWriter>, report: RunReport, html?: string): Promise<{ jsonKey: string; htmlKey?: string }> {
+export async function writeRunReport(store: ObjectStore, report: RunReport, html?: string): Promise<{ jsonKey: string; htmlKey: string }> {
   const keys = reportKeys(report.execution);
-  const text = textWriterOf(store);
-  const htmlKey = text ? await text.putText(keys.htmlKey, html ?? renderRunReportHtml(report), 'text/html; charset=utf-8') : undefined;
+  const htmlKey = await store.putText(keys.htmlKey, html ?? renderRunReportHtml(report), 'text/html; charset=utf-8');
   const jsonKey = await store.putJson(keys.jsonKey, report);
-  const pointer: LatestPointer = { execution: report.execution, jsonKey, ...(htmlKey ? { htmlKey } : {}), ...(report.endedAt ? { endedAt: report.endedAt } : {}) };
+  const pointer: LatestPointer = { execution: report.execution, jsonKey, htmlKey, ...(report.endedAt ? { endedAt: report.endedAt } : {}) };
   await store.putJson(LATEST_KEY, pointer);
-  return { jsonKey, ...(htmlKey ? { htmlKey } : {}) };
+  return { jsonKey, htmlKey };
 }
 
 /** A report by execution name (or full id); undefined when there is none. */

@@ -127,6 +127,26 @@ const executionNameOf = (id: string) => id.slice(id.lastIndexOf(':') + 1);
 const iso = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? undefined : new Date(ms).toISOString());
 
 /**
+ * The checks and warnings a summary holds, in the report's terms: each day's check outcomes
+ * (blocking → failed, warning → warning) and the summary's warnings (warning checks, row-count drift).
+ */
+export function summaryExtras(summary: RunSummary): Pick<RunReportExtra, 'checks' | 'warnings'> {
+  return {
+    checks: summary.days.flatMap((d) =>
+      (d.checks ?? []).map((c) => ({
+        name: c.name,
+        table: d.dataset,
+        day: d.day,
+        status: c.severity === 'blocking' ? ('failed' as const) : ('warning' as const),
+        failingRows: c.failingRows,
+        sampleRows: c.sample,
+      })),
+    ),
+    warnings: summary.warnings.map((w) => ({ message: w.message, table: w.dataset, day: w.day, name: w.check })),
+  };
+}
+
+/**
  * Builds the report of one execution. Pure: same inputs, same report.
  * @param summary the run summary (`_runs/<execution>/summary.json`)
  * @param extra checks, warnings, more metrics, and the execution's start/end (epoch ms)

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import aslValidator from 'asl-validator';
 import { LOCK_TTL_ATTRIBUTE, ledgerTableNames, tableDefinitions } from '../../src/aws/ledgerTables';
 import { loadConfig, PROJECT_ROOT, processedPrefix, rejectedPrefix, rejectedTable } from '../../src/config/config';
-import { taskStates, type AslDefinition } from '../../src/pipeline/stateMachineDefinition';
+import { taskStates, type AslDefinition, type AslState } from '../../src/pipeline/stateMachineDefinition';
 
 const run = promisify(execFile);
 const SERVERLESS = resolve(PROJECT_ROOT, 'node_modules/.bin/serverless');
@@ -166,8 +166,9 @@ describe('serverless package --stage ci', () => {
       const { definition } = resolvedDefinition(t);
       const env = (fn: string) => t.Resources[lambdaLogicalId(fn)].Properties.Environment.Variables;
 
-      expect(definition.States.TransformPhases.ItemSelector['stepConcurrency.$']).toBe('$.plan.stepConcurrency');
-      expect(definition.States.TransformPhases.ItemProcessor.States.TransformDays.MaxConcurrencyPath).toBe('$.stepConcurrency');
+      const phases = definition.States.TransformPhases as AslState & { ItemSelector: Record<string, string>; ItemProcessor: { States: Record<string, AslState> } };
+      expect(phases.ItemSelector['stepConcurrency.$']).toBe('$.plan.stepConcurrency');
+      expect(phases.ItemProcessor.States.TransformDays.MaxConcurrencyPath).toBe('$.stepConcurrency');
       expect(env('discover').STEP_CONCURRENCY).toBe('2');
       expect(env('ensureCluster').STEP_CONCURRENCY).toBe('2');
       expect(env('launchStep').ARTIFACTS_URI).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: 'ArtifactsBucket' }, '/spark/0.0.0-ci/']] });

@@ -40,6 +40,7 @@ async function lakestep(...args: string[]): Promise<Captured> {
 function summary(executionId: string, recordsOut: number): RunSummary {
   return {
     executionId,
+    warnings: [],
     days: [
       { dataset: 'access_records', day: '2024-03-05', status: 'succeeded', recordsIn: recordsOut + 10, recordsOut, duplicatesDropped: 10, rejected: 4, late: 1, reasons: [{ kind: 'new_raw', rawDay: '2024-03-05' }] },
       { dataset: 'file_downloads', day: '2024-03-05', status: 'succeeded', recordsIn: 50, recordsOut: 48, duplicatesDropped: 2, rejected: 0, late: 0, reasons: [], metrics: { unattributed: 5 } } as RunSummary['days'][number],

@@ -8,6 +8,7 @@ const EVIL = '</script><script>alert("x")</script>';
 function summary(): RunSummary {
   return {
     executionId: 'arn:aws:states:us-east-1:123456789012:execution:lakestep-dev:run-7',
+    warnings: [],
     days: [
       { dataset: 'access_records', day: '2024-03-06', status: 'failed', recordsIn: 0, recordsOut: 0, duplicatesDropped: 0, rejected: 0, late: 0, reasons: [{ kind: 'forced' }], error: { name: 'CheckFailedError', message: "'not_null_session_id' failed: 7 rows (day 2024-03-06)" } },
       { dataset: 'access_records', day: '2024-03-05', status: 'succeeded', recordsIn: 1200, recordsOut: 1180, duplicatesDropped: 20, rejected: 9, late: 2, reasons: [{ kind: 'new_raw', rawDay: '2024-03-05' }] },
