@@ -13,14 +13,16 @@
 --   * '||' instead of concat() (DuckDB's concat skips NULLs, Spark's returns NULL).
 -- "Whitespace" is Python's str.isspace() set, spelled out:
 --   [\\x{09}-\\x{0D}\\x{1C}-\\x{20}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]
--- Speed (the logic is unchanged; only where it runs): the derived columns depend on one input each
--- (client, client_version: userAgent; entity_id and the signature: requestURL, the method being only
--- a prefix), and traffic repeats those heavily, so each is computed once per DISTINCT value (agent_*,
--- url_* CTEs) and joined back null-safely; dedup is a hash aggregate, not a window sort.
+-- Speed (what is computed is unchanged, only how often): each derived column depends on one input
+-- (client, client_version: userAgent; entity_id and the signature: requestURL, the method being only a
+-- prefix) and traffic repeats those heavily, so the rules run once per DISTINCT value (agent_*, url_*)
+-- and are joined back, NULL handled at the join; dedup is a hash aggregate + semi-join on one BIGINT
+-- per record, not a window (whose sort of every row with all its columns cost most of the stage).
 WITH files AS (
   -- Each raw file's copy numbers: the files in (_arrival_day, _source_file) order take consecutive
   -- ranges, a record's number is its file's base + _record_index. So copy_ord orders records exactly
-  -- as (_arrival_day, _source_file, _record_index) does, and is one BIGINT per record (unique).
+  -- as (_arrival_day, _source_file, _record_index) does, and is one BIGINT per record, unique since
+  -- (_source_file, _record_index) names one record (stage contract: never NULL either).
   SELECT s._arrival_day, s._source_file,
          CAST(SUM(s.max_index - s.min_index + 1) OVER (
                 ORDER BY s._arrival_day ASC NULLS LAST, s._source_file ASC NULLS LAST
