@@ -4,18 +4,23 @@
  *
  * 1. generateSample writes ≥ 2,000,000 records (10 arrival days × 24 h × 8,400/h, with its planted
  *    duplicates, late and malformed records) as gzip Firehose files into a temporary lake.
- * 2. Pipeline: the engine computes every output day the raw days can hold (first − lateDays …
- *    last + lateDays) as the pipeline would: contiguous groups of up to maxDaysPerStep days,
- *    stepConcurrency steps at a time, each step reading its raw window (days ± lateDays) once
- *    (runStepInProcess: split, quarantine, stage SQL, dedup, Parquet per day, rejects). The
- *    engine's time is measured alone (runEngine), separable from any orchestration.
+ * 2. Pipeline: the real one. withLocalRuntime (dynalite ledger and lock, folder store, DuckDB
+ *    steps, local crawler) and executeStateMachine run statemachines/pipeline.asl.yml over the
+ *    lake: validate, lock, discover, plan, the Map of DuckDB steps (groups of maxDaysPerStep days,
+ *    stepConcurrency at a time, each reading its raw window once), crawl, commit, release. Timed:
+ *    the execution (executeStateMachine); the runtime's start and stop are shown apart. The
+ *    engine's share is the steps' own StepResult.seconds, with each step's profile (load, stage
+ *    SQL, writes: wall and CPU) from the runner.
  * 3. Plain copy: `read_json` cannot read the raw files as they are (a Firehose object mixing `}{`
  *    and `}\n{` fails to parse, and `ignore_errors` is refused for back-to-back JSON), so the fair
  *    twin is prepared untimed: the same records, one per line, gzip level 1 like the raw files.
  *    Timed: `COPY (SELECT * FROM read_json(twin, columns = declared, format = 'newline_delimited',
  *    ignore_errors = true)) TO 'plain.parquet'` — the best case for DuckDB's own reader.
+ * Exactness: the run's summary must match generateSample's expected output rows and rejects,
+ * else the bench fails.
  * Ends with exactly: `bench: <N> records/s, ratio <R> to plain copy` (N = records written ÷
- * pipeline seconds, R = pipeline seconds ÷ plain copy seconds).
+ * execution seconds, R = execution seconds ÷ plain copy seconds). CPU seconds are process CPU
+ * (all threads); the machine may be shared, so the CPU figures are the steadier ones.
  *
  * Options (environment): BENCH_DAYS (10), BENCH_RECORDS_PER_HOUR (8400), BENCH_LAKE (a temp
  * folder, removed after unless given), BENCH_KEEP=1 keeps the temporary lake.
@@ -25,12 +30,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { loadConfig, PROJECT_ROOT } from '../config/config';
+import { loadConfig } from '../config/config';
 import { addDays, dayRange } from '../core/days';
-import type { StepSpec } from '../core/types';
-import { runStepInProcess, type StepRun } from '../local/duckdb/duckDbStepRunner';
+import type { RunSummary } from '../core/summary';
+import { DuckDbStepRunner, type StepRun } from '../local/duckdb/duckDbStepRunner';
 import { listRawFiles } from '../local/duckdb/rawReader';
 import { decodeRawFile, splitRecords } from '../local/duckdb/records';
+import { executeStateMachine } from '../local/executeStateMachine';
+import { withLocalRuntime } from '../local/localRuntime';
+import { summaryKey } from '../pipeline/runKeys';
 import { generateSample } from '../sample/generate';
 
 const START = '2024-03-01';
@@ -50,36 +58,6 @@ async function timed<T>(work: () => Promise<T>): Promise<Timed<T>> {
   const value = await work();
   const used = process.cpuUsage(cpu);
   return { value, seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
-}
-
-/**
- * Runs the engine over `days` in contiguous groups of up to `maxDays`, `concurrency` steps at a time,
- * as the pipeline's Map does (MaxConcurrency = stepConcurrency; EMR StepConcurrencyLevel matches).
- */
-export async function runEngine(lakeDir: string, days: string[], maxDays: number, concurrency = 1): Promise<StepRun[]> {
-  const config = loadConfig();
-  const dataset = config.datasets.access_records;
-  const specs: StepSpec[] = [];
-  for (let k = 0; k < days.length; k += maxDays) {
-    const group = days.slice(k, k + maxDays);
-    specs.push({
-      executionId: 'bench',
-      groupId: `bench-${group[0]}`,
-      dataset: dataset.name,
-      days: group,
-      rawDays: dayRange(addDays(group[0], -dataset.lateDays), addDays(group[group.length - 1], dataset.lateDays)),
-      stageSql: dataset.stage,
-      stageVersion: 'bench',
-      resultKey: `_results/bench/${group[0]}.json`,
-    });
-  }
-  const runs: StepRun[] = new Array(specs.length);
-  let next = 0;
-  const worker = async () => {
-    for (let k = next++; k < specs.length; k = next++) runs[k] = await runStepInProcess(specs[k], { lakeDir, projectRoot: PROJECT_ROOT, config });
-  };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-  return runs;
 }
 
 /** The untimed twin for the plain copy: every record of every raw file, one per line, gzip level 1. */
@@ -115,8 +93,33 @@ async function plainCopy(twinDir: string, outFile: string): Promise<number> {
   }
 }
 
+
+interface PipelineRun {
+  executionId: string;
+  status: string;
+  summary?: RunSummary;
+  runs: StepRun[];
+  /** the execution alone */
+  execution: Timed<unknown>;
+}
+
+/** One execution of the state machine through the local runtime, as `lakestep run` does. */
+async function runPipeline(lakeDir: string): Promise<Timed<PipelineRun>> {
+  return timed(() =>
+    withLocalRuntime({ lakeDir }, async (runtime) => {
+      const execution = await timed(() => executeStateMachine(runtime, { datasets: ['access_records'] }));
+      const outcome = execution.value;
+      if (outcome.status !== 'SUCCEEDED') throw new Error(`bench: execution failed: ${outcome.error?.Error}: ${outcome.error?.Cause}`);
+      const summary = await runtime.ports.store.getJson<RunSummary>(summaryKey(outcome.executionId));
+      const runs = runtime.ports.steps instanceof DuckDbStepRunner ? runtime.ports.steps.completedRuns() : [];
+      return { executionId: outcome.executionId, status: outcome.status, summary, runs, execution };
+    }),
+  );
+}
+
 const fmt = (n: number, digits = 2) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const int = (n: number) => n.toLocaleString('en-US');
+const pair = (wall: number, cpu: number) => `${fmt(wall)} / ${fmt(cpu)}`;
 
 /** Runs the bench and prints its table to stdout (progress to stderr). */
 export async function runBench(): Promise<void> {
@@ -128,43 +131,48 @@ export async function runBench(): Promise<void> {
   const days = dayRange(START, addDays(START, daysCount - 1));
   try {
     process.stderr.write(`bench: generating ${daysCount} days × 24 h × ${int(perHour)} records/h in ${lakeDir}\n`);
-    const sample = await timed(() => generateSample({ lakeDir, days: daysCount, start: START, recordsPerHour: perHour, seed: 1 }));
-    process.stderr.write(`bench: twin for the plain copy\n`);
+    const sample = await timed(() => generateSample({ lakeDir, days: daysCount, start: START, recordsPerHour: perHour, seed: 1, datasets: ['access_records'] }));
+    process.stderr.write(`bench: twin for the plain copy (untimed)\n`);
     const twinDir = join(lakeDir, '_bench_twin');
     await writeTwin(lakeDir, twinDir, days);
 
-    process.stderr.write(`bench: pipeline (groups of up to ${config.maxDaysPerStep} days, one step at a time)\n`);
-    // The days the planner would compute: every event day the raw days can hold (± lateDays).
-    // One step at a time: on 2 cores a second concurrent step (the Map's MaxConcurrency) only adds
-    // contention (measured: 50.9 s against 29.7 s), and per-part CPU stays attributable.
-    const lateDays = config.datasets.access_records.lateDays;
-    const outputDays = dayRange(addDays(START, -lateDays), addDays(days[days.length - 1], lateDays));
-    const engine = await timed(() => runEngine(lakeDir, outputDays, config.maxDaysPerStep, 1));
+    process.stderr.write(`bench: pipeline (state machine, local runtime; groups of up to ${config.maxDaysPerStep} days, ${config.stepConcurrency} steps at a time)\n`);
+    const pipeline = await runPipeline(lakeDir);
     process.stderr.write(`bench: plain copy\n`);
     const plain = await timed(() => plainCopy(twinDir, join(lakeDir, '_bench_plain.parquet')));
 
-    const runs = engine.value;
+    const { runs, summary, execution } = pipeline.value;
+    const expected = sample.value.expected;
     const sum = (f: (r: StepRun) => number) => runs.reduce((n, r) => n + f(r), 0);
     const records = sample.value.recordsWritten;
-    const out = sum((r) => r.days.reduce((n, d) => n + d.recordsOut, 0));
+    const out = summary?.totals.recordsOut ?? -1;
+    const rejected = summary?.totals.rejected ?? -1;
+    const stepSeconds = summary?.stepSeconds ?? 0;
+    const load = (r: StepRun) => r.profile.load.stageSeconds + r.profile.load.parseSeconds;
     const rows: [string, string, string][] = [
-      ['records written (generateSample)', int(records), `${int(sample.value.files)} files, ${fmt(sample.value.bytes / 1e6, 1)} MB gzip`],
-      ['records read by the steps (raw windows overlap)', int(sum((r) => r.profile.load.records)), `${fmt(sum((r) => r.profile.load.textBytes) / 1e6, 0)} MB of text`],
-      ['rows written to processed/', int(out), `expected ${int(sample.value.expected.outputRows)}`],
-      ['rejected (step days)', int(sum((r) => r.days.reduce((n, d) => n + d.rejected, 0))), `expected ${int(sample.value.expected.rejected)}`],
-      ['pipeline: load raw (wall / CPU)', `${fmt(sum((r) => r.profile.load.stageSeconds + r.profile.load.parseSeconds))} / ${fmt(sum((r) => r.profile.cpu.load))}`, 's: inflate, split, quarantine, parse'],
-      ['  of which Node main thread busy splitting', fmt(sum((r) => r.profile.load.stageSeconds)), 's (overlaps DuckDB parsing)'],
-      ['pipeline: stage SQL (wall / CPU)', `${fmt(sum((r) => r.profile.stageSeconds))} / ${fmt(sum((r) => r.profile.cpu.stage))}`, 's'],
-      ['pipeline: counts', fmt(sum((r) => r.profile.countSeconds)), 's'],
-      ['pipeline: write Parquet days + rejects (wall / CPU)', `${fmt(sum((r) => r.profile.writeSeconds))} / ${fmt(sum((r) => r.profile.cpu.write))}`, 's'],
-      ['pipeline total (wall / CPU)', `${fmt(engine.seconds)} / ${fmt(engine.cpuSeconds)}`, `s, ${runs.length} steps, one at a time`],
-      ['plain copy (wall / CPU)', `${fmt(plain.seconds)} / ${fmt(plain.cpuSeconds)}`, `s, ${int(plain.value)} rows`],
+      ['generate (wall / CPU)', pair(sample.seconds, sample.cpuSeconds), `s: ${int(records)} records, ${int(sample.value.files)} files, ${fmt(sample.value.bytes / 1e6, 1)} MB gzip`],
+      ['records read by the steps (raw windows overlap)', int(sum((r) => r.profile.load.records)), `${fmt(sum((r) => r.profile.load.textBytes) / 1e6, 0)} MB of text, ${int(sum((r) => r.profile.load.fastRecords))} via read_json`],
+      ['rows written to processed/', int(out), `expected ${int(expected.outputRows)}`],
+      ['rejected', int(rejected), `expected ${int(expected.rejected)}`],
+      ['  step: load raw (wall / CPU)', pair(sum(load), sum((r) => r.profile.cpu.load)), 's: inflate, split, stage, read, quarantine'],
+      ['    of which Node main thread busy splitting', fmt(sum((r) => r.profile.load.stageSeconds)), 's wall (overlaps DuckDB reading)'],
+      ['  step: stage SQL (wall / CPU)', pair(sum((r) => r.profile.stageSeconds), sum((r) => r.profile.cpu.stage)), 's'],
+      ['  step: counts', fmt(sum((r) => r.profile.countSeconds)), 's'],
+      ['  step: write Parquet days + rejects (wall / CPU)', pair(sum((r) => r.profile.writeSeconds), sum((r) => r.profile.cpu.write)), 's'],
+      ['  steps (StepResult.seconds, summed)', fmt(stepSeconds), `s, ${runs.length} steps, up to ${config.stepConcurrency} at a time`],
+      ['pipeline: execution (wall / CPU)', pair(execution.seconds, execution.cpuSeconds), 's: the whole state machine run'],
+      ['pipeline: runtime start + stop', fmt(pipeline.seconds - execution.seconds), 's (dynalite; not in N or R)'],
+      ['plain copy (wall / CPU)', pair(plain.seconds, plain.cpuSeconds), `s, ${int(plain.value)} rows: read_json of a pre-made NDJSON gzip twin → one Parquet file`],
+      ['records/s (records written ÷ execution wall)', int(Math.round(records / execution.seconds)), ''],
+      ['ratio (execution ÷ plain copy): wall / CPU', `${fmt(execution.seconds / plain.seconds)} / ${fmt(execution.cpuSeconds / plain.cpuSeconds)}`, ''],
     ];
     const width = Math.max(...rows.map((r) => r[0].length));
     for (const [label, value, note] of rows) process.stdout.write(`${label.padEnd(width)}  ${value.padStart(16)}  ${note}\n`);
-    const recordsPerSecond = Math.round(records / engine.seconds);
-    const ratio = engine.seconds / plain.seconds;
-    process.stdout.write(`CPU ratio (pipeline CPU ÷ plain copy CPU; robust when other work shares the cores): ${(engine.cpuSeconds / plain.cpuSeconds).toFixed(2)}\n`);
+    if (out !== expected.outputRows || rejected !== expected.rejected) {
+      throw new Error(`bench: output differs from generateSample's expected figures (rows ${out} vs ${expected.outputRows}, rejected ${rejected} vs ${expected.rejected})`);
+    }
+    const recordsPerSecond = Math.round(records / execution.seconds);
+    const ratio = execution.seconds / plain.seconds;
     process.stdout.write(`bench: ${int(recordsPerSecond)} records/s, ratio ${ratio.toFixed(2)} to plain copy\n`);
   } finally {
     if (!keep) await rm(lakeDir, { recursive: true, force: true });

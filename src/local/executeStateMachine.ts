@@ -6,7 +6,7 @@
 import './promiseWithResolvers';
 import { randomBytes } from 'node:crypto';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
-import { loadDefinition, taskStates } from '../pipeline/stateMachineDefinition';
+import { loadDefinition, statesOfType, taskStates } from '../pipeline/stateMachineDefinition';
 import { localTaskHandlers } from './localHandlers';
 import type { LocalRuntime } from './localRuntime';
 
@@ -36,10 +36,7 @@ export async function executeStateMachine(runtime: LocalRuntime, input: Record<s
   const definition = loadDefinition();
   const startMs = runtime.ports.clock.nowMs();
   const executionId = `arn:aws:states:us-east-1:000000000000:execution:lakestep-local-pipeline:${newExecutionName(startMs)}`;
-  const waitStates = Object.entries(definition.States)
-    .flatMap(([name, state]) => [[name, state] as const, ...Object.entries(state.ItemProcessor?.States ?? {})])
-    .filter(([, state]) => state.Type === 'Wait')
-    .map(([name]) => [name, options.waitMs ?? 20]);
+  const waitStates = Object.keys(statesOfType(definition, 'Wait')).map((name) => [name, options.waitMs ?? 20]);
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run(input as never, {
     overrides: {

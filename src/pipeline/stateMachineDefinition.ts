@@ -48,12 +48,15 @@ function resolveIntrinsics(node: unknown): unknown {
   return Object.fromEntries(entries.map(([key, value]) => [key, resolveIntrinsics(value)]));
 }
 
-/** Every Task state, nested Map processors included: name → state. */
-export function taskStates(definition: { States: Record<string, AslState> }): Record<string, AslState> {
-  const tasks: Record<string, AslState> = {};
+/** Every state of `type`, at any depth of nested Map processors: name → state. */
+export function statesOfType(definition: { States: Record<string, AslState> }, type: string): Record<string, AslState> {
+  const found: Record<string, AslState> = {};
   for (const [name, state] of Object.entries(definition.States)) {
-    if (state.Type === 'Task') tasks[name] = state;
-    if (state.ItemProcessor) Object.assign(tasks, taskStates(state.ItemProcessor));
+    if (state.Type === type) found[name] = state;
+    if (state.ItemProcessor) Object.assign(found, statesOfType(state.ItemProcessor, type));
   }
-  return tasks;
+  return found;
 }
+
+/** Every Task state, nested Map processors included: name → state. */
+export const taskStates = (definition: { States: Record<string, AslState> }) => statesOfType(definition, 'Task');

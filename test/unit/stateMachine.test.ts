@@ -4,7 +4,7 @@ import aslValidator from 'asl-validator';
 import { PROJECT_ROOT } from '../../src/config/config';
 import * as errors from '../../src/core/errors';
 import { LAMBDA_FACTORIES } from '../../src/local/localHandlers';
-import { functionOfArn, loadDefinition, taskStates, type AslState } from '../../src/pipeline/stateMachineDefinition';
+import { functionOfArn, loadDefinition, statesOfType, taskStates, type AslState } from '../../src/pipeline/stateMachineDefinition';
 
 const definition = loadDefinition();
 
@@ -28,6 +28,10 @@ describe('statemachines/pipeline.asl.yml', () => {
 
     expect(new Set(named)).toEqual(new Set(folders));
     expect(new Set(Object.keys(LAMBDA_FACTORIES))).toEqual(new Set(folders));
+  });
+
+  it('finds the Wait states at every depth (the local runner shortens each of them)', () => {
+    expect(Object.keys(statesOfType(definition, 'Wait')).sort()).toEqual(['WaitForCrawler', 'WaitForStep']);
   });
 
   it('sets TimeoutSeconds on every Task (the local runner times out at 60 s without it, AWS never)', () => {

@@ -62,6 +62,9 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
   };
   const dataset = opts.config.datasets[spec.dataset];
   if (!dataset) throw new StepFailedError(spec.days, `step ${spec.groupId}: dataset "${spec.dataset}" is not in lakestep.config.yml (expected one of ${Object.keys(opts.config.datasets).join(', ')})`);
+  if (dataset.raw.format !== 'json') {
+    throw new StepFailedError(spec.days, `step ${spec.groupId}: dataset "${dataset.name}" has raw.format "${dataset.raw.format}"; the DuckDB engine reads "json" raw files only so far`);
+  }
   const lakeDir = resolve(opts.lakeDir);
   const workDir = join(lakeDir, '_tmp', `step-${safeName(spec.groupId)}-${randomUUID()}`);
   const instance = await DuckDBInstance.create(':memory:', {
@@ -141,10 +144,10 @@ async function countDays(connection: DuckDBConnection, dataset: DatasetConfig, d
   const zero = () => Object.fromEntries(days.map((d) => [d, 0])) as Record<Day, number>;
   const counts: DayCounts = { recordsIn: zero(), recordsOut: zero(), rejected: zero(), late: zero(), records: zero(), rejectedByReason: {} };
   const dayList = days.map((d) => `DATE '${d}'`).join(', ');
-  const ts = `"${dataset.eventTime}"`;
+  // Without an event-time column the event day is the arrival day.
+  const eventDay = dataset.eventTime ? `DATE '1970-01-01' + CAST("${dataset.eventTime}" // ${MS_PER_DAY} AS INTEGER)` : '_arrival_day';
   const rows = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJson();
-  for (const r of await rows(`SELECT strftime(DATE '1970-01-01' + CAST(${ts} // ${MS_PER_DAY} AS INTEGER), '%Y-%m-%d') AS d, count(*)::BIGINT AS n
-                               FROM "${rawTableName(dataset)}" GROUP BY 1`)) {
+  for (const r of await rows(`SELECT strftime(${eventDay}, '%Y-%m-%d') AS d, count(*)::BIGINT AS n FROM "${rawTableName(dataset)}" GROUP BY 1`)) {
     if (String(r.d) in counts.recordsIn) counts.recordsIn[String(r.d)] = Number(r.n);
   }
   for (const r of await rows(`SELECT strftime(record_date, '%Y-%m-%d') AS d, count(*)::BIGINT AS n FROM ${STAGE_OUTPUT} WHERE record_date IN (${dayList}) GROUP BY 1`)) {
@@ -191,18 +194,19 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
  * days failed and why. Step ids live in this process only: an unknown id is FAILED.
  */
 export class DuckDbStepRunner implements StepRunner {
-  private readonly steps = new Map<string, { status: StepStatus; done: Promise<StepStatus> }>();
+  private readonly steps = new Map<string, { status: StepStatus; done: Promise<StepStatus>; run?: StepRun }>();
 
   constructor(private readonly opts: DuckDbStepOptions) {}
 
   async submit(spec: StepSpec): Promise<{ stepId: string }> {
     const stepId = `duckdb-${safeName(spec.groupId)}-${randomUUID().slice(0, 8)}`;
     const status: StepStatus = { stepId, state: 'PENDING' };
-    const done = (async (): Promise<StepStatus> => {
+    const entry: { status: StepStatus; done: Promise<StepStatus>; run?: StepRun } = { status, done: Promise.resolve(status) };
+    entry.done = (async (): Promise<StepStatus> => {
       await Promise.resolve(); // let submit return before any work starts
       status.state = 'RUNNING';
       try {
-        await runStepInProcess(spec, this.opts);
+        entry.run = await runStepInProcess(spec, this.opts);
         status.state = 'COMPLETED';
       } catch (err) {
         status.state = 'FAILED';
@@ -210,8 +214,13 @@ export class DuckDbStepRunner implements StepRunner {
       }
       return { ...status };
     })();
-    this.steps.set(stepId, { status, done });
+    this.steps.set(stepId, entry);
     return { stepId };
+  }
+
+  /** The steps of this process that completed, with their profiles (for the bench). */
+  completedRuns(): StepRun[] {
+    return [...this.steps.values()].flatMap((step) => (step.run ? [step.run] : []));
   }
 
   async describe(stepId: string): Promise<StepStatus> {
