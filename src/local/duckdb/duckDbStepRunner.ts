@@ -10,13 +10,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { type DatasetConfig, type LakestepConfig, processedPrefix, rejectedPrefix } from '../../config/config';
-import { RejectThresholdError, StepFailedError } from '../../core/errors';
+import { allTableNames, isDataset, type DatasetConfig, type LakestepConfig, processedPrefix, rejectedPrefix } from '../../config/config';
+import { CheckFailedError, RejectThresholdError, StepFailedError } from '../../core/errors';
 import type { StepRunner } from '../../core/ports';
 import type { Day, DayResult, StepResult, StepSpec, StepStatus } from '../../core/types';
 import { loadRawDays, rawTableName, type LoadRawStats } from './rawReader';
 import { readStageSql, runStage } from './stage';
 import { writeDayPartitions } from './parquetWriter';
+import { loadRawCsvDays } from './csvReader';
+import { createReadViews } from './processedInputs';
+import { computeMetrics, evaluateChecks } from './qualityGates';
 
 export interface DuckDbStepOptions {
   /** the lake folder (absolute or relative to the working directory) */
@@ -60,11 +63,9 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
     const used = process.cpuUsage(from);
     return (used.user + used.system) / 1e6;
   };
-  const dataset = opts.config.datasets[spec.dataset];
-  if (!dataset) throw new StepFailedError(spec.days, `step ${spec.groupId}: dataset "${spec.dataset}" is not in lakestep.config.yml (expected one of ${Object.keys(opts.config.datasets).join(', ')})`);
-  if (dataset.raw.format !== 'json') {
-    throw new StepFailedError(spec.days, `step ${spec.groupId}: dataset "${dataset.name}" has raw.format "${dataset.raw.format}"; the DuckDB engine reads "json" raw files only so far`);
-  }
+  const table = opts.config.datasets[spec.dataset] ?? opts.config.aggregates[spec.dataset];
+  if (!table) throw new StepFailedError(spec.days, `step ${spec.groupId}: table "${spec.dataset}" is not in lakestep.config.yml (expected one of ${allTableNames(opts.config).join(', ')})`);
+  const dataset = isDataset(table) ? table : undefined;
   const lakeDir = resolve(opts.lakeDir);
   const workDir = join(lakeDir, '_tmp', `step-${safeName(spec.groupId)}-${randomUUID()}`);
   const instance = await DuckDBInstance.create(':memory:', {
@@ -75,7 +76,7 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
   const connection = await instance.connect();
   try {
     await connection.run(`SET TimeZone = 'UTC'`);
-    const load = await loadRawDays(connection, { lakeDir, dataset, rawDays: spec.rawDays, stagingDir: join(workDir, 'raw') });
+    const load = await loadInputs(connection, spec, { lakeDir, workDir, dataset, config: opts.config });
 
     const stageStarted = performance.now();
     const cpuStage = process.cpuUsage();
@@ -88,19 +89,37 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
     const counts = await countDays(connection, dataset, spec.days);
     const rejected = spec.days.reduce((n, d) => n + counts.rejected[d], 0);
     const total = spec.days.reduce((n, d) => n + counts.records[d], 0);
-    const overThreshold = total > 0 && rejected / total > dataset.rejectThreshold;
+    const overThreshold = dataset !== undefined && total > 0 && rejected / total > dataset.rejectThreshold;
+    const checks = await evaluateChecks(connection, spec, spec.days);
+    const metrics = await computeMetrics(connection, spec.metrics, spec.days);
+    const withGates = (day: Day) => ({
+      ...dayCounts(counts, day),
+      ...(checks.has(day) ? { checks: checks.get(day) } : {}),
+      ...(Object.keys(spec.metrics).length ? { metrics: metrics.get(day) } : {}),
+    });
+    // The first blocking check that found rows fails its day; that day is not written at all.
+    const blocked = new Map(
+      spec.days.flatMap((day) => {
+        const hit = checks.get(day)?.find((c) => c.severity === 'blocking');
+        return hit ? [[day, new CheckFailedError(hit.name, day, hit.failingRows)] as const] : [];
+      }),
+    );
 
     const writeStarted = performance.now();
     const cpuWrite = process.cpuUsage();
     const stageCpu = cpuSince(cpuStage);
     let days: DayResult[];
-    if (overThreshold) {
+    if (overThreshold && dataset) {
       const error = new RejectThresholdError(dataset.name, spec.days, rejected, total, dataset.rejectThreshold);
-      days = spec.days.map((day) => ({ ...dayCounts(counts, day), status: 'failed', error: { name: error.name, message: error.message } }));
+      days = spec.days.map((day) => ({ ...withGates(day), status: 'failed', error: { name: error.name, message: error.message } }));
     } else {
-      await writeDayPartitions(connection, { lakeDir, prefix: processedPrefix(dataset), table: STAGE_OUTPUT, dayColumn: 'record_date', days: spec.days, workDir: join(workDir, 'processed') });
-      await writeDayPartitions(connection, { lakeDir, prefix: rejectedPrefix(dataset), table: 'rejects', dayColumn: 'arrival_day', days: spec.days, workDir: join(workDir, 'rejected') });
-      days = spec.days.map((day) => ({ ...dayCounts(counts, day), status: 'succeeded' }));
+      const passing = spec.days.filter((day) => !blocked.has(day));
+      await writeDayPartitions(connection, { lakeDir, prefix: processedPrefix(table), table: STAGE_OUTPUT, dayColumn: 'record_date', days: passing, workDir: join(workDir, 'processed') });
+      if (dataset) await writeDayPartitions(connection, { lakeDir, prefix: rejectedPrefix(dataset), table: 'rejects', dayColumn: 'arrival_day', days: passing, workDir: join(workDir, 'rejected') });
+      days = spec.days.map((day) => {
+        const error = blocked.get(day);
+        return error ? { ...withGates(day), status: 'failed', error: { name: error.name, message: error.message } } : { ...withGates(day), status: 'succeeded' };
+      });
     }
     const finished = performance.now();
     const result: StepResult = {
@@ -128,6 +147,25 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
   }
 }
 
+const NO_RAW: LoadRawStats = { files: 0, bytes: 0, textBytes: 0, records: 0, fastRecords: 0, truncatedFiles: 0, stageSeconds: 0, parseSeconds: 0 };
+
+/**
+ * Everything the stage reads: the raw days (JSON or CSV) of a dataset, then the processed tables
+ * of spec.reads as views, then `run_days`.
+ */
+async function loadInputs(
+  connection: DuckDBConnection,
+  spec: StepSpec,
+  opts: { lakeDir: string; workDir: string; dataset: DatasetConfig | undefined; config: LakestepConfig },
+): Promise<LoadRawStats> {
+  const { dataset, lakeDir } = opts;
+  let load = NO_RAW;
+  if (dataset?.raw.format === 'json') load = await loadRawDays(connection, { lakeDir, dataset, rawDays: spec.rawDays, stagingDir: join(opts.workDir, 'raw') });
+  if (dataset?.raw.format === 'csv') load = { ...NO_RAW, files: await loadRawCsvDays(connection, { lakeDir, dataset, rawDays: spec.rawDays, stagingDir: join(opts.workDir, 'raw') }) };
+  await createReadViews(connection, lakeDir, spec.reads, opts.config);
+  return load;
+}
+
 interface DayCounts {
   recordsIn: Record<Day, number>;
   recordsOut: Record<Day, number>;
@@ -140,18 +178,20 @@ interface DayCounts {
 }
 
 /** Counts per output / arrival day of spec.days, from the tables the step built. */
-async function countDays(connection: DuckDBConnection, dataset: DatasetConfig, days: Day[]): Promise<DayCounts> {
+async function countDays(connection: DuckDBConnection, dataset: DatasetConfig | undefined, days: Day[]): Promise<DayCounts> {
   const zero = () => Object.fromEntries(days.map((d) => [d, 0])) as Record<Day, number>;
   const counts: DayCounts = { recordsIn: zero(), recordsOut: zero(), rejected: zero(), late: zero(), records: zero(), rejectedByReason: {} };
   const dayList = days.map((d) => `DATE '${d}'`).join(', ');
-  // Without an event-time column the event day is the arrival day.
-  const eventDay = dataset.eventTime ? `DATE '1970-01-01' + CAST("${dataset.eventTime}" // ${MS_PER_DAY} AS INTEGER)` : '_arrival_day';
   const rows = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJson();
-  for (const r of await rows(`SELECT strftime(${eventDay}, '%Y-%m-%d') AS d, count(*)::BIGINT AS n FROM "${rawTableName(dataset)}" GROUP BY 1`)) {
-    if (String(r.d) in counts.recordsIn) counts.recordsIn[String(r.d)] = Number(r.n);
-  }
   for (const r of await rows(`SELECT strftime(record_date, '%Y-%m-%d') AS d, count(*)::BIGINT AS n FROM ${STAGE_OUTPUT} WHERE record_date IN (${dayList}) GROUP BY 1`)) {
     counts.recordsOut[String(r.d)] = Number(r.n);
+  }
+  // An aggregate reads processed rows only: what it outputs is what it takes in; nothing is rejected.
+  if (!dataset) return { ...counts, recordsIn: { ...counts.recordsOut } };
+  // Without an event-time column the event day is the arrival day.
+  const eventDay = dataset.eventTime ? `DATE '1970-01-01' + CAST("${dataset.eventTime}" // ${MS_PER_DAY} AS INTEGER)` : '_arrival_day';
+  for (const r of await rows(`SELECT strftime(${eventDay}, '%Y-%m-%d') AS d, count(*)::BIGINT AS n FROM "${rawTableName(dataset)}" GROUP BY 1`)) {
+    if (String(r.d) in counts.recordsIn) counts.recordsIn[String(r.d)] = Number(r.n);
   }
   for (const r of await rows(`SELECT strftime(arrival_day, '%Y-%m-%d') AS d, reason, count(*)::BIGINT AS n FROM rejects WHERE arrival_day IN (${dayList}) GROUP BY ALL ORDER BY ALL`)) {
     const n = Number(r.n);
@@ -195,6 +235,8 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
  */
 export class DuckDbStepRunner implements StepRunner {
   private readonly steps = new Map<string, { status: StepStatus; done: Promise<StepStatus>; run?: StepRun }>();
+  /** the last submitted step's completion; the next waits for it */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: DuckDbStepOptions) {}
 
@@ -202,8 +244,9 @@ export class DuckDbStepRunner implements StepRunner {
     const stepId = `duckdb-${safeName(spec.groupId)}-${randomUUID().slice(0, 8)}`;
     const status: StepStatus = { stepId, state: 'PENDING' };
     const entry: { status: StepStatus; done: Promise<StepStatus>; run?: StepRun } = { status, done: Promise.resolve(status) };
+    const previous = this.queue;
     entry.done = (async (): Promise<StepStatus> => {
-      await Promise.resolve(); // let submit return before any work starts
+      await previous; // one step at a time: each DuckDB step already uses every core
       status.state = 'RUNNING';
       try {
         entry.run = await runStepInProcess(spec, this.opts);
@@ -214,6 +257,7 @@ export class DuckDbStepRunner implements StepRunner {
       }
       return { ...status };
     })();
+    this.queue = entry.done;
     this.steps.set(stepId, entry);
     return { stepId };
   }
