@@ -26,11 +26,16 @@ const glueDatabaseName = (stage) => `lakestep_${stage.toLowerCase().replace(/[^a
 
 /** One crawler per processed table and one per rejected table: `{ table, prefix, crawler, tablePrefix }`. */
 function crawlerSpecs(stage) {
-  return Object.values(loadConfig().datasets).flatMap((ds) => [
-    { table: ds.table, prefix: processedPrefix(ds), crawler: `lakestep-${stage}-${ds.table}`, tablePrefix: undefined },
-    // The crawler names a table after its S3 folder (`access_records` for both prefixes): a table prefix keeps them apart.
-    { table: rejectedTable(ds), prefix: rejectedPrefix(ds), crawler: `lakestep-${stage}-${rejectedTable(ds)}`, tablePrefix: 'rejected_' },
-  ]);
+  const config = loadConfig();
+  const processed = (t) => ({ table: t.table, prefix: processedPrefix(t), crawler: `lakestep-${stage}-${t.table}`, tablePrefix: undefined });
+  return [
+    ...Object.values(config.datasets).flatMap((ds) => [
+      processed(ds),
+      // The crawler names a table after its S3 folder (`access_records` for both prefixes): a table prefix keeps them apart.
+      { table: rejectedTable(ds), prefix: rejectedPrefix(ds), crawler: `lakestep-${stage}-${rejectedTable(ds)}`, tablePrefix: 'rejected_' },
+    ]),
+    ...Object.values(config.aggregates).map(processed),
+  ];
 }
 
 const arn = (service, resource) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}` });

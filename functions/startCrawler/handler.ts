@@ -1,14 +1,19 @@
 import { awsPorts } from '../../src/aws/ports';
-import { loadConfig, rejectedTable } from '../../src/config/config';
+import { allTableNames, isDataset, loadConfig, rejectedTable, tableConfig } from '../../src/config/config';
 import type { Ports } from '../../src/core/ports';
 import type { RunInput } from '../../src/core/types';
 import { lambda } from '../../src/pipeline/functionFactory';
 
-/** Starts the crawl of the run's processed and rejected tables (already running counts as started). */
+/**
+ * Starts the crawl of every processed table and every dataset's rejected table (a crawl already
+ * running counts as started). All of them, not only the run's: aggregates downstream of the run's
+ * tables got new partitions too, and a crawl of new folders only is cheap where nothing changed.
+ */
 export const makeStartCrawler = (ports: Pick<Ports, 'crawler'>) =>
-  lambda(async ({ run }: { run: RunInput }) => {
-    const datasets = run.datasets.map((name) => loadConfig().datasets[name]);
-    await ports.crawler.start(datasets.flatMap((ds) => [ds.table, rejectedTable(ds)]));
+  lambda(async (_event: { run: RunInput }) => {
+    const config = loadConfig();
+    const tables = allTableNames(config).map((name) => tableConfig(config, name));
+    await ports.crawler.start(tables.flatMap((t) => (isDataset(t) ? [t.table, rejectedTable(t)] : [t.table])));
     return {};
   });
 

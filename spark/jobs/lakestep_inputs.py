@@ -7,16 +7,13 @@ listed (never the whole table), and Spark reads exactly the data files found the
 files themselves (not the table root with a filter) means Spark infers no partition columns, so
 the view has the table's own columns as written (`record_date` included, no year/month/day).
 
-A range without any partition gives an empty view with the table's columns, taken from the first
-data file found anywhere under the table (one listing that stops at the first file). A table with
-no data file at all has no known columns: its view is empty and has no columns either, so a stage
-that names a column of it fails with Spark's "cannot resolve" error (docs note this case).
+A range without any partition gives an empty view with the table's declared output columns
+(`columns` of the read, from lakestep.config.yml), so the stage still binds — as on DuckDB.
 """
 from __future__ import annotations
 
 import datetime as dt
 import posixpath
-import sys
 from typing import Dict, List
 
 from lakestep_writer import partition_path
@@ -45,27 +42,24 @@ def partition_files(lake, table: str, first: dt.date, last: dt.date) -> List[str
     return files
 
 
-def processed_view(spark, lake, table: str, first: dt.date, last: dt.date, files: List[str] = None):
+SPARK_TYPES = {"string": "string", "bigint": "bigint", "boolean": "boolean", "double": "double", "date": "date", "timestamp": "timestamp"}
+
+
+def processed_view(spark, lake, table: str, first: dt.date, last: dt.date, columns: Dict[str, str], files: List[str] = None):
     """The DataFrame of processed/<table>/ days first … last (see the module docstring);
+    `columns`: the table's declared output columns and types, for an empty range;
     `files`: partition_files of that range when already listed."""
     files = partition_files(lake, table, first, last) if files is None else files
-    if files:
-        df = spark.read.parquet(*files)
-    else:
-        sample = lake.first_file(f"processed/{table}/", is_data_file)
-        if sample is None:
-            print(f"lakestep_driver: warning: processed/{table}/ has no partitions at all; "
-                  f"its view has no rows and no columns", file=sys.stderr)
-            from pyspark.sql.types import StructType
-
-            return spark.createDataFrame([], StructType([]))
-        df = spark.read.parquet(sample).limit(0)
+    if not files:
+        ddl = ", ".join(f"`{name}` {SPARK_TYPES[kind]}" for name, kind in columns.items())
+        return spark.createDataFrame([], ddl)
+    df = spark.read.parquet(*files)
     # Files written by lakestep hold no partition columns; drop them should a foreign writer add them.
     return df.drop(*[c for c in PARTITION_COLUMNS if c in df.columns])
 
 
 def register_reads(spark, lake, reads: List[Dict]) -> Dict[str, int]:
-    """Creates the temp view `<table>` for each `{table, from, to}` of `reads`.
+    """Creates the temp view `<table>` for each `{table, from, to, columns}` of `reads`.
 
     Returns table -> number of data files read (for logs and tests).
     """
@@ -74,6 +68,6 @@ def register_reads(spark, lake, reads: List[Dict]) -> Dict[str, int]:
         table = read["table"]
         first, last = dt.date.fromisoformat(read["from"]), dt.date.fromisoformat(read["to"])
         files = partition_files(lake, table, first, last)
-        processed_view(spark, lake, table, first, last, files).createOrReplaceTempView(table)
+        processed_view(spark, lake, table, first, last, read.get("columns", {}), files).createOrReplaceTempView(table)
         counts[table] = len(files)
     return counts

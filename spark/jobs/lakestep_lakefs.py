@@ -56,19 +56,6 @@ class LakeFs:
             found.append((qualified, self.key_of(qualified), int(status.getLen())))
         return sorted(found, key=lambda f: f[1])
 
-    def first_file(self, prefix: str, accept=lambda key: True):
-        """Qualified path of the first file under the key prefix whose key `accept`s (listing order,
-        stopping there: no full listing of a large table), or None."""
-        path = self._path(self.uri(prefix))
-        if not self._fs.exists(path):
-            return None
-        it = self._fs.listFiles(path, True)
-        while it.hasNext():
-            qualified = it.next().getPath().toString()
-            if accept(self.key_of(qualified)):
-                return qualified
-        return None
-
     def read_text(self, uri: str) -> str:
         """Whole file at any Hadoop URI (not only under the lake) as UTF-8 text."""
         path = self._path(uri)

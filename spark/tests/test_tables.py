@@ -99,18 +99,20 @@ def test_a_read_is_a_view_of_its_day_partitions_only_without_partition_columns(s
     assert "day=05" not in plan and "day=07" not in plan and "day=01" not in plan
 
 
-def test_a_range_without_partitions_is_an_empty_view_with_the_tables_columns(spark, tmp_path):
+def test_a_range_without_partitions_is_an_empty_view_with_the_declared_columns(spark, tmp_path):
     root = str(tmp_path)
     write_processed(spark, root, "file_downloads", [download("2024-03-01", 1, 1)])
     lake = LakeFs(spark, f"file://{root}/")
+    columns = {"ts": "timestamp", "user_id": "bigint", "project_id": "bigint", "client": "string", "record_date": "date"}
 
-    register_reads(spark, lake, [{"table": "file_downloads", "from": "2024-04-01", "to": "2024-04-03"},
-                                 {"table": "never_written", "from": "2024-04-01", "to": "2024-04-03"}])
+    register_reads(spark, lake, [{"table": "file_downloads", "from": "2024-04-01", "to": "2024-04-03", "columns": columns},
+                                 {"table": "never_written", "from": "2024-04-01", "to": "2024-04-03", "columns": {"n": "bigint"}}])
 
     view = spark.table("file_downloads")
     assert view.columns == ["ts", "user_id", "project_id", "client", "record_date"] and view.count() == 0
-    # a table never written has no known columns: an empty view without columns
-    assert spark.table("never_written").columns == [] and spark.table("never_written").count() == 0
+    assert dict(view.dtypes)["ts"] == "timestamp"
+    # a table never written: its declared columns, no rows
+    assert spark.table("never_written").dtypes == [("n", "bigint")] and spark.table("never_written").count() == 0
 
 
 # ---------------------------------------------------------------------------------------------

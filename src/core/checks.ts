@@ -50,8 +50,8 @@ export interface DriftWarning {
 
 /**
  * Days whose row count moved more than `maxChange` (a fraction) from the mean of the `trailingDays`
- * days before them, from the ledger's committed counts and this run's. Days with no trailing history
- * are not judged.
+ * days before them, from the ledger's committed counts and this run's. A day is judged only when all
+ * of its trailing days have a count (so a dataset's first week raises nothing).
  * @example rowCountDriftWarnings('access_records', [{ day: '2024-03-08', rows: 30 }], history, { maxChange: 0.5, trailingDays: 7 })
  * // [{ …, day: '2024-03-08', rows: 30, trailingMean: 100, change: -0.7 }] when the 7 days before averaged 100
  */
@@ -70,7 +70,7 @@ export function rowCountDriftWarnings(
       const previous = rowsOf.get(addDays(day, -i));
       if (previous !== undefined) trailing.push(previous);
     }
-    if (trailing.length === 0) continue;
+    if (trailing.length < rule.trailingDays) continue; // a new dataset's first days have no baseline yet
     const trailingMean = trailing.reduce((a, b) => a + b, 0) / trailing.length;
     const change = trailingMean === 0 ? (rows === 0 ? 0 : Infinity) : (rows - trailingMean) / trailingMean;
     if (Math.abs(change) > rule.maxChange) warnings.push({ check: 'row_count_drift', dataset, day, rows, trailingMean, change });

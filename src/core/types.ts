@@ -71,6 +71,8 @@ export interface TableRange {
   table: string;
   from: Day;
   to: Day;
+  /** the table's declared output columns (config `output:`), so an empty range still binds; set by LaunchStep */
+  columns?: Record<string, 'string' | 'bigint' | 'boolean' | 'double' | 'date' | 'timestamp'>;
 }
 
 /** Contiguous output days of one table that one step computes: it reads its inputs once. */

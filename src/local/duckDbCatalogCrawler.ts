@@ -111,7 +111,7 @@ export class DuckDbCatalogCrawler implements Crawler {
    */
   private targets(tables: string[]): CrawlTarget[] {
     const datasets = Object.values(this.config.datasets);
-    const names = tables.length > 0 ? tables : datasets.map((ds) => ds.table);
+    const names = tables.length > 0 ? tables : [...datasets.map((ds) => ds.table), ...Object.keys(this.config.aggregates)];
     const out = new Map<string, CrawlTarget>();
     const add = (t: CrawlTarget) => out.set(t.name, t);
     for (const name of names) {
@@ -123,7 +123,8 @@ export class DuckDbCatalogCrawler implements Crawler {
       }
       const ds = datasets.find((d) => d.table === name);
       add({ name, folder: `processed/${name}` });
-      add({ name: ds ? rejectedTable(ds) : `rejected_${name}`, folder: `rejected/${name}`, emptyColumns: REJECTED_COLUMNS });
+      // only datasets quarantine records; an aggregate has no rejected table
+      if (ds) add({ name: rejectedTable(ds), folder: `rejected/${name}`, emptyColumns: REJECTED_COLUMNS });
     }
     return [...out.values()];
   }

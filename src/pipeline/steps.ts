@@ -35,7 +35,7 @@ export async function launchStep(
     dataset: group.dataset,
     days: group.days,
     rawDays: group.rawDays,
-    reads: group.reads,
+    reads: group.reads.map((read) => ({ ...read, columns: tableConfig(config, read.table).output })),
     period: group.period,
     checks: checkQueries(table.checks),
     ...(table.checks.schema ? { outputSchema: table.output } : {}),

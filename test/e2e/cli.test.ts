@@ -35,7 +35,7 @@ async function lakestep(...args: string[]): Promise<Captured> {
 
 describe('lakestep CLI', () => {
   const lake = tmpLake('cli');
-  beforeAll(() => generateSample({ lakeDir: lake, days: 2, start: '2024-12-31', recordsPerHour: 20, seed: 3 }));
+  beforeAll(() => generateSample({ lakeDir: lake, days: 2, start: '2024-12-31', recordsPerHour: 20, seed: 3, datasets: ['access_records'] }));
   afterAll(() => rmSync(lake, { recursive: true, force: true }));
 
   it('exits 1 naming the option on a date that is not a calendar date', async () => {
@@ -56,9 +56,12 @@ describe('lakestep CLI', () => {
     const result = await lakestep('run', '--lake', lake, '--dry-run');
 
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('dry run: 4 days would be recomputed');
+    // 4 access_records days, and the weekly client share of the 4 weeks from ISO week 2025_01 (Monday 2024-12-30)
+    expect(result.stderr).toContain('dry run: 8 days would be recomputed');
     expect(result.stderr).toContain('access_records 2024-12-30: new raw data in arrival day 2024-12-31');
     expect(result.stderr).toContain('access_records 2025-01-02: new raw data in arrival day 2025-01-01');
+    expect(result.stderr).toContain('client_share_4w 2024-12-30: access_records 2024-12-30…2025-01-02 are recomputed');
+    expect(result.stderr).toContain('client_share_4w 2025-01-20: access_records 2024-12-30…2025-01-02 are recomputed');
   });
 
   it('runs, reports per-day progress and prints a JSON summary with --json', async () => {
@@ -67,8 +70,9 @@ describe('lakestep CLI', () => {
     const parsed = JSON.parse(result.stdout);
     expect(result.code).toBe(0);
     expect(parsed.status).toBe('SUCCEEDED');
-    expect(parsed.summary.totals.daysTransformed).toBe(4);
-    expect(result.stderr).toMatch(/\[1\/4\] 2024-12-30 access_records ok \d+ rows/);
+    expect(parsed.summary.totals.daysTransformed).toBe(8);
+    expect(parsed.summary.days.filter((d: { dataset: string }) => d.dataset === 'access_records')).toHaveLength(4);
+    expect(result.stderr).toMatch(/\[1\/8\] 2024-12-30 access_records ok \d+ rows/);
   });
 
   it('answers SQL over the catalog', async () => {

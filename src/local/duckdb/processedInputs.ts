@@ -38,7 +38,7 @@ export async function createReadViews(connection: DuckDBConnection, lakeDir: str
     const source = files.length
       ? // the files hold no partition columns; union_by_name keeps an older file with fewer columns readable
         `SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true)`
-      : `SELECT ${Object.entries(table.output).map(([name, type]) => `CAST(NULL AS ${SQL_TYPE[type]}) AS ${name}`).join(', ')} WHERE false`;
+      : `SELECT ${Object.entries(read.columns ?? table.output).map(([name, type]) => `CAST(NULL AS ${SQL_TYPE[type]}) AS ${name}`).join(', ')} WHERE false`;
     await connection.run(`CREATE OR REPLACE VIEW ${read.table} AS ${source}`);
   }
 }
