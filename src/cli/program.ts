@@ -63,7 +63,9 @@ async function sample(opts: { lake: string; days: number; start?: string; record
     recordsPerHour: opts.recordsPerHour,
     seed: opts.seed,
   });
-  reporter.line(`sample: ${summary.recordsWritten.toLocaleString('en-US')} records in ${summary.files} files (${(summary.bytes / 1e6).toFixed(1)} MB) under ${join(opts.lake, 'raw/access_records')}`);
+  reporter.line(`sample: ${summary.recordsWritten.toLocaleString('en-US')} access records in ${summary.files} files (${(summary.bytes / 1e6).toFixed(1)} MB) under ${join(opts.lake, 'raw/access_records')}`);
+  if (summary.fileDownloads) reporter.line(`sample: ${summary.fileDownloads.recordsWritten.toLocaleString('en-US')} file downloads under ${join(opts.lake, 'raw/file_downloads')}`);
+  if (summary.nodeSnapshots) reporter.line(`sample: ${summary.nodeSnapshots.files} daily node snapshot dumps of ${summary.nodeSnapshots.nodes.toLocaleString('en-US')} nodes under ${join(opts.lake, 'raw/node_snapshots')}`);
 }
 
 const hasRawData = (lake: string) => existsSync(join(lake, 'raw')) && readdirSync(join(lake, 'raw')).length > 0;
@@ -133,7 +135,7 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
       const code = await runCommand({ lake }, io.reporter, io.stdout);
       io.setExitCode(code);
       if (code === EXIT.ok) {
-        io.reporter.line(`\nThe lake is in ${lake}. Try:\n  npx lakestep status\n  npx lakestep query "SELECT record_date, client, count(*) AS requests FROM access_records GROUP BY ALL ORDER BY ALL"\n  npx lakestep query "SELECT reason, count(*) FROM rejected_access_records GROUP BY ALL"`);
+        io.reporter.line(`\nThe lake is in ${lake}. Try:\n  npx lakestep status\n  npx lakestep query "SELECT record_date, client, count(*) AS requests FROM access_records GROUP BY ALL ORDER BY ALL"\n  npx lakestep query "SELECT reason, count(*) FROM rejected_access_records GROUP BY ALL"\n  npx lakestep query "SELECT * FROM project_downloads_daily ORDER BY record_date, downloads_28d DESC LIMIT 10"\n  npx lakestep report`);
       }
     });
 
