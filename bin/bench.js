@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: runs src/bench/bench.ts through tsx (no build step).
+// Lambda runs nodejs22.x; on Node 20 the SDK's upgrade notice would only clutter the figures.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 require('tsx/cjs');
 const { runBench } = require('../src/bench/bench.ts');
 

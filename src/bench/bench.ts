@@ -7,7 +7,8 @@
  * 2. Pipeline: the real one. withLocalRuntime (dynalite ledger and lock, folder store, DuckDB
  *    steps, local crawler) and executeStateMachine run statemachines/pipeline.asl.yml over the
  *    lake: validate, lock, discover, plan, the Map of DuckDB steps (groups of maxDaysPerStep days,
- *    stepConcurrency at a time, each reading its raw window once), crawl, commit, release. Timed:
+ *    one at a time (the DuckDB runner queues them: each uses every core), each reading its raw window once),
+ *    crawl, commit, release. Timed:
  *    the execution (executeStateMachine); the runtime's start and stop are shown apart. The
  *    engine's share is the steps' own StepResult.seconds, with each step's profile (load, stage
  *    SQL, writes: wall and CPU) from the runner.
@@ -136,7 +137,7 @@ export async function runBench(): Promise<void> {
     const twinDir = join(lakeDir, '_bench_twin');
     await writeTwin(lakeDir, twinDir, days);
 
-    process.stderr.write(`bench: pipeline (state machine, local runtime; groups of up to ${config.maxDaysPerStep} days, ${config.stepConcurrency} steps at a time)\n`);
+    process.stderr.write(`bench: pipeline (state machine, local runtime; groups of up to ${config.maxDaysPerStep} days, one step at a time)\n`);
     const pipeline = await runPipeline(lakeDir);
     process.stderr.write(`bench: plain copy\n`);
     const plain = await timed(() => plainCopy(twinDir, join(lakeDir, '_bench_plain.parquet')));
@@ -159,7 +160,7 @@ export async function runBench(): Promise<void> {
       ['  step: stage SQL (wall / CPU)', pair(sum((r) => r.profile.stageSeconds), sum((r) => r.profile.cpu.stage)), 's'],
       ['  step: counts', fmt(sum((r) => r.profile.countSeconds)), 's'],
       ['  step: write Parquet days + rejects (wall / CPU)', pair(sum((r) => r.profile.writeSeconds), sum((r) => r.profile.cpu.write)), 's'],
-      ['  steps (StepResult.seconds, summed)', fmt(stepSeconds), `s, ${runs.length} steps, up to ${config.stepConcurrency} at a time`],
+      ['  steps (StepResult.seconds, summed)', fmt(stepSeconds), `s, ${runs.length} steps, one at a time`],
       ['pipeline: execution (wall / CPU)', pair(execution.seconds, execution.cpuSeconds), 's: the whole state machine run'],
       ['pipeline: runtime start + stop', fmt(pipeline.seconds - execution.seconds), 's (dynalite; not in N or R)'],
       ['plain copy (wall / CPU)', pair(plain.seconds, plain.cpuSeconds), `s, ${int(plain.value)} rows: read_json of a pre-made NDJSON gzip twin → one Parquet file`],

@@ -4,38 +4,13 @@
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main, type Io } from '../../../src/cli/program';
 import { systemOpener } from '../../../src/cli/reportCommand';
-import { TerminalReporter } from '../../../src/cli/reporter';
 import type { RunSummary } from '../../../src/core/summary';
 import { FolderObjectStore } from '../../../src/local/folderObjectStore';
 import { buildRunReport } from '../../../src/report/runReport';
 import { latestReport, LATEST_KEY, writeRunReport } from '../../../src/report/reportStore';
 import { tmpLake } from '../../helpers/lake';
-
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function lakestep(...args: string[]): Promise<Captured> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const chunks = { out: [] as Buffer[], err: [] as Buffer[] };
-  stdout.on('data', (c: Buffer) => chunks.out.push(c));
-  stderr.on('data', (c: Buffer) => chunks.err.push(c));
-  let code = 0;
-  const io: Io = { stdout, reporter: new TerminalReporter(stderr), setExitCode: (c) => (code = c) };
-  const writeErr = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (chunks.err.push(Buffer.from(c)), true));
-  try {
-    await main(['node', 'lakestep', ...args], io);
-  } finally {
-    writeErr.mockRestore();
-  }
-  return { code, stdout: Buffer.concat(chunks.out).toString(), stderr: Buffer.concat(chunks.err).toString() };
-}
+import { lakestep } from '../../helpers/cli';
 
 function summary(executionId: string, recordsOut: number): RunSummary {
   return {

@@ -4,9 +4,10 @@ process.env.TZ = 'Pacific/Kiritimati';
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadConfig, PROJECT_ROOT } from '../../../src/config/config';
-import { readStageSql, runStage } from '../../../src/local/duckdb/stage';
+import { runStage } from '../../../src/local/duckdb/stage';
+import { closeStage, openStage, type StageHarness } from '../../helpers/stageHarness';
 
 const STAGE_PATH = resolve(PROJECT_ROOT, 'spark/sql/access_records.sql');
 const VECTORS_PATH = '/work/shared/peer/synapse-reference-vectors.json';
@@ -25,20 +26,15 @@ function loadVectors(): Vector[] {
   return JSON.parse(text) as Vector[];
 }
 
-let instance: DuckDBInstance;
+let harness: StageHarness;
 let connection: DuckDBConnection;
 let stageSql: string;
 
 beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-  stageSql = await readStageSql(STAGE_PATH);
+  harness = await openStage(STAGE_PATH);
+  ({ connection, stageSql } = harness);
 });
-
-afterAll(() => {
-  connection.closeSync();
-  instance.closeSync();
-});
+afterAll(() => closeStage(harness));
 
 /**
  * Creates `raw_access_records` (every declared column, typed per docs/stage-contract.md, plus the engine's

@@ -3,9 +3,10 @@
 process.env.TZ = 'Pacific/Kiritimati';
 
 import { resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { PROJECT_ROOT } from '../../../src/config/config';
-import { readStageSql, runStage } from '../../../src/local/duckdb/stage';
+import { runStage } from '../../../src/local/duckdb/stage';
+import { closeStage, openStage, type StageHarness, createTable as createTableIn } from '../../helpers/stageHarness';
 
 const STAGE_PATH = resolve(PROJECT_ROOT, 'spark/sql/file_downloads.sql');
 
@@ -26,28 +27,17 @@ const SNAPSHOT_COLUMNS = {
 const ms = (iso: string) => Date.parse(`${iso}Z`);
 const DAY = '2024-02-29';
 
-let instance: DuckDBInstance;
+let harness: StageHarness;
 let connection: DuckDBConnection;
 let stageSql: string;
 
 beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-  stageSql = await readStageSql(STAGE_PATH);
+  harness = await openStage(STAGE_PATH);
+  ({ connection, stageSql } = harness);
 });
+afterAll(() => closeStage(harness));
 
-afterAll(() => {
-  connection.closeSync();
-  instance.closeSync();
-});
-
-async function createTable(name: string, columns: Record<string, string>, rows: Row[]): Promise<void> {
-  const names = Object.keys(columns);
-  await connection.run(`CREATE OR REPLACE TABLE ${name} (${names.map((n) => `${n} ${columns[n]}`).join(', ')})`);
-  for (const row of rows) {
-    await connection.run(`INSERT INTO ${name} VALUES (${names.map((n) => `CAST(? AS ${columns[n]})`).join(', ')})`, names.map((n) => row[n] ?? null));
-  }
-}
+const createTable = (name: string, columns: Record<string, string>, rows: Row[]) => createTableIn(connection, name, columns, rows);
 
 /** One raw download of node 101 at `iso` (UTC); arrival on its event day, one file (the index is the position unless given). */
 const download = (iso: string, fields: Row = {}): Row => ({

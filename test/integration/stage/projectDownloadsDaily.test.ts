@@ -3,9 +3,10 @@
 process.env.TZ = 'Pacific/Kiritimati';
 
 import { resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { PROJECT_ROOT } from '../../../src/config/config';
-import { readStageSql, runStage } from '../../../src/local/duckdb/stage';
+import { runStage } from '../../../src/local/duckdb/stage';
+import { closeStage, openStage, type StageHarness, createTable as createTableIn } from '../../helpers/stageHarness';
 
 const STAGE_PATH = resolve(PROJECT_ROOT, 'spark/sql/project_downloads_daily.sql');
 
@@ -23,28 +24,17 @@ const DAY_MS = 86_400_000;
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 const daysFrom = (first: string, count: number) => Array.from({ length: count }, (_, i) => addDays(first, i));
 
-let instance: DuckDBInstance;
+let harness: StageHarness;
 let connection: DuckDBConnection;
 let stageSql: string;
 
 beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-  stageSql = await readStageSql(STAGE_PATH);
+  harness = await openStage(STAGE_PATH);
+  ({ connection, stageSql } = harness);
 });
+afterAll(() => closeStage(harness));
 
-afterAll(() => {
-  connection.closeSync();
-  instance.closeSync();
-});
-
-async function createTable(name: string, columns: Record<string, string>, rows: Row[]): Promise<void> {
-  const names = Object.keys(columns);
-  await connection.run(`CREATE OR REPLACE TABLE ${name} (${names.map((n) => `${n} ${columns[n]}`).join(', ')})`);
-  for (const row of rows) {
-    await connection.run(`INSERT INTO ${name} VALUES (${names.map((n) => `CAST(? AS ${columns[n]})`).join(', ')})`, names.map((n) => row[n] ?? null));
-  }
-}
+const createTable = (name: string, columns: Record<string, string>, rows: Row[]) => createTableIn(connection, name, columns, rows);
 
 /** One processed download on `day` (12:00 UTC plus `seq` seconds, so rows are distinct) of a project by a user. */
 const dl = (day: string, projectId: number | null, userId: number | null, seq = 0): Row => ({
