@@ -4,7 +4,9 @@ staged per-day writes of the days that pass -> StepResult dict.
 StepResult / DayResult have the shapes of src/core/types.ts (camelCase keys). Counts per day D:
 - recordsIn: valid, non-late records of the whole raw window whose event day is D (before dedup);
   for an aggregate (no raw source) recordsIn = recordsOut
-- recordsOut: rows the stage returned for D (also for a failed day); duplicatesDropped = recordsIn - recordsOut
+- recordsOut: rows the stage returned for D (also for a failed day)
+- duplicatesDropped: recordsIn minus the distinct values of the dataset's dedupKey among them (a
+  struct with NULL fields is one value, as DuckDB's ROW); without a dedupKey, recordsIn - recordsOut
 - rejected / late: quarantined records that ARRIVED on D (late is the share with reason `late`); 0 for aggregates
 - checks: the CheckOutcomes of D (key absent when none hit); metrics: spec.metrics of D (absent when none declared)
 The reject threshold compares rejected / (all records that arrived on the step's days).
@@ -74,6 +76,7 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
     rejected_by_day: Dict[dt.date, int] = {}
     late_by_day: Dict[dt.date, int] = {}
     records_in: Dict = {}
+    distinct_keys: Dict = {}
     own_rejects = None
     total = 0
     if has_raw:
@@ -81,7 +84,11 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
         # read for late records but their rejects belong to the steps computing those days).
         own_rejects = rejects.filter(F.col("arrival_day").isin(days)).persist()
         rejected_by_day_reason = own_rejects.groupBy("arrival_day", "reason").count().collect()
-        records_in = _counts(records.filter(F.col("_event_day").isin(days)).groupBy("_event_day").count().collect())
+        of_days = records.filter(F.col("_event_day").isin(days))
+        records_in = _counts(of_days.groupBy("_event_day").count().collect())
+        if dataset.get("dedupKey"):
+            key = F.struct(*[F.col(c) for c in dataset["dedupKey"]])
+            distinct_keys = _counts(of_days.groupBy("_event_day").agg(F.countDistinct(key)).collect())
         arrived_valid = records.filter(F.col("_arrival_day").isin(days)).count()
         for arrival_day, reason, count in rejected_by_day_reason:
             rejected_by_reason[reason] = rejected_by_reason.get(reason, 0) + count
@@ -134,7 +141,7 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
             "status": "failed" if day_errors[day] else "succeeded",
             "recordsIn": n_in,
             "recordsOut": n_out,
-            "duplicatesDropped": n_in - n_out,
+            "duplicatesDropped": n_in - distinct_keys.get(day, 0) if day in distinct_keys else n_in - n_out,
             "rejected": rejected_by_day.get(day, 0),
             "late": late_by_day.get(day, 0),
         }

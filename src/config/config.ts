@@ -86,6 +86,8 @@ const datasetSchema = z
     eventTime: z.string().optional(),
     required: z.array(z.string()).min(1),
     columns: z.record(column, columnType),
+    /** raw columns whose equal values make records copies of one another (the stage keeps one): duplicates are counted by it */
+    dedupKey: z.array(column).min(1).optional(),
   })
   .strict();
 
@@ -137,8 +139,8 @@ export function parseConfig(raw: unknown): LakestepConfig {
   }
   const datasets: Record<string, DatasetConfig> = {};
   for (const [key, ds] of Object.entries(parsed.data.datasets)) {
-    for (const field of [...(ds.eventTime ? [ds.eventTime] : []), ...ds.required]) {
-      if (!(field in ds.columns)) throw new ConfigError(`datasets.${key}.required`, `"${field}" is not among the declared columns`);
+    for (const field of [...(ds.eventTime ? [ds.eventTime] : []), ...ds.required, ...(ds.dedupKey ?? [])]) {
+      if (!(field in ds.columns)) throw new ConfigError(`datasets.${key}`, `"${field}" (eventTime, required or dedupKey) is not among the declared columns`);
     }
     if (ds.eventTime && ds.columns[ds.eventTime] !== 'bigint') {
       throw new ConfigError(`datasets.${key}.eventTime`, `"${ds.eventTime}" must be a bigint column (epoch ms)`);

@@ -169,6 +169,8 @@ async function loadInputs(
 interface DayCounts {
   recordsIn: Record<Day, number>;
   recordsOut: Record<Day, number>;
+  /** valid records of the day minus distinct dedupKey values (without a dedupKey: recordsIn − recordsOut) */
+  duplicates: Record<Day, number>;
   rejected: Record<Day, number>;
   late: Record<Day, number>;
   /** all records (rejects included) per arrival day */
@@ -180,7 +182,7 @@ interface DayCounts {
 /** Counts per output / arrival day of spec.days, from the tables the step built. */
 async function countDays(connection: DuckDBConnection, dataset: DatasetConfig | undefined, days: Day[]): Promise<DayCounts> {
   const zero = () => Object.fromEntries(days.map((d) => [d, 0])) as Record<Day, number>;
-  const counts: DayCounts = { recordsIn: zero(), recordsOut: zero(), rejected: zero(), late: zero(), records: zero(), rejectedByReason: {} };
+  const counts: DayCounts = { recordsIn: zero(), recordsOut: zero(), duplicates: zero(), rejected: zero(), late: zero(), records: zero(), rejectedByReason: {} };
   const dayList = days.map((d) => `DATE '${d}'`).join(', ');
   const rows = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJson();
   for (const r of await rows(`SELECT strftime(record_date, '%Y-%m-%d') AS d, count(*)::BIGINT AS n FROM ${STAGE_OUTPUT} WHERE record_date IN (${dayList}) GROUP BY 1`)) {
@@ -190,8 +192,13 @@ async function countDays(connection: DuckDBConnection, dataset: DatasetConfig | 
   if (!dataset) return { ...counts, recordsIn: { ...counts.recordsOut } };
   // Without an event-time column the event day is the arrival day.
   const eventDay = dataset.eventTime ? `DATE '1970-01-01' + CAST("${dataset.eventTime}" // ${MS_PER_DAY} AS INTEGER)` : '_arrival_day';
-  for (const r of await rows(`SELECT strftime(${eventDay}, '%Y-%m-%d') AS d, count(*)::BIGINT AS n FROM "${rawTableName(dataset)}" GROUP BY 1`)) {
-    if (String(r.d) in counts.recordsIn) counts.recordsIn[String(r.d)] = Number(r.n);
+  // Copies share the dataset's dedupKey (a ROW with NULL fields is still one distinct value, as in Spark's struct).
+  const keys = dataset.dedupKey ? `count(DISTINCT (${dataset.dedupKey.map((c) => `"${c}"`).join(', ')}))` : undefined;
+  for (const r of await rows(`SELECT strftime(${eventDay}, '%Y-%m-%d') AS d, count(*)::BIGINT AS n, ${keys ?? 'NULL'}::BIGINT AS k FROM "${rawTableName(dataset)}" GROUP BY 1`)) {
+    const day = String(r.d);
+    if (!(day in counts.recordsIn)) continue;
+    counts.recordsIn[day] = Number(r.n);
+    counts.duplicates[day] = Number(r.n) - (keys ? Number(r.k) : counts.recordsOut[day]);
   }
   for (const r of await rows(`SELECT strftime(arrival_day, '%Y-%m-%d') AS d, reason, count(*)::BIGINT AS n FROM rejects WHERE arrival_day IN (${dayList}) GROUP BY ALL ORDER BY ALL`)) {
     const n = Number(r.n);
@@ -210,7 +217,7 @@ function dayCounts(counts: DayCounts, day: Day): Omit<DayResult, 'status'> {
     day,
     recordsIn: counts.recordsIn[day],
     recordsOut: counts.recordsOut[day],
-    duplicatesDropped: counts.recordsIn[day] - counts.recordsOut[day],
+    duplicatesDropped: counts.duplicates[day],
     rejected: counts.rejected[day],
     late: counts.late[day],
   };

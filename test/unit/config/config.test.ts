@@ -39,7 +39,7 @@ describe('parseConfig', () => {
   it('refuses a read of an unknown table, naming the known ones', () => {
     const raw = { ...shipped(), aggregates: { x: aggregate([{ table: 'acess_records', fromDays: -6, toDays: 0 }]) } };
 
-    expect(() => parseConfig(raw)).toThrow(/aggregates\.x\.reads\.0\.table: unknown table "acess_records" \(expected one of access_records, x\)/);
+    expect(() => parseConfig(raw)).toThrow(/aggregates\.x\.reads\.0\.table: unknown table "acess_records" \(expected one of access_records, node_snapshots, file_downloads, x\)/);
   });
 
   it('refuses a window whose fromDays is after toDays', () => {
@@ -70,7 +70,7 @@ describe('parseConfig', () => {
     const raw = shipped();
     raw.datasets.access_records.eventTime = 'ts';
 
-    expect(() => parseConfig(raw)).toThrow(/datasets\.access_records\.required: "ts" is not among the declared columns/);
+    expect(() => parseConfig(raw)).toThrow(/datasets\.access_records: "ts" \(eventTime, required or dedupKey\) is not among the declared columns/);
   });
 });
 
@@ -84,7 +84,7 @@ describe('phaseOf', () => {
       },
     });
 
-    expect(phaseOf(config)).toEqual({ access_records: 0, a: 1, b: 2 });
+    expect(phaseOf(config)).toEqual({ access_records: 0, node_snapshots: 0, file_downloads: 1, a: 1, b: 2 });
     expect(tableConfig(config, 'b').reads).toHaveLength(2);
     expect(() => tableConfig(config, 'nope')).toThrow(/unknown table/);
   });
