@@ -51,6 +51,9 @@ const runFilesRead = (lakeArn) => [
   { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: lakeArn(''), Condition: { StringLike: { 's3:prefix': ['_runs/*'] } } },
 ];
 const runFilesWrite = (lakeArn) => [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: lakeArn('/_runs/*') }];
+/** The run report: `_reports/<execution>.json|.html` and the newest-report pointer. */
+const reportsWrite = (lakeArn) => [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: lakeArn('/_reports/*') }];
+const publishAlerts = { Effect: 'Allow', Action: ['sns:Publish'], Resource: { Ref: 'AlertsTopic' } };
 
 /**
  * EMR step actions: on the stage's existing cluster, or (transient mode) on any cluster of this account that
@@ -99,7 +102,8 @@ function lambdaStatements(p) {
         Condition: { StringEquals: { 'iam:PassedToService': ['elasticmapreduce.amazonaws.com', 'ec2.amazonaws.com'] } },
       }),
     ],
-    launchStep: [...runFilesRead(lakeArn), emrOnClusters(['elasticmapreduce:AddJobFlowSteps'], p)],
+    // LaunchStep writes the result of a group it skips because an input day failed
+    launchStep: [...runFilesRead(lakeArn), ...runFilesWrite(lakeArn), emrOnClusters(['elasticmapreduce:AddJobFlowSteps'], p)],
     checkStep: [...runFilesRead(lakeArn), emrOnClusters(['elasticmapreduce:DescribeStep'], p)],
     terminateCluster: [
       onlyIf('CreateTransientCluster', {
@@ -111,8 +115,15 @@ function lambdaStatements(p) {
     ],
     startCrawler: [{ Effect: 'Allow', Action: ['glue:StartCrawler'], Resource: crawlers }],
     checkCrawler: [{ Effect: 'Allow', Action: ['glue:GetCrawler'], Resource: crawlers }],
-    commitLedger: [...runFilesRead(lakeArn), ...runFilesWrite(lakeArn), { Effect: 'Allow', Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], Resource: ledgerTable }],
-    recordFailure: [...runFilesRead(lakeArn), { Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: ledgerTable }],
+    // CommitLedger also reads the output days' history (row-count drift) and alerts on warnings
+    commitLedger: [
+      ...runFilesRead(lakeArn),
+      ...runFilesWrite(lakeArn),
+      ...reportsWrite(lakeArn),
+      { Effect: 'Allow', Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:Query'], Resource: ledgerTable },
+      publishAlerts,
+    ],
+    recordFailure: [...runFilesRead(lakeArn), ...reportsWrite(lakeArn), { Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: ledgerTable }],
   };
 }
 

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS } from '../config/config';
 import { addDays, dayOfEpochMs, parseDay } from '../core/days';
-import { LakestepError } from '../core/errors';
+import { ConfigError, InputError, LakestepError } from '../core/errors';
 import { generateSample } from '../sample/generate';
 import { EXIT } from './exitCodes';
 import { queryCommand } from './queryCommand';
@@ -79,7 +79,7 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
 
   program
     .command('sample')
-    .description('write realistic raw access records (duplicates, late and malformed records included)')
+    .description('write realistic raw data: access records and file downloads (duplicates, late and malformed records included) and node snapshot dumps')
     .addOption(lakeOption())
     .option('--days <n>', 'arrival days', positiveInt, 3)
     .option('--start <YYYY-MM-DD>', 'first arrival day (default: <days> days ago)', dayArg('--start'))
@@ -114,12 +114,12 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
     .action(async (opts: { lake: string; json?: boolean; stage?: string }) => {
       const statuses = opts.stage ? await readStageStatus(opts.stage, awsDeps(io)) : await readStatus(opts.lake);
       if (opts.json) io.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
-      else printStatus(statuses, io.reporter);
+      else printStatus(statuses, io.stdout);
     });
 
   program
     .command('query')
-    .description('SQL over the catalog tables (access_records, rejected_access_records)')
+    .description("SQL over the catalog: every table of lakestep.config.yml and each dataset's rejected_<table>")
     .argument('<sql>', 'one SQL statement')
     .addOption(lakeOption())
     .option('--json', 'print rows as JSON')
@@ -144,6 +144,9 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
   return program;
 }
 
+/** A mistake of the user's (an argument, the config file, a query), as opposed to a failed run. */
+const isBadInput = (err: Error) => err instanceof InputError || err instanceof ConfigError;
+
 /** Runs the CLI: one `error: …` line on failure, the stack only with --debug. */
 export async function main(argv: string[], io?: Io): Promise<void> {
   const debug = argv.includes('--debug');
@@ -157,6 +160,6 @@ export async function main(argv: string[], io?: Io): Promise<void> {
     const err = error as Error;
     process.stderr.write(`error: ${err instanceof LakestepError ? `${err.name}: ` : ''}${err.message}\n`);
     if (debug) process.stderr.write(`${err.stack}\n`);
-    setExitCode(err instanceof LakestepError && err.name === 'InputError' ? EXIT.badInput : EXIT.runFailed);
+    setExitCode(isBadInput(err) ? EXIT.badInput : EXIT.runFailed);
   }
 }

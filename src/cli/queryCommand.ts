@@ -1,8 +1,12 @@
 /** `lakestep query`: SQL over the local catalog, as Athena would answer it. */
+import { InputError, LakestepError } from '../core/errors';
 import { queryCatalog } from '../local/catalogQuery';
 
 export async function queryCommand(lake: string, sql: string, json: boolean, stdout: NodeJS.WritableStream): Promise<void> {
-  const { columns, rows } = await queryCatalog(lake, sql);
+  const { columns, rows } = await queryCatalog(lake, sql).catch((error: Error) => {
+    // DuckDB's parser and binder errors are the user's SQL: bad input, not a failed run
+    throw error instanceof LakestepError ? error : new InputError('sql', error.message);
+  });
   if (json) {
     stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return;

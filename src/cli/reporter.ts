@@ -33,14 +33,16 @@ export class TerminalReporter implements Reporter {
     if (event.type !== 'StateExited') return;
     const output = event.state.output as Record<string, unknown> | undefined;
     if (event.state.name === 'Discover') {
-      const plan = output?.plan as DiscoverResult;
+      const plan = output?.plan as DiscoverResult | undefined;
+      if (!plan) return; // Discover failed: the failure path reports it
       this.totalDays = plan.dirtyDays;
       this.line(plan.dirtyDays ? `plan: ${plan.dirtyDays} days in ${plan.steps} steps` : 'plan: nothing to do, every partition is up to date');
       if (plan.ignoredKeys) this.line(`warning: ${plan.ignoredKeys} raw keys are in no known layout and were left alone`);
     }
     if (event.state.name === 'CheckStep') {
-      const status = output?.status as CheckedStep;
+      const status = output?.status as CheckedStep | undefined;
       const group = output?.group as { dataset: string };
+      if (!status) return;
       if (status.state === 'FAILED' || status.state === 'CANCELLED') this.line(`step ${group.dataset} failed: ${status.failureMessage ?? status.state}`);
       for (const day of status.days ?? []) {
         this.doneDays += 1;

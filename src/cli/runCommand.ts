@@ -6,7 +6,7 @@ import { validateRunInput } from '../core/input';
 import type { RunSummary } from '../core/summary';
 import { describeReason } from '../core/plan';
 import type { Plan } from '../core/types';
-import { executeStateMachine } from '../local/executeStateMachine';
+import { executeStateMachine, localExecutionId } from '../local/executeStateMachine';
 import { withLocalRuntime, type Engine } from '../local/localRuntime';
 import { allTableNames, loadConfig } from '../config/config';
 import { causeMessage } from '../pipeline/failure';
@@ -35,7 +35,8 @@ export function executionInput(opts: RunCommandOptions): Record<string, unknown>
   return Object.fromEntries(
     Object.entries({
       mode,
-      executionId: opts.rerun,
+      // a local execution is shown by its name (run-…); the ledger keys executions by id
+      executionId: opts.rerun && localExecutionId(opts.rerun),
       from: opts.from,
       to: opts.to,
       datasets: opts.dataset,
@@ -54,7 +55,18 @@ export async function runCommand(opts: RunCommandOptions, reporter: Reporter, st
   validateRunInput(input, { executionId: 'cli', startedAtMs: 0, knownDatasets: allTableNames(loadConfig()) });
   const startMs = Date.now();
   return withLocalRuntime({ lakeDir: opts.lake, engine: opts.engine }, async (runtime) => {
-    const outcome = await executeStateMachine(runtime, input, { onEvent: (e) => reporter.onEvent(e), waitMs: opts.waitMs });
+    // Ctrl-C stops the execution like StopExecution, then frees the lock so the next run can start.
+    const interrupt = new AbortController();
+    const onSigint = () => interrupt.abort();
+    process.once('SIGINT', onSigint);
+    const outcome = await executeStateMachine(runtime, input, { onEvent: (e) => reporter.onEvent(e), waitMs: opts.waitMs, signal: interrupt.signal }).finally(() =>
+      process.removeListener('SIGINT', onSigint),
+    );
+    if (outcome.status === 'ABORTED') {
+      await runtime.ports.lock.release(outcome.executionId);
+      reporter.line('interrupted: the lock is released; nothing of this run was committed, so the next run recomputes its days');
+      return EXIT.runFailed;
+    }
     const seconds = (Date.now() - startMs) / 1000;
     const summary = await runtime.ports.store.getJson<RunSummary>(summaryKey(outcome.executionId));
     const output = (outcome.output ?? {}) as { plan?: { planKey: string } };
@@ -65,12 +77,18 @@ export async function runCommand(opts: RunCommandOptions, reporter: Reporter, st
       reporter.line(plan.days.length ? `dry run: ${plan.days.length} days would be recomputed` : 'dry run: nothing to recompute');
       for (const day of plan.days) reporter.line(`  ${day.dataset} ${day.day}: ${day.reasons.map(describeReason).join('; ')}`);
     } else if (summary) {
-      const t = summary.totals;
       const n = (x: number) => x.toLocaleString('en-US');
-      reporter.line(
-        `${outcome.status === 'SUCCEEDED' ? 'done' : 'FAILED'}: ${t.daysTransformed} days transformed${t.daysFailed ? `, ${t.daysFailed} failed` : ''}, ` +
-          `${n(t.recordsIn)} records in, ${n(t.recordsOut)} out, ${n(t.duplicatesDropped)} duplicates dropped, ${n(t.rejected)} rejected (${n(t.late)} late), ${seconds.toFixed(1)} s`,
-      );
+      for (const table of [...new Set(summary.days.map((d) => d.dataset))]) {
+        const days = summary.days.filter((d) => d.dataset === table);
+        const sum = (pick: (d: (typeof days)[number]) => number) => n(days.reduce((total, d) => total + pick(d), 0));
+        const failed = days.filter((d) => d.status === 'failed').length;
+        reporter.line(
+          `  ${table}: ${days.length} days${failed ? ` (${failed} failed)` : ''}, ${sum((d) => d.recordsIn)} records in, ${sum((d) => d.recordsOut)} out, ` +
+            `${sum((d) => d.duplicatesDropped)} duplicates dropped, ${sum((d) => d.rejected)} rejected (${sum((d) => d.late)} late)`,
+        );
+      }
+      const t = summary.totals;
+      reporter.line(`${outcome.status === 'SUCCEEDED' ? 'done' : 'FAILED'}: ${t.daysTransformed} days transformed${t.daysFailed ? `, ${t.daysFailed} failed` : ''}, ${seconds.toFixed(1)} s`);
     } else if (outcome.status === 'SUCCEEDED') {
       reporter.line(`done: nothing to do, ${seconds.toFixed(1)} s`);
     }

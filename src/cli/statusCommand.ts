@@ -1,13 +1,12 @@
 /**
- * `lakestep status`: each dataset's raw partitions (processed / new / changed since) and output
+ * `lakestep status`: each table's raw partitions (datasets) (processed / new / changed since) and output
  * days (ok / stale) from the ledger, compared with the lake and the stage SQL as they are now.
  */
-import { loadConfig } from '../config/config';
+import { allTableNames, isDataset, loadConfig, tableConfig } from '../config/config';
 import { rawPartitionState } from '../core/fingerprint';
 import { groupRawPartitions } from '../core/rawKeys';
 import { withLocalRuntime } from '../local/localRuntime';
 import { currentStageVersions } from '../pipeline/stageFiles';
-import type { Reporter } from './reporter';
 
 export interface DatasetStatus {
   dataset: string;
@@ -18,14 +17,16 @@ export interface DatasetStatus {
 
 export async function readStatus(lake: string): Promise<DatasetStatus[]> {
   const config = loadConfig();
-  const datasets = Object.values(config.datasets);
-  const versions = currentStageVersions(datasets);
-  return withLocalRuntime({ lakeDir: lake }, async ({ ports }) =>
+  const tables = allTableNames(config).map((name) => tableConfig(config, name));
+  const versions = currentStageVersions(tables);
+  return withLocalRuntime({ lakeDir: lake, existing: true }, async ({ ports }) =>
     Promise.all(
-      datasets.map(async (ds) => {
-        const [ledgerRaw, outputs, objects] = await Promise.all([ports.ledger.rawPartitions(ds.name), ports.ledger.outputDays(ds.name), ports.store.list(ds.raw.prefix)]);
+      tables.map(async (ds) => {
+        const outputs = await ports.ledger.outputDays(ds.name);
+        // an aggregate has no raw partitions of its own
+        const [ledgerRaw, objects] = isDataset(ds) ? await Promise.all([ports.ledger.rawPartitions(ds.name), ports.store.list(ds.raw.prefix)]) : [[], []];
         const known = new Map(ledgerRaw.map((r) => [r.day, r.fingerprint]));
-        const raw = groupRawPartitions(ds.name, objects, ds.raw.prefix).partitions.map(rawPartitionState).map((r) => ({
+        const raw = (isDataset(ds) ? groupRawPartitions(ds.name, objects, ds.raw.prefix).partitions : []).map(rawPartitionState).map((r) => ({
           day: r.day,
           state: !known.has(r.day) ? ('new' as const) : known.get(r.day) === r.fingerprint ? ('processed' as const) : ('changed' as const),
           objects: r.objectCount,
@@ -49,12 +50,13 @@ export async function readStatus(lake: string): Promise<DatasetStatus[]> {
   );
 }
 
-export function printStatus(statuses: DatasetStatus[], reporter: Reporter): void {
+export function printStatus(statuses: DatasetStatus[], out: NodeJS.WritableStream): void {
+  const reporter = { line: (text: string) => out.write(`${text}\n`) };
   for (const s of statuses) {
     const pending = s.raw.filter((r) => r.state !== 'processed');
     const stale = s.outputs.filter((o) => o.state === 'stale');
     reporter.line(`${s.dataset} (stage version ${s.stageVersion})`);
-    reporter.line(`  raw partitions: ${s.raw.length} (${pending.length} new or changed${pending.length ? `: ${pending.map((r) => `${r.day} ${r.state}`).join(', ')}` : ''})`);
+    if (s.raw.length) reporter.line(`  raw partitions: ${s.raw.length} (${pending.length} new or changed${pending.length ? `: ${pending.map((r) => `${r.day} ${r.state}`).join(', ')}` : ''})`);
     reporter.line(`  output days: ${s.outputs.length} (${stale.length} stale${stale.length ? ' — `lakestep run --stale` recomputes them' : ''})`);
     for (const o of s.outputs) reporter.line(`    ${o.day}  ${o.state.padEnd(5)} ${String(o.records).padStart(10)} rows  version ${o.stageVersion}  ${o.executionId}`);
   }

@@ -5,7 +5,7 @@
  */
 import './promiseWithResolvers';
 import { randomBytes } from 'node:crypto';
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { loadDefinition, statesOfType, taskStates } from '../pipeline/stateMachineDefinition';
 import { localTaskHandlers } from './localHandlers';
 import type { LocalRuntime } from './localRuntime';
@@ -15,7 +15,8 @@ export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends Asyn
 
 export interface ExecutionOutcome {
   executionId: string;
-  status: 'SUCCEEDED' | 'FAILED';
+  /** ABORTED: stopped through `signal` (Ctrl-C); the failure path did not run */
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   output?: unknown;
   error?: { Error: string; Cause: string };
 }
@@ -24,7 +25,14 @@ export interface ExecuteOptions {
   /** ms each Wait state lasts locally (AWS waits 30–60 s between polls) */
   waitMs?: number;
   onEvent?: (event: EventLog) => void;
+  /** aborts the execution, as StopExecution does on AWS */
+  signal?: AbortSignal;
 }
+
+const LOCAL_EXECUTION_PREFIX = 'arn:aws:states:us-east-1:000000000000:execution:lakestep-local-pipeline:';
+
+/** The execution id of a local execution name; an id (with `:`) is returned as it is. */
+export const localExecutionId = (nameOrId: string) => (nameOrId.includes(':') ? nameOrId : `${LOCAL_EXECUTION_PREFIX}${nameOrId}`);
 
 /** `run-20240305T101112Z-1a2b`: sortable, unique enough for one machine. */
 export function newExecutionName(nowMs: number): string {
@@ -35,7 +43,7 @@ export function newExecutionName(nowMs: number): string {
 export async function executeStateMachine(runtime: LocalRuntime, input: Record<string, unknown>, options: ExecuteOptions = {}): Promise<ExecutionOutcome> {
   const definition = loadDefinition();
   const startMs = runtime.ports.clock.nowMs();
-  const executionId = `arn:aws:states:us-east-1:000000000000:execution:lakestep-local-pipeline:${newExecutionName(startMs)}`;
+  const executionId = localExecutionId(newExecutionName(startMs));
   const waitStates = Object.keys(statesOfType(definition, 'Wait')).map((name) => [name, options.waitMs ?? 20]);
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run(input as never, {
@@ -46,6 +54,7 @@ export async function executeStateMachine(runtime: LocalRuntime, input: Record<s
     },
     context: { Execution: { Id: executionId, Name: executionId.split(':').pop(), StartTime: new Date(startMs).toISOString(), Input: input as never } },
   });
+  options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
   const events = drain(execution.eventLogs, options.onEvent);
   try {
     const output = await execution.result;
@@ -53,6 +62,7 @@ export async function executeStateMachine(runtime: LocalRuntime, input: Record<s
     return { executionId, status: 'SUCCEEDED', output };
   } catch (error) {
     await events;
+    if (error instanceof ExecutionAbortedError) return { executionId, status: 'ABORTED', error: { Error: 'ExecutionAborted', Cause: 'the execution was interrupted' } };
     if (error instanceof ExecutionError) {
       const cause = error.cause as { name?: string; message?: string } | undefined;
       return { executionId, status: 'FAILED', error: { Error: cause?.name ?? 'ExecutionError', Cause: cause?.message ?? error.message } };

@@ -3,12 +3,13 @@
  * the lake folder for S3, DuckDB (or local spark-submit) for EMR steps, a DuckDB catalog for Glue,
  * files under `<lake>/_alerts/` for SNS. Started and stopped around each command.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoLedger } from '../aws/dynamoLedger';
 import { DynamoLock } from '../aws/dynamoLock';
 import { ledgerTableNames } from '../aws/ledgerTables';
 import { loadConfig, PROJECT_ROOT, type LakestepConfig } from '../config/config';
+import { InputError } from '../core/errors';
 import type { Ports, StepRunner } from '../core/ports';
 import { DuckDbCatalogCrawler } from './duckDbCatalogCrawler';
 import { DuckDbStepRunner } from './duckdb/duckDbStepRunner';
@@ -31,6 +32,16 @@ export interface LocalRuntimeOptions {
   engine?: Engine;
   /** where alerts are echoed (stderr by default; tests pass a sink) */
   alertStream?: NodeJS.WritableStream;
+  /** the lake must exist already (status: a mistyped --lake must not quietly show an empty lake) */
+  existing?: boolean;
+}
+
+/**
+ * @throws InputError when `lakeDir` is a file, or is missing and `existing` is asked
+ */
+function checkLakeDir(lakeDir: string, existing: boolean): void {
+  if (existsSync(lakeDir) && !statSync(lakeDir).isDirectory()) throw new InputError('--lake', `${lakeDir} is a file (expected the lake folder)`);
+  if (existing && !existsSync(lakeDir)) throw new InputError('--lake', `there is no lake at ${lakeDir} (expected a folder made by \`lakestep sample\` or \`lakestep run\`)`);
 }
 
 function stepRunner(engine: Engine, lakeDir: string, config: LakestepConfig): StepRunner {
@@ -44,6 +55,7 @@ function stepRunner(engine: Engine, lakeDir: string, config: LakestepConfig): St
  */
 export async function withLocalRuntime<T>(options: LocalRuntimeOptions, fn: (runtime: LocalRuntime) => Promise<T>): Promise<T> {
   const lakeDir = resolve(options.lakeDir);
+  checkLakeDir(lakeDir, options.existing ?? false);
   mkdirSync(lakeDir, { recursive: true });
   const config = loadConfig();
   const dynamo = await startDynalite({ dir: join(lakeDir, '_state', 'dynamodb') });

@@ -79,6 +79,6 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
 
 async function failedDaysOf(ports: Pick<Ports, 'ledger'>, executionId: string) {
   const record = await ports.ledger.getExecution(executionId);
-  if (!record) throw new InputError('executionId', `no execution "${executionId}" in the ledger (expected the id of an earlier execution, see \`lakestep executions\`)`);
+  if (!record) throw new InputError('executionId', `no execution "${executionId}" in the ledger (expected the name or id of an earlier execution, as \`lakestep report\` or \`lakestep executions --stage\` shows it)`);
   return record.failedDays;
 }

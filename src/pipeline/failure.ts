@@ -20,7 +20,8 @@ export interface Alert {
   subject: string;
   error: string;
   cause: string;
-  message: Record<string, unknown>;
+  /** the alert's body, serialized here: NotifyFailure passes it to SNS as is */
+  messageJson: string;
 }
 
 /**
@@ -65,12 +66,12 @@ export async function recordFailure(
     subject: `lakestep: execution ${name} failed (${error.Error})`.slice(0, 100),
     error: error.Error,
     cause,
-    message: {
+    messageJson: JSON.stringify({
       executionId,
       error: error.Error,
       cause,
       failedDays: failedDays.map((d) => `${d.dataset} ${d.day}`),
       rerun: failedDays.length ? { mode: 'rerun', executionId } : undefined,
-    },
+    }),
   };
 }

@@ -226,10 +226,13 @@ describe('serverless package --stage ci', () => {
       const config = loadConfig();
       const crawlers = Object.fromEntries(ofType(t, 'AWS::Glue::Crawler').map(([, r]) => [r.Properties.Name, r.Properties]));
       const names = JSON.parse(t.Resources.StartCrawlerLambdaFunction.Properties.Environment.Variables.CRAWLER_NAMES) as Record<string, string>;
-      const expected = Object.values(config.datasets).flatMap((ds) => [
-        { table: ds.table, prefix: processedPrefix(ds) },
-        { table: rejectedTable(ds), prefix: rejectedPrefix(ds) },
-      ]);
+      const expected = [
+        ...Object.values(config.datasets).flatMap((ds) => [
+          { table: ds.table, prefix: processedPrefix(ds) },
+          { table: rejectedTable(ds), prefix: rejectedPrefix(ds) },
+        ]),
+        ...Object.values(config.aggregates).map((agg) => ({ table: agg.table, prefix: processedPrefix(agg) })),
+      ];
 
       expect(Object.keys(crawlers)).toHaveLength(expected.length);
       for (const { table, prefix } of expected) {

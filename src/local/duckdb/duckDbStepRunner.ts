@@ -114,8 +114,8 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
       days = spec.days.map((day) => ({ ...withGates(day), status: 'failed', error: { name: error.name, message: error.message } }));
     } else {
       const passing = spec.days.filter((day) => !blocked.has(day));
-      await writeDayPartitions(connection, { lakeDir, prefix: processedPrefix(table), table: STAGE_OUTPUT, dayColumn: 'record_date', days: passing, workDir: join(workDir, 'processed') });
-      if (dataset) await writeDayPartitions(connection, { lakeDir, prefix: rejectedPrefix(dataset), table: 'rejects', dayColumn: 'arrival_day', days: passing, workDir: join(workDir, 'rejected') });
+      if (passing.length) await writeDayPartitions(connection, { lakeDir, prefix: processedPrefix(table), table: STAGE_OUTPUT, dayColumn: 'record_date', days: passing, workDir: join(workDir, 'processed') });
+      if (dataset && passing.length) await writeDayPartitions(connection, { lakeDir, prefix: rejectedPrefix(dataset), table: 'rejects', dayColumn: 'arrival_day', days: passing, workDir: join(workDir, 'rejected') });
       days = spec.days.map((day) => {
         const error = blocked.get(day);
         return error ? { ...withGates(day), status: 'failed', error: { name: error.name, message: error.message } } : { ...withGates(day), status: 'succeeded' };

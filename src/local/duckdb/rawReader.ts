@@ -295,11 +295,15 @@ const FAST_INDEX_FIELD = '__lakestep_i';
 /** Larger records take the per-record path (read_json's maximum_object_size stays far above). */
 const FAST_MAX_RECORD_BYTES = 1 << 20;
 
+/** A record may be large (a huge queryString): read_csv's 2 MB line default would fail the whole step; a longer one still fails it, naming the limit. */
+const MAX_RECORD_LINE_BYTES = 1 << 25; // 32 MiB: DuckDB sizes its read buffers from it
+
 /** Staged lines `<file id>\x01<record index>\x01<flags 0–3>\x01<text>` read as four columns, no quoting. */
 function csvSourceSql(paths: string[]): string {
   return `SELECT f, i, n, t FROM read_csv([${paths.map(literal).join(', ')}],
     columns = {'f': 'INTEGER', 'i': 'BIGINT', 'n': 'TINYINT', 't': 'VARCHAR'},
-    delim = chr(1), quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', strict_mode = false)`;
+    delim = chr(1), quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', strict_mode = false,
+    max_line_size = ${MAX_RECORD_LINE_BYTES})`;
 }
 
 /**
