@@ -44,8 +44,12 @@ function checkLakeDir(lakeDir: string, existing: boolean): void {
   if (existing && !existsSync(lakeDir)) throw new InputError('--lake', `there is no lake at ${lakeDir} (expected a folder made by \`lakestep sample\` or \`lakestep run\`)`);
 }
 
+/** @throws InputError when `--engine spark` is asked for and the venv with pyspark is missing */
 function stepRunner(engine: Engine, lakeDir: string, config: LakestepConfig): StepRunner {
   const opts = { lakeDir, projectRoot: PROJECT_ROOT, config };
+  if (engine === 'spark' && !existsSync(join(PROJECT_ROOT, '.venv', 'bin', 'spark-submit'))) {
+    throw new InputError('--engine', 'spark runs the PySpark driver from the project venv, which is missing: create it with `node scripts/ensure-python.js` (needs Python 3.11 and Java 17)');
+  }
   return engine === 'spark' ? new SparkSubmitStepRunner(opts) : new DuckDbStepRunner(opts);
 }
 
