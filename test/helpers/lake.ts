@@ -1,5 +1,5 @@
 /** Test helpers that read a lake folder back with real DuckDB and real files. */
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -56,4 +56,18 @@ export async function rowsByDay(tableDir: string): Promise<Record<string, number
      FROM read_parquet('${tableDir}/*/*/*/*.parquet', hive_partitioning = true) GROUP BY ALL ORDER BY 1`,
   );
   return Object.fromEntries(rows.map((r) => [r.day, Number(r.n)]));
+}
+
+/** Folders holding Parquet files under `dir`, relative (the partition layout). */
+export function partitionFolders(dir: string): string[] {
+  const found = new Set<string>();
+  const walk = (d: string) => {
+    if (!existsSync(d)) return;
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(d, entry.name));
+      else if (entry.name.endsWith('.parquet')) found.add(relative(dir, d));
+    }
+  };
+  walk(dir);
+  return [...found].sort();
 }

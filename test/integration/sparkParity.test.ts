@@ -12,14 +12,14 @@
  * (yyjson is lenient) vs invalid_json; a file with invalid UTF-8 fails the whole DuckDB step vs
  * U+FFFD in Spark. Parquet type of `timestamp`: TIMESTAMP (DuckDB) vs TIMESTAMP isAdjustedToUTC (Spark).
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { loadConfig, PROJECT_ROOT } from '../../src/config/config';
 import type { StepResult, StepSpec } from '../../src/core/types';
 import { runStepInProcess } from '../../src/local/duckdb/duckDbStepRunner';
 import { SparkSubmitStepRunner } from '../../src/local/sparkSubmitStepRunner';
-import { sql, tmpLake } from '../helpers/lake';
+import { partitionFolders, sql, tmpLake } from '../helpers/lake';
 import { stepSpec } from '../helpers/stepSpec';
 
 interface Vector {
@@ -129,19 +129,6 @@ function writeRawInput(lake: string) {
   put('processed/access_records/year=2023/month=04/day=07/stale-from-older-run.parquet', 'not parquet');
 }
 
-/** Folders holding Parquet files under `dir`, relative (the partition layout). */
-function partitionFolders(dir: string): string[] {
-  const found = new Set<string>();
-  const walk = (d: string) => {
-    if (!existsSync(d)) return;
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(join(d, entry.name));
-      else if (entry.name.endsWith('.parquet')) found.add(relative(dir, d));
-    }
-  };
-  walk(dir);
-  return [...found].sort();
-}
 
 /** Column name → DuckDB type of a Parquet table folder (partition columns excluded). */
 async function columnTypes(table: string): Promise<[string, string][]> {

@@ -11,8 +11,8 @@
  *
  * Slow: Spark starts per step (~10–15 s each). Needs `.venv` (node scripts/ensure-python.js) and Java 17.
  */
-import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { RunSummary } from '../../src/core/summary';
 import type { Plan } from '../../src/core/types';
@@ -20,7 +20,7 @@ import { executeStateMachine, type ExecutionOutcome } from '../../src/local/exec
 import { withLocalRuntime, type Engine } from '../../src/local/localRuntime';
 import { planKey, summaryKey } from '../../src/pipeline/runKeys';
 import { generateSample, type SampleSummary } from '../../src/sample/generate';
-import { sql, tmpLake } from '../helpers/lake';
+import { partitionFolders, sql, tmpLake } from '../helpers/lake';
 
 const TIMEOUT_MS = 900_000;
 const PROCESSED = ['access_records', 'node_snapshots', 'file_downloads', 'project_downloads_daily', 'client_share_4w'];
@@ -46,19 +46,6 @@ async function run(lake: string, engine: Engine): Promise<Run> {
   });
 }
 
-/** Folders holding Parquet files under `dir`, relative (the partition layout). */
-function partitionFolders(dir: string): string[] {
-  const found = new Set<string>();
-  const walk = (d: string) => {
-    if (!existsSync(d)) return;
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(join(d, entry.name));
-      else if (entry.name.endsWith('.parquet')) found.add(relative(dir, d));
-    }
-  };
-  walk(dir);
-  return [...found].sort();
-}
 
 const source = (dir: string) => `read_parquet('${dir}/*/*/*/*.parquet', hive_partitioning = false)`;
 

@@ -43,7 +43,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetConfig } from '../../config/config';
 import { arrivalDayOfKey } from '../../core/rawKeys';
 import type { Day } from '../../core/types';
-import { isGzip, RECORD_LENIENT, RECORD_NESTED, splitRecords } from './records';
+import { BYTE, isGzip, RECORD_LENIENT, RECORD_NESTED, splitRecords } from './records';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -57,11 +57,7 @@ export const EVENT_TIME_MAX_MS = 253_402_300_800_000;
 const MS_PER_DAY = 86_400_000;
 
 const FIELD_SEP = 0x01;
-const LF = 0x0a;
-const CR = 0x0d;
-const QUOTE = 0x22;
-const COMMA = 0x2c;
-const OPEN_BRACE = 0x7b;
+const { LF, CR, QUOTE, COMMA, OPEN: OPEN_BRACE } = BYTE;
 
 /** A raw object of the step: its lake-relative key, absolute path and arrival day. */
 export interface RawFile {

@@ -11,15 +11,13 @@ import { constants, gunzipSync } from 'node:zlib';
 /** JSON whitespace (RFC 8259): the only bytes skipped between records. A BOM is not among them. */
 const SPACE = 0x20;
 const TAB = 0x09;
-const CR = 0x0d;
-const LF = 0x0a;
-const QUOTE = 0x22;
+/** The bytes of JSON's structure (also used by rawReader.ts to stage records). */
+export const BYTE = { CR: 0x0d, LF: 0x0a, QUOTE: 0x22, COMMA: 0x2c, OPEN: 0x7b } as const;
+const { CR, LF, QUOTE, COMMA, OPEN } = BYTE;
 const BACKSLASH = 0x5c;
-const OPEN = 0x7b;
 const CLOSE = 0x7d;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
-const COMMA = 0x2c;
 
 /** Flag bits of a record (RecordSpans.flags). */
 export const RECORD_NESTED = 1;
