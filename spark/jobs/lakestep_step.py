@@ -32,13 +32,19 @@ def to_fixed(x: float, digits: int) -> str:
     return str(Decimal(x).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
-def reject_threshold_message(dataset: str, days: List[str], rejected: int, total: int, threshold: float) -> str:
+def quarantine_prefix(execution_id: str, table: str) -> str:
+    """src/pipeline/runKeys.ts quarantineKey: where a step over its reject threshold leaves its
+    quarantined records (`_runs/<execution name>/rejected/<table>/`), unpublished."""
+    return f"_runs/{execution_id.rsplit(':', 1)[-1]}/rejected/{table}/"
+
+
+def reject_threshold_message(dataset: str, days: List[str], rejected: int, total: int, threshold: float, quarantine: str) -> str:
     """The message of src/core/errors.ts RejectThresholdError, character for character."""
     share = to_fixed((100 * rejected) / max(total, 1), 1)
     return (
         f"{dataset} {days[0]}…{days[-1]}: {rejected} of {total} records rejected "
         f"({share} %), over the {to_fixed(threshold * 100, 1)} % threshold; "
-        f"see rejected_{dataset} for the raw text and reasons"
+        f"nothing was published; the quarantined records (raw text and reasons) are in {quarantine}"
     )
 
 
@@ -118,9 +124,17 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
     step_error = None
     if has_raw and total > 0 and rejected_total / total > float(dataset["rejectThreshold"]):
         step_error = {"name": "RejectThresholdError",
-                      "message": reject_threshold_message(name, day_texts, rejected_total, total, float(dataset["rejectThreshold"]))}
+                      "message": reject_threshold_message(name, day_texts, rejected_total, total, float(dataset["rejectThreshold"]),
+                                                          quarantine_prefix(spec["executionId"], table))}
     day_errors = {day: step_error or blocking_error(day, outcomes.get(day, [])) for day in days}
     passing = [day for day in days if day_errors[day] is None]
+    # Over the reject threshold nothing is published; the quarantined records go under the run,
+    # where the error points.
+    if step_error and own_rejects is not None:
+        staging = f"_staging/{spec['executionId']}/{spec['groupId']}/"
+        stage(own_rejects, lake, "arrival_day", staging + f"rejected/{table}/")
+        replace_days(lake, staging + f"rejected/{table}/", quarantine_prefix(spec["executionId"], table), days)
+        lake.delete(staging, recursive=True)
     if passing:
         staging = f"_staging/{spec['executionId']}/{spec['groupId']}/"
         stage(out.filter(F.col(DAY_COLUMN).isin(passing)), lake, DAY_COLUMN, staging + f"processed/{table}/")

@@ -109,26 +109,28 @@ def test_a_step_replaces_its_days_removes_emptied_days_and_counts(spark, tmp_pat
         ("invalid_json", "2024-03-05", 2, "None"), ("late", "2024-03-06", 0, "2024-03-02")]
 
 
-def test_over_the_reject_threshold_writes_nothing_and_fails_every_day(spark, tmp_path):
+def test_over_the_reject_threshold_publishes_nothing_quarantines_under_the_run_and_fails_every_day(spark, tmp_path):
     root = str(tmp_path)
     write(root, "processed/access_records/year=2024/month=03/day=05/old.parquet", "old")
     write(root, "raw/access_records/2024/03/05/10/a.json", rec("a", MS) + "\n{bad\n{bad\n")
 
     result = run(spark, root, ["2024-03-05"], ["2024-03-04", "2024-03-05", "2024-03-06"])
 
-    message = "access_records 2024-03-05…2024-03-05: 2 of 3 records rejected (66.7 %), over the 50.0 % threshold; see rejected_access_records for the raw text and reasons"
+    message = ("access_records 2024-03-05…2024-03-05: 2 of 3 records rejected (66.7 %), over the 50.0 % threshold; "
+               "nothing was published; the quarantined records (raw text and reasons) are in _runs/e1/rejected/access_records/")
     assert {k: result["days"][0][k] for k in ("status", "recordsIn", "recordsOut", "rejected")} == {
         "status": "failed", "recordsIn": 1, "recordsOut": 1, "rejected": 2}
     assert result["days"][0]["error"] == {"name": "RejectThresholdError", "message": message}
     assert files_under(root, "processed/access_records") == ["year=2024/month=03/day=05/old.parquet"]
     assert not os.path.exists(os.path.join(root, "rejected"))
+    assert [f.split("/")[0] for f in files_under(root, "_runs/e1/rejected/access_records")] == ["year=2024"]
 
 
 def test_threshold_message_rounds_like_javascript_toFixed():
     assert to_fixed(6.25, 1) == "6.3" and to_fixed(5.0, 1) == "5.0" and to_fixed(100 / 3, 1) == "33.3"
-    assert reject_threshold_message("ds", ["2024-01-01", "2024-01-02"], 1, 16, 0.05) == (
+    assert reject_threshold_message("ds", ["2024-01-01", "2024-01-02"], 1, 16, 0.05, "_runs/run-1/rejected/ds/") == (
         "ds 2024-01-01…2024-01-02: 1 of 16 records rejected (6.3 %), over the 5.0 % threshold; "
-        "see rejected_ds for the raw text and reasons")
+        "nothing was published; the quarantined records (raw text and reasons) are in _runs/run-1/rejected/ds/")
 
 
 def test_main_writes_a_failed_result_and_exits_1_when_the_sql_fails(spark, tmp_path):

@@ -39,11 +39,12 @@ export class StepFailedError extends LakestepError {
 
 /** A step group's share of quarantined records passed the dataset's threshold. */
 export class RejectThresholdError extends LakestepError {
-  constructor(readonly dataset: string, readonly days: string[], readonly rejected: number, readonly total: number, readonly threshold: number) {
+  /** @param quarantinePrefix lake prefix where the step put its quarantined records instead of rejected/<table>/ */
+  constructor(readonly dataset: string, readonly days: string[], readonly rejected: number, readonly total: number, readonly threshold: number, readonly quarantinePrefix: string) {
     super(
       `${dataset} ${days[0]}…${days[days.length - 1]}: ${rejected} of ${total} records rejected ` +
         `(${((100 * rejected) / Math.max(total, 1)).toFixed(1)} %), over the ${(threshold * 100).toFixed(1)} % threshold; ` +
-        `see rejected_${dataset} for the raw text and reasons`,
+        `nothing was published; the quarantined records (raw text and reasons) are in ${quarantinePrefix}`,
     );
   }
 }

@@ -15,3 +15,5 @@ export const runPrefix = (executionId: string) => `_runs/${executionName(executi
 export const planKey = (executionId: string) => `${runPrefix(executionId)}plan.json`;
 export const stepResultKey = (executionId: string, groupId: string) => `${runPrefix(executionId)}steps/${groupId}.json`;
 export const summaryKey = (executionId: string) => `${runPrefix(executionId)}summary.json`;
+/** Where a step over its reject threshold leaves its quarantined records (they are not published). */
+export const quarantineKey = (executionId: string, table: string) => `${runPrefix(executionId)}rejected/${table}/`;

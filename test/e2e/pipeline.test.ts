@@ -149,6 +149,11 @@ describe('the pipeline on the local runtime', () => {
     expect(failed.outcome.error?.Error).toBe('DaysFailedError');
     expect(failed.outcome.error?.Cause).toContain('RejectThresholdError');
     expect({ ...snapshotFiles(processed(lake)), ...snapshotFiles(rejected(lake)) }).toEqual(before);
+    // nothing published, nothing lost: the step's quarantine is under the run, where the error points
+    const quarantine = `_runs/${failed.outcome.executionId.split(':').pop()}/rejected/access_records`;
+    expect(failed.outcome.error?.Cause).toContain(`are in ${quarantine}/`);
+    const { rows } = await queryCatalog(lake, `SELECT count(*) AS n FROM read_parquet('${join(lake, quarantine)}/*/*/*/*.parquet') WHERE source_file LIKE '%garbage%'`);
+    expect(Number(rows[0].n)).toBe(400);
     const alert = alerts(lake).find((a) => a.message.executionId === failed.outcome.executionId);
     expect(alert.subject).toContain('DaysFailedError');
     expect(alert.message.failedDays).toEqual(expect.arrayContaining([`access_records ${arrival}`]));

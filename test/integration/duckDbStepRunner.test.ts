@@ -210,7 +210,7 @@ describe('runStepInProcess', () => {
     expect((await filesUnder(join(lake, 'processed/access_records/year=2024/month=03/day=02'))).length).toBeGreaterThan(0);
   });
 
-  it('fails every day of the group and writes nothing when rejects pass the threshold', async () => {
+  it('fails every day of the group, publishes nothing and quarantines under the run when rejects pass the threshold', async () => {
     const existing = join(lake, 'processed/access_records/year=2024/month=03/day=01/part-existing.parquet');
     await mkdir(join(lake, 'processed/access_records/year=2024/month=03/day=01'), { recursive: true });
     await writeFile(existing, 'existing');
@@ -223,10 +223,12 @@ describe('runStepInProcess', () => {
     ]);
     // 9 rejected of the 18 records that arrived on the step days (a truncated file counts once)
     expect(result.days[0].error?.message).toBe(
-      'access_records 2024-03-01…2024-03-02: 9 of 18 records rejected (50.0 %), over the 5.0 % threshold; see rejected_access_records for the raw text and reasons',
+      'access_records 2024-03-01…2024-03-02: 9 of 18 records rejected (50.0 %), over the 5.0 % threshold; ' +
+        'nothing was published; the quarantined records (raw text and reasons) are in _runs/exec-1/rejected/access_records/',
     );
     expect(await filesUnder(join(lake, 'processed'))).toEqual([existing]);
     expect(await filesUnder(join(lake, 'rejected'))).toEqual([]);
+    expect((await filesUnder(join(lake, '_runs/exec-1/rejected/access_records'))).length).toBeGreaterThan(0);
     expect(await filesUnder(join(lake, '_tmp'))).toEqual([]);
   });
 

@@ -17,6 +17,7 @@ import type { Day, DayResult, StepResult, StepSpec, StepStatus } from '../../cor
 import { loadRawDays, rawTableName, type LoadRawStats } from './rawReader';
 import { readStageSql, runStage } from './stage';
 import { writeDayPartitions } from './parquetWriter';
+import { quarantineKey } from '../../pipeline/runKeys';
 import { loadRawCsvDays } from './csvReader';
 import { createReadViews } from './processedInputs';
 import { computeMetrics, evaluateChecks } from './qualityGates';
@@ -50,8 +51,9 @@ const MS_PER_DAY = 86_400_000;
 
 /**
  * Runs one step to the end and returns its result (also written to `<lake>/<spec.resultKey>`).
- * Days are `failed` (nothing written at all) when the group's reject share passes the dataset's
- * `rejectThreshold`: rejected ÷ all records of the group's arrival days (= spec.days).
+ * Days are `failed` (nothing published; the quarantined records go to `_runs/<execution>/rejected/`)
+ * when the group's reject share passes the dataset's `rejectThreshold`: rejected ÷ all records of
+ * the group's arrival days (= spec.days).
  * @throws StepFailedError for an unknown dataset; the DuckDB / file-system error as it is otherwise
  *   (days already replaced stay replaced; a day is never half-written: see parquetWriter.ts)
  * @example const result = await runStepInProcess(spec, { lakeDir: './lake', projectRoot: '.', config: loadConfig() });
@@ -110,7 +112,10 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
     const stageCpu = cpuSince(cpuStage);
     let days: DayResult[];
     if (overThreshold && dataset) {
-      const error = new RejectThresholdError(dataset.name, spec.days, rejected, total, dataset.rejectThreshold);
+      // Nothing is published (processed nor rejected); the quarantined records go under the run, where the error points.
+      const quarantine = quarantineKey(spec.executionId, dataset.table);
+      const error = new RejectThresholdError(dataset.name, spec.days, rejected, total, dataset.rejectThreshold, quarantine);
+      await writeDayPartitions(connection, { lakeDir, prefix: quarantine, table: 'rejects', dayColumn: 'arrival_day', days: spec.days, workDir: join(workDir, 'rejected') });
       days = spec.days.map((day) => ({ ...withGates(day), status: 'failed', error: { name: error.name, message: error.message } }));
     } else {
       const passing = spec.days.filter((day) => !blocked.has(day));
