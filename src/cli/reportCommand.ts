@@ -65,7 +65,7 @@ export function formatReportText(report: RunReport): string[] {
     }
   }
   const notPassed = report.checks.filter((c) => c.status !== 'passed');
-  lines.push(`checks: ${report.checks.length} run, ${t.checksFailed} failed, ${t.checkWarnings} warnings`);
+  lines.push(`checks: ${t.checksFailed} failed, ${t.checkWarnings} warnings${report.checks.length ? '' : ' (every check passed)'}`);
   for (const c of notPassed) lines.push(`  ${c.status === 'failed' ? 'FAILED' : 'warning'} '${c.name}' ${c.table} ${c.day}: ${fmt(c.failingRows)} rows`);
   if (report.warnings.length) lines.push(`warnings: ${report.warnings.length}`);
   for (const w of report.warnings) lines.push(`  ${[w.name, w.table, w.day].filter(Boolean).join(' ')}${w.name || w.table || w.day ? ': ' : ''}${w.message}`);
