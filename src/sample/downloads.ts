@@ -8,12 +8,12 @@
  * Record (compact JSON, fields as the repository's download records):
  * `{"timestamp":1709290000000,"userId":3400123,"fileHandleId":12345678,"associateType":"FileEntity","associateId":2345678,"stack":"prod","instance":"000000524"}`
  */
+import { MS_PER_DAY as DAY_MS } from '../core/days';
 import type { Day } from '../core/types';
 import type { DownloadHint } from './accessRecord';
 import type { NodeBook } from './nodes';
 import type { Rng } from './rng';
 
-const DAY_MS = 86_400_000;
 
 /** Association types by hint kind; only FileEntity and TableEntity reach processed file_downloads. */
 const ASSOCIATE_TYPE: Record<DownloadHint['kind'], string> = { file: 'FileEntity', table: 'TableEntity', wiki: 'WikiAttachment', profile: 'UserProfileAttachment' };

@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { DEFAULTS } from '../config/config';
 import { InputError } from '../core/errors';
+import { MS_PER_DAY as DAY_MS } from '../core/days';
 import type { Day } from '../core/types';
 import { sessionId, Vocabulary } from './accessRecord';
 import { DownloadGenerator, type DownloadsExpected } from './downloads';
@@ -36,7 +37,6 @@ export const SNAPSHOTS_PREFIX = 'raw/node_snapshots/';
 
 const gzipAsync = promisify(gzip);
 const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 export interface GenerateSampleOptions {
   /** the lake folder; files go under `<lakeDir>/<prefix>` */

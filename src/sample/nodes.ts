@@ -9,8 +9,8 @@
  */
 import type { DownloadHint } from './accessRecord';
 import type { Rng } from './rng';
+import { MS_PER_DAY as DAY_MS } from '../core/days';
 
-const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
 /** The dump's columns: the pipeline reads the first four; the rest are ignored (as in the warehouse export). */

@@ -13,6 +13,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { allTableNames, isDataset, type DatasetConfig, type LakestepConfig, processedPrefix, rejectedPrefix } from '../../config/config';
 import { CheckFailedError, RejectThresholdError, StepFailedError } from '../../core/errors';
 import type { StepRunner } from '../../core/ports';
+import { MS_PER_DAY } from '../../core/days';
 import type { Day, DayResult, StepResult, StepSpec, StepStatus } from '../../core/types';
 import { loadRawDays, rawTableName, type LoadRawStats } from './rawReader';
 import { readStageSql, runStage } from './stage';
@@ -47,7 +48,6 @@ export interface StepProfile {
 export type StepRun = StepResult & { profile: StepProfile };
 
 const STAGE_OUTPUT = 'stage_output';
-const MS_PER_DAY = 86_400_000;
 
 /**
  * Runs one step to the end and returns its result (also written to `<lake>/<spec.resultKey>`).

@@ -42,6 +42,7 @@ import { constants, gunzip } from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetConfig } from '../../config/config';
 import { arrivalDayOfKey } from '../../core/rawKeys';
+import { MS_PER_DAY } from '../../core/days';
 import type { Day } from '../../core/types';
 import { BYTE, isGzip, RECORD_LENIENT, RECORD_NESTED, splitRecords } from './records';
 
@@ -54,7 +55,6 @@ const BATCH_BYTES = 96 << 20;
 const GUNZIP_CHUNK_BYTES = 1 << 20;
 /** Event times must fall in years 1970…9999: [0, 253402300800000) ms. */
 export const EVENT_TIME_MAX_MS = 253_402_300_800_000;
-const MS_PER_DAY = 86_400_000;
 
 const FIELD_SEP = 0x01;
 const { LF, CR, QUOTE, COMMA, OPEN: OPEN_BRACE } = BYTE;
