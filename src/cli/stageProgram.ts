@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { awsClients, type AwsClients } from '../aws/clients';
-import { executionArnOf, listStageExecutions, runOnAws, type AwsDeps } from './awsCommands';
+import { listStageExecutions, runOnAws, type AwsDeps } from './awsCommands';
 import type { Io } from './program';
 import { runCommand } from './runCommand';
 
@@ -26,9 +26,6 @@ export function awsDeps(io: Io & StageIo): AwsDeps {
     pollMs: io.pollMs,
   };
 }
-
-/** The local runner's state machine (src/local/executeStateMachine.ts names its executions under it). */
-const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:lakestep-local-pipeline';
 
 const positiveInt = (value: string) => {
   const n = Number(value);
@@ -56,7 +53,7 @@ export function addStageCommands(program: Command, io: Io & StageIo, lakeOption:
       io.setExitCode(
         opts.stage
           ? await runOnAws({ stage: opts.stage, rerun: execution }, awsDeps(io))
-          : await runCommand({ lake: opts.lake, rerun: executionArnOf(LOCAL_STATE_MACHINE_ARN, execution), json: opts.json }, io.reporter, io.stdout),
+          : await runCommand({ lake: opts.lake, rerun: execution, json: opts.json }, io.reporter, io.stdout),
       ),
     );
 }

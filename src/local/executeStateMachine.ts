@@ -6,7 +6,7 @@
 import './promiseWithResolvers';
 import { randomBytes } from 'node:crypto';
 import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
-import { loadDefinition, statesOfType, taskStates } from '../pipeline/stateMachineDefinition';
+import { loadDefinition, localArn, statesOfType, taskStates } from '../pipeline/stateMachineDefinition';
 import { localTaskHandlers } from './localHandlers';
 import type { LocalRuntime } from './localRuntime';
 
@@ -29,7 +29,7 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
 }
 
-const LOCAL_EXECUTION_PREFIX = 'arn:aws:states:us-east-1:000000000000:execution:lakestep-local-pipeline:';
+const LOCAL_EXECUTION_PREFIX = localArn('states', 'execution:lakestep-local-pipeline:');
 
 /** The execution id of a local execution name; an id (with `:`) is returned as it is. */
 export const localExecutionId = (nameOrId: string) => (nameOrId.includes(':') ? nameOrId : `${LOCAL_EXECUTION_PREFIX}${nameOrId}`);

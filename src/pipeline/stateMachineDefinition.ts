@@ -10,10 +10,11 @@ import { PROJECT_ROOT } from '../config/config';
 
 export const DEFINITION_PATH = resolve(PROJECT_ROOT, 'statemachines/pipeline.asl.yml');
 
-const LOCAL_ACCOUNT = 'arn:aws:%s:us-east-1:000000000000';
+/** An ARN in the local runner's made-up account: the one place its region and account are written. */
+export const localArn = (service: string, resource: string) => `arn:aws:${service}:us-east-1:000000000000:${resource}`;
 
 /** The ARN a local definition gives a Lambda of functions/<name>/. */
-export const localFunctionArn = (name: string) => `${LOCAL_ACCOUNT.replace('%s', 'lambda')}:function:lakestep-local-${name}`;
+export const localFunctionArn = (name: string) => localArn('lambda', `function:lakestep-local-${name}`);
 /** The function name of a local Lambda ARN, or undefined for other resources. */
 export const functionOfArn = (arn: string) => /:function:lakestep-local-([A-Za-z0-9]+)$/.exec(arn)?.[1];
 
@@ -43,7 +44,7 @@ function resolveIntrinsics(node: unknown): unknown {
     if (attribute !== 'Arn') throw new Error(`unsupported Fn::GetAtt attribute ${attribute} of ${name}`);
     return localFunctionArn(name);
   }
-  if (entries.length === 1 && entries[0][0] === 'Ref') return `${LOCAL_ACCOUNT.replace('%s', 'sns')}:lakestep-local-${entries[0][1]}`;
+  if (entries.length === 1 && entries[0][0] === 'Ref') return localArn('sns', `lakestep-local-${entries[0][1]}`);
   if (entries.some(([key]) => key.startsWith('Fn::'))) throw new Error(`unsupported intrinsic in ${JSON.stringify(node)}`);
   return Object.fromEntries(entries.map(([key, value]) => [key, resolveIntrinsics(value)]));
 }
