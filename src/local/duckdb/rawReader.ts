@@ -9,11 +9,10 @@
  * - `raw_counts`: records (rejects included) per arrival day, for the reject threshold.
  *
  * How records get in (chosen by measuring, see src/bench/bench.ts):
- * 1. Node reads each file, inflates it on the libuv pool (so inflating file k+1 overlaps with
- *    splitting file k) and checks the gzip trailer itself: DuckDB reads a truncated gzip's readable
- *    part silently.
- * 2. Node splits the text into records (records.ts, whose flags mark records that are not plain
- *    brace-balanced, RFC 8259-looking objects) and stages each file twice over:
+ * 1. Worker threads (rawStaging.ts, one per core) read each file, inflate it and check the gzip
+ *    trailer themselves (DuckDB reads a truncated gzip's readable part silently), split the text
+ *    into records (records.ts, whose flags mark records that are not plain brace-balanced,
+ *    RFC 8259-looking objects) and stage each file twice over:
  *    - fast lines: every sound record (no flag, starting `{"`, no raw CR/LF) rewritten as
  *      `{"__lakestep_f":<file id>,"__lakestep_i":<record index>,` + its text after the `{` (string
  *      concatenation, no parse), one per line, read by DuckDB's own NDJSON reader (`read_json`,
@@ -22,42 +21,32 @@
  *      a text column. `ignore_errors` turns a line DuckDB's parser refuses into an all-NULL row
  *      (dropped): such records are found by count and go to the per-record path below, so rejects
  *      stay exact. The raw text of a fast record is not loaded; the few that are rejected get it
- *      back from the staged file at the end (positional reads).
+ *      back from the staged file at the end.
  *    - per-record lines `<file id>\x01<record index>\x01<flags>\x01<record text>` for the rest
  *      (malformed, lenient, nested): DuckDB reads them with its CSV reader (no quoting), parses
  *      each with `TRY(json_transform)` and applies the same rules; a record holding a byte that
  *      would break the line format (`\n` inside a string, `\r`, `\x01`) goes through an appender.
- *    DuckDB reads batch k while Node splits batch k+1. The raw columns are declared from the
- *    dataset config: DuckDB's JSON schema sampling is never used (it drops fields first seen late
- *    and coerces drifting types). Both readers share DuckDB's JSON transform (checked: duplicate
- *    keys take the first value, keys match case-sensitively, numbers re-serialise the same).
+ * 2. Then one DuckDB insert per line format reads every staged file (DuckDB parallelises within
+ *    the query). The raw columns are declared from the dataset config: DuckDB's JSON schema
+ *    sampling is never used (it drops fields first seen late and coerces drifting types). Both
+ *    readers share DuckDB's JSON transform (checked: duplicate keys take the first value, keys
+ *    match case-sensitively, numbers re-serialise the same).
  *
  * Tables left in the connection: `raw_files`, `classified` (every record, typed, with its reason;
  * raw text kept for rejects only), the view `raw_<dataset>`, `rejects`, `raw_counts`.
  */
-import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { constants, gunzip } from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetConfig } from '../../config/config';
 import { arrivalDayOfKey } from '../../core/rawKeys';
 import { MS_PER_DAY } from '../../core/days';
 import type { Day } from '../../core/types';
-import { BYTE, isGzip, RECORD_LENIENT, RECORD_NESTED, splitRecords } from './records';
+import { RECORD_LENIENT, RECORD_NESTED } from './records';
+import { FAST_FILE_FIELD, FAST_INDEX_FIELD, FAST_MAX_RECORD_BYTES, stageFiles, type FastFile, type OddRecord } from './rawStaging';
 
-const gunzipAsync = promisify(gunzip);
-
-/** Files inflated ahead of the one being split: keeps the libuv pool (4 threads) busy without hoarding memory. */
-const READ_AHEAD_FILES = 4;
-/** Staged bytes per DuckDB insert: big enough for its parallel CSV reader, small enough to overlap with Node. */
-const BATCH_BYTES = 96 << 20;
-const GUNZIP_CHUNK_BYTES = 1 << 20;
 /** Event times must fall in years 1970…9999: [0, 253402300800000) ms. */
 export const EVENT_TIME_MAX_MS = 253_402_300_800_000;
-
-const FIELD_SEP = 0x01;
-const { LF, CR, QUOTE, COMMA, OPEN: OPEN_BRACE } = BYTE;
 
 /** A raw object of the step: its lake-relative key, absolute path and arrival day. */
 export interface RawFile {
@@ -89,9 +78,9 @@ export interface LoadRawStats {
   /** of which staged as fast NDJSON lines (read by DuckDB's read_json) */
   fastRecords: number;
   truncatedFiles: number;
-  /** Node's main thread busy splitting and staging (it overlaps DuckDB's parsing) */
+  /** inflating, splitting and staging on the worker threads (wall) */
   stageSeconds: number;
-  /** the rest of the load's wall time: waiting for inflate and DuckDB's parse and classification */
+  /** the rest of the load's wall time: DuckDB's parse and classification */
   parseSeconds: number;
 }
 
@@ -152,104 +141,43 @@ export async function loadRawDays(connection: DuckDBConnection, opts: LoadRawOpt
   const started = performance.now();
   const files = await listRawFiles(lakeDir, dataset.raw.prefix, rawDays);
   await mkdir(stagingDir, { recursive: true });
+  // A dataset declaring a column of an injected field's name (absurd, but) is read the per-record way.
+  const fastPath = (opts.fastPath ?? true) && !(FAST_FILE_FIELD in dataset.columns) && !(FAST_INDEX_FIELD in dataset.columns);
+  const staged = await stageFiles(files.map((file, fileId) => ({ fileId, path: file.path, stagingDir, fastPath })));
+  const stagedAt = performance.now();
 
   const stats: LoadRawStats = { files: files.length, bytes: 0, textBytes: 0, records: 0, fastRecords: 0, truncatedFiles: 0, stageSeconds: 0, parseSeconds: 0 };
   const odd: OddRecord[] = [];
   const truncated: { fileId: number; size: number; text: string }[] = [];
-  // A dataset declaring a column of an injected field's name (absurd, but) is read the per-record way.
-  const fastPath = (opts.fastPath ?? true) && !(FAST_FILE_FIELD in dataset.columns) && !(FAST_INDEX_FIELD in dataset.columns);
-  /** per file id: where its fast records' texts are in its staged NDJSON file */
   const fastFiles = new Map<number, FastFile>();
+  const slowPaths: string[] = [];
+  for (const file of staged) {
+    stats.bytes += file.size;
+    stats.textBytes += file.textBytes;
+    odd.push(...file.odd);
+    if (file.truncatedText !== undefined) {
+      stats.truncatedFiles++;
+      stats.records++;
+      truncated.push({ fileId: file.fileId, size: file.size, text: file.truncatedText });
+      continue;
+    }
+    stats.records += file.count;
+    if (file.fast) {
+      fastFiles.set(file.fileId, file.fast);
+      stats.fastRecords += file.fast.count;
+    }
+    if (file.slowPath) slowPaths.push(file.slowPath);
+  }
 
   await createInputTables(connection, files);
   await connection.run(`CREATE OR REPLACE TABLE classified AS ${classifySql(dataset, 'SELECT f, i, n, t FROM odd_records')}`);
-
-  // DuckDB classifies batch k (on its own threads) while Node splits batch k+1: the two halves of
-  // the load overlap instead of adding up. The chain keeps inserts in order and holds the first error.
-  let chain: Promise<void> = Promise.resolve();
-  let failure: unknown;
-  const enqueue = (work: () => Promise<void>, before: Promise<unknown>) => {
-    chain = chain
-      .then(async () => {
-        await before;
-        if (failure === undefined) await work();
-      })
-      .catch((err) => {
-        failure ??= err;
-      });
-  };
-  let slowPaths: string[] = [];
-  let fastIds: number[] = [];
-  let fastCount = 0;
-  let batchWrites: Promise<void>[] = [];
-  let batchBytes = 0;
-  const flush = () => {
-    const writes = Promise.all(batchWrites);
-    if (fastIds.length > 0) {
-      const ids = fastIds;
-      const expected = fastCount;
-      enqueue(async () => {
-        const inserted = await connection.run(`INSERT INTO classified ${classifyFastSql(dataset, ids.map((id) => fastFiles.get(id)!.path))}`);
-        // A line DuckDB's parser refused is an all-NULL row, dropped by the join: find those records.
-        if (inserted.rowsChanged < expected) await recoverRefused(connection, ids, fastFiles, odd);
-      }, writes);
-    }
-    if (slowPaths.length > 0) {
-      const sql = csvSourceSql(slowPaths);
-      enqueue(() => connection.run(`INSERT INTO classified ${classifySql(dataset, sql)}`).then(() => undefined), writes);
-    }
-    slowPaths = [];
-    fastIds = [];
-    fastCount = 0;
-    batchWrites = [];
-    batchBytes = 0;
-  };
-
-  // Read ahead: inflating runs on the libuv pool while the main thread splits the previous file.
-  const decoded: Promise<{ size: number; text: Buffer; truncated: boolean }>[] = [];
-  const startDecode = (i: number) => {
-    if (i < files.length) decoded[i] = readAndInflate(files[i].path);
-  };
-  for (let i = 0; i < READ_AHEAD_FILES; i++) startDecode(i);
-  let nodeBusyMs = 0;
-  for (let fileId = 0; fileId < files.length && failure === undefined; fileId++) {
-    const file = await decoded[fileId];
-    delete decoded[fileId];
-    startDecode(fileId + READ_AHEAD_FILES);
-    const busyFrom = performance.now();
-    stats.bytes += file.size;
-    stats.textBytes += file.text.length;
-    if (file.truncated) {
-      stats.truncatedFiles++;
-      stats.records++;
-      truncated.push({ fileId, size: file.size, text: file.text.toString('utf8') });
-      continue;
-    }
-    const staged = stageRecords(fileId, file.text, odd, fastPath);
-    stats.records += staged.count;
-    if (staged.fast) {
-      const path = join(stagingDir, `f${fileId}.json`);
-      fastFiles.set(fileId, { path, starts: staged.fast.starts, ends: staged.fast.ends });
-      fastIds.push(fileId);
-      fastCount += staged.fast.count;
-      stats.fastRecords += staged.fast.count;
-      batchWrites.push(writeFile(path, staged.fast.lines));
-      batchBytes += staged.fast.lines.length;
-    }
-    if (staged.slow.length > 0) {
-      const path = join(stagingDir, `f${fileId}.txt`);
-      slowPaths.push(path);
-      batchWrites.push(writeFile(path, staged.slow));
-      batchBytes += staged.slow.length;
-    }
-    if (batchBytes >= BATCH_BYTES) flush();
-    nodeBusyMs += performance.now() - busyFrom;
+  // One insert per line format over every staged file: DuckDB parallelises within a query.
+  if (fastFiles.size > 0) {
+    const inserted = await connection.run(`INSERT INTO classified ${classifyFastSql(dataset, [...fastFiles.values()].map((f) => f.path))}`);
+    // A line DuckDB's parser refused is an all-NULL row, dropped by the join: find those records.
+    if (inserted.rowsChanged < stats.fastRecords) await recoverRefused(connection, fastFiles, odd);
   }
-  flush();
-  await Promise.all(decoded.filter(Boolean).map((p) => p.catch(() => undefined))); // after a failure: let reads settle
-  await chain;
-  if (failure !== undefined) throw failure;
-
+  if (slowPaths.length > 0) await connection.run(`INSERT INTO classified ${classifySql(dataset, csvSourceSql(slowPaths))}`);
   await appendLeftovers(connection, odd, truncated);
   await connection.run(`INSERT INTO classified ${classifySql(dataset, 'SELECT f, i, n, t FROM odd_records')}`);
   await loadFastRejectTexts(connection, fastFiles);
@@ -257,39 +185,10 @@ export async function loadRawDays(connection: DuckDBConnection, opts: LoadRawOpt
   await connection.run(REJECTS_SQL);
   await connection.run(RAW_COUNTS_SQL);
   await connection.run('DROP TABLE odd_records; DROP TABLE truncated_files; DROP TABLE fast_texts');
-  stats.stageSeconds = nodeBusyMs / 1000;
-  stats.parseSeconds = (performance.now() - started) / 1000 - stats.stageSeconds;
+  stats.stageSeconds = (stagedAt - started) / 1000;
+  stats.parseSeconds = (performance.now() - stagedAt) / 1000;
   return stats;
 }
-
-/** A record that cannot be a staged line (see stageRecords). */
-interface OddRecord {
-  fileId: number;
-  index: number;
-  /** RecordSpans.flags bits */
-  flags: number;
-  text: string;
-}
-
-/**
- * A file's staged NDJSON: for record index r, its text after the `{` is bytes [starts[r], ends[r])
- * of the staged file (starts[r] = -1: not a fast record).
- */
-interface FastFile {
-  path: string;
-  starts: Int32Array;
-  ends: Int32Array;
-}
-
-/**
- * Names of the injected fields. They come first in the line and DuckDB's JSON transform takes the
- * first of duplicate keys, so a record that happens to hold a field of that name (undeclared,
- * hence ignored anyway) cannot override them: no need to search the text for them.
- */
-const FAST_FILE_FIELD = '__lakestep_f';
-const FAST_INDEX_FIELD = '__lakestep_i';
-/** Larger records take the per-record path (read_json's maximum_object_size stays far above). */
-const FAST_MAX_RECORD_BYTES = 1 << 20;
 
 /** A record may be large (a huge queryString): read_csv's 2 MB line default would fail the whole step; a longer one still fails it, naming the limit. */
 const MAX_RECORD_LINE_BYTES = 1 << 25; // 32 MiB: DuckDB sizes its read buffers from it
@@ -304,18 +203,18 @@ function csvSourceSql(paths: string[]): string {
 
 /**
  * Fast records that DuckDB's NDJSON parser refused (balanced, unflagged, yet not JSON it accepts):
- * read back from their staged files and queued for the per-record path, where they are judged
- * exactly (most become invalid_json). Rare: runs only when a batch loaded fewer rows than it staged.
+ * found per file by count (classified holds only fast rows yet), read back from their staged
+ * files and queued for the per-record path, where they are judged exactly (most become
+ * invalid_json). Rare: runs only when the insert loaded fewer rows than were staged.
  */
-async function recoverRefused(connection: DuckDBConnection, ids: number[], fastFiles: Map<number, FastFile>, odd: OddRecord[]): Promise<void> {
-  const present = (await connection.runAndReadAll(`SELECT _f, _record_index FROM classified WHERE _f IN (${ids.join(', ')})`)).getRows();
-  const seen = new Map<number, Set<number>>(ids.map((id) => [id, new Set<number>()]));
-  for (const [f, i] of present) seen.get(Number(f))?.add(Number(i));
-  for (const id of ids) {
-    const fast = fastFiles.get(id)!;
+async function recoverRefused(connection: DuckDBConnection, fastFiles: Map<number, FastFile>, odd: OddRecord[]): Promise<void> {
+  const loaded = new Map((await connection.runAndReadAll('SELECT _f, count(*)::BIGINT FROM classified GROUP BY ALL')).getRows().map(([f, n]) => [Number(f), Number(n)]));
+  for (const [id, fast] of fastFiles) {
+    if ((loaded.get(id) ?? 0) === fast.count) continue;
+    const present = (await connection.runAndReadAll(`SELECT _record_index FROM classified WHERE _f = ${id}`)).getRows();
+    const seen = new Set(present.map(([i]) => Number(i)));
     const missing: number[] = [];
-    for (let r = 0; r < fast.starts.length; r++) if (fast.starts[r] >= 0 && !seen.get(id)!.has(r)) missing.push(r);
-    if (missing.length === 0) continue;
+    for (let r = 0; r < fast.starts.length; r++) if (fast.starts[r] >= 0 && !seen.has(r)) missing.push(r);
     const texts = await readFastTexts(fast, missing);
     missing.forEach((r, k) => {
       odd.push({ fileId: id, index: r, flags: 0, text: texts[k] });
@@ -326,25 +225,9 @@ async function recoverRefused(connection: DuckDBConnection, ids: number[], fastF
 
 /** The original texts of some fast records of one file (`{` + the staged bytes after the injected fields). */
 async function readFastTexts(fast: FastFile, indices: number[]): Promise<string[]> {
-  const handle = await open(fast.path, 'r');
-  try {
-    const texts: string[] = [];
-    for (const r of indices) {
-      const length = fast.ends[r] - fast.starts[r];
-      const buffer = Buffer.allocUnsafe(length + 1);
-      buffer[0] = OPEN_BRACE;
-      let read = 0;
-      while (read < length) {
-        const { bytesRead } = await handle.read(buffer, 1 + read, length - read, fast.starts[r] + read);
-        if (bytesRead === 0) throw new Error(`staged file ${fast.path} is shorter than expected`);
-        read += bytesRead;
-      }
-      texts.push(buffer.toString('utf8'));
-    }
-    return texts;
-  } finally {
-    await handle.close();
-  }
+  if (indices.length === 0) return [];
+  const lines = await readFile(fast.path);
+  return indices.map((r) => '{' + lines.toString('utf8', fast.starts[r], fast.ends[r]));
 }
 
 /** `fast_texts`: the raw text of every rejected fast record (classified keeps none for them). */
@@ -369,110 +252,6 @@ async function loadFastRejectTexts(connection: DuckDBConnection, fastFiles: Map<
     });
   }
   appender.closeSync();
-}
-
-/** Reads and inflates one file; a gzip stream without its trailer (or corrupt) is `truncated`, with its readable part. */
-async function readAndInflate(path: string): Promise<{ size: number; text: Buffer; truncated: boolean }> {
-  const bytes = await readFile(path);
-  if (!isGzip(bytes)) return { size: bytes.length, text: bytes, truncated: false };
-  try {
-    return { size: bytes.length, text: await gunzipAsync(bytes, { chunkSize: GUNZIP_CHUNK_BYTES }), truncated: false };
-  } catch {
-    let text: Buffer;
-    try {
-      text = await gunzipAsync(bytes, { chunkSize: GUNZIP_CHUNK_BYTES, finishFlush: constants.Z_SYNC_FLUSH });
-    } catch {
-      text = Buffer.alloc(0);
-    }
-    return { size: bytes.length, text, truncated: true };
-  }
-}
-
-/**
- * Splits one file's text and stages its records (see the module comment): sound records as fast
- * NDJSON lines `{"__lakestep_f":<fileId>,"__lakestep_i":<index>,<text after its {>\n`, the rest as
- * per-record lines `<fileId>\x01<index>\x01<flags>\x01<text>\n`. Records that contain `\n`, `\r` or
- * `\x01` cannot be a per-record line: they go to `odd` (rare: only malformed records hold a raw
- * newline, inside an unterminated string).
- */
-function stageRecords(
-  fileId: number,
-  text: Buffer,
-  odd: OddRecord[],
-  fastPath: boolean,
-): { fast?: { lines: Buffer; starts: Int32Array; ends: Int32Array; count: number }; slow: Buffer; count: number } {
-  const spans = splitRecords(text);
-  const fastPrefix = Buffer.from(`{"${FAST_FILE_FIELD}":${fileId},"${FAST_INDEX_FIELD}":`, 'latin1');
-  const out = Buffer.allocUnsafe(fastPath ? text.length + spans.count * (fastPrefix.length + 12) + 1 : 0);
-  const starts = new Int32Array(spans.count).fill(-1);
-  const ends = new Int32Array(spans.count);
-  const slow: number[] = [];
-  let slowBytes = 0;
-  // Positions of the next byte of each kind at or after the current record: each is searched
-  // again only once passed, so the checks stay linear even in a file with no newlines.
-  let nextLf = -1;
-  let nextCr = -1;
-  let nextSep = -1;
-  const next = (pos: number, byte: number, from: number) => (pos === -2 || pos >= from ? pos : nextIndex(text, byte, from));
-  let at = 0;
-  let fastCount = 0;
-  for (let r = 0; r < spans.count; r++) {
-    const start = spans.starts[r];
-    const end = spans.ends[r];
-    nextLf = next(nextLf, LF, start);
-    nextCr = next(nextCr, CR, start);
-    if ((nextLf >= 0 && nextLf < end) || (nextCr >= 0 && nextCr < end)) {
-      odd.push({ fileId, index: r, flags: spans.flags[r], text: text.toString('utf8', start, end) });
-      continue;
-    }
-    if (fastPath && spans.flags[r] === 0 && text[start + 1] === QUOTE && end - start <= FAST_MAX_RECORD_BYTES) {
-      at += fastPrefix.copy(out, at);
-      at = writeDigits(out, at, r);
-      out[at++] = COMMA;
-      starts[r] = at;
-      at += text.copy(out, at, start + 1, end);
-      ends[r] = at;
-      out[at++] = LF;
-      fastCount++;
-      continue;
-    }
-    nextSep = next(nextSep, FIELD_SEP, start);
-    if (nextSep >= 0 && nextSep < end) {
-      odd.push({ fileId, index: r, flags: spans.flags[r], text: text.toString('utf8', start, end) });
-      continue;
-    }
-    slow.push(r);
-    slowBytes += end - start;
-  }
-  const slowLines = Buffer.allocUnsafe(slowBytes + slow.length * (String(fileId).length + 16));
-  let s = 0;
-  for (const r of slow) {
-    s += slowLines.write(`${fileId}\x01${r}\x01${spans.flags[r]}\x01`, s, 'latin1');
-    s += text.copy(slowLines, s, spans.starts[r], spans.ends[r]);
-    slowLines[s++] = LF;
-  }
-  return {
-    fast: fastCount > 0 ? { lines: out.subarray(0, at), starts, ends, count: fastCount } : undefined,
-    slow: slowLines.subarray(0, s),
-    count: spans.count,
-  };
-}
-
-/** indexOf, with -2 meaning "none left" so the caller stops searching. */
-function nextIndex(text: Buffer, byte: number, from: number): number {
-  const found = text.indexOf(byte, from);
-  return found < 0 ? -2 : found;
-}
-
-function writeDigits(out: Buffer, at: number, value: number): number {
-  if (value === 0) {
-    out[at] = 0x30;
-    return at + 1;
-  }
-  let digits = 0;
-  for (let v = value; v > 0; v = Math.floor(v / 10)) digits++;
-  for (let k = digits - 1, v = value; k >= 0; k--, v = Math.floor(v / 10)) out[at + k] = 0x30 + (v % 10);
-  return at + digits;
 }
 
 async function createInputTables(connection: DuckDBConnection, files: RawFile[]): Promise<void> {
