@@ -158,7 +158,7 @@ export async function runBench(): Promise<void> {
       ['rows written to processed/access_records/', int(out), `expected ${int(expected.outputRows)}`],
       ['rejected', int(rejected), `expected ${int(expected.rejected)}`],
       ['  step: load raw (wall / CPU)', pair(sum(load), sum((r) => r.profile.cpu.load)), 's: inflate, split, stage, read, quarantine'],
-      ['    of which Node main thread busy splitting', fmt(sum((r) => r.profile.load.stageSeconds)), 's wall (overlaps DuckDB reading)'],
+      ['    of which staging on worker threads', fmt(sum((r) => r.profile.load.stageSeconds)), 's wall: inflate, split, write staged lines (DuckDB waits)'],
       ['  step: stage SQL (wall / CPU)', pair(sum((r) => r.profile.stageSeconds), sum((r) => r.profile.cpu.stage)), 's'],
       ['  step: counts', fmt(sum((r) => r.profile.countSeconds)), 's'],
       ['  step: write Parquet days + rejects (wall / CPU)', pair(sum((r) => r.profile.writeSeconds), sum((r) => r.profile.cpu.write)), 's'],

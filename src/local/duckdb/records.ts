@@ -34,8 +34,16 @@ export const RECORD_LENIENT = 2;
  */
 export const RECORD_UNBALANCED = 4;
 
-/** Output chunk of zlib: large chunks make inflate ~5× faster than the 16 KiB default on MB-sized files. */
-const GUNZIP_CHUNK_BYTES = 1 << 20;
+/**
+ * Output chunk of zlib: large chunks make inflate ~5× faster than the 16 KiB default on MB-sized
+ * files, and one chunk the size the gzip trailer states (ISIZE, RFC 1952: the length mod 2^32)
+ * saves ~12 % more. ISIZE is only a hint (a corrupt or multi-member file may state anything), so
+ * it is bounded; zlib adds chunks when one is short.
+ */
+function gunzipChunkBytes(bytes: Buffer): number {
+  const isize = bytes.length >= 4 ? bytes.readUInt32LE(bytes.length - 4) : 0;
+  return Math.min(Math.max(isize + 1, 1 << 16), 1 << 26);
+}
 
 /** Rule 1: a file whose first two bytes are `1f 8b` is gzip. */
 export function isGzip(bytes: Uint8Array): boolean {
@@ -60,13 +68,14 @@ export interface DecodedFile {
  */
 export function decodeRawFile(bytes: Buffer): DecodedFile {
   if (!isGzip(bytes)) return { text: bytes, gzip: false, truncated: false };
+  const chunkSize = gunzipChunkBytes(bytes);
   try {
-    return { text: gunzipSync(bytes, { chunkSize: GUNZIP_CHUNK_BYTES }), gzip: true, truncated: false };
+    return { text: gunzipSync(bytes, { chunkSize }), gzip: true, truncated: false };
   } catch {
     // Z_SYNC_FLUSH at the end returns what inflated so far instead of throwing "unexpected end of file".
     let readable: Buffer;
     try {
-      readable = gunzipSync(bytes, { chunkSize: GUNZIP_CHUNK_BYTES, finishFlush: constants.Z_SYNC_FLUSH });
+      readable = gunzipSync(bytes, { chunkSize, finishFlush: constants.Z_SYNC_FLUSH });
     } catch {
       readable = Buffer.alloc(0); // corrupt before any readable byte
     }
