@@ -5,14 +5,14 @@
  * columns named year, month or day (they would shadow the partition path for a reader).
  *
  * Order of events, per docs/stage-contract.md (the same order the S3 writes must keep):
- * 1. every day is written to a scratch folder under the lake (one COPY … PARTITION_BY into a fresh
- *    folder: DuckDB's OVERWRITE option would remove the whole target folder, so it is never used
- *    on the lake itself); a failure here leaves the lake untouched;
+ * 1. every day is written to a scratch folder under the lake (one COPY per day into a fresh
+ *    folder); a failure here leaves the lake untouched;
  * 2. per day, the new files are renamed into the day's folder (unique names, same file system,
  *    so each rename is atomic), then the day's old files are removed;
  * 3. a day without rows ends with no data files (its old ones removed).
  * Only the days given are touched, whatever else the table holds.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -73,19 +73,22 @@ export async function writeDayPartitions(connection: DuckDBConnection, opts: Wri
 
   await mkdir(workDir, { recursive: true });
   try {
-    if (Object.values(result.rowsByDay).some((n) => n > 0)) {
-      // Partitioned by the day column itself (DuckDB names folders `<column>=YYYY-MM-DD`, mapped to
-      // year=/month=/day= below): no per-row year/month/day strings to build, and the column stays in the files.
-      // Snappy, named rather than left to DuckDB's default: the codec Spark writes by default and
-      // both Athena and Spark read without settings; cheaper to write than zstd.
+    // One COPY per day with rows, into <workDir>/<day>/: measured 1.5 s against 1.9 s for one COPY …
+    // PARTITION_BY over 2M rows and 11 days (DuckDB's partitioned writer hashes and buffers every row;
+    // a day filter on an in-memory table is a cheap scan). The day column stays in the files.
+    // Snappy, named rather than left to DuckDB's default: the codec Spark writes by default and
+    // both Athena and Spark read without settings; cheaper to write than zstd.
+    for (const day of days.filter((d) => result.rowsByDay[d] > 0)) {
+      await mkdir(join(workDir, day));
+      const file = join(workDir, day, `part-${randomUUID()}.parquet`);
       await connection.run(`
-        COPY (SELECT ${select.join(', ')} FROM ${ident(table)} WHERE ${ident(dayColumn)} IN (${dayList}))
-        TO ${literal(workDir)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (${ident(dayColumn)}), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-{uuid}')`);
+        COPY (SELECT ${select.join(', ')} FROM ${ident(table)} WHERE ${ident(dayColumn)} = DATE ${literal(day)})
+        TO ${literal(file)} (FORMAT parquet, COMPRESSION snappy)`);
     }
     for (const day of days) {
       const part = partitionPath(day);
       const target = join(lakeDir, prefix, ...part.split('/'));
-      const written = join(workDir, `${dayColumn}=${day}`);
+      const written = join(workDir, day);
       const fresh = await listFiles(written);
       const old = await listFiles(target);
       if (fresh.length > 0) await mkdir(target, { recursive: true });
