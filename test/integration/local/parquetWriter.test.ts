@@ -6,6 +6,11 @@ import { snapshotFiles, tmpLake } from '../../helpers/lake';
 
 const lakes: string[] = [];
 afterAll(() => lakes.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const newLake = () => {
+  const lake = tmpLake('writer');
+  lakes.push(lake);
+  return lake;
+};
 
 let instance: DuckDBInstance;
 let connection: DuckDBConnection;
@@ -47,8 +52,7 @@ async function read(lake: string, day: string): Promise<Record<string, unknown>[
 
 describe('writeDayPartitions', () => {
   it('writes each given day under year=/month=/day=, keeps the day column, drops year/month/day columns, writes TIMESTAMP', async () => {
-    const lake = tmpLake('writer');
-    lakes.push(lake);
+    const lake = newLake();
     await table({ '2024-02-29': 3, '2024-03-01': 2 });
     const result = await write(lake, ['2024-02-29', '2024-03-01']);
     expect(result).toEqual({ rowsByDay: { '2024-02-29': 3, '2024-03-01': 2 }, filesWritten: 2, filesRemoved: 0 });
@@ -59,8 +63,7 @@ describe('writeDayPartitions', () => {
   });
 
   it('replaces only the days given: their old files go, other days and rows of other days are not touched', async () => {
-    const lake = tmpLake('writer');
-    lakes.push(lake);
+    const lake = newLake();
     await table({ '2024-03-01': 2, '2024-03-02': 2 });
     await write(lake, ['2024-03-01', '2024-03-02']);
     const before = snapshotFiles(join(lake, prefix));
@@ -75,8 +78,7 @@ describe('writeDayPartitions', () => {
   });
 
   it('empties a day that has no rows now, removing its folders, and leaves a hidden or _ file alone', async () => {
-    const lake = tmpLake('writer');
-    lakes.push(lake);
+    const lake = newLake();
     await table({ '2024-03-01': 2, '2024-03-02': 1 });
     await write(lake, ['2024-03-01', '2024-03-02']);
     writeFileSync(join(dayDir(lake, '2024-03-02'), '_SUCCESS'), '');
@@ -89,8 +91,7 @@ describe('writeDayPartitions', () => {
   });
 
   it('publishes nothing when a later day\'s COPY fails: days already written to scratch are not moved in', async () => {
-    const lake = tmpLake('writer');
-    lakes.push(lake);
+    const lake = newLake();
     await table({ '2024-03-01': 2, '2024-03-02': 2 });
     await write(lake, ['2024-03-01', '2024-03-02']);
     const before = snapshotFiles(join(lake, prefix));
