@@ -84,10 +84,12 @@ export async function runOnAws(opts: Omit<RunCommandOptions, 'lake'> & { stage: 
 
 /**
  * Polls until the execution ends; each new history event goes to the reporter as the local runner's
- * events do (Discover's plan, one line per day a step finished, failures).
- * @returns 0 when it succeeded, 2 otherwise
+ * events do (Discover's plan, one line per day a step finished, failures). When it ends SUCCEEDED
+ * having started the next execution of a cut run (output `continuedBy.ExecutionArn`), follows that one.
+ * @returns 0 when the last execution succeeded, 2 otherwise
  */
-export async function followExecution(executionArn: string, deps: AwsDeps): Promise<number> {
+export async function followExecution(first: string, deps: AwsDeps): Promise<number> {
+  let executionArn = first;
   let seen = 0;
   for (;;) {
     const description = await describeExecution(deps.clients.sfn, executionArn);
@@ -101,7 +103,13 @@ export async function followExecution(executionArn: string, deps: AwsDeps): Prom
       const seconds = ((description.stoppedAtMs ?? Date.now()) - description.startedAtMs) / 1000;
       if (description.status === 'SUCCEEDED') {
         deps.reporter.line(`done: execution ${description.name} SUCCEEDED in ${seconds.toFixed(0)} s`);
-        return EXIT.ok;
+        // A run cut to fit one execution goes on in the one its ContinueRun state started: follow it.
+        const next = (description.output as { continuedBy?: { ExecutionArn?: string } } | undefined)?.continuedBy?.ExecutionArn;
+        if (!next || next === executionArn) return EXIT.ok;
+        deps.reporter.line(`the run goes on in execution ${next.split(':').pop()}`);
+        executionArn = next;
+        seen = 0;
+        continue;
       }
       deps.reporter.line(`error: execution ${description.name} ${description.status}${description.error ? `: ${description.error}: ${description.cause ?? ''}` : ''}`);
       return EXIT.runFailed;

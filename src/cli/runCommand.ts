@@ -1,13 +1,15 @@
 /**
- * `lakestep run`: one execution of the state machine on the local runtime, with progress on
- * stderr and a summary at the end (or the plan, with --dry-run).
+ * `lakestep run`: one execution of the state machine on the local runtime (and the ones that go on
+ * with a run too long for one), with progress on stderr and a summary at the end (or the plan,
+ * with --dry-run).
  */
 import { validateRunInput } from '../core/input';
 import type { RunSummary } from '../core/summary';
 import { describeReason } from '../core/plan';
 import type { Plan } from '../core/types';
-import { executeStateMachine, localExecutionId } from '../local/executeStateMachine';
-import { withLocalRuntime, type Engine } from '../local/localRuntime';
+import { executeChain, localExecutionId, type ExecutionOutcome } from '../local/executeStateMachine';
+import { withLocalRuntime, type Engine, type LocalRuntime } from '../local/localRuntime';
+import type { DiscoverResult } from '../pipeline/discover';
 import { allTableNames, loadConfig } from '../config/config';
 import { causeMessage } from '../pipeline/failure';
 import { summaryKey } from '../pipeline/runKeys';
@@ -47,35 +49,72 @@ export function executionInput(opts: RunCommandOptions): Record<string, unknown>
 }
 
 /**
+ * Runs the execution, and the ones it starts when the run is cut to fit one execution
+ * (maxStepsPerExecution), each summarised as it ends.
  * @returns the exit code: 0 ok, 1 bad input, 2 run failed
  */
 export async function runCommand(opts: RunCommandOptions, reporter: Reporter, stdout: NodeJS.WritableStream): Promise<number> {
   const input = executionInput(opts);
   // Fail fast on bad input, with the same validation the ValidateInput state runs.
   validateRunInput(input, { executionId: 'cli', startedAtMs: 0, knownDatasets: allTableNames(loadConfig()) });
-  const startMs = Date.now();
   return withLocalRuntime({ lakeDir: opts.lake, engine: opts.engine }, async (runtime) => {
     // Ctrl-C stops the execution like StopExecution, then frees the lock so the next run can start.
     const interrupt = new AbortController();
     const onSigint = () => interrupt.abort();
     process.once('SIGINT', onSigint);
-    const outcome = await executeStateMachine(runtime, input, { onEvent: (e) => reporter.onEvent(e), waitMs: opts.waitMs, signal: interrupt.signal }).finally(() =>
-      process.removeListener('SIGINT', onSigint),
-    );
-    if (outcome.status === 'ABORTED') {
-      await runtime.ports.lock.release(outcome.executionId);
-      reporter.line('interrupted: the lock is released; nothing of this run was committed, so the next run recomputes its days');
+    let startMs = Date.now();
+    const reports: Record<string, unknown>[] = [];
+    const outcomes = await executeChain(runtime, input, {
+      onEvent: (e) => reporter.onEvent(e),
+      waitMs: opts.waitMs,
+      signal: interrupt.signal,
+      onExecution: async (outcome) => {
+        if (outcome.status !== 'ABORTED') reports.push(await reportExecution(runtime, outcome, (Date.now() - startMs) / 1000, opts, reporter));
+        startMs = Date.now();
+      },
+    }).finally(() => process.removeListener('SIGINT', onSigint));
+    // --json: one document, the last execution's, with the ones before it when the run was cut.
+    const [lastReport, ...earlier] = [...reports].reverse();
+    if (opts.json && lastReport) stdout.write(`${JSON.stringify(earlier.length ? { ...lastReport, previousExecutions: earlier.reverse() } : lastReport, null, 2)}\n`);
+    const last = outcomes[outcomes.length - 1];
+    if (last.status === 'ABORTED') {
+      await runtime.ports.lock.release(last.executionId);
+      reporter.line('interrupted: the lock is released; nothing of this execution was committed, so the next run recomputes its days');
       return EXIT.runFailed;
     }
-    const seconds = (Date.now() - startMs) / 1000;
-    const summary = await runtime.ports.store.getJson<RunSummary>(summaryKey(outcome.executionId));
-    const output = (outcome.output ?? {}) as { plan?: { planKey: string } };
-    const plan = opts.dryRun && output.plan ? await runtime.ports.store.getJson<Plan>(output.plan.planKey) : undefined;
-    if (opts.json) {
-      stdout.write(`${JSON.stringify({ executionId: outcome.executionId, status: outcome.status, error: outcome.error, seconds, summary, plan: plan && { days: plan.days, groups: plan.groups } }, null, 2)}\n`);
-    } else if (plan) {
+    return last.status === 'FAILED' ? EXIT.runFailed : EXIT.ok;
+  });
+}
+
+/**
+ * One ended execution: unless --json, its plan (--dry-run) or summary and where the run goes on, as
+ * lines; always its JSON report (returned).
+ */
+async function reportExecution(
+  runtime: LocalRuntime,
+  outcome: ExecutionOutcome,
+  seconds: number,
+  opts: RunCommandOptions,
+  reporter: Reporter,
+): Promise<Record<string, unknown>> {
+  const summary = await runtime.ports.store.getJson<RunSummary>(summaryKey(outcome.executionId));
+  const output = (outcome.output ?? {}) as { plan?: DiscoverResult };
+  const plan = opts.dryRun && output.plan ? await runtime.ports.store.getJson<Plan>(output.plan.planKey) : undefined;
+  const continued = outcome.continuedBy && { execution: outcome.continuedBy.name, deferredDays: output.plan?.deferredDays ?? 0 };
+  const report = {
+    executionId: outcome.executionId,
+    status: outcome.status,
+    error: outcome.error,
+    seconds,
+    summary,
+    plan: plan && { days: plan.days, groups: plan.groups, deferred: plan.deferred },
+    ...(continued ? { continuedBy: continued } : {}),
+  };
+  if (!opts.json) {
+    if (plan) {
       reporter.line(plan.days.length ? `dry run: ${plan.days.length} days would be recomputed` : 'dry run: nothing to recompute');
       for (const day of plan.days) reporter.line(`  ${day.dataset} ${day.day}: ${day.reasons.map(describeReason).join('; ')}`);
+      if (plan.deferred) reporter.line(`  and ${plan.deferred.days} days after ${plan.deferred.until} in the executions that follow (maxStepsPerExecution)`);
     } else if (summary) {
       const n = (x: number) => x.toLocaleString('en-US');
       for (const table of [...new Set(summary.days.map((d) => d.dataset))]) {
@@ -92,10 +131,10 @@ export async function runCommand(opts: RunCommandOptions, reporter: Reporter, st
     } else if (outcome.status === 'SUCCEEDED') {
       reporter.line(`done: nothing to do, ${seconds.toFixed(1)} s`);
     }
-    if (outcome.status === 'FAILED') {
-      reporter.line(`error: execution ${outcome.executionId.split(':').pop()} failed: ${outcome.error?.Error}: ${causeMessage(outcome.error?.Cause)}`);
-      return EXIT.runFailed;
-    }
-    return EXIT.ok;
-  });
+    if (continued) reporter.line(`the run goes on in execution ${continued.execution} (${continued.deferredDays} days left, maxStepsPerExecution)`);
+  }
+  if (outcome.status === 'FAILED') {
+    reporter.line(`error: execution ${outcome.executionId.split(':').pop()} failed: ${outcome.error?.Error}: ${causeMessage(outcome.error?.Cause)}`);
+  }
+  return report;
 }

@@ -15,6 +15,12 @@ export const DEFAULTS = {
   rejectThreshold: 0.05,
   /** contiguous days one step computes in a backfill */
   maxDaysPerStep: 7,
+  /**
+   * step groups one execution runs; a longer run goes on in a new execution. Step Functions keeps
+   * 25,000 history events per execution and a group costs ~9 + 9 per 30-s poll: 20 groups of 1-hour
+   * steps ≈ 21,800 events. 20 groups of 7 days ≈ 140 days an execution.
+   */
+  maxStepsPerExecution: 20,
   /** Map MaxConcurrency; EMR StepConcurrencyLevel must match */
   stepConcurrency: 2,
   lockTtlSeconds: 6 * 3600,
@@ -104,6 +110,7 @@ const configSchema = z
     datasets: z.record(name, datasetSchema),
     aggregates: z.record(name, aggregateSchema).default({}),
     maxDaysPerStep: z.number().int().min(1).max(366).default(DEFAULTS.maxDaysPerStep),
+    maxStepsPerExecution: z.number().int().min(1).max(100).default(DEFAULTS.maxStepsPerExecution),
     stepConcurrency: z.number().int().min(1).max(40).default(DEFAULTS.stepConcurrency),
     lockTtlSeconds: z.number().int().min(60).default(DEFAULTS.lockTtlSeconds),
   })
@@ -117,6 +124,7 @@ export interface LakestepConfig {
   datasets: Record<string, DatasetConfig>;
   aggregates: Record<string, AggregateConfig>;
   maxDaysPerStep: number;
+  maxStepsPerExecution: number;
   stepConcurrency: number;
   lockTtlSeconds: number;
 }

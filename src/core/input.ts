@@ -11,9 +11,9 @@
  * - `executionId`: mode `rerun` only (and required there): the earlier execution whose failed days to recompute
  */
 import { z } from 'zod';
-import { daysBetween, parseDay } from './days';
+import { addDays, daysBetween, parseDay } from './days';
 import { InputError } from './errors';
-import type { RunInput } from './types';
+import type { Day, RunInput } from './types';
 
 const MODES = ['incremental', 'backfill', 'rerun', 'stale'] as const;
 const FIELDS = ['mode', 'from', 'to', 'datasets', 'force', 'dryRun', 'executionId'] as const;
@@ -149,4 +149,39 @@ export function validateRunInput(event: unknown, ctx: RunInputContext): RunInput
   if (to !== undefined) input.to = to;
   if (mode === 'rerun') input.rerunOf = given.executionId;
   return input;
+}
+
+/**
+ * The input of the execution that goes on with a run cut at `until` (core/plan planExecution): the
+ * same run, and for a forced backfill from the day after `until` (a forced day never becomes clean,
+ * so the next execution must not force the days done here again). Other modes need no change: the
+ * days done here are committed, so the next execution's plan no longer holds them.
+ * @throws InputError for mode rerun (reruns are never cut)
+ * @example continuationInput({ mode: 'backfill', from: '2021-01-01', to: '2023-12-31', force: true, … }, '2021-05-20')
+ * // { mode: 'backfill', datasets: [...], from: '2021-05-21', to: '2023-12-31', force: true }
+ */
+export function continuationInput(run: RunInput, until: Day): RunInputEvent {
+  if (run.mode === 'rerun') throw new InputError('mode', 'a rerun is never cut into several executions');
+  const next: RunInputEvent = { mode: run.mode, datasets: run.datasets };
+  if (run.mode === 'backfill') {
+    next.from = run.force ? addDays(until, 1) : run.from;
+    next.to = run.to;
+  }
+  if (run.force) next.force = true;
+  return next;
+}
+
+/** What continuationName appends (and strips before appending again, so a chain's names do not grow). */
+const CONTINUED_SUFFIX = /-after-\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The name of the execution that goes on after `until`: the chain's first name + `-after-<until>`,
+ * so a retried StartExecution finds the same execution (AWS: same name and input is idempotent).
+ * Execution names are 1–80 of A–Z a–z 0–9 - _ (AWS StartExecution); others become `_`.
+ * @example continuationName('run-20240305T101112Z-1a2b-after-2021-05-20', '2021-10-07') // 'run-20240305T101112Z-1a2b-after-2021-10-07'
+ */
+export function continuationName(executionName: string, until: Day): string {
+  const base = executionName.replace(CONTINUED_SUFFIX, '').replace(/[^A-Za-z0-9_-]/g, '_');
+  const suffix = `-after-${until}`;
+  return `${base.slice(0, 80 - suffix.length)}${suffix}`;
 }

@@ -45,6 +45,12 @@ export interface PlanArgs {
   maxDaysPerStep: number;
   /** mode `rerun`: the failed days of input.rerunOf (from its ExecutionRecord) */
   rerunDays?: { dataset: string; day: Day }[];
+  /**
+   * This execution's share of a long run (set by {@link planExecution}): raw-fed tables plan no day
+   * after it and aggregates none of their own after it; aggregates still follow the upstream days
+   * that are planned, so nothing downstream of a recomputed day is left behind.
+   */
+  until?: Day;
 }
 
 /** Order reasons appear in within a day: the raw-data reasons first, by raw day, then the run's own. */
@@ -148,6 +154,51 @@ export function planDirtyDays(args: PlanArgs): Plan {
   return plan;
 }
 
+/**
+ * planDirtyDays, cut to at most `maxSteps` step groups so that one execution stays far below Step
+ * Functions' 25,000 history events (every group's poll loop adds ~9 events per poll: design.md).
+ * When the whole run needs more groups, this execution takes the earliest days: the latest `until`
+ * (a planned day) whose plan has at most `maxSteps` groups, and never less than the first planned day
+ * of a raw-fed table + 2 × the largest lateness, so that at least one raw partition is wholly covered
+ * and commits (without that, the next execution would plan the same days again; the groups of
+ * aggregates that follow those days may then pass `maxSteps`). The rest is `deferred`: raw partitions
+ * reaching past `until` are not committed, so the next execution plans those days again (the days at
+ * the cut are computed twice; idempotent). Reruns are never cut (their days are the earlier
+ * execution's failed days, already one execution's worth).
+ * @throws InputError as planDirtyDays, or when maxSteps < 1
+ * @example planExecution(args, 20) // a 3-year backfill at 7 days a step: days up to ~140 days in, deferred: { until, days }
+ */
+export function planExecution(args: PlanArgs, maxSteps: number): Plan {
+  if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new InputError('maxStepsPerExecution', `${maxSteps} is not a whole number ≥ 1`);
+  const full = planDirtyDays(args);
+  if (full.groups.length <= maxSteps || args.input.mode === 'rerun') return full;
+  const candidates = [...new Set(full.days.map((d) => d.day))].sort(compareText);
+  const maxLate = Math.max(0, ...args.datasets.map((d) => d.lateDays));
+  // progress: the first raw-fed day's raw partition (first + L) must be wholly covered to commit
+  const rawFed = new Set(args.datasets.map((d) => d.name));
+  const firstRawFed = full.days.filter((d) => rawFed.has(d.dataset)).map((d) => d.day).sort(compareText)[0];
+  const earliest = firstRawFed === undefined ? candidates[0] : addDays(firstRawFed, 2 * maxLate);
+  let lo = candidates.findIndex((day) => daysBetween(earliest, day) >= 0);
+  if (lo < 0) lo = candidates.length - 1;
+  // Binary search for the last candidate whose plan fits (more days never need fewer groups).
+  let best = planDirtyDays({ ...args, until: candidates[lo] });
+  let bestIndex = lo;
+  let hi = candidates.length - 1;
+  let low = lo + 1;
+  while (low <= hi) {
+    const mid = (low + hi) >> 1;
+    const plan = planDirtyDays({ ...args, until: candidates[mid] });
+    if (plan.groups.length <= maxSteps) {
+      best = plan;
+      bestIndex = mid;
+      low = mid + 1;
+    } else hi = mid - 1;
+  }
+  const kept = new Set(best.days.map((d) => `${d.dataset}|${d.day}`));
+  const left = full.days.filter((d) => !kept.has(`${d.dataset}|${d.day}`)).length;
+  return left === 0 ? full : { ...best, deferred: { until: candidates[bestIndex], days: left } };
+}
+
 /** @throws InputError when the table has no stage version */
 function versionOf(table: string, args: PlanArgs): string {
   const current = args.stageVersions[table];
@@ -189,8 +240,10 @@ function ownDays(agg: PlanAggregate, currentVersion: string, args: PlanArgs): Ma
   if (input.mode === 'rerun') {
     for (const d of args.rerunDays ?? []) if (d.dataset === agg.name) add(d.day, { kind: 'rerun', executionId: input.rerunOf ?? '' });
   }
-  return days;
+  return new Map([...days].filter(([day]) => notAfterUntil(day, args)));
 }
+
+const notAfterUntil = (day: Day, args: PlanArgs) => args.until === undefined || daysBetween(day, args.until) >= 0;
 
 function planDataset(
   dataset: string,
@@ -252,7 +305,7 @@ function planDataset(
   }
 
   const inRange = (day: Day) =>
-    (input.from === undefined || daysBetween(input.from, day) >= 0) && (input.to === undefined || daysBetween(day, input.to) >= 0);
+    (input.from === undefined || daysBetween(input.from, day) >= 0) && (input.to === undefined || daysBetween(day, input.to) >= 0) && notAfterUntil(day, args);
   const hasInput = (day: Day) => inputDaysFor(day, lateDays).some((rawDay) => observed.has(rawDay));
   const mustRewrite = (day: Day) => (reasons.get(day) ?? []).some((reason) => reason.kind === 'removed_raw');
 

@@ -105,6 +105,13 @@ export interface Plan {
   removedRawDays: { dataset: string; day: Day }[];
   /** dataset → stage version the steps run */
   stageVersions: Record<string, string>;
+  /** the run was cut to fit one execution (core/plan planExecution): what is left for the next */
+  deferred?: {
+    /** the last day this execution plans (raw-fed tables and aggregates' own days) */
+    until: Day;
+    /** planned (table, day) pairs of the whole run that this execution leaves */
+    days: number;
+  };
 }
 
 /** What one execution asks for, after validation (core/input.ts). */

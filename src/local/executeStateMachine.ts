@@ -7,7 +7,7 @@ import './promiseWithResolvers';
 import { randomBytes } from 'node:crypto';
 import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { loadDefinition, localArn, statesOfType, taskStates } from '../pipeline/stateMachineDefinition';
-import { localTaskHandlers } from './localHandlers';
+import { localTaskHandlers, type StartExecutionRequest } from './localHandlers';
 import type { LocalRuntime } from './localRuntime';
 
 /** One entry of the engine's event log (the package does not export the type). */
@@ -19,6 +19,8 @@ export interface ExecutionOutcome {
   status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   output?: unknown;
   error?: { Error: string; Cause: string };
+  /** the execution this one started to go on with a cut run (ContinueRun): its name and input */
+  continuedBy?: { name: string; input: Record<string, unknown> };
 }
 
 export interface ExecuteOptions {
@@ -27,9 +29,12 @@ export interface ExecuteOptions {
   onEvent?: (event: EventLog) => void;
   /** aborts the execution, as StopExecution does on AWS */
   signal?: AbortSignal;
+  /** the execution's name (default: newExecutionName) */
+  name?: string;
 }
 
 const LOCAL_EXECUTION_PREFIX = localArn('states', 'execution:lakestep-local-pipeline:');
+const LOCAL_STATE_MACHINE_ARN = localArn('states', 'stateMachine:lakestep-local-pipeline');
 
 /** The execution id of a local execution name; an id (with `:`) is returned as it is. */
 export const localExecutionId = (nameOrId: string) => (nameOrId.includes(':') ? nameOrId : `${LOCAL_EXECUTION_PREFIX}${nameOrId}`);
@@ -43,23 +48,31 @@ export function newExecutionName(nowMs: number): string {
 export async function executeStateMachine(runtime: LocalRuntime, input: Record<string, unknown>, options: ExecuteOptions = {}): Promise<ExecutionOutcome> {
   const definition = loadDefinition();
   const startMs = runtime.ports.clock.nowMs();
-  const executionId = localExecutionId(newExecutionName(startMs));
+  const executionId = localExecutionId(options.name ?? newExecutionName(startMs));
+  let continuedBy: ExecutionOutcome['continuedBy'];
+  const startExecution = (request: StartExecutionRequest) => {
+    continuedBy = { name: request.Name, input: request.Input };
+    return localExecutionId(request.Name);
+  };
   const waitStates = Object.keys(statesOfType(definition, 'Wait')).map((name) => [name, options.waitMs ?? 20]);
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run(input as never, {
     overrides: {
-      taskResourceLocalHandlers: localTaskHandlers(definition, runtime.ports) as never,
+      taskResourceLocalHandlers: localTaskHandlers(definition, { ports: runtime.ports, startExecution }) as never,
       waitTimeOverrides: Object.fromEntries(waitStates),
       retryIntervalOverrides: Object.fromEntries(Object.keys(taskStates(definition)).map((name) => [name, 50])),
     },
-    context: { Execution: { Id: executionId, Name: executionId.split(':').pop(), StartTime: new Date(startMs).toISOString(), Input: input as never } },
+    context: {
+      Execution: { Id: executionId, Name: executionId.split(':').pop(), StartTime: new Date(startMs).toISOString(), Input: input as never },
+      StateMachine: { Id: LOCAL_STATE_MACHINE_ARN, Name: LOCAL_STATE_MACHINE_ARN.split(':').pop() },
+    },
   });
   options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
   const events = drain(execution.eventLogs, options.onEvent);
   try {
     const output = await execution.result;
     await events;
-    return { executionId, status: 'SUCCEEDED', output };
+    return { executionId, status: 'SUCCEEDED', output, ...(continuedBy ? { continuedBy } : {}) };
   } catch (error) {
     await events;
     if (error instanceof ExecutionAbortedError) return { executionId, status: 'ABORTED', error: { Error: 'ExecutionAborted', Cause: 'the execution was interrupted' } };
@@ -73,4 +86,25 @@ export async function executeStateMachine(runtime: LocalRuntime, input: Record<s
 
 async function drain(events: AsyncGenerator<EventLog>, onEvent?: (event: EventLog) => void) {
   for await (const event of events) onEvent?.(event);
+}
+
+/**
+ * Runs an execution and, while one ends SUCCEEDED having started a next one (a run cut to fit one
+ * execution: ContinueRun), that one too, as Step Functions would. `onExecution` hears each outcome.
+ * @returns the outcomes in order; the last is the chain's end (FAILED or ABORTED stops the chain)
+ */
+export async function executeChain(
+  runtime: LocalRuntime,
+  input: Record<string, unknown>,
+  options: ExecuteOptions & { onExecution?: (outcome: ExecutionOutcome) => Promise<void> | void } = {},
+): Promise<ExecutionOutcome[]> {
+  const outcomes: ExecutionOutcome[] = [];
+  let next: { name?: string; input: Record<string, unknown> } | undefined = { name: options.name, input };
+  while (next) {
+    const outcome = await executeStateMachine(runtime, next.input, { ...options, name: next.name });
+    outcomes.push(outcome);
+    await options.onExecution?.(outcome);
+    next = outcome.status === 'SUCCEEDED' ? outcome.continuedBy : undefined;
+  }
+  return outcomes;
 }

@@ -5,7 +5,8 @@
 import type { LakestepConfig } from '../config/config';
 import { InputError } from '../core/errors';
 import { rawPartitionState } from '../core/fingerprint';
-import { planDirtyDays } from '../core/plan';
+import { continuationInput, continuationName, type RunInputEvent } from '../core/input';
+import { planExecution } from '../core/plan';
 import type { Ports } from '../core/ports';
 import { groupRawPartitions } from '../core/rawKeys';
 import type { Day, OutputDayState, Plan, RawPartitionState, RunInput } from '../core/types';
@@ -30,6 +31,10 @@ export interface DiscoverResult {
   steps: number;
   /** raw keys in no recognised layout (left alone) */
   ignoredKeys: number;
+  /** planned (table, day) pairs left for the next execution (the run needed more than maxStepsPerExecution groups) */
+  deferredDays: number;
+  /** when days are deferred (and this is no dry run): the next execution's name and input, for ContinueRun */
+  continueWith?: { name: string; input: RunInputEvent };
 }
 
 /** @throws InputError when a rerun names an execution the ledger does not know */
@@ -49,19 +54,26 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
   // Output days are read for `stale` only: they can be many.
   for (const table of [...datasets, ...aggregates]) ledgerOutputs[table.name] = run.mode === 'stale' ? await ports.ledger.outputDays(table.name) : [];
   const rerunDays = run.mode === 'rerun' ? await failedDaysOf(ports, run.rerunOf ?? '') : undefined;
-  const plan: Plan = planDirtyDays({
-    executionId: run.executionId,
-    nowMs: ports.clock.nowMs(),
-    input: run,
-    datasets,
-    aggregates,
-    observed,
-    ledgerRaw,
-    ledgerOutputs,
-    stageVersions: currentStageVersions([...datasets, ...aggregates]),
-    maxDaysPerStep: config.maxDaysPerStep,
-    rerunDays,
-  });
+  const plan: Plan = planExecution(
+    {
+      executionId: run.executionId,
+      nowMs: ports.clock.nowMs(),
+      input: run,
+      datasets,
+      aggregates,
+      observed,
+      ledgerRaw,
+      ledgerOutputs,
+      stageVersions: currentStageVersions([...datasets, ...aggregates]),
+      maxDaysPerStep: config.maxDaysPerStep,
+      rerunDays,
+    },
+    config.maxStepsPerExecution,
+  );
+  const name = run.executionId.split(':').pop() ?? run.executionId;
+  const next = plan.deferred && continuationName(name, plan.deferred.until);
+  // A chain that cut where its last execution cut would start itself forever (the planner rules it out).
+  if (next === name) throw new Error(`discover: the plan was cut at ${plan.deferred?.until} again, as the execution before; raise maxStepsPerExecution in lakestep.config.yml`);
   return {
     planKey: await ports.store.putJson(planKey(run.executionId), plan),
     dirtyDays: plan.days.length,
@@ -74,6 +86,8 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
     })),
     steps: plan.groups.length,
     ignoredKeys,
+    deferredDays: plan.deferred?.days ?? 0,
+    ...(plan.deferred && next && !run.dryRun ? { continueWith: { name: next, input: continuationInput(run, plan.deferred.until) } } : {}),
   };
 }
 

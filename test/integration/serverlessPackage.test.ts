@@ -162,6 +162,22 @@ describe('serverless package --stage ci', () => {
       expect(late).toEqual([]);
     });
 
+    it('lets ContinueRun start this state machine and no other', () => {
+      const { definition } = resolvedDefinition(t);
+      const [machineId] = ofType(t, 'AWS::StepFunctions::StateMachine').map(([id]) => id);
+      const statements = t.Resources.StateMachineRole.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement) as Json[];
+
+      expect(definition.States.ContinueRun.Resource).toBe('arn:aws:states:::states:startExecution');
+      expect(statements.filter((st) => JSON.stringify(st.Action).includes('states:'))).toEqual([
+        {
+          Sid: 'ContinueRun',
+          Effect: 'Allow',
+          Action: 'states:StartExecution',
+          Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${t.Resources[machineId].Properties.StateMachineName}` },
+        },
+      ]);
+    });
+
     it('feeds the Map the stage step concurrency, which a transient cluster also gets', () => {
       const { definition } = resolvedDefinition(t);
       const env = (fn: string) => t.Resources[lambdaLogicalId(fn)].Properties.Environment.Variables;

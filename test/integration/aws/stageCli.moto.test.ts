@@ -130,6 +130,37 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
     expect(c.stderr()).toContain('done: execution run-x SUCCEEDED in 90 s');
   });
 
+  it('run --stage follows a run cut into several executions, from each to the one its ContinueRun started', async () => {
+    const next = `${EXECUTION_PREFIX}run-x-after-2024-05-19`;
+    sfnMock.on(DescribeExecutionCommand).resolves({
+      executionArn: `${EXECUTION_PREFIX}run-x`,
+      stateMachineArn: SM,
+      name: 'run-x',
+      status: 'SUCCEEDED',
+      startDate: new Date(1_700_000_000_000),
+      stopDate: new Date(1_700_000_090_000),
+      output: JSON.stringify({ continuedBy: { ExecutionArn: next, StartDate: 1_700_000_100 } }),
+    });
+    sfnMock.on(DescribeExecutionCommand, { executionArn: next }).resolves({
+      executionArn: next,
+      stateMachineArn: SM,
+      name: 'run-x-after-2024-05-19',
+      status: 'SUCCEEDED',
+      startDate: new Date(1_700_000_100_000),
+      stopDate: new Date(1_700_000_160_000),
+    });
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: HISTORY });
+    const c = cli(moto);
+
+    const code = await c.run(['run', '--stage', 'ci', '--from', '2024-01-01', '--to', '2024-12-31', '--force']);
+
+    expect(code).toBe(0);
+    expect(c.stderr()).toContain('done: execution run-x SUCCEEDED in 90 s');
+    expect(c.stderr()).toContain('the run goes on in execution run-x-after-2024-05-19');
+    expect(c.stderr()).toContain('done: execution run-x-after-2024-05-19 SUCCEEDED in 60 s');
+    expect(c.stderr().match(/plan: /g)).toHaveLength(2); // each execution's history, once
+  });
+
   it('run --stage exits 2 when the execution fails, with its error and cause', async () => {
     sfnMock.on(DescribeExecutionCommand).resolves({
       executionArn: `${EXECUTION_PREFIX}run-y`,

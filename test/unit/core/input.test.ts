@@ -1,5 +1,5 @@
 import { InputError } from '../../../src/core/errors';
-import { validateRunInput } from '../../../src/core/input';
+import { continuationInput, continuationName, validateRunInput } from '../../../src/core/input';
 
 const CTX = { executionId: 'exec-2', startedAtMs: Date.UTC(2024, 2, 10), knownDatasets: ['access_records', 'audit_events'] };
 
@@ -150,5 +150,45 @@ describe('validateRunInput', () => {
 
       expect(error.name).toBe('InputError');
     });
+  });
+});
+
+describe('continuationInput (the next execution of a cut run)', () => {
+  const run = (event: Record<string, unknown>) => validateRunInput(event, CTX);
+
+  it('goes on with a forced backfill from the day after the cut, to the same end', () => {
+    const next = continuationInput(run({ from: '2021-01-01', to: '2023-12-31', force: true }), '2021-05-20');
+
+    expect(next).toEqual({ mode: 'backfill', datasets: ['access_records', 'audit_events'], from: '2021-05-21', to: '2023-12-31', force: true });
+  });
+
+  it.each([
+    [{}, { mode: 'incremental', datasets: ['access_records', 'audit_events'] }],
+    [{ mode: 'stale', datasets: ['audit_events'] }, { mode: 'stale', datasets: ['audit_events'] }],
+    [{ from: '2021-01-01', to: '2021-12-31' }, { mode: 'backfill', datasets: ['access_records', 'audit_events'], from: '2021-01-01', to: '2021-12-31' }],
+  ])('repeats a run whose done days leave its plan by themselves: %j', (event, expected) => {
+    const next = continuationInput(run(event), '2021-05-20');
+
+    expect(next).toEqual(expected);
+    expect(() => validateRunInput(next, { ...CTX, executionId: 'exec-3' })).not.toThrow();
+  });
+
+  it('refuses a rerun, which is never cut', () => {
+    expect(() => continuationInput(run({ mode: 'rerun', executionId: 'exec-1' }), '2021-05-20')).toThrow(InputError);
+  });
+});
+
+describe('continuationName', () => {
+  it.each([
+    ['run-20240305T101112Z-1a2b', '2021-05-20', 'run-20240305T101112Z-1a2b-after-2021-05-20'],
+    ['run-20240305T101112Z-1a2b-after-2021-05-20', '2021-10-07', 'run-20240305T101112Z-1a2b-after-2021-10-07'],
+    ['0f5c6e7a-1b2c-4d5e-8f90-123456789abc', '2021-05-20', '0f5c6e7a-1b2c-4d5e-8f90-123456789abc-after-2021-05-20'],
+    ['a.b:c', '2021-05-20', 'a_b_c-after-2021-05-20'],
+    ['x'.repeat(80), '2021-05-20', `${'x'.repeat(63)}-after-2021-05-20`],
+  ])('%s cut at %s → %s (1–80 of A–Z a–z 0–9 - _)', (name, until, expected) => {
+    const next = continuationName(name, until);
+
+    expect(next).toBe(expected);
+    expect(next).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
   });
 });

@@ -1,6 +1,6 @@
 import { dayRange } from '../../../src/core/days';
 import { InputError } from '../../../src/core/errors';
-import { describeReason, groupDays, planDirtyDays, type PlanArgs } from '../../../src/core/plan';
+import { describeReason, groupDays, planDirtyDays, planExecution, type PlanArgs } from '../../../src/core/plan';
 import type { OutputDayState, Plan, RawPartitionState, RunInput } from '../../../src/core/types';
 
 const NOW = Date.UTC(2024, 2, 10, 6, 0);
@@ -608,5 +608,98 @@ describe('planDirtyDays with tables that read processed tables', () => {
 
     expect(plan.days.filter((d) => d.dataset === 'project_downloads_daily').map((d) => d.day)).toEqual(dayRange('2024-03-01', '2024-03-10'));
     expect(plan.days.filter((d) => d.dataset === 'client_share_4w').map((d) => d.day)).toEqual(['2024-03-04']);
+  });
+});
+
+describe('planExecution (a run cut to fit one execution)', () => {
+  // a year of raw days, nothing in the ledger: 366 planned days (2023-12-31 … 2024-12-30), 53 groups of ≤ 7
+  const YEAR_NOW = Date.UTC(2025, 0, 10);
+  const year = () => planArgs({ nowMs: YEAR_NOW, observed: { access_records: raws('2024-01-01', '2024-12-29') } });
+  const lastDay = (plan: Plan) => plan.days[plan.days.length - 1].day;
+
+  it('leaves a plan that fits as it is, with nothing deferred', () => {
+    const args = year();
+
+    const plan = planExecution(args, 100);
+
+    expect(plan).toEqual(planDirtyDays(args));
+    expect(plan.deferred).toBeUndefined();
+  });
+
+  it('takes the earliest days that fit in maxSteps groups and defers the rest', () => {
+    const full = planDirtyDays(year());
+
+    const plan = planExecution(year(), 3);
+
+    expect(plan.groups).toHaveLength(3);
+    expect(daysOf(plan)).toEqual(daysOf(full).slice(0, 21)); // 3 groups × 7 days
+    expect(plan.deferred).toEqual({ until: lastDay(plan), days: full.days.length - 21 });
+    // raw partitions reaching past the cut are not committed: the next execution plans their days again
+    expect(plan.rawPartitions.map((r) => r.day)).toEqual(dayRange('2024-01-01', '2024-01-19'));
+  });
+
+  it('makes progress even when one group is all it may run: at least 2 × lateness days past the first, so a raw partition commits', () => {
+    const plan = planExecution({ ...year(), maxDaysPerStep: 1 }, 1);
+
+    expect(daysOf(plan)).toEqual(['2023-12-31', '2024-01-01', '2024-01-02']);
+    expect(plan.rawPartitions.map((r) => r.day)).toEqual(['2024-01-01']);
+    expect(plan.deferred?.until).toBe('2024-01-02');
+  });
+
+  it('converges: planning again after committing what was planned moves on, redoing at most the days at the cut', () => {
+    let ledgerRaw: RawPartitionState[] = [];
+    const done = new Set<string>();
+    let executions = 0;
+    for (;;) {
+      const plan = planExecution({ ...year(), ledgerRaw: { access_records: ledgerRaw } }, 10);
+      executions++;
+      plan.days.forEach((d) => done.add(d.day));
+      ledgerRaw = [...ledgerRaw, ...plan.rawPartitions];
+      if (!plan.deferred) break;
+      expect(executions).toBeLessThan(10);
+    }
+    expect(executions).toBe(6); // 53 groups at 10 a time, with the boundary days done twice
+    expect([...done].sort()).toEqual(daysOf(planDirtyDays(year())));
+  });
+
+  it('bounds a forced range and the aggregates’ own days, while aggregates still follow the upstream days planned', () => {
+    const WEEKLY = { name: 'client_share_4w', period: 'week' as const, reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }] };
+    const input = runInput({ mode: 'backfill', from: '2024-01-01', to: '2024-06-30', force: true, datasets: ['access_records', 'client_share_4w'] });
+    const args = { ...year(), aggregates: [WEEKLY], stageVersions: { access_records: CURRENT, client_share_4w: CURRENT }, input };
+
+    const plan = planExecution(args, 4);
+
+    const access = plan.days.filter((d) => d.dataset === 'access_records').map((d) => d.day);
+    const weekly = plan.days.filter((d) => d.dataset === 'client_share_4w').map((d) => d.day);
+    expect(plan.groups.length).toBeLessThanOrEqual(4);
+    expect(access[access.length - 1]).toBe(plan.deferred?.until);
+    // the weeks whose 4-week window holds a recomputed day are all planned, even past the cut
+    expect(weekly[weekly.length - 1] > (plan.deferred?.until ?? '')).toBe(true);
+    expect(weekly.every((day) => plan.days.find((d) => d.dataset === 'client_share_4w' && d.day === day)?.reasons.some((r) => r.kind === 'upstream' || r.kind === 'forced'))).toBe(true);
+  });
+
+  it('makes progress when an aggregate’s Monday comes before the first raw-fed day', () => {
+    const WEEKLY = { name: 'client_share_4w', period: 'week' as const, reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }] };
+    const args = { ...year(), maxDaysPerStep: 2, aggregates: [WEEKLY], stageVersions: { access_records: CURRENT, client_share_4w: CURRENT }, input: runInput({ datasets: ['access_records', 'client_share_4w'] }) };
+
+    const plan = planExecution(args, 1);
+
+    expect(plan.days[0]).toMatchObject({ dataset: 'access_records', day: '2023-12-31' });
+    expect(plan.days.some((d) => d.dataset === 'client_share_4w' && d.day < '2023-12-31')).toBe(true); // Monday 2023-12-04
+    expect(plan.rawPartitions.map((r) => r.day)).toEqual(['2024-01-01']);
+  });
+
+  it('never cuts a rerun', () => {
+    const days = dayRange('2024-01-01', '2024-03-01').filter((_, i) => i % 2 === 0);
+    const args = { ...year(), input: runInput({ mode: 'rerun', rerunOf: 'exec-1' }), rerunDays: days.map((day) => ({ dataset: 'access_records', day })) };
+
+    const plan = planExecution(args, 2);
+
+    expect(daysOf(plan)).toEqual(days);
+    expect(plan.deferred).toBeUndefined();
+  });
+
+  it('refuses maxSteps below 1', () => {
+    expect(() => planExecution(year(), 0)).toThrow(InputError);
   });
 });
