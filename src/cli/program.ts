@@ -2,10 +2,10 @@
  * The `lakestep` command. Thin: each command parses its options and calls one function.
  * Exit codes: 0 ok, 1 bad input, 2 run failed.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DEFAULTS } from '../config/config';
+import { DEFAULTS, PROJECT_ROOT } from '../config/config';
 import { addDays, dayOfEpochMs, parseDay } from '../core/days';
 import { ConfigError, InputError, LakestepError } from '../core/errors';
 import { generateSample } from '../sample/generate';
@@ -68,12 +68,18 @@ async function sample(opts: { lake: string; days: number; start?: string; record
   if (summary.nodeSnapshots) reporter.line(`sample: ${summary.nodeSnapshots.files} daily node snapshot dumps of ${summary.nodeSnapshots.nodes.toLocaleString('en-US')} nodes under ${join(opts.lake, 'raw/node_snapshots')}`);
 }
 
+/** The version in package.json (the CLI runs from the sources: no build step stamps it). */
+const packageVersion = () => (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
 const hasRawData = (lake: string) => existsSync(join(lake, 'raw')) && readdirSync(join(lake, 'raw')).length > 0;
 
 export function makeProgram(io: Io = { stdout: process.stdout, reporter: new TerminalReporter(), setExitCode: (c) => (process.exitCode = c) }): Command {
   const program = new Command('lakestep')
     .description('Incremental, idempotent day partitions from raw S3 events: Step Functions + Spark, or all on this machine.')
-    .showHelpAfterError()
+    .version(packageVersion(), '-V, --version', 'print the lakestep version')
+    // a one-line pointer, not the whole usage, after a mistyped option or command
+    .showHelpAfterError('(lakestep --help lists the commands; lakestep <command> --help, its options)')
+    .configureOutput({ writeOut: (text) => io.stdout.write(text) })
     .exitOverride()
     .addHelpText('after', EXAMPLES);
 

@@ -20,6 +20,16 @@ describe('lakestep CLI', () => {
     expect(result.stderr).toContain('"2024-02-30" is not a calendar date (expected YYYY-MM-DD)');
   });
 
+  it('prints its version, and after a mistyped option a one-line pointer instead of the whole usage', async () => {
+    const version = await lakestep('--version');
+    const typo = await lakestep('run', '--lake', lake, '--frm', '2024-03-01');
+
+    expect(version).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain("error: unknown option '--frm'\n(Did you mean --from?)\n(lakestep --help lists the commands");
+    expect(typo.stderr).not.toContain('Usage:');
+  });
+
   it('exits 1 when from is after to, before starting anything', async () => {
     const result = await lakestep('run', '--lake', lake, '--from', '2024-03-02', '--to', '2024-03-01');
 
