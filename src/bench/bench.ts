@@ -111,6 +111,8 @@ async function runPipeline(lakeDir: string): Promise<Timed<PipelineRun>> {
       const execution = await timed(() => executeStateMachine(runtime, { datasets: ['access_records'] }));
       const outcome = execution.value;
       if (outcome.status !== 'SUCCEEDED') throw new Error(`bench: execution failed: ${outcome.error?.Error}: ${outcome.error?.Cause}`);
+      // the figures are one execution's: a run cut into several (maxStepsPerExecution) would be measured in part
+      if (outcome.continuedBy) throw new Error(`bench: the run was cut into several executions; raise maxStepsPerExecution in lakestep.config.yml`);
       const summary = await runtime.ports.store.getJson<RunSummary>(summaryKey(outcome.executionId));
       const runs = runtime.ports.steps instanceof DuckDbStepRunner ? runtime.ports.steps.completedRuns() : [];
       return { executionId: outcome.executionId, status: outcome.status, summary, runs, execution };
