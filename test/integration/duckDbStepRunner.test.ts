@@ -301,9 +301,13 @@ describe('loadRawDays', () => {
     await rm(lake, { recursive: true, force: true });
   });
 
-  /** Loads one plain file of arrival day 2024-03-01 and returns the valid rows and the rejects, by record index. */
-  async function load(records: string[], dataset = loadConfig().datasets.access_records) {
-    await writeRawFile(lake, key('2024-03-01', '00', 'types.json'), records, { gzip: false });
+  /** Loads one plain file of arrival day 2024-03-01 (records one per line, or bytes as they are) and returns the valid rows and the rejects, by record index. */
+  async function load(records: string[] | Buffer, dataset = loadConfig().datasets.access_records) {
+    const path = key('2024-03-01', '00', 'types.json');
+    if (Buffer.isBuffer(records)) {
+      await mkdir(join(lake, path, '..'), { recursive: true });
+      await writeFile(join(lake, path), records);
+    } else await writeRawFile(lake, path, records, { gzip: false });
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     try {
@@ -380,6 +384,28 @@ describe('loadRawDays', () => {
 
     expect(valid.map((r) => r.sessionId)).toEqual(['ok']);
     expect(rejects).toEqual([[0, 'invalid_json', 'malformed JSON object']]);
+  });
+
+  it('quarantines a file of binary noise record by record, with its text (not-UTF-8 bytes as U+FFFD), instead of failing', async () => {
+    // every byte value, shuffled by a fixed rule, with control bytes (\x00, \x01, \r) and invalid UTF-8 among them
+    const noise = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256));
+    const { valid, rejects } = await load(Buffer.concat([Buffer.from(`{"sessionId":"ok","timestamp":${ts}}\n`), noise, Buffer.from(`\n{"sessionId":"after","timestamp":${ts}}\n`)]));
+
+    expect(valid.map((r) => r.sessionId)).toEqual(['ok', 'after']);
+    expect(rejects.length).toBeGreaterThan(10);
+    expect(rejects.every(([, reason]) => reason === 'invalid_json')).toBe(true);
+  });
+
+  it('names the raw object, not its staged copy, and cuts the quoted line, when DuckDB cannot read a record (one longer than 32 MiB)', async () => {
+    const huge = `{"sessionId":"big","timestamp":${ts},"queryString":"${'q'.repeat(33 << 20)}"`; // unbalanced: the per-record path
+
+    const error = await load([huge]).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+
+    expect(error?.message).toMatch(/raw\/access_records\/2024\/03\/01\/00\/types\.json \(staged as [^)]*f0\.txt\)/);
+    expect(error?.message.length).toBeLessThan(5_000); // the 33 MiB line DuckDB quotes is cut
   });
 
   it('takes the arrival day as the event day when the dataset declares no event time (nothing is late)', async () => {

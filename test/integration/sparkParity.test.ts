@@ -9,8 +9,7 @@
  * Known disagreements, left out of the input until docs/raw-records.md settles them (DuckDB first,
  * Spark second): a number in a `string` field (`12.50`, `1E3`, `-0`) becomes DuckDB's re-serialised
  * `12.5`, `1000.0`, `0` vs the JSON token text; trailing commas and NaN/Infinity parse in DuckDB
- * (yyjson is lenient) vs invalid_json; a file with invalid UTF-8 fails the whole DuckDB step vs
- * U+FFFD in Spark. Parquet type of `timestamp`: TIMESTAMP (DuckDB) vs TIMESTAMP isAdjustedToUTC (Spark).
+ * (yyjson is lenient) vs invalid_json. Parquet type of `timestamp`: TIMESTAMP (DuckDB) vs TIMESTAMP isAdjustedToUTC (Spark).
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -120,6 +119,16 @@ function writeRawInput(lake: string) {
     'plain garbage',
     line(fullRecord('after-garbage', D + 2 * H)) + '{"sessionId":"s-eof"',
   ].join('\n'));
+  // Bytes that are not UTF-8 (U+FFFD, one per maximal invalid subpart): inside a string the record stays
+  // valid; in the structure it is invalid_json; NUL and binary noise between records are records too.
+  const bad = (text: string) => Buffer.from(text, 'latin1');
+  put(`${RAW}2023/04/06/16/firehose-1-2023-04-06-16-00-00-m.gz`, gzipSync(Buffer.concat([
+    Buffer.from(line(fullRecord('utf8-in-string', D + 16 * H, { userAgent: 'agent-\u0001' })).replace('\\u0001', '\xff\xfe'), 'latin1'),
+    bad('\n{"sessionId":"utf8-\xe2\x82","timestamp":' + String(D + 16 * H) + '}\n'),
+    bad('{"sessionId":"utf8-struct", \xc3 "timestamp":1}\n'),
+    bad('\x00\x9f\x92\x96garbage\x00\n'),
+    Buffer.from(line(fullRecord('after-binary', D + 16 * H + 1)) + '\n'),
+  ])));
   // A truncated gzip upload: one reject for the whole file.
   put(`${RAW}2023/04/07/05/firehose-1-2023-04-07-05-00-00-k.gz`, gzipSync(line(fullRecord('cut-gzip', D + MS_PER_DAY)).repeat(20)).subarray(0, 60));
   // Hidden and temporary objects are not data; days outside rawDays are not read.
@@ -223,6 +232,11 @@ describe('access_records on Spark (PySpark driver) and DuckDB', () => {
 
     expect(spark.length).toBeGreaterThan(vectors.length);
     expect(spark).toEqual(duck);
+    // not-UTF-8 bytes inside strings became U+FFFD in both, and the records after binary noise survive
+    const bySession = new Map(duck.map((r) => [r.session_id, r]));
+    expect(bySession.get('utf8-in-string')?.user_agent).toBe('agent-\uFFFD\uFFFD');
+    expect(bySession.has('utf8-\uFFFD')).toBe(true);
+    expect(bySession.has('after-binary')).toBe(true);
   });
 
   it('quarantines identical rejects (the invalid_json parser message is engine-specific)', async () => {

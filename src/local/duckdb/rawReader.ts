@@ -173,11 +173,11 @@ export async function loadRawDays(connection: DuckDBConnection, opts: LoadRawOpt
   await connection.run(`CREATE OR REPLACE TABLE classified AS ${classifySql(dataset, 'SELECT f, i, n, t FROM odd_records')}`);
   // One insert per line format over every staged file: DuckDB parallelises within a query.
   if (fastFiles.size > 0) {
-    const inserted = await connection.run(`INSERT INTO classified ${classifyFastSql(dataset, [...fastFiles.values()].map((f) => f.path))}`);
+    const inserted = await namingRawFiles(files, () => connection.run(`INSERT INTO classified ${classifyFastSql(dataset, [...fastFiles.values()].map((f) => f.path))}`));
     // A line DuckDB's parser refused is an all-NULL row, dropped by the join: find those records.
     if (inserted.rowsChanged < stats.fastRecords) await recoverRefused(connection, fastFiles, odd);
   }
-  if (slowPaths.length > 0) await connection.run(`INSERT INTO classified ${classifySql(dataset, csvSourceSql(slowPaths))}`);
+  if (slowPaths.length > 0) await namingRawFiles(files, () => connection.run(`INSERT INTO classified ${classifySql(dataset, csvSourceSql(slowPaths))}`));
   await appendLeftovers(connection, odd, truncated);
   await connection.run(`INSERT INTO classified ${classifySql(dataset, 'SELECT f, i, n, t FROM odd_records')}`);
   await loadFastRejectTexts(connection, fastFiles);
@@ -188,6 +188,29 @@ export async function loadRawDays(connection: DuckDBConnection, opts: LoadRawOpt
   stats.stageSeconds = (stagedAt - started) / 1000;
   stats.parseSeconds = (performance.now() - stagedAt) / 1000;
   return stats;
+}
+
+/**
+ * Runs a read of staged files; an error that names a staged file (`…/f<file id>.json|txt`) is
+ * rethrown naming the raw object it came from, which is what a user can find and fix, with any
+ * quoted line cut to 500 characters (DuckDB quotes the whole offending line: it may be megabytes,
+ * too much for a step's failure message, the ledger and an alert).
+ */
+async function namingRawFiles<T>(files: RawFile[], read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    // not `instanceof Error`: the native addon's errors may come from another realm (jest)
+    const message = (err as { message?: unknown } | undefined)?.message;
+    if (typeof message !== 'string') throw err;
+    const named = message
+      .replace(/[^\s"']*\/f(\d+)\.(?:json|txt)\b/g, (whole, id: string) => (files[Number(id)] ? `${files[Number(id)].key} (staged as ${whole})` : whole))
+      .split('\n')
+      .map((line) => (line.length > 500 ? `${line.slice(0, 500)}… (${line.length} characters)` : line))
+      .join('\n');
+    if (named === message) throw err;
+    throw Object.assign(new Error(named, { cause: err }), { name: (err as Error).name });
+  }
 }
 
 /** A record may be large (a huge queryString): read_csv's 2 MB line default would fail the whole step; a longer one still fails it, naming the limit. */

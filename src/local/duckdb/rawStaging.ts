@@ -7,6 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
+import { isUtf8 } from 'node:buffer';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { BYTE, decodeRawFile, splitRecords } from './records';
@@ -79,7 +80,11 @@ export function stageFile(task: StageTask): StagedFile {
   const decoded = decodeRawFile(bytes);
   const base = { fileId: task.fileId, size: bytes.length, textBytes: decoded.text.length, odd: [] as OddRecord[] };
   if (decoded.truncated) return { ...base, count: 0, truncatedText: decoded.text.toString('utf8') };
-  const staged = stageRecords(task.fileId, decoded.text, base.odd, task.fastPath);
+  // docs/raw-records.md rule 1: text is UTF-8 and undecodable bytes become U+FFFD, as the PySpark
+  // driver decodes (errors="replace"; both replace each maximal invalid subpart). DuckDB would
+  // refuse the whole staged file instead.
+  const text = isUtf8(decoded.text) ? decoded.text : Buffer.from(decoded.text.toString('utf8'), 'utf8');
+  const staged = stageRecords(task.fileId, text, base.odd, task.fastPath);
   const result: StagedFile = { ...base, count: staged.count };
   if (staged.fast) {
     const path = join(task.stagingDir, `f${task.fileId}.json`);
