@@ -35,8 +35,11 @@ export class TerminalReporter implements Reporter {
     if (event.state.name === 'Discover') {
       const plan = output?.plan as DiscoverResult | undefined;
       if (!plan) return; // Discover failed: the failure path reports it
+      // each execution of a cut run has its own plan: count its days from 1
       this.totalDays = plan.dirtyDays;
-      this.line(plan.dirtyDays ? `plan: ${plan.dirtyDays} days in ${plan.steps} steps` : 'plan: nothing to do, every partition is up to date');
+      this.doneDays = 0;
+      const later = plan.deferredDays ? `; ${plan.deferredDays} more day partitions in the executions that follow` : '';
+      this.line(plan.dirtyDays ? `plan: ${plan.dirtyDays} days in ${plan.steps} steps${later}` : 'plan: nothing to do, every partition is up to date');
       if (plan.ignoredKeys) this.line(`warning: ${plan.ignoredKeys} raw keys are in no known layout and were left alone`);
     }
     if (event.state.name === 'CheckStep') {

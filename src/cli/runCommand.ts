@@ -114,7 +114,7 @@ async function reportExecution(
     if (plan) {
       reporter.line(plan.days.length ? `dry run: ${plan.days.length} days would be recomputed` : 'dry run: nothing to recompute');
       for (const day of plan.days) reporter.line(`  ${day.dataset} ${day.day}: ${day.reasons.map(describeReason).join('; ')}`);
-      if (plan.deferred) reporter.line(`  and ${plan.deferred.days} days after ${plan.deferred.until} in the executions that follow (maxStepsPerExecution)`);
+      if (plan.deferred) reporter.line(`  and ${plan.deferred.days} day partitions after ${plan.deferred.until} in the executions that follow (maxStepsPerExecution)`);
     } else if (summary) {
       const n = (x: number) => x.toLocaleString('en-US');
       for (const table of [...new Set(summary.days.map((d) => d.dataset))]) {
@@ -131,7 +131,7 @@ async function reportExecution(
     } else if (outcome.status === 'SUCCEEDED') {
       reporter.line(`done: nothing to do, ${seconds.toFixed(1)} s`);
     }
-    if (continued) reporter.line(`the run goes on in execution ${continued.execution} (${continued.deferredDays} days left, maxStepsPerExecution)`);
+    if (continued) reporter.line(`the run goes on in execution ${continued.execution} (${continued.deferredDays} day partitions left; maxStepsPerExecution)`);
   }
   if (outcome.status === 'FAILED') {
     reporter.line(`error: execution ${outcome.executionId.split(':').pop()} failed: ${outcome.error?.Error}: ${causeMessage(outcome.error?.Cause)}`);

@@ -16,9 +16,10 @@ export const DEFAULTS = {
   /** contiguous days one step computes in a backfill */
   maxDaysPerStep: 7,
   /**
-   * step groups one execution runs; a longer run goes on in a new execution. Step Functions keeps
-   * 25,000 history events per execution and a group costs ~9 + 9 per 30-s poll: 20 groups of 1-hour
-   * steps ≈ 21,800 events. 20 groups of 7 days ≈ 140 days an execution.
+   * step groups one execution runs (more only when fewer could not move the run on: core/plan
+   * planExecution); a longer run goes on in a new execution. Step Functions keeps 25,000 history
+   * events per execution and a group costs ~9 + 9 per 30-s poll: 20 groups of 1-hour steps ≈ 21,800
+   * events. 20 groups of 7 days ≈ 140 days an execution.
    */
   maxStepsPerExecution: 20,
   /** Map MaxConcurrency; EMR StepConcurrencyLevel must match */

@@ -153,9 +153,10 @@ export function validateRunInput(event: unknown, ctx: RunInputContext): RunInput
 
 /**
  * The input of the execution that goes on with a run cut at `until` (core/plan planExecution): the
- * same run, and for a forced backfill from the day after `until` (a forced day never becomes clean,
- * so the next execution must not force the days done here again). Other modes need no change: the
- * days done here are committed, so the next execution's plan no longer holds them.
+ * same run, and for a backfill from the day after `until`. A backfill must move on: a forced day
+ * never becomes clean, and the raw partitions at the edges of a range never commit within it, so
+ * the same input would plan the same first days again. Other modes need no change: the days done
+ * here are committed, so the next execution's plan no longer holds them.
  * @throws InputError for mode rerun (reruns are never cut)
  * @example continuationInput({ mode: 'backfill', from: '2021-01-01', to: '2023-12-31', force: true, … }, '2021-05-20')
  * // { mode: 'backfill', datasets: [...], from: '2021-05-21', to: '2023-12-31', force: true }
@@ -164,7 +165,7 @@ export function continuationInput(run: RunInput, until: Day): RunInputEvent {
   if (run.mode === 'rerun') throw new InputError('mode', 'a rerun is never cut into several executions');
   const next: RunInputEvent = { mode: run.mode, datasets: run.datasets };
   if (run.mode === 'backfill') {
-    next.from = run.force ? addDays(until, 1) : run.from;
+    next.from = addDays(until, 1);
     next.to = run.to;
   }
   if (run.force) next.force = true;

@@ -156,16 +156,15 @@ describe('validateRunInput', () => {
 describe('continuationInput (the next execution of a cut run)', () => {
   const run = (event: Record<string, unknown>) => validateRunInput(event, CTX);
 
-  it('goes on with a forced backfill from the day after the cut, to the same end', () => {
-    const next = continuationInput(run({ from: '2021-01-01', to: '2023-12-31', force: true }), '2021-05-20');
+  it.each([true, false])('goes on with a backfill (force %s) from the day after the cut, to the same end', (force) => {
+    const next = continuationInput(run({ from: '2021-01-01', to: '2023-12-31', ...(force ? { force } : {}) }), '2021-05-20');
 
-    expect(next).toEqual({ mode: 'backfill', datasets: ['access_records', 'audit_events'], from: '2021-05-21', to: '2023-12-31', force: true });
+    expect(next).toEqual({ mode: 'backfill', datasets: ['access_records', 'audit_events'], from: '2021-05-21', to: '2023-12-31', ...(force ? { force } : {}) });
   });
 
   it.each([
     [{}, { mode: 'incremental', datasets: ['access_records', 'audit_events'] }],
     [{ mode: 'stale', datasets: ['audit_events'] }, { mode: 'stale', datasets: ['audit_events'] }],
-    [{ from: '2021-01-01', to: '2021-12-31' }, { mode: 'backfill', datasets: ['access_records', 'audit_events'], from: '2021-01-01', to: '2021-12-31' }],
   ])('repeats a run whose done days leave its plan by themselves: %j', (event, expected) => {
     const next = continuationInput(run(event), '2021-05-20');
 

@@ -1,5 +1,6 @@
 import { dayRange } from '../../../src/core/days';
 import { InputError } from '../../../src/core/errors';
+import { continuationInput } from '../../../src/core/input';
 import { describeReason, groupDays, planDirtyDays, planExecution, type PlanArgs } from '../../../src/core/plan';
 import type { OutputDayState, Plan, RawPartitionState, RunInput } from '../../../src/core/types';
 
@@ -687,6 +688,39 @@ describe('planExecution (a run cut to fit one execution)', () => {
     expect(plan.days[0]).toMatchObject({ dataset: 'access_records', day: '2023-12-31' });
     expect(plan.days.some((d) => d.dataset === 'client_share_4w' && d.day < '2023-12-31')).toBe(true); // Monday 2023-12-04
     expect(plan.rawPartitions.map((r) => r.day)).toEqual(['2024-01-01']);
+  });
+
+  it('ends a backfill chain over a range whose edge raw partitions can never commit, each day planned once', () => {
+    // a range inside the raw data: raw 2024-03-01 also reaches 02-29, outside the range, so it stays dirty
+    let input = runInput({ mode: 'backfill', from: '2024-03-01', to: '2024-06-30' });
+    let ledgerRaw: RawPartitionState[] = [];
+    const planned: string[] = [];
+    for (let executions = 1; ; executions++) {
+      const plan = planExecution({ ...year(), input, ledgerRaw: { access_records: ledgerRaw } }, 3);
+      planned.push(...daysOf(plan));
+      ledgerRaw = [...ledgerRaw, ...plan.rawPartitions];
+      if (!plan.deferred) break;
+      input = { ...input, ...continuationInput(input, plan.deferred.until) } as RunInput;
+      expect(executions).toBeLessThan(10);
+    }
+    expect(planned).toEqual(dayRange('2024-03-01', '2024-06-30'));
+  });
+
+  it('never cuts before a day planned for its own sake: a forced chain with an aggregate’s earlier Monday ends', () => {
+    const WEEKLY = { name: 'client_share_4w', period: 'week' as const, reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }] };
+    let input = runInput({ mode: 'backfill', from: '2024-03-06', to: '2024-04-30', force: true, datasets: ['access_records'] });
+    const observed = { access_records: raws('2024-02-20', '2024-05-10') };
+    const args = { ...year(), observed, maxDaysPerStep: 2, aggregates: [WEEKLY], stageVersions: { access_records: CURRENT, client_share_4w: CURRENT } };
+    const forced: string[] = [];
+    for (let executions = 1; ; executions++) {
+      const plan = planExecution({ ...args, input }, 2);
+      forced.push(...plan.days.filter((d) => d.dataset === 'access_records').map((d) => d.day));
+      if (!plan.deferred) break;
+      expect(plan.deferred.until >= input.from!).toBe(true);
+      input = { ...input, ...continuationInput(input, plan.deferred.until) } as RunInput;
+      expect(executions).toBeLessThan(60); // a day or more each: the weekly groups that follow take most of 2 steps
+    }
+    expect(forced).toEqual(dayRange('2024-03-06', '2024-04-30'));
   });
 
   it('never cuts a rerun', () => {
