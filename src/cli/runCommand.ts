@@ -3,6 +3,7 @@
  * with a run too long for one), with progress on stderr and a summary at the end (or the plan,
  * with --dry-run).
  */
+import { InputError } from '../core/errors';
 import { validateRunInput } from '../core/input';
 import type { RunSummary } from '../core/summary';
 import { describeReason } from '../core/plan';
@@ -57,7 +58,12 @@ export async function runCommand(opts: RunCommandOptions, reporter: Reporter, st
   const input = executionInput(opts);
   // Fail fast on bad input, with the same validation the ValidateInput state runs.
   validateRunInput(input, { executionId: 'cli', startedAtMs: 0, knownDatasets: allTableNames(loadConfig()) });
-  return withLocalRuntime({ lakeDir: opts.lake, engine: opts.engine }, async (runtime) => {
+  // a mistyped --lake is an error, not a new empty lake with nothing to do
+  return withLocalRuntime({ lakeDir: opts.lake, engine: opts.engine, existing: true }, async (runtime) => {
+    // An unknown execution to rerun is the user's typo (exit 1), not a failed execution with an alert.
+    if (opts.rerun && !(await runtime.ports.ledger.getExecution(localExecutionId(opts.rerun)))) {
+      throw new InputError('--rerun', `no execution "${opts.rerun}" in this lake's ledger (expected the name of an earlier execution, as \`lakestep report\` shows it)`);
+    }
     // Ctrl-C stops the execution like StopExecution, then frees the lock so the next run can start.
     const interrupt = new AbortController();
     const onSigint = () => interrupt.abort();

@@ -218,7 +218,15 @@ let cached: LakestepConfig | undefined;
 export function loadConfig(path?: string): LakestepConfig {
   if (!path && cached) return cached;
   const file = path ?? resolve(PROJECT_ROOT, 'lakestep.config.yml');
-  const config = parseConfig(parse(readFileSync(file, 'utf8')));
+  let parsed: unknown;
+  try {
+    parsed = parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    // YAML syntax errors say where, not which file
+    if (err instanceof Error && err.name.startsWith('YAML')) throw new ConfigError('(syntax)', `${file}: ${err.message}`);
+    throw err;
+  }
+  const config = parseConfig(parsed);
   if (!path) cached = config;
   return config;
 }

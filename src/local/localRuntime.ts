@@ -41,7 +41,7 @@ export interface LocalRuntimeOptions {
  */
 function checkLakeDir(lakeDir: string, existing: boolean): void {
   if (existsSync(lakeDir) && !statSync(lakeDir).isDirectory()) throw new InputError('--lake', `${lakeDir} is a file (expected the lake folder)`);
-  if (existing && !existsSync(lakeDir)) throw new InputError('--lake', `there is no lake at ${lakeDir} (expected a folder made by \`lakestep sample\` or \`lakestep run\`)`);
+  if (existing && !existsSync(lakeDir)) throw new InputError('--lake', `there is no lake at ${lakeDir} (expected a folder made by \`lakestep sample\`, or one you made holding raw/<dataset>/ data)`);
 }
 
 /** @throws InputError when `--engine spark` is asked for and the venv with pyspark is missing */

@@ -8,7 +8,8 @@ import { commitEntries, NO_RESULT_ERROR } from '../core/commit';
 import { DaysFailedError } from '../core/errors';
 import type { Ports } from '../core/ports';
 import { summarize, type RunSummary, type RunWarning } from '../core/summary';
-import type { OutputDayState, Plan, StepResult } from '../core/types';
+import { addDays, dayOfEpochMs, daysBetween } from '../core/days';
+import type { Day, OutputDayState, Plan, StepResult } from '../core/types';
 import { buildRunReport, summaryExtras } from '../report/runReport';
 import { writeRunReport } from '../report/reportStore';
 import { executionName, stepResultKey, summaryKey } from './runKeys';
@@ -27,7 +28,7 @@ export async function commitLedger(ports: Pick<Ports, 'store' | 'ledger' | 'cloc
     lateDaysOf: (dataset) => config.datasets[dataset].lateDays,
   });
   // Drift is judged against the ledger as it was before this commit.
-  const drift = await driftWarnings(ports, entries.outputs, config);
+  const drift = await driftWarnings(ports, entries.outputs, config, dayOfEpochMs(nowMs));
   await ports.ledger.commit({ raw: entries.raw, outputs: entries.outputs, removedRaw: entries.removedRaw });
   const summary: RunSummary = summarize(plan, results, NO_RESULT_ERROR);
   summary.warnings.push(...drift);
@@ -58,17 +59,37 @@ export function describeFailedDays(summary: RunSummary): string {
   return `${summary.failedDays.length} of ${summary.days.length} days failed: ${list}`;
 }
 
-/** Row-count drift of the committed days of each table that declares `rowCountDrift`. */
-async function driftWarnings(ports: Pick<Ports, 'ledger'>, outputs: OutputDayState[], config: LakestepConfig): Promise<RunWarning[]> {
+/**
+ * Row-count drift of the committed days of each table that declares `rowCountDrift`, for the days
+ * whose inputs are complete: a day still open (today, or within the lateness of a raw day it reads)
+ * would always look like a drop.
+ */
+async function driftWarnings(ports: Pick<Ports, 'ledger'>, outputs: OutputDayState[], config: LakestepConfig, today: Day): Promise<RunWarning[]> {
   const warnings: RunWarning[] = [];
   for (const dataset of [...new Set(outputs.map((o) => o.dataset))]) {
     const rule = tableConfig(config, dataset).checks.rowCountDrift;
     if (!rule) continue;
-    const days = outputs.filter((o) => o.dataset === dataset).map((o) => ({ day: o.day, rows: o.recordsOut }));
+    const days = outputs
+      .filter((o) => o.dataset === dataset && daysBetween(lastInputDay(config, dataset, o.day), today) > 0)
+      .map((o) => ({ day: o.day, rows: o.recordsOut }));
     for (const w of rowCountDriftWarnings(dataset, days, await ports.ledger.outputDays(dataset), rule)) {
       const percent = Number.isFinite(w.change) ? `${w.change > 0 ? '+' : ''}${Math.round(w.change * 100)} %` : 'from none';
       warnings.push({ check: w.check, dataset, day: w.day, message: `${w.rows} rows, ${percent} against the trailing mean ${w.trailingMean.toFixed(1)}` });
     }
   }
   return warnings;
+}
+
+/**
+ * The last raw arrival day that can still change `day` of `table` (a weekly table's day is its
+ * Monday): day + lateDays for a dataset, and through every processed table it reads, the last input
+ * day of the last day of its read window.
+ * @example lastInputDay(config, 'project_downloads_daily', '2024-03-05') // '2024-03-06': file_downloads 03-05 arrives up to 03-06 and reads the snapshot of 03-06
+ */
+export function lastInputDay(config: Pick<LakestepConfig, 'datasets' | 'aggregates'>, table: string, day: Day): Day {
+  const own = table in config.datasets ? addDays(day, config.datasets[table].lateDays) : day;
+  return tableConfig(config, table).reads.reduce((latest, read) => {
+    const upstream = lastInputDay(config, read.table, addDays(day, read.toDays));
+    return daysBetween(latest, upstream) > 0 ? upstream : latest;
+  }, own);
 }

@@ -2,7 +2,7 @@
  * The `lakestep` command as a user runs it (main() with captured output): exit codes, the plan of
  * a dry run, JSON output, queries, and a whole run on real local Spark through the PySpark driver.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSample } from '../../src/sample/generate';
 import { rowsByDay, tmpLake } from '../helpers/lake';
@@ -28,6 +28,23 @@ describe('lakestep CLI', () => {
     expect(typo.code).toBe(1);
     expect(typo.stderr).toContain("error: unknown option '--frm'\n(Did you mean --from?)\n(lakestep --help lists the commands");
     expect(typo.stderr).not.toContain('Usage:');
+  });
+
+  it('exits 1 on a lake folder that does not exist, and does not make one', async () => {
+    const typo = join(lake, 'no-such-lake');
+
+    const result = await lakestep('run', '--lake', typo, '--dry-run');
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`there is no lake at ${typo}`);
+    expect(existsSync(typo)).toBe(false);
+  });
+
+  it('exits 1 on a rerun of an execution the lake never ran, starting nothing', async () => {
+    const result = await lakestep('run', '--lake', lake, '--rerun', 'run-20240101T000000Z-dead');
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no execution "run-20240101T000000Z-dead" in this lake\'s ledger');
   });
 
   it('exits 1 when from is after to, before starting anything', async () => {

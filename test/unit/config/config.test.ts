@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig, parseConfig, phaseOf, PROJECT_ROOT, tableConfig } from '../../../src/config/config';
 
@@ -87,5 +88,18 @@ describe('phaseOf', () => {
     expect(phaseOf(config)).toEqual({ access_records: 0, node_snapshots: 0, file_downloads: 1, a: 1, b: 2 });
     expect(tableConfig(config, 'b').reads).toHaveLength(2);
     expect(() => tableConfig(config, 'nope')).toThrow(/unknown table/);
+  });
+});
+
+describe('loadConfig of a file with a YAML syntax error', () => {
+  it('names the file and the place', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lakestep-config-'));
+    const file = join(dir, 'lakestep.config.yml');
+    writeFileSync(file, 'datasets:\n  a: 1\n  a: 2\n');
+    try {
+      expect(() => loadConfig(file)).toThrow(new RegExp(`^lakestep.config.yml \\(syntax\\): ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: Map keys must be unique at line 3`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
