@@ -152,20 +152,22 @@ export function validateRunInput(event: unknown, ctx: RunInputContext): RunInput
 }
 
 /**
- * The input of the execution that goes on with a run cut at `until` (core/plan planExecution): the
- * same run, and for a backfill from the day after `until`. A backfill must move on: a forced day
- * never becomes clean, and the raw partitions at the edges of a range never commit within it, so
- * the same input would plan the same first days again. Other modes need no change: the days done
- * here are committed, so the next execution's plan no longer holds them.
+ * The input of the execution that goes on with a run cut at `until` (core/plan planExecution):
+ * - a forced backfill goes on from the day after `until` (a forced day never becomes clean);
+ * - an unforced backfill goes on `overlapDays` (2 × the largest lateness) before that, so the raw
+ *   partitions that straddle the cut have all their days planned once more and commit (within a
+ *   range nothing else would plan them: the same input would start from the same first days again);
+ * - other modes repeat: the days done here are committed, so the next plan no longer holds them.
  * @throws InputError for mode rerun (reruns are never cut)
- * @example continuationInput({ mode: 'backfill', from: '2021-01-01', to: '2023-12-31', force: true, … }, '2021-05-20')
+ * @example continuationInput({ mode: 'backfill', from: '2021-01-01', to: '2023-12-31', force: true, … }, '2021-05-20', 2)
  * // { mode: 'backfill', datasets: [...], from: '2021-05-21', to: '2023-12-31', force: true }
  */
-export function continuationInput(run: RunInput, until: Day): RunInputEvent {
+export function continuationInput(run: RunInput, until: Day, overlapDays: number): RunInputEvent {
   if (run.mode === 'rerun') throw new InputError('mode', 'a rerun is never cut into several executions');
   const next: RunInputEvent = { mode: run.mode, datasets: run.datasets };
   if (run.mode === 'backfill') {
-    next.from = addDays(until, 1);
+    const from = addDays(until, run.force ? 1 : 1 - overlapDays);
+    next.from = run.from !== undefined && daysBetween(from, run.from) > 0 ? run.from : from;
     next.to = run.to;
   }
   if (run.force) next.force = true;

@@ -160,13 +160,14 @@ export function planDirtyDays(args: PlanArgs): Plan {
  * When the whole run needs more groups, this execution takes the earliest days: the latest `until`
  * (a planned day) whose plan has at most `maxSteps` groups, but never one whose plan would leave the
  * next execution where this one started, so a chain always ends:
- * - a backfill goes on from the day after `until` (core/input continuationInput): any cut progresses;
- * - other modes plan again from the ledger, so the cut must commit something: a raw partition
- *   wholly covered (the first raw-fed day + 2 × lateness, at least), a removed one, or a stale day.
+ * - a forced backfill goes on from the day after `until` (core/input continuationInput): any cut
+ *   progresses;
+ * - other runs plan again from the ledger (an unforced backfill from 2 × lateness before the cut),
+ *   so the cut must commit something: a raw partition wholly covered (the first raw-fed day +
+ *   2 × lateness, at least), a removed one, or a stale day.
  * That floor may need more than `maxSteps` groups (the aggregates following those days come along).
- * The rest is `deferred`. Raw partitions reaching past `until` are not committed: an incremental
- * chain plans the days at the cut again (idempotent); after a backfill chain the next incremental
- * run does. Aggregates still follow the upstream days planned. Reruns are never cut (their days
+ * The rest is `deferred`. Raw partitions reaching past `until` are not committed here: the next
+ * execution plans the days at the cut again (idempotent) and commits them. Aggregates still follow the upstream days planned. Reruns are never cut (their days
  * are an earlier execution's failed days, already one execution's worth); nor is a plan whose every
  * cut would commit nothing.
  * @throws InputError as planDirtyDays, or when maxSteps < 1
@@ -179,7 +180,7 @@ export function planExecution(args: PlanArgs, maxSteps: number): Plan {
   const candidates = [...new Set(full.days.map((d) => d.day))].sort(compareText);
   const planUntil = (k: number) => planDirtyDays({ ...args, until: candidates[k] });
   const progresses = (plan: Plan) =>
-    args.input.mode === 'backfill' || plan.rawPartitions.length > 0 || plan.removedRawDays.length > 0 || plan.days.some((d) => d.reasons.some((r) => r.kind === 'stale'));
+    args.input.force || plan.rawPartitions.length > 0 || plan.removedRawDays.length > 0 || plan.days.some((d) => d.reasons.some((r) => r.kind === 'stale'));
   // A cut must hold a day planned for its own sake: one reached only from upstream (an aggregate's
   // Monday before a backfill's range) moves nothing on.
   const firstOwn = full.days.filter((d) => d.reasons.some((r) => r.kind !== 'upstream')).map((d) => d.day).sort(compareText)[0];

@@ -87,7 +87,9 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
     steps: plan.groups.length,
     ignoredKeys,
     deferredDays: plan.deferred?.days ?? 0,
-    ...(plan.deferred && next && !run.dryRun ? { continueWith: { name: next, input: continuationInput(run, plan.deferred.until) } } : {}),
+    ...(plan.deferred && next && !run.dryRun
+      ? { continueWith: { name: next, input: continuationInput(run, plan.deferred.until, 2 * Math.max(0, ...datasets.map((d) => d.lateDays))) } }
+      : {}),
   };
 }
 

@@ -156,24 +156,33 @@ describe('validateRunInput', () => {
 describe('continuationInput (the next execution of a cut run)', () => {
   const run = (event: Record<string, unknown>) => validateRunInput(event, CTX);
 
-  it.each([true, false])('goes on with a backfill (force %s) from the day after the cut, to the same end', (force) => {
-    const next = continuationInput(run({ from: '2021-01-01', to: '2023-12-31', ...(force ? { force } : {}) }), '2021-05-20');
+  it('goes on with a forced backfill from the day after the cut, to the same end', () => {
+    const next = continuationInput(run({ from: '2021-01-01', to: '2023-12-31', force: true }), '2021-05-20', 2);
 
-    expect(next).toEqual({ mode: 'backfill', datasets: ['access_records', 'audit_events'], from: '2021-05-21', to: '2023-12-31', ...(force ? { force } : {}) });
+    expect(next).toEqual({ mode: 'backfill', datasets: ['access_records', 'audit_events'], from: '2021-05-21', to: '2023-12-31', force: true });
+  });
+
+  it.each([
+    ['2021-05-20', '2021-05-19'],
+    ['2021-01-01', '2021-01-01'], // never before the range
+  ])('goes on with an unforced backfill cut at %s from 2 × lateness before the day after it: %s', (until, from) => {
+    const next = continuationInput(run({ from: '2021-01-01', to: '2023-12-31' }), until, 2);
+
+    expect(next).toEqual({ mode: 'backfill', datasets: ['access_records', 'audit_events'], from, to: '2023-12-31' });
   });
 
   it.each([
     [{}, { mode: 'incremental', datasets: ['access_records', 'audit_events'] }],
     [{ mode: 'stale', datasets: ['audit_events'] }, { mode: 'stale', datasets: ['audit_events'] }],
   ])('repeats a run whose done days leave its plan by themselves: %j', (event, expected) => {
-    const next = continuationInput(run(event), '2021-05-20');
+    const next = continuationInput(run(event), '2021-05-20', 2);
 
     expect(next).toEqual(expected);
     expect(() => validateRunInput(next, { ...CTX, executionId: 'exec-3' })).not.toThrow();
   });
 
   it('refuses a rerun, which is never cut', () => {
-    expect(() => continuationInput(run({ mode: 'rerun', executionId: 'exec-1' }), '2021-05-20')).toThrow(InputError);
+    expect(() => continuationInput(run({ mode: 'rerun', executionId: 'exec-1' }), '2021-05-20', 2)).toThrow(InputError);
   });
 });
 
