@@ -137,3 +137,20 @@ export function isoWeekMonday(day: Day): Day {
   const weekday = new Date(`${day}T00:00:00Z`).getUTCDay(); // 0 = Sunday
   return addDays(day, -((weekday + 6) % 7));
 }
+
+/**
+ * Days as contiguous ranges, for messages: sorted, duplicates dropped, runs of consecutive days as
+ * `first…last`, joined with `, `.
+ * @example formatDayRanges(['2024-03-03', '2024-03-01', '2024-03-02', '2024-03-07']) // '2024-03-01…2024-03-03, 2024-03-07'
+ */
+export function formatDayRanges(days: Day[]): string {
+  const sorted = [...new Set(days)].sort();
+  const runs: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && addDays(sorted[j], 1) === sorted[j + 1]) j++;
+    runs.push(i === j ? sorted[i] : `${sorted[i]}…${sorted[j]}`);
+    i = j + 1;
+  }
+  return runs.join(', ');
+}

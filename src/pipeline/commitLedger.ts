@@ -8,7 +8,7 @@ import { commitEntries, NO_RESULT_ERROR } from '../core/commit';
 import { DaysFailedError } from '../core/errors';
 import type { Ports } from '../core/ports';
 import { summarize, type RunSummary, type RunWarning } from '../core/summary';
-import { addDays, dayOfEpochMs, daysBetween } from '../core/days';
+import { addDays, dayOfEpochMs, daysBetween, formatDayRanges } from '../core/days';
 import type { Day, OutputDayState, Plan, StepResult } from '../core/types';
 import { buildRunReport, summaryExtras } from '../report/runReport';
 import { writeRunReport } from '../report/reportStore';
@@ -53,10 +53,24 @@ export async function commitLedger(ports: Pick<Ports, 'store' | 'ledger' | 'cloc
   return { committedDays: entries.outputs.length, summaryKey: key, totals: summary.totals };
 }
 
-/** e.g. `1 of 3 days failed: access_records 2024-03-05 (RejectThresholdError: …)` */
-export function describeFailedDays(summary: RunSummary): string {
-  const list = summary.failedDays.map((d) => `${d.dataset} ${d.day} (${d.error})`).join('; ');
-  return `${summary.failedDays.length} of ${summary.days.length} days failed: ${list}`;
+/** A failure's description goes to the ledger, the alert and the Fail state's Cause (at most 32,768 characters on AWS). */
+const MAX_FAILURE_TEXT = 4_000;
+
+/**
+ * One entry per table and error, its days as ranges (a step's reject threshold fails all its days
+ * with one error); cut at 4,000 characters, pointing to the run report, which lists every day.
+ * @example describeFailedDays(summary) // '7 of 11 days failed: access_records 2024-03-01…2024-03-07 (RejectThresholdError: …)'
+ */
+export function describeFailedDays(summary: Pick<RunSummary, 'failedDays' | 'days'>): string {
+  const byError = new Map<string, { dataset: string; error: string; days: Day[] }>();
+  for (const { dataset, day, error } of summary.failedDays) {
+    const key = `${dataset}\u0000${error}`;
+    if (!byError.has(key)) byError.set(key, { dataset, error, days: [] });
+    byError.get(key)!.days.push(day);
+  }
+  const list = [...byError.values()].map((g) => `${g.dataset} ${formatDayRanges(g.days)} (${g.error})`).join('; ');
+  const text = `${summary.failedDays.length} of ${summary.days.length} days failed: ${list}`;
+  return text.length <= MAX_FAILURE_TEXT ? text : `${text.slice(0, MAX_FAILURE_TEXT - 60)}… (cut; the run report lists every day)`;
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   isDay,
   parseDay,
   partitionPath,
+  formatDayRanges,
 } from '../../../src/core/days';
 import { InputError } from '../../../src/core/errors';
 
@@ -254,5 +255,16 @@ describe('dayOfPartitionPath', () => {
     const day = dayOfPartitionPath(path);
 
     expect(day).toBeUndefined();
+  });
+});
+
+describe('formatDayRanges', () => {
+  it.each([
+    [[], ''],
+    [['2024-03-01'], '2024-03-01'],
+    [['2024-03-03', '2024-03-01', '2024-03-02', '2024-03-07', '2024-03-02'], '2024-03-01…2024-03-03, 2024-03-07'],
+    [['2024-02-28', '2024-02-29', '2024-03-01', '2024-12-31', '2025-01-01'], '2024-02-28…2024-03-01, 2024-12-31…2025-01-01'],
+  ])('%j → %s', (days, expected) => {
+    expect(formatDayRanges(days)).toBe(expected);
   });
 });
