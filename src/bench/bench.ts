@@ -36,6 +36,7 @@ import { addDays, dayRange } from '../core/days';
 import type { RunSummary } from '../core/summary';
 import { DuckDbStepRunner, type StepRun } from '../local/duckdb/duckDbStepRunner';
 import { listRawFiles } from '../local/duckdb/rawReader';
+import { DUCKDB_TYPE } from '../local/duckdb/sqlTypes';
 import { decodeRawFile, splitRecords } from '../local/duckdb/records';
 import { executeStateMachine } from '../local/executeStateMachine';
 import { withLocalRuntime } from '../local/localRuntime';
@@ -43,7 +44,6 @@ import { summaryKey } from '../pipeline/runKeys';
 import { generateSample } from '../sample/generate';
 
 const START = '2024-03-01';
-const SQL_TYPE = { string: 'VARCHAR', bigint: 'BIGINT', boolean: 'BOOLEAN', double: 'DOUBLE' } as const;
 
 interface Timed<T> {
   value: T;
@@ -80,7 +80,7 @@ async function writeTwin(lakeDir: string, twinDir: string, days: string[]): Prom
 
 async function plainCopy(twinDir: string, outFile: string): Promise<number> {
   const dataset = loadConfig().datasets.access_records;
-  const columns = Object.entries(dataset.columns).map(([name, type]) => `'${name}': '${SQL_TYPE[type]}'`).join(', ');
+  const columns = Object.entries(dataset.columns).map(([name, type]) => `'${name}': '${DUCKDB_TYPE[type]}'`).join(', ');
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {

@@ -4,6 +4,11 @@
  */
 import type { Day, DayResult, DirtyReason, Plan, StepResult } from './types';
 
+/** A day that failed before anything was computed for it: no counts, the error. */
+export function failedDayResult(day: Day, error: { name: string; message: string }): DayResult {
+  return { day, status: 'failed', recordsIn: 0, recordsOut: 0, duplicatesDropped: 0, rejected: 0, late: 0, error };
+}
+
 export interface SummaryDay extends DayResult {
   dataset: string;
   reasons: DirtyReason[];
@@ -54,16 +59,7 @@ export function summarize(plan: Plan, results: (StepResult | undefined)[], missi
     stepSeconds += result?.seconds ?? 0;
     for (const [reason, n] of Object.entries(result?.rejectedByReason ?? {})) rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + n;
     for (const day of group.days) {
-      const dayResult: DayResult = result?.days.find((d) => d.day === day) ?? {
-        day,
-        status: 'failed',
-        recordsIn: 0,
-        recordsOut: 0,
-        duplicatesDropped: 0,
-        rejected: 0,
-        late: 0,
-        error: { name: 'StepFailedError', message: missingError },
-      };
+      const dayResult = result?.days.find((d) => d.day === day) ?? failedDayResult(day, { name: 'StepFailedError', message: missingError });
       days.push({ ...dayResult, dataset: group.dataset, reasons: reasonsOf.get(`${group.dataset}/${day}`) ?? [] });
     }
   });

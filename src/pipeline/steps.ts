@@ -4,6 +4,7 @@ import { checkQueries } from '../core/checks';
 import { daysBetween } from '../core/days';
 import { LakestepError, UpstreamFailedError } from '../core/errors';
 import type { Ports } from '../core/ports';
+import { failedDayResult } from '../core/summary';
 import type { DayResult, Plan, StepGroup, StepResult, StepSpec, StepState } from '../core/types';
 import { stepResultKey } from './runKeys';
 
@@ -100,16 +101,7 @@ function upstreamFailedResult(spec: StepSpec, failedInput: string): StepResult {
     groupId: spec.groupId,
     dataset: spec.dataset,
     stageVersion: spec.stageVersion,
-    days: spec.days.map((day) => ({
-      day,
-      status: 'failed',
-      recordsIn: 0,
-      recordsOut: 0,
-      duplicatesDropped: 0,
-      rejected: 0,
-      late: 0,
-      error: { name: error.name, message: error.message },
-    })),
+    days: spec.days.map((day) => failedDayResult(day, { name: error.name, message: error.message })),
     rejectedByReason: {},
     seconds: 0,
   };

@@ -13,6 +13,7 @@ import type { ColumnType, DatasetConfig } from '../../config/config';
 import type { Day } from '../../core/types';
 import { listRawFiles, rawTableName } from './rawReader';
 import { decodeRawFile } from './records';
+import { DUCKDB_TYPE } from './sqlTypes';
 
 export interface LoadRawCsvOptions {
   lakeDir: string;
@@ -31,7 +32,6 @@ interface Reject {
   raw_text: string;
 }
 
-const SQL_TYPE: Record<ColumnType, string> = { string: 'VARCHAR', bigint: 'BIGINT', boolean: 'BOOLEAN', double: 'DOUBLE' };
 const BIGINT = /^-?\d+$/;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -109,7 +109,7 @@ export async function loadRawCsvDays(connection: DuckDBConnection, opts: LoadRaw
   const rejectsPath = join(opts.stagingDir, 'rejects.ndjson');
   await writeFile(rowsPath, rows.join('\n'));
   await writeFile(rejectsPath, rejects.map((r) => JSON.stringify(r)).join('\n'));
-  const declared = columns.map(([name, type]) => `'${name}': '${SQL_TYPE[type]}'`).join(', ');
+  const declared = columns.map(([name, type]) => `'${name}': '${DUCKDB_TYPE[type]}'`).join(', ');
   await connection.run(`CREATE OR REPLACE TABLE "${rawTableName(dataset)}" AS
     SELECT * FROM read_json('${rowsPath}', format = 'newline_delimited', columns = {${declared}, '_source_file': 'VARCHAR', '_record_index': 'BIGINT', '_arrival_day': 'DATE'})`);
   await connection.run(`CREATE OR REPLACE TABLE rejects AS

@@ -6,11 +6,11 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { processedPrefix, tableConfig, type LakestepConfig, type OutputType } from '../../config/config';
+import { processedPrefix, tableConfig, type LakestepConfig } from '../../config/config';
 import { dayRange, partitionPath } from '../../core/days';
 import type { TableRange } from '../../core/types';
+import { DUCKDB_TYPE } from './sqlTypes';
 
-const SQL_TYPE: Record<OutputType, string> = { string: 'VARCHAR', bigint: 'BIGINT', boolean: 'BOOLEAN', double: 'DOUBLE', date: 'DATE', timestamp: 'TIMESTAMP' };
 const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /** The Parquet files of `table` in the days `from … to`, absolute paths. */
@@ -38,7 +38,7 @@ export async function createReadViews(connection: DuckDBConnection, lakeDir: str
     const source = files.length
       ? // the files hold no partition columns; union_by_name keeps an older file with fewer columns readable
         `SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true)`
-      : `SELECT ${Object.entries(read.columns ?? table.output).map(([name, type]) => `CAST(NULL AS ${SQL_TYPE[type]}) AS ${name}`).join(', ')} WHERE false`;
+      : `SELECT ${Object.entries(read.columns ?? table.output).map(([name, type]) => `CAST(NULL AS ${DUCKDB_TYPE[type]}) AS ${name}`).join(', ')} WHERE false`;
     await connection.run(`CREATE OR REPLACE VIEW ${read.table} AS ${source}`);
   }
 }

@@ -43,6 +43,7 @@ import { arrivalDayOfKey } from '../../core/rawKeys';
 import { MS_PER_DAY } from '../../core/days';
 import type { Day } from '../../core/types';
 import { RECORD_LENIENT, RECORD_NESTED } from './records';
+import { DUCKDB_TYPE } from './sqlTypes';
 import { FAST_FILE_FIELD, FAST_INDEX_FIELD, FAST_MAX_RECORD_BYTES, stageFiles, type FastFile, type OddRecord } from './rawStaging';
 
 /** Event times must fall in years 1970…9999: [0, 253402300800000) ms. */
@@ -122,8 +123,6 @@ async function walk(lakeDir: string, prefix: string): Promise<string[]> {
   return keys;
 }
 
-/** SQL type of a declared column type. */
-const SQL_TYPE = { string: 'VARCHAR', bigint: 'BIGINT', boolean: 'BOOLEAN', double: 'DOUBLE' } as const;
 
 /** `raw_<dataset>`: the table name the stage SQL reads. */
 export const rawTableName = (dataset: DatasetConfig) => `raw_${dataset.name}`;
@@ -438,7 +437,7 @@ function judgeSql(dataset: DatasetConfig, fieldsSql: string): string {
       FROM judged
     )
     -- Only what later steps read: the record text is kept for rejects alone (it is most of the bytes).
-    SELECT ${columns.map(([name, type]) => `CAST(${ident(name)} AS ${SQL_TYPE[type]}) AS ${ident(name)}`).join(', ')},
+    SELECT ${columns.map(([name, type]) => `CAST(${ident(name)} AS ${DUCKDB_TYPE[type]}) AS ${ident(name)}`).join(', ')},
       f AS _f, source_file AS _source_file, i AS _record_index, arrival_day AS _arrival_day,
       reason, missing_field, bad_type, event_day, CASE WHEN reason IS NOT NULL THEN t END AS t
     FROM reasoned`;
