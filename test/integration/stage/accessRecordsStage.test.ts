@@ -4,14 +4,12 @@ process.env.TZ = 'Pacific/Kiritimati';
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { loadConfig, PROJECT_ROOT } from '../../../src/config/config';
+import { PROJECT_ROOT } from '../../../src/config/config';
 import { runStage } from '../../../src/local/duckdb/stage';
-import { closeStage, openStage, type StageHarness } from '../../helpers/stageHarness';
+import { createTable, rawColumns, useStage } from '../../helpers/stageHarness';
 
 const STAGE_PATH = resolve(PROJECT_ROOT, 'spark/sql/access_records.sql');
 const VECTORS_PATH = '/work/shared/peer/synapse-reference-vectors.json';
-const DUCKDB_TYPES = { string: 'VARCHAR', bigint: 'BIGINT', boolean: 'BOOLEAN', double: 'DOUBLE' } as const;
 
 /** 2023-04-06T05:19:27.496Z, the day of the reference's own record_date vector. */
 const DEFAULT_TS = 1680758367496;
@@ -26,15 +24,7 @@ function loadVectors(): Vector[] {
   return JSON.parse(text) as Vector[];
 }
 
-let harness: StageHarness;
-let connection: DuckDBConnection;
-let stageSql: string;
-
-beforeAll(async () => {
-  harness = await openStage(STAGE_PATH);
-  ({ connection, stageSql } = harness);
-});
-afterAll(() => closeStage(harness));
+const stage = useStage(STAGE_PATH);
 
 /**
  * Creates `raw_access_records` (every declared column, typed per docs/stage-contract.md, plus the engine's
@@ -42,18 +32,9 @@ afterAll(() => closeStage(harness));
  * Unset fields are NULL; sessionId/timestamp default to 's-1'/DEFAULT_TS, _arrival_day to the event day.
  */
 async function createInputs(records: RawRecord[], days: string[]): Promise<void> {
-  const declared = loadConfig().datasets.access_records.columns;
-  const columns: Record<string, string> = {
-    ...Object.fromEntries(Object.entries(declared).map(([name, type]) => [name, DUCKDB_TYPES[type]])),
-    _source_file: 'VARCHAR',
-    _record_index: 'BIGINT',
-    _arrival_day: 'DATE',
-  };
-  const names = Object.keys(columns);
-  await connection.run(`CREATE OR REPLACE TABLE raw_access_records (${names.map((n) => `${n} ${columns[n]}`).join(', ')})`);
-  for (const [index, record] of records.entries()) {
+  const rows = records.map((record, index) => {
     const timestamp = (record.timestamp as number | undefined) ?? DEFAULT_TS;
-    const row: RawRecord = {
+    return {
       sessionId: 's-1',
       _source_file: 'raw/access_records/f.json',
       _record_index: index,
@@ -61,18 +42,16 @@ async function createInputs(records: RawRecord[], days: string[]): Promise<void>
       ...record,
       timestamp,
     };
-    const placeholders = names.map((n) => `CAST(? AS ${columns[n]})`).join(', ');
-    await connection.run(`INSERT INTO raw_access_records VALUES (${placeholders})`, names.map((n) => row[n] ?? null));
-  }
-  await connection.run('CREATE OR REPLACE TABLE run_days (day DATE)');
-  for (const day of days) await connection.run('INSERT INTO run_days VALUES (CAST(? AS DATE))', [day]);
+  });
+  await createTable(stage.connection, 'raw_access_records', rawColumns('access_records'), rows);
+  await createTable(stage.connection, 'run_days', { day: 'DATE' }, days.map((day) => ({ day })));
 }
 
 /** Runs the real stage file through the prelude; every output column comes back as text (or null). */
 async function runAccessRecords(records: RawRecord[], days = [utcDay(DEFAULT_TS)]): Promise<Record<string, string | null>[]> {
   await createInputs(records, days);
-  await runStage(connection, stageSql);
-  const reader = await connection.runAndReadAll(
+  await runStage(stage.connection, stage.stageSql);
+  const reader = await stage.connection.runAndReadAll(
     `SELECT COLUMNS(*)::VARCHAR FROM stage_output ORDER BY session_id, timestamp, method NULLS FIRST, request_url NULLS FIRST`,
   );
   return reader.getRowObjectsJson() as Record<string, string | null>[];
@@ -104,9 +83,9 @@ describe('access_records stage: reference vectors', () => {
 describe('access_records stage: output shape', () => {
   it('returns the contract columns, in order, with their types', async () => {
     await createInputs([{ userAgent: 'x' }], [utcDay(DEFAULT_TS)]);
-    await runStage(connection, stageSql, 'shape_check');
+    await runStage(stage.connection, stage.stageSql, 'shape_check');
 
-    const described = (await connection.runAndReadAll('DESCRIBE shape_check')).getRowObjectsJson();
+    const described = (await stage.connection.runAndReadAll('DESCRIBE shape_check')).getRowObjectsJson();
 
     expect(described.map((c) => `${c.column_name} ${c.column_type}`)).toEqual([
       'session_id VARCHAR', 'timestamp TIMESTAMP', 'user_id BIGINT', 'method VARCHAR', 'request_url VARCHAR',

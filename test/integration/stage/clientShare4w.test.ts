@@ -3,40 +3,20 @@
 process.env.TZ = 'Pacific/Kiritimati';
 
 import { resolve } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { PROJECT_ROOT } from '../../../src/config/config';
 import { runStage } from '../../../src/local/duckdb/stage';
-import { closeStage, openStage, type StageHarness, createTable as createTableIn } from '../../helpers/stageHarness';
+import { processedColumns, useStage } from '../../helpers/stageHarness';
 
 const STAGE_PATH = resolve(PROJECT_ROOT, 'spark/sql/client_share_4w.sql');
 
 type Value = string | number | null;
 type Row = Record<string, Value>;
 
-/** Processed access_records as the engine reads it back (the access_records stage's columns). */
-const ACCESS_RECORDS_COLUMNS = {
-  session_id: 'VARCHAR', timestamp: 'TIMESTAMP', user_id: 'BIGINT', method: 'VARCHAR', request_url: 'VARCHAR',
-  user_agent: 'VARCHAR', host: 'VARCHAR', origin: 'VARCHAR', via: 'VARCHAR', response_status: 'BIGINT',
-  success: 'BOOLEAN', stack: 'VARCHAR', instance: 'VARCHAR', elapse_ms: 'BIGINT', thread_id: 'BIGINT',
-  vm_id: 'VARCHAR', query_string: 'VARCHAR', x_forwarded_for: 'VARCHAR', return_object_id: 'VARCHAR',
-  oauth_client_id: 'VARCHAR', basic_auth_username: 'VARCHAR', auth_method: 'VARCHAR', client: 'VARCHAR',
-  client_version: 'VARCHAR', entity_id: 'BIGINT', normalized_method_signature: 'VARCHAR', record_date: 'DATE',
-} as const;
-
 /** The fixed client list, in the order the expectations list them. */
 const CLIENTS = ['WEB', 'JAVA', 'PYTHON', 'R', 'SYNAPSER', 'COMMAND_LINE', 'ELB_HEALTHCHECKER', 'STACK', 'UNKNOWN'];
 
-let harness: StageHarness;
-let connection: DuckDBConnection;
-let stageSql: string;
-
-beforeAll(async () => {
-  harness = await openStage(STAGE_PATH);
-  ({ connection, stageSql } = harness);
-});
-afterAll(() => closeStage(harness));
-
-const createTable = (name: string, columns: Record<string, string>, rows: Row[]) => createTableIn(connection, name, columns, rows);
+const stage = useStage(STAGE_PATH);
+const { createTable } = stage;
 
 /** `count` processed access records of `client` on `day` (UTC noon; distinct sessions). */
 let serial = 0;
@@ -47,10 +27,10 @@ const requests = (day: string, client: string, count = 1): Row[] => Array.from({
 
 /** Runs the real aggregate on DuckDB; rows by week then client list order, BIGINTs and DOUBLEs as numbers. */
 async function runShare(records: Row[], mondays: string[]): Promise<Row[]> {
-  await createTable('access_records', ACCESS_RECORDS_COLUMNS, records);
+  await createTable('access_records', processedColumns('access_records'), records);
   await createTable('run_days', { day: 'DATE' }, mondays.map((day) => ({ day })));
-  await runStage(connection, stageSql);
-  const reader = await connection.runAndReadAll('SELECT COLUMNS(*)::VARCHAR FROM stage_output ORDER BY record_date');
+  await runStage(stage.connection, stage.stageSql);
+  const reader = await stage.connection.runAndReadAll('SELECT COLUMNS(*)::VARCHAR FROM stage_output ORDER BY record_date');
   const numeric = ['requests', 'requests_4w', 'programmatic_requests_4w', 'programmatic_share_4w'];
   return (reader.getRowObjectsJson() as Record<string, string | null>[])
     .map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, numeric.includes(k) && v !== null ? Number(v) : v])))
@@ -69,7 +49,7 @@ describe('client_share_4w: output shape', () => {
   it('returns the contract columns, in order, with their types', async () => {
     await runShare(requests('2024-12-30', 'WEB'), ['2024-12-30']);
 
-    const columns = (await connection.runAndReadAll('DESCRIBE stage_output')).getRowObjectsJson();
+    const columns = (await stage.connection.runAndReadAll('DESCRIBE stage_output')).getRowObjectsJson();
 
     expect(columns.map((c) => `${c.column_name} ${c.column_type}`)).toEqual([
       'week VARCHAR', 'client VARCHAR', 'requests BIGINT', 'requests_4w BIGINT', 'programmatic_requests_4w BIGINT',

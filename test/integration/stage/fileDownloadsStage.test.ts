@@ -3,41 +3,20 @@
 process.env.TZ = 'Pacific/Kiritimati';
 
 import { resolve } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { PROJECT_ROOT } from '../../../src/config/config';
 import { runStage } from '../../../src/local/duckdb/stage';
-import { closeStage, openStage, type StageHarness, createTable as createTableIn } from '../../helpers/stageHarness';
+import { processedColumns, rawColumns, useStage } from '../../helpers/stageHarness';
 
 const STAGE_PATH = resolve(PROJECT_ROOT, 'spark/sql/file_downloads.sql');
 
 type Value = string | number | null;
 type Row = Record<string, Value>;
 
-/** raw_file_downloads as the engine builds it (docs/stage-contract.md): declared fields + provenance. */
-const RAW_COLUMNS = {
-  timestamp: 'BIGINT', userId: 'BIGINT', fileHandleId: 'BIGINT', associateType: 'VARCHAR', associateId: 'BIGINT',
-  stack: 'VARCHAR', instance: 'VARCHAR', _source_file: 'VARCHAR', _record_index: 'BIGINT', _arrival_day: 'DATE',
-} as const;
-
-/** Processed node_snapshots as the engine reads it back (the node_snapshots stage's columns). */
-const SNAPSHOT_COLUMNS = {
-  node_id: 'BIGINT', project_id: 'BIGINT', node_type: 'VARCHAR', entered_at: 'TIMESTAMP', record_date: 'DATE',
-} as const;
-
 const ms = (iso: string) => Date.parse(`${iso}Z`);
 const DAY = '2024-02-29';
 
-let harness: StageHarness;
-let connection: DuckDBConnection;
-let stageSql: string;
-
-beforeAll(async () => {
-  harness = await openStage(STAGE_PATH);
-  ({ connection, stageSql } = harness);
-});
-afterAll(() => closeStage(harness));
-
-const createTable = (name: string, columns: Record<string, string>, rows: Row[]) => createTableIn(connection, name, columns, rows);
+const stage = useStage(STAGE_PATH);
+const { createTable } = stage;
 
 /** One raw download of node 101 at `iso` (UTC); arrival on its event day, one file (the index is the position unless given). */
 const download = (iso: string, fields: Row = {}): Row => ({
@@ -71,12 +50,12 @@ const SNAPSHOTS: Row[] = [
 ];
 
 /** Runs the real stage file on DuckDB; rows by timestamp then user, BIGINTs as numbers, the rest as text. */
-async function runFileDownloads(raw: Row[], days = [DAY], snapshots = SNAPSHOTS, snapshotColumns: Record<string, string> = SNAPSHOT_COLUMNS): Promise<Row[]> {
-  await createTable('raw_file_downloads', RAW_COLUMNS, raw.map((r, i) => ({ _record_index: i, ...r })));
+async function runFileDownloads(raw: Row[], days = [DAY], snapshots = SNAPSHOTS, snapshotColumns: Record<string, string> = processedColumns('node_snapshots')): Promise<Row[]> {
+  await createTable('raw_file_downloads', rawColumns('file_downloads'), raw.map((r, i) => ({ _record_index: i, ...r })));
   await createTable('node_snapshots', snapshotColumns, snapshots);
   await createTable('run_days', { day: 'DATE' }, days.map((day) => ({ day })));
-  await runStage(connection, stageSql);
-  const reader = await connection.runAndReadAll('SELECT COLUMNS(*)::VARCHAR FROM stage_output ORDER BY timestamp, user_id');
+  await runStage(stage.connection, stage.stageSql);
+  const reader = await stage.connection.runAndReadAll('SELECT COLUMNS(*)::VARCHAR FROM stage_output ORDER BY timestamp, user_id');
   const bigints = ['user_id', 'file_handle_id', 'project_id'];
   return (reader.getRowObjectsJson() as Record<string, string | null>[]).map((row) =>
     Object.fromEntries(Object.entries(row).map(([k, v]) => [k, bigints.includes(k) && v !== null ? Number(v) : v])));
@@ -86,7 +65,7 @@ describe('file_downloads stage: output shape', () => {
   it('returns the contract columns, in order, with their types', async () => {
     await runFileDownloads([download('2024-02-29T08:00:00')]);
 
-    const columns = (await connection.runAndReadAll('DESCRIBE stage_output')).getRowObjectsJson();
+    const columns = (await stage.connection.runAndReadAll('DESCRIBE stage_output')).getRowObjectsJson();
 
     expect(columns.map((c) => `${c.column_name} ${c.column_type}`)).toEqual([
       'timestamp TIMESTAMP', 'user_id BIGINT', 'file_handle_id BIGINT', 'project_id BIGINT',
@@ -134,7 +113,7 @@ describe('file_downloads stage: point-in-time project', () => {
 
   it('gives the same projects when node_snapshots holds TIMESTAMP WITH TIME ZONE (a Spark-written Parquet read by DuckDB)', async () => {
     const rows = await runFileDownloads(downloads, [DAY], SNAPSHOTS.map((s) => ({ ...s, entered_at: `${s.entered_at}+00` })),
-      { ...SNAPSHOT_COLUMNS, entered_at: 'TIMESTAMPTZ' });
+      { ...processedColumns('node_snapshots'), entered_at: 'TIMESTAMPTZ' });
 
     expect(rows.map((r) => [r.user_id, r.project_id]).sort((a, b) => Number(a[0]) - Number(b[0])))
       .toEqual([...expected].sort((a, b) => Number(a[0]) - Number(b[0])));

@@ -3,36 +3,20 @@
 process.env.TZ = 'Pacific/Kiritimati';
 
 import { resolve } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { PROJECT_ROOT } from '../../../src/config/config';
 import { runStage } from '../../../src/local/duckdb/stage';
-import { closeStage, openStage, type StageHarness, createTable as createTableIn } from '../../helpers/stageHarness';
+import { rawColumns, useStage } from '../../helpers/stageHarness';
 
 const STAGE_PATH = resolve(PROJECT_ROOT, 'spark/sql/node_snapshots.sql');
 
 type Value = string | number | null;
 type Row = Record<string, Value>;
 
-/** raw_node_snapshots as the engine builds it from a dump (docs/stage-contract.md): declared columns + provenance. */
-const RAW_COLUMNS = {
-  ID: 'BIGINT', PROJECT_ID: 'BIGINT', NODE_TYPE: 'VARCHAR', TIMESTAMP: 'BIGINT',
-  _source_file: 'VARCHAR', _record_index: 'BIGINT', _arrival_day: 'DATE',
-} as const;
-
 /** 2023-11-14T22:13:20Z: when the fixtures' nodes entered their projects. */
 const ENTERED_MS = 1_700_000_000_000;
 
-let harness: StageHarness;
-let connection: DuckDBConnection;
-let stageSql: string;
-
-beforeAll(async () => {
-  harness = await openStage(STAGE_PATH);
-  ({ connection, stageSql } = harness);
-});
-afterAll(() => closeStage(harness));
-
-const createTable = (name: string, columns: Record<string, string>, rows: Row[]) => createTableIn(connection, name, columns, rows);
+const stage = useStage(STAGE_PATH);
+const { createTable } = stage;
 
 /** One dump line; the file defaults to the day's dump and the index to the line's position. */
 const dumpRow = (day: string, index: number, fields: Row): Row => ({
@@ -43,10 +27,10 @@ const dumpRow = (day: string, index: number, fields: Row): Row => ({
 
 /** Runs the real stage file on DuckDB; rows ordered by day and key, BIGINTs as numbers, the rest as text. */
 async function runNodeSnapshots(raw: Row[], days: string[]): Promise<Row[]> {
-  await createTable('raw_node_snapshots', RAW_COLUMNS, raw);
+  await createTable('raw_node_snapshots', rawColumns('node_snapshots'), raw);
   await createTable('run_days', { day: 'DATE' }, days.map((day) => ({ day })));
-  await runStage(connection, stageSql);
-  const reader = await connection.runAndReadAll(
+  await runStage(stage.connection, stage.stageSql);
+  const reader = await stage.connection.runAndReadAll(
     'SELECT COLUMNS(*)::VARCHAR FROM stage_output ORDER BY record_date, node_id, project_id, entered_at');
   return (reader.getRowObjectsJson() as Record<string, string | null>[]).map((row) => ({
     ...row,
@@ -59,7 +43,7 @@ describe('node_snapshots stage: output shape', () => {
   it('returns the contract columns, in order, with their types', async () => {
     await runNodeSnapshots([dumpRow('2024-03-01', 0, {})], ['2024-03-01']);
 
-    const columns = (await connection.runAndReadAll('DESCRIBE stage_output')).getRowObjectsJson();
+    const columns = (await stage.connection.runAndReadAll('DESCRIBE stage_output')).getRowObjectsJson();
 
     expect(columns.map((c) => `${c.column_name} ${c.column_type}`)).toEqual([
       'node_id BIGINT', 'project_id BIGINT', 'node_type VARCHAR', 'entered_at TIMESTAMP', 'record_date DATE',

@@ -3,38 +3,20 @@
 process.env.TZ = 'Pacific/Kiritimati';
 
 import { resolve } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { PROJECT_ROOT } from '../../../src/config/config';
+import { addDays, dayRange } from '../../../src/core/days';
 import { runStage } from '../../../src/local/duckdb/stage';
-import { closeStage, openStage, type StageHarness, createTable as createTableIn } from '../../helpers/stageHarness';
+import { processedColumns, useStage } from '../../helpers/stageHarness';
 
 const STAGE_PATH = resolve(PROJECT_ROOT, 'spark/sql/project_downloads_daily.sql');
 
 type Value = string | number | null;
 type Row = Record<string, Value>;
 
-/** Processed file_downloads as the engine reads it back (the file_downloads stage's columns). */
-const FILE_DOWNLOADS_COLUMNS = {
-  timestamp: 'TIMESTAMP', user_id: 'BIGINT', file_handle_id: 'BIGINT', project_id: 'BIGINT',
-  association_object_type: 'VARCHAR', association_object_id: 'VARCHAR', stack: 'VARCHAR', instance: 'VARCHAR',
-  record_date: 'DATE',
-} as const;
+const daysFrom = (first: string, count: number) => dayRange(first, addDays(first, count - 1));
 
-const DAY_MS = 86_400_000;
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
-const daysFrom = (first: string, count: number) => Array.from({ length: count }, (_, i) => addDays(first, i));
-
-let harness: StageHarness;
-let connection: DuckDBConnection;
-let stageSql: string;
-
-beforeAll(async () => {
-  harness = await openStage(STAGE_PATH);
-  ({ connection, stageSql } = harness);
-});
-afterAll(() => closeStage(harness));
-
-const createTable = (name: string, columns: Record<string, string>, rows: Row[]) => createTableIn(connection, name, columns, rows);
+const stage = useStage(STAGE_PATH);
+const { createTable } = stage;
 
 /** One processed download on `day` (12:00 UTC plus `seq` seconds, so rows are distinct) of a project by a user. */
 const dl = (day: string, projectId: number | null, userId: number | null, seq = 0): Row => ({
@@ -44,10 +26,10 @@ const dl = (day: string, projectId: number | null, userId: number | null, seq = 
 
 /** Runs the real aggregate on DuckDB; rows by day then project, BIGINTs as numbers. */
 async function runDaily(downloads: Row[], runDays: string[]): Promise<Row[]> {
-  await createTable('file_downloads', FILE_DOWNLOADS_COLUMNS, downloads);
+  await createTable('file_downloads', processedColumns('file_downloads'), downloads);
   await createTable('run_days', { day: 'DATE' }, runDays.map((day) => ({ day })));
-  await runStage(connection, stageSql);
-  const reader = await connection.runAndReadAll('SELECT COLUMNS(*)::VARCHAR FROM stage_output ORDER BY record_date, project_id');
+  await runStage(stage.connection, stage.stageSql);
+  const reader = await stage.connection.runAndReadAll('SELECT COLUMNS(*)::VARCHAR FROM stage_output ORDER BY record_date, project_id');
   return (reader.getRowObjectsJson() as Record<string, string | null>[]).map((row) =>
     Object.fromEntries(Object.entries(row).map(([k, v]) => [k, k !== 'record_date' && v !== null ? Number(v) : v])));
 }
@@ -61,7 +43,7 @@ describe('project_downloads_daily: output shape', () => {
   it('returns the contract columns, in order, with their types', async () => {
     await runDaily([dl('2024-03-01', 10, 1)], ['2024-03-01']);
 
-    const columns = (await connection.runAndReadAll('DESCRIBE stage_output')).getRowObjectsJson();
+    const columns = (await stage.connection.runAndReadAll('DESCRIBE stage_output')).getRowObjectsJson();
 
     expect(columns.map((c) => `${c.column_name} ${c.column_type}`)).toEqual([
       'project_id BIGINT', 'downloads BIGINT', 'distinct_users BIGINT', 'downloads_7d BIGINT',
