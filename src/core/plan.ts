@@ -178,7 +178,12 @@ export function planExecution(args: PlanArgs, maxSteps: number): Plan {
   const full = planDirtyDays(args);
   if (full.groups.length <= maxSteps || args.input.mode === 'rerun') return full;
   const candidates = [...new Set(full.days.map((d) => d.day))].sort(compareText);
-  const planUntil = (k: number) => planDirtyDays({ ...args, until: candidates[k] });
+  // the searches below ask for the same cut more than once (the floor, the bisection, the answer)
+  const plans = new Map<number, Plan>();
+  const planUntil = (k: number) => {
+    if (!plans.has(k)) plans.set(k, planDirtyDays({ ...args, until: candidates[k] }));
+    return plans.get(k)!;
+  };
   const progresses = (plan: Plan) =>
     args.input.force || plan.rawPartitions.length > 0 || plan.removedRawDays.length > 0 || plan.days.some((d) => d.reasons.some((r) => r.kind === 'stale'));
   // A cut must hold a day planned for its own sake: one reached only from upstream (an aggregate's
