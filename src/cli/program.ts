@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DEFAULTS, PROJECT_ROOT } from '../config/config';
+import { DEFAULTS, loadConfig, PROJECT_ROOT } from '../config/config';
 import { addDays, dayOfEpochMs, parseDay } from '../core/days';
 import { ConfigError, InputError, LakestepError } from '../core/errors';
 import { generateSample } from '../sample/generate';
@@ -66,7 +66,20 @@ async function sample(opts: { lake: string; days: number; start?: string; record
   reporter.line(`sample: ${summary.recordsWritten.toLocaleString('en-US')} access records in ${summary.files} files (${(summary.bytes / 1e6).toFixed(1)} MB) under ${join(opts.lake, 'raw/access_records')}`);
   if (summary.fileDownloads) reporter.line(`sample: ${summary.fileDownloads.recordsWritten.toLocaleString('en-US')} file downloads under ${join(opts.lake, 'raw/file_downloads')}`);
   if (summary.nodeSnapshots) reporter.line(`sample: ${summary.nodeSnapshots.files} daily node snapshot dumps of ${summary.nodeSnapshots.nodes.toLocaleString('en-US')} nodes under ${join(opts.lake, 'raw/node_snapshots')}`);
+  // Every day gets a fixed few malformed records (so a tiny sample has every kind): in a small
+  // sample they pass the reject threshold and the run fails those days, by design. Say so now.
+  const { rejected, recordsByArrivalDay } = summary.expected;
+  const records = Object.values(recordsByArrivalDay).reduce((n, k) => n + k, 0);
+  const threshold = loadConfig().datasets.access_records?.rejectThreshold ?? DEFAULTS.rejectThreshold;
+  if (records > 0 && rejected / records > threshold) {
+    reporter.line(
+      `warning: ${fmtPercent(rejected / records)} of these access records are malformed or late, over the ${fmtPercent(threshold)} reject threshold: ` +
+        `lakestep run will fail their days and publish nothing (use --records-per-hour 20 or more for a run that passes)`,
+    );
+  }
 }
+
+const fmtPercent = (share: number) => `${(share * 100).toFixed(1)} %`;
 
 /** The version in package.json (the CLI runs from the sources: no build step stamps it). */
 const packageVersion = () => (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;

@@ -30,6 +30,17 @@ describe('lakestep CLI', () => {
     expect(typo.stderr).not.toContain('Usage:');
   });
 
+  it('warns when a sample is too small to pass the reject threshold, and only then', async () => {
+    const tiny = await lakestep('sample', '--lake', join(lake, 'tiny'), '--days', '1', '--records-per-hour', '2');
+    const enough = await lakestep('sample', '--lake', join(lake, 'enough'), '--days', '1', '--records-per-hour', '20');
+
+    expect(tiny.code).toBe(0);
+    expect(tiny.stderr).toMatch(/warning: \d+\.\d % of these access records are malformed or late, over the 5\.0 % reject threshold: lakestep run will fail their days/);
+    expect(enough.code).toBe(0);
+    expect(enough.stderr).toContain('sample: ');
+    expect(enough.stderr).not.toContain('warning');
+  });
+
   it('exits 1 on a lake folder that does not exist, and does not make one', async () => {
     const typo = join(lake, 'no-such-lake');
 
