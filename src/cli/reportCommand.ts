@@ -10,7 +10,7 @@ import type { Command, Option } from 'commander';
 import { InputError } from '../core/errors';
 import { FolderObjectStore } from '../local/folderObjectStore';
 import type { RunReport } from '../report/runReport';
-import { latestReport, listReports, readRunReport } from '../report/reportStore';
+import { chainReports, latestReport, listReports, readRunReport } from '../report/reportStore';
 
 export interface ReportCommandOptions {
   lake: string;
@@ -51,6 +51,9 @@ export function formatReportText(report: RunReport): string[] {
   const lines: string[] = [];
   const when = report.startedAt ? ` ${report.startedAt}${report.endedAt ? ` → ${report.endedAt}` : ''}${report.durationSeconds !== undefined ? ` (${report.durationSeconds} s)` : ''}` : '';
   lines.push(`run ${report.execution} ${report.status}${when}`);
+  if (report.continuedBy) {
+    lines.push(`continued by execution ${report.continuedBy.execution} (${fmt(report.continuedBy.deferredDays)} day partitions left; lakestep report ${report.continuedBy.execution})`);
+  }
   const reasons = Object.entries(report.rejectedByReason).map(([r, n]) => `${r} ${fmt(n)}`);
   lines.push(
     `totals: ${fmt(t.days - t.daysFailed)} days ok, ${fmt(t.daysFailed)} failed; ${fmt(t.recordsIn)} in, ${fmt(t.recordsOut)} out, ${fmt(t.duplicates)} duplicates, ${fmt(t.rejected)} rejected${reasons.length ? ` (${reasons.join(', ')})` : ''}, ${fmt(t.unattributed)} unattributed`,
@@ -73,6 +76,23 @@ export function formatReportText(report: RunReport): string[] {
 }
 
 /**
+ * Where a report stands in a run cut into several executions: one line per execution (status,
+ * days, rows out), this one marked. Nothing for a run that was not cut.
+ */
+export function formatChain(report: RunReport, chain: RunReport[]): string[] {
+  if (chain.length < 2) return [];
+  const width = Math.max(...chain.map((r) => r.execution.length));
+  return [
+    `the run is ${chain.length} executions (maxStepsPerExecution):`,
+    ...chain.map((r) => {
+      const t = r.totals;
+      const mark = r.execution === report.execution ? '*' : ' ';
+      return `${mark} ${r.execution.padEnd(width)}  ${r.status.padEnd(9)}  ${fmt(t.days - t.daysFailed)} days ok, ${fmt(t.daysFailed)} failed, ${fmt(t.recordsOut)} out`;
+    }),
+  ];
+}
+
+/**
  * Prints the report; opens its page with --open.
  * @param execution the execution's name (or ARN); default the newest report
  * @throws InputError when the lake has no report, or none by that name (lists the names it has)
@@ -86,7 +106,7 @@ export async function reportCommand(execution: string | undefined, opts: ReportC
     throw new InputError('execution', `no run report "${execution}" in ${store.lakeDir}/_reports (expected one of: ${names.slice(-10).join(', ')})`);
   }
   if (opts.json) stdout.write(`${JSON.stringify(found.report, null, 2)}\n`);
-  else stdout.write(`${formatReportText(found.report).join('\n')}\n`);
+  else stdout.write(`${[...formatReportText(found.report), ...formatChain(found.report, await chainReports(store, found.report.execution))].join('\n')}\n`);
   if (!opts.open) return;
   if (!found.htmlKey) throw new InputError('--open', `report ${found.report.execution} has no HTML page (only ${found.jsonKey})`);
   const path = store.localPath(found.htmlKey);

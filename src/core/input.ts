@@ -176,15 +176,24 @@ export function continuationInput(run: RunInput, until: Day, overlapDays: number
 
 /** What continuationName appends (and strips before appending again, so a chain's names do not grow). */
 const CONTINUED_SUFFIX = /-after-\d{4}-\d{2}-\d{2}$/;
+/** `-after-YYYY-MM-DD` */
+const SUFFIX_LENGTH = 17;
 
 /**
- * The name of the execution that goes on after `until`: the chain's first name + `-after-<until>`,
+ * The name every execution of one cut run shares before its `-after-<day>` suffix: the first
+ * execution's name, made an execution name (A–Z a–z 0–9 - _) and cut to leave room for the suffix.
+ * @example chainName('run-20240305T101112Z-1a2b-after-2021-05-20') // 'run-20240305T101112Z-1a2b'
+ */
+export function chainName(executionName: string): string {
+  return executionName.replace(CONTINUED_SUFFIX, '').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80 - SUFFIX_LENGTH);
+}
+
+/**
+ * The name of the execution that goes on after `until`: the chain's name + `-after-<until>`,
  * so a retried StartExecution finds the same execution (AWS: same name and input is idempotent).
  * Execution names are 1–80 of A–Z a–z 0–9 - _ (AWS StartExecution); others become `_`.
  * @example continuationName('run-20240305T101112Z-1a2b-after-2021-05-20', '2021-10-07') // 'run-20240305T101112Z-1a2b-after-2021-10-07'
  */
 export function continuationName(executionName: string, until: Day): string {
-  const base = executionName.replace(CONTINUED_SUFFIX, '').replace(/[^A-Za-z0-9_-]/g, '_');
-  const suffix = `-after-${until}`;
-  return `${base.slice(0, 80 - suffix.length)}${suffix}`;
+  return `${chainName(executionName)}-after-${until}`;
 }

@@ -6,6 +6,7 @@ import { tableConfig, type LakestepConfig } from '../config/config';
 import { rowCountDriftWarnings } from '../core/checks';
 import { commitEntries, NO_RESULT_ERROR } from '../core/commit';
 import { DaysFailedError } from '../core/errors';
+import { continuationName } from '../core/input';
 import type { Ports } from '../core/ports';
 import { summarize, type RunSummary, type RunWarning } from '../core/summary';
 import { addDays, dayOfEpochMs, daysBetween, formatDayRanges } from '../core/days';
@@ -33,7 +34,11 @@ export async function commitLedger(ports: Pick<Ports, 'store' | 'ledger' | 'cloc
   const summary: RunSummary = summarize(plan, results, NO_RESULT_ERROR);
   summary.warnings.push(...drift);
   const key = await ports.store.putJson(summaryKey(plan.executionId), summary);
-  await writeRunReport(ports.store, buildRunReport(summary, { ...summaryExtras(summary), startedAtMs: plan.createdAtMs, endedAtMs: nowMs }));
+  // A cut run goes on (MoreToDo → ContinueRun) only when this commit succeeds.
+  const continuedBy = plan.deferred && !summary.failedDays.length
+    ? { execution: continuationName(executionName(plan.executionId), plan.deferred.until), deferredDays: plan.deferred.days }
+    : undefined;
+  await writeRunReport(ports.store, buildRunReport(summary, { ...summaryExtras(summary), startedAtMs: plan.createdAtMs, endedAtMs: nowMs, continuedBy }));
   const failedDays = summary.failedDays.map(({ dataset, day }) => ({ dataset, day }));
   await ports.ledger.putExecution({
     executionId: plan.executionId,

@@ -3,6 +3,7 @@
  * `_reports/<execution>.html` (the page), plus `_reports/_latest.json`, a pointer to the newest,
  * so `lakestep report` need not read every report to find it.
  */
+import { chainName } from '../core/input';
 import type { ObjectStore } from '../core/ports';
 import { renderRunReportHtml, type RunReport } from './runReport';
 
@@ -75,4 +76,17 @@ export async function listReports(store: ObjectStore): Promise<string[]> {
     .map((o) => o.key)
     .filter((k) => k.endsWith('.json') && k !== LATEST_KEY)
     .map((k) => k.slice(REPORTS_PREFIX.length, -'.json'.length));
+}
+
+/**
+ * The reports of every execution of the run `execution` belongs to (a run cut by
+ * maxStepsPerExecution goes on in executions named `<chain>-after-<day>`), in the order they ran:
+ * the first, then by cut day. Just the one report for a run that was not cut.
+ */
+export async function chainReports(store: ObjectStore, execution: string): Promise<RunReport[]> {
+  const chain = chainName(execution.slice(execution.lastIndexOf(':') + 1));
+  // '-' sorts before any 'after-' suffix would follow a shorter name: plain string order is run order
+  const names = (await listReports(store)).filter((name) => chainName(name) === chain).sort();
+  const reports = await Promise.all(names.map((name) => store.getJson<RunReport>(reportKeys(name).jsonKey)));
+  return reports.filter((r): r is RunReport => r !== undefined);
 }

@@ -47,6 +47,8 @@ export interface RunReportExtra {
   startedAtMs?: number;
   /** epoch ms; when the report was made (the commit's clock) */
   endedAtMs?: number;
+  /** the execution that goes on with this run (it was cut: core/plan planExecution) */
+  continuedBy?: RunReport['continuedBy'];
 }
 
 export interface ReportDay {
@@ -118,6 +120,8 @@ export interface RunReport {
   rejectedByReason: Record<string, number>;
   totals: ReportTotals & { checksFailed: number; checkWarnings: number; warnings: number };
   failedDays: { table: string; day: Day; error: string }[];
+  /** the run was cut (maxStepsPerExecution): the execution that goes on with it, and the day partitions left then */
+  continuedBy?: { execution: string; deferredDays: number };
 }
 
 /** Extra fields a DayResult may carry (per-day metrics and reject reasons), read when present. */
@@ -202,6 +206,7 @@ export function buildRunReport(summary: RunSummary, extra: RunReportExtra = {}):
     rejectedByReason: Object.fromEntries(Object.entries(summary.rejectedByReason).sort(([a], [b]) => cmp(a, b))),
     totals: { ...all, checksFailed, checkWarnings, warnings: warnings.length },
     failedDays: summary.failedDays.map((f) => ({ table: f.dataset, day: f.day, error: f.error })),
+    ...(extra.continuedBy ? { continuedBy: extra.continuedBy } : {}),
   };
 }
 

@@ -88,6 +88,10 @@ pre{margin:0;white-space:pre-wrap;word-break:break-all;max-width:60em;font-size:
 </style></head><body>
 <h1>${escapeHtml(title)} <span class="${escapeHtml(report.status)}">${escapeHtml(report.status)}</span></h1>
 <p>${escapeHtml(report.executionId)}${when ? ` · ${escapeHtml(when)}` : ''}${report.durationSeconds !== undefined ? ` · ${escapeHtml(report.durationSeconds)} s` : ''} · steps ${escapeHtml(report.stepSeconds)} s</p>`);
+  if (report.continuedBy) {
+    const next = report.continuedBy.execution;
+    parts.push(`<p>The run was cut here (maxStepsPerExecution); it goes on in execution <a href="${escapeHtml(next)}.html">${escapeHtml(next)}</a> with ${escapeHtml(report.continuedBy.deferredDays)} day partitions left.</p>`);
+  }
 
   parts.push(`<h2>Totals</h2>
 <table id="totals"><tr><th>days</th><th>failed days</th><th>records in</th><th>records out</th><th>duplicates</th><th>rejected</th><th>late</th><th>unattributed</th><th>checks failed</th><th>warnings</th></tr>

@@ -3,7 +3,7 @@
  * executions, each started by the one before (ContinueRun), through the real state machine file,
  * handlers, dynalite and DuckDB. The config is the project's own, with two limits made small.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import * as configModule from '../../src/config/config';
@@ -12,6 +12,7 @@ import { executeChain, type ExecutionOutcome } from '../../src/local/executeStat
 import { withLocalRuntime } from '../../src/local/localRuntime';
 import { planKey } from '../../src/pipeline/runKeys';
 import { generateSample, type SampleSummary } from '../../src/sample/generate';
+import { lakestep } from '../helpers/cli';
 import { rowsByDay, snapshotFiles, tmpLake } from '../helpers/lake';
 
 const real = configModule.loadConfig();
@@ -51,6 +52,26 @@ describe('a run cut into several executions', () => {
     expect(outcomes[1].executionId.split(':').pop()).toBe(outcomes[0].continuedBy?.name);
     expect(outcomes[outcomes.length - 1].continuedBy).toBeUndefined();
     expect(plans[plans.length - 1].deferred).toBeUndefined();
+  });
+
+  it("reports the run as a whole: each report names the execution that went on, and lakestep report lists the chain", async () => {
+    const names = first.outcomes.map((o) => o.executionId.split(':').pop()!);
+
+    const result = await lakestep('report', names[0], '--lake', lake);
+    const json = JSON.parse((await lakestep('report', names[0], '--lake', lake, '--json')).stdout);
+    const last = JSON.parse((await lakestep('report', names[names.length - 1], '--lake', lake, '--json')).stdout);
+
+    expect(result.code).toBe(0);
+    expect(json.continuedBy).toEqual({ execution: names[1], deferredDays: first.plans[0].deferred?.days });
+    expect(last.continuedBy).toBeUndefined();
+    expect(result.stdout).toContain(`continued by execution ${names[1]} (${first.plans[0].deferred?.days} day partitions left; lakestep report ${names[1]})`);
+    expect(result.stdout).toContain(`the run is ${names.length} executions (maxStepsPerExecution):`);
+    const listed = result.stdout.split('\n').filter((line) => /^[* ] run-/.test(line));
+    expect(listed.map((line) => line.slice(2).split(/\s+/)[0])).toEqual(names);
+    expect(listed.map((line) => line[0])).toEqual(names.map((_, k) => (k === 0 ? '*' : ' ')));
+    expect(listed.every((line) => line.includes('SUCCEEDED'))).toBe(true);
+    // the page links the next execution's page, beside it in _reports/
+    expect(readFileSync(join(lake, '_reports', `${names[0]}.html`), 'utf8')).toContain(`it goes on in execution <a href="${names[1]}.html">${names[1]}</a>`);
   });
 
   it('ends with exactly the rows one uncut run writes', async () => {
