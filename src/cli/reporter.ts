@@ -40,7 +40,10 @@ export class TerminalReporter implements Reporter {
       this.doneDays = 0;
       const later = plan.deferredDays ? `; ${plan.deferredDays} more day partitions in the executions that follow` : '';
       this.line(plan.dirtyDays ? `plan: ${plan.dirtyDays} days in ${plan.steps} steps${later}` : 'plan: nothing to do, every partition is up to date');
-      if (plan.ignoredKeys) this.line(`warning: ${plan.ignoredKeys} raw keys are in no known layout and were left alone`);
+      if (plan.ignoredKeys) {
+        const more = plan.ignoredKeys > plan.ignoredKeyExamples.length ? ', …' : '';
+        this.line(`warning: ${plan.ignoredKeys} raw keys are in no known layout (<prefix>YYYY/MM/DD/HH/… or <prefix>year=YYYY/month=MM/day=DD/…) and were left alone: ${plan.ignoredKeyExamples.join(', ')}${more}`);
+      }
     }
     if (event.state.name === 'CheckStep') {
       const status = output?.status as CheckedStep | undefined;

@@ -31,11 +31,15 @@ export interface DiscoverResult {
   steps: number;
   /** raw keys in no recognised layout (left alone) */
   ignoredKeys: number;
+  /** the first few of them, ascending, for the warning (the state's output stays small) */
+  ignoredKeyExamples: string[];
   /** planned (table, day) pairs left for the next execution (the run needed more than maxStepsPerExecution groups) */
   deferredDays: number;
   /** when days are deferred (and this is no dry run): the next execution's name and input, for ContinueRun */
   continueWith?: { name: string; input: RunInputEvent };
 }
+
+const IGNORED_KEY_EXAMPLES = 3;
 
 /** @throws InputError when a rerun names an execution the ledger does not know */
 export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>, run: RunInput, config: LakestepConfig): Promise<DiscoverResult> {
@@ -44,10 +48,10 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
   const observed: Record<string, RawPartitionState[]> = {};
   const ledgerRaw: Record<string, RawPartitionState[]> = {};
   const ledgerOutputs: Record<string, OutputDayState[]> = {};
-  let ignoredKeys = 0;
+  const ignoredKeys: string[] = [];
   for (const ds of datasets) {
     const grouped = groupRawPartitions(ds.name, await ports.store.list(ds.raw.prefix), ds.raw.prefix);
-    ignoredKeys += grouped.ignoredKeys.length;
+    ignoredKeys.push(...grouped.ignoredKeys);
     observed[ds.name] = grouped.partitions.map(rawPartitionState);
     ledgerRaw[ds.name] = await ports.ledger.rawPartitions(ds.name);
   }
@@ -85,7 +89,8 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
         .map((g) => ({ groupId: g.groupId, dataset: g.dataset, from: g.days[0], to: g.days[g.days.length - 1], dayCount: g.days.length })),
     })),
     steps: plan.groups.length,
-    ignoredKeys,
+    ignoredKeys: ignoredKeys.length,
+    ignoredKeyExamples: ignoredKeys.sort().slice(0, IGNORED_KEY_EXAMPLES),
     deferredDays: plan.deferred?.days ?? 0,
     ...(plan.deferred && next && !run.dryRun
       ? { continueWith: { name: next, input: continuationInput(run, plan.deferred.until, 2 * Math.max(0, ...datasets.map((d) => d.lateDays))) } }

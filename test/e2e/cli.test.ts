@@ -2,8 +2,8 @@
  * The `lakestep` command as a user runs it (main() with captured output): exit codes, the plan of
  * a dry run, JSON output, queries, and a whole run on real local Spark through the PySpark driver.
  */
-import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { generateSample } from '../../src/sample/generate';
 import { rowsByDay, tmpLake } from '../helpers/lake';
 import { lakestep } from '../helpers/cli';
@@ -39,6 +39,25 @@ describe('lakestep CLI', () => {
     expect(enough.code).toBe(0);
     expect(enough.stderr).toContain('sample: ');
     expect(enough.stderr).not.toContain('warning');
+  });
+
+  it('names the raw keys in no known layout that it leaves alone', async () => {
+    const odd = tmpLake('cli-odd');
+    await generateSample({ lakeDir: odd, days: 1, start: '2024-03-01', recordsPerHour: 20, seed: 3, datasets: ['access_records'] });
+    const stray = ['raw/access_records/2024/13/01/00/x.gz', 'raw/access_records/README.txt', 'raw/access_records/misc/a.gz', 'raw/access_records/misc/b.gz'];
+    for (const key of stray) {
+      mkdirSync(dirname(join(odd, key)), { recursive: true });
+      writeFileSync(join(odd, key), '{}');
+    }
+
+    const result = await lakestep('run', '--lake', odd, '--dry-run');
+    rmSync(odd, { recursive: true, force: true });
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      'warning: 4 raw keys are in no known layout (<prefix>YYYY/MM/DD/HH/… or <prefix>year=YYYY/month=MM/day=DD/…) and were left alone: ' +
+        'raw/access_records/2024/13/01/00/x.gz, raw/access_records/README.txt, raw/access_records/misc/a.gz, …\n',
+    );
   });
 
   it('exits 1 on a lake folder that does not exist, and does not make one', async () => {
