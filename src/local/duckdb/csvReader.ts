@@ -1,17 +1,17 @@
 /**
  * Raw CSV (`raw.format: csv`, e.g. warehouse snapshot dumps) into the tables a step reads:
  * `raw_<dataset>`, `rejects` and `raw_counts` — the same shapes rawReader.ts builds for JSON.
- * The rules are docs/tables.md "Raw CSV"; the PySpark driver applies the same with Python's csv
- * module. Parsing is csv-parse's (RFC 4180); snapshot dumps are small, so rows are staged as
- * NDJSON for DuckDB's read_json rather than streamed.
+ * The rules are docs/tables.md "Raw CSV", as the PySpark driver applies them (lakestep_records.py
+ * csv_records): records as Python's strict csv reader reads them (csvRecords.ts). Snapshot dumps
+ * are small, so rows are staged as NDJSON for DuckDB's read_json rather than streamed.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { parse } from 'csv-parse/sync';
 import type { ColumnType, DatasetConfig } from '../../config/config';
 import type { Day } from '../../core/types';
 import { listRawFiles, rawTableName } from './rawReader';
+import { csvRecords } from './csvRecords';
 import { decodeRawFile } from './records';
 import { DUCKDB_TYPE } from './sqlTypes';
 
@@ -26,7 +26,7 @@ export interface LoadRawCsvOptions {
 interface Reject {
   arrival_day: Day;
   source_file: string;
-  record_index: number | null;
+  record_index: number;
   reason: string;
   detail: string;
   raw_text: string;
@@ -35,7 +35,7 @@ interface Reject {
 const BIGINT = /^-?\d+$/;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-const DOUBLE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const DOUBLE = /^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
  * A field's value by its declared type; `undefined` when it does not fit (→ bad_type). An empty
@@ -57,8 +57,10 @@ export function csvValue(text: string, type: ColumnType): string | number | bool
 
 /**
  * Loads the CSV files of `rawDays` and classifies every record (first reason that holds):
- * truncated_gzip, invalid_csv (field count ≠ header's), missing_field (declared column absent from
- * the header, or a required value empty), bad_type. The event day is the arrival day.
+ * truncated_gzip (the file, once), invalid_csv (not RFC 4180 as Python's strict reader reads it —
+ * when that is the header, the file is one reject — or another number of fields than the header),
+ * missing_field (declared column absent from the header, or a required value empty), bad_type.
+ * A leading UTF-8 BOM is dropped; blank lines are no records. The event day is the arrival day.
  * @returns the number of files read
  */
 export async function loadRawCsvDays(connection: DuckDBConnection, opts: LoadRawCsvOptions): Promise<number> {
@@ -70,37 +72,52 @@ export async function loadRawCsvDays(connection: DuckDBConnection, opts: LoadRaw
   const records = new Map<Day, number>();
   const count = (day: Day) => records.set(day, (records.get(day) ?? 0) + 1);
   for (const file of files) {
-    const decoded = decodeRawFile(await readFile(file.path));
-    const text = decoded.text.toString('utf8');
+    const bytes = await readFile(file.path);
+    const decoded = decodeRawFile(bytes);
+    const text = decoded.text.toString('utf8').replace(/^\uFEFF/, '');
     const base = { arrival_day: file.arrivalDay, source_file: file.key };
     if (decoded.truncated) {
-      rejects.push({ ...base, record_index: null, reason: 'truncated_gzip', detail: 'the gzip stream ends before its trailer', raw_text: text });
+      rejects.push({ ...base, record_index: 0, reason: 'truncated_gzip', detail: String(bytes.length), raw_text: text });
       count(file.arrivalDay);
       continue;
     }
-    const parsed = parse(text, { relax_column_count: true, raw: true, bom: true, skip_empty_lines: true }) as { record: string[]; raw: string }[];
-    const [header, ...body] = parsed;
-    if (!header) continue;
-    const position = new Map(header.record.map((name, i) => [name, i]));
-    const absent = columns.find(([name]) => !position.has(name));
-    body.forEach(({ record, raw }, index) => {
+    let header: string[] | undefined;
+    const position = new Map<string, number>(); // a repeated header name: its first column
+    let absent: string | undefined;
+    let index = 0;
+    for (const record of csvRecords(text)) {
+      if (record.fields?.length === 0) continue; // a blank line
+      if (!header) {
+        if (record.error !== undefined) {
+          // no header to match columns against: the file is one reject
+          rejects.push({ ...base, record_index: 0, reason: 'invalid_csv', detail: `header: ${record.error}`, raw_text: record.raw });
+          count(file.arrivalDay);
+          break;
+        }
+        header = record.fields!;
+        header.forEach((name, i) => position.has(name) || position.set(name, i));
+        absent = columns.find(([name]) => !position.has(name))?.[0];
+        continue;
+      }
       count(file.arrivalDay);
-      const problem = classify(record);
-      if (problem) rejects.push({ ...base, record_index: index, ...problem, raw_text: raw.replace(/\r?\n$/, '') });
-    });
+      const problem = classify(record.fields, record.error, header.length);
+      if (problem) rejects.push({ ...base, record_index: index, ...problem, raw_text: record.raw });
+      index++;
+    }
     /** The first reason that holds, or undefined after staging the typed row. */
-    function classify(record: string[]): { reason: string; detail: string } | undefined {
-      if (record.length !== header.record.length) return { reason: 'invalid_csv', detail: `${record.length} fields, the header has ${header.record.length}` };
-      if (absent) return { reason: 'missing_field', detail: absent[0] };
-      const missing = dataset.required.find((name) => record[position.get(name) as number] === '');
+    function classify(fields: string[] | undefined, error: string | undefined, width: number): { reason: string; detail: string } | undefined {
+      if (error !== undefined || !fields) return { reason: 'invalid_csv', detail: error ?? '' };
+      if (fields.length !== width) return { reason: 'invalid_csv', detail: `expected ${width} fields, got ${fields.length}` };
+      if (absent) return { reason: 'missing_field', detail: absent };
+      const missing = dataset.required.find((name) => fields[position.get(name) as number] === '');
       if (missing) return { reason: 'missing_field', detail: missing };
       const row: Record<string, unknown> = { _source_file: file.key, _arrival_day: file.arrivalDay };
       for (const [name, type] of columns) {
-        const value = csvValue(record[position.get(name) as number], type);
+        const value = csvValue(fields[position.get(name) as number], type);
         if (value === undefined) return { reason: 'bad_type', detail: `${name}: expected ${type}` };
         row[name] = value;
       }
-      rows.push(JSON.stringify({ ...row, _record_index: rows.length }));
+      rows.push(JSON.stringify({ ...row, _record_index: index }));
       return undefined;
     }
   }
