@@ -104,7 +104,8 @@ function lambdaStatements(p) {
     ],
     // LaunchStep writes the result of a group it skips because an input day failed
     launchStep: [...runFilesRead(lakeArn), ...runFilesWrite(lakeArn), emrOnClusters(['elasticmapreduce:AddJobFlowSteps'], p)],
-    checkStep: [...runFilesRead(lakeArn), emrOnClusters(['elasticmapreduce:DescribeStep'], p)],
+    // CheckStep writes the result of a step that failed without one (its days, with the step's error)
+    checkStep: [...runFilesRead(lakeArn), ...runFilesWrite(lakeArn), emrOnClusters(['elasticmapreduce:DescribeStep'], p)],
     terminateCluster: [
       onlyIf('CreateTransientCluster', {
         Effect: 'Allow',

@@ -2,7 +2,7 @@
 import { tableConfig, type LakestepConfig } from '../config/config';
 import { checkQueries } from '../core/checks';
 import { daysBetween } from '../core/days';
-import { LakestepError, UpstreamFailedError } from '../core/errors';
+import { LakestepError, StepFailedError, UpstreamFailedError } from '../core/errors';
 import type { Ports } from '../core/ports';
 import { failedDayResult } from '../core/summary';
 import type { DayResult, Plan, StepGroup, StepResult, StepSpec, StepState } from '../core/types';
@@ -13,7 +13,12 @@ export interface LaunchedStep {
   resultKey: string;
   /** the cluster the step went to (EnsureCluster's), so CheckStep asks that cluster */
   clusterId?: string;
+  /** what CheckStep needs to record a failed step's days with its cause (a few dozen bytes a day) */
+  group: StepIdentity;
 }
+
+/** The fields of a StepSpec a result names. */
+type StepIdentity = Pick<StepSpec, 'groupId' | 'dataset' | 'stageVersion' | 'days'>;
 
 /**
  * Builds the group's StepSpec from the stored plan and submits it.
@@ -46,14 +51,15 @@ export async function launchStep(
     resultKey: stepResultKey(plan.executionId, groupId),
     ...(clusterId ? { clusterId } : {}),
   };
+  const identity: StepIdentity = { groupId, dataset: spec.dataset, stageVersion: spec.stageVersion, days: spec.days };
   const failedInput = await failedUpstreamDay(ports, plan, group);
   if (failedInput) {
     // Never compute from a table whose days in the window failed: fail these days without running.
-    await ports.store.putJson(spec.resultKey, upstreamFailedResult(spec, failedInput));
-    return { stepId: `${SKIPPED}${groupId}`, resultKey: spec.resultKey };
+    await ports.store.putJson(spec.resultKey, failedStepResult(identity, new UpstreamFailedError(failedInput)));
+    return { stepId: `${SKIPPED}${groupId}`, resultKey: spec.resultKey, group: identity };
   }
   const { stepId } = await ports.steps.submit(spec);
-  return { stepId, resultKey: spec.resultKey, ...(clusterId ? { clusterId } : {}) };
+  return { stepId, resultKey: spec.resultKey, ...(clusterId ? { clusterId } : {}), group: identity };
 }
 
 export interface CheckedStep {
@@ -65,9 +71,20 @@ export interface CheckedStep {
   seconds?: number;
 }
 
-/** The step's state; once COMPLETED, the per-day outcome from its result object. */
+/**
+ * The step's state; once COMPLETED, the per-day outcome from its result object. A FAILED or
+ * CANCELLED step that wrote no result gets one here, every day failed with the step's own failure
+ * message, so the ledger, the report and the alert name the cause (and not a missing result).
+ */
 export async function checkStep(ports: Pick<Ports, 'store' | 'steps'>, step: LaunchedStep): Promise<CheckedStep> {
   const status = step.stepId.startsWith(SKIPPED) ? { state: 'COMPLETED' as const } : await ports.steps.describe(step.stepId, step.clusterId);
+  if (status.state === 'FAILED' || status.state === 'CANCELLED') {
+    if (step.group && !(await ports.store.getJson<StepResult>(step.resultKey))) {
+      const cause = `step ${step.stepId} ${status.state.toLowerCase()}: ${status.failureMessage ?? 'no reason given'}`;
+      await ports.store.putJson(step.resultKey, failedStepResult(step.group, new StepFailedError(step.group.days, cause)));
+    }
+    return { state: status.state, failureMessage: status.failureMessage };
+  }
   if (status.state !== 'COMPLETED') return { state: status.state, failureMessage: status.failureMessage };
   const result = await ports.store.getJson<StepResult>(step.resultKey);
   if (!result) return { state: 'FAILED', failureMessage: `step ${step.stepId} completed without writing ${step.resultKey}` };
@@ -95,13 +112,13 @@ async function failedUpstreamDay(ports: Pick<Ports, 'store'>, plan: Plan, group:
   return undefined;
 }
 
-function upstreamFailedResult(spec: StepSpec, failedInput: string): StepResult {
-  const error = new UpstreamFailedError(failedInput);
+/** A result whose every day failed with `error`, for a step that did not run or did not finish. */
+function failedStepResult(step: StepIdentity, error: Error): StepResult {
   return {
-    groupId: spec.groupId,
-    dataset: spec.dataset,
-    stageVersion: spec.stageVersion,
-    days: spec.days.map((day) => failedDayResult(day, { name: error.name, message: error.message })),
+    groupId: step.groupId,
+    dataset: step.dataset,
+    stageVersion: step.stageVersion,
+    days: step.days.map((day) => failedDayResult(day, { name: error.name, message: error.message })),
     rejectedByReason: {},
     seconds: 0,
   };

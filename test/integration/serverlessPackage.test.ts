@@ -315,6 +315,15 @@ describe('serverless package --stage ci', () => {
       }
     });
 
+    it('lets the step Lambdas write results under _runs/ only (LaunchStep for a skipped group, CheckStep for a failed step)', () => {
+      for (const role of ['LaunchStepRole', 'CheckStepRole']) {
+        const writes = grants(t, role, 's3:PutObject');
+
+        expect(writes).toHaveLength(1);
+        expect(JSON.stringify(writes[0].Resource)).toMatch(/\/_runs\/\*"/);
+      }
+    });
+
     it('existing-cluster mode names the cluster itself', async () => {
       const existing = await packageStage(['--param', 'emrClusterId=j-EXISTING123', '--param', 'lakeBucketName=team-lake']);
       try {
