@@ -55,8 +55,9 @@ export function formatReportText(report: RunReport): string[] {
     lines.push(`continued by execution ${report.continuedBy.execution} (${fmt(report.continuedBy.deferredDays)} day partitions left; lakestep report ${report.continuedBy.execution})`);
   }
   const reasons = Object.entries(report.rejectedByReason).map(([r, n]) => `${r} ${fmt(n)}`);
+  const failedRejects = t.rejectedOnFailedDays ? ` (+${fmt(t.rejectedOnFailedDays)} on failed days, not published)` : '';
   lines.push(
-    `totals: ${fmt(t.days - t.daysFailed)} days ok, ${fmt(t.daysFailed)} failed; ${fmt(t.recordsIn)} in, ${fmt(t.recordsOut)} out, ${fmt(t.duplicates)} duplicates, ${fmt(t.rejected)} rejected${reasons.length ? ` (${reasons.join(', ')})` : ''}, ${fmt(t.unattributed)} unattributed`,
+    `totals: ${fmt(t.days - t.daysFailed)} days ok, ${fmt(t.daysFailed)} failed; ${fmt(t.recordsIn)} in, ${fmt(t.recordsOut)} out, ${fmt(t.duplicates)} duplicates, ${fmt(t.rejected)} rejected${failedRejects}, ${fmt(t.unattributed)} unattributed${reasons.length ? `; rejected by reason, all days: ${reasons.join(', ')}` : ''}`,
   );
   for (const table of report.tables) {
     lines.push(table.table);

@@ -78,6 +78,8 @@ export interface ReportTotals {
   recordsOut: number;
   duplicates: number;
   rejected: number;
+  /** records quarantined on failed days: not published with them (RunReport.rejectedByReason counts them too) */
+  rejectedOnFailedDays: number;
   late: number;
   unattributed: number;
 }
@@ -215,7 +217,7 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Totals over succeeded days (a failed day wrote nothing), as RunSummary.totals counts them;
- * `days`/`daysFailed` count both.
+ * `days`/`daysFailed` count both, `rejectedOnFailedDays` the failed ones.
  */
 function totalsOf(days: ReportDay[]): ReportTotals {
   const ok = days.filter((d) => d.status === 'succeeded');
@@ -227,6 +229,7 @@ function totalsOf(days: ReportDay[]): ReportTotals {
     recordsOut: sum((d) => d.recordsOut),
     duplicates: sum((d) => d.duplicates),
     rejected: sum((d) => d.rejected),
+    rejectedOnFailedDays: days.filter((d) => d.status !== 'succeeded').reduce((n, d) => n + d.rejected, 0),
     late: sum((d) => d.late),
     unattributed: sum((d) => d.unattributed ?? 0),
   };

@@ -97,7 +97,8 @@ pre{margin:0;white-space:pre-wrap;word-break:break-all;max-width:60em;font-size:
 <table id="totals"><tr><th>days</th><th>failed days</th><th>records in</th><th>records out</th><th>duplicates</th><th>rejected</th><th>late</th><th>unattributed</th><th>checks failed</th><th>warnings</th></tr>
 <tr>${[t.days, t.daysFailed, t.recordsIn, t.recordsOut, t.duplicates, t.rejected, t.late, t.unattributed, t.checksFailed, t.warnings + t.checkWarnings].map((v) => `<td class="num">${n(v)}</td>`).join('')}</tr></table>`);
   const reasons = Object.entries(report.rejectedByReason);
-  if (reasons.length) parts.push(`<p>Rejected by reason: ${reasons.map(([r, c]) => `${escapeHtml(r)} ${n(c)}`).join(', ')}</p>`);
+  const onFailedDays = t.rejectedOnFailedDays ? `; ${n(t.rejectedOnFailedDays)} of them on failed days, not published` : '';
+  if (reasons.length) parts.push(`<p>Rejected by reason, all days: ${reasons.map(([r, c]) => `${escapeHtml(r)} ${n(c)}`).join(', ')}${onFailedDays}</p>`);
 
   parts.push(`<h2>Daily output rows</h2>`);
   if (lib) {

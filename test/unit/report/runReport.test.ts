@@ -1,3 +1,4 @@
+import { formatReportText } from '../../../src/cli/reportCommand';
 import type { RunSummary } from '../../../src/core/summary';
 import { buildRunReport, MAX_SAMPLE_ROWS, renderRunReportHtml, type CheckOutcome } from '../../../src/report/runReport';
 import { chartData, chartJsSource, jsonForScript } from '../../../src/report/runReportHtml';
@@ -10,13 +11,13 @@ function summary(): RunSummary {
     executionId: 'arn:aws:states:us-east-1:123456789012:execution:lakestep-dev:run-7',
     warnings: [],
     days: [
-      { dataset: 'access_records', day: '2024-03-06', status: 'failed', recordsIn: 0, recordsOut: 0, duplicatesDropped: 0, rejected: 0, late: 0, reasons: [{ kind: 'forced' }], error: { name: 'CheckFailedError', message: "'not_null_session_id' failed: 7 rows (day 2024-03-06)" } },
+      { dataset: 'access_records', day: '2024-03-06', status: 'failed', recordsIn: 0, recordsOut: 0, duplicatesDropped: 0, rejected: 4, late: 0, reasons: [{ kind: 'forced' }], error: { name: 'CheckFailedError', message: "'not_null_session_id' failed: 7 rows (day 2024-03-06)" } },
       { dataset: 'access_records', day: '2024-03-05', status: 'succeeded', recordsIn: 1200, recordsOut: 1180, duplicatesDropped: 20, rejected: 9, late: 2, reasons: [{ kind: 'new_raw', rawDay: '2024-03-05' }] },
       { dataset: 'file_downloads', day: '2024-03-05', status: 'succeeded', recordsIn: 40, recordsOut: 38, duplicatesDropped: 2, rejected: 0, late: 0, reasons: [{ kind: 'new_raw', rawDay: '2024-03-05' }], metrics: { unattributed: 3 } } as RunSummary['days'][number],
     ],
     totals: { daysTransformed: 2, daysFailed: 1, recordsIn: 1249, recordsOut: 1218, duplicatesDropped: 22, rejected: 9, late: 2 },
     failedDays: [{ dataset: 'access_records', day: '2024-03-06', error: "CheckFailedError: 'not_null_session_id' failed: 7 rows (day 2024-03-06)" }],
-    rejectedByReason: { late: 2, invalid_json: 7 },
+    rejectedByReason: { late: 2, invalid_json: 11 },
     stepSeconds: 12.5,
   };
 }
@@ -47,11 +48,19 @@ describe('buildRunReport', () => {
     expect(report.tables[0].days[1].error).toBe("CheckFailedError: 'not_null_session_id' failed: 7 rows (day 2024-03-06)");
     expect(report.tables[1].days[0].unattributed).toBe(3);
     expect(report.tables[0].days[0].unattributed).toBeUndefined();
-    expect(report.tables[0].totals).toEqual({ days: 2, daysFailed: 1, recordsIn: 1200, recordsOut: 1180, duplicates: 20, rejected: 9, late: 2, unattributed: 0 });
-    expect(report.totals).toEqual({ days: 3, daysFailed: 1, recordsIn: 1240, recordsOut: 1218, duplicates: 22, rejected: 9, late: 2, unattributed: 3, checksFailed: 1, checkWarnings: 1, warnings: 1 });
-    expect(report.rejectedByReason).toEqual({ invalid_json: 7, late: 2 });
+    expect(report.tables[0].totals).toEqual({ days: 2, daysFailed: 1, recordsIn: 1200, recordsOut: 1180, duplicates: 20, rejected: 9, rejectedOnFailedDays: 4, late: 2, unattributed: 0 });
+    expect(report.totals).toEqual({ days: 3, daysFailed: 1, recordsIn: 1240, recordsOut: 1218, duplicates: 22, rejected: 9, rejectedOnFailedDays: 4, late: 2, unattributed: 3, checksFailed: 1, checkWarnings: 1, warnings: 1 });
+    expect(report.rejectedByReason).toEqual({ invalid_json: 11, late: 2 }); // failed days' included
     expect(report.failedDays).toEqual([{ table: 'access_records', day: '2024-03-06', error: "CheckFailedError: 'not_null_session_id' failed: 7 rows (day 2024-03-06)" }]);
     expect(report.warnings).toEqual([{ message: 'row count of file_downloads 2024-03-05 is 58 % below the trailing mean' }]);
+  });
+
+  it('says in its text which rejects were on failed days, so the totals and the reasons add up', () => {
+    const [, totals] = formatReportText(buildRunReport(summary()));
+
+    expect(totals).toBe(
+      'totals: 2 days ok, 1 failed; 1,240 in, 1,218 out, 22 duplicates, 9 rejected (+4 on failed days, not published), 3 unattributed; rejected by reason, all days: invalid_json 11, late 2',
+    );
   });
 
   it('orders checks failed first and keeps at most 5 plain-JSON sample rows', () => {
@@ -90,7 +99,7 @@ describe('renderRunReportHtml', () => {
     expect(html).toContain('data-table="file_downloads"');
     expect(html).toContain('new raw data in arrival day 2024-03-05');
     expect(html).toContain('not_null_session_id');
-    expect(html).toContain('invalid_json 7');
+    expect(html).toContain('Rejected by reason, all days: invalid_json 11, late 2; 4 of them on failed days, not published');
   });
 
   it('inlines Chart.js and the chart data, so it works offline', () => {
