@@ -80,10 +80,11 @@ def decode_file(data: bytes) -> Tuple[str, bool]:
 
     Gzip when the first two bytes are 1f 8b (multi-member streams are read member after member).
     `truncated` is True when a gzip stream ends before its trailer or is corrupt; `text` is then
-    the readable part. Text is UTF-8; undecodable bytes become U+FFFD.
+    the readable part. Text is UTF-8; undecodable bytes become U+FFFD; a UTF-8 BOM at the start
+    is dropped (docs/raw-records.md rule 1).
     """
     if data[:2] != b"\x1f\x8b":
-        return data.decode("utf-8", errors="replace"), False
+        return _without_bom(data.decode("utf-8", errors="replace")), False
     out: List[bytes] = []
     rest = data
     truncated = False
@@ -105,7 +106,11 @@ def decode_file(data: bytes) -> Tuple[str, bool]:
         if rest[:2] != b"\x1f\x8b":
             truncated = True
             break
-    return b"".join(out).decode("utf-8", errors="replace"), truncated
+    return _without_bom(b"".join(out).decode("utf-8", errors="replace")), truncated
+
+
+def _without_bom(text: str) -> str:
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 def split_records(text: str) -> Iterator[str]:
@@ -380,14 +385,12 @@ def csv_values(fields: List[str], header_index: dict, dataset: dict, arrival_day
 def csv_records(source_file: str, text: str, arrival_day: dt.date, dataset: dict) -> Iterator[tuple]:
     """Records and rejects of one decoded CSV file, in file order (shapes in the module docstring).
 
-    The first record is the header (a leading UTF-8 BOM is dropped); record_index counts the records
+    The first record is the header (decode_file dropped a leading UTF-8 BOM); record_index counts the records
     after it from 0, rejects included; blank lines are no records. First reason that holds:
     invalid_csv (the record does not parse as RFC 4180, or has another number of fields than the
     header), missing_field (a declared column absent from the header — every record of the file —
     or an empty required value), bad_type, late.
     """
-    if text.startswith("\ufeff"):
-        text = text[1:]
     feed = _LineFeed(text)
     reader = csv.reader(feed, strict=True)
     header: Optional[List[str]] = None

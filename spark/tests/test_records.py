@@ -50,6 +50,11 @@ class TestDecodeFile:
     def test_plain_text_is_utf8(self):
         assert decode_file("é{}".encode()) == ("é{}", False)
 
+    def test_a_bom_at_the_start_is_dropped_plain_or_gzip_and_only_there(self):
+        data = '\ufeff{"a":1}\n\ufeff{"a":2}'.encode()
+        assert decode_file(data) == ('{"a":1}\n\ufeff{"a":2}', False)
+        assert decode_file(gzip.compress(data)) == ('{"a":1}\n\ufeff{"a":2}', False)
+
     def test_gzip_is_detected_by_magic_bytes_not_name(self):
         assert decode_file(gzip.compress(b'{"a":1}')) == ('{"a":1}', False)
 

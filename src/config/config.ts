@@ -3,7 +3,7 @@
  * `lakestep.config.yml` at the project root (docs/tables.md).
  * Every default is written once, in DEFAULTS; docs point here.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -212,8 +212,9 @@ export function phaseOf(config: Pick<LakestepConfig, 'datasets' | 'aggregates'>)
 let cached: LakestepConfig | undefined;
 
 /**
- * Loads and validates `lakestep.config.yml` (or `path`). Cached for the default path.
- * @throws ConfigError
+ * Loads and validates `lakestep.config.yml` (or `path`), and checks that every stage SQL file it
+ * names exists (under PROJECT_ROOT). Cached for the default path.
+ * @throws ConfigError naming the file, or the key whose stage file is missing
  */
 export function loadConfig(path?: string): LakestepConfig {
   if (!path && cached) return cached;
@@ -224,9 +225,16 @@ export function loadConfig(path?: string): LakestepConfig {
   } catch (err) {
     // YAML syntax errors say where, not which file
     if (err instanceof Error && err.name.startsWith('YAML')) throw new ConfigError('(syntax)', `${file}: ${err.message}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ConfigError('(file)', `${file} does not exist (expected the project's lakestep.config.yml)`);
     throw err;
   }
   const config = parseConfig(parsed);
+  for (const [section, entries] of [['datasets', config.datasets], ['aggregates', config.aggregates]] as const) {
+    for (const [key, table] of Object.entries(entries)) {
+      const stage = resolve(PROJECT_ROOT, table.stage);
+      if (!existsSync(stage)) throw new ConfigError(`${section}.${key}.stage`, `${stage} does not exist (expected the stage's SQL file)`);
+    }
+  }
   if (!path) cached = config;
   return config;
 }

@@ -37,11 +37,18 @@ export interface LocalRuntimeOptions {
 }
 
 /**
- * @throws InputError when `lakeDir` is a file, or is missing and `existing` is asked
+ * @throws InputError when `lakeDir` is a file, or `existing` is asked and it is missing or holds
+ *   neither raw data (`raw/`) nor a ledger (`_state/`): a mistyped --lake (its parent, an empty
+ *   folder) would otherwise report "nothing to do" and leave `_state/` and `_runs/` behind
  */
 function checkLakeDir(lakeDir: string, existing: boolean): void {
   if (existsSync(lakeDir) && !statSync(lakeDir).isDirectory()) throw new InputError('--lake', `${lakeDir} is a file (expected the lake folder)`);
-  if (existing && !existsSync(lakeDir)) throw new InputError('--lake', `there is no lake at ${lakeDir} (expected a folder made by \`lakestep sample\`, or one you made holding raw/<dataset>/ data)`);
+  if (!existing) return;
+  const expected = 'expected a folder made by `lakestep sample`, or one you made holding raw/<dataset>/ data';
+  if (!existsSync(lakeDir)) throw new InputError('--lake', `there is no lake at ${lakeDir} (${expected})`);
+  if (!existsSync(join(lakeDir, 'raw')) && !existsSync(join(lakeDir, '_state'))) {
+    throw new InputError('--lake', `${lakeDir} holds no lake: no raw/ folder and no ledger (_state/) (${expected})`);
+  }
 }
 
 /** @throws InputError when `--engine spark` is asked for and the venv with pyspark is missing */

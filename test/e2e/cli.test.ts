@@ -2,7 +2,7 @@
  * The `lakestep` command as a user runs it (main() with captured output): exit codes, the plan of
  * a dry run, JSON output, queries, and a whole run on real local Spark through the PySpark driver.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generateSample } from '../../src/sample/generate';
 import { rowsByDay, tmpLake } from '../helpers/lake';
@@ -68,6 +68,18 @@ describe('lakestep CLI', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`there is no lake at ${typo}`);
     expect(existsSync(typo)).toBe(false);
+  });
+
+  it('exits 1 on a folder that holds no lake (no raw/, no ledger), and leaves nothing in it', async () => {
+    const empty = tmpLake('cli-empty');
+
+    const result = await lakestep('run', '--lake', empty, '--dry-run');
+    const left = readdirSync(empty);
+    rmSync(empty, { recursive: true, force: true });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${empty} holds no lake: no raw/ folder and no ledger (_state/)`);
+    expect(left).toEqual([]);
   });
 
   it('exits 1 on a rerun of an execution the lake never ran, starting nothing', async () => {

@@ -129,6 +129,8 @@ function writeRawInput(lake: string) {
     bad('\x00\x9f\x92\x96garbage\x00\n'),
     Buffer.from(line(fullRecord('after-binary', D + 16 * H + 1)) + '\n'),
   ])));
+  // A BOM at the start of a file is dropped (its first record stays valid); after a newline it is a character.
+  put(`${RAW}2023/04/06/17/firehose-1-2023-04-06-17-00-00-n.json`, `\uFEFF${line(fullRecord('after-bom', D + 17 * H))}\n\uFEFF${line(fullRecord('bom-mid-file', D + 17 * H))}\n`);
   // A truncated gzip upload: one reject for the whole file.
   put(`${RAW}2023/04/07/05/firehose-1-2023-04-07-05-00-00-k.gz`, gzipSync(line(fullRecord('cut-gzip', D + MS_PER_DAY)).repeat(20)).subarray(0, 60));
   // Hidden and temporary objects are not data; days outside rawDays are not read.
@@ -237,6 +239,8 @@ describe('access_records on Spark (PySpark driver) and DuckDB', () => {
     expect(bySession.get('utf8-in-string')?.user_agent).toBe('agent-\uFFFD\uFFFD');
     expect(bySession.has('utf8-\uFFFD')).toBe(true);
     expect(bySession.has('after-binary')).toBe(true);
+    expect(bySession.has('after-bom')).toBe(true);
+    expect(bySession.has('bom-mid-file')).toBe(false);
   });
 
   it('quarantines identical rejects (the invalid_json parser message is engine-specific)', async () => {

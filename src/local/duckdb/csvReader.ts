@@ -60,7 +60,7 @@ export function csvValue(text: string, type: ColumnType): string | number | bool
  * truncated_gzip (the file, once), invalid_csv (not RFC 4180 as Python's strict reader reads it —
  * when that is the header, the file is one reject — or another number of fields than the header),
  * missing_field (declared column absent from the header, or a required value empty), bad_type.
- * A leading UTF-8 BOM is dropped; blank lines are no records. The event day is the arrival day.
+ * Blank lines are no records. The event day is the arrival day.
  * @returns the number of files read
  */
 export async function loadRawCsvDays(connection: DuckDBConnection, opts: LoadRawCsvOptions): Promise<number> {
@@ -74,7 +74,7 @@ export async function loadRawCsvDays(connection: DuckDBConnection, opts: LoadRaw
   for (const file of files) {
     const bytes = await readFile(file.path);
     const decoded = decodeRawFile(bytes);
-    const text = decoded.text.toString('utf8').replace(/^\uFEFF/, '');
+    const text = decoded.text.toString('utf8'); // a leading BOM is gone already (decodeRawFile)
     const base = { arrival_day: file.arrivalDay, source_file: file.key };
     if (decoded.truncated) {
       rejects.push({ ...base, record_index: 0, reason: 'truncated_gzip', detail: String(bytes.length), raw_text: text });

@@ -61,16 +61,17 @@ export interface DecodedFile {
 
 /**
  * Rule 1: decompresses a gzip file and checks that its stream reaches the trailer (length and
- * CRC), which DuckDB does not: it reads a truncated gzip's readable part without an error.
+ * CRC), which DuckDB does not: it reads a truncated gzip's readable part without an error. A
+ * UTF-8 BOM at the start of the text is dropped (Windows editors write one; Firehose never does).
  * A corrupt stream (bad CRC, invalid deflate data) is not trusted either and counts as truncated.
  * Plain files are returned as they are.
  * @example decodeRawFile(gzipSync('{"a":1}')) // { text: <'{"a":1}'>, gzip: true, truncated: false }
  */
 export function decodeRawFile(bytes: Buffer): DecodedFile {
-  if (!isGzip(bytes)) return { text: bytes, gzip: false, truncated: false };
+  if (!isGzip(bytes)) return { text: withoutBom(bytes), gzip: false, truncated: false };
   const chunkSize = gunzipChunkBytes(bytes);
   try {
-    return { text: gunzipSync(bytes, { chunkSize }), gzip: true, truncated: false };
+    return { text: withoutBom(gunzipSync(bytes, { chunkSize })), gzip: true, truncated: false };
   } catch {
     // Z_SYNC_FLUSH at the end returns what inflated so far instead of throwing "unexpected end of file".
     let readable: Buffer;
@@ -79,8 +80,13 @@ export function decodeRawFile(bytes: Buffer): DecodedFile {
     } catch {
       readable = Buffer.alloc(0); // corrupt before any readable byte
     }
-    return { text: readable, gzip: true, truncated: true };
+    return { text: withoutBom(readable), gzip: true, truncated: true };
   }
+}
+
+/** Rule 1: a UTF-8 BOM (EF BB BF) at the start of the text is dropped; elsewhere it is a character. */
+function withoutBom(text: Buffer): Buffer {
+  return text.length >= 3 && text[0] === 0xef && text[1] === 0xbb && text[2] === 0xbf ? text.subarray(3) : text;
 }
 
 /**

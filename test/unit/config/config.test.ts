@@ -91,6 +91,32 @@ describe('phaseOf', () => {
   });
 });
 
+describe('loadConfig of a file that cannot be used', () => {
+  const withFile = (text: string | undefined, check: (file: string) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), 'lakestep-config-'));
+    const file = join(dir, 'lakestep.config.yml');
+    if (text !== undefined) writeFileSync(file, text);
+    try {
+      check(file);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('names a missing file', () => {
+    withFile(undefined, (file) => expect(() => loadConfig(file)).toThrow(`lakestep.config.yml (file): ${file} does not exist`));
+  });
+
+  it('names the key of a stage whose SQL file does not exist', () => {
+    const project = readFileSync(resolve(PROJECT_ROOT, 'lakestep.config.yml'), 'utf8');
+    const broken = project.replace('stage: spark/sql/node_snapshots.sql', 'stage: spark/sql/node_snapshot.sql');
+    expect(broken).not.toBe(project);
+    withFile(broken, (file) =>
+      expect(() => loadConfig(file)).toThrow(`lakestep.config.yml datasets.node_snapshots.stage: ${resolve(PROJECT_ROOT, 'spark/sql/node_snapshot.sql')} does not exist`),
+    );
+  });
+});
+
 describe('loadConfig of a file with a YAML syntax error', () => {
   it('names the file and the place', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lakestep-config-'));

@@ -63,8 +63,8 @@ describe('splitRecords', () => {
     expect(split('\n\n{"a":1}   \n\n\n{"a":2}\n  \n')).toEqual(['{"a":1}', '{"a":2}']);
   });
 
-  it('treats a BOM as an ordinary character: the first line is one (malformed) record', () => {
-    expect(split('\uFEFF{"a":1}\n{"a":2}')).toEqual(['\uFEFF{"a":1}', '{"a":2}']);
+  it('drops a BOM at the start of the file; elsewhere it is an ordinary character, its line one (malformed) record', () => {
+    expect(split('\uFEFF{"a":1}\n\uFEFF{"a":2}')).toEqual(['{"a":1}', '\uFEFF{"a":2}']);
   });
 
   it('handles a backslash as the very last byte', () => {
@@ -131,6 +131,15 @@ describe('decodeRawFile', () => {
 
   it('returns a plain file as it is', () => {
     expect(decodeRawFile(Buffer.from(body))).toMatchObject({ gzip: false, truncated: false });
+  });
+
+  it('drops a UTF-8 BOM at the start of the text, plain or gzip, and only there', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const withBom = Buffer.concat([bom, Buffer.from(body), bom, Buffer.from('{"a":3}')]);
+
+    expect(decodeRawFile(withBom).text.toString()).toBe(`${body}\uFEFF{"a":3}`);
+    expect(decodeRawFile(gzipSync(withBom)).text.toString()).toBe(`${body}\uFEFF{"a":3}`);
+    expect(recordTexts(withBom).texts).toEqual(['{"a":1}', '{"a":2}', '\uFEFF{"a":3}']);
   });
 
   it('flags a gzip stream cut before its trailer and keeps the readable text', () => {
