@@ -166,6 +166,12 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
 /** A mistake of the user's (an argument, the config file, a query), as opposed to a failed run. */
 const isBadInput = (err: Error) => err instanceof InputError || err instanceof ConfigError;
 
+/** The AWS SDK's bare "Region is missing" (a --stage command without a region) as the input error it is. */
+function withHint(err: Error): Error {
+  if (err.message !== 'Region is missing') return err;
+  return new InputError('AWS_REGION', 'no AWS region is set (expected AWS_REGION or AWS_DEFAULT_REGION, or a region in your AWS profile, for --stage)');
+}
+
 /** Runs the CLI: one `error: …` line on failure, the stack only with --debug. */
 export async function main(argv: string[], io?: Io): Promise<void> {
   const debug = argv.includes('--debug');
@@ -176,7 +182,7 @@ export async function main(argv: string[], io?: Io): Promise<void> {
   } catch (error) {
     // Commander has already printed its own message (and help) for bad arguments.
     if (error instanceof CommanderError) return setExitCode(error.exitCode === 0 ? EXIT.ok : EXIT.badInput);
-    const err = error as Error;
+    const err = withHint(error as Error);
     process.stderr.write(`error: ${err instanceof LakestepError ? `${err.name}: ` : ''}${err.message}\n`);
     if (debug) process.stderr.write(`${err.stack}\n`);
     setExitCode(isBadInput(err) ? EXIT.badInput : EXIT.runFailed);

@@ -11,6 +11,7 @@ import { InputError } from '../core/errors';
 import { FolderObjectStore } from '../local/folderObjectStore';
 import type { RunReport } from '../report/runReport';
 import { chainReports, latestReport, listReports, readRunReport } from '../report/reportStore';
+import { plural } from './plural';
 
 export interface ReportCommandOptions {
   lake: string;
@@ -52,12 +53,12 @@ export function formatReportText(report: RunReport): string[] {
   const when = report.startedAt ? ` ${report.startedAt}${report.endedAt ? ` → ${report.endedAt}` : ''}${report.durationSeconds !== undefined ? ` (${report.durationSeconds} s)` : ''}` : '';
   lines.push(`run ${report.execution} ${report.status}${when}`);
   if (report.continuedBy) {
-    lines.push(`continued by execution ${report.continuedBy.execution} (${fmt(report.continuedBy.deferredDays)} day partitions left; lakestep report ${report.continuedBy.execution})`);
+    lines.push(`continued by execution ${report.continuedBy.execution} (${plural(report.continuedBy.deferredDays, 'day partition')} left; lakestep report ${report.continuedBy.execution})`);
   }
   const reasons = Object.entries(report.rejectedByReason).map(([r, n]) => `${r} ${fmt(n)}`);
   const failedRejects = t.rejectedOnFailedDays ? ` (+${fmt(t.rejectedOnFailedDays)} on failed days, not published)` : '';
   lines.push(
-    `totals: ${fmt(t.days - t.daysFailed)} days ok, ${fmt(t.daysFailed)} failed; ${fmt(t.recordsIn)} in, ${fmt(t.recordsOut)} out, ${fmt(t.duplicates)} duplicates, ${fmt(t.rejected)} rejected${failedRejects}, ${fmt(t.unattributed)} unattributed${reasons.length ? `; rejected by reason, all days: ${reasons.join(', ')}` : ''}`,
+    `totals: ${plural(t.days - t.daysFailed, 'day')} ok, ${fmt(t.daysFailed)} failed; ${fmt(t.recordsIn)} in, ${fmt(t.recordsOut)} out, ${fmt(t.duplicates)} duplicates, ${fmt(t.rejected)} rejected${failedRejects}, ${fmt(t.unattributed)} unattributed${reasons.length ? `; rejected by reason, all days: ${reasons.join(', ')}` : ''}`,
   );
   for (const table of report.tables) {
     lines.push(table.table);
@@ -88,7 +89,7 @@ export function formatChain(report: RunReport, chain: RunReport[]): string[] {
     ...chain.map((r) => {
       const t = r.totals;
       const mark = r.execution === report.execution ? '*' : ' ';
-      return `${mark} ${r.execution.padEnd(width)}  ${r.status.padEnd(9)}  ${fmt(t.days - t.daysFailed)} days ok, ${fmt(t.daysFailed)} failed, ${fmt(t.recordsOut)} out`;
+      return `${mark} ${r.execution.padEnd(width)}  ${r.status.padEnd(9)}  ${plural(t.days - t.daysFailed, 'day')} ok, ${fmt(t.daysFailed)} failed, ${fmt(t.recordsOut)} out`;
     }),
   ];
 }

@@ -6,6 +6,7 @@
 import type { EventLog } from '../local/executeStateMachine';
 import type { CheckedStep } from '../pipeline/steps';
 import type { DiscoverResult } from '../pipeline/discover';
+import { plural } from './plural';
 
 export interface Reporter {
   onEvent(event: EventLog): void;
@@ -38,8 +39,8 @@ export class TerminalReporter implements Reporter {
       // each execution of a cut run has its own plan: count its days from 1
       this.totalDays = plan.dirtyDays;
       this.doneDays = 0;
-      const later = plan.deferredDays ? `; ${plan.deferredDays} more day partitions in the executions that follow` : '';
-      this.line(plan.dirtyDays ? `plan: ${plan.dirtyDays} days in ${plan.steps} steps${later}` : 'plan: nothing to do, every partition is up to date');
+      const later = plan.deferredDays ? `; ${plural(plan.deferredDays, 'more day partition')} in the executions that follow` : '';
+      this.line(plan.dirtyDays ? `plan: ${plural(plan.dirtyDays, 'day')} in ${plural(plan.steps, 'step')}${later}` : 'plan: nothing to do, every partition is up to date');
       if (plan.ignoredKeys) {
         const more = plan.ignoredKeys > plan.ignoredKeyExamples.length ? ', …' : '';
         this.line(`warning: ${plan.ignoredKeys} raw keys are in no known layout (<prefix>YYYY/MM/DD/HH/… or <prefix>year=YYYY/month=MM/day=DD/…) and were left alone: ${plan.ignoredKeyExamples.join(', ')}${more}`);

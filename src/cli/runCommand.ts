@@ -16,6 +16,7 @@ import { causeMessage } from '../pipeline/failure';
 import { summaryKey } from '../pipeline/runKeys';
 import type { Reporter } from './reporter';
 import { EXIT } from './exitCodes';
+import { plural } from './plural';
 
 export interface RunCommandOptions {
   lake: string;
@@ -118,9 +119,9 @@ async function reportExecution(
   };
   if (!opts.json) {
     if (plan) {
-      reporter.line(plan.days.length ? `dry run: ${plan.days.length} days would be recomputed` : 'dry run: nothing to recompute');
+      reporter.line(plan.days.length ? `dry run: ${plural(plan.days.length, 'day')} would be recomputed` : 'dry run: nothing to recompute');
       for (const day of plan.days) reporter.line(`  ${day.dataset} ${day.day}: ${day.reasons.map(describeReason).join('; ')}`);
-      if (plan.deferred) reporter.line(`  and ${plan.deferred.days} day partitions after ${plan.deferred.until} in the executions that follow (maxStepsPerExecution)`);
+      if (plan.deferred) reporter.line(`  and ${plural(plan.deferred.days, 'day partition')} after ${plan.deferred.until} in the executions that follow (maxStepsPerExecution)`);
     } else if (summary) {
       const n = (x: number) => x.toLocaleString('en-US');
       for (const table of [...new Set(summary.days.map((d) => d.dataset))]) {
@@ -128,16 +129,16 @@ async function reportExecution(
         const sum = (pick: (d: (typeof days)[number]) => number) => n(days.reduce((total, d) => total + pick(d), 0));
         const failed = days.filter((d) => d.status === 'failed').length;
         reporter.line(
-          `  ${table}: ${days.length} days${failed ? ` (${failed} failed)` : ''}, ${sum((d) => d.recordsIn)} records in, ${sum((d) => d.recordsOut)} out, ` +
+          `  ${table}: ${plural(days.length, 'day')}${failed ? ` (${failed} failed)` : ''}, ${sum((d) => d.recordsIn)} records in, ${sum((d) => d.recordsOut)} out, ` +
             `${sum((d) => d.duplicatesDropped)} duplicates dropped, ${sum((d) => d.rejected)} rejected (${sum((d) => d.late)} late)`,
         );
       }
       const t = summary.totals;
-      reporter.line(`${outcome.status === 'SUCCEEDED' ? 'done' : 'FAILED'}: ${t.daysTransformed} days transformed${t.daysFailed ? `, ${t.daysFailed} failed` : ''}, ${seconds.toFixed(1)} s`);
+      reporter.line(`${outcome.status === 'SUCCEEDED' ? 'done' : 'FAILED'}: ${plural(t.daysTransformed, 'day')} transformed${t.daysFailed ? `, ${t.daysFailed} failed` : ''}, ${seconds.toFixed(1)} s`);
     } else if (outcome.status === 'SUCCEEDED') {
       reporter.line(`done: nothing to do, ${seconds.toFixed(1)} s`);
     }
-    if (continued) reporter.line(`the run goes on in execution ${continued.execution} (${continued.deferredDays} day partitions left; maxStepsPerExecution)`);
+    if (continued) reporter.line(`the run goes on in execution ${continued.execution} (${plural(continued.deferredDays, 'day partition')} left; maxStepsPerExecution)`);
   }
   if (outcome.status === 'FAILED') {
     reporter.line(`error: execution ${outcome.executionId.split(':').pop()} failed: ${outcome.error?.Error}: ${causeMessage(outcome.error?.Cause)}`);

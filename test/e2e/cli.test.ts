@@ -82,6 +82,24 @@ describe('lakestep CLI', () => {
     expect(left).toEqual([]);
   });
 
+  it('exits 1 on a --stage command without an AWS region, saying how to set one', async () => {
+    const saved = { AWS_REGION: process.env.AWS_REGION, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION, AWS_CONFIG_FILE: process.env.AWS_CONFIG_FILE };
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    process.env.AWS_CONFIG_FILE = join(lake, 'no-such-aws-config'); // no profile region either
+    try {
+      const result = await lakestep('status', '--stage', 'dev');
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('error: InputError: AWS_REGION: no AWS region is set (expected AWS_REGION or AWS_DEFAULT_REGION');
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it('exits 1 on a rerun of an execution the lake never ran, starting nothing', async () => {
     const result = await lakestep('run', '--lake', lake, '--rerun', 'run-20240101T000000Z-dead');
 
