@@ -19,7 +19,7 @@ export async function readStatus(lake: string): Promise<DatasetStatus[]> {
   const config = loadConfig();
   const tables = allTableNames(config).map((name) => tableConfig(config, name));
   const versions = currentStageVersions(tables);
-  return withLocalRuntime({ lakeDir: lake, existing: true }, async ({ ports }) =>
+  return withLocalRuntime({ lakeDir: lake, existing: true, joinRunningLedger: true }, async ({ ports }) =>
     Promise.all(
       tables.map(async (ds) => {
         const outputs = await ports.ledger.outputDays(ds.name);

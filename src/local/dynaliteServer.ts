@@ -2,7 +2,7 @@
  * The embedded DynamoDB: dynalite on 127.0.0.1, persisted in a folder (`<lake>/_state/dynamodb`),
  * so the ledger and the lock run the same AWS SDK code locally as on AWS.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
@@ -29,14 +29,27 @@ export interface DynaliteHandle {
   stop(): Promise<void>;
 }
 
+/** Where a running dynalite says which endpoint serves the store `dir` (so a reader can join it). */
+const endpointFile = (dir: string) => `${dir}.endpoint`;
+
 /**
- * Starts dynalite on 127.0.0.1 on a free port, with its LevelDB store in `dir` (created if missing).
- * Only one process can open a store: a second concurrent start on the same `dir` fails.
- * @throws LakestepError naming `dir` when another process (another lakestep run on this lake) has the store open
+ * Starts dynalite on 127.0.0.1 on a free port, with its LevelDB store in `dir` (created if missing),
+ * and writes its endpoint beside the store (`<dir>.endpoint`, removed on stop).
+ * Only one process can open a store: a second concurrent start on the same `dir` fails, unless
+ * `join` is set: then it uses the dynalite of the process that holds the store (a handle whose
+ * stop() leaves that server alone), for readers such as `lakestep status` during a run.
+ * @throws LakestepError naming `dir` when another process (another lakestep run on this lake) has
+ *   the store open and does not answer at its endpoint (or `join` is not set)
  */
-export async function startDynalite({ dir }: { dir: string }): Promise<DynaliteHandle> {
+export async function startDynalite({ dir, join }: { dir: string; join?: boolean }): Promise<DynaliteHandle> {
   await mkdir(dir, { recursive: true });
-  await probeStore(dir);
+  try {
+    await probeStore(dir);
+  } catch (err) {
+    const shared = join && err instanceof StoreLockedError ? await runningEndpoint(dir) : undefined;
+    if (!shared) throw err;
+    return { endpoint: shared, stop: async () => undefined };
+  }
   // dynalite flips a new table to ACTIVE on a timer (500 ms by default); a stop within it would persist CREATING. No delay.
   const server = loadDynalite()({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
@@ -61,17 +74,40 @@ export async function startDynalite({ dir }: { dir: string }): Promise<DynaliteH
     },
   };
   // dynalite opens its store on the first request; one request now holds the store's lock for the handle's whole life.
+  if (!(await answers(endpoint))) {
+    await handle.stop();
+    throw new LakestepError(`the local DynamoDB at ${endpoint} (store ${dir}) did not answer`);
+  }
+  await writeFile(endpointFile(dir), endpoint);
+  const stop = handle.stop;
+  handle.stop = async () => {
+    await rm(endpointFile(dir), { force: true });
+    return stop();
+  };
+  return handle;
+}
+
+/** Whether a dynalite answers at `endpoint` (one ListTables). */
+async function answers(endpoint: string): Promise<boolean> {
   const client = localDynamoClient(endpoint);
   try {
     await client.send(new ListTablesCommand({ Limit: 1 }));
-  } catch (err) {
-    await handle.stop();
-    throw err;
+    return true;
+  } catch {
+    return false;
   } finally {
     client.destroy();
   }
-  return handle;
 }
+
+/** The endpoint of the process holding the store `dir`, when it wrote one and answers there. */
+async function runningEndpoint(dir: string): Promise<string | undefined> {
+  const endpoint = await readFile(endpointFile(dir), 'utf8').catch(() => undefined);
+  return endpoint && (await answers(endpoint)) ? endpoint : undefined;
+}
+
+/** Another process holds the store's LevelDB LOCK. */
+class StoreLockedError extends LakestepError {}
 
 /**
  * Opens and closes the store once to find out whether another process holds its LevelDB LOCK.
@@ -88,7 +124,7 @@ async function probeStore(dir: string): Promise<void> {
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause;
     if (cause?.code === 'LEVEL_LOCKED') {
-      throw new LakestepError(
+      throw new StoreLockedError(
         `the local DynamoDB store ${dir} is in use by another process (another lakestep run is using this lake); ` +
           `wait for it to finish, or use another --lake`,
         { cause: err },

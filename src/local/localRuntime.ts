@@ -34,6 +34,8 @@ export interface LocalRuntimeOptions {
   alertStream?: NodeJS.WritableStream;
   /** the lake must exist already (status: a mistyped --lake must not quietly show an empty lake) */
   existing?: boolean;
+  /** when a run holds the lake's ledger store, read it through that run's dynalite (status during a run) */
+  joinRunningLedger?: boolean;
 }
 
 /**
@@ -69,7 +71,7 @@ export async function withLocalRuntime<T>(options: LocalRuntimeOptions, fn: (run
   checkLakeDir(lakeDir, options.existing ?? false);
   mkdirSync(lakeDir, { recursive: true });
   const config = loadConfig();
-  const dynamo = await startDynalite({ dir: join(lakeDir, '_state', 'dynamodb') });
+  const dynamo = await startDynalite({ dir: join(lakeDir, '_state', 'dynamodb'), join: options.joinRunningLedger });
   try {
     const client = localDynamoClient(dynamo.endpoint);
     const tables = ledgerTableNames('local');

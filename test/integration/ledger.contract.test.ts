@@ -238,7 +238,8 @@ describe('dynalite store in a folder', () => {
     await again.stop();
   });
 
-  it('refuses the folder while another process holds it', async () => {
+  /** Runs `fn` while a child process holds the store in `dir` with its own dynalite. */
+  async function whileAnotherProcessHoldsIt(fn: () => Promise<void>) {
     const { spawn } = await import('node:child_process');
     const script = `
       require('tsx/cjs');
@@ -253,10 +254,36 @@ describe('dynalite store in a folder', () => {
         child.stdout.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
         child.once('exit', (code) => reject(new Error(`child exited ${code}`)));
       });
-      await expectRefused(/is in use by another process \(another lakestep run is using this lake\)/);
+      await fn();
     } finally {
       child.stdin.end();
       if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
     }
+  }
+
+  it('refuses the folder while another process holds it', async () => {
+    await whileAnotherProcessHoldsIt(() => expectRefused(/is in use by another process \(another lakestep run is using this lake\)/));
+  });
+
+  it('lets a reader join the store another process holds, through that process\'s dynalite, and leaves it running', async () => {
+    await whileAnotherProcessHoldsIt(async () => {
+      const reader = await startDynalite({ dir, join: true });
+      const readerClient = localDynamoClient(reader.endpoint);
+      try {
+        await ensureTables(readerClient, names);
+        expect(await new DynamoLedger(readerClient, names.ledger).rawPartitions('a')).toEqual([raw('a', '2024-01-01')]);
+      } finally {
+        readerClient.destroy();
+        await reader.stop();
+      }
+      // the holder's server still answers after the reader stopped
+      const again = await startDynalite({ dir, join: true });
+      expect(again.endpoint).toBe(reader.endpoint);
+      await again.stop();
+    });
+    // the holder removed its endpoint on stop: the store is free again
+    const own = await startDynalite({ dir, join: true });
+    expect(own.endpoint).not.toBe('');
+    await own.stop();
   });
 });
