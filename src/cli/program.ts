@@ -113,8 +113,9 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
     .option('--from <YYYY-MM-DD>', 'first day of a backfill range', dayArg('--from'))
     .option('--to <YYYY-MM-DD>', 'last day of a backfill range', dayArg('--to'))
     .option('--force', 'recompute the range even if nothing changed')
-    .option('--stale', 'recompute days made by an older version of their stage SQL')
-    .option('--rerun <execution>', 'recompute the days an earlier execution failed')
+    // one mode at a time: a rerun or a stale run ignores a range, and each the other
+    .addOption(new Option('--stale', 'recompute days made by an older version of their stage SQL').conflicts(['rerun', 'from', 'to']))
+    .addOption(new Option('--rerun <execution>', 'recompute the days an earlier execution failed').conflicts(['from', 'to']))
     .option('--dataset <name...>', 'only these datasets')
     .option('--dry-run', 'print the plan (each day and why) and change nothing')
     .addOption(new Option('--engine <engine>', 'run the Spark steps on').choices(['duckdb', 'spark']).default('duckdb'))

@@ -3,6 +3,7 @@ import { InputError, LakestepError } from '../core/errors';
 import { queryCatalog } from '../local/catalogQuery';
 
 export async function queryCommand(lake: string, sql: string, json: boolean, stdout: NodeJS.WritableStream): Promise<void> {
+  if (!sql.trim()) throw new InputError('sql', 'the statement is empty (expected one SQL statement, e.g. "SELECT count(*) FROM access_records")');
   const { columns, rows } = await queryCatalog(lake, sql).catch((error: Error) => {
     // DuckDB's parser and binder errors are the user's SQL: bad input, not a failed run
     throw error instanceof LakestepError ? error : new InputError('sql', error.message);

@@ -30,7 +30,9 @@ export class TerminalReporter implements Reporter {
   onEvent(event: EventLog): void {
     if (event.type === 'StateEntered' && event.state.name === 'Discover') this.line('discovering raw partitions…');
     if (event.type === 'StateEntered' && event.state.name === 'StartCrawler') this.line('publishing tables to the catalog…');
-    if (event.type === 'StateFailed') this.line(`state ${event.state.name} failed: ${event.Error}: ${String(event.Cause)}`);
+    // Which state failed, and with what error; the cause (often long) is the run's last line, once.
+    // The Fail state only repeats the error it ends the execution with.
+    if (event.type === 'StateFailed' && event.state.type !== 'Fail') this.line(`state ${event.state.name} failed: ${event.Error}`);
     if (event.type !== 'StateExited') return;
     const output = event.state.output as Record<string, unknown> | undefined;
     if (event.state.name === 'Discover') {

@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { DEFAULTS } from '../config/config';
 import { InputError } from '../core/errors';
-import { MS_PER_DAY as DAY_MS } from '../core/days';
+import { addDays, daysBetween, MS_PER_DAY as DAY_MS } from '../core/days';
 import type { Day } from '../core/types';
 import { sessionId, Vocabulary } from './accessRecord';
 import { DownloadGenerator, type DownloadsExpected } from './downloads';
@@ -588,6 +588,10 @@ function validate(opts: GenerateSampleOptions) {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.start) || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== opts.start) {
     throw new InputError('start', `"${opts.start}" is not a calendar date (expected YYYY-MM-DD)`);
   }
+  // Event times must fall in years 1970…9999 (docs/raw-records.md), planted late ones up to lateDays + 3 days early.
+  const earliest = addDays('1970-01-01', (opts.lateDays ?? DEFAULTS.lateDays) + 4);
+  if (daysBetween(earliest, opts.start) < 0) throw new InputError('start', `${opts.start} is too early (expected ${earliest} or later: event times start in 1970)`);
+  if (daysBetween(addDays(opts.start, opts.days), '9999-12-25') < 0) throw new InputError('start', `${opts.start} with ${opts.days} days runs past year 9999`);
   if (opts.layout !== undefined && opts.layout !== 'firehose' && opts.layout !== 'hive') {
     throw new InputError('layout', `"${opts.layout}" is not a raw layout (expected firehose or hive)`);
   }

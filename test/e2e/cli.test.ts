@@ -100,6 +100,16 @@ describe('lakestep CLI', () => {
     }
   });
 
+  it('exits 1 on two run modes at once, and on an empty query', async () => {
+    const modes = await lakestep('run', '--lake', lake, '--stale', '--rerun', 'run-x');
+    const empty = await lakestep('query', '--lake', lake, '  ');
+
+    expect(modes.code).toBe(1);
+    expect(modes.stderr).toContain("error: option '--stale' cannot be used with option '--rerun <execution>'");
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('error: InputError: sql: the statement is empty');
+  });
+
   it('exits 1 on a rerun of an execution the lake never ran, starting nothing', async () => {
     const result = await lakestep('run', '--lake', lake, '--rerun', 'run-20240101T000000Z-dead');
 

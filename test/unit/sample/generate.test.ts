@@ -322,6 +322,12 @@ describe('generateSample', () => {
     await expect(generateSample({ ...base, start: '2024-02-30', lakeDir: newLake() })).rejects.toThrow(InputError);
     await expect(generateSample({ ...base, days: 0, lakeDir: newLake() })).rejects.toThrow(/days: 0 is not an integer/);
   });
+
+  it('rejects a start whose events would fall outside years 1970…9999 (they could only be rejects)', async () => {
+    await expect(generateSample({ ...base, start: '1969-12-31', lakeDir: newLake() })).rejects.toThrow('start: 1969-12-31 is too early (expected 1970-01-06 or later');
+    await expect(generateSample({ ...base, start: '1970-01-05', lateDays: 1, lakeDir: newLake() })).rejects.toThrow(InputError);
+    await expect(generateSample({ ...base, start: '9999-12-20', days: 10, lakeDir: newLake() })).rejects.toThrow('runs past year 9999');
+  });
 });
 
 describe('writeRawFile', () => {
