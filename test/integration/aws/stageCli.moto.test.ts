@@ -123,7 +123,7 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
 
     expect(code).toBe(0);
     expect(started()).toEqual([expect.objectContaining({ stateMachineArn: SM, input: '{"from":"2024-03-01","to":"2024-03-02","force":true}' })]);
-    expect(c.stderr()).toContain('plan: 2 days in 1 steps');
+    expect(c.stderr()).toContain('plan: 2 days in 1 step\n');
     expect(c.stderr()).toContain('[1/2] 2024-03-01 access_records ok 1,200 rows, 3 rejected 20.0s');
     expect(c.stderr()).toContain('[2/2] 2024-03-02 access_records ok 900 rows 20.0s');
     expect(c.stderr().match(/plan: /g)).toHaveLength(1); // events seen in an earlier poll are not repeated
