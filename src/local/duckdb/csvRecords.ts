@@ -24,12 +24,126 @@ function lines(text: string): string[] {
   return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
 }
 
-type State = 'START_RECORD' | 'START_FIELD' | 'IN_FIELD' | 'IN_QUOTED_FIELD' | 'QUOTE_IN_QUOTED_FIELD' | 'EAT_CRNL';
+const enum State {
+  START_RECORD,
+  START_FIELD,
+  IN_FIELD,
+  IN_QUOTED_FIELD,
+  QUOTE_IN_QUOTED_FIELD,
+  EAT_CRNL,
+}
 
 class CsvError extends Error {}
 
 /** End of a line (Python's EOL sentinel, processed after each line's characters). */
-const EOL = null;
+const EOL = -1;
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+
+/** parse_process_char of _csv.c for the excel dialect, strict: one record's state, fed UTF-16 code units. */
+class RecordParser {
+  state = State.START_RECORD;
+  fields: string[] = [];
+  private field = '';
+  /** code points in `field` (Python counts those against the limit) */
+  private fieldLength = 0;
+  private previousUnit = 0;
+
+  reset(): void {
+    this.state = State.START_RECORD;
+    this.fields = [];
+    this.field = '';
+    this.fieldLength = 0;
+    this.previousUnit = 0;
+  }
+
+  /** A line's characters, then its EOL. @throws CsvError as csv.Error would be raised */
+  feed(line: string): void {
+    for (let i = 0; i < line.length; i++) this.process(line.charCodeAt(i), line[i]);
+    this.process(EOL, '');
+  }
+
+  private save(): void {
+    this.fields.push(this.field);
+    this.field = '';
+    this.fieldLength = 0;
+  }
+
+  /** Adds a code unit to the field; `previous`: the unit before it on the line. */
+  private add(unit: number, c: string, previous: number): void {
+    // the low half of a surrogate pair completes a code point already counted
+    const continues = unit >= 0xdc00 && unit <= 0xdfff && previous >= 0xd800 && previous <= 0xdbff;
+    if (!continues) {
+      if (this.fieldLength >= CSV_FIELD_LIMIT) throw new CsvError(`field larger than field limit (${CSV_FIELD_LIMIT})`);
+      this.fieldLength++;
+    }
+    this.field += c;
+  }
+
+  private process(unit: number, c: string): void {
+    const lineEnd = unit === LF || unit === CR;
+    const previous = this.previousUnit;
+    this.previousUnit = unit;
+    switch (this.state) {
+      case State.START_RECORD:
+        if (unit === EOL) return;
+        if (lineEnd) {
+          this.state = State.EAT_CRNL;
+          return;
+        }
+        this.state = State.START_FIELD;
+      // falls through: a normal character starts the first field
+      case State.START_FIELD:
+        if (lineEnd || unit === EOL) {
+          this.save();
+          this.state = unit === EOL ? State.START_RECORD : State.EAT_CRNL;
+        } else if (unit === QUOTE) this.state = State.IN_QUOTED_FIELD;
+        else if (unit === COMMA) this.save();
+        else {
+          this.add(unit, c, previous);
+          this.state = State.IN_FIELD;
+        }
+        return;
+      case State.IN_FIELD:
+        if (lineEnd || unit === EOL) {
+          this.save();
+          this.state = unit === EOL ? State.START_RECORD : State.EAT_CRNL;
+        } else if (unit === COMMA) {
+          this.save();
+          this.state = State.START_FIELD;
+        } else {
+          this.add(unit, c, previous);
+        }
+        return;
+      case State.IN_QUOTED_FIELD:
+        if (unit === EOL) return; // a quoted field goes on over the line end (the line's \n is in it)
+        if (unit === QUOTE) this.state = State.QUOTE_IN_QUOTED_FIELD;
+        else {
+          this.add(unit, c, previous);
+        }
+        return;
+      case State.QUOTE_IN_QUOTED_FIELD:
+        if (unit === QUOTE) {
+          this.add(unit, c, previous);
+          this.state = State.IN_QUOTED_FIELD;
+        } else if (unit === COMMA) {
+          this.save();
+          this.state = State.START_FIELD;
+        } else if (lineEnd || unit === EOL) {
+          this.save();
+          this.state = unit === EOL ? State.START_RECORD : State.EAT_CRNL;
+        } else throw new CsvError(`',' expected after '"'`);
+        return;
+      case State.EAT_CRNL:
+        if (lineEnd) return;
+        if (unit === EOL) this.state = State.START_RECORD;
+        else throw new CsvError('new-line character seen in unquoted field - do you need to open the file in universal-newline mode?');
+        return;
+    }
+  }
+}
 
 /**
  * The records of a text, in order, as csv.reader yields them: after an error the rest of that
@@ -38,90 +152,23 @@ const EOL = null;
  */
 export function* csvRecords(text: string): Generator<CsvRecord> {
   const feed = lines(text);
+  const parser = new RecordParser();
   let next = 0;
   while (next < feed.length) {
-    const taken: string[] = [];
-    let state: State = 'START_RECORD';
-    let fields: string[] = [];
-    let field: string[] = [];
-    const save = () => {
-      fields.push(field.join(''));
-      field = [];
-    };
-    const add = (c: string) => {
-      if (field.length >= CSV_FIELD_LIMIT) throw new CsvError(`field larger than field limit (${CSV_FIELD_LIMIT})`);
-      field.push(c);
-    };
-    const process = (c: string | null) => {
-      const lineEnd = c === '\n' || c === '\r';
-      switch (state) {
-        case 'START_RECORD':
-          if (c === EOL) return;
-          if (lineEnd) {
-            state = 'EAT_CRNL';
-            return;
-          }
-          state = 'START_FIELD';
-        // falls through: a normal character starts the first field
-        case 'START_FIELD':
-          if (lineEnd || c === EOL) {
-            save();
-            state = c === EOL ? 'START_RECORD' : 'EAT_CRNL';
-          } else if (c === '"') state = 'IN_QUOTED_FIELD';
-          else if (c === ',') save();
-          else {
-            add(c);
-            state = 'IN_FIELD';
-          }
-          return;
-        case 'IN_FIELD':
-          if (lineEnd || c === EOL) {
-            save();
-            state = c === EOL ? 'START_RECORD' : 'EAT_CRNL';
-          } else if (c === ',') {
-            save();
-            state = 'START_FIELD';
-          } else add(c);
-          return;
-        case 'IN_QUOTED_FIELD':
-          if (c === EOL) return; // a quoted field goes on over the line end (the line's \n is in it)
-          if (c === '"') state = 'QUOTE_IN_QUOTED_FIELD';
-          else add(c);
-          return;
-        case 'QUOTE_IN_QUOTED_FIELD':
-          if (c === '"') {
-            add(c);
-            state = 'IN_QUOTED_FIELD';
-          } else if (c === ',') {
-            save();
-            state = 'START_FIELD';
-          } else if (lineEnd || c === EOL) {
-            save();
-            state = c === EOL ? 'START_RECORD' : 'EAT_CRNL';
-          } else throw new CsvError(`',' expected after '"'`);
-          return;
-        case 'EAT_CRNL':
-          if (lineEnd) return;
-          if (c === EOL) state = 'START_RECORD';
-          else throw new CsvError('new-line character seen in unquoted field - do you need to open the file in universal-newline mode?');
-          return;
-      }
-    };
+    const first = next;
     let error: string | undefined;
+    parser.reset();
     try {
       do {
         // only a quoted field goes on past a line's end: the input ended inside one
         if (next >= feed.length) throw new CsvError('unexpected end of data');
-        const line = feed[next++];
-        taken.push(line);
-        for (const c of line) process(c); // code points, as Python iterates a str
-        process(EOL);
-      } while (state !== 'START_RECORD');
+        parser.feed(feed[next++]);
+      } while (parser.state !== State.START_RECORD);
     } catch (err) {
       if (!(err instanceof CsvError)) throw err;
       error = err.message;
     }
-    const raw = taken.join('').replace(/\r?\n$/, '');
-    yield error === undefined ? { fields, raw } : { error, raw };
+    const raw = feed.slice(first, next).join('').replace(/\r?\n$/, '');
+    yield error === undefined ? { fields: parser.fields, raw } : { error, raw };
   }
 }

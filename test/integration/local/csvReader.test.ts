@@ -44,6 +44,9 @@ const FILES: Record<string, Buffer> = {
   'l-truncated.csv.gz': gzip(`${HEADER}\n22,10,x,3\n`.repeat(50)).subarray(0, 40),
   'm-empty.csv': Buffer.alloc(0),
   'n-header-only.csv': Buffer.from(`${HEADER}`),
+  // the field limit counts code points, as Python does (an emoji is two UTF-16 units in JavaScript)
+  'p-astral-at-the-limit.csv': Buffer.from(`${HEADER}\n24,10,${'\u{1F600}'.repeat(131_072)},3\n`),
+  'q-astral-over-the-limit.csv': Buffer.from(`${HEADER}\n25,10,${'\u{1F600}'.repeat(131_073)},3\n26,10,x,3\n`),
   'o-invalid-utf8.csv': Buffer.concat([Buffer.from(`${HEADER}\n23,10,`), Buffer.from([0xff, 0xc3]), Buffer.from(',3\n')]),
 };
 const keyOf = (name: string) => `raw/node_snapshots/year=2024/month=03/day=05/${name}`;
@@ -140,5 +143,7 @@ describe('raw CSV on DuckDB, against the PySpark driver', () => {
     expect(ids('i-repeated-header-name.csv')).toEqual([[0, '15']]);
     expect(ids('j-field-over-the-limit.csv')).toEqual([[1, '17']]);
     expect(ids('k-counts-blanks-and-types.csv')).toEqual([[4, '21']]);
+    expect(ids('p-astral-at-the-limit.csv')).toEqual([[0, '24']]);
+    expect(ids('q-astral-over-the-limit.csv')).toEqual([[1, '26']]);
   });
 });
