@@ -14,7 +14,7 @@ import { queryCommand } from './queryCommand';
 import { addReportCommand } from './reportCommand';
 import { TerminalReporter, type Reporter } from './reporter';
 import { runCommand, type RunCommandOptions } from './runCommand';
-import { printStatus, readStatus } from './statusCommand';
+import { lastRunLine, printStatus, readStatus } from './statusCommand';
 import { readStageStatus, runOnAws } from './awsCommands';
 import { addStageCommands, awsDeps, stageOption } from './stageProgram';
 
@@ -133,8 +133,13 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
     .addOption(stageOption())
     .action(async (opts: { lake: string; json?: boolean; stage?: string }) => {
       const statuses = opts.stage ? await readStageStatus(opts.stage, awsDeps(io)) : await readStatus(opts.lake);
-      if (opts.json) io.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
-      else printStatus(statuses, io.stdout);
+      if (opts.json) {
+        io.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
+        return;
+      }
+      printStatus(statuses, io.stdout);
+      const lastRun = opts.stage ? undefined : await lastRunLine(opts.lake);
+      if (lastRun) io.stdout.write(`${lastRun}\n`);
     });
 
   program

@@ -7,6 +7,10 @@ import { rawPartitionState } from '../core/fingerprint';
 import { groupRawPartitions } from '../core/rawKeys';
 import { withLocalRuntime } from '../local/localRuntime';
 import { currentStageVersions } from '../pipeline/stageFiles';
+import { FolderObjectStore } from '../local/folderObjectStore';
+import { latestReport } from '../report/reportStore';
+import type { RunReport } from '../report/runReport';
+import { plural } from './plural';
 
 export interface DatasetStatus {
   dataset: string;
@@ -60,4 +64,24 @@ export function printStatus(statuses: DatasetStatus[], out: NodeJS.WritableStrea
     reporter.line(`  output days: ${s.outputs.length} (${stale.length} stale${stale.length ? ' — `lakestep run --stale` recomputes them' : ''})`);
     for (const o of s.outputs) reporter.line(`    ${o.day}  ${o.state.padEnd(5)} ${String(o.records).padStart(10)} rows  version ${o.stageVersion}  ${o.executionId}`);
   }
+}
+
+/**
+ * The lake's last run, from its newest report: what failed and how to retry it, so `status`
+ * explains raw partitions that stay new after a failed run. Undefined without a report.
+ */
+export function describeLastRun(report: RunReport | undefined): string | undefined {
+  if (!report) return undefined;
+  const when = report.endedAt ? ` (${report.endedAt})` : '';
+  if (report.status === 'SUCCEEDED') return `last run: ${report.execution} SUCCEEDED${when}`;
+  const failed = report.failedDays.length;
+  return (
+    `last run: ${report.execution} FAILED${when}, ${plural(failed, 'day')} failed` +
+    `${failed ? `; \`lakestep report\` says why, \`lakestep run --rerun ${report.execution}\` retries them` : '; `lakestep report` says why'}`
+  );
+}
+
+/** describeLastRun of the lake's newest report. */
+export async function lastRunLine(lake: string): Promise<string | undefined> {
+  return describeLastRun((await latestReport(new FolderObjectStore(lake)))?.report);
 }

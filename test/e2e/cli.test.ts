@@ -162,6 +162,14 @@ describe('lakestep CLI', () => {
     expect(dataset.outputs).toHaveLength(4);
   });
 
+  it('shows the ledger as text, ending with the last run from its report', async () => {
+    const result = await lakestep('status', '--lake', lake);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('access_records (stage version ');
+    expect(result.stdout).toMatch(/\nlast run: run-\S+ SUCCEEDED \(\d{4}-\d{2}-\d{2}T[\d:.]+Z\)\n$/);
+  });
+
   it('gives the same rows with --engine spark, through the PySpark driver on local Spark', async () => {
     const duckdbRows = await rowsByDay(join(lake, 'processed/access_records'));
 
