@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run deploy -- --stage NAME [--region R] [--param key=value …]`
+ * `npm run deploy -- --stage NAME [--region R] [--param key=value …]` (region default: AWS_REGION,
+ * AWS_DEFAULT_REGION, then us-east-1 — the region the lakestep CLI looks in)
  *
  * 1. Versions spark/ as `<package version>-<git short commit>` (plus `-dirty-<hash>` for uncommitted changes).
  * 2. Uploads the stage SQL and the PySpark driver to `s3://<artifacts bucket>/spark/<version>/` — each key
@@ -38,6 +39,9 @@ function parseArgs(argv) {
     else throw new Error(`unknown argument ${argv[i]} (expected --stage NAME [--region R] [--param key=value …])`);
   }
   if (!args.stage || !/^[A-Za-z0-9-]{1,40}$/.test(args.stage)) throw new Error(`--stage is ${JSON.stringify(args.stage)}; expected a stage name like dev or prod`);
+  // One region for the stack, the artifact upload and the lakestep CLI (which reads AWS_REGION):
+  // serverless alone would fall back to its own default whatever AWS_REGION says.
+  args.region ??= process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
   if (args.params.some((p) => p.startsWith('artifactsVersion='))) throw new Error('--param artifactsVersion is set by this script (the version it uploads)');
   return args;
 }
@@ -52,18 +56,26 @@ function version(files) {
 
 /** Runs the framework with the same stage/region/params; output passes through. @returns stdout when captured */
 function serverless(command, args, { capture = false } = {}) {
-  const argv = [command, '--stage', args.stage, ...(args.region ? ['--region', args.region] : []), ...args.params.flatMap((p) => ['--param', p])];
+  const argv = [command, '--stage', args.stage, '--region', args.region, ...args.params.flatMap((p) => ['--param', p])];
   const result = spawnSync(SERVERLESS, argv, { cwd: ROOT, stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit', encoding: 'utf8' });
   if (capture) return { ok: result.status === 0, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
   if (result.status !== 0) throw new Error(`serverless ${command} failed (exit ${result.status})`);
   return { ok: true, stdout: '' };
 }
 
-/** The stack's ArtifactsBucketName output, or undefined when the stage is not deployed yet. */
+/**
+ * The stack's ArtifactsBucketName output, or undefined when the stage is not deployed yet.
+ * @throws when `serverless info` fails for another reason (credentials, network): deploying as if
+ *   there were no stack would point its EMR steps at artifacts not uploaded yet
+ */
 function artifactsBucketOf(args) {
   const info = serverless('info', { ...args, params: [...args.params, 'artifactsVersion=info'] }, { capture: true });
-  if (!info.ok) return undefined;
-  return /ArtifactsBucketName:\s*(\S+)/.exec(`${info.stdout}\n${info.stderr}`)?.[1];
+  const output = `${info.stdout}\n${info.stderr}`;
+  if (!info.ok) {
+    if (/Stack with id \S+ does not exist/.test(output)) return undefined;
+    throw new Error(`serverless info failed for stage ${args.stage} in ${args.region}:\n${output.trim()}`);
+  }
+  return /ArtifactsBucketName:\s*(\S+)/.exec(output)?.[1];
 }
 
 async function upload(bucket, uploads, files, ver, region) {
