@@ -56,3 +56,25 @@ describe('artifactUploads', () => {
     for (const module of DRIVER_MODULES) expect(keys).toContain(runner.driverUri().replace('lakestep_driver.py', module));
   });
 });
+
+describe('scripts/deploy.js parseArgs', () => {
+  const { parseArgs } = require('../../../scripts/deploy.js') as { parseArgs: (argv: string[]) => { stage: string; region: string; params: string[] } };
+  const withEnv = (env: Record<string, string | undefined>, fn: () => void) => {
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    for (const [k, v] of Object.entries(env)) v === undefined ? delete process.env[k] : (process.env[k] = v);
+    try {
+      fn();
+    } finally {
+      for (const [k, v] of Object.entries(saved)) v === undefined ? delete process.env[k] : (process.env[k] = v);
+    }
+  };
+
+  it('deploys to --region, else the region the CLI looks in (AWS_REGION, AWS_DEFAULT_REGION), else us-east-1', () => {
+    withEnv({ AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-central-1' }, () => {
+      expect(parseArgs(['--stage', 'prod', '--region', 'ap-south-1']).region).toBe('ap-south-1');
+      expect(parseArgs(['--stage', 'prod']).region).toBe('eu-west-1');
+    });
+    withEnv({ AWS_REGION: undefined, AWS_DEFAULT_REGION: 'eu-central-1' }, () => expect(parseArgs(['--stage=prod']).region).toBe('eu-central-1'));
+    withEnv({ AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined }, () => expect(parseArgs(['--stage', 'prod']).region).toBe('us-east-1'));
+  });
+});
