@@ -172,10 +172,15 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
 /** A mistake of the user's (an argument, the config file, a query), as opposed to a failed run. */
 const isBadInput = (err: Error) => err instanceof InputError || err instanceof ConfigError;
 
-/** The AWS SDK's bare "Region is missing" (a --stage command without a region) as the input error it is. */
+/** The AWS SDK's bare setup errors (a --stage command without a region or credentials) as the input errors they are. */
 function withHint(err: Error): Error {
-  if (err.message !== 'Region is missing') return err;
-  return new InputError('AWS_REGION', 'no AWS region is set (expected AWS_REGION or AWS_DEFAULT_REGION, or a region in your AWS profile, for --stage)');
+  if (err.message === 'Region is missing') {
+    return new InputError('AWS_REGION', 'no AWS region is set (expected AWS_REGION or AWS_DEFAULT_REGION, or a region in your AWS profile, for --stage)');
+  }
+  if (err.name === 'CredentialsProviderError' && err.message.startsWith('Could not load credentials')) {
+    return new InputError('AWS credentials', 'none found (expected AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an SSO login, for --stage)');
+  }
+  return err;
 }
 
 /** Runs the CLI: one `error: …` line on failure, the stack only with --debug. */

@@ -112,16 +112,18 @@ export async function reportCommand(execution: string | undefined, opts: ReportC
   if (!opts.open) return;
   if (!found.htmlKey) throw new InputError('--open', `report ${found.report.execution} has no HTML page (only ${found.jsonKey})`);
   const path = store.localPath(found.htmlKey);
+  // with --json, stdout is the JSON document alone: the page's path goes to stderr
+  const note = opts.json ? process.stderr : stdout;
   const opener = systemOpener();
   if (!opener) {
-    stdout.write(`${path}\n`);
+    note.write(`${path}\n`);
     return;
   }
   // Detached and unref'd: the browser outlives the command.
   const child = spawn(opener.command, [...opener.args, path], { detached: true, stdio: 'ignore' });
-  child.on('error', () => stdout.write(`${path}\n`)); // the opener vanished since the PATH check
+  child.on('error', () => note.write(`${path}\n`)); // the opener vanished since the PATH check
   child.unref();
-  stdout.write(`opened ${path}\n`);
+  note.write(`opened ${path}\n`);
 }
 
 /** Registers `lakestep report` on the program. */

@@ -2,11 +2,13 @@
  * `lakestep status`: each table's raw partitions (datasets) (processed / new / changed since) and output
  * days (ok / stale) from the ledger, compared with the lake and the stage SQL as they are now.
  */
+import { join, resolve } from 'node:path';
 import { allTableNames, isDataset, loadConfig, tableConfig } from '../config/config';
 import { rawPartitionState } from '../core/fingerprint';
 import { groupRawPartitions } from '../core/rawKeys';
 import { withLocalRuntime } from '../local/localRuntime';
 import { currentStageVersions } from '../pipeline/stageFiles';
+import { runningEndpoint } from '../local/dynaliteServer';
 import { FolderObjectStore } from '../local/folderObjectStore';
 import { latestReport } from '../report/reportStore';
 import type { RunReport } from '../report/runReport';
@@ -75,13 +77,23 @@ export function describeLastRun(report: RunReport | undefined): string | undefin
   const when = report.endedAt ? ` (${report.endedAt})` : '';
   if (report.status === 'SUCCEEDED') return `last run: ${report.execution} SUCCEEDED${when}`;
   const failed = report.failedDays.length;
+  // a rerun over the same raw data fails the same way: the data or the threshold has to change first
+  const threshold = report.failedDays.some((d) => d.error.startsWith('RejectThresholdError'))
+    ? `; days over the reject threshold fail again until their raw files are fixed or rejectThreshold is raised (their quarantined records are in _runs/${report.execution}/rejected/)`
+    : '';
   return (
     `last run: ${report.execution} FAILED${when}, ${plural(failed, 'day')} failed` +
-    `${failed ? `; \`lakestep report\` says why, \`lakestep run --rerun ${report.execution}\` retries them` : '; `lakestep report` says why'}`
+    `${failed ? `; \`lakestep report\` says why, \`lakestep run --rerun ${report.execution}\` retries them${threshold}` : '; `lakestep report` says why'}`
   );
 }
 
-/** describeLastRun of the lake's newest report. */
+/**
+ * describeLastRun of the lake's newest report, after a line saying a run is in progress when
+ * another process serves the lake's ledger now (call it after readStatus, whose own server is gone).
+ */
 export async function lastRunLine(lake: string): Promise<string | undefined> {
-  return describeLastRun((await latestReport(new FolderObjectStore(lake)))?.report);
+  const last = describeLastRun((await latestReport(new FolderObjectStore(lake)))?.report);
+  const running = await runningEndpoint(join(resolve(lake), '_state', 'dynamodb'));
+  const now = running ? 'a run is in progress in this lake now: its days show here once it commits' : undefined;
+  return [now, last].filter(Boolean).join('\n') || undefined;
 }

@@ -100,8 +100,8 @@ async function answers(endpoint: string): Promise<boolean> {
   }
 }
 
-/** The endpoint of the process holding the store `dir`, when it wrote one and answers there. */
-async function runningEndpoint(dir: string): Promise<string | undefined> {
+/** The endpoint of the process holding the store `dir`, when it wrote one and answers there (a run in progress). */
+export async function runningEndpoint(dir: string): Promise<string | undefined> {
   const endpoint = await readFile(endpointFile(dir), 'utf8').catch(() => undefined);
   return endpoint && (await answers(endpoint)) ? endpoint : undefined;
 }

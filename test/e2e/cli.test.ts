@@ -8,6 +8,23 @@ import { generateSample } from '../../src/sample/generate';
 import { rowsByDay, tmpLake } from '../helpers/lake';
 import { lakestep } from '../helpers/cli';
 
+/** Runs `fn` with these environment variables set (undefined: unset), restoring them after. */
+async function withEnv<T>(env: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  apply(env);
+  try {
+    return await fn();
+  } finally {
+    apply(saved);
+  }
+}
+
 describe('lakestep CLI', () => {
   const lake = tmpLake('cli');
   beforeAll(() => generateSample({ lakeDir: lake, days: 2, start: '2024-12-31', recordsPerHour: 20, seed: 3, datasets: ['access_records'] }));
@@ -82,22 +99,17 @@ describe('lakestep CLI', () => {
     expect(left).toEqual([]);
   });
 
-  it('exits 1 on a --stage command without an AWS region, saying how to set one', async () => {
-    const saved = { AWS_REGION: process.env.AWS_REGION, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION, AWS_CONFIG_FILE: process.env.AWS_CONFIG_FILE };
-    delete process.env.AWS_REGION;
-    delete process.env.AWS_DEFAULT_REGION;
-    process.env.AWS_CONFIG_FILE = join(lake, 'no-such-aws-config'); // no profile region either
-    try {
-      const result = await lakestep('status', '--stage', 'dev');
+  it('exits 1 on a --stage command without an AWS region or credentials, saying how to set them', async () => {
+    const none = join(lake, 'no-such-aws-file'); // no profile region or credentials either
+    const noAws = { AWS_PROFILE: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined, AWS_DEFAULT_REGION: undefined, AWS_CONFIG_FILE: none, AWS_SHARED_CREDENTIALS_FILE: none, AWS_EC2_METADATA_DISABLED: 'true' };
 
-      expect(result.code).toBe(1);
-      expect(result.stderr).toContain('error: InputError: AWS_REGION: no AWS region is set (expected AWS_REGION or AWS_DEFAULT_REGION');
-    } finally {
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    }
+    const noRegion = await withEnv({ ...noAws, AWS_REGION: undefined }, () => lakestep('status', '--stage', 'dev'));
+    const noCredentials = await withEnv({ ...noAws, AWS_REGION: 'eu-west-1' }, () => lakestep('status', '--stage', 'dev'));
+
+    expect(noRegion.code).toBe(1);
+    expect(noRegion.stderr).toContain('error: InputError: AWS_REGION: no AWS region is set (expected AWS_REGION or AWS_DEFAULT_REGION');
+    expect(noCredentials.code).toBe(1);
+    expect(noCredentials.stderr).toContain('error: InputError: AWS credentials: none found (expected AWS_PROFILE');
   });
 
   it('exits 1 on two run modes at once, and on an empty query', async () => {

@@ -13,7 +13,7 @@ import { LockHeldError } from '../../src/core/errors';
 import { DynamoLedger } from '../../src/aws/dynamoLedger';
 import { DynamoLock } from '../../src/aws/dynamoLock';
 import { ledgerTableNames } from '../../src/aws/ledgerTables';
-import { ensureTables, localDynamoClient, startDynalite, type DynaliteHandle } from '../../src/local/dynaliteServer';
+import { ensureTables, localDynamoClient, runningEndpoint, startDynalite, type DynaliteHandle } from '../../src/local/dynaliteServer';
 
 const names = ledgerTableNames('test');
 
@@ -280,7 +280,9 @@ describe('dynalite store in a folder', () => {
       const again = await startDynalite({ dir, join: true });
       expect(again.endpoint).toBe(reader.endpoint);
       await again.stop();
+      expect(await runningEndpoint(dir)).toBe(reader.endpoint); // what status reports as a run in progress
     });
+    expect(await runningEndpoint(dir)).toBeUndefined();
     // the holder removed its endpoint on stop: the store is free again
     const own = await startDynalite({ dir, join: true });
     expect(own.endpoint).not.toBe('');

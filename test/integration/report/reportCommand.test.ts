@@ -88,6 +88,14 @@ describe('lakestep report', () => {
     expect(result.stdout.trim().split('\n').pop()).toBe(join(lake, '_reports/exec-new.html'));
   });
 
+  it('keeps stdout one JSON document with --json --open (the page path goes to stderr)', async () => {
+    const result = await lakestep('report', '--lake', lake, '--json', '--open');
+
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).execution).toBe('exec-new');
+    expect(result.stderr).toContain(join(lake, '_reports/exec-new.html'));
+  });
+
   it('falls back to the latest endedAt when the pointer is gone', async () => {
     rmSync(join(lake, ...LATEST_KEY.split('/')));
 
