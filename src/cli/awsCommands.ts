@@ -19,6 +19,7 @@ import { InputError } from '../core/errors';
 import { validateRunInput } from '../core/input';
 import type { EventLog } from '../local/executeStateMachine';
 import { newExecutionName } from '../local/executeStateMachine';
+import { executionName } from '../pipeline/runKeys';
 import { currentStageVersions } from '../pipeline/stageFiles';
 import { EXIT } from './exitCodes';
 import type { Reporter } from './reporter';
@@ -106,7 +107,7 @@ export async function followExecution(first: string, deps: AwsDeps): Promise<num
         // A run cut to fit one execution goes on in the one its ContinueRun state started: follow it.
         const next = (description.output as { continuedBy?: { ExecutionArn?: string } } | undefined)?.continuedBy?.ExecutionArn;
         if (!next || next === executionArn) return EXIT.ok;
-        deps.reporter.line(`the run goes on in execution ${next.split(':').pop()}`);
+        deps.reporter.line(`the run goes on in execution ${executionName(next)}`);
         executionArn = next;
         seen = 0;
         continue;
@@ -171,7 +172,7 @@ export async function readStageStatus(stage: string, deps: Pick<AwsDeps, 'client
           state: o.stageVersion === versions[ds.name] ? ('ok' as const) : ('stale' as const),
           records: o.recordsOut,
           stageVersion: o.stageVersion,
-          executionId: o.executionId.split(':').pop() ?? o.executionId,
+          executionId: executionName(o.executionId),
           committedAt: new Date(o.committedAtMs).toISOString(),
         })),
       };

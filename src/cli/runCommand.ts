@@ -13,7 +13,7 @@ import { withLocalRuntime, type Engine, type LocalRuntime } from '../local/local
 import type { DiscoverResult } from '../pipeline/discover';
 import { allTableNames, loadConfig } from '../config/config';
 import { causeMessage } from '../pipeline/failure';
-import { summaryKey } from '../pipeline/runKeys';
+import { executionName, summaryKey } from '../pipeline/runKeys';
 import type { Reporter } from './reporter';
 import { EXIT } from './exitCodes';
 import { plural } from './plural';
@@ -141,7 +141,7 @@ async function reportExecution(
     if (continued) reporter.line(`the run goes on in execution ${continued.execution} (${plural(continued.deferredDays, 'day partition')} left; maxStepsPerExecution)`);
   }
   if (outcome.status === 'FAILED') {
-    reporter.line(`error: execution ${outcome.executionId.split(':').pop()} failed: ${outcome.error?.Error}: ${causeMessage(outcome.error?.Cause)}`);
+    reporter.line(`error: execution ${executionName(outcome.executionId)} failed: ${outcome.error?.Error}: ${causeMessage(outcome.error?.Cause)}`);
   }
   return report;
 }

@@ -2,11 +2,12 @@
  * `lakestep status`: each table's raw partitions (datasets) (processed / new / changed since) and output
  * days (ok / stale) from the ledger, compared with the lake and the stage SQL as they are now.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { allTableNames, isDataset, loadConfig, tableConfig } from '../config/config';
 import { rawPartitionState } from '../core/fingerprint';
 import { groupRawPartitions } from '../core/rawKeys';
-import { withLocalRuntime } from '../local/localRuntime';
+import { ledgerStoreDir, withLocalRuntime } from '../local/localRuntime';
+import { executionName } from '../pipeline/runKeys';
 import { currentStageVersions } from '../pipeline/stageFiles';
 import { runningEndpoint } from '../local/dynaliteServer';
 import { FolderObjectStore } from '../local/folderObjectStore';
@@ -47,7 +48,7 @@ export async function readStatus(lake: string): Promise<DatasetStatus[]> {
             state: o.stageVersion === versions[ds.name] ? ('ok' as const) : ('stale' as const),
             records: o.recordsOut,
             stageVersion: o.stageVersion,
-            executionId: o.executionId.split(':').pop() ?? o.executionId,
+            executionId: executionName(o.executionId),
             committedAt: new Date(o.committedAtMs).toISOString(),
           })),
         };
@@ -93,7 +94,7 @@ export function describeLastRun(report: RunReport | undefined): string | undefin
  */
 export async function lastRunLine(lake: string): Promise<string | undefined> {
   const last = describeLastRun((await latestReport(new FolderObjectStore(lake)))?.report);
-  const running = await runningEndpoint(join(resolve(lake), '_state', 'dynamodb'));
+  const running = await runningEndpoint(ledgerStoreDir(resolve(lake)));
   const now = running ? 'a run is in progress in this lake now: its days show here once it commits' : undefined;
   return [now, last].filter(Boolean).join('\n') || undefined;
 }

@@ -65,11 +65,15 @@ export async function startDynalite({ dir, join }: { dir: string; join?: boolean
   const handle: DynaliteHandle = {
     endpoint,
     stop() {
-      // dynalite's close() waits for open connections; the SDK keeps idle keep-alive sockets, so drop those.
-      stopped ??= new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeIdleConnections();
-      });
+      // The endpoint goes first, so no reader joins a server that is closing. dynalite's close()
+      // waits for open connections; the SDK keeps idle keep-alive sockets, so drop those.
+      stopped ??= rm(endpointFile(dir), { force: true }).then(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            server.close((err) => (err ? reject(err) : resolve()));
+            server.closeIdleConnections();
+          }),
+      );
       return stopped;
     },
   };
@@ -79,11 +83,6 @@ export async function startDynalite({ dir, join }: { dir: string; join?: boolean
     throw new LakestepError(`the local DynamoDB at ${endpoint} (store ${dir}) did not answer`);
   }
   await writeFile(endpointFile(dir), endpoint);
-  const stop = handle.stop;
-  handle.stop = async () => {
-    await rm(endpointFile(dir), { force: true });
-    return stop();
-  };
   return handle;
 }
 

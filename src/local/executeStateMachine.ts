@@ -6,6 +6,7 @@
 import './promiseWithResolvers';
 import { randomBytes } from 'node:crypto';
 import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { executionName } from '../pipeline/runKeys';
 import { loadDefinition, localArn, statesOfType, taskStates } from '../pipeline/stateMachineDefinition';
 import { localTaskHandlers, type StartExecutionRequest } from './localHandlers';
 import type { LocalRuntime } from './localRuntime';
@@ -63,7 +64,7 @@ export async function executeStateMachine(runtime: LocalRuntime, input: Record<s
       retryIntervalOverrides: Object.fromEntries(Object.keys(taskStates(definition)).map((name) => [name, 50])),
     },
     context: {
-      Execution: { Id: executionId, Name: executionId.split(':').pop(), StartTime: new Date(startMs).toISOString(), Input: input as never },
+      Execution: { Id: executionId, Name: executionName(executionId), StartTime: new Date(startMs).toISOString(), Input: input as never },
       StateMachine: { Id: LOCAL_STATE_MACHINE_ARN, Name: LOCAL_STATE_MACHINE_ARN.split(':').pop() },
     },
   });

@@ -38,6 +38,9 @@ export interface LocalRuntimeOptions {
   joinRunningLedger?: boolean;
 }
 
+/** The folder of a lake's local DynamoDB store (the ledger and the lock). */
+export const ledgerStoreDir = (lakeDir: string) => join(lakeDir, '_state', 'dynamodb');
+
 /**
  * @throws InputError when `lakeDir` is a file, or `existing` is asked and it is missing or holds
  *   neither raw data (`raw/`) nor a ledger (`_state/`): a mistyped --lake (its parent, an empty
@@ -71,7 +74,7 @@ export async function withLocalRuntime<T>(options: LocalRuntimeOptions, fn: (run
   checkLakeDir(lakeDir, options.existing ?? false);
   mkdirSync(lakeDir, { recursive: true });
   const config = loadConfig();
-  const dynamo = await startDynalite({ dir: join(lakeDir, '_state', 'dynamodb'), join: options.joinRunningLedger });
+  const dynamo = await startDynalite({ dir: ledgerStoreDir(lakeDir), join: options.joinRunningLedger });
   try {
     const client = localDynamoClient(dynamo.endpoint);
     const tables = ledgerTableNames('local');

@@ -10,7 +10,7 @@ import { planExecution } from '../core/plan';
 import type { Ports } from '../core/ports';
 import { groupRawPartitions } from '../core/rawKeys';
 import type { Day, OutputDayState, Plan, RawPartitionState, RunInput } from '../core/types';
-import { planKey } from './runKeys';
+import { executionName, planKey } from './runKeys';
 import { currentStageVersions } from './stageFiles';
 
 export interface GroupItem {
@@ -74,7 +74,7 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
     },
     config.maxStepsPerExecution,
   );
-  const name = run.executionId.split(':').pop() ?? run.executionId;
+  const name = executionName(run.executionId);
   const next = plan.deferred && continuationName(name, plan.deferred.until);
   // A chain that cut where its last execution cut would start itself forever (the planner rules it out).
   if (next === name) throw new Error(`discover: the plan was cut at ${plan.deferred?.until} again, as the execution before; raise maxStepsPerExecution in lakestep.config.yml`);

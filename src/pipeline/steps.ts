@@ -78,12 +78,10 @@ export interface CheckedStep {
  */
 export async function checkStep(ports: Pick<Ports, 'store' | 'steps'>, step: LaunchedStep): Promise<CheckedStep> {
   const status = step.stepId.startsWith(SKIPPED) ? { state: 'COMPLETED' as const } : await ports.steps.describe(step.stepId, step.clusterId);
-  if (status.state === 'FAILED' || status.state === 'CANCELLED') {
-    if (step.group && !(await ports.store.getJson<StepResult>(step.resultKey))) {
-      const cause = `step ${step.stepId} ${status.state.toLowerCase()}: ${status.failureMessage ?? 'no reason given'}`;
-      await ports.store.putJson(step.resultKey, failedStepResult(step.group, new StepFailedError(step.group.days, cause)));
-    }
-    return { state: status.state, failureMessage: status.failureMessage };
+  // (`group` is absent from a step launched by an older version, in flight during a deploy)
+  if ((status.state === 'FAILED' || status.state === 'CANCELLED') && step.group && !(await ports.store.getJson<StepResult>(step.resultKey))) {
+    const cause = `step ${step.stepId} ${status.state.toLowerCase()}: ${status.failureMessage ?? 'no reason given'}`;
+    await ports.store.putJson(step.resultKey, failedStepResult(step.group, new StepFailedError(step.group.days, cause)));
   }
   if (status.state !== 'COMPLETED') return { state: status.state, failureMessage: status.failureMessage };
   const result = await ports.store.getJson<StepResult>(step.resultKey);

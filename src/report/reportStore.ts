@@ -5,6 +5,7 @@
  */
 import { chainName } from '../core/input';
 import type { ObjectStore } from '../core/ports';
+import { executionName } from '../pipeline/runKeys';
 import { renderRunReportHtml, type RunReport } from './runReport';
 
 export const REPORTS_PREFIX = '_reports/';
@@ -21,7 +22,7 @@ export interface LatestPointer {
 
 /** `_reports/<execution>.json` and `.html`; the execution's name only (ARN prefix dropped). */
 export function reportKeys(execution: string): { jsonKey: string; htmlKey: string } {
-  const name = execution.slice(execution.lastIndexOf(':') + 1);
+  const name = executionName(execution);
   return { jsonKey: `${REPORTS_PREFIX}${name}.json`, htmlKey: `${REPORTS_PREFIX}${name}.html` };
 }
 
@@ -84,7 +85,7 @@ export async function listReports(store: ObjectStore): Promise<string[]> {
  * the first, then by cut day. Just the one report for a run that was not cut.
  */
 export async function chainReports(store: ObjectStore, execution: string): Promise<RunReport[]> {
-  const chain = chainName(execution.slice(execution.lastIndexOf(':') + 1));
+  const chain = chainName(executionName(execution));
   // '-' sorts before any 'after-' suffix would follow a shorter name: plain string order is run order
   const names = (await listReports(store)).filter((name) => chainName(name) === chain).sort();
   const reports = await Promise.all(names.map((name) => store.getJson<RunReport>(reportKeys(name).jsonKey)));

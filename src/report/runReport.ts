@@ -7,6 +7,7 @@
 import { describeReason } from '../core/plan';
 import type { RunSummary, SummaryDay } from '../core/summary';
 import type { Day } from '../core/types';
+import { executionName } from '../pipeline/runKeys';
 
 export { renderRunReportHtml, escapeHtml } from './runReportHtml';
 
@@ -129,7 +130,6 @@ export interface RunReport {
 /** Extra fields a DayResult may carry (per-day metrics and reject reasons), read when present. */
 type DayWithExtras = SummaryDay & { metrics?: Record<string, number>; rejectedByReason?: Record<string, number> };
 
-const executionNameOf = (id: string) => id.slice(id.lastIndexOf(':') + 1);
 const iso = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? undefined : new Date(ms).toISOString());
 
 /**
@@ -195,7 +195,7 @@ export function buildRunReport(summary: RunSummary, extra: RunReportExtra = {}):
   const endedAt = iso(extra.endedAtMs);
   return {
     version: 1,
-    execution: executionNameOf(summary.executionId),
+    execution: executionName(summary.executionId),
     executionId: summary.executionId,
     status: summary.failedDays.length || checksFailed ? 'FAILED' : 'SUCCEEDED',
     ...(startedAt ? { startedAt } : {}),

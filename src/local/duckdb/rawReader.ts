@@ -123,7 +123,6 @@ async function walk(lakeDir: string, prefix: string): Promise<string[]> {
   return keys;
 }
 
-
 /** `raw_<dataset>`: the table name the stage SQL reads. */
 export const rawTableName = (dataset: DatasetConfig) => `raw_${dataset.name}`;
 
