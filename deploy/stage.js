@@ -121,8 +121,14 @@ function lambdaStatements(p) {
     ],
     // LaunchStep writes the result of a group it skips because an input day failed
     launchStep: [...runFilesRead(lakeArn), ...runFilesWrite(lakeArn), emrOnClusters(['elasticmapreduce:AddJobFlowSteps'], p)],
-    // CheckStep writes the result of a step that failed without one (its days, with the step's error)
-    checkStep: [...runFilesRead(lakeArn), ...runFilesWrite(lakeArn), emrOnClusters(['elasticmapreduce:DescribeStep'], p)],
+    // CheckStep writes the result of a step that failed without one (its days, with the step's error), and
+    // renews the execution's lock (a conditional put; the read tells who holds it when the put is refused)
+    checkStep: [
+      ...runFilesRead(lakeArn),
+      ...runFilesWrite(lakeArn),
+      emrOnClusters(['elasticmapreduce:DescribeStep'], p),
+      { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Resource: lockTable },
+    ],
     terminateCluster: [
       onlyIf('CreateTransientCluster', {
         Effect: 'Allow',
@@ -142,6 +148,25 @@ function lambdaStatements(p) {
       ...publishAlerts,
     ],
     recordFailure: [...runFilesRead(lakeArn), ...reportsWrite(lakeArn), { Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: ledgerTable }],
+    // EventBridge, on an execution that ended FAILED/TIMED_OUT/ABORTED: release its lock, stop its EMR work, alert
+    cleanupExecution: [
+      { Effect: 'Allow', Action: ['dynamodb:DeleteItem'], Resource: lockTable },
+      { Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: ledgerTable },
+      ...publishAlerts,
+      // ListClusters has no resource-level permission (AWS: no resource type for it)
+      onlyIf('CreateTransientCluster', { Effect: 'Allow', Action: ['elasticmapreduce:ListClusters'], Resource: '*' }),
+      onlyIf('CreateTransientCluster', {
+        Effect: 'Allow',
+        Action: ['elasticmapreduce:DescribeCluster', 'elasticmapreduce:TerminateJobFlows'],
+        Resource: arn('elasticmapreduce', 'cluster/*'),
+        Condition: { StringEquals: { 'aws:ResourceTag/lakestep:stage': stage } },
+      }),
+      onlyIf('UseExistingCluster', {
+        Effect: 'Allow',
+        Action: ['elasticmapreduce:ListSteps', 'elasticmapreduce:CancelSteps'],
+        Resource: arn('elasticmapreduce', `cluster/${p.emrClusterId}`),
+      }),
+    ],
   };
 }
 

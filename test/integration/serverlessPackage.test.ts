@@ -60,6 +60,10 @@ const RESOURCE_STAR_ALLOWED: Record<string, { actions: string[]; reason: string 
     actions: ['elasticmapreduce:RunJobFlow'],
     reason: 'RunJobFlow has no resource type; narrowed by the aws:RequestTag/lakestep:stage condition',
   },
+  'CleanupExecutionRole/cleanupExecution': {
+    actions: ['elasticmapreduce:ListClusters'],
+    reason: 'ListClusters has no resource type; the clusters it finds are then described and terminated only with the stage tag',
+  },
   AlertsKey: {
     actions: ['*'],
     reason: 'in a KMS key policy, Resource "*" means the key itself (AWS requires that form)',
@@ -103,7 +107,7 @@ describe('serverless package --stage ci', () => {
     it('references every Lambda of functions/, and each exists on nodejs22.x', () => {
       const { functionRefs } = resolvedDefinition(t);
 
-      expect(new Set(functionRefs)).toEqual(new Set(FUNCTIONS.map(lambdaLogicalId)));
+      expect(new Set(functionRefs)).toEqual(new Set(FUNCTIONS.filter((fn) => fn !== 'cleanupExecution').map(lambdaLogicalId)));
       for (const fn of FUNCTIONS) {
         const lambda = t.Resources[lambdaLogicalId(fn)];
         expect(lambda.Type).toBe('AWS::Lambda::Function');
@@ -172,12 +176,14 @@ describe('serverless package --stage ci', () => {
       expect(rule.Properties.Targets[0].Input).toBe('{}');
     });
 
-    it('notifies the alerts topic on FAILED, TIMED_OUT and ABORTED', () => {
+    it("sends this state machine's FAILED, TIMED_OUT and ABORTED executions to cleanupExecution (lock, EMR, one alert)", () => {
       const rules = ofType(t, 'AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern?.['detail-type']?.[0] === 'Step Functions Execution Status Change');
-      const statuses = rules.flatMap(([, r]) => r.Properties.EventPattern.detail.status).sort();
+      const [, rule] = rules[0];
 
-      expect(statuses).toEqual(['ABORTED', 'FAILED', 'TIMED_OUT']);
-      for (const [, r] of rules) expect(r.Properties.Targets.map((x: Json) => x.Arn)).toEqual([{ Ref: 'AlertsTopic' }]);
+      expect(rules).toHaveLength(1);
+      expect(rule.Properties.EventPattern.detail.status.sort()).toEqual(['ABORTED', 'FAILED', 'TIMED_OUT']);
+      expect(JSON.stringify(rule.Properties.EventPattern.detail.stateMachineArn)).toContain(':stateMachine:lakestep-ci-pipeline');
+      expect(rule.Properties.Targets.map((x: Json) => x.Arn)).toEqual([{ 'Fn::GetAtt': ['CleanupExecutionLambdaFunction', 'Arn'] }]);
     });
 
     it('encrypts the alerts topic with its own KMS key, and gives the topic exactly one policy', () => {

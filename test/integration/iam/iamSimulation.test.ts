@@ -16,15 +16,19 @@
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { HttpHandlerOptions } from '@smithy/types';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateCrawlerCommand } from '@aws-sdk/client-glue';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import type { Context } from 'aws-lambda';
+import { makeCleanupExecution } from '../../../functions/cleanupExecution/handler';
 import { makeRecordFailure } from '../../../functions/recordFailure/handler';
 import { awsClients, type AwsClients } from '../../../src/aws/clients';
+import { cleanUpExecution } from '../../../src/aws/emrExecutionCleanup';
 import { awsPorts } from '../../../src/aws/ports';
 import { tableDefinitions } from '../../../src/aws/ledgerTables';
 import { PROJECT_ROOT } from '../../../src/config/config';
@@ -81,9 +85,31 @@ function recordingPorts(ports: Ports, fn: string, calls: PortCall[]): Ports {
   return out;
 }
 
+/**
+ * moto 5.1 answers EMR's dates (CreationDateTime, …) as ISO strings, which the SDK's awsJson deserializer
+ * rejects ("Expected real number"); AWS sends epoch seconds. This handler rewrites them so the EMR replies
+ * deserialize and the code goes on to its next call.
+ */
+class EpochDatesHandler extends NodeHttpHandler {
+  override async handle(request: Parameters<NodeHttpHandler['handle']>[0], options?: HttpHandlerOptions) {
+    const out = await super.handle(request, options);
+    const chunks: Buffer[] = [];
+    for await (const chunk of out.response.body as Readable) chunks.push(Buffer.from(chunk));
+    const text = Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/"(\w*Date(?:Time)?)"\s*:\s*"(\d{4}-\d\d-\d\dT[^"]+)"/g, (_, key: string, iso: string) => `"${key}": ${Date.parse(iso) / 1000}`);
+    out.response.body = Readable.from([Buffer.from(text)]);
+    delete out.response.headers['content-length'];
+    return out;
+  }
+}
+
 /** SDK clients on moto whose middleware records each command under the current function. */
 function recordingClients(moto: Moto, sink: { fn: string; commands: { fn: string; service: string; command: string; input: Json }[] }): AwsClients {
-  const clients = awsClients({}, { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  const overrides = { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
+  const base = awsClients({}, overrides);
+  const emr = awsClients({}, { ...overrides, requestHandler: new EpochDatesHandler() }).emr;
+  const clients: AwsClients = { s3: base.s3, glue: base.glue, sns: base.sns, sfn: base.sfn, dynamodb: base.dynamodb, emr };
   type Stack = { add(middleware: (next: (args: Json) => Promise<Json>, context: { commandName?: string }) => (args: Json) => Promise<Json>, options: Json): void };
   for (const service of ['s3', 'emr', 'glue', 'sns', 'sfn', 'dynamodb'] as const) {
     (clients[service].middlewareStack as unknown as Stack).add(
@@ -136,6 +162,7 @@ function iamRequests(principal: string, service: string, command: string, input:
           { principal, action: 'iam:PassRole', resource: `arn:aws:iam::${ACCOUNT}:role/${input.JobFlowRole}`, context: { 'iam:PassedToService': 'ec2.amazonaws.com' }, why: `${why} (JobFlowRole)` },
         ];
       }
+      if (command === 'ListClusters') return [{ principal, action: 'elasticmapreduce:ListClusters', resource: '*', context: {}, why }];
       if (command === 'TerminateJobFlows') return (input.JobFlowIds as string[]).map((id) => ({ principal, action: 'elasticmapreduce:TerminateJobFlows', resource: cluster(id), context: clusterTags, why }));
       return [{ principal, action: `elasticmapreduce:${command}`, resource: cluster(input.ClusterId), context: clusterTags, why }];
     case 'glue':
@@ -264,6 +291,15 @@ describeIfMoto('iamSimulation.test.ts')('IAM: every call the pipeline makes is a
         stepIds.set(local, (result as { stepId?: string }).stepId ?? 's-MISSING');
       }
     }
+
+    // CleanupExecution (EventBridge, not the state machine): the execution above, as if it had been stopped
+    const executionId = portCalls.find((c) => c.fn === 'acquireLock' && c.port === 'lock')!.args[0] as string;
+    sink.fn = 'ensureCluster'; // the run's cluster is terminated already: one left behind by a stopped execution
+    const { clusterId: leftBehind } = await adapters.get('ensureCluster')!.clusters.ensure(executionId);
+    sink.fn = 'cleanupExecution';
+    const cleanup = makeCleanupExecution(adapters.get('cleanupExecution')!, (id) => cleanUpExecution(clients.emr, { stage: 'ci' }, id), 'ci');
+    const cleaned = await cleanup({ detail: { executionArn: executionId, stateMachineArn: 'sm', name: 'run', status: 'ABORTED' } }, {} as Context);
+    expect(cleaned.emr).toEqual({ terminatedClusters: [leftBehind], cancelledSteps: [] });
 
     // 3. IAM requests: the Lambdas' from the recorded commands, the EMR nodes' from the steps submitted
     const keyArn = t.arn('AlertsKey');
