@@ -5,8 +5,8 @@
  *
  * Points (grep `crashPoint(` for where each sits):
  * - `lock-acquired`: AcquireLock has taken the lock and recorded the execution RUNNING
- * - `publish-moved`: a table's new files of a step are in place, none of the old ones removed yet
- * - `publish-half-moved`: half of a table's new files of a step are in place
+ * - `publish-moved`: the first day of a step's table write has its new files in place and its old
+ *   ones still there (the days after it are not moved yet)
  * - `ledger-batch-1`: the ledger commit wrote its first batch of 25 items, not the others
  */
 export function crashPoint(label: string): void {
