@@ -4,6 +4,7 @@ import { LockHeldError } from '../../src/core/errors';
 import type { Ports } from '../../src/core/ports';
 import type { RunInput } from '../../src/core/types';
 import { lambda } from '../../src/pipeline/functionFactory';
+import { crashPoint } from '../../src/core/crashPoints';
 
 /**
  * Takes the pipeline lock and records the execution as RUNNING.
@@ -22,6 +23,7 @@ export const makeAcquireLock = (ports: Pick<Ports, 'lock' | 'ledger' | 'clock'>)
       return { skipped: error.message };
     }
     await ports.ledger.putExecution({ executionId: run.executionId, status: 'RUNNING', startedAtMs: run.startedAtMs, failedDays: [] });
+    crashPoint('lock-acquired');
     return {};
   });
 

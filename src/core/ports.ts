@@ -26,7 +26,8 @@ export interface ObjectStore {
 /** An execution's record in the ledger, so a rerun can find the days it failed. */
 export interface ExecutionRecord {
   executionId: string;
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  /** ABORTED: the run died (killed, crashed, Ctrl-C) and a later run or `lakestep unlock` cleared its lock */
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   /** ms since epoch */
   startedAtMs: number;
   endedAtMs?: number;
@@ -51,8 +52,8 @@ export interface Lock {
    * @throws LockHeldError when another execution holds an unexpired lock
    */
   acquire(executionId: string, nowMs: number, ttlSeconds: number): Promise<void>;
-  /** Conditional delete: only the holder releases; a no-op otherwise. */
-  release(executionId: string): Promise<void>;
+  /** Conditional delete: only the holder releases; a no-op otherwise. @returns true when this call deleted the lock */
+  release(executionId: string): Promise<boolean>;
 }
 
 /** Runs one transform step: EMR step, local DuckDB, or local spark-submit. */
