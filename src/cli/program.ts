@@ -17,6 +17,7 @@ import { runCommand, type RunCommandOptions } from './runCommand';
 import { lastRunLine, printStatus, readStatus } from './statusCommand';
 import { readStageStatus, runOnAws } from './awsCommands';
 import { addStageCommands, awsDeps, stageOption } from './stageProgram';
+import { addAdoptCommand } from './adoptCommand';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -166,6 +167,7 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
 
   addReportCommand(program, () => io.stdout, lakeOption);
   addStageCommands(program, io, lakeOption);
+  addAdoptCommand(program, io, lakeOption);
   return program;
 }
 
