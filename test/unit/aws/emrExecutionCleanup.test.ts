@@ -62,7 +62,7 @@ describe('cleanupExecution handler', () => {
     const released: string[] = [];
     const published: { subject: string; message: Record<string, unknown> }[] = [];
     const ports = {
-      lock: { acquire: async () => undefined, release: async (id: string) => void released.push(id) },
+      lock: { acquire: async () => undefined, release: async (id: string) => released.push(id) > 0 },
       ledger: { getExecution: async () => (recorded ? ({ status: recorded } as ExecutionRecord) : undefined) } as never,
       notifier: { publish: async (subject: string, message: Record<string, unknown>) => void published.push({ subject, message }) },
     };
