@@ -52,6 +52,8 @@ export function csvValue(text: string, type: ColumnType): string | number | bool
       return DOUBLE.test(text) ? Number(text) : undefined;
     case 'boolean':
       return /^true$/i.test(text) ? true : /^false$/i.test(text) ? false : undefined;
+    case 'timestamp':
+      return undefined;
   }
 }
 
@@ -65,7 +67,7 @@ export function csvValue(text: string, type: ColumnType): string | number | bool
  */
 export async function loadRawCsvDays(connection: DuckDBConnection, opts: LoadRawCsvOptions): Promise<number> {
   const { dataset } = opts;
-  const columns = Object.entries(dataset.columns);
+  const columns = Object.entries(dataset.columns).map(([name, c]) => [name, c.type] as const);
   const files = await listRawFiles(opts.lakeDir, dataset.raw.prefix, opts.rawDays);
   const rows: string[] = [];
   const rejects: Reject[] = [];

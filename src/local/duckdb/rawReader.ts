@@ -319,7 +319,7 @@ async function appendLeftovers(connection: DuckDBConnection, odd: OddRecord[], t
  * `null`, `{`/`[` object or array.
  */
 export function classifySql(dataset: DatasetConfig, sourceSql: string): string {
-  const columns = Object.entries(dataset.columns);
+  const columns = Object.entries(dataset.columns).map(([name, c]) => [name, c.type] as const);
   // Strings parse straight to VARCHAR (cheapest); other types keep their JSON text to be judged.
   const struct = JSON.stringify(Object.fromEntries(columns.map(([name, type]) => [name, type === 'string' ? 'VARCHAR' : 'JSON'])));
   const vs = columns.map(([name], k) => `(j.${ident(name)})::VARCHAR AS v${k}`).join(',\n      ');
@@ -345,7 +345,7 @@ export function classifySql(dataset: DatasetConfig, sourceSql: string): string {
  * No flags (n = 0) and no raw text: rejected fast records get theirs from `fast_texts`.
  */
 export function classifyFastSql(dataset: DatasetConfig, paths: string[]): string {
-  const columns = Object.entries(dataset.columns);
+  const columns = Object.entries(dataset.columns).map(([name, c]) => [name, c.type] as const);
   const declared = [
     `${literal(FAST_FILE_FIELD)}: 'INTEGER'`,
     `${literal(FAST_INDEX_FIELD)}: 'BIGINT'`,
@@ -366,7 +366,7 @@ export function classifyFastSql(dataset: DatasetConfig, paths: string[]): string
  * (per declared column: VARCHAR for strings, JSON text otherwise).
  */
 function judgeSql(dataset: DatasetConfig, fieldsSql: string): string {
-  const columns = Object.entries(dataset.columns);
+  const columns = Object.entries(dataset.columns).map(([name, c]) => [name, c.type] as const);
 
   const typed: string[] = [];
   const bad: string[] = [];
@@ -399,6 +399,8 @@ function judgeSql(dataset: DatasetConfig, fieldsSql: string): string {
         value = `CASE ${c} WHEN 'true' THEN true WHEN 'false' THEN false END`;
         isBad = `NOT ${absent} AND ${ident(name)} IS NULL`;
         break;
+      default:
+        throw new Error(`${name}: type ${type} is not read by this path`);
     }
     typed.push(`${value} AS ${ident(name)}`);
     bad.push(`WHEN ${isBad} THEN ${literal(`${name}: expected ${type}`)}`);
@@ -406,7 +408,7 @@ function judgeSql(dataset: DatasetConfig, fieldsSql: string): string {
   const missing = dataset.required.map((name) => {
     const k = columns.findIndex(([n]) => n === name);
     // A string column is parsed to VARCHAR (JSON null is SQL NULL; 'null' there is the string "null").
-    const isNull = dataset.columns[name] === 'string' ? `v${k} IS NULL` : `(v${k} IS NULL OR v${k} = 'null')`;
+    const isNull = dataset.columns[name].type === 'string' ? `v${k} IS NULL` : `(v${k} IS NULL OR v${k} = 'null')`;
     return `WHEN ${isNull} THEN ${literal(name)}`;
   });
   // Without an event-time column (snapshot dumps) the event day is the arrival day: nothing is late.
