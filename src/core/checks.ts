@@ -10,6 +10,9 @@ import type { ChecksConfig } from '../config/config';
 import { addDays } from './days';
 import type { CheckQuery, Day, OutputDayState } from './types';
 
+/** Rows a check outcome's sample holds at most (both engines; StepSpec.sampleRows). */
+export const CHECK_SAMPLE_ROWS = 5;
+
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
