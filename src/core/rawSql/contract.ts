@@ -8,9 +8,11 @@
  * - `raw_files(file_id INT, source_file STRING, arrival_day DATE)`: one row per raw object read;
  *   `source_file` is the lake-relative key (`raw/x/2024/03/01/00/f1.gz`).
  *
- * - `raw_records(f INT, i BIGINT, n TINYINT, t STRING)`: one row per record the splitter found,
- *   `f` = raw_files.file_id, `i` = record_index (0-based position in the file, counting every
- *   record the file gave, rejects included), `n` = RECORD_FLAG bits, `t` = the record's text:
+ * - `raw_records(f INT, i BIGINT, n TINYINT, t STRING, r STRING)`: one row per record the splitter
+ *   found, `f` = raw_files.file_id, `i` = record_index (0-based position in the file, counting every
+ *   record the file gave, rejects included), `n` = RECORD_FLAG bits, `r` = the record as written in
+ *   the file when `t` is not that (CSV: its line or lines, final line end dropped), else NULL: a
+ *   reject's raw_text is `r`, or `t` with its number marks removed; `t` = the record's text:
  *   - json: the record text as split (docs/raw-records.md "Splitting"), with one normalisation
  *     when `n & MARKED_NUMBERS`: every number token outside strings that has a fraction or an
  *     exponent and is valid RFC 8259 (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`) is written as a JSON

@@ -9,7 +9,7 @@
  *   names; string → STRING/VARCHAR, bigint → BIGINT, double → DOUBLE, boolean → BOOLEAN, timestamp →
  *   TIMESTAMP, UTC), then `_file_id INT, _source_file STRING, _record_index BIGINT, _arrival_day DATE,
  *   _event_day DATE` (NULL unless the record is valid), `reason STRING` (NULL: valid), `detail STRING`,
- *   `event_day DATE` (late only), `raw_text STRING` (rejects only: the record text, numbers unmarked).
+ *   `event_day DATE` (late only), `raw_text STRING` (rejects only: `r` when given, else the record text, numbers unmarked).
  *   Engines should cache it (every statement below reads it).
  * - `raw_<dataset>` (rawView): the stage's input: valid records, declared columns + `_source_file,
  *   _record_index, _arrival_day`.
@@ -95,7 +95,7 @@ export function duckdbNdjsonClassifiedSql(dataset: DatasetConfig, opts: { paths:
     `${d.literal(opts.indexField)}: 'BIGINT'`,
     ...[...tree].map(([key, sub]) => `${d.literal(key)}: ${d.literal(duckdbStructType(sub))}`),
   ];
-  const parsed = `SELECT ${d.ident(opts.fileField)} AS f, ${d.ident(opts.indexField)} AS i, CAST(0 AS TINYINT) AS n, CAST(NULL AS VARCHAR) AS t, false AS invalid,
+  const parsed = `SELECT ${d.ident(opts.fileField)} AS f, ${d.ident(opts.indexField)} AS i, CAST(0 AS TINYINT) AS n, CAST(NULL AS VARCHAR) AS t, CAST(NULL AS VARCHAR) AS r, false AS invalid,
       ${leaves.map((leaf, k) => `CAST(${leaf.segments.map(d.ident).join('.')} AS VARCHAR) AS c${k}`).join(',\n      ')}
     FROM read_json([${opts.paths.map(d.literal).join(', ')}], format = 'newline_delimited', records = 'true', compression = 'uncompressed',
       columns = {${columns.join(', ')}}, ignore_errors = true, maximum_object_size = ${opts.maxObjectBytes})`;
@@ -148,8 +148,8 @@ function duckdbParsedSql(leaves: Leaf[], d: SqlDialect): string {
   // A path crossing a non-object value gives NULL leaves, not a failure (json_transform's rule).
   const shape = JSON.stringify(duckdbTransformShape(pathTree(leaves)));
   const cs = leaves.map((leaf, k) => `CAST(j.${leaf.segments.map(d.ident).join('.')} AS VARCHAR) AS c${k}`);
-  return `SELECT f, i, n, t, j IS NULL AS invalid${cs.map((c) => `,\n      ${c}`).join('')}
-    FROM (SELECT f, i, n, t, CASE WHEN (n & ${INVALID_FLAGS}) = 0 THEN TRY(json_transform(t, ${d.literal(shape)})) END AS j FROM ${RAW_RELATIONS.records}) AS p`;
+  return `SELECT f, i, n, t, r, j IS NULL AS invalid${cs.map((c) => `,\n      ${c}`).join('')}
+    FROM (SELECT f, i, n, t, r, CASE WHEN (n & ${INVALID_FLAGS}) = 0 THEN TRY(json_transform(t, ${d.literal(shape)})) END AS j FROM ${RAW_RELATIONS.records}) AS p`;
 }
 
 /** from_json's options: RFC 8259, strict (docs/raw-records.md "Validity"), and the corrupt-record column. */
@@ -194,9 +194,9 @@ function sparkParsedSql(leaves: Leaf[], d: SqlDialect): string {
   });
   return `SELECT *${probes.join('')}
     FROM (
-      SELECT f, i, n, t, invalid${cs.map((c) => `,\n        ${c}`).join('')}
+      SELECT f, i, n, t, r, invalid${cs.map((c) => `,\n        ${c}`).join('')}
       FROM (SELECT *, (n & ${INVALID_FLAGS}) <> 0 OR NOT ${valid} AS invalid
-            FROM (SELECT f, i, n, t, CASE WHEN (n & ${INVALID_FLAGS}) = 0 THEN ${fromJson('t', ddl)} END AS j FROM ${RAW_RELATIONS.records}) AS p) AS v
+            FROM (SELECT f, i, n, t, r, CASE WHEN (n & ${INVALID_FLAGS}) = 0 THEN ${fromJson('t', ddl)} END AS j FROM ${RAW_RELATIONS.records}) AS p) AS v
     ) AS l`;
 }
 
@@ -279,7 +279,7 @@ function timestampMicrosSql(leaf: Leaf, q: string, s: string, d: SqlDialect): st
 }
 
 /**
- * classified's SELECT over a parsed relation (f, i, n, t, invalid, c0…ck, and for Spark o<k>):
+ * classified's SELECT over a parsed relation (f, i, n, t, r, invalid, c0…ck, and for Spark o<k>):
  * kinds and texts, casts, the first reason that holds and its detail.
  */
 function classifiedSql(dataset: DatasetConfig, d: SqlDialect, parsedSql: string): string {
@@ -307,7 +307,7 @@ function classifiedSql(dataset: DatasetConfig, d: SqlDialect, parsedSql: string)
     }
   }
   const unmarked = d.regexpReplaceAll('t', '"\\\\u0001([-+.eE0-9]*)"', '$1');
-  const rawText = `CASE WHEN (n & ${RECORD_FLAG.MARKED_NUMBERS}) <> 0 THEN ${unmarked} ELSE t END`;
+  const rawText = `CASE WHEN r IS NOT NULL THEN r WHEN (n & ${RECORD_FLAG.MARKED_NUMBERS}) <> 0 THEN ${unmarked} ELSE t END`;
   const objectOrNot =
     d.name === 'duckdb'
       ? `CASE WHEN TRY(json_valid(t)) THEN 'not a JSON object' ELSE 'malformed JSON' END`
@@ -317,7 +317,7 @@ function classifiedSql(dataset: DatasetConfig, d: SqlDialect, parsedSql: string)
   return `WITH parsed AS (
     ${parsedSql}
   ), fields AS (
-    SELECT f, i, n, t, invalid${ks.map((x) => `,\n      ${x}`).join('')}
+    SELECT f, i, n, t, r, invalid${ks.map((x) => `,\n      ${x}`).join('')}
     FROM parsed
   ), typed AS (
     SELECT *${typed.map((x) => `,\n      ${x}`).join('')}

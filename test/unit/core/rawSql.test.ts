@@ -36,7 +36,7 @@ async function connect(): Promise<DuckDBConnection> {
     CREATE TABLE raw_files AS SELECT 0 AS file_id, 'raw/x/2024/03/01/00/f' AS source_file, DATE '2024-03-01' AS arrival_day;
     CREATE TABLE splitter_rejects (f INTEGER, i BIGINT, reason VARCHAR, detail VARCHAR, t VARCHAR);
     CREATE TABLE run_days AS SELECT DATE '2024-03-01' AS day;
-    CREATE TABLE raw_records (f INTEGER, i BIGINT, n TINYINT, t VARCHAR)`);
+    CREATE TABLE raw_records (f INTEGER, i BIGINT, n TINYINT, t VARCHAR, r VARCHAR)`);
   return connection;
 }
 
@@ -50,6 +50,7 @@ async function classify(dataset: DatasetConfig, records: (string | [string, numb
     appender.appendBigInt(BigInt(i));
     appender.appendTinyInt(flags);
     appender.appendVarchar(text);
+    appender.appendNull();
     appender.endRow();
   });
   appender.closeSync();
@@ -146,8 +147,8 @@ describe('rawReadSql (DuckDB dialect, run on DuckDB)', () => {
     const connection = await connect();
     const sql = rawReadSql(datasetX(), 'duckdb');
     await connection.run(`INSERT INTO raw_records VALUES
-      (0, 0, 0, '{"timestamp":${TS},"payload":{"id":1}}'), (0, 1, 0, '{"timestamp":${TS},"payload":{"id":1}}'),
-      (0, 2, 0, '{"timestamp":${TS},"payload":{"id":2}}'), (0, 3, 0, '{"x":1}');
+      (0, 0, 0, '{"timestamp":${TS},"payload":{"id":1}}', NULL), (0, 1, 0, '{"timestamp":${TS},"payload":{"id":1}}', NULL),
+      (0, 2, 0, '{"timestamp":${TS},"payload":{"id":2}}', NULL), (0, 3, 0, '{"x":1}', 'x=1');
       INSERT INTO splitter_rejects VALUES (0, 4, 'too_large', '70000000 bytes, over maxRecordBytes 67108864', '{"a":')`);
     await connection.run(`CREATE TABLE classified AS ${sql.classified}`);
     await connection.run(`CREATE TABLE rejects AS ${sql.rejects}`);
@@ -160,6 +161,7 @@ describe('rawReadSql (DuckDB dialect, run on DuckDB)', () => {
       { arrival_day: '2024-03-01', reason: 'too_large', records: '1' },
     ]);
     expect(await read(`SELECT count(*)::INT AS n FROM (${sql.rawView})`)).toEqual([{ n: 3 }]);
+    expect(await read(`SELECT raw_text FROM rejects WHERE reason = 'missing_field'`)).toEqual([{ raw_text: 'x=1' }]);
     connection.closeSync();
   });
 });
