@@ -85,7 +85,7 @@ async function writeTwin(lakeDir: string, twinDir: string, days: string[]): Prom
 /** The twin as DuckDB's own NDJSON reader reads it best: columns declared, malformed lines NULL. */
 function twinSource(twinDir: string): string {
   const dataset = loadConfig().datasets.access_records;
-  const columns = Object.entries(dataset.columns).map(([name, type]) => `'${name}': '${DUCKDB_TYPE[type]}'`).join(', ');
+  const columns = Object.entries(dataset.columns).map(([name, c]) => `'${name}': '${DUCKDB_TYPE[c.type]}'`).join(', ');
   return `read_json('${twinDir}/**/*.json.gz', columns = {${columns}}, format = 'newline_delimited', ignore_errors = true, compression = 'gzip')`;
 }
 

@@ -29,10 +29,51 @@ export const DEFAULTS = {
   /** row-count drift warning: |count − trailing mean| / trailing mean above this */
   driftMaxChange: 0.5,
   driftTrailingDays: 7,
+  /** bytes of one raw record's text (UTF-8); a longer record is quarantined as too_large (docs/raw-records.md) */
+  maxRecordBytes: 64 * 1024 * 1024,
+  /** `raw.csv` when not given */
+  csv: { delimiter: ',', header: true },
 } as const;
 
-const columnType = z.enum(['string', 'bigint', 'boolean', 'double']);
+/** Types of raw columns (the lenient casts of docs/raw-records.md turn raw values into them). */
+const columnType = z.enum(['string', 'bigint', 'boolean', 'double', 'timestamp']);
 export type ColumnType = z.infer<typeof columnType>;
+
+/**
+ * A path into a record: key names joined by `.` (`payload.sessionId`). For CSV it is the header name,
+ * taken as it is (no nesting). No quote, backtick, backslash or control character: the generated SQL
+ * quotes segments but never escapes them.
+ */
+const pathText = z.string().regex(/^[^.`"'\\\x00-\x1f]+(\.[^.`"'\\\x00-\x1f]+)*$/, 'key names joined by "." (no quotes, backticks or backslashes)');
+
+/** `name: type`, or `name: { type, path, position, unit }` (docs/raw-records.md "Declaring columns"). */
+const columnSchema = z.union([
+  columnType,
+  z
+    .object({
+      type: columnType,
+      /** where the value is in a JSON or Parquet record (default: the column's name); a CSV header name */
+      path: pathText.optional(),
+      /** headerless CSV/TSV: the 0-based field position */
+      position: z.number().int().min(0).max(10_000).optional(),
+      /** timestamp from a number: epoch milliseconds (default) or seconds */
+      unit: z.enum(['ms', 's']).optional(),
+    })
+    .strict(),
+]);
+
+/**
+ * A declared raw column, normalised: `path` is its key path (default the column's name; for CSV with a
+ * header the header name), `position` its field in headerless CSV, `unit` how a number becomes a
+ * timestamp (`ms` unless `unit: s`; meaningless for other types).
+ * @example { type: 'bigint', path: 'payload.fileHandleId', unit: 'ms' }
+ */
+export interface RawColumn {
+  type: ColumnType;
+  path: string;
+  position?: number;
+  unit: 'ms' | 's';
+}
 /** Types of a stage's output columns, for the schema check (src/core/checks.ts). */
 const outputType = z.enum(['string', 'bigint', 'boolean', 'double', 'date', 'timestamp']);
 export type OutputType = z.infer<typeof outputType>;
@@ -83,16 +124,24 @@ const datasetSchema = z
     raw: z
       .object({
         prefix: z.string().regex(/^[a-z0-9_\-/]+\/$/, 'a key prefix ending in "/", e.g. raw/access_records/'),
-        format: z.enum(['json', 'csv']),
+        /** json: records one per line, back to back, pretty-printed or in one array; csv; parquet */
+        format: z.enum(['json', 'csv', 'parquet']),
+        /** csv only; TSV: `{ delimiter: "\t", header: false }` */
+        csv: z
+          .object({ delimiter: z.string().length(1).default(DEFAULTS.csv.delimiter), header: z.boolean().default(DEFAULTS.csv.header) })
+          .strict()
+          .optional(),
       })
       .strict(),
+    /** a longer record (UTF-8 bytes) is quarantined as too_large */
+    maxRecordBytes: z.number().int().min(1024).max(1 << 30).default(DEFAULTS.maxRecordBytes),
     ...stageFields,
     lateDays: z.number().int().min(0).max(30).default(DEFAULTS.lateDays),
     rejectThreshold: z.number().min(0).max(1).default(DEFAULTS.rejectThreshold),
-    /** epoch-ms column giving the event day; absent: the event day is the arrival day (snapshot dumps) */
+    /** a timestamp column, or a bigint column of epoch ms, giving the event day; absent: the event day is the arrival day (snapshot dumps) */
     eventTime: z.string().optional(),
     required: z.array(z.string()).min(1),
-    columns: z.record(column, columnType),
+    columns: z.record(column, columnSchema),
     /** raw columns whose equal values make records copies of one another (the stage keeps one): duplicates are counted by it */
     dedupKey: z.array(column).min(1).optional(),
   })
@@ -117,7 +166,14 @@ const configSchema = z
   })
   .strict();
 
-export type DatasetConfig = z.infer<typeof datasetSchema> & { name: string; period: 'day' };
+type ParsedDataset = z.infer<typeof datasetSchema>;
+/** A dataset as validated: columns normalised (RawColumn), `raw.csv` set for csv. */
+export type DatasetConfig = Omit<ParsedDataset, 'columns' | 'raw'> & {
+  raw: { prefix: string; format: 'json' | 'csv' | 'parquet'; csv?: { delimiter: string; header: boolean } };
+  columns: Record<string, RawColumn>;
+  name: string;
+  period: 'day';
+};
 export type AggregateConfig = z.infer<typeof aggregateSchema> & { name: string };
 /** A table lakestep computes: a dataset (raw-fed) or an aggregate (reads processed tables only). */
 export type TableConfig = DatasetConfig | AggregateConfig;
@@ -151,10 +207,12 @@ export function parseConfig(raw: unknown): LakestepConfig {
     for (const field of [...(ds.eventTime ? [ds.eventTime] : []), ...ds.required, ...(ds.dedupKey ?? [])]) {
       if (!(field in ds.columns)) throw new ConfigError(`datasets.${key}`, `"${field}" (eventTime, required or dedupKey) is not among the declared columns`);
     }
-    if (ds.eventTime && ds.columns[ds.eventTime] !== 'bigint') {
-      throw new ConfigError(`datasets.${key}.eventTime`, `"${ds.eventTime}" must be a bigint column (epoch ms)`);
+    const columns = normaliseColumns(`datasets.${key}`, ds.raw, ds.columns);
+    if (ds.eventTime && columns[ds.eventTime].type !== 'bigint' && columns[ds.eventTime].type !== 'timestamp') {
+      throw new ConfigError(`datasets.${key}.eventTime`, `"${ds.eventTime}" must be a timestamp column or a bigint column (epoch ms)`);
     }
-    datasets[key] = { ...ds, name: key, period: 'day' };
+    const raw = ds.raw.format === 'csv' ? { ...ds.raw, csv: ds.raw.csv ?? { ...DEFAULTS.csv } } : ds.raw;
+    datasets[key] = { ...ds, raw, columns, name: key, period: 'day' };
   }
   const aggregates: Record<string, AggregateConfig> = {};
   for (const [key, agg] of Object.entries(parsed.data.aggregates)) {
@@ -174,6 +232,40 @@ export function parseConfig(raw: unknown): LakestepConfig {
   }
   phaseOf(config); // throws on a cycle
   return config;
+}
+
+/**
+ * Declared columns → RawColumn, with what depends on the format checked: `raw.csv` only for csv;
+ * `position` only (and then on every column) for headerless CSV; one path may not run through
+ * another's value (`a` and `a.b`): a value is either a leaf or an object.
+ * @throws ConfigError naming the column
+ */
+function normaliseColumns(
+  where: string,
+  raw: ParsedDataset['raw'],
+  declared: ParsedDataset['columns'],
+): Record<string, RawColumn> {
+  if (raw.csv && raw.format !== 'csv') throw new ConfigError(`${where}.raw.csv`, `is for format csv only (format is ${raw.format})`);
+  const headerless = raw.format === 'csv' && raw.csv?.header === false;
+  const columns: Record<string, RawColumn> = {};
+  for (const [name, spec] of Object.entries(declared)) {
+    const full = typeof spec === 'string' ? { type: spec } : spec;
+    const at = `${where}.columns.${name}`;
+    if (headerless && full.position === undefined) throw new ConfigError(at, 'needs a position (raw.csv.header is false: fields are found by 0-based position)');
+    if (!headerless && full.position !== undefined) throw new ConfigError(`${at}.position`, 'is for headerless CSV only (raw.csv.header: false); use path');
+    if (full.unit !== undefined && full.type !== 'timestamp') throw new ConfigError(`${at}.unit`, `is for timestamp columns only (type is ${full.type})`);
+    columns[name] = { type: full.type, path: full.path ?? name, ...(full.position !== undefined ? { position: full.position } : {}), unit: full.unit ?? 'ms' };
+  }
+  if (raw.format !== 'csv') {
+    const paths = Object.entries(columns).map(([name, c]) => [name, `${c.path}.`] as const);
+    for (const [a, pa] of paths) {
+      for (const [b, pb] of paths) {
+        if (a !== b && pb.startsWith(pa)) throw new ConfigError(`${where}.columns.${b}.path`, `runs through the value of column "${a}" (path ${pa.slice(0, -1)}): a value is a leaf or an object, not both`);
+        if (a < b && pa === pb) throw new ConfigError(`${where}.columns.${b}.path`, `is also the path of column "${a}" (expected one column per value)`);
+      }
+    }
+  }
+  return columns;
 }
 
 /** Every table name, datasets first. */

@@ -11,6 +11,9 @@ import { isAdopted } from './adoption';
 import { addDays } from './days';
 import type { CheckQuery, Day, OutputDayState } from './types';
 
+/** Rows a check outcome's sample holds at most (both engines; StepSpec.sampleRows). */
+export const CHECK_SAMPLE_ROWS = 5;
+
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**

@@ -41,12 +41,37 @@ export class StepFailedError extends LakestepError {
 export class RejectThresholdError extends LakestepError {
   /** @param quarantinePrefix lake prefix where the step put its quarantined records instead of rejected/<table>/ */
   constructor(readonly dataset: string, readonly days: string[], readonly rejected: number, readonly total: number, readonly threshold: number, readonly quarantinePrefix: string) {
-    super(
-      `${dataset} ${days[0]}…${days[days.length - 1]}: ${rejected} of ${total} records rejected ` +
-        `(${((100 * rejected) / Math.max(total, 1)).toFixed(1)} %), over the ${(threshold * 100).toFixed(1)} % threshold; ` +
-        `nothing was published; the quarantined records (raw text and reasons) are in ${quarantinePrefix}`,
-    );
+    super(fillRejectThresholdMessage(rejectThresholdTemplate(dataset, days, threshold, quarantinePrefix), rejected, total));
   }
+}
+
+/**
+ * RejectThresholdError's message with the step's counts left as `{rejected}`, `{total}` and
+ * `{percent}` (StepSpec.rejectThreshold carries it, so no engine re-creates the text).
+ * @example rejectThresholdTemplate('x', ['2024-03-01'], 0.05, '_runs/e/rejected/x/') // 'x 2024-03-01…2024-03-01: {rejected} of {total} records rejected ({percent} %), over the 5.0 % threshold; …'
+ */
+export function rejectThresholdTemplate(dataset: string, days: string[], threshold: number, quarantinePrefix: string): string {
+  return (
+    `${dataset} ${days[0]}…${days[days.length - 1]}: {rejected} of {total} records rejected ({percent} %), ` +
+    `over the ${percentText(Math.round(threshold * 1e6), 1e6)} % threshold; ` +
+    `nothing was published; the quarantined records (raw text and reasons) are in ${quarantinePrefix}`
+  );
+}
+
+/** The template with its counts: `{percent}` is percentText(rejected, total). */
+export function fillRejectThresholdMessage(template: string, rejected: number, total: number): string {
+  return template.replace('{rejected}', String(rejected)).replace('{total}', String(total)).replace('{percent}', percentText(rejected, total));
+}
+
+/**
+ * `part / whole` as a percentage with one decimal, rounded half up on the exact ratio, in integer
+ * arithmetic (every engine gets the same text; whole 0 counts as 1).
+ * @example percentText(1, 8) // '12.5'; percentText(1, 3) // '33.3'
+ */
+export function percentText(part: number, whole: number): string {
+  const w = Math.max(whole, 1);
+  const tenths = Math.floor((2000 * part + w) / (2 * w));
+  return `${Math.floor(tenths / 10)}.${tenths % 10}`;
 }
 
 /** Some days of an execution failed; the others were committed. */

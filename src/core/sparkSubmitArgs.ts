@@ -49,7 +49,7 @@ export interface SparkSubmitArgsInput {
   /** URI (or local path) of lakestep_driver.py; DRIVER_MODULES are taken from the same folder */
   driverUri: string;
   config: LakestepConfig;
-  /** where the spec JSON was stored, for specs longer than MAX_EMR_ARG_CHARS (passed instead of inline JSON) */
+  /** where the spec JSON was stored, for specs longer than MAX_EMR_ARG_CHARS (passed instead of inline JSON); default `<lakeRoot><spec.specKey>` */
   specUri?: string;
   /** e.g. `local[2]`; absent on EMR (YARN is the cluster default) */
   master?: string;
@@ -85,7 +85,9 @@ export function sparkSubmitArgs(input: SparkSubmitArgsInput): string[] {
     throw new InputError('lakeRoot', `${JSON.stringify(lakeRoot)} is not a lake root URI (expected s3://bucket/ or file:///abs/path/, ending in "/")`);
   }
   const specJson = JSON.stringify(spec);
-  if (!input.specUri && specJson.length > MAX_EMR_ARG_CHARS) {
+  // A long spec (the generated raw SQL) goes by the key LaunchStep stored it under.
+  const specUri = input.specUri ?? (specJson.length > MAX_EMR_ARG_CHARS && spec.specKey ? `${lakeRoot}${spec.specKey}` : undefined);
+  if (!specUri && specJson.length > MAX_EMR_ARG_CHARS) {
     throw new InputError('spec', `is ${specJson.length} characters as JSON, over the ${MAX_EMR_ARG_CHARS} an EMR step argument may hold; store it and pass specUri`);
   }
   const driverDir = driverUri.slice(0, driverUri.lastIndexOf('/') + 1);
@@ -100,7 +102,7 @@ export function sparkSubmitArgs(input: SparkSubmitArgsInput): string[] {
     DRIVER_MODULES.map((m) => driverDir + m).join(','),
     driverUri,
     '--spec',
-    input.specUri ?? specJson,
+    specUri ?? specJson,
     '--lake-root',
     lakeRoot,
     '--dataset',

@@ -2,6 +2,8 @@
  * Shapes shared by the core, the handlers, the local runtime and the AWS adapters.
  * Days are `YYYY-MM-DD` strings, always UTC calendar days.
  */
+import type { RawColumn } from '../config/config';
+import type { RawReadSql } from './rawSql';
 
 /** A UTC calendar day, `YYYY-MM-DD` (e.g. `2024-03-05`). */
 export type Day = string;
@@ -153,8 +155,55 @@ export interface StepSpec {
   stageVersion: string;
   /** object-store key the step writes its StepResult JSON to */
   resultKey: string;
+  /** object-store key of this spec as stored by LaunchStep (engines read it when it is too long to pass inline) */
+  specKey?: string;
   /** the cluster to run on (EnsureCluster's output, e.g. `j-2AXXXXXXGAPLF`); runners with one fixed target ignore it */
   clusterId?: string;
+  /** the table the step writes (`processed/<table>/`, `rejected/<table>/`) */
+  table?: string;
+  /** a dataset's raw source and the generated SQL that reads it (absent for an aggregate) */
+  raw?: RawReadSpec;
+  /** lake prefixes the step writes to */
+  keys?: StepKeys;
+  /** a dataset's reject threshold and the message a step over it fails with */
+  rejectThreshold?: {
+    /** rejected ÷ all records of the step's arrival days above this fails every day */
+    fraction: number;
+    /** RejectThresholdError's message, `{rejected}`, `{total}`, `{percent}` to fill (core/errors fillRejectThresholdMessage; percent: one decimal, half up, of 100·rejected/total in integer arithmetic) */
+    message: string;
+  };
+  /** rows a check outcome's sample holds at most */
+  sampleRows?: number;
+}
+
+/**
+ * How a step reads a dataset's raw records: what its splitter needs, and the statements (Spark's
+ * dialect) that type, check and count them (src/core/rawSql: the records relation they read).
+ */
+export interface RawReadSpec {
+  /** e.g. `raw/access_records/` */
+  prefix: string;
+  format: 'json' | 'csv' | 'parquet';
+  /** csv only */
+  csv?: { delimiter: string; header: boolean };
+  /** a longer record (UTF-8 bytes) is a `too_large` splitter reject */
+  maxRecordBytes: number;
+  /** declared columns, config order: the CSV splitter finds each by `path` (header name) or `position` */
+  columns: Record<string, RawColumn>;
+  /** the generated statements, Spark dialect */
+  sql: RawReadSql;
+}
+
+/** Lake prefixes of one step, written once here (src/pipeline/runKeys.ts, src/config/config.ts). */
+export interface StepKeys {
+  /** `processed/<table>/` */
+  processed: string;
+  /** `rejected/<table>/` (datasets) */
+  rejected?: string;
+  /** `_runs/<execution>/rejected/<table>/`: a step over its reject threshold writes its rejects here instead */
+  quarantine?: string;
+  /** `_staging/<execution>/<group>/`: scratch for partitions before they replace the published ones */
+  staging: string;
 }
 
 export type StepState = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';

@@ -1,12 +1,13 @@
 /** Launching a group's step and reading back its outcome (the LaunchStep / CheckStep Lambdas). */
-import { tableConfig, type LakestepConfig } from '../config/config';
-import { checkQueries } from '../core/checks';
+import { isDataset, processedPrefix, rejectedPrefix, tableConfig, type LakestepConfig } from '../config/config';
+import { CHECK_SAMPLE_ROWS, checkQueries } from '../core/checks';
 import { daysBetween } from '../core/days';
-import { LakestepError, StepFailedError, UpstreamFailedError } from '../core/errors';
+import { LakestepError, rejectThresholdTemplate, StepFailedError, UpstreamFailedError } from '../core/errors';
+import { rawReadSql } from '../core/rawSql';
 import type { Ports } from '../core/ports';
 import { failedDayResult } from '../core/summary';
 import type { DayResult, Plan, StepGroup, StepResult, StepSpec, StepState } from '../core/types';
-import { stepResultKey } from './runKeys';
+import { quarantineKey, stagingKey, stepResultKey, stepSpecKey } from './runKeys';
 
 export interface LaunchedStep {
   stepId: string;
@@ -49,7 +50,31 @@ export async function launchStep(
     stageSql: table.stage,
     stageVersion: plan.stageVersions[group.dataset],
     resultKey: stepResultKey(plan.executionId, groupId),
+    specKey: stepSpecKey(plan.executionId, groupId),
     ...(clusterId ? { clusterId } : {}),
+    table: table.table,
+    keys: {
+      processed: processedPrefix(table),
+      ...(isDataset(table) ? { rejected: rejectedPrefix(table), quarantine: quarantineKey(plan.executionId, table.table) } : {}),
+      staging: stagingKey(plan.executionId, groupId),
+    },
+    sampleRows: CHECK_SAMPLE_ROWS,
+    ...(isDataset(table)
+      ? {
+          raw: {
+            prefix: table.raw.prefix,
+            format: table.raw.format,
+            ...(table.raw.csv ? { csv: table.raw.csv } : {}),
+            maxRecordBytes: table.maxRecordBytes,
+            columns: table.columns,
+            sql: rawReadSql(table, 'spark'),
+          },
+          rejectThreshold: {
+            fraction: table.rejectThreshold,
+            message: rejectThresholdTemplate(table.name, group.days, table.rejectThreshold, quarantineKey(plan.executionId, table.table)),
+          },
+        }
+      : {}),
   };
   const identity: StepIdentity = { groupId, dataset: spec.dataset, stageVersion: spec.stageVersion, days: spec.days };
   const failedInput = await failedUpstreamDay(ports, plan, group);
@@ -58,6 +83,9 @@ export async function launchStep(
     await ports.store.putJson(spec.resultKey, failedStepResult(identity, new UpstreamFailedError(failedInput)));
     return { stepId: `${SKIPPED}${groupId}`, resultKey: spec.resultKey, group: identity };
   }
+  // The spec (with its generated SQL, tens of KB) is stored where an engine can read it: an EMR
+  // step argument holds at most 10,280 characters (core/sparkSubmitArgs).
+  await ports.store.putJson(spec.specKey!, spec);
   const { stepId } = await ports.steps.submit(spec);
   return { stepId, resultKey: spec.resultKey, ...(clusterId ? { clusterId } : {}), group: identity };
 }

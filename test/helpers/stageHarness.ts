@@ -59,7 +59,7 @@ export function rawColumns(dataset: string): Record<string, string> {
   const table = tableConfig(loadConfig(), dataset);
   if (!isDataset(table)) throw new Error(`${dataset} is not a dataset`);
   return {
-    ...Object.fromEntries(Object.entries(table.columns).map(([name, type]) => [name, DUCKDB_TYPE[type]])),
+    ...Object.fromEntries(Object.entries(table.columns).map(([name, c]) => [name, DUCKDB_TYPE[c.type]])),
     _source_file: 'VARCHAR',
     _record_index: 'BIGINT',
     _arrival_day: 'DATE',

@@ -17,14 +17,14 @@ const TRICKY = [
   `{"sessionId":"a","timestamp":${ts},"userId":1,"userId":2,"host":"first","host":"second"}`, // duplicate keys
   `{"sessionId":"b","timestamp":${ts},"UserId":7,"SessionId":"x","HOST":"h"}`, // keys differ in case only: undeclared
   `{"sessionId":"c","timestamp":${ts},"userId":99999999999999999999}`, // past 64 bits
-  `{"sessionId":"d","timestamp":${ts},"userId":-0,"elapseMS":1E3,"threadId":12.50}`, // -0, exponent, fraction
+  `{"sessionId":"d","timestamp":${ts},"userId":-0,"elapseMS":1E3,"threadId":12.50}`, // -0, exponent, fraction (bad_type threadId)
   `{"sessionId":"e","timestamp":${ts},"host":12.50,"via":true,"origin":-1e-7,"stack":"\\u00e9\\n\\"\\\\\\/"}`, // numbers / booleans as strings, escapes
-  `{"sessionId":"f","timestamp":"${ts}"}`, // bad_type timestamp
+  `{"sessionId":"f","timestamp":"${ts}"}`, // a string of digits is a bigint
   `{"sessionId":null,"timestamp":${ts}}`, // missing_field
   `{"timestamp":${ts}}`, // missing_field
   `{"sessionId":"g","timestamp":${ts - 5 * 86_400_000}}`, // late
   `{"sessionId":"h","timestamp":${ts},"success":"true"}`, // bad_type boolean
-  `{"sessionId":"i","timestamp":${ts},"responseStatus":2.0}`, // bad_type bigint
+  `{"sessionId":"i","timestamp":${ts},"responseStatus":2.0}`, // an integral number with a fraction: marked, per-record path
   `{"sessionId":"j","timestamp":${ts},"extra":"undeclared","zz":[1,{"a":2}]}`, // nested undeclared: per-record path
   `{"sessionId":"k","timestamp":${ts},"host":"tab\there"}`, // raw control character in a string: read_json refuses, recovered
   `{"sessionId":"l","timestamp":${ts},"host":"bad \\x escape"}`, // invalid escape: refused, recovered
@@ -51,7 +51,7 @@ async function loadBoth(files: Record<string, string[]>) {
         const stats = await loadRawDays(connection, { lakeDir: lake, dataset: loadConfig().datasets.access_records, rawDays: ['2024-03-01'], stagingDir: join(lake, '_tmp', `raw-${fastPath}`), fastPath });
         const valid = (await connection.runAndReadAll(`SELECT * FROM raw_access_records ORDER BY _source_file, _record_index`)).getRowObjectsJson();
         const rejects = (await connection.runAndReadAll(`SELECT * FROM rejects ORDER BY source_file, record_index`)).getRowObjectsJson();
-        const counts = (await connection.runAndReadAll(`SELECT * FROM raw_counts ORDER BY ALL`)).getRowObjectsJson();
+        const counts = (await connection.runAndReadAll(`SELECT _arrival_day, count(*)::INT AS records FROM classified GROUP BY ALL ORDER BY ALL`)).getRowObjectsJson();
         return { valid, rejects, counts, stats };
       } finally {
         connection.closeSync();

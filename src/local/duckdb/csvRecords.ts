@@ -44,6 +44,8 @@ const COMMA = 0x2c;
 
 /** parse_process_char of _csv.c for the excel dialect, strict: one record's state, fed UTF-16 code units. */
 class RecordParser {
+  /** @param delimiter the field delimiter's UTF-16 code unit (`,` or a tab) */
+  constructor(private readonly delimiter = COMMA) {}
   state = State.START_RECORD;
   fields: string[] = [];
   private field = '';
@@ -100,7 +102,7 @@ class RecordParser {
           this.save();
           this.state = unit === EOL ? State.START_RECORD : State.EAT_CRNL;
         } else if (unit === QUOTE) this.state = State.IN_QUOTED_FIELD;
-        else if (unit === COMMA) this.save();
+        else if (unit === this.delimiter) this.save();
         else {
           this.add(unit, c, previous);
           this.state = State.IN_FIELD;
@@ -110,7 +112,7 @@ class RecordParser {
         if (lineEnd || unit === EOL) {
           this.save();
           this.state = unit === EOL ? State.START_RECORD : State.EAT_CRNL;
-        } else if (unit === COMMA) {
+        } else if (unit === this.delimiter) {
           this.save();
           this.state = State.START_FIELD;
         } else {
@@ -128,13 +130,13 @@ class RecordParser {
         if (unit === QUOTE) {
           this.add(unit, c, previous);
           this.state = State.IN_QUOTED_FIELD;
-        } else if (unit === COMMA) {
+        } else if (unit === this.delimiter) {
           this.save();
           this.state = State.START_FIELD;
         } else if (lineEnd || unit === EOL) {
           this.save();
           this.state = unit === EOL ? State.START_RECORD : State.EAT_CRNL;
-        } else throw new CsvError(`',' expected after '"'`);
+        } else throw new CsvError(`'${String.fromCharCode(this.delimiter)}' expected after '"'`);
         return;
       case State.EAT_CRNL:
         if (lineEnd) return;
@@ -150,9 +152,9 @@ class RecordParser {
  * line is dropped and reading goes on with the next line, as Python's does.
  * @example [...csvRecords('a,"b""c"\n\n"x"y,1\n')] // [{ fields: ['a', 'b"c'], raw: 'a,"b""c"' }, { fields: [], raw: '' }, { error: "',' expected after '\"'", raw: '"x"y,1' }]
  */
-export function* csvRecords(text: string): Generator<CsvRecord> {
+export function* csvRecords(text: string, delimiter = ','): Generator<CsvRecord> {
   const feed = lines(text);
-  const parser = new RecordParser();
+  const parser = new RecordParser(delimiter.charCodeAt(0));
   let next = 0;
   while (next < feed.length) {
     const first = next;

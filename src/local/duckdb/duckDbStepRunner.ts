@@ -13,13 +13,12 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { allTableNames, isDataset, type DatasetConfig, type LakestepConfig, processedPrefix, rejectedPrefix } from '../../config/config';
 import { CheckFailedError, RejectThresholdError, StepFailedError } from '../../core/errors';
 import type { StepRunner } from '../../core/ports';
-import { MS_PER_DAY } from '../../core/days';
+import { rawReadSql } from '../../core/rawSql';
 import type { Day, DayResult, StepResult, StepSpec, StepStatus } from '../../core/types';
-import { loadRawDays, rawTableName, type LoadRawStats } from './rawReader';
+import { loadRawDays, type LoadRawStats } from './rawReader';
 import { readStageSql, runStage } from './stage';
 import { writeDayPartitions } from './parquetWriter';
 import { quarantineKey } from '../../pipeline/runKeys';
-import { loadRawCsvDays } from './csvReader';
 import { createReadViews } from './processedInputs';
 import { computeMetrics, evaluateChecks } from './qualityGates';
 
@@ -152,10 +151,10 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
   }
 }
 
-const NO_RAW: LoadRawStats = { files: 0, bytes: 0, textBytes: 0, records: 0, fastRecords: 0, truncatedFiles: 0, stageSeconds: 0, parseSeconds: 0 };
+const NO_RAW: LoadRawStats = { files: 0, bytes: 0, textBytes: 0, records: 0, fastRecords: 0, truncatedFiles: 0, repeatedHeaders: 0, stageSeconds: 0, parseSeconds: 0 };
 
 /**
- * Everything the stage reads: the raw days (JSON or CSV) of a dataset, then the processed tables
+ * Everything the stage reads: the raw days (JSON, CSV or Parquet) of a dataset, then the processed tables
  * of spec.reads as views, then `run_days`.
  */
 async function loadInputs(
@@ -165,8 +164,7 @@ async function loadInputs(
 ): Promise<LoadRawStats> {
   const { dataset, lakeDir } = opts;
   let load = NO_RAW;
-  if (dataset?.raw.format === 'json') load = await loadRawDays(connection, { lakeDir, dataset, rawDays: spec.rawDays, stagingDir: join(opts.workDir, 'raw') });
-  if (dataset?.raw.format === 'csv') load = { ...NO_RAW, files: await loadRawCsvDays(connection, { lakeDir, dataset, rawDays: spec.rawDays, stagingDir: join(opts.workDir, 'raw') }) };
+  if (dataset) load = await loadRawDays(connection, { lakeDir, dataset, rawDays: spec.rawDays, stagingDir: join(opts.workDir, 'raw') });
   await createReadViews(connection, lakeDir, spec.reads, opts.config);
   return load;
 }
@@ -195,27 +193,21 @@ async function countDays(connection: DuckDBConnection, dataset: DatasetConfig | 
   }
   // An aggregate reads processed rows only: what it outputs is what it takes in; nothing is rejected.
   if (!dataset) return { ...counts, recordsIn: { ...counts.recordsOut } };
-  // Without an event-time column the event day is the arrival day.
-  const eventDay = dataset.eventTime ? `DATE '1970-01-01' + CAST("${dataset.eventTime}" // ${MS_PER_DAY} AS INTEGER)` : '_arrival_day';
-  // Copies share the dataset's dedupKey (NULLs group together, as in Spark's count(DISTINCT struct)):
-  // distinct keys per day as a grouping of (day, key) counted per day, ~⅓ cheaper than count(DISTINCT (key)).
-  const key = (dataset.dedupKey ?? []).map((c) => `"${c}"`).join(', ');
-  const perDay = dataset.dedupKey
-    ? `SELECT d, sum(copies)::BIGINT AS n, count(*)::BIGINT AS k FROM (SELECT ${eventDay} AS d, count(*) AS copies FROM "${rawTableName(dataset)}" GROUP BY d, ${key}) GROUP BY d`
-    : `SELECT ${eventDay} AS d, count(*)::BIGINT AS n, NULL::BIGINT AS k FROM "${rawTableName(dataset)}" GROUP BY d`;
-  for (const r of await rows(`SELECT strftime(d, '%Y-%m-%d') AS d, n, k FROM (${perDay})`)) {
+  // The generated counts (src/core/rawSql), over classified, rejects and run_days.
+  const sql = rawReadSql(dataset, 'duckdb');
+  for (const r of await rows(`SELECT strftime(day, '%Y-%m-%d') AS d, records_in, distinct_keys FROM (${sql.eventDayCounts})`)) {
     const day = String(r.d);
     if (!(day in counts.recordsIn)) continue;
-    counts.recordsIn[day] = Number(r.n);
-    counts.duplicates[day] = Number(r.n) - (dataset.dedupKey ? Number(r.k) : counts.recordsOut[day]);
+    counts.recordsIn[day] = Number(r.records_in);
+    counts.duplicates[day] = Number(r.records_in) - (dataset.dedupKey ? Number(r.distinct_keys) : counts.recordsOut[day]);
   }
-  for (const r of await rows(`SELECT strftime(arrival_day, '%Y-%m-%d') AS d, reason, count(*)::BIGINT AS n FROM rejects WHERE arrival_day IN (${dayList}) GROUP BY ALL ORDER BY ALL`)) {
+  for (const r of await rows(`SELECT strftime(arrival_day, '%Y-%m-%d') AS d, reason, records AS n FROM (${sql.rejectCounts}) ORDER BY ALL`)) {
     const n = Number(r.n);
     counts.rejected[String(r.d)] += n;
     if (r.reason === 'late') counts.late[String(r.d)] += n;
     counts.rejectedByReason[String(r.reason)] = (counts.rejectedByReason[String(r.reason)] ?? 0) + n;
   }
-  for (const r of await rows(`SELECT strftime(arrival_day, '%Y-%m-%d') AS d, records FROM raw_counts WHERE arrival_day IN (${dayList})`)) {
+  for (const r of await rows(`SELECT strftime(arrival_day, '%Y-%m-%d') AS d, records FROM (${sql.recordsByArrivalDay})`)) {
     counts.records[String(r.d)] = Number(r.records);
   }
   return counts;

@@ -4,9 +4,10 @@
  * queries (core/checks.ts, the same texts Spark runs), and the declared per-day metrics.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { CHECK_SAMPLE_ROWS } from '../../core/checks';
 import type { CheckOutcome, Day, StepSpec } from '../../core/types';
 
-const SAMPLE_ROWS = 5;
+const SAMPLE_ROWS = CHECK_SAMPLE_ROWS;
 
 /** DuckDB type → the config's output type names. */
 function outputTypeOf(duckdbType: string): string {

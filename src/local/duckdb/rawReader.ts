@@ -1,53 +1,41 @@
 /**
- * Loads a step's raw arrival days into DuckDB by the rules of docs/raw-records.md and the
- * stage contract (docs/stage-contract.md):
- * - `raw_<dataset>`: valid, non-late records, one column per declared field (camelCase, typed
- *   string→VARCHAR, bigint→BIGINT, boolean→BOOLEAN, double→DOUBLE) plus `_source_file` VARCHAR
- *   (lake-relative key), `_record_index` BIGINT and `_arrival_day` DATE;
- * - `rejects`: every quarantined record (`arrival_day, source_file, record_index, reason, detail,
- *   event_day, raw_text`), of every raw day read;
- * - `raw_counts`: records (rejects included) per arrival day, for the reject threshold.
+ * Loads a step's raw arrival days into DuckDB by the rules of docs/raw-records.md and the stage
+ * contract (docs/stage-contract.md). The typing, checks and counts are the generated SQL
+ * (src/core/rawSql, DuckDB dialect); this module only puts the records relation in place
+ * (`raw_files`, `raw_records`, `splitter_rejects`) and runs it. Left in the connection:
+ * `classified` (every record, typed, with its reason), the view `raw_<dataset>`, `rejects`.
  *
  * How records get in (chosen by measuring, see src/bench/bench.ts):
- * 1. Worker threads (rawStaging.ts, one per core) read each file, inflate it and check the gzip
- *    trailer themselves (DuckDB reads a truncated gzip's readable part silently), split the text
- *    into records (records.ts, whose flags mark records that are not plain brace-balanced,
- *    RFC 8259-looking objects) and stage each file twice over:
- *    - fast lines: every sound record (no flag, starting `{"`, no raw CR/LF) rewritten as
+ * 1. JSON and CSV: worker threads (rawStaging.ts, one per core) read each file, inflate it and check
+ *    the gzip trailer themselves (DuckDB reads a truncated gzip's readable part silently), split the
+ *    text into records (records.ts; CSV: csvReader.ts, each record a JSON object of its fields) and
+ *    stage each file:
+ *    - fast lines: every sound single-line record (no invalid flag, no float, starting `{"`) rewritten as
  *      `{"__lakestep_f":<file id>,"__lakestep_i":<record index>,` + its text after the `{` (string
- *      concatenation, no parse), one per line, read by DuckDB's own NDJSON reader (`read_json`,
- *      columns declared: strings VARCHAR, other types JSON so every value keeps its JSON text and
- *      the type rules are judged in SQL). This is ~3× cheaper per record than `json_transform` on
- *      a text column. `ignore_errors` turns a line DuckDB's parser refuses into an all-NULL row
- *      (dropped): such records are found by count and go to the per-record path below, so rejects
- *      stay exact. The raw text of a fast record is not loaded; the few that are rejected get it
- *      back from the staged file at the end.
+ *      concatenation, no parse), one per line, read by DuckDB's own NDJSON reader with the declared
+ *      struct (rawSql duckdbNdjsonClassifiedSql). `ignore_errors` turns a line DuckDB's parser
+ *      refuses into an all-NULL row (dropped): such records are found by count and go the per-record
+ *      way, so rejects stay exact. The raw text of a fast record is not loaded; the few that are
+ *      rejected get it back from the staged file at the end.
  *    - per-record lines `<file id>\x01<record index>\x01<flags>\x01<record text>` for the rest
- *      (malformed, lenient, nested): DuckDB reads them with its CSV reader (no quoting), parses
- *      each with `TRY(json_transform)` and applies the same rules; a record holding a byte that
- *      would break the line format (`\n` inside a string, `\r`, `\x01`) goes through an appender.
- * 2. Then one DuckDB insert per line format reads every staged file (DuckDB parallelises within
- *    the query). The raw columns are declared from the dataset config: DuckDB's JSON schema
- *    sampling is never used (it drops fields first seen late and coerces drifting types). Both
- *    readers share DuckDB's JSON transform (checked: duplicate keys take the first value, keys
- *    match case-sensitively, numbers re-serialise the same).
- *
- * Tables left in the connection: `raw_files`, `classified` (every record, typed, with its reason;
- * raw text kept for rejects only), the view `raw_<dataset>`, `rejects`, `raw_counts`.
+ *      (malformed, lenient, with marked numbers), loaded into `raw_records`; records that would break
+ *      the line format (a raw newline: pretty-printed; `\r`, `\x01`), big ones and CSV records are
+ *      appended.
+ * 2. Parquet: DuckDB's read_parquet, each row as `to_json(row)`; a file it cannot read is one
+ *    `unreadable_parquet` reject.
+ * The raw columns are declared from the dataset config: DuckDB's JSON schema sampling is never used
+ * (it drops fields first seen late and coerces drifting types).
  */
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetConfig } from '../../config/config';
 import { arrivalDayOfKey } from '../../core/rawKeys';
-import { MS_PER_DAY } from '../../core/days';
+import { duckdbNdjsonClassifiedSql, rawReadSql, RAW_RELATIONS, UNREADABLE_PARQUET_DETAIL } from '../../core/rawSql';
 import type { Day } from '../../core/types';
-import { RECORD_LENIENT, RECORD_NESTED } from './records';
-import { DUCKDB_TYPE } from './sqlTypes';
-import { FAST_FILE_FIELD, FAST_INDEX_FIELD, FAST_MAX_RECORD_BYTES, stageFiles, type FastFile, type OddRecord } from './rawStaging';
+import { FAST_FILE_FIELD, FAST_INDEX_FIELD, FAST_MAX_RECORD_BYTES, stageFiles, type FastFile, type OddRecord, type SplitterReject } from './rawStaging';
 
-/** Event times must fall in years 1970…9999: [0, 253402300800000) ms. */
-export const EVENT_TIME_MAX_MS = 253_402_300_800_000;
+export { EVENT_TIME_MAX_MS, rawTableName } from '../../core/rawSql';
 
 /** A raw object of the step: its lake-relative key, absolute path and arrival day. */
 export interface RawFile {
@@ -74,11 +62,13 @@ export interface LoadRawStats {
   bytes: number;
   /** bytes of record text after inflating */
   textBytes: number;
-  /** records found by the splitter, plus one per truncated gzip */
+  /** records found by the splitter, plus one per truncated gzip or unreadable Parquet file */
   records: number;
   /** of which staged as fast NDJSON lines (read by DuckDB's read_json) */
   fastRecords: number;
   truncatedFiles: number;
+  /** CSV: lines equal to the header inside a file (concatenated shards), skipped */
+  repeatedHeaders: number;
   /** inflating, splitting and staging on the worker threads (wall) */
   stageSeconds: number;
   /** the rest of the load's wall time: DuckDB's parse and classification */
@@ -123,14 +113,11 @@ async function walk(lakeDir: string, prefix: string): Promise<string[]> {
   return keys;
 }
 
-/** `raw_<dataset>`: the table name the stage SQL reads. */
-export const rawTableName = (dataset: DatasetConfig) => `raw_${dataset.name}`;
-
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
- * Reads the raw files of `rawDays` into `raw_<dataset>`, `rejects` and `raw_counts` (replacing any
+ * Reads the raw files of `rawDays` into `classified`, `raw_<dataset>` and `rejects` (replacing any
  * earlier tables of those names in the connection).
  * @throws the I/O or DuckDB error as it is (the step fails as a whole)
  */
@@ -139,53 +126,85 @@ export async function loadRawDays(connection: DuckDBConnection, opts: LoadRawOpt
   const started = performance.now();
   const files = await listRawFiles(lakeDir, dataset.raw.prefix, rawDays);
   await mkdir(stagingDir, { recursive: true });
-  // A dataset declaring a column of an injected field's name (absurd, but) is read the per-record way.
-  const fastPath = (opts.fastPath ?? true) && !(FAST_FILE_FIELD in dataset.columns) && !(FAST_INDEX_FIELD in dataset.columns);
-  const staged = await stageFiles(files.map((file, fileId) => ({ fileId, path: file.path, stagingDir, fastPath })));
-  const stagedAt = performance.now();
-
-  const stats: LoadRawStats = { files: files.length, bytes: 0, textBytes: 0, records: 0, fastRecords: 0, truncatedFiles: 0, stageSeconds: 0, parseSeconds: 0 };
-  const odd: OddRecord[] = [];
-  const truncated: { fileId: number; size: number; text: string }[] = [];
-  const fastFiles = new Map<number, FastFile>();
-  const slowPaths: string[] = [];
-  for (const file of staged) {
-    stats.bytes += file.size;
-    stats.textBytes += file.textBytes;
-    odd.push(...file.odd);
-    if (file.truncatedText !== undefined) {
-      stats.truncatedFiles++;
-      stats.records++;
-      truncated.push({ fileId: file.fileId, size: file.size, text: file.truncatedText });
-      continue;
-    }
-    stats.records += file.count;
-    if (file.fast) {
-      fastFiles.set(file.fileId, file.fast);
-      stats.fastRecords += file.fast.count;
-    }
-    if (file.slowPath) slowPaths.push(file.slowPath);
-  }
-
+  const stats: LoadRawStats = { files: files.length, bytes: 0, textBytes: 0, records: 0, fastRecords: 0, truncatedFiles: 0, repeatedHeaders: 0, stageSeconds: 0, parseSeconds: 0 };
+  const sql = rawReadSql(dataset, 'duckdb');
   await createInputTables(connection, files);
-  await connection.run(`CREATE OR REPLACE TABLE classified AS ${classifySql(dataset, 'SELECT f, i, n, t FROM odd_records')}`);
-  // One insert per line format over every staged file: DuckDB parallelises within a query.
-  if (fastFiles.size > 0) {
-    const inserted = await namingRawFiles(files, () => connection.run(`INSERT INTO classified ${classifyFastSql(dataset, [...fastFiles.values()].map((f) => f.path))}`));
-    // A line DuckDB's parser refused is an all-NULL row, dropped by the join: find those records.
-    if (inserted.rowsChanged < stats.fastRecords) await recoverRefused(connection, fastFiles, odd);
+
+  let stagedAt = performance.now();
+  if (dataset.raw.format === 'parquet') {
+    await loadParquet(connection, files, stats);
+    await connection.run(`CREATE OR REPLACE TABLE ${RAW_RELATIONS.classified} AS ${sql.classified}`);
+  } else {
+    // A dataset declaring a column of an injected field's name (absurd, but) is read the per-record way.
+    const fastPath = dataset.raw.format === 'json' && (opts.fastPath ?? true) && !(FAST_FILE_FIELD in dataset.columns) && !(FAST_INDEX_FIELD in dataset.columns);
+    const csv = dataset.raw.csv ? { ...dataset.raw.csv, columns: dataset.columns } : undefined;
+    const staged = await stageFiles(
+      files.map((file, fileId) => ({ fileId, path: file.path, stagingDir, fastPath, format: dataset.raw.format as 'json' | 'csv', maxRecordBytes: dataset.maxRecordBytes, csv })),
+    );
+    stagedAt = performance.now();
+    const odd: OddRecord[] = [];
+    const rejects: SplitterReject[] = [];
+    const fastFiles = new Map<number, FastFile>();
+    const slowPaths: string[] = [];
+    for (const file of staged) {
+      stats.bytes += file.size;
+      stats.textBytes += file.textBytes;
+      stats.records += file.count;
+      stats.repeatedHeaders += file.repeatedHeaders;
+      stats.truncatedFiles += file.rejects.filter((r) => r.reason === 'truncated_gzip').length;
+      odd.push(...file.odd);
+      rejects.push(...file.rejects);
+      if (file.fast) {
+        fastFiles.set(file.fileId, file.fast);
+        stats.fastRecords += file.fast.count;
+      }
+      if (file.slowPath) slowPaths.push(file.slowPath);
+    }
+    // Fast lines first, straight into classified (one insert over every staged file: DuckDB
+    // parallelises within a query); then every other record through raw_records.
+    const fastSql = (paths: string[]) =>
+      duckdbNdjsonClassifiedSql(dataset, { paths, fileField: FAST_FILE_FIELD, indexField: FAST_INDEX_FIELD, maxObjectBytes: 4 * FAST_MAX_RECORD_BYTES });
+    if (fastFiles.size > 0) {
+      const inserted = await namingRawFiles(files, () => connection.run(`CREATE OR REPLACE TABLE ${RAW_RELATIONS.classified} AS ${fastSql([...fastFiles.values()].map((f) => f.path))}`));
+      // A line DuckDB's parser refused is an all-NULL row, dropped by the join: find those records.
+      if (inserted.rowsChanged < stats.fastRecords) await recoverRefused(connection, fastFiles, odd);
+    }
+    if (slowPaths.length > 0) await namingRawFiles(files, () => connection.run(`INSERT INTO ${RAW_RELATIONS.records} ${csvSourceSql(slowPaths)}`));
+    await appendLeftovers(connection, odd, rejects);
+    await connection.run(
+      fastFiles.size > 0
+        ? `INSERT INTO ${RAW_RELATIONS.classified} ${sql.classified}`
+        : `CREATE OR REPLACE TABLE ${RAW_RELATIONS.classified} AS ${sql.classified}`,
+    );
+    await loadFastRejectTexts(connection, fastFiles);
   }
-  if (slowPaths.length > 0) await namingRawFiles(files, () => connection.run(`INSERT INTO classified ${classifySql(dataset, csvSourceSql(slowPaths))}`));
-  await appendLeftovers(connection, odd, truncated);
-  await connection.run(`INSERT INTO classified ${classifySql(dataset, 'SELECT f, i, n, t FROM odd_records')}`);
-  await loadFastRejectTexts(connection, fastFiles);
-  await connection.run(`CREATE OR REPLACE VIEW ${ident(rawTableName(dataset))} AS ${rawSelectSql(dataset)}`);
-  await connection.run(REJECTS_SQL);
-  await connection.run(RAW_COUNTS_SQL);
-  await connection.run('DROP TABLE odd_records; DROP TABLE truncated_files; DROP TABLE fast_texts');
+  await connection.run(`CREATE OR REPLACE VIEW ${ident(sql.rawViewName)} AS ${sql.rawView}`);
+  await connection.run(`CREATE OR REPLACE TABLE ${RAW_RELATIONS.rejects} AS ${sql.rejects}`);
+  await connection.run(`DROP TABLE ${RAW_RELATIONS.records}`);
   stats.stageSeconds = (stagedAt - started) / 1000;
   stats.parseSeconds = (performance.now() - stagedAt) / 1000;
   return stats;
+}
+
+/**
+ * Parquet rows into raw_records: each row as `to_json(row)` (nested structs stay objects, so `path`
+ * reads into them), record_index its row number in the file. A file DuckDB cannot read is one
+ * `unreadable_parquet` reject.
+ */
+async function loadParquet(connection: DuckDBConnection, files: RawFile[], stats: LoadRawStats): Promise<void> {
+  for (const [fileId, file] of files.entries()) {
+    stats.bytes += (await readFile(file.path)).length;
+    try {
+      const read = await connection.run(`INSERT INTO ${RAW_RELATIONS.records}
+        SELECT ${fileId}, file_row_number, 0, CAST(to_json(p) AS VARCHAR), NULL
+        FROM (SELECT * EXCLUDE (file_row_number), file_row_number FROM read_parquet(${literal(file.path)}, file_row_number = true)) AS q,
+          LATERAL (SELECT q.* EXCLUDE (file_row_number)) AS p`);
+      stats.records += Number(read.rowsChanged);
+    } catch {
+      stats.records++;
+      await connection.run(`INSERT INTO ${RAW_RELATIONS.splitterRejects} VALUES (${fileId}, 0, 'unreadable_parquet', ${literal(UNREADABLE_PARQUET_DETAIL)}, '')`);
+    }
+  }
 }
 
 /**
@@ -211,12 +230,12 @@ async function namingRawFiles<T>(files: RawFile[], read: () => Promise<T>): Prom
   }
 }
 
-/** A record may be large (a huge queryString): read_csv's 2 MB line default would fail the whole step; a longer one still fails it, naming the limit. */
-const MAX_RECORD_LINE_BYTES = 1 << 25; // 32 MiB: DuckDB sizes its read buffers from it
+/** Per-record lines are at most FAST_MAX_RECORD_BYTES of text (longer records are appended): read_csv's limit sits above it. */
+const MAX_RECORD_LINE_BYTES = 4 * FAST_MAX_RECORD_BYTES;
 
-/** Staged lines `<file id>\x01<record index>\x01<flags 0–3>\x01<text>` read as four columns, no quoting. */
+/** Staged lines `<file id>\x01<record index>\x01<flags>\x01<text>` read as four columns, no quoting (r NULL). */
 function csvSourceSql(paths: string[]): string {
-  return `SELECT f, i, n, t FROM read_csv([${paths.map(literal).join(', ')}],
+  return `SELECT f, i, n, t, NULL FROM read_csv([${paths.map(literal).join(', ')}],
     columns = {'f': 'INTEGER', 'i': 'BIGINT', 'n': 'TINYINT', 't': 'VARCHAR'},
     delim = chr(1), quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', strict_mode = false,
     max_line_size = ${MAX_RECORD_LINE_BYTES})`;
@@ -229,10 +248,10 @@ function csvSourceSql(paths: string[]): string {
  * invalid_json). Rare: runs only when the insert loaded fewer rows than were staged.
  */
 async function recoverRefused(connection: DuckDBConnection, fastFiles: Map<number, FastFile>, odd: OddRecord[]): Promise<void> {
-  const loaded = new Map((await connection.runAndReadAll('SELECT _f, count(*)::BIGINT FROM classified GROUP BY ALL')).getRows().map(([f, n]) => [Number(f), Number(n)]));
+  const loaded = new Map((await connection.runAndReadAll('SELECT _file_id, count(*)::BIGINT FROM classified GROUP BY ALL')).getRows().map(([f, n]) => [Number(f), Number(n)]));
   for (const [id, fast] of fastFiles) {
     if ((loaded.get(id) ?? 0) === fast.count) continue;
-    const present = (await connection.runAndReadAll(`SELECT _record_index FROM classified WHERE _f = ${id}`)).getRows();
+    const present = (await connection.runAndReadAll(`SELECT _record_index FROM classified WHERE _file_id = ${id}`)).getRows();
     const seen = new Set(present.map(([i]) => Number(i)));
     const missing: number[] = [];
     for (let r = 0; r < fast.starts.length; r++) if (fast.starts[r] >= 0 && !seen.has(r)) missing.push(r);
@@ -251,17 +270,19 @@ async function readFastTexts(fast: FastFile, indices: number[]): Promise<string[
   return indices.map((r) => '{' + lines.toString('utf8', fast.starts[r], fast.ends[r]));
 }
 
-/** `fast_texts`: the raw text of every rejected fast record (classified keeps none for them). */
+/** The raw text of every rejected fast record (classified has none for them: t was not loaded), from its staged line. */
 async function loadFastRejectTexts(connection: DuckDBConnection, fastFiles: Map<number, FastFile>): Promise<void> {
-  await connection.run('CREATE OR REPLACE TABLE fast_texts (f INTEGER, i BIGINT, t VARCHAR)');
-  const rows = (await connection.runAndReadAll('SELECT _f, _record_index FROM classified WHERE reason IS NOT NULL AND t IS NULL ORDER BY ALL')).getRows();
+  if (fastFiles.size === 0) return;
+  const rows = (await connection.runAndReadAll('SELECT _file_id, _record_index FROM classified WHERE reason IS NOT NULL AND raw_text IS NULL ORDER BY ALL')).getRows();
   if (rows.length === 0) return;
   const byFile = new Map<number, number[]>();
   for (const [f, i] of rows) {
+    if (!fastFiles.has(Number(f))) continue;
     const list = byFile.get(Number(f)) ?? [];
     list.push(Number(i));
     byFile.set(Number(f), list);
   }
+  await connection.run('CREATE OR REPLACE TEMP TABLE fast_texts (f INTEGER, i BIGINT, t VARCHAR)');
   const appender = await connection.createAppender('fast_texts');
   for (const [f, indices] of byFile) {
     const texts = await readFastTexts(fastFiles.get(f)!, indices);
@@ -273,14 +294,16 @@ async function loadFastRejectTexts(connection: DuckDBConnection, fastFiles: Map<
     });
   }
   appender.closeSync();
+  await connection.run(`UPDATE classified SET raw_text = fast_texts.t FROM fast_texts WHERE classified._file_id = fast_texts.f AND classified._record_index = fast_texts.i;
+    DROP TABLE fast_texts`);
 }
 
 async function createInputTables(connection: DuckDBConnection, files: RawFile[]): Promise<void> {
   await connection.run(`
-    CREATE OR REPLACE TABLE raw_files (file_id INTEGER, source_file VARCHAR, arrival_day DATE);
-    CREATE OR REPLACE TABLE odd_records (f INTEGER, i BIGINT, n TINYINT, t VARCHAR);
-    CREATE OR REPLACE TABLE truncated_files (file_id INTEGER, size BIGINT, raw_text VARCHAR);`);
-  const fileAppender = await connection.createAppender('raw_files');
+    CREATE OR REPLACE TABLE ${RAW_RELATIONS.files} (file_id INTEGER, source_file VARCHAR, arrival_day DATE);
+    CREATE OR REPLACE TABLE ${RAW_RELATIONS.records} (f INTEGER, i BIGINT, n TINYINT, t VARCHAR, r VARCHAR);
+    CREATE OR REPLACE TABLE ${RAW_RELATIONS.splitterRejects} (f INTEGER, i BIGINT, reason VARCHAR, detail VARCHAR, t VARCHAR);`);
+  const fileAppender = await connection.createAppender(RAW_RELATIONS.files);
   files.forEach((file, fileId) => {
     fileAppender.appendInteger(fileId);
     fileAppender.appendVarchar(file.key);
@@ -290,189 +313,27 @@ async function createInputTables(connection: DuckDBConnection, files: RawFile[])
   fileAppender.closeSync();
 }
 
-/** Records that could not be staged lines, and truncated files: few, so appended row by row. */
-async function appendLeftovers(connection: DuckDBConnection, odd: OddRecord[], truncated: { fileId: number; size: number; text: string }[]): Promise<void> {
-  const oddAppender = await connection.createAppender('odd_records');
+/** Records that could not be staged lines, and the splitter's rejects: few, so appended row by row. */
+async function appendLeftovers(connection: DuckDBConnection, odd: OddRecord[], rejects: SplitterReject[]): Promise<void> {
+  const oddAppender = await connection.createAppender(RAW_RELATIONS.records);
   for (const record of odd) {
     oddAppender.appendInteger(record.fileId);
     oddAppender.appendBigInt(BigInt(record.index));
     oddAppender.appendTinyInt(record.flags);
     oddAppender.appendVarchar(record.text);
+    if (record.raw === undefined) oddAppender.appendNull();
+    else oddAppender.appendVarchar(record.raw);
     oddAppender.endRow();
   }
   oddAppender.closeSync();
-  const truncatedAppender = await connection.createAppender('truncated_files');
-  for (const file of truncated) {
-    truncatedAppender.appendInteger(file.fileId);
-    truncatedAppender.appendBigInt(BigInt(file.size));
-    truncatedAppender.appendVarchar(file.text);
-    truncatedAppender.endRow();
+  const rejectAppender = await connection.createAppender(RAW_RELATIONS.splitterRejects);
+  for (const reject of rejects) {
+    rejectAppender.appendInteger(reject.fileId);
+    rejectAppender.appendBigInt(BigInt(reject.index));
+    rejectAppender.appendVarchar(reject.reason);
+    rejectAppender.appendVarchar(reject.detail);
+    rejectAppender.appendVarchar(reject.text);
+    rejectAppender.endRow();
   }
-  truncatedAppender.closeSync();
+  rejectAppender.closeSync();
 }
-
-/**
- * One pass over every record: parse once (`json_transform` into JSON-typed fields; TRY makes a
- * malformed record NULL), then, per declared field, its typed value and whether it breaks the
- * type rules, then the first reason that holds. Field values are judged on their JSON text as
- * DuckDB re-serialises it: `"…"` string, `-`/digit number (integral iff no `.`/`e`), `true`/`false`,
- * `null`, `{`/`[` object or array.
- */
-export function classifySql(dataset: DatasetConfig, sourceSql: string): string {
-  const columns = Object.entries(dataset.columns);
-  // Strings parse straight to VARCHAR (cheapest); other types keep their JSON text to be judged.
-  const struct = JSON.stringify(Object.fromEntries(columns.map(([name, type]) => [name, type === 'string' ? 'VARCHAR' : 'JSON'])));
-  const vs = columns.map(([name], k) => `(j.${ident(name)})::VARCHAR AS v${k}`).join(',\n      ');
-  return judgeSql(
-    dataset,
-    `
-    WITH parsed AS (
-      -- One parse per record: records the splitter already knows cannot parse (unbalanced, lenient)
-      -- skip the parser; TRY turns the rare balanced-but-malformed one into NULL (DuckDB then
-      -- re-runs that chunk row by row, which is why the splitter's flags matter for speed).
-      SELECT f, i, n, t, CASE WHEN n < ${RECORD_LENIENT} THEN TRY(json_transform(t, ${literal(struct)})) END AS j FROM (${sourceSql})
-    )
-    SELECT f, i, n, t, j IS NULL AS invalid,
-      ${vs}
-    FROM parsed`,
-  );
-}
-
-/**
- * classifySql over fast NDJSON files (see stageRecords): DuckDB's reader gives the same field
- * values json_transform would (strings as VARCHAR, other types as their JSON text); a line it
- * refuses is an all-NULL row, dropped by the join on the file id (the caller recovers it).
- * No flags (n = 0) and no raw text: rejected fast records get theirs from `fast_texts`.
- */
-export function classifyFastSql(dataset: DatasetConfig, paths: string[]): string {
-  const columns = Object.entries(dataset.columns);
-  const declared = [
-    `${literal(FAST_FILE_FIELD)}: 'INTEGER'`,
-    `${literal(FAST_INDEX_FIELD)}: 'BIGINT'`,
-    ...columns.map(([name, type]) => `${literal(name)}: ${type === 'string' ? "'VARCHAR'" : "'JSON'"}`),
-  ];
-  const vs = columns.map(([name], k) => `(${ident(name)})::VARCHAR AS v${k}`).join(', ');
-  return judgeSql(
-    dataset,
-    `
-    SELECT ${ident(FAST_FILE_FIELD)} AS f, ${ident(FAST_INDEX_FIELD)} AS i, 0::TINYINT AS n, NULL::VARCHAR AS t, false AS invalid, ${vs}
-    FROM read_json([${paths.map(literal).join(', ')}], format = 'newline_delimited', records = 'true', compression = 'uncompressed',
-      columns = {${declared.join(', ')}}, ignore_errors = true, maximum_object_size = ${4 * FAST_MAX_RECORD_BYTES})`,
-  );
-}
-
-/**
- * The rules over parsed fields: `fieldsSql` gives f, i, n (flags), t (text), invalid, and v0…vk
- * (per declared column: VARCHAR for strings, JSON text otherwise).
- */
-function judgeSql(dataset: DatasetConfig, fieldsSql: string): string {
-  const columns = Object.entries(dataset.columns);
-
-  const typed: string[] = [];
-  const bad: string[] = [];
-  columns.forEach(([name, type], k) => {
-    const c = `v${k}`;
-    const absent = `(${c} IS NULL OR ${c} = 'null')`;
-    const numeric = `(starts_with(${c}, '-') OR ${c}[1] BETWEEN '0' AND '9')`;
-    let value: string;
-    let isBad: string;
-    switch (type) {
-      case 'string':
-        // Parsed straight to VARCHAR (strings unescaped, numbers and booleans as JSON text); an
-        // object or array comes back as its JSON text, so a value starting with { or [ is checked
-        // again on the record (rare: a genuine string may start with them too).
-        isBad = `(n = ${RECORD_NESTED} AND (starts_with(${c}, '{') OR starts_with(${c}, '[')) AND json_type(t, ${literal(`$.${name}`)}) IN ('OBJECT', 'ARRAY'))`;
-        value = `CASE WHEN ${isBad} THEN NULL ELSE ${c} END`;
-        break;
-      case 'bigint':
-        // Integral token only (no . or exponent in DuckDB's re-serialised text: TRY_CAST alone would
-        // round 1.5), within signed 64 bits (TRY_CAST gives NULL beyond). Strings, booleans and
-        // NaN/Infinity all fail the cast.
-        value = `CASE WHEN NOT contains(${c}, '.') AND NOT contains(${c}, 'e') AND NOT contains(${c}, 'E') THEN TRY_CAST(${c} AS BIGINT) END`;
-        isBad = `NOT ${absent} AND ${ident(name)} IS NULL`;
-        break;
-      case 'double':
-        value = `CASE WHEN ${numeric} THEN TRY_CAST(${c} AS DOUBLE) END`;
-        isBad = `NOT ${absent} AND ${ident(name)} IS NULL`;
-        break;
-      case 'boolean':
-        value = `CASE ${c} WHEN 'true' THEN true WHEN 'false' THEN false END`;
-        isBad = `NOT ${absent} AND ${ident(name)} IS NULL`;
-        break;
-    }
-    typed.push(`${value} AS ${ident(name)}`);
-    bad.push(`WHEN ${isBad} THEN ${literal(`${name}: expected ${type}`)}`);
-  });
-  const missing = dataset.required.map((name) => {
-    const k = columns.findIndex(([n]) => n === name);
-    // A string column is parsed to VARCHAR (JSON null is SQL NULL; 'null' there is the string "null").
-    const isNull = dataset.columns[name] === 'string' ? `v${k} IS NULL` : `(v${k} IS NULL OR v${k} = 'null')`;
-    return `WHEN ${isNull} THEN ${literal(name)}`;
-  });
-  // Without an event-time column (snapshot dumps) the event day is the arrival day: nothing is late.
-  const ts = dataset.eventTime ? ident(dataset.eventTime) : undefined;
-  const rangeCheck = ts
-    ? `WHEN ${ts} < 0 OR ${ts} >= ${EVENT_TIME_MAX_MS} THEN ${literal(`${dataset.eventTime}: expected epoch ms in years 1970…9999`)}`
-    : '';
-  const eventDay = ts
-    ? `CASE WHEN ${ts} >= 0 AND ${ts} < ${EVENT_TIME_MAX_MS} THEN DATE '1970-01-01' + CAST(${ts} // ${MS_PER_DAY} AS INTEGER) END`
-    : 'raw_files.arrival_day';
-  const lateDays = dataset.lateDays;
-  return `
-    WITH fields AS (${fieldsSql}
-    ), typed AS (
-      SELECT *, ${typed.join(',\n      ')} FROM fields
-    ), judged AS (
-      SELECT typed.*, raw_files.arrival_day, raw_files.source_file,
-        CASE WHEN NOT invalid THEN CASE ${missing.join(' ')} END END AS missing_field,
-        CASE WHEN NOT invalid THEN CASE ${bad.join(' ')}
-          ${rangeCheck} END END AS bad_type,
-        ${eventDay} AS event_day
-      FROM typed JOIN raw_files ON raw_files.file_id = typed.f
-    ), reasoned AS (
-      SELECT *,
-        CASE WHEN invalid THEN 'invalid_json' WHEN missing_field IS NOT NULL THEN 'missing_field' WHEN bad_type IS NOT NULL THEN 'bad_type'
-             WHEN abs(event_day - arrival_day) > ${lateDays} THEN 'late' END AS reason
-      FROM judged
-    )
-    -- Only what later steps read: the record text is kept for rejects alone (it is most of the bytes).
-    SELECT ${columns.map(([name, type]) => `CAST(${ident(name)} AS ${DUCKDB_TYPE[type]}) AS ${ident(name)}`).join(', ')},
-      f AS _f, source_file AS _source_file, i AS _record_index, arrival_day AS _arrival_day,
-      reason, missing_field, bad_type, event_day, CASE WHEN reason IS NOT NULL THEN t END AS t
-    FROM reasoned`;
-}
-
-/** The stage's input: a view, so the valid records are not copied once more. */
-function rawSelectSql(dataset: DatasetConfig): string {
-  const cols = Object.keys(dataset.columns).map(ident);
-  return `SELECT ${cols.join(', ')}, _source_file, _record_index, _arrival_day FROM classified WHERE reason IS NULL`;
-}
-
-/** Rejected rows, columns as docs/raw-records.md lists them. */
-const REJECTS_SQL = `
-  CREATE OR REPLACE TABLE rejects AS
-  SELECT _arrival_day AS arrival_day, _source_file AS source_file, _record_index AS record_index, reason,
-    CASE reason
-      WHEN 'invalid_json' THEN CASE WHEN t[1] = '{' THEN 'malformed JSON object' WHEN TRY(json_valid(t)) THEN 'not a JSON object' ELSE 'malformed JSON' END
-      WHEN 'missing_field' THEN missing_field
-      WHEN 'bad_type' THEN bad_type
-      ELSE 'arrival ' || strftime(_arrival_day, '%Y-%m-%d') || ', event ' || strftime(event_day, '%Y-%m-%d') END AS detail,
-    CASE WHEN reason = 'late' THEN event_day END AS event_day,
-    t AS raw_text
-  FROM (
-    -- A fast record's text was not loaded (classified.t is NULL): it comes from fast_texts.
-    SELECT c.* EXCLUDE (t), coalesce(c.t, fast_texts.t) AS t
-    FROM classified AS c LEFT JOIN fast_texts ON fast_texts.f = c._f AND fast_texts.i = c._record_index
-    WHERE c.reason IS NOT NULL
-  )
-  UNION ALL
-  SELECT arrival_day, source_file, 0, 'truncated_gzip', size::VARCHAR, NULL::DATE, raw_text
-  FROM truncated_files JOIN raw_files USING (file_id)`;
-
-/** Records per arrival day, rejects included (a truncated file counts once): the threshold's denominator. */
-const RAW_COUNTS_SQL = `
-  CREATE OR REPLACE TABLE raw_counts AS
-  SELECT arrival_day, sum(n)::BIGINT AS records FROM (
-    SELECT _arrival_day AS arrival_day, count(*) AS n FROM classified GROUP BY ALL
-    UNION ALL SELECT arrival_day, count(*) FROM truncated_files JOIN raw_files USING (file_id) GROUP BY ALL
-  ) GROUP BY ALL`;

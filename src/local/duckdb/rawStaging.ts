@@ -10,10 +10,14 @@ import { extname, join } from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { BYTE, decodeRawFile, splitRecords } from './records';
+import type { RawColumn } from '../../config/config';
+import { tooLargeDetail, TOO_LARGE_KEPT_BYTES } from '../../core/rawSql/contract';
+import { csvFileRecords } from './csvReader';
+import { BYTE, decodeRawFile, markNumbers, RECORD_FLOAT, RECORD_LENIENT, RECORD_UNBALANCED, splitRecords } from './records';
 
 const FIELD_SEP = 0x01;
 const { LF, CR, QUOTE, COMMA } = BYTE;
+const RECORD_NESTED_BIT = 1;
 
 /**
  * Names of the fields injected into fast lines. They come first in the line and DuckDB's JSON
@@ -25,12 +29,26 @@ export const FAST_INDEX_FIELD = '__lakestep_i';
 /** Larger records take the per-record path (read_json's maximum_object_size stays far above). */
 export const FAST_MAX_RECORD_BYTES = 1 << 20;
 
-/** A record that cannot be a staged line (`\n`, `\r` or `\x01` in it): appended to DuckDB row by row. */
+/**
+ * A record that cannot be a staged line (`\n`, `\r` or `\x01` in it, over FAST_MAX_RECORD_BYTES, or
+ * a CSV record): appended to DuckDB row by row.
+ */
 export interface OddRecord {
   fileId: number;
   index: number;
   /** RecordSpans.flags bits */
   flags: number;
+  text: string;
+  /** the record as written, when `text` is not that (CSV) */
+  raw?: string;
+}
+
+/** A record (or a whole file, index 0) the reader refuses before any SQL: a `splitter_rejects` row. */
+export interface SplitterReject {
+  fileId: number;
+  index: number;
+  reason: 'truncated_gzip' | 'too_large' | 'invalid_csv';
+  detail: string;
   text: string;
 }
 
@@ -41,6 +59,11 @@ export interface StageTask {
   stagingDir: string;
   /** stage sound records as fast NDJSON lines (false: every record the per-record way) */
   fastPath: boolean;
+  format: 'json' | 'csv';
+  /** a longer record is a too_large reject */
+  maxRecordBytes: number;
+  /** csv: the dialect and the declared columns */
+  csv?: { delimiter: string; header: boolean; columns: Record<string, RawColumn> };
 }
 
 /** What staging one file produced. */
@@ -50,10 +73,12 @@ export interface StagedFile {
   size: number;
   /** bytes after inflating */
   textBytes: number;
-  /** the gzip stream ended early or is corrupt: the file is one reject, with its readable text */
-  truncatedText?: string;
-  /** records found by the splitter */
+  /** records found by the splitter, rejects included (a truncated file counts one) */
   count: number;
+  /** truncated_gzip (the file), too_large and invalid_csv records */
+  rejects: SplitterReject[];
+  /** csv: lines equal to the header, skipped */
+  repeatedHeaders: number;
   /**
    * Fast NDJSON lines: for record index r, its text after the `{` is bytes [starts[r], ends[r]) of
    * `path` (starts[r] = -1: not a fast record).
@@ -78,13 +103,17 @@ export interface FastFile {
 export function stageFile(task: StageTask): StagedFile {
   const bytes = readFileSync(task.path);
   const decoded = decodeRawFile(bytes);
-  const base = { fileId: task.fileId, size: bytes.length, textBytes: decoded.text.length, odd: [] as OddRecord[] };
-  if (decoded.truncated) return { ...base, count: 0, truncatedText: decoded.text.toString('utf8') };
-  // docs/raw-records.md rule 1: text is UTF-8 and undecodable bytes become U+FFFD, as the PySpark
-  // driver decodes (errors="replace"; both replace each maximal invalid subpart). DuckDB would
-  // refuse the whole staged file instead.
+  const base = { fileId: task.fileId, size: bytes.length, textBytes: decoded.text.length, odd: [] as OddRecord[], rejects: [] as SplitterReject[], repeatedHeaders: 0 };
+  if (decoded.truncated) {
+    base.rejects.push({ fileId: task.fileId, index: 0, reason: 'truncated_gzip', detail: String(bytes.length), text: decoded.text.toString('utf8') });
+    return { ...base, count: 1 };
+  }
+  // docs/raw-records.md rule 1: text is UTF-8 and undecodable bytes become U+FFFD, as the Spark
+  // reader decodes (both replace each maximal invalid subpart). DuckDB would refuse the whole staged
+  // file instead.
   const text = isUtf8(decoded.text) ? decoded.text : Buffer.from(decoded.text.toString('utf8'), 'utf8');
-  const staged = stageRecords(task.fileId, text, base.odd, task.fastPath);
+  if (task.format === 'csv') return { ...base, ...stageCsv(task, text.toString('utf8'), base.odd, base.rejects) };
+  const staged = stageRecords(task, text, base.odd, base.rejects);
   const result: StagedFile = { ...base, count: staged.count };
   if (staged.fast) {
     const path = join(task.stagingDir, `f${task.fileId}.json`);
@@ -147,12 +176,14 @@ export async function stageFiles(tasks: StageTask[], threads = availableParallel
  * inside an unterminated string).
  */
 function stageRecords(
-  fileId: number,
+  task: StageTask,
   text: Buffer,
   odd: OddRecord[],
-  fastPath: boolean,
+  rejects: SplitterReject[],
 ): { fast?: { lines: Buffer; starts: Int32Array; ends: Int32Array; count: number }; slow: Buffer; count: number } {
+  const { fileId, fastPath } = task;
   const spans = splitRecords(text);
+  const slowTexts = new Map<number, Buffer>(); // records staged with their numbers marked
   const fastPrefix = Buffer.from(`{"${FAST_FILE_FIELD}":${fileId},"${FAST_INDEX_FIELD}":`, 'latin1');
   const out = lineBuffer(fastPath ? text.length + spans.count * (fastPrefix.length + 12) + 1 : 0);
   const starts = new Int32Array(spans.count).fill(-1);
@@ -170,13 +201,31 @@ function stageRecords(
   for (let r = 0; r < spans.count; r++) {
     const start = spans.starts[r];
     const end = spans.ends[r];
-    nextLf = next(nextLf, LF, start);
-    nextCr = next(nextCr, CR, start);
-    if ((nextLf >= 0 && nextLf < end) || (nextCr >= 0 && nextCr < end)) {
-      odd.push({ fileId, index: r, flags: spans.flags[r], text: text.toString('utf8', start, end) });
+    const flags = spans.flags[r];
+    if (end - start > task.maxRecordBytes) {
+      rejects.push({ fileId, index: r, reason: 'too_large', detail: tooLargeDetail(end - start, task.maxRecordBytes), text: utf8Prefix(text, start, end, TOO_LARGE_KEPT_BYTES) });
       continue;
     }
-    if (fastPath && spans.flags[r] === 0 && text[start + 1] === QUOTE && end - start <= FAST_MAX_RECORD_BYTES) {
+    nextLf = next(nextLf, LF, start);
+    nextCr = next(nextCr, CR, start);
+    const multiline = (nextLf >= 0 && nextLf < end) || (nextCr >= 0 && nextCr < end);
+    const invalid = (flags & (RECORD_LENIENT | RECORD_UNBALANCED)) !== 0;
+    if (!invalid && flags & RECORD_FLOAT) {
+      // numbers marked (src/core/rawSql/contract.ts): never a fast line (its text is read back as written)
+      const marked = markNumbers(text.subarray(start, end));
+      if (multiline || marked.length > FAST_MAX_RECORD_BYTES || marked.includes(FIELD_SEP)) odd.push({ fileId, index: r, flags, text: marked.toString('utf8') });
+      else {
+        slowTexts.set(r, marked);
+        slow.push(r);
+        slowBytes += marked.length;
+      }
+      continue;
+    }
+    if (multiline || end - start > FAST_MAX_RECORD_BYTES) {
+      odd.push({ fileId, index: r, flags, text: text.toString('utf8', start, end) });
+      continue;
+    }
+    if (fastPath && (flags & ~RECORD_NESTED_BIT) === 0 && text[start + 1] === QUOTE) {
       at += fastPrefix.copy(out, at);
       at = writeDigits(out, at, r);
       out[at++] = COMMA;
@@ -189,7 +238,7 @@ function stageRecords(
     }
     nextSep = next(nextSep, FIELD_SEP, start);
     if (nextSep >= 0 && nextSep < end) {
-      odd.push({ fileId, index: r, flags: spans.flags[r], text: text.toString('utf8', start, end) });
+      odd.push({ fileId, index: r, flags, text: text.toString('utf8', start, end) });
       continue;
     }
     slow.push(r);
@@ -199,7 +248,8 @@ function stageRecords(
   let s = 0;
   for (const r of slow) {
     s += slowLines.write(`${fileId}\x01${r}\x01${spans.flags[r]}\x01`, s, 'latin1');
-    s += text.copy(slowLines, s, spans.starts[r], spans.ends[r]);
+    const marked = slowTexts.get(r);
+    s += marked ? marked.copy(slowLines, s) : text.copy(slowLines, s, spans.starts[r], spans.ends[r]);
     slowLines[s++] = LF;
   }
   return {
@@ -207,6 +257,22 @@ function stageRecords(
     slow: slowLines.subarray(0, s),
     count: spans.count,
   };
+}
+
+/** CSV: every record appended (dumps are small), typed by the same SQL as JSON through its JSON object. */
+function stageCsv(task: StageTask, text: string, odd: OddRecord[], rejects: SplitterReject[]): { count: number; repeatedHeaders: number } {
+  const csv = task.csv!;
+  const read = csvFileRecords(text, csv, csv.columns);
+  for (const record of read.records) odd.push({ fileId: task.fileId, index: record.index, flags: 0, text: record.json, raw: record.raw });
+  for (const reject of read.rejects) rejects.push({ fileId: task.fileId, index: reject.index, reason: 'invalid_csv', detail: reject.detail, text: reject.raw });
+  return { count: read.records.length + read.rejects.length, repeatedHeaders: read.repeatedHeaders };
+}
+
+/** The first `limit` bytes of text[start, end) as a string, cut back to a UTF-8 character boundary. */
+function utf8Prefix(text: Buffer, start: number, end: number, limit: number): string {
+  let cut = Math.min(end, start + limit);
+  if (cut < end) while (cut > start && (text[cut] & 0xc0) === 0x80) cut--; // text[cut] continues a character
+  return text.toString('utf8', start, cut);
 }
 
 /**

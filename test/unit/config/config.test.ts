@@ -75,6 +75,43 @@ describe('parseConfig', () => {
   });
 });
 
+describe('parseConfig columns', () => {
+  const withColumns = (columns: Record<string, unknown>, raw: Record<string, unknown> = { prefix: 'raw/x/', format: 'json' }, extra: Record<string, unknown> = {}) => ({
+    datasets: { x: { raw, stage: 'spark/sql/x.sql', table: 'x', output: { a: 'string' }, required: [Object.keys(columns)[0]], columns, ...extra } },
+  });
+
+  it('normalises the short and the long form: path defaults to the name, unit to ms', () => {
+    const config = parseConfig(withColumns({ sessionId: 'string', at: { type: 'timestamp', path: 'payload.at', unit: 's' } }));
+
+    expect(config.datasets.x.columns).toEqual({ sessionId: { type: 'string', path: 'sessionId', unit: 'ms' }, at: { type: 'timestamp', path: 'payload.at', unit: 's' } });
+    expect(config.datasets.x.maxRecordBytes).toBe(64 * 1024 * 1024);
+  });
+
+  it('gives csv its default dialect and takes a headerless TSV by positions', () => {
+    const csv = parseConfig(withColumns({ a: 'string' }, { prefix: 'raw/x/', format: 'csv' }));
+    const tsv = parseConfig(withColumns({ a: { type: 'string', position: 3 } }, { prefix: 'raw/x/', format: 'csv', csv: { delimiter: '\t', header: false } }));
+
+    expect(csv.datasets.x.raw.csv).toEqual({ delimiter: ',', header: true });
+    expect(tsv.datasets.x.columns.a.position).toBe(3);
+  });
+
+  it.each([
+    ['a headerless column without a position', { a: 'string' }, { prefix: 'raw/x/', format: 'csv', csv: { header: false } }, /columns\.a: needs a position/],
+    ['a position outside headerless CSV', { a: { type: 'string', position: 0 } }, undefined, /columns\.a\.position: is for headerless CSV only/],
+    ['a unit on a bigint', { a: { type: 'bigint', unit: 's' } }, undefined, /columns\.a\.unit: is for timestamp columns only/],
+    ['a path through another column\'s value', { a: { type: 'string', path: 'p' }, b: { type: 'string', path: 'p.q' } }, undefined, /columns\.b\.path: runs through the value of column "a"/],
+    ['csv options on json', { a: 'string' }, { prefix: 'raw/x/', format: 'json', csv: { header: true } }, /raw\.csv: is for format csv only/],
+    ['a path with a quote', { a: { type: 'string', path: 'p."q' } }, undefined, /columns\.a\.path/],
+  ])('refuses %s', (_name, columns, raw, message) => {
+    expect(() => parseConfig(withColumns(columns, raw))).toThrow(message);
+  });
+
+  it('takes a timestamp or a bigint as the event time, nothing else', () => {
+    expect(() => parseConfig(withColumns({ at: 'timestamp' }, undefined, { eventTime: 'at' }))).not.toThrow();
+    expect(() => parseConfig(withColumns({ at: 'string' }, undefined, { eventTime: 'at' }))).toThrow(/eventTime: "at" must be a timestamp column or a bigint column \(epoch ms\)/);
+  });
+});
+
 describe('phaseOf', () => {
   it('puts a table one phase after the latest table it reads', () => {
     const config = parseConfig({

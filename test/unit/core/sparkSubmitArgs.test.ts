@@ -62,6 +62,14 @@ describe('sparkSubmitArgs', () => {
     expect(args[args.indexOf('--spec') + 1]).toBe('s3://lake-bucket/_plans/exec-1/g.json');
   });
 
+  it('passes a long spec by the key LaunchStep stored it under', () => {
+    const longSpec = { ...spec, specKey: '_runs/exec-1/steps/g.spec.json', days: Array.from({ length: 1000 }, () => '2024-03-05') };
+
+    const args = sparkSubmitArgs({ ...base, spec: longSpec });
+
+    expect(args[args.indexOf('--spec') + 1]).toBe('s3://lake-bucket/_runs/exec-1/steps/g.spec.json');
+  });
+
   it('names the bad input: lake root without a scheme or trailing slash, unknown dataset', () => {
     expect(() => sparkSubmitArgs({ ...base, lakeRoot: '/tmp/lake/' })).toThrow(expect.objectContaining({ name: 'InputError', field: 'lakeRoot' }));
     expect(() => sparkSubmitArgs({ ...base, lakeRoot: 's3://bucket' })).toThrow(/ending in "\/"/);

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { decodeRawFile, isGzip, RECORD_LENIENT, RECORD_NESTED, RECORD_UNBALANCED, recordTexts, splitRecords } from '../../../src/local/duckdb/records';
+import { decodeRawFile, isGzip, markNumbers, RECORD_FLOAT, RECORD_LENIENT, RECORD_NESTED, RECORD_UNBALANCED, recordTexts, splitRecords } from '../../../src/local/duckdb/records';
 
 /** The record texts the splitter finds in `text` (index = record_index). */
 const split = (text: string) => recordTexts(Buffer.from(text, 'utf8')).texts;
@@ -26,18 +26,38 @@ describe('splitRecords', () => {
     expect(split('{"a":[{"b":1},{"c":[2,{}]}]}{"z":0}')).toEqual(['{"a":[{"b":1},{"c":[2,{}]}]}', '{"z":0}']);
   });
 
-  it('ends an unterminated record at the newline, then reads the good line after it', () => {
+  it('ends an unterminated record at a newline followed by {, then reads the good line after it', () => {
     expect(split('{"sessionId":"s1","timestamp":1,\n{"sessionId":"s2","timestamp":2}\n')).toEqual([
       '{"sessionId":"s1","timestamp":1,',
       '{"sessionId":"s2","timestamp":2}',
     ]);
   });
 
+  it('reads a pretty-printed record over several lines as one record, mixed with one-line records', () => {
+    const pretty = '{\n  "a": 1,\n  "b": {\n    "c": [1, 2]\n  }\n}';
+    expect(split(`${pretty}\n{"a":2}{"a":3}\n${pretty}`)).toEqual([pretty, '{"a":2}', '{"a":3}', pretty]);
+  });
+
+  it('recovery rule: a line starting with { ends the open record (malformed, trailing whitespace dropped), even inside a string', () => {
+    expect(split('{"a":1,\n  "b":\r\n{"a":2}\n{"a":"open\n{"a":3}')).toEqual(['{"a":1,\n  "b":', '{"a":2}', '{"a":"open', '{"a":3}']);
+  });
+
+  it('reads a file holding one JSON array: each element a record, text after the ] read as records', () => {
+    expect(split('  [\n {"a":1},\n\t{"a":[1,{"b":2}]} ,{"s":"],["}\n]\n{"c":3}')).toEqual(['{"a":1}', '{"a":[1,{"b":2}]}', '{"s":"],["}', '{"c":3}']);
+    expect(split('[]')).toEqual([]);
+    expect(split('[{"a":1}, 2, {"a":1} x, ]')).toEqual(['{"a":1}', '2', '{"a":1} x', '']);
+  });
+
+  it('makes the last element of an array without its ] malformed', () => {
+    const spans = splitRecords(Buffer.from('[{"a":1},{"a":2}'));
+    expect(Array.from(spans.flags.subarray(0, spans.count))).toEqual([0, RECORD_UNBALANCED]);
+  });
+
   it('ends an unterminated record at the end of the text', () => {
     expect(split('{"a":1}{"a":')).toEqual(['{"a":1}', '{"a":']);
   });
 
-  it('keeps a newline inside a string as part of the record (rule 3: only a newline outside a string ends it)', () => {
+  it('keeps a newline inside a string as part of the record (not followed by {)', () => {
     expect(split('{"a":"x\ny"}{"b":1}')).toEqual(['{"a":"x\ny"}', '{"b":1}']);
   });
 
@@ -104,11 +124,12 @@ describe('splitRecords flags', () => {
     const strict = ['{"a":null,"b":false,"c":true}', '{"a":"NaN, Infinity,}"}', '{"a":-1.5e+3}'];
 
     expect(flagsOf(lenient.join('\n')).map((f) => f & RECORD_LENIENT)).toEqual(lenient.map(() => RECORD_LENIENT));
-    expect(flagsOf(strict.join('\n'))).toEqual(strict.map(() => 0));
+    expect(flagsOf(strict.join('\n'))).toEqual([0, 0, RECORD_FLOAT]);
   });
 
   it('marks records that are not brace-balanced objects', () => {
-    expect(flagsOf('{"a":1,\n<html>\n{"a":2\n[1]\n{"a":{"b":1}')).toEqual([RECORD_UNBALANCED, RECORD_UNBALANCED, RECORD_UNBALANCED, RECORD_UNBALANCED, RECORD_UNBALANCED | RECORD_NESTED]);
+    expect(flagsOf('{"a":1,\n<html>\n{"a":2\n[1]\n{"a":{"b":1}')).toEqual([RECORD_UNBALANCED, RECORD_UNBALANCED | RECORD_NESTED, RECORD_UNBALANCED | RECORD_NESTED]);
+    expect(flagsOf('<html>\n[1]')).toEqual([RECORD_UNBALANCED, RECORD_UNBALANCED]);
     expect(flagsOf('{"a":{}}')).toEqual([RECORD_NESTED]);
   });
 });
@@ -171,5 +192,15 @@ describe('decodeRawFile', () => {
     const zipped = gzipSync(body);
 
     expect(recordTexts(zipped.subarray(0, 12))).toEqual({ texts: [], truncated: true });
+  });
+});
+
+describe('markNumbers', () => {
+  it('marks numbers with a fraction or an exponent outside strings, leaves integers, strings and invalid tokens', () => {
+    const text = '{"a":12.50,"b":"1.5","c":2,"d":[1e3,-0.5E-2],"e":01.5,"f":1.,"g":{"h":-0.0}}';
+
+    expect(markNumbers(Buffer.from(text)).toString()).toBe(
+      '{"a":"\\u000112.50","b":"1.5","c":2,"d":["\\u00011e3","\\u0001-0.5E-2"],"e":01.5,"f":1.,"g":{"h":"\\u0001-0.0"}}',
+    );
   });
 });

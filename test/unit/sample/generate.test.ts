@@ -108,7 +108,7 @@ function reread(lake: string): Reread {
       else {
         const rec = obj as Record<string, unknown>;
         if (rec.sessionId == null || rec.timestamp == null) reason = 'missing_field';
-        else if (Object.entries(columns).some(([f, type]) => !typeOk(type, rec[f]))) reason = 'bad_type';
+        else if (Object.entries(columns).some(([f, c]) => !typeOk(c.type, rec[f]))) reason = 'bad_type';
         else if ((rec.timestamp as number) < 0 || (rec.timestamp as number) >= Date.UTC(10000, 0, 1)) reason = 'bad_type';
         else {
           eventDay = new Date(rec.timestamp as number).toISOString().slice(0, 10);
