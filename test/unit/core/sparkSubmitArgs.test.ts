@@ -29,6 +29,7 @@ describe('sparkSubmitArgs', () => {
       '--conf', 'spark.sql.session.timeZone=UTC',
       '--conf', 'spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS',
       '--conf', 'spark.sql.parser.escapedStringLiterals=false',
+      '--jars', `${code}spark/jars/lakestep-spark.jar`,
       '--py-files', DRIVER_MODULES.map((m) => `${code}spark/jobs/${m}`).join(','),
       `${code}spark/jobs/lakestep_driver.py`,
       '--spec', JSON.stringify(spec),

@@ -28,11 +28,16 @@ final class JsonSplitter {
   /** Not one brace-balanced object (does not start with {@code {}, ends early, or has text after its {@code }}). */
   static final int UNBALANCED = 4;
   /** Longer than maxRecordBytes: the text is cut to its first 64 KiB. */
-  static final int TOO_LARGE = 8;
+  static final int TOO_LARGE = 256;
   /** The file's gzip stream is cut short: one record for the file, its readable text. */
-  static final int TRUNCATED_GZIP = 16;
+  static final int TRUNCATED_GZIP = 512;
   /** An object of the record repeats a key: the text handed on keeps the first occurrence only (as DuckDB reads it). */
-  static final int DUPLICATE_KEYS = 32;
+  static final int DUPLICATE_KEYS = 1024;
+  /**
+   * Numbers with a fraction or exponent are written as marked strings (NumberMarks; bit 8 of the
+   * records relation, src/core/rawSql/contract.ts RECORD_FLAG.MARKED_NUMBERS).
+   */
+  static final int MARKED_NUMBERS = 8;
 
   /** Receives record spans in file order. */
   interface Sink {

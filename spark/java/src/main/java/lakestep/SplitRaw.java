@@ -40,9 +40,9 @@ public final class SplitRaw implements UDF2<byte[], String, List<Row>> {
   public static final String RETURN_TYPE = "array<struct<i:bigint,n:int,t:string,r:string,d:string>>";
 
   /** The CSV record does not parse (csv.Error), or has another number of fields than the header. */
-  public static final int INVALID_CSV = 64;
+  public static final int INVALID_CSV = 2048;
   /** A CSV line equal to the header inside the file (concatenated shards): skipped and counted. */
-  public static final int REPEATED_HEADER = 128;
+  public static final int REPEATED_HEADER = 4096;
 
   /** raw_text of a too-large record: its first 64 KiB. */
   static final int TOO_LARGE_TEXT_BYTES = 64 * 1024;
@@ -126,13 +126,17 @@ public final class SplitRaw implements UDF2<byte[], String, List<Row>> {
         int cut = RawText.cutAtCharBoundary(b, start, end, TOO_LARGE_TEXT_BYTES);
         UTF8String head = UTF8String.fromBytes(b, start, cut - start);
         rows.add(row(i, flags | JsonSplitter.TOO_LARGE, head, head, tooLarge(size, o)));
-      } else if ((flags & JsonSplitter.DUPLICATE_KEYS) != 0 && (flags & JsonSplitter.UNBALANCED) == 0) {
-        byte[] firstWins = DuplicateKeys.firstWins(b, start, end);
-        UTF8String t = firstWins == null ? UTF8String.fromBytes(b, start, size) : UTF8String.fromBytes(firstWins);
-        rows.add(row(i, flags, t, firstWins == null ? null : UTF8String.fromBytes(b, start, size), null));
+      } else if ((flags & (JsonSplitter.LENIENT | JsonSplitter.UNBALANCED)) != 0) {
+        rows.add(row(i, flags, UTF8String.fromBytes(b, start, size), null, null)); // invalid_json: never rewritten
       } else {
-        // shares the file's byte array: no copy until Spark writes the exploded row
-        rows.add(row(i, flags, UTF8String.fromBytes(b, start, size), null, null));
+        byte[] firstWins = (flags & JsonSplitter.DUPLICATE_KEYS) != 0 ? DuplicateKeys.firstWins(b, start, end) : null;
+        byte[] marked = firstWins == null ? NumberMarks.mark(b, start, end) : NumberMarks.mark(firstWins, 0, firstWins.length);
+        int n = marked == null ? flags : flags | JsonSplitter.MARKED_NUMBERS;
+        // The raw text: the marks are removed by the SQL; a first-wins rewrite keeps the original in r.
+        UTF8String r = firstWins == null ? null : UTF8String.fromBytes(b, start, size);
+        UTF8String t = marked != null ? UTF8String.fromBytes(marked) : firstWins != null ? UTF8String.fromBytes(firstWins)
+            : UTF8String.fromBytes(b, start, size); // shares the file's array: no copy until Spark writes the row
+        rows.add(row(i, n, t, r, null));
       }
     });
     return rows;
