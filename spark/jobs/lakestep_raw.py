@@ -119,10 +119,9 @@ def register_raw_relations(spark, lake, raw: dict, raw_days: List[dt.date]) -> i
 
     register_split_udf(spark)
     contents = spark.read.format("binaryFile").load(paths).select(F.expr(f"substr(path, {root_length + 1})").alias("key"), "content")
-    options = split_options(raw).replace("'", "\\'")
     split = (
         contents.join(F.broadcast(ids), "key")
-        .select("f", F.explode(F.expr(f"{SPLIT_UDF}(content, '{options}')")).alias("x"))
+        .select("f", F.explode(F.call_udf(SPLIT_UDF, F.col("content"), F.lit(split_options(raw)))).alias("x"))
         .select("f", "x.*")
         .persist()
     )
@@ -155,7 +154,7 @@ def _parquet_relations(spark, files, ids, root_length: int, empty_rejects) -> in
         rows = spark.read.option("mergeSchema", "true").parquet(*readable).select(
             F.expr(f"substr(_metadata.file_path, {root_length + 1})").alias("key"),
             F.col("_metadata.row_index").alias("i"),
-            F.to_json(F.struct("*")).alias("t"),
+            F.to_json(F.struct("*"), {"ignoreNullFields": "false"}).alias("t"),  # nulls kept, as DuckDB writes them
         )
         rows.join(F.broadcast(ids), "key").select(
             "f", "i", F.lit(0).cast("tinyint").alias("n"), "t", F.lit(None).cast("string").alias("r")

@@ -88,13 +88,17 @@ final class JsonSplitter {
         continue;
       }
       int start = i;
+      int end;
       if (c == OPEN) {
         i = scan(i, false);
+        end = i;
+        while (end > start && space(b[end - 1])) end--; // a cut record ends at its last non-space byte
       } else {
         flags = UNBALANCED;
         while (i < n && b[i] != LF) i++;
+        end = i;
       }
-      sink.record(flags, start, i);
+      sink.record(flags, start, end);
     }
   }
 
