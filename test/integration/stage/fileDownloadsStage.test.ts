@@ -20,7 +20,7 @@ const { createTable } = stage;
 
 /** One raw download of node 101 at `iso` (UTC); arrival on its event day, one file (the index is the position unless given). */
 const download = (iso: string, fields: Row = {}): Row => ({
-  timestamp: ms(iso), userId: 1, fileHandleId: 9001, associateType: 'FileEntity', associateId: 101, stack: 'prod',
+  timestamp: ms(iso), userId: 1, fileHandleId: 9001, associateType: 'FileEntity', associateId: 'syn101', stack: 'prod',
   instance: '000000524', _source_file: 'raw/file_downloads/2024/02/29/10/f-1.gz', _arrival_day: iso.slice(0, 10),
   ...fields,
 });
@@ -56,7 +56,7 @@ async function runFileDownloads(raw: Row[], days = [DAY], snapshots = SNAPSHOTS,
   await createTable('run_days', { day: 'DATE' }, days.map((day) => ({ day })));
   await runStage(stage.connection, stage.stageSql);
   const reader = await stage.connection.runAndReadAll('SELECT COLUMNS(*)::VARCHAR FROM stage_output ORDER BY timestamp, user_id');
-  const bigints = ['user_id', 'file_handle_id', 'project_id'];
+  const bigints = ['user_id', 'file_handle_id', 'downloaded_file_handle_id', 'project_id'];
   return (reader.getRowObjectsJson() as Record<string, string | null>[]).map((row) =>
     Object.fromEntries(Object.entries(row).map(([k, v]) => [k, bigints.includes(k) && v !== null ? Number(v) : v])));
 }
@@ -68,7 +68,7 @@ describe('file_downloads stage: output shape', () => {
     const columns = (await stage.connection.runAndReadAll('DESCRIBE stage_output')).getRowObjectsJson();
 
     expect(columns.map((c) => `${c.column_name} ${c.column_type}`)).toEqual([
-      'timestamp TIMESTAMP', 'user_id BIGINT', 'file_handle_id BIGINT', 'project_id BIGINT',
+      'timestamp TIMESTAMP', 'user_id BIGINT', 'file_handle_id BIGINT', 'downloaded_file_handle_id BIGINT', 'project_id BIGINT',
       'association_object_type VARCHAR', 'association_object_id VARCHAR', 'stack VARCHAR', 'instance VARCHAR',
       'record_date DATE',
     ]);
@@ -78,10 +78,28 @@ describe('file_downloads stage: output shape', () => {
     const rows = await runFileDownloads([download('2024-02-29T08:00:00.123', { userId: 3400123, fileHandleId: 12345678 })]);
 
     expect(rows).toEqual([{
-      timestamp: '2024-02-29 08:00:00.123', user_id: 3400123, file_handle_id: 12345678, project_id: 1,
+      timestamp: '2024-02-29 08:00:00.123', user_id: 3400123, file_handle_id: 12345678, downloaded_file_handle_id: 12345678, project_id: 1,
       association_object_type: 'FileEntity', association_object_id: 'syn101', stack: 'prod', instance: '000000524',
       record_date: '2024-02-29',
     }]);
+  });
+
+  it('reads associateId as the reference job does (strip, then (syn)digits(.version)), and keeps the record when it is none', async () => {
+    const ids = [' syn101 ', '101', 'syn0101.3', 'SYN101', 'syn', 'folder-7'];
+    const rows = await runFileDownloads(ids.map((id, k) => download('2024-02-29T08:00:00', { userId: k, associateId: id })));
+
+    expect(rows.map((r) => [r.user_id, r.association_object_id])).toEqual([[0, 'syn101'], [1, 'syn101'], [2, 'syn101'], [3, null], [4, null], [5, null]]);
+    expect(rows.map((r) => r.project_id)).toEqual([1, 1, 1, null, null, null]); // no node id: no project
+  });
+
+  it('takes the record\'s downloadedFileHandleId, else its fileHandleId; the record\'s projectId only when the snapshots name none', async () => {
+    const rows = await runFileDownloads([
+      download('2024-02-29T08:00:00', { userId: 1, downloadedFileHandleId: 777 }),
+      download('2024-02-29T08:00:00', { userId: 2, associateId: 'syn999', projectId: 55 }),
+      download('2024-02-29T08:00:00', { userId: 3, projectId: 55 }),
+    ]);
+
+    expect(rows.map((r) => [r.user_id, r.file_handle_id, r.downloaded_file_handle_id, r.project_id])).toEqual([[1, 9001, 777, 1], [2, 9001, 9001, 55], [3, 9001, 9001, 1]]);
   });
 });
 
