@@ -21,7 +21,7 @@ from typing import Dict, List
 from lakestep_checks import blocking_error, day_metrics, run_gates
 from lakestep_inputs import register_reads
 from lakestep_raw import read_raw
-from lakestep_writer import replace_days, stage
+from lakestep_writer import PUBLISH_JOURNAL_PREFIX, recover_publishes, replace_days, stage
 
 DAY_COLUMN = "record_date"
 
@@ -48,6 +48,11 @@ def reject_threshold_message(dataset: str, days: List[str], rejected: int, total
     )
 
 
+def journal_prefix(execution_id: str) -> str:
+    """Where this execution's steps keep their publish journals (lakestep_writer)."""
+    return f"{PUBLISH_JOURNAL_PREFIX}{execution_id.rsplit(':', 1)[-1]}/"
+
+
 def _counts(rows, key_index: int = 0) -> Dict:
     return {row[key_index]: row[-1] for row in rows}
 
@@ -68,6 +73,8 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
     from pyspark.sql import functions as F
 
     started = time.monotonic()
+    # A publish a crashed earlier execution left half done is finished or rolled back before this step writes.
+    recover_publishes(lake, keep_prefix=journal_prefix(spec["executionId"]))
     name, table = dataset["name"], dataset["table"]
     has_raw = "raw" in dataset and dataset["raw"] is not None
 
@@ -130,18 +137,19 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
     passing = [day for day in days if day_errors[day] is None]
     # Over the reject threshold nothing is published; the quarantined records go under the run,
     # where the error points.
+    journal = journal_prefix(spec["executionId"]) + spec["groupId"]
     if step_error and own_rejects is not None:
         staging = f"_staging/{spec['executionId']}/{spec['groupId']}/"
         stage(own_rejects, lake, "arrival_day", staging + f"rejected/{table}/")
-        replace_days(lake, staging + f"rejected/{table}/", quarantine_prefix(spec["executionId"], table), days)
+        replace_days(lake, staging + f"rejected/{table}/", quarantine_prefix(spec["executionId"], table), days, f"{journal}-quarantine-{table}.json")
         lake.delete(staging, recursive=True)
     if passing:
         staging = f"_staging/{spec['executionId']}/{spec['groupId']}/"
         stage(out.filter(F.col(DAY_COLUMN).isin(passing)), lake, DAY_COLUMN, staging + f"processed/{table}/")
-        replace_days(lake, staging + f"processed/{table}/", f"processed/{table}/", passing)
+        replace_days(lake, staging + f"processed/{table}/", f"processed/{table}/", passing, f"{journal}-processed-{table}.json")
         if own_rejects is not None:
             stage(own_rejects.filter(F.col("arrival_day").isin(passing)), lake, "arrival_day", staging + f"rejected/{table}/")
-            replace_days(lake, staging + f"rejected/{table}/", f"rejected/{table}/", passing)
+            replace_days(lake, staging + f"rejected/{table}/", f"rejected/{table}/", passing, f"{journal}-rejected-{table}.json")
         lake.delete(staging, recursive=True)
     out.unpersist()
     if own_rejects is not None:

@@ -104,3 +104,31 @@ describe('a run killed in the middle of publishing a day', () => {
     expect(await lakeState(lake)).toEqual(await lakeState(clean));
   });
 });
+
+describe('a run killed in the middle of its ledger commit', () => {
+  const lake = tmpLake('crash-ledger');
+  const clean = tmpLake('crash-ledger-clean');
+  // 14 arrival days: 14 raw fingerprints and 16 output days, more than one batch of 25
+  const bigger = (dir: string) => generateSample({ lakeDir: dir, days: 14, start: '2024-12-20', recordsPerHour: 20, seed: 3, datasets: ['access_records'] });
+  beforeAll(async () => {
+    await bigger(clean);
+    await bigger(lake);
+    expect((await lakestep('run', '--lake', clean)).code).toBe(0);
+  });
+  afterAll(() => [lake, clean].forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it('records output days before raw fingerprints, so the next plain run recomputes what the cut left unrecorded', async () => {
+    const crashed = runUntilCrash('ledger-batch-1', ['run', '--lake', lake]);
+    const cut = await withLocalRuntime({ lakeDir: lake, existing: true }, async ({ ports }) => ({
+      raw: (await ports.ledger.rawPartitions('access_records')).length,
+      outputs: (await ports.ledger.outputDays('access_records')).length,
+    }));
+    const next = await lakestep('run', '--lake', lake);
+
+    expect(crashed.signal).toBe('SIGKILL');
+    expect(cut).toEqual({ raw: 0, outputs: 16 });
+    expect(next.code).toBe(0);
+    expect(next.stderr).not.toContain('nothing to do');
+    expect(await lakeState(lake)).toEqual(await lakeState(clean));
+  });
+});

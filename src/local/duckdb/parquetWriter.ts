@@ -185,12 +185,12 @@ async function writeJournal(lakeDir: string, journal: PublishJournal): Promise<s
  */
 export async function recoverInterruptedPublishes(lakeDir: string): Promise<string[]> {
   const dir = join(lakeDir, ...PUBLISH_JOURNAL_PREFIX.split('/'));
-  const entries = await readdir(dir).catch(() => [] as string[]);
+  // recursive: the PySpark writer keeps its journals in a folder per execution
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   const repaired: string[] = [];
-  for (const entry of entries.sort()) {
-    const path = join(dir, entry);
-    // a `.tmp` journal was never complete, so its publish never started moving files
-    const journal = entry.endsWith('.json') ? (JSON.parse(await readFile(path, 'utf8')) as PublishJournal) : undefined;
+  for (const path of entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort()) {
+    // not whole JSON (a `.tmp`, Hadoop's `.crc`, a write cut short): that publish never started moving files
+    const journal = path.endsWith('.json') ? await readFile(path, 'utf8').then((text) => JSON.parse(text) as PublishJournal).catch(() => undefined) : undefined;
     for (const swap of journal?.days ?? []) {
       const folder = join(lakeDir, journal!.prefix, ...swap.partition.split('/'));
       const present = new Set(await listFiles(folder));
