@@ -18,6 +18,7 @@ import { lastRunLine, lockLine, printStatus, readStatus } from './statusCommand'
 import { terminalConfirm, unlockCommand, type Confirm } from './unlockCommand';
 import { readStageStatus, runOnAws } from './awsCommands';
 import { addStageCommands, awsDeps, stageOption } from './stageProgram';
+import { addAdoptCommand } from './adoptCommand';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -181,6 +182,7 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
 
   addReportCommand(program, () => io.stdout, lakeOption);
   addStageCommands(program, io, lakeOption);
+  addAdoptCommand(program, io, lakeOption);
   return program;
 }
 
