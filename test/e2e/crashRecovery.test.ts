@@ -3,7 +3,7 @@
  * the commands a user runs next. A crash followed by one plain run must leave the lake as a clean
  * run leaves it: rows, distinct keys, ledger.
  */
-import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSample } from '../../src/sample/generate';
 import { withLocalRuntime } from '../../src/local/localRuntime';
@@ -130,5 +130,54 @@ describe('a run killed in the middle of its ledger commit', () => {
     expect(next.code).toBe(0);
     expect(next.stderr).not.toContain('nothing to do');
     expect(await lakeState(lake)).toEqual(await lakeState(clean));
+  });
+
+  it('says a damaged ledger store is damaged and how to rebuild it; deleting it and running again gives the clean lake', async () => {
+    const store = join(lake, '_state', 'dynamodb');
+    writeFileSync(join(store, 'CURRENT'), 'MANIFEST-0000'); // cut short: LevelDB refuses to open it
+
+    const status = await lakestep('status', '--lake', lake);
+    const run = await lakestep('run', '--lake', lake);
+    rmSync(store, { recursive: true, force: true });
+    const rebuilt = await lakestep('run', '--lake', lake);
+
+    expect(status.code).not.toBe(0);
+    expect(status.stderr).toContain(`the local ledger store ${store} is damaged (Corruption: CURRENT file does not end with newline); the lake's files are not affected`);
+    expect(status.stderr).toContain(`delete ${store} and run \`lakestep adopt\``);
+    expect(run.stderr).toContain('is damaged');
+    expect(rebuilt.code).toBe(0);
+    expect(await lakeState(lake)).toEqual(await lakeState(clean));
+  });
+});
+
+describe('a damaged ledger store', () => {
+  const lake = tmpLake('damaged-store');
+  const store = join(lake, '_state', 'dynamodb');
+  beforeAll(async () => {
+    await sampleOf(lake);
+    expect((await lakestep('run', '--lake', lake)).code).toBe(0);
+    await lakestep('status', '--lake', lake); // reopening compacts the log into a table file
+  });
+  afterAll(() => rmSync(lake, { recursive: true, force: true }));
+
+  it.each([
+    ['a truncated table file', () => {
+      const table = readdirSync(store).find((f) => f.endsWith('.ldb'))!;
+      writeFileSync(join(store, table), readFileSync(join(store, table)).subarray(0, 100));
+    }],
+    ['a missing CURRENT file (LevelDB would start an empty ledger over it)', () => rmSync(join(store, 'CURRENT'))],
+  ])('is refused at open with how to rebuild it: %s', async (_, damage) => {
+    const saved = tmpLake('damaged-store-copy');
+    cpSync(store, saved, { recursive: true });
+    damage();
+
+    const result = await lakestep('run', '--lake', lake);
+    rmSync(store, { recursive: true, force: true });
+    cpSync(saved, store, { recursive: true });
+    rmSync(saved, { recursive: true, force: true });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`the local ledger store ${store} is damaged (`);
+    expect(result.stderr).toContain(`delete ${store} and run \`lakestep adopt\``);
   });
 });
