@@ -26,6 +26,7 @@ export interface RunCommandOptions {
   to?: string;
   force?: boolean;
   dryRun?: boolean;
+  acceptRawRemoval?: boolean;
   stale?: boolean;
   rerun?: string;
   dataset?: string[];
@@ -48,6 +49,7 @@ export function executionInput(opts: RunCommandOptions): Record<string, unknown>
       datasets: opts.dataset,
       force: opts.force || undefined,
       dryRun: opts.dryRun || undefined,
+      acceptRawRemoval: opts.acceptRawRemoval || undefined,
     }).filter(([, value]) => value !== undefined),
   );
 }

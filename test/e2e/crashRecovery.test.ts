@@ -3,7 +3,7 @@
  * the commands a user runs next. A crash followed by one plain run must leave the lake as a clean
  * run leaves it: rows, distinct keys, ledger.
  */
-import { cpSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSample } from '../../src/sample/generate';
 import { withLocalRuntime } from '../../src/local/localRuntime';
