@@ -1,7 +1,7 @@
 /**
  * `lakestep query`: SQL over the local catalog (the DuckDB views the local crawler publishes).
  */
-import { DuckDBInstance, DuckDBTypeId } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTypeId, StatementType } from '@duckdb/node-api';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/errors';
@@ -14,11 +14,14 @@ export interface QueryResult {
 }
 
 /**
- * Runs `sql` on `<lakeDir>/_catalog.duckdb`, opened read-only (a query never changes the lake),
+ * Runs `sql` on `<lakeDir>/_catalog.duckdb`, opened read-only, as one read-only statement (a SELECT,
+ * WITH … SELECT or EXPLAIN: a query never changes the lake, and `COPY … TO` or a second statement
+ * after `;` is refused), with extension auto-install and auto-load off (no download);
  * with relative paths resolved against the lake, so it works from any working directory.
  * Values: BIGINT/HUGEINT → number when it is a safe integer, else a decimal string;
  * DATE → `YYYY-MM-DD`; TIMESTAMP → ISO `2024-03-05T10:15:30.123Z`; nested lists/structs likewise.
- * @throws InputError (field `lake`) when the lake has no catalog yet; DuckDB's error for bad SQL
+ * @throws InputError (field `lake`) when the lake has no catalog yet; InputError (field `sql`) for
+ *   more than one statement or one that is not read-only; DuckDB's error for bad SQL
  *   (for an unknown table, with a hint that tables appear once the pipeline writes them)
  * @example await queryCatalog('./lake', 'SELECT count(*) AS n FROM access_records') // { columns: ['n'], rows: [{ n: 1433 }] }
  */
@@ -28,13 +31,16 @@ export async function queryCatalog(lakeDir: string, sql: string): Promise<QueryR
   if (!existsSync(catalog)) {
     throw new InputError('lake', `${lake} has no catalog yet (${CATALOG_FILE} not found); run \`lakestep run\` first`);
   }
-  const instance = await DuckDBInstance.create(catalog, { access_mode: 'READ_ONLY' });
+  const instance = await DuckDBInstance.create(catalog, { access_mode: 'READ_ONLY', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
   try {
     const con = await instance.connect();
     try {
       await con.run(`SET file_search_path = ${sqlString(lake)}`);
       await con.run(`SET TimeZone = 'UTC'`); // now(), date casts and TIMESTAMPTZ render in UTC, as Athena does
-      const reader = await con.runAndReadAll(sql).catch((e: Error) => {
+      const statements = await con.extractStatements(sql);
+      if (statements.count !== 1) throw new InputError('sql', `${statements.count} statements given; expected one read-only statement (a query never changes the lake)`);
+      // prepare binds the statement: an unknown table fails there
+      const reader = await statements.prepare(0).then((prepared) => readOnly(prepared).runAndReadAll()).catch((e: Error) => {
         const missing = /Table with name (\S+) does not exist/.exec(e.message);
         if (!missing) throw e;
         throw new Error(`${e.message.split('\n')[0]} (the local catalog has no table ${missing[1]}: a table appears after \`lakestep run\` writes its first partition; SELECT * FROM lakestep_partitions lists what was crawled)`, { cause: e });
@@ -53,6 +59,18 @@ export async function queryCatalog(lakeDir: string, sql: string): Promise<QueryR
   } finally {
     instance.closeSync();
   }
+}
+
+/** Statement kinds that only read. */
+const READ_ONLY = new Set<number>([StatementType.SELECT, StatementType.EXPLAIN]);
+
+/** @throws InputError naming the statement's kind when it is not a SELECT or EXPLAIN */
+function readOnly<T extends { statementType: number }>(prepared: T): T {
+  if (!READ_ONLY.has(prepared.statementType)) {
+    const kind = StatementType[prepared.statementType as StatementType] ?? String(prepared.statementType);
+    throw new InputError('sql', `a ${kind} statement is not a query; expected one read-only statement (SELECT, WITH … SELECT, EXPLAIN): a query never changes the lake`);
+  }
+  return prepared;
 }
 
 /** bigint → number when safe (else string); Date → ISO text (`YYYY-MM-DD` for DATE columns); recursive. */

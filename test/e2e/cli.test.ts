@@ -165,6 +165,22 @@ describe('lakestep CLI', () => {
     expect(Number(JSON.parse(result.stdout)[0].n)).toBeGreaterThan(0);
   });
 
+  it('refuses a query that writes, a second statement and an extension install (exit 1), and still reads files', async () => {
+    const target = join(lake, 'processed', 'access_records', 'injected.parquet');
+    const copy = `COPY (SELECT * FROM access_records) TO '${target}'`;
+
+    const results = [];
+    for (const sql of [copy, `SELECT 1; ${copy}`, 'INSTALL httpfs']) results.push(await lakestep('query', '--lake', lake, sql));
+    const files = await lakestep('query', '--lake', lake, '--json', `SELECT count(*) AS n FROM read_parquet('processed/access_records/*/*/*/*.parquet')`);
+
+    expect(results.map((r) => r.code)).toEqual([1, 1, 1]);
+    expect(results[0].stderr).toContain('a COPY statement is not a query; expected one read-only statement');
+    expect(results[1].stderr).toContain('2 statements given; expected one read-only statement');
+    expect(existsSync(target)).toBe(false);
+    expect(files.code).toBe(0);
+    expect(Number(JSON.parse(files.stdout)[0].n)).toBeGreaterThan(0);
+  });
+
   it('shows the ledger with --json', async () => {
     const result = await lakestep('status', '--lake', lake, '--json');
 
