@@ -6,12 +6,13 @@
  * The `schema` gate compares column types, which each engine reads its own way (StepSpec.outputSchema);
  * row-count drift needs the ledger's history and is evaluated at commit ({@link rowCountDriftWarnings}).
  */
+import { sqlString } from './sqlText';
 import type { ChecksConfig } from '../config/config';
 import { isAdopted } from './adoption';
 import { addDays } from './days';
 import type { CheckQuery, Day, OutputDayState } from './types';
 
-const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
+const quote = sqlString;
 
 /**
  * The check queries of a table's declaration, in declaration order.

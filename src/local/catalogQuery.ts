@@ -5,7 +5,8 @@ import { DuckDBInstance, DuckDBTypeId, StatementType } from '@duckdb/node-api';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/errors';
-import { CATALOG_FILE, sqlString } from './duckDbCatalogCrawler';
+import { CATALOG_FILE } from './duckDbCatalogCrawler';
+import { sqlString } from '../core/sqlText';
 
 export interface QueryResult {
   columns: string[];

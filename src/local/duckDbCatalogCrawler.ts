@@ -14,6 +14,7 @@
  * - A crawl builds a copy of the catalog and renames it over the old one: readers never see half
  *   a crawl, and an open `lakestep query` never blocks it.
  */
+import { sqlString } from '../core/sqlText';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -233,7 +234,3 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** A SQL string literal. */
-export function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}

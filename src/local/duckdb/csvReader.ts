@@ -5,6 +5,7 @@
  * csv_records): records as Python's strict csv reader reads them (csvRecords.ts). Snapshot dumps
  * are small, so rows are staged as NDJSON for DuckDB's read_json rather than streamed.
  */
+import { sqlString } from '../../core/sqlText';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -126,13 +127,13 @@ export async function loadRawCsvDays(connection: DuckDBConnection, opts: LoadRaw
   const rejectsPath = join(opts.stagingDir, 'rejects.ndjson');
   await writeFile(rowsPath, rows.join('\n'));
   await writeFile(rejectsPath, rejects.map((r) => JSON.stringify(r)).join('\n'));
-  const declared = columns.map(([name, type]) => `'${name}': '${DUCKDB_TYPE[type]}'`).join(', ');
+  const declared = columns.map(([name, type]) => `${sqlString(name)}: '${DUCKDB_TYPE[type]}'`).join(', ');
   await connection.run(`CREATE OR REPLACE TABLE "${rawTableName(dataset)}" AS
-    SELECT * FROM read_json('${rowsPath}', format = 'newline_delimited', columns = {${declared}, '_source_file': 'VARCHAR', '_record_index': 'BIGINT', '_arrival_day': 'DATE'})`);
+    SELECT * FROM read_json(${sqlString(rowsPath)}, format = 'newline_delimited', columns = {${declared}, '_source_file': 'VARCHAR', '_record_index': 'BIGINT', '_arrival_day': 'DATE'})`);
   await connection.run(`CREATE OR REPLACE TABLE rejects AS
     SELECT arrival_day, source_file, record_index, reason, detail, CAST(NULL AS DATE) AS event_day, raw_text
-    FROM read_json('${rejectsPath}', format = 'newline_delimited', columns = {'arrival_day': 'DATE', 'source_file': 'VARCHAR', 'record_index': 'BIGINT', 'reason': 'VARCHAR', 'detail': 'VARCHAR', 'raw_text': 'VARCHAR'})`);
-  const counts = [...records].map(([day, n]) => `(DATE '${day}', ${n})`);
+    FROM read_json(${sqlString(rejectsPath)}, format = 'newline_delimited', columns = {'arrival_day': 'DATE', 'source_file': 'VARCHAR', 'record_index': 'BIGINT', 'reason': 'VARCHAR', 'detail': 'VARCHAR', 'raw_text': 'VARCHAR'})`);
+  const counts = [...records].map(([day, n]) => `(DATE ${sqlString(day)}, ${n})`);
   await connection.run(
     counts.length
       ? `CREATE OR REPLACE TABLE raw_counts AS SELECT arrival_day, CAST(records AS BIGINT) AS records FROM (VALUES ${counts.join(', ')}) AS t(arrival_day, records)`

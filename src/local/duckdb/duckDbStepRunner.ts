@@ -6,6 +6,7 @@
  * the processed and rejected day partitions (parquetWriter.ts), and write the StepResult JSON to
  * `<lake>/<spec.resultKey>`. The same StepSpec drives EMR and spark-submit.
  */
+import { sqlString } from '../../core/sqlText';
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -83,7 +84,7 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
     const stageStarted = performance.now();
     const cpuStage = process.cpuUsage();
     const loadCpu = cpuSince(cpuStarted);
-    await connection.run(`CREATE OR REPLACE TABLE run_days AS SELECT CAST(d AS DATE) AS day FROM unnest([${spec.days.map((d) => `'${d}'`).join(', ')}]::VARCHAR[]) AS t(d)`);
+    await connection.run(`CREATE OR REPLACE TABLE run_days AS SELECT CAST(d AS DATE) AS day FROM unnest([${spec.days.map(sqlString).join(', ')}]::VARCHAR[]) AS t(d)`);
     const sqlText = await readStageSql(resolve(opts.projectRoot, spec.stageSql));
     await runStage(connection, sqlText, STAGE_OUTPUT);
 
@@ -188,7 +189,7 @@ interface DayCounts {
 async function countDays(connection: DuckDBConnection, dataset: DatasetConfig | undefined, days: Day[]): Promise<DayCounts> {
   const zero = () => Object.fromEntries(days.map((d) => [d, 0])) as Record<Day, number>;
   const counts: DayCounts = { recordsIn: zero(), recordsOut: zero(), duplicates: zero(), rejected: zero(), late: zero(), records: zero(), rejectedByReason: {} };
-  const dayList = days.map((d) => `DATE '${d}'`).join(', ');
+  const dayList = days.map((d) => `DATE ${sqlString(d)}`).join(', ');
   const rows = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJson();
   for (const r of await rows(`SELECT strftime(record_date, '%Y-%m-%d') AS d, count(*)::BIGINT AS n FROM ${STAGE_OUTPUT} WHERE record_date IN (${dayList}) GROUP BY 1`)) {
     counts.recordsOut[String(r.d)] = Number(r.n);

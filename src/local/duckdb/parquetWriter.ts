@@ -19,6 +19,7 @@
  * and rolls back the others (removes the new files that got in). The PySpark writer keeps the same
  * journal (spark/jobs/lakestep_writer.py), so a crashed local Spark step recovers the same way.
  */
+import { sqlIdent, sqlString } from '../../core/sqlText';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -48,8 +49,8 @@ export interface WriteDaysResult {
   filesRemoved: number;
 }
 
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+const ident = sqlIdent;
+const literal = sqlString;
 
 /** Timestamp kinds written as plain TIMESTAMP (microseconds, no zone), as the contract asks. */
 const TIMESTAMP_TYPES = new Set(['TIMESTAMP WITH TIME ZONE', 'TIMESTAMP_MS', 'TIMESTAMP_NS', 'TIMESTAMP_S']);

@@ -35,6 +35,7 @@
  * Tables left in the connection: `raw_files`, `classified` (every record, typed, with its reason;
  * raw text kept for rejects only), the view `raw_<dataset>`, `rejects`, `raw_counts`.
  */
+import { sqlString } from '../../core/sqlText';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -127,7 +128,7 @@ async function walk(lakeDir: string, prefix: string): Promise<string[]> {
 export const rawTableName = (dataset: DatasetConfig) => `raw_${dataset.name}`;
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+const literal = sqlString;
 
 /**
  * Reads the raw files of `rawDays` into `raw_<dataset>`, `rejects` and `raw_counts` (replacing any
