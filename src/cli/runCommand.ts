@@ -10,6 +10,7 @@ import { describeReason } from '../core/plan';
 import type { Plan } from '../core/types';
 import { executeChain, localExecutionId, type ExecutionOutcome } from '../local/executeStateMachine';
 import { takeOverStaleLock } from '../local/staleLock';
+import { removeCrashLeftovers } from '../local/crashLeftovers';
 import { recoverInterruptedPublishes } from '../local/duckdb/parquetWriter';
 import { withLocalRuntime, type Engine, type LocalRuntime } from '../local/localRuntime';
 import type { DiscoverResult } from '../pipeline/discover';
@@ -75,6 +76,8 @@ export async function runCommand(opts: RunCommandOptions, reporter: Reporter, st
     // A publish a crash cut short (a day with old and new files) is finished or rolled back before anything reads the lake.
     const repaired = await recoverInterruptedPublishes(runtime.lakeDir);
     if (repaired.length) reporter.line(`recovered an interrupted publish: ${plural(repaired.length, 'day folder')} repaired (${repaired.join(', ')})`);
+    const leftovers = await removeCrashLeftovers(runtime.lakeDir);
+    if (leftovers.length) reporter.line(`removed ${plural(leftovers.length, 'leftover')} of a killed run (${leftovers.join(', ')})`);
     // Ctrl-C stops the execution like StopExecution, then frees the lock so the next run can start.
     const interrupt = new AbortController();
     const onSigint = () => interrupt.abort();

@@ -3,7 +3,7 @@
  * the commands a user runs next. A crash followed by one plain run must leave the lake as a clean
  * run leaves it: rows, distinct keys, ledger.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSample } from '../../src/sample/generate';
 import { withLocalRuntime } from '../../src/local/localRuntime';
@@ -93,6 +93,11 @@ describe('a run killed in the middle of publishing a day', () => {
     const crashed = runUntilCrash('publish-moved', ['run', '--lake', lake, ...args]);
     const journals = readdirSync(join(lake, '_state', 'publish'));
     const crashedState = await lakeState(lake).catch(() => undefined);
+    const scratch = readdirSync(join(lake, '_tmp'));
+    // what other crashes leave: a half-built catalog, an alert cut before its rename
+    writeFileSync(join(lake, '_catalog.duckdb.crawl-4242'), '');
+    mkdirSync(join(lake, '_alerts'), { recursive: true });
+    writeFileSync(join(lake, '_alerts', 'alert-1.json.tmp'), '');
     const next = await lakestep('run', '--lake', lake);
 
     expect(crashed.signal).toBe('SIGKILL');
@@ -102,6 +107,11 @@ describe('a run killed in the middle of publishing a day', () => {
     expect(next.code).toBe(0);
     expect(existsSync(join(lake, '_state', 'publish', journals[0]))).toBe(false);
     expect(await lakeState(lake)).toEqual(await lakeState(clean));
+    expect(scratch.length).toBeGreaterThan(0);
+    expect(next.stderr).toContain('of a killed run (');
+    expect(readdirSync(join(lake, '_tmp'))).toEqual([]);
+    expect(existsSync(join(lake, '_catalog.duckdb.crawl-4242'))).toBe(false);
+    expect(existsSync(join(lake, '_alerts', 'alert-1.json.tmp'))).toBe(false);
   });
 });
 
