@@ -98,8 +98,19 @@ export async function runCommand(opts: RunCommandOptions, reporter: Reporter, st
     if (opts.json && lastReport) stdout.write(`${JSON.stringify(earlier.length ? { ...lastReport, previousExecutions: earlier.reverse() } : lastReport, null, 2)}\n`);
     const last = outcomes[outcomes.length - 1];
     if (last.status === 'ABORTED') {
+      // Stop the work first (a step still writing must not overlap the next run), then free the lock, then say what is true.
+      const steps = runtime.ports.steps as Partial<{ stop(): Promise<void> }>;
+      await steps.stop?.();
       await runtime.ports.lock.release(last.executionId);
-      reporter.line('interrupted: the lock is released; nothing of this execution was committed, so the next run recomputes its days');
+      await runtime.ports.ledger.putExecution({
+        ...((await runtime.ports.ledger.getExecution(last.executionId)) ?? { executionId: last.executionId, startedAtMs: startMs, failedDays: [] }),
+        status: 'ABORTED',
+        endedAtMs: runtime.ports.clock.nowMs(),
+        cause: 'interrupted (Ctrl-C)',
+      });
+      // A forced range is not dirty in the ledger: only the same command redoes it.
+      const redo = opts.force ? 'run the same command again to recompute the range' : 'the next run recomputes its days';
+      reporter.line(`interrupted: the steps are stopped and the lock is released; nothing of this execution was recorded in the ledger (days it published already stay published), so ${redo}`);
       return EXIT.runFailed;
     }
     return last.status === 'FAILED' ? EXIT.runFailed : EXIT.ok;

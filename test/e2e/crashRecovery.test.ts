@@ -4,6 +4,7 @@
  * run leaves it: rows, distinct keys, ledger.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { generateSample } from '../../src/sample/generate';
 import { withLocalRuntime } from '../../src/local/localRuntime';
@@ -189,5 +190,32 @@ describe('a damaged ledger store', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`the local ledger store ${store} is damaged (`);
     expect(result.stderr).toContain(`delete ${store} and run \`lakestep adopt\``);
+  });
+});
+
+describe('Ctrl-C during a run', () => {
+  const lake = tmpLake('sigint');
+  beforeAll(() => generateSample({ lakeDir: lake, days: 6, start: '2024-12-27', recordsPerHour: 20, seed: 3, datasets: ['access_records'] }));
+  afterAll(() => rmSync(lake, { recursive: true, force: true }));
+
+  it('stops the steps, then releases the lock, and says what the next run does', async () => {
+    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'lakestep.js'), 'run', '--lake', lake], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let interrupted = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (!interrupted && stderr.includes('discovering raw partitions')) interrupted = child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const status = await lakestep('status', '--lake', lake);
+    const next = await lakestep('run', '--lake', lake);
+
+    expect(code).toBe(2);
+    expect(stderr).toContain('interrupted: the steps are stopped and the lock is released; nothing of this execution was recorded in the ledger');
+    expect(stderr).toContain('so the next run recomputes its days');
+    expect(readdirSync(join(lake, '_tmp')).filter((f) => f.startsWith('step-'))).toEqual([]);
+    expect(status.stdout).not.toContain('lock: held by');
+    expect(next.code).toBe(0);
+    expect(next.stderr).not.toContain('warning: execution');
   });
 });

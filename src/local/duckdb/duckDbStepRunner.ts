@@ -254,6 +254,8 @@ export class DuckDbStepRunner implements StepRunner {
   private readonly steps = new Map<string, { status: StepStatus; done: Promise<StepStatus>; run?: StepRun }>();
   /** the last submitted step's completion; the next waits for it */
   private queue: Promise<unknown> = Promise.resolve();
+  /** set by stop(): queued steps end FAILED without starting */
+  private stopping = false;
 
   constructor(private readonly opts: DuckDbStepOptions) {}
 
@@ -264,6 +266,11 @@ export class DuckDbStepRunner implements StepRunner {
     const previous = this.queue;
     entry.done = (async (): Promise<StepStatus> => {
       await previous; // one step at a time: each DuckDB step already uses every core
+      if (this.stopping) {
+        status.state = 'CANCELLED';
+        status.failureMessage = 'the run was interrupted before this step started';
+        return { ...status };
+      }
       status.state = 'RUNNING';
       try {
         entry.run = await runStepInProcess(spec, this.opts);
@@ -288,6 +295,16 @@ export class DuckDbStepRunner implements StepRunner {
     const step = this.steps.get(stepId);
     if (!step) return { stepId, state: 'FAILED', failureMessage: `step ${stepId} is unknown to this process (local steps do not survive a restart); rerun the execution` };
     return { ...step.status };
+  }
+
+  /**
+   * Ends the work of an interrupted run: queued steps never start, and this resolves once the
+   * running one has ended (a step runs in this process, so it cannot be cut short without leaving
+   * its DuckDB connection in an unknown state; its publish is journaled either way).
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.queue;
   }
 
   /** Resolves when the step has ended (COMPLETED or FAILED); for tests and the CLI. */
