@@ -5,10 +5,14 @@ import { DuckDBInstance, DuckDBTypeId, StatementType } from '@duckdb/node-api';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/errors';
-import { CATALOG_FILE } from './duckDbCatalogCrawler';
+import { CATALOG_FILE, DuckDbCatalogCrawler } from './duckDbCatalogCrawler';
+import { loadConfig } from '../config/config';
+import { LakestepError } from '../core/errors';
 import { sqlString } from '../core/sqlText';
 
 export interface QueryResult {
+  /** set when the catalog was missing or unreadable and was rebuilt from the lake for this query: why */
+  rebuilt?: string;
   columns: string[];
   /** one object a row, keyed by column name; JSON-safe values (see queryCatalog) */
   rows: Record<string, unknown>[];
@@ -29,10 +33,22 @@ export interface QueryResult {
 export async function queryCatalog(lakeDir: string, sql: string): Promise<QueryResult> {
   const lake = resolve(lakeDir);
   const catalog = join(lake, CATALOG_FILE);
-  if (!existsSync(catalog)) {
+  const hasTables = existsSync(join(lake, 'processed'));
+  if (!existsSync(catalog) && !hasTables) {
     throw new InputError('lake', `${lake} has no catalog yet (${CATALOG_FILE} not found); run \`lakestep run\` first`);
   }
-  const instance = await DuckDBInstance.create(catalog, { access_mode: 'READ_ONLY', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const open = () => DuckDBInstance.create(catalog, { access_mode: 'READ_ONLY', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  // The catalog is derived data: missing or unreadable, it is rebuilt from processed/ and rejected/.
+  let rebuilt: string | undefined;
+  let instance = existsSync(catalog) ? await open().catch((e: Error) => ((rebuilt = `${CATALOG_FILE} was unreadable (${e.message.split('\n')[0]})`), undefined)) : undefined;
+  if (!instance) {
+    rebuilt ??= `${CATALOG_FILE} was missing`;
+    const crawler = new DuckDbCatalogCrawler({ lakeDir: lake, config: loadConfig() });
+    await crawler.start([]);
+    const { lastError } = await crawler.state();
+    if (lastError) throw new LakestepError(`${rebuilt} and could not be rebuilt: ${lastError}`);
+    instance = await open();
+  }
   try {
     const con = await instance.connect();
     try {
@@ -53,7 +69,7 @@ export async function queryCatalog(lakeDir: string, sql: string): Promise<QueryR
         for (const c of columns) out[c] = jsonSafe(row[c], dateColumns.has(c));
         return out;
       });
-      return { columns, rows };
+      return { ...(rebuilt ? { rebuilt: `${rebuilt}; it was rebuilt from the lake` } : {}), columns, rows };
     } finally {
       con.closeSync();
     }
