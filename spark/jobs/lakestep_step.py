@@ -20,7 +20,7 @@ from typing import Dict, List
 from lakestep_checks import blocking_error, day_metrics, run_gates
 from lakestep_inputs import register_reads
 from lakestep_raw import register_raw_relations
-from lakestep_writer import replace_days, stage
+from lakestep_writer import PUBLISH_JOURNAL_PREFIX, recover_publishes, replace_days, stage
 
 DAY_COLUMN = "record_date"
 
@@ -35,6 +35,11 @@ def percent_text(part: int, whole: int) -> str:
 def fill_reject_threshold_message(template: str, rejected: int, total: int) -> str:
     """StepSpec.rejectThreshold.message with the step's counts (src/core/errors.ts fillRejectThresholdMessage)."""
     return template.replace("{rejected}", str(rejected), 1).replace("{total}", str(total), 1).replace("{percent}", percent_text(rejected, total), 1)
+
+
+def journal_prefix(execution_id: str) -> str:
+    """Where this execution's steps keep their publish journals (lakestep_writer)."""
+    return f"{PUBLISH_JOURNAL_PREFIX}{execution_id.rsplit(':', 1)[-1]}/"
 
 
 def _counts(rows, key_index: int = 0) -> Dict:
@@ -57,7 +62,9 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
     from pyspark.sql import functions as F
 
     started = time.monotonic()
-    name = dataset["name"]
+    # A publish a crashed earlier execution left half done is finished or rolled back before this step writes.
+    recover_publishes(lake, keep_prefix=journal_prefix(spec["executionId"]))
+    name, table = dataset["name"], spec["table"]
     has_raw = spec.get("raw") is not None
 
     spark.createDataFrame([(d,) for d in days], "day DATE").createOrReplaceTempView("run_days")
@@ -120,16 +127,17 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
     # Over the reject threshold nothing is published; the quarantined records go under the run,
     # where the error points.
     staging = keys["staging"]
+    journal = journal_prefix(spec["executionId"]) + spec["groupId"]
     if step_error and own_rejects is not None:
         stage(own_rejects, lake, "arrival_day", staging + keys["rejected"])
-        replace_days(lake, staging + keys["rejected"], keys["quarantine"], days)
+        replace_days(lake, staging + keys["rejected"], keys["quarantine"], days, f"{journal}-quarantine-{table}.json")
         lake.delete(staging, recursive=True)
     if passing:
         stage(out.filter(F.col(DAY_COLUMN).isin(passing)), lake, DAY_COLUMN, staging + keys["processed"])
-        replace_days(lake, staging + keys["processed"], keys["processed"], passing)
+        replace_days(lake, staging + keys["processed"], keys["processed"], passing, f"{journal}-processed-{table}.json")
         if own_rejects is not None:
             stage(own_rejects.filter(F.col("arrival_day").isin(passing)), lake, "arrival_day", staging + keys["rejected"])
-            replace_days(lake, staging + keys["rejected"], keys["rejected"], passing)
+            replace_days(lake, staging + keys["rejected"], keys["rejected"], passing, f"{journal}-rejected-{table}.json")
         lake.delete(staging, recursive=True)
     out.unpersist()
     for frame in (own_rejects, classified):

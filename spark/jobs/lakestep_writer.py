@@ -12,16 +12,35 @@ Write order, per step:
 
 So a reader never sees a day missing or half-written by this step: before step 2 it sees the
 old objects, during it old plus some new (duplicates for that window, never gaps), after it
-only the new. A crash in step 2 leaves old+new for a day; the rerun lists both as "old" and
-replaces them, so a rerun always converges. We do not use Spark's own dynamic overwrite into
+only the new. A crash in step 2 would leave old+new for a day, and a run with nothing to do (a
+crashed `--force` backfill) would never replace them: so before step 2 the step writes a publish
+journal (`_state/publish/<execution name>/<group>-<kind>-<table>.json`: per day the partition, the
+new file names and the old ones; the DuckDB writer writes the same shape) and deletes it after.
+`recover_publishes`, run at the start of every step (and of every local run, by the CLI), finishes
+each journaled day whose new files are all in place (deletes its old ones) and rolls back the
+others (deletes the new ones that got in: the old ones go only after every new one is in). We do not use Spark's own dynamic overwrite into
 the table: its commit deletes each partition folder and then renames staging files into it,
 which on S3 is a non-atomic copy after a delete (a window where the day is empty or partial).
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import posixpath
-from typing import Iterable, List
+import signal
+import time
+from typing import Iterable, List, Optional
+
+#: where publish journals live in the lake (src/local/duckdb/parquetWriter.ts PUBLISH_JOURNAL_PREFIX)
+PUBLISH_JOURNAL_PREFIX = "_state/publish/"
+
+
+def crash_point(label: str) -> None:
+    """src/core/crashPoints.ts: when LAKESTEP_CRASH_AT names `label`, die right here as `kill -9` would."""
+    if os.environ.get("LAKESTEP_CRASH_AT") == label:
+        os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(10)  # the signal lands asynchronously on some systems
 
 
 def partition_path(day: dt.date) -> str:
@@ -62,26 +81,66 @@ def stage(df, lake, day_column: str, staging_key: str) -> None:
     )
 
 
-def replace_days(lake, staging_key: str, table_prefix: str, days: Iterable[dt.date]) -> List[str]:
+def replace_days(lake, staging_key: str, table_prefix: str, days: Iterable[dt.date], journal_key: Optional[str] = None) -> List[str]:
     """Step 2: for each day, moves the staged files in, then deletes the day's old objects.
 
     table_prefix: e.g. `processed/access_records/`. Days absent from staging end up empty (folder
-    removed). Returns the keys now in place, for logs and tests.
+    removed). journal_key: where the publish journal goes (see the module docstring); None writes
+    none (tests of the move order alone). Returns the keys now in place, for logs and tests.
     """
-    placed = []
+    swaps = []
     for day in days:
         part = partition_path(day)
-        old = [key for _, key, _ in lake.list_files(table_prefix + part)]
         new = [key for _, key, _ in lake.list_files(staging_key + part) if _is_data_file(key)]
-        moved = []
-        for key in new:  # new objects first …
-            target = table_prefix + part + posixpath.basename(key)
-            lake.move(key, target)
-            moved.append(target)
-        for key in old:  # … old ones after
-            if key not in moved:
-                lake.delete(key)
-        if not moved:
-            lake.delete(table_prefix + part, recursive=True)  # a day without rows leaves no folder
-        placed.extend(moved)
+        fresh = [posixpath.basename(key) for key in new]
+        old = [key[len(table_prefix + part):] for _, key, _ in lake.list_files(table_prefix + part)]
+        swaps.append({"day": day.isoformat(), "partition": part.rstrip("/"), "fresh": fresh,
+                      "old": [name for name in old if name not in fresh], "new_keys": new})
+    if journal_key:
+        lake.write_text(journal_key, json.dumps({"prefix": table_prefix, "days": [
+            {k: v for k, v in swap.items() if k != "new_keys"} for swap in swaps]}))
+    placed = []
+    for swap in swaps:
+        folder = table_prefix + swap["partition"] + "/"
+        for key in swap["new_keys"]:  # new objects first …
+            lake.move(key, folder + posixpath.basename(key))
+            placed.append(folder + posixpath.basename(key))
+        # a crash here: this day holds old and new objects, the days after it only old ones
+        crash_point("publish-moved")
+        for name in swap["old"]:  # … old ones after
+            lake.delete(folder + name)
+        if not swap["fresh"]:
+            lake.delete(folder, recursive=True)  # a day without rows leaves no folder
+    if journal_key:
+        lake.delete(journal_key)
     return placed
+
+
+def recover_publishes(lake, keep_prefix: Optional[str] = None) -> List[str]:
+    """Finishes or rolls back every journaled publish a crash interrupted (module docstring).
+
+    keep_prefix: journals under it are left alone (the current execution's own, in flight in
+    concurrent steps). Returns the day folders repaired, as `<table prefix><partition>`.
+    A journal that is not whole JSON was never complete, so its publish never started: deleted.
+    """
+    repaired = []
+    for _, key, _ in lake.list_files(PUBLISH_JOURNAL_PREFIX):
+        if (keep_prefix and key.startswith(keep_prefix)) or not _is_data_file(key):
+            continue
+        try:
+            journal = json.loads(lake.read_text(lake.uri(key))) if key.endswith(".json") else {"days": []}
+        except ValueError:
+            journal = {"days": []}
+        for swap in journal["days"]:
+            folder = journal["prefix"] + swap["partition"] + "/"
+            present = {k[len(folder):] for _, k, _ in lake.list_files(folder)}
+            finished = all(name in present for name in swap["fresh"])
+            leftovers = [name for name in (swap["old"] if finished else swap["fresh"]) if name in present]
+            for name in leftovers:
+                lake.delete(folder + name)
+            if leftovers:
+                repaired.append(folder.rstrip("/"))
+                if len(leftovers) == len(present):
+                    lake.delete(folder, recursive=True)
+        lake.delete(key)
+    return repaired

@@ -102,6 +102,7 @@ def test_a_step_replaces_its_days_removes_emptied_days_and_counts(spark, tmp_pat
     assert processed[1].endswith("old.parquet") and not processed[0].endswith("old.parquet")
     assert not os.path.exists(os.path.join(root, "processed/access_records/year=2024/month=03/day=06"))
     assert not os.path.exists(os.path.join(root, "_staging/e1/g1"))
+    assert [f for f in files_under(root, "_state/publish") if not f.endswith(".crc")] == []  # journals go once published
     rows = spark.read.parquet(os.path.join(root, "processed/access_records/year=2024/month=03/day=05")).orderBy("session_id").collect()
     # the copy kept is the first by (arrival day, source file, record index)
     assert [(r.session_id, r.src) for r in rows] == [("a", "raw/access_records/2024/03/05/10/a.gz"), ("b", "raw/access_records/2024/03/05/10/a.gz")]

@@ -25,6 +25,7 @@ import {
 import type { ExecutionRecord, Ledger } from '../core/ports';
 import type { Day, OutputDayState, RawPartitionState } from '../core/types';
 import { LakestepError } from '../core/errors';
+import { crashPoint } from '../core/crashPoints';
 
 type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
 
@@ -112,25 +113,27 @@ export class DynamoLedger implements Ledger {
   }
 
   /**
-   * Puts `raw` and `outputs`, deletes `removedRaw`, in BatchWriteItem chunks of 25.
-   * Not atomic across chunks: each item is idempotent, so a retried commit converges.
-   * A key listed twice is written once (BatchWriteItem rejects duplicate keys): outputs and raw puts win over a removal.
+   * Puts `outputs`, then puts `raw` and deletes `removedRaw`, in BatchWriteItem chunks of 25; output
+   * days and raw fingerprints never share a chunk. Why this order: a raw fingerprint is what makes a
+   * raw partition clean, so it goes only after every output day it reaches is recorded. A commit cut
+   * anywhere (a crash, a throttled chunk) leaves the raw partitions dirty and the next run recomputes
+   * their days; the other way round it left output days unrecorded for good.
+   * Each item is idempotent, so a retried commit converges.
+   * A key listed twice is written once (BatchWriteItem rejects duplicate keys): raw puts win over a removal.
    * @throws LakestepError when items stay unprocessed after `maxAttempts` calls; names how many were left
    */
   async commit(entries: { raw: RawPartitionState[]; outputs: OutputDayState[]; removedRaw: { dataset: string; day: Day }[] }): Promise<void> {
-    const byKey = new Map<string, WriteRequest>();
-    for (const r of entries.removedRaw) {
-      byKey.set(`raw#${r.dataset}|${r.day}`, { DeleteRequest: { Key: { pk: `raw#${r.dataset}`, sk: r.day } } });
-    }
-    for (const r of entries.raw) {
-      byKey.set(`raw#${r.dataset}|${r.day}`, { PutRequest: { Item: rawItem(r) } });
-    }
-    for (const o of entries.outputs) {
-      byKey.set(`out#${o.dataset}|${o.day}`, { PutRequest: { Item: outputItem(o) } });
-    }
-    const requests = [...byKey.values()];
-    for (let i = 0; i < requests.length; i += BATCH_WRITE_MAX_ITEMS) {
-      await this.writeChunk(requests.slice(i, i + BATCH_WRITE_MAX_ITEMS));
+    const outputs = new Map<string, WriteRequest>();
+    for (const o of entries.outputs) outputs.set(`${o.dataset}|${o.day}`, { PutRequest: { Item: outputItem(o) } });
+    const raw = new Map<string, WriteRequest>();
+    for (const r of entries.removedRaw) raw.set(`${r.dataset}|${r.day}`, { DeleteRequest: { Key: { pk: `raw#${r.dataset}`, sk: r.day } } });
+    for (const r of entries.raw) raw.set(`${r.dataset}|${r.day}`, { PutRequest: { Item: rawItem(r) } });
+    let batch = 0;
+    for (const requests of [[...outputs.values()], [...raw.values()]]) {
+      for (let i = 0; i < requests.length; i += BATCH_WRITE_MAX_ITEMS) {
+        await this.writeChunk(requests.slice(i, i + BATCH_WRITE_MAX_ITEMS));
+        crashPoint(`ledger-batch-${++batch}`);
+      }
     }
   }
 

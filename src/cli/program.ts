@@ -122,6 +122,7 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
     .addOption(new Option('--rerun <execution>', 'recompute the days an earlier execution failed').conflicts(['from', 'to']))
     .option('--dataset <name...>', 'only these datasets')
     .option('--dry-run', 'print the plan (each day and why) and change nothing')
+    .option('--accept-raw-removal', 'recompute the days whose raw input was deleted since they were published (they keep their rows otherwise)')
     .addOption(new Option('--engine <engine>', 'run the Spark steps on').choices(['duckdb', 'spark']).default('duckdb'))
     .option('--json', 'print the result as JSON on stdout')
     .addOption(stageOption())

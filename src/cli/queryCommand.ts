@@ -4,10 +4,11 @@ import { queryCatalog } from '../local/catalogQuery';
 
 export async function queryCommand(lake: string, sql: string, json: boolean, stdout: NodeJS.WritableStream): Promise<void> {
   if (!sql.trim()) throw new InputError('sql', 'the statement is empty (expected one SQL statement, e.g. "SELECT count(*) FROM access_records")');
-  const { columns, rows } = await queryCatalog(lake, sql).catch((error: Error) => {
+  const { columns, rows, rebuilt } = await queryCatalog(lake, sql).catch((error: Error) => {
     // DuckDB's parser and binder errors are the user's SQL: bad input, not a failed run
     throw error instanceof LakestepError ? error : new InputError('sql', error.message);
   });
+  if (rebuilt) process.stderr.write(`note: ${rebuilt}\n`);
   if (json) {
     stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return;

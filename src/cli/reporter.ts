@@ -47,6 +47,13 @@ export class TerminalReporter implements Reporter {
         const more = plan.ignoredKeys > plan.ignoredKeyExamples.length ? ', …' : '';
         this.line(`warning: ${plan.ignoredKeys} raw keys are in no known layout (<prefix>YYYY/MM/DD/HH/… or <prefix>year=YYYY/month=MM/day=DD/…) and were left alone: ${plan.ignoredKeyExamples.join(', ')}${more}`);
       }
+      if (plan.missingRawDays) {
+        const more = plan.missingRawDays > plan.missingRawDayExamples.length ? ', …' : '';
+        this.line(
+          `warning: raw data of ${plural(plan.missingRawDays, 'arrival day')} was removed since it was processed (${plan.missingRawDayExamples.join(', ')}${more}): ` +
+            'the days it reaches keep their published rows; `lakestep run --accept-raw-removal` recomputes them from the raw data left',
+        );
+      }
     }
     if (event.state.name === 'CheckStep') {
       const status = output?.status as CheckedStep | undefined;

@@ -10,6 +10,7 @@ import { describeReason } from '../core/plan';
 import type { Plan } from '../core/types';
 import { executeChain, localExecutionId, type ExecutionOutcome } from '../local/executeStateMachine';
 import { takeOverStaleLock } from '../local/staleLock';
+import { removeCrashLeftovers } from '../local/crashLeftovers';
 import { recoverInterruptedPublishes } from '../local/duckdb/parquetWriter';
 import { withLocalRuntime, type Engine, type LocalRuntime } from '../local/localRuntime';
 import type { DiscoverResult } from '../pipeline/discover';
@@ -26,6 +27,7 @@ export interface RunCommandOptions {
   to?: string;
   force?: boolean;
   dryRun?: boolean;
+  acceptRawRemoval?: boolean;
   stale?: boolean;
   rerun?: string;
   dataset?: string[];
@@ -48,6 +50,7 @@ export function executionInput(opts: RunCommandOptions): Record<string, unknown>
       datasets: opts.dataset,
       force: opts.force || undefined,
       dryRun: opts.dryRun || undefined,
+      acceptRawRemoval: opts.acceptRawRemoval || undefined,
     }).filter(([, value]) => value !== undefined),
   );
 }
@@ -73,6 +76,8 @@ export async function runCommand(opts: RunCommandOptions, reporter: Reporter, st
     // A publish a crash cut short (a day with old and new files) is finished or rolled back before anything reads the lake.
     const repaired = await recoverInterruptedPublishes(runtime.lakeDir);
     if (repaired.length) reporter.line(`recovered an interrupted publish: ${plural(repaired.length, 'day folder')} repaired (${repaired.join(', ')})`);
+    const leftovers = await removeCrashLeftovers(runtime.lakeDir);
+    if (leftovers.length) reporter.line(`removed ${plural(leftovers.length, 'leftover')} of a killed run (${leftovers.join(', ')})`);
     // Ctrl-C stops the execution like StopExecution, then frees the lock so the next run can start.
     const interrupt = new AbortController();
     const onSigint = () => interrupt.abort();
@@ -93,8 +98,19 @@ export async function runCommand(opts: RunCommandOptions, reporter: Reporter, st
     if (opts.json && lastReport) stdout.write(`${JSON.stringify(earlier.length ? { ...lastReport, previousExecutions: earlier.reverse() } : lastReport, null, 2)}\n`);
     const last = outcomes[outcomes.length - 1];
     if (last.status === 'ABORTED') {
+      // Stop the work first (a step still writing must not overlap the next run), then free the lock, then say what is true.
+      const steps = runtime.ports.steps as Partial<{ stop(): Promise<void> }>;
+      await steps.stop?.();
       await runtime.ports.lock.release(last.executionId);
-      reporter.line('interrupted: the lock is released; nothing of this execution was committed, so the next run recomputes its days');
+      await runtime.ports.ledger.putExecution({
+        ...((await runtime.ports.ledger.getExecution(last.executionId)) ?? { executionId: last.executionId, startedAtMs: startMs, failedDays: [] }),
+        status: 'ABORTED',
+        endedAtMs: runtime.ports.clock.nowMs(),
+        cause: 'interrupted (Ctrl-C)',
+      });
+      // A forced range is not dirty in the ledger: only the same command redoes it.
+      const redo = opts.force ? 'run the same command again to recompute the range' : 'the next run recomputes its days';
+      reporter.line(`interrupted: the steps are stopped and the lock is released; nothing of this execution was recorded in the ledger (days it published already stay published), so ${redo}`);
       return EXIT.runFailed;
     }
     return last.status === 'FAILED' ? EXIT.runFailed : EXIT.ok;

@@ -123,7 +123,8 @@ const datasetSchema = z
   .object({
     raw: z
       .object({
-        prefix: z.string().regex(/^[a-z0-9_\-/]+\/$/, 'a key prefix ending in "/", e.g. raw/access_records/'),
+        // relative segments only: `/etc/` or `a//b/` would leave the lake (a folder lake joins the prefix to its path)
+        prefix: z.string().regex(/^[a-z0-9_-]+(\/[a-z0-9_-]+)*\/$/, 'a key prefix of lower-case segments ending in "/", e.g. raw/access_records/'),
         /** json: records one per line, back to back, pretty-printed or in one array; csv; parquet */
         format: z.enum(['json', 'csv', 'parquet']),
         /** csv only; TSV: `{ delimiter: "\t", header: false }` */
@@ -223,6 +224,7 @@ export function parseConfig(raw: unknown): LakestepConfig {
   for (const [section, entries] of [['datasets', datasets], ['aggregates', aggregates]] as const) {
     for (const [key, table] of Object.entries(entries)) {
       if (table.table !== key) throw new ConfigError(`${section}.${key}.table`, `"${table.table}" differs from the entry's name (expected "${key}")`);
+      checkedColumnsKnown(`${section}.${key}`, table);
       table.reads.forEach((read, i) => {
         if (!(read.table in datasets) && !(read.table in aggregates)) {
           throw new ConfigError(`${section}.${key}.reads.${i}.table`, `unknown table "${read.table}" (expected one of ${allTableNames(config).join(', ')})`);
@@ -266,6 +268,32 @@ function normaliseColumns(
     }
   }
   return columns;
+}
+
+/**
+ * A check names only output columns, and a pattern compiles: refused at load, not when a step runs it.
+ * A pattern is checked with JavaScript's RegExp, which catches what RE2 (DuckDB) and Java (Spark) would
+ * refuse too (an unclosed group, a dangling quantifier), not every syntax one of them lacks.
+ * @throws ConfigError naming the check's key path
+ */
+function checkedColumnsKnown(path: string, table: TableConfig): void {
+  const { checks, output } = table;
+  const named: [string, string][] = [
+    ...checks.notNull.map((c, i): [string, string] => [`notNull.${i}`, c]),
+    ...checks.unique.flatMap((cols, i) => cols.map((c, j): [string, string] => [`unique.${i}.${j}`, c])),
+    ...Object.keys(checks.accepted).map((c): [string, string] => [`accepted.${c}`, c]),
+    ...Object.keys(checks.pattern).map((c): [string, string] => [`pattern.${c}`, c]),
+  ];
+  for (const [key, col] of named) {
+    if (!(col in output)) throw new ConfigError(`${path}.checks.${key}`, `"${col}" is not an output column (expected one of ${Object.keys(output).join(', ')})`);
+  }
+  for (const [col, pattern] of Object.entries(checks.pattern)) {
+    try {
+      new RegExp(pattern);
+    } catch (err) {
+      throw new ConfigError(`${path}.checks.pattern.${col}`, `${JSON.stringify(pattern)} is not a valid regular expression (${(err as Error).message})`);
+    }
+  }
 }
 
 /** Every table name, datasets first. */

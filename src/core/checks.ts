@@ -6,6 +6,7 @@
  * The `schema` gate compares column types, which each engine reads its own way (StepSpec.outputSchema);
  * row-count drift needs the ledger's history and is evaluated at commit ({@link rowCountDriftWarnings}).
  */
+import { sqlString } from './sqlText';
 import type { ChecksConfig } from '../config/config';
 import { isAdopted } from './adoption';
 import { addDays } from './days';
@@ -14,7 +15,7 @@ import type { CheckQuery, Day, OutputDayState } from './types';
 /** Rows a check outcome's sample holds at most (both engines; StepSpec.sampleRows). */
 export const CHECK_SAMPLE_ROWS = 5;
 
-const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
+const quote = sqlString;
 
 /**
  * The check queries of a table's declaration, in declaration order.

@@ -7,7 +7,7 @@
  * - `lock-acquired`: AcquireLock has taken the lock and recorded the execution RUNNING
  * - `publish-moved`: the first day of a step's table write has its new files in place and its old
  *   ones still there (the days after it are not moved yet)
- * - `ledger-batch-1`: the ledger commit wrote its first batch of 25 items, not the others
+ * - `ledger-batch-<n>`: the ledger commit wrote its n-th batch (of ≤ 25 items), not the ones after
  */
 export function crashPoint(label: string): void {
   if (process.env.LAKESTEP_CRASH_AT !== label) return;

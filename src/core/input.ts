@@ -8,6 +8,8 @@
  * - `force`: recompute every day of from … to even if nothing changed; requires from/to (so a whole-history
  *   recompute is always an explicit range)
  * - `dryRun`: plan and report, change nothing
+ * - `acceptRawRemoval`: recompute the days whose raw input the ledger recorded and is gone now (without it
+ *   those days keep their published rows and are reported: a deleted raw day never silently empties a day)
  * - `executionId`: mode `rerun` only (and required there): the earlier execution whose failed days to recompute
  */
 import { z } from 'zod';
@@ -16,7 +18,7 @@ import { InputError } from './errors';
 import type { Day, RunInput } from './types';
 
 const MODES = ['incremental', 'backfill', 'rerun', 'stale'] as const;
-const FIELDS = ['mode', 'from', 'to', 'datasets', 'force', 'dryRun', 'executionId'] as const;
+const FIELDS = ['mode', 'from', 'to', 'datasets', 'force', 'dryRun', 'acceptRawRemoval', 'executionId'] as const;
 
 /** What each field expects, for error messages. */
 const EXPECTED: Record<(typeof FIELDS)[number], string> = {
@@ -26,6 +28,7 @@ const EXPECTED: Record<(typeof FIELDS)[number], string> = {
   datasets: 'a non-empty list of dataset names',
   force: 'true or false',
   dryRun: 'true or false',
+  acceptRawRemoval: 'true or false',
   executionId: 'a non-empty execution id string',
 };
 
@@ -37,6 +40,7 @@ const runInputSchema = z
     datasets: z.array(z.string()).min(1).optional(),
     force: z.boolean().optional(),
     dryRun: z.boolean().optional(),
+    acceptRawRemoval: z.boolean().optional(),
     executionId: z.string().min(1).optional(),
   })
   .strict();
@@ -87,7 +91,7 @@ function issueToError(event: unknown, issue: z.ZodIssue): InputError {
  * Validates an execution input and applies the defaults.
  * @param event the execution input JSON (Step Functions `$$.Execution.Input`, or what the CLI builds from its flags)
  * @throws InputError naming the field and what was expected, e.g.
- *   `dryrun: unknown field (expected one of mode, from, to, datasets, force, dryRun, executionId)`,
+ *   `dryrun: unknown field (expected one of mode, from, to, datasets, force, dryRun, acceptRawRemoval, executionId)`,
  *   `to: "2024-02-30" is not a calendar date (expected YYYY-MM-DD)`,
  *   `from: 2024-03-05 is after to 2024-03-01 (expected from ≤ to)`,
  *   `datasets[1]: unknown dataset "acess_records" (expected one of access_records)`
@@ -148,6 +152,7 @@ export function validateRunInput(event: unknown, ctx: RunInputContext): RunInput
   if (from !== undefined) input.from = from;
   if (to !== undefined) input.to = to;
   if (mode === 'rerun') input.rerunOf = given.executionId;
+  if (given.acceptRawRemoval) input.acceptRawRemoval = true;
   return input;
 }
 
@@ -171,6 +176,7 @@ export function continuationInput(run: RunInput, until: Day, overlapDays: number
     next.to = run.to;
   }
   if (run.force) next.force = true;
+  if (run.acceptRawRemoval) next.acceptRawRemoval = true;
   return next;
 }
 

@@ -67,7 +67,10 @@ const reasonKey = (reason: DirtyReason): string =>
 /**
  * Plans one execution. The rules, per dataset with lateness L (output day D reads raw days D−L … D+L):
  * - raw day R observed but not in the ledger → `new_raw` R on every day R−L … R+L;
- *   in both with another fingerprint → `late_file` R; in the ledger but gone → `removed_raw` R.
+ *   in both with another fingerprint → `late_file` R; in the ledger but gone → `removed_raw` R, only with
+ *   `input.acceptRawRemoval`. Without it a gone raw day is `missingRawDays`: it stays in the ledger and
+ *   no day whose window holds it is planned, for any reason (its published rows stay; recomputing
+ *   it from what is left would shrink it), so the raw partitions reaching those days stay dirty too.
  * - mode `incremental`: the days those changes affect. `stale`: those plus every day whose ledger
  *   stageVersion ≠ the current one (`stale`). `rerun`: exactly `rerunDays` (`rerun`), nothing else.
  *   `backfill`: the changed days inside from … to.
@@ -115,6 +118,7 @@ export function planDirtyDays(args: PlanArgs): Plan {
     groups: [],
     rawPartitions: [],
     removedRawDays: [],
+    missingRawDays: [],
     stageVersions: {},
   };
   const plannedOf = new Map<string, Map<Day, DirtyReason[]>>();
@@ -123,6 +127,7 @@ export function planDirtyDays(args: PlanArgs): Plan {
     plannedOf.set(ds.name, new Map(planned.days.map((d) => [d.day, d.reasons])));
     plan.rawPartitions.push(...planned.rawPartitions);
     plan.removedRawDays.push(...planned.removedRawDays);
+    plan.missingRawDays!.push(...planned.missingRawDays);
   }
   for (const agg of aggregates) {
     const own = input.datasets.includes(agg.name) ? ownDays(agg, versionOf(agg.name, args), args) : new Map<Day, DirtyReason[]>();
@@ -284,7 +289,7 @@ function planDataset(
   lateDays: number,
   currentVersion: string,
   args: PlanArgs,
-): { days: PlannedDay[]; rawPartitions: RawPartitionState[]; removedRawDays: { dataset: string; day: Day }[] } {
+): { days: PlannedDay[]; rawPartitions: RawPartitionState[]; removedRawDays: { dataset: string; day: Day }[]; missingRawDays: { dataset: string; day: Day }[] } {
   const { input } = args;
   const observed = new Map((args.observed[dataset] ?? []).map((state) => [state.day, state]));
   const remembered = new Map((args.ledgerRaw[dataset] ?? []).map((state) => [state.day, state]));
@@ -307,10 +312,12 @@ function planDataset(
     const kind = before ? 'late_file' : 'new_raw';
     for (const day of outputDaysAffectedBy(state.day, lateDays)) addReason(day, { kind, rawDay: state.day });
   }
-  const removed = [...remembered.keys()].filter((day) => !observed.has(day)).sort(compareText);
+  const gone = [...remembered.keys()].filter((day) => !observed.has(day)).sort(compareText);
+  const removed = input.acceptRawRemoval ? gone : [];
   for (const rawDay of removed) {
     for (const day of outputDaysAffectedBy(rawDay, lateDays)) addReason(day, { kind: 'removed_raw', rawDay });
   }
+  const held = new Set(input.acceptRawRemoval ? [] : gone.flatMap((rawDay) => outputDaysAffectedBy(rawDay, lateDays)));
   if (input.mode !== 'rerun') for (const day of reasons.keys()) selected.add(day);
 
   if (input.force) {
@@ -344,7 +351,7 @@ function planDataset(
   const mustRewrite = (day: Day) => (reasons.get(day) ?? []).some((reason) => reason.kind === 'removed_raw');
 
   const days: PlannedDay[] = [...selected]
-    .filter((day) => inRange(day) && !isArchived(dataset, day, args) && (hasInput(day) || mustRewrite(day)))
+    .filter((day) => inRange(day) && !isArchived(dataset, day, args) && !held.has(day) && (hasInput(day) || mustRewrite(day)))
     .sort(compareText)
     .map((day) => ({ dataset, day, reasons: sortReasons(reasons.get(day) ?? []) }));
 
@@ -355,6 +362,7 @@ function planDataset(
     days,
     rawPartitions: changed.filter((state) => covered(state.day)),
     removedRawDays: removed.filter(covered).map((day) => ({ dataset, day })),
+    missingRawDays: input.acceptRawRemoval ? [] : gone.map((day) => ({ dataset, day })),
   };
 }
 

@@ -103,8 +103,11 @@ export interface Plan {
   groups: StepGroup[];
   /** the raw partitions as observed at discovery; committed only for days that succeeded */
   rawPartitions: RawPartitionState[];
-  /** raw partitions the ledger knew that are gone now */
+  /** raw partitions the ledger knew that are gone now (and whose days this run recomputes: acceptRawRemoval) */
   removedRawDays: { dataset: string; day: Day }[];
+  /** raw partitions the ledger knew that are gone now, kept in the ledger because acceptRawRemoval is not set:
+   *  the days they reach keep their published rows and are not recomputed */
+  missingRawDays?: { dataset: string; day: Day }[];
   /** dataset → stage version the steps run */
   stageVersions: Record<string, string>;
   /** the run was cut to fit one execution (core/plan planExecution): what is left for the next */
@@ -130,6 +133,8 @@ export interface RunInput {
   /** recompute the range even if nothing changed */
   force: boolean;
   dryRun: boolean;
+  /** recompute the days whose recorded raw input is gone (else they keep their rows: core/plan) */
+  acceptRawRemoval?: boolean;
   /** rerun: the execution whose failed days to recompute */
   rerunOf?: string;
 }

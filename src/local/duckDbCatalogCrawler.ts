@@ -14,6 +14,7 @@
  * - A crawl builds a copy of the catalog and renames it over the old one: readers never see half
  *   a crawl, and an open `lakestep query` never blocks it.
  */
+import { sqlString } from '../core/sqlText';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -129,12 +130,22 @@ export class DuckDbCatalogCrawler implements Crawler {
     return [...out.values()];
   }
 
-  private async crawl(targets: CrawlTarget[]): Promise<CrawledPartition[]> {
+  private async crawl(requested: CrawlTarget[]): Promise<CrawledPartition[]> {
+    let targets = requested;
     const temp = `${this.catalogPath}.crawl-${process.pid}`;
     await rm(temp, { force: true });
     await rm(`${temp}.wal`, { force: true });
     if (await exists(this.catalogPath)) await copyFile(this.catalogPath, temp); // keep the views of tables not crawled now
-    const instance = await DuckDBInstance.create(temp);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(temp);
+    } catch {
+      // The catalog is derived data: an unreadable one (truncated, not DuckDB) is rebuilt whole from the lake.
+      await rm(temp, { force: true });
+      await rm(`${temp}.wal`, { force: true });
+      instance = await DuckDBInstance.create(temp);
+      targets = [...new Map([...this.targets([]), ...targets].map((t) => [t.name, t])).values()];
+    }
     const partitions: CrawledPartition[] = [];
     try {
       const con = await instance.connect();
@@ -233,7 +244,3 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** A SQL string literal. */
-export function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}

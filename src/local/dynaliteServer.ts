@@ -2,7 +2,7 @@
  * The embedded DynamoDB: dynalite on 127.0.0.1, persisted in a folder (`<lake>/_state/dynamodb`),
  * so the ledger and the lock run the same AWS SDK code locally as on AWS.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
@@ -15,6 +15,7 @@ type DynaliteFactory = (options: { path?: string; createTableMs?: number; delete
 interface LevelDb {
   open(): Promise<void>;
   close(): Promise<void>;
+  iterator(): AsyncIterable<unknown>;
 }
 type LevelCtor = new (location: string) => LevelDb;
 
@@ -118,6 +119,11 @@ class StoreLockedError extends LakestepError {}
  * opener in it, just less politely.
  */
 async function probeStore(dir: string): Promise<void> {
+  // Without CURRENT, LevelDB would quietly start an empty store over the old files: a ledger lost without a word.
+  const files = await readdir(dir);
+  if (!files.includes('CURRENT') && files.some((f) => /\.(ldb|log)$/.test(f) || f.startsWith('MANIFEST-'))) {
+    throw storeDamaged(dir, 'its CURRENT file is missing');
+  }
   const Level = loadLevel();
   const db = new Level(dir);
   try {
@@ -131,9 +137,30 @@ async function probeStore(dir: string): Promise<void> {
         { cause: err },
       );
     }
-    throw new LakestepError(`cannot open the local DynamoDB store ${dir}: ${(cause as Error | undefined)?.message ?? (err as Error).message}`, { cause: err });
+    // LevelDB reports a damaged CURRENT/MANIFEST/table as `Corruption: …` (LEVEL_CORRUPTION).
+    const reason = (cause as Error | undefined)?.message ?? (err as Error).message;
+    if (cause?.code === 'LEVEL_CORRUPTION' || /corrupt/i.test(reason)) throw storeDamaged(dir, reason, err);
+    throw new LakestepError(`cannot open the local DynamoDB store ${dir}: ${reason}`, { cause: err });
   }
-  await db.close();
+  try {
+    // Read every entry once (the store is small: a ledger): a damaged table file fails here, at open,
+    // with what to do, instead of as a dynalite stack trace in the middle of a run.
+    for await (const entry of db.iterator()) void entry;
+  } catch (err) {
+    throw storeDamaged(dir, (err as Error).message, err);
+  } finally {
+    await db.close();
+  }
+}
+
+/** The ledger store cannot be read: the lake's files are fine, the ledger and the lock can be rebuilt. */
+function storeDamaged(dir: string, reason: string, cause?: unknown): LakestepError {
+  return new LakestepError(
+    `the local ledger store ${dir} is damaged (${reason}); the lake's files are not affected. ` +
+      `Rebuild the ledger: delete ${dir} and run \`lakestep adopt\` (records processed/ as it is, recomputes nothing) ` +
+      `or \`lakestep run\` (recomputes every day from raw/)`,
+    { cause },
+  );
 }
 
 /**

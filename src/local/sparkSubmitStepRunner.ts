@@ -37,6 +37,9 @@ const TAIL_LINES = 40;
 const MESSAGE_LINES = 12;
 
 interface RunningStep {
+  /** resolves when the spark-submit process has exited */
+  exited: Promise<void>;
+  stop(): void;
   state: StepStatus['state'];
   tail: string[];
   failureMessage?: string;
@@ -74,7 +77,9 @@ export class SparkSubmitStepRunner implements StepRunner {
   async submit(spec: StepSpec): Promise<{ stepId: string }> {
     const [program, ...args] = this.command(spec);
     const stepId = `spark-${spec.groupId}-${++this.seq}`;
-    const step: RunningStep = { state: 'RUNNING', tail: [] };
+    const exit = { resolve: () => undefined as void };
+    const exited = new Promise<void>((resolve) => (exit.resolve = resolve));
+    const step: RunningStep = { state: 'RUNNING', tail: [], exited, stop: () => undefined };
     this.steps.set(stepId, step);
     const child = spawn(program, args, {
       cwd: this.options.projectRoot,
@@ -96,11 +101,14 @@ export class SparkSubmitStepRunner implements StepRunner {
       for (const line of lines) if (line.trim() && !/^\S+ \S+ INFO /.test(line)) step.tail.push(line);
       if (step.tail.length > TAIL_LINES) step.tail.splice(0, step.tail.length - TAIL_LINES);
     });
+    step.stop = () => child.kill('SIGTERM');
     child.on('error', (err) => {
+      exit.resolve();
       step.state = 'FAILED';
       step.failureMessage = `could not start ${program}: ${err.message}; create the venv with: node scripts/ensure-python.js`;
     });
     child.on('close', (code, signal) => {
+      exit.resolve();
       if (partial.trim()) step.tail.push(partial);
       if (step.state !== 'RUNNING') return;
       if (code === 0) {
@@ -112,6 +120,16 @@ export class SparkSubmitStepRunner implements StepRunner {
       step.failureMessage = `spark-submit ${how}: ${step.tail.slice(-MESSAGE_LINES).join('\n')}`;
     });
     return { stepId };
+  }
+
+  /**
+   * Ends the work of an interrupted run: SIGTERM to every running spark-submit, then resolves once
+   * each has exited (a publish it cut short is journaled and recovered by the next run).
+   */
+  async stop(): Promise<void> {
+    const running = [...this.steps.values()].filter((step) => step.state === 'RUNNING');
+    for (const step of running) step.stop();
+    await Promise.all(running.map((step) => step.exited));
   }
 
   /** @throws InputError for a step id this runner did not start */

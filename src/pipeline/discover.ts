@@ -33,6 +33,11 @@ export interface DiscoverResult {
   ignoredKeys: number;
   /** the first few of them, ascending, for the warning (the state's output stays small) */
   ignoredKeyExamples: string[];
+  /** raw arrival days the ledger recorded that are gone (the days they reach keep their rows: input
+   *  acceptRawRemoval recomputes them) */
+  missingRawDays: number;
+  /** the first few of them, as `<dataset> <day>` */
+  missingRawDayExamples: string[];
   /** planned (table, day) pairs left for the next execution (the run needed more than maxStepsPerExecution groups) */
   deferredDays: number;
   /** when days are deferred (and this is no dry run): the next execution's name and input, for ContinueRun */
@@ -95,6 +100,8 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
     steps: plan.groups.length,
     ignoredKeys: ignoredKeys.length,
     ignoredKeyExamples: ignoredKeys.sort().slice(0, IGNORED_KEY_EXAMPLES),
+    missingRawDays: plan.missingRawDays?.length ?? 0,
+    missingRawDayExamples: (plan.missingRawDays ?? []).slice(0, IGNORED_KEY_EXAMPLES).map(({ dataset, day }) => `${dataset} ${day}`),
     deferredDays: plan.deferred?.days ?? 0,
     ...(plan.deferred && next && !run.dryRun
       ? { continueWith: { name: next, input: continuationInput(run, plan.deferred.until, 2 * Math.max(0, ...datasets.map((d) => d.lateDays))) } }

@@ -2,7 +2,7 @@
  * The `lakestep` command as a user runs it (main() with captured output): exit codes, the plan of
  * a dry run, JSON output, queries, and a whole run on real local Spark through the PySpark driver.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generateSample } from '../../src/sample/generate';
 import { rowsByDay, tmpLake } from '../helpers/lake';
@@ -163,6 +163,42 @@ describe('lakestep CLI', () => {
     const result = await lakestep('query', '--lake', lake, '--json', 'SELECT count(*) AS n FROM access_records');
 
     expect(Number(JSON.parse(result.stdout)[0].n)).toBeGreaterThan(0);
+  });
+
+  it('refuses a query that writes, a second statement and an extension install (exit 1), and still reads files', async () => {
+    const target = join(lake, 'processed', 'access_records', 'injected.parquet');
+    const copy = `COPY (SELECT * FROM access_records) TO '${target}'`;
+
+    const results = [];
+    for (const sql of [copy, `SELECT 1; ${copy}`, 'INSTALL httpfs']) results.push(await lakestep('query', '--lake', lake, sql));
+    const files = await lakestep('query', '--lake', lake, '--json', `SELECT count(*) AS n FROM read_parquet('processed/access_records/*/*/*/*.parquet')`);
+
+    expect(results.map((r) => r.code)).toEqual([1, 1, 1]);
+    expect(results[0].stderr).toContain('a COPY statement is not a query; expected one read-only statement');
+    expect(results[1].stderr).toContain('2 statements given; expected one read-only statement');
+    expect(existsSync(target)).toBe(false);
+    expect(files.code).toBe(0);
+    expect(Number(JSON.parse(files.stdout)[0].n)).toBeGreaterThan(0);
+  });
+
+  it('rebuilds a truncated or deleted catalog from the lake: query says so and answers, a run crawls again', async () => {
+    const catalog = join(lake, '_catalog.duckdb');
+    const count = 'SELECT count(*) AS n FROM access_records';
+    const expected = (await lakestep('query', '--lake', lake, '--json', count)).stdout;
+
+    writeFileSync(catalog, readFileSync(catalog).subarray(0, 1000));
+    const afterTruncation = await lakestep('query', '--lake', lake, '--json', count);
+    rmSync(catalog);
+    const afterDeletion = await lakestep('query', '--lake', lake, '--json', count);
+    writeFileSync(catalog, 'not a database');
+    const run = await lakestep('run', '--lake', lake, '--from', '2024-12-31', '--to', '2024-12-31', '--force');
+
+    expect(afterTruncation.stdout).toBe(expected);
+    expect(afterTruncation.stderr).toContain('note: _catalog.duckdb was unreadable (');
+    expect(afterDeletion.stdout).toBe(expected);
+    expect(afterDeletion.stderr).toContain('note: _catalog.duckdb was missing; it was rebuilt from the lake');
+    expect(run.code).toBe(0);
+    expect((await lakestep('query', '--lake', lake, '--json', count)).stdout).toBe(expected);
   });
 
   it('shows the ledger with --json', async () => {

@@ -3,7 +3,8 @@
  * the commands a user runs next. A crash followed by one plain run must leave the lake as a clean
  * run leaves it: rows, distinct keys, ledger.
  */
-import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { generateSample } from '../../src/sample/generate';
 import { withLocalRuntime } from '../../src/local/localRuntime';
@@ -93,6 +94,11 @@ describe('a run killed in the middle of publishing a day', () => {
     const crashed = runUntilCrash('publish-moved', ['run', '--lake', lake, ...args]);
     const journals = readdirSync(join(lake, '_state', 'publish'));
     const crashedState = await lakeState(lake).catch(() => undefined);
+    const scratch = readdirSync(join(lake, '_tmp'));
+    // what other crashes leave: a half-built catalog, an alert cut before its rename
+    writeFileSync(join(lake, '_catalog.duckdb.crawl-4242'), '');
+    mkdirSync(join(lake, '_alerts'), { recursive: true });
+    writeFileSync(join(lake, '_alerts', 'alert-1.json.tmp'), '');
     const next = await lakestep('run', '--lake', lake);
 
     expect(crashed.signal).toBe('SIGKILL');
@@ -102,5 +108,114 @@ describe('a run killed in the middle of publishing a day', () => {
     expect(next.code).toBe(0);
     expect(existsSync(join(lake, '_state', 'publish', journals[0]))).toBe(false);
     expect(await lakeState(lake)).toEqual(await lakeState(clean));
+    expect(scratch.length).toBeGreaterThan(0);
+    expect(next.stderr).toContain('of a killed run (');
+    expect(readdirSync(join(lake, '_tmp'))).toEqual([]);
+    expect(existsSync(join(lake, '_catalog.duckdb.crawl-4242'))).toBe(false);
+    expect(existsSync(join(lake, '_alerts', 'alert-1.json.tmp'))).toBe(false);
+  });
+});
+
+describe('a run killed in the middle of its ledger commit', () => {
+  const lake = tmpLake('crash-ledger');
+  const clean = tmpLake('crash-ledger-clean');
+  // 14 arrival days: 14 raw fingerprints and 16 output days, more than one batch of 25
+  const bigger = (dir: string) => generateSample({ lakeDir: dir, days: 14, start: '2024-12-20', recordsPerHour: 20, seed: 3, datasets: ['access_records'] });
+  beforeAll(async () => {
+    await bigger(clean);
+    await bigger(lake);
+    expect((await lakestep('run', '--lake', clean)).code).toBe(0);
+  });
+  afterAll(() => [lake, clean].forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it('records output days before raw fingerprints, so the next plain run recomputes what the cut left unrecorded', async () => {
+    const crashed = runUntilCrash('ledger-batch-1', ['run', '--lake', lake]);
+    const cut = await withLocalRuntime({ lakeDir: lake, existing: true }, async ({ ports }) => ({
+      raw: (await ports.ledger.rawPartitions('access_records')).length,
+      outputs: (await ports.ledger.outputDays('access_records')).length,
+    }));
+    const next = await lakestep('run', '--lake', lake);
+
+    expect(crashed.signal).toBe('SIGKILL');
+    expect(cut).toEqual({ raw: 0, outputs: 16 });
+    expect(next.code).toBe(0);
+    expect(next.stderr).not.toContain('nothing to do');
+    expect(await lakeState(lake)).toEqual(await lakeState(clean));
+  });
+
+  it('says a damaged ledger store is damaged and how to rebuild it; deleting it and running again gives the clean lake', async () => {
+    const store = join(lake, '_state', 'dynamodb');
+    writeFileSync(join(store, 'CURRENT'), 'MANIFEST-0000'); // cut short: LevelDB refuses to open it
+
+    const status = await lakestep('status', '--lake', lake);
+    const run = await lakestep('run', '--lake', lake);
+    rmSync(store, { recursive: true, force: true });
+    const rebuilt = await lakestep('run', '--lake', lake);
+
+    expect(status.code).not.toBe(0);
+    expect(status.stderr).toContain(`the local ledger store ${store} is damaged (Corruption: CURRENT file does not end with newline); the lake's files are not affected`);
+    expect(status.stderr).toContain(`delete ${store} and run \`lakestep adopt\``);
+    expect(run.stderr).toContain('is damaged');
+    expect(rebuilt.code).toBe(0);
+    expect(await lakeState(lake)).toEqual(await lakeState(clean));
+  });
+});
+
+describe('a damaged ledger store', () => {
+  const lake = tmpLake('damaged-store');
+  const store = join(lake, '_state', 'dynamodb');
+  beforeAll(async () => {
+    await sampleOf(lake);
+    expect((await lakestep('run', '--lake', lake)).code).toBe(0);
+    await lakestep('status', '--lake', lake); // reopening compacts the log into a table file
+  });
+  afterAll(() => rmSync(lake, { recursive: true, force: true }));
+
+  it.each([
+    ['a truncated table file', () => {
+      const table = readdirSync(store).find((f) => f.endsWith('.ldb'))!;
+      writeFileSync(join(store, table), readFileSync(join(store, table)).subarray(0, 100));
+    }],
+    ['a missing CURRENT file (LevelDB would start an empty ledger over it)', () => rmSync(join(store, 'CURRENT'))],
+  ])('is refused at open with how to rebuild it: %s', async (_, damage) => {
+    const saved = tmpLake('damaged-store-copy');
+    cpSync(store, saved, { recursive: true });
+    damage();
+
+    const result = await lakestep('run', '--lake', lake);
+    rmSync(store, { recursive: true, force: true });
+    cpSync(saved, store, { recursive: true });
+    rmSync(saved, { recursive: true, force: true });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`the local ledger store ${store} is damaged (`);
+    expect(result.stderr).toContain(`delete ${store} and run \`lakestep adopt\``);
+  });
+});
+
+describe('Ctrl-C during a run', () => {
+  const lake = tmpLake('sigint');
+  beforeAll(() => generateSample({ lakeDir: lake, days: 6, start: '2024-12-27', recordsPerHour: 20, seed: 3, datasets: ['access_records'] }));
+  afterAll(() => rmSync(lake, { recursive: true, force: true }));
+
+  it('stops the steps, then releases the lock, and says what the next run does', async () => {
+    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'lakestep.js'), 'run', '--lake', lake], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let interrupted = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (!interrupted && stderr.includes('discovering raw partitions')) interrupted = child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const status = await lakestep('status', '--lake', lake);
+    const next = await lakestep('run', '--lake', lake);
+
+    expect(code).toBe(2);
+    expect(stderr).toContain('interrupted: the steps are stopped and the lock is released; nothing of this execution was recorded in the ledger');
+    expect(stderr).toContain('so the next run recomputes its days');
+    expect(readdirSync(join(lake, '_tmp')).filter((f) => f.startsWith('step-'))).toEqual([]);
+    expect(status.stdout).not.toContain('lock: held by');
+    expect(next.code).toBe(0);
+    expect(next.stderr).not.toContain('warning: execution');
   });
 });

@@ -6,6 +6,7 @@
  * the processed and rejected day partitions (parquetWriter.ts), and write the StepResult JSON to
  * `<lake>/<spec.resultKey>`. The same StepSpec drives EMR and spark-submit.
  */
+import { sqlString } from '../../core/sqlText';
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -82,7 +83,7 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
     const stageStarted = performance.now();
     const cpuStage = process.cpuUsage();
     const loadCpu = cpuSince(cpuStarted);
-    await connection.run(`CREATE OR REPLACE TABLE run_days AS SELECT CAST(d AS DATE) AS day FROM unnest([${spec.days.map((d) => `'${d}'`).join(', ')}]::VARCHAR[]) AS t(d)`);
+    await connection.run(`CREATE OR REPLACE TABLE run_days AS SELECT CAST(d AS DATE) AS day FROM unnest([${spec.days.map(sqlString).join(', ')}]::VARCHAR[]) AS t(d)`);
     const sqlText = await readStageSql(resolve(opts.projectRoot, spec.stageSql));
     await runStage(connection, sqlText, STAGE_OUTPUT);
 
@@ -186,7 +187,7 @@ interface DayCounts {
 async function countDays(connection: DuckDBConnection, dataset: DatasetConfig | undefined, days: Day[]): Promise<DayCounts> {
   const zero = () => Object.fromEntries(days.map((d) => [d, 0])) as Record<Day, number>;
   const counts: DayCounts = { recordsIn: zero(), recordsOut: zero(), duplicates: zero(), rejected: zero(), late: zero(), records: zero(), rejectedByReason: {} };
-  const dayList = days.map((d) => `DATE '${d}'`).join(', ');
+  const dayList = days.map((d) => `DATE ${sqlString(d)}`).join(', ');
   const rows = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJson();
   for (const r of await rows(`SELECT strftime(record_date, '%Y-%m-%d') AS d, count(*)::BIGINT AS n FROM ${STAGE_OUTPUT} WHERE record_date IN (${dayList}) GROUP BY 1`)) {
     counts.recordsOut[String(r.d)] = Number(r.n);
@@ -245,6 +246,8 @@ export class DuckDbStepRunner implements StepRunner {
   private readonly steps = new Map<string, { status: StepStatus; done: Promise<StepStatus>; run?: StepRun }>();
   /** the last submitted step's completion; the next waits for it */
   private queue: Promise<unknown> = Promise.resolve();
+  /** set by stop(): queued steps end FAILED without starting */
+  private stopping = false;
 
   constructor(private readonly opts: DuckDbStepOptions) {}
 
@@ -255,6 +258,11 @@ export class DuckDbStepRunner implements StepRunner {
     const previous = this.queue;
     entry.done = (async (): Promise<StepStatus> => {
       await previous; // one step at a time: each DuckDB step already uses every core
+      if (this.stopping) {
+        status.state = 'CANCELLED';
+        status.failureMessage = 'the run was interrupted before this step started';
+        return { ...status };
+      }
       status.state = 'RUNNING';
       try {
         entry.run = await runStepInProcess(spec, this.opts);
@@ -279,6 +287,16 @@ export class DuckDbStepRunner implements StepRunner {
     const step = this.steps.get(stepId);
     if (!step) return { stepId, state: 'FAILED', failureMessage: `step ${stepId} is unknown to this process (local steps do not survive a restart); rerun the execution` };
     return { ...step.status };
+  }
+
+  /**
+   * Ends the work of an interrupted run: queued steps never start, and this resolves once the
+   * running one has ended (a step runs in this process, so it cannot be cut short without leaving
+   * its DuckDB connection in an unknown state; its publish is journaled either way).
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.queue;
   }
 
   /** Resolves when the step has ended (COMPLETED or FAILED); for tests and the CLI. */

@@ -19,6 +19,7 @@
  * and rolls back the others (removes the new files that got in). The PySpark writer keeps the same
  * journal (spark/jobs/lakestep_writer.py), so a crashed local Spark step recovers the same way.
  */
+import { sqlIdent, sqlString } from '../../core/sqlText';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -48,8 +49,8 @@ export interface WriteDaysResult {
   filesRemoved: number;
 }
 
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+const ident = sqlIdent;
+const literal = sqlString;
 
 /** Timestamp kinds written as plain TIMESTAMP (microseconds, no zone), as the contract asks. */
 const TIMESTAMP_TYPES = new Set(['TIMESTAMP WITH TIME ZONE', 'TIMESTAMP_MS', 'TIMESTAMP_NS', 'TIMESTAMP_S']);
@@ -185,12 +186,12 @@ async function writeJournal(lakeDir: string, journal: PublishJournal): Promise<s
  */
 export async function recoverInterruptedPublishes(lakeDir: string): Promise<string[]> {
   const dir = join(lakeDir, ...PUBLISH_JOURNAL_PREFIX.split('/'));
-  const entries = await readdir(dir).catch(() => [] as string[]);
+  // recursive: the PySpark writer keeps its journals in a folder per execution
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   const repaired: string[] = [];
-  for (const entry of entries.sort()) {
-    const path = join(dir, entry);
-    // a `.tmp` journal was never complete, so its publish never started moving files
-    const journal = entry.endsWith('.json') ? (JSON.parse(await readFile(path, 'utf8')) as PublishJournal) : undefined;
+  for (const path of entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort()) {
+    // not whole JSON (a `.tmp`, Hadoop's `.crc`, a write cut short): that publish never started moving files
+    const journal = path.endsWith('.json') ? await readFile(path, 'utf8').then((text) => JSON.parse(text) as PublishJournal).catch(() => undefined) : undefined;
     for (const swap of journal?.days ?? []) {
       const folder = join(lakeDir, journal!.prefix, ...swap.partition.split('/'));
       const present = new Set(await listFiles(folder));

@@ -3,6 +3,7 @@
  * exactly the day partitions in range — never the whole table. A range with no files yet gives an
  * empty view with the table's declared output columns, so the stage SQL still binds.
  */
+import { sqlString } from '../../core/sqlText';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -11,7 +12,6 @@ import { dayRange, partitionPath } from '../../core/days';
 import type { TableRange } from '../../core/types';
 import { DUCKDB_TYPE } from './sqlTypes';
 
-const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /** The Parquet files of `table` in the days `from … to`, absolute paths. */
 async function partitionFiles(lakeDir: string, prefix: string, range: TableRange): Promise<string[]> {

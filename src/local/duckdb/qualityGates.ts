@@ -3,6 +3,7 @@
  * written: the schema gate (column names and types against StepSpec.outputSchema), the check
  * queries (core/checks.ts, the same texts Spark runs), and the declared per-day metrics.
  */
+import { sqlString } from '../../core/sqlText';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CHECK_SAMPLE_ROWS } from '../../core/checks';
 import type { CheckOutcome, Day, StepSpec } from '../../core/types';
@@ -49,7 +50,7 @@ export async function evaluateChecks(connection: DuckDBConnection, spec: Pick<St
     const perDay = await rows(connection, `SELECT strftime(record_date, '%Y-%m-%d') AS day, count(*) AS n FROM (${check.sql}) AS bad GROUP BY 1`);
     for (const { day, n } of perDay) {
       if (!days.includes(String(day))) continue;
-      const sample = await rows(connection, `SELECT * FROM (${check.sql}) AS bad WHERE record_date = DATE '${String(day)}' LIMIT ${SAMPLE_ROWS}`);
+      const sample = await rows(connection, `SELECT * FROM (${check.sql}) AS bad WHERE record_date = DATE ${sqlString(String(day))} LIMIT ${SAMPLE_ROWS}`);
       add(String(day), { name: check.name, severity: check.severity, failingRows: Number(n), sample });
     }
   }

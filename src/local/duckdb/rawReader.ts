@@ -26,6 +26,7 @@
  * The raw columns are declared from the dataset config: DuckDB's JSON schema sampling is never used
  * (it drops fields first seen late and coerces drifting types).
  */
+import { sqlString } from '../../core/sqlText';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -114,7 +115,7 @@ async function walk(lakeDir: string, prefix: string): Promise<string[]> {
 }
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+const literal = sqlString;
 
 /**
  * Reads the raw files of `rawDays` into `classified`, `raw_<dataset>` and `rejects` (replacing any

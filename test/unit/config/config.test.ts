@@ -43,6 +43,19 @@ describe('parseConfig', () => {
     expect(() => parseConfig(raw)).toThrow(/aggregates\.x\.reads\.0\.table: unknown table "acess_records" \(expected one of access_records, node_snapshots, file_downloads, x\)/);
   });
 
+  it.each([
+    ['a raw prefix outside the lake', (raw: any) => (raw.datasets.access_records.raw.prefix = '/etc/'), /datasets\.access_records\.raw\.prefix: a key prefix of lower-case segments/],
+    ['a raw prefix with an empty segment', (raw: any) => (raw.datasets.access_records.raw.prefix = 'raw//x/'), /datasets\.access_records\.raw\.prefix/],
+    ['a check on an unknown column', (raw: any) => raw.datasets.access_records.checks.notNull.push('sesion_id'), /datasets\.access_records\.checks\.notNull\.\d+: "sesion_id" is not an output column \(expected one of session_id, /],
+    ['a unique key with an unknown column', (raw: any) => (raw.datasets.access_records.checks.unique = [['session_id', 'nope']]), /datasets\.access_records\.checks\.unique\.0\.1: "nope" is not an output column/],
+    ['an invalid check pattern', (raw: any) => (raw.datasets.access_records.checks.pattern = { client: '([A-Z]+' }), /datasets\.access_records\.checks\.pattern\.client: "\(\[A-Z\]\+" is not a valid regular expression/],
+  ])('refuses %s at load', (_, damage, message) => {
+    const raw = shipped();
+    damage(raw);
+
+    expect(() => parseConfig(raw)).toThrow(message);
+  });
+
   it('refuses a window whose fromDays is after toDays', () => {
     const raw = { ...shipped(), aggregates: { x: aggregate([{ table: 'access_records', fromDays: 1, toDays: 0 }]) } };
 

@@ -180,11 +180,30 @@ describe('planDirtyDays', () => {
   });
 
   describe('removed raw partitions', () => {
+    const accepting = runInput({ acceptRawRemoval: true });
+
+    it('without acceptRawRemoval keeps every day a removed raw day reaches, for any reason, and reports the raw day', () => {
+      const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-05') };
+      // 03-03 is gone; 03-04 has a late file, whose days 03-03 … 03-05 include one 03-03 reaches
+      const observed = { access_records: [...raws('2024-03-01', '2024-03-02'), raw('2024-03-04', 'fp-late'), raw('2024-03-05')] };
+      const forced = runInput({ mode: 'backfill', from: '2024-03-01', to: '2024-03-06', force: true });
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw }));
+      const backfill = planDirtyDays(planArgs({ observed, ledgerRaw, input: forced }));
+
+      expect(daysOf(plan)).toEqual(['2024-03-05']);
+      expect(plan.missingRawDays).toEqual([{ dataset: 'access_records', day: '2024-03-03' }]);
+      expect(plan.removedRawDays).toEqual([]);
+      // the late file's partition reaches a kept day: it stays dirty, so accepting later recomputes that day too
+      expect(plan.rawPartitions).toEqual([]);
+      expect(daysOf(backfill)).toEqual(['2024-03-01', '2024-03-05', '2024-03-06']);
+    });
+
     it('rewrites the days a removed raw day affected and lists it for removal', () => {
       const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-05') };
       const observed = { access_records: ledgerRaw.access_records.filter((s) => s.day !== '2024-03-03') };
 
-      const plan = planDirtyDays(planArgs({ observed, ledgerRaw }));
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw, input: accepting }));
 
       expect(daysOf(plan)).toEqual(['2024-03-02', '2024-03-03', '2024-03-04']);
       expect(reasonsOf(plan, '2024-03-03')).toEqual([{ kind: 'removed_raw', rawDay: '2024-03-03' }]);
@@ -196,7 +215,7 @@ describe('planDirtyDays', () => {
       const ledgerRaw = { access_records: [raw('2024-03-05')] };
       const observed = { access_records: [] };
 
-      const plan = planDirtyDays(planArgs({ observed, ledgerRaw }));
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw, input: accepting }));
 
       expect(daysOf(plan)).toEqual(['2024-03-04', '2024-03-05', '2024-03-06']);
       expect(plan.removedRawDays).toEqual([{ dataset: 'access_records', day: '2024-03-05' }]);
