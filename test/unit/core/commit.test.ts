@@ -10,11 +10,11 @@ const raw = (day: string, fingerprint = `fp-${day}`): RawPartitionState => ({ da
 const raws = (from: string, to: string) => dayRange(from, to).map((day) => raw(day));
 const input: RunInput = { mode: 'incremental', executionId: 'exec-2', startedAtMs: NOW, datasets: ['access_records'], force: false, dryRun: false };
 
-function planFor(observed: RawPartitionState[], ledgerRaw: RawPartitionState[] = [], maxDaysPerStep = 7): Plan {
+function planFor(observed: RawPartitionState[], ledgerRaw: RawPartitionState[] = [], maxDaysPerStep = 7, runInput = input): Plan {
   return planDirtyDays({
     executionId: 'exec-2',
     nowMs: NOW,
-    input,
+    input: runInput,
     datasets: [{ name: 'access_records', lateDays: 1 }],
     observed: { access_records: observed },
     ledgerRaw: { access_records: ledgerRaw },
@@ -161,10 +161,10 @@ describe('commitEntries', () => {
     expect(new Set(entries.outputs.map((o) => o.stageVersion))).toEqual(new Set(['abcabcabcabc']));
   });
 
-  it('removes a vanished raw partition only when all its affected days succeeded', () => {
+  it('removes a vanished raw partition only when all its affected days succeeded (removal accepted)', () => {
     const ledgerRaw = raws('2024-03-01', '2024-03-05');
     const observed = ledgerRaw.filter((r) => r.day !== '2024-03-03');
-    const plan = planFor(observed, ledgerRaw);
+    const plan = planFor(observed, ledgerRaw, 7, { ...input, acceptRawRemoval: true });
 
     const failed = commit(plan, resultsFor(plan, ['2024-03-04']));
     const succeeded = commit(plan, resultsFor(plan));
