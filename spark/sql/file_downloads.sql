@@ -2,11 +2,18 @@
 -- grain: that key · partition: day of `timestamp` (UTC) · replaces whole days
 -- reads: raw file_downloads arrival days [day-lateDays, day+lateDays]; processed node_snapshots days [day-1, day+1] · bad rows → rejected/file_downloads
 --
--- project_id is point-in-time: among the node_snapshots rows of the node (node_id = associateId) whose
+-- associateId is read as the reference job (Sage-Bionetworks/Synapse-ETL-Jobs Utils.syn_id_string_to_int)
+-- reads it: surrounding whitespace stripped (Python's str.isspace() set, spelled out as in
+-- access_records.sql), then '^(?:syn)?(\d+)(?:\.\d+)?$' (ASCII digits here): the node id is the digits
+-- (leading zeros dropped, as int() does), written 'syn<id>'; anything else gives a NULL
+-- association_object_id (and no project), the row kept. downloaded_file_handle_id falls back to
+-- file_handle_id when the record has none.
+--
+-- project_id is point-in-time: among the node_snapshots rows of the node (node_id = the associateId's id) whose
 -- entered_at is not after the download's timestamp, the one with the latest entered_at; when two
 -- projects share that entered_at (a dump contradicting itself), the smallest project_id, so both
 -- engines agree. NULL when the node has no such row in the snapshot days read (e.g. a download before
--- the node's first dump): the download is kept, never dropped. A dump of day d lists the state at the
+-- the node's first dump): the download is kept, never dropped — then the record's own projectId, if any. A dump of day d lists the state at the
 -- end of d, so a move during day D is in dump D (new project, entered_at = the move) while dump D-1
 -- still has the old project: downloads of D before the move get the old one, after it the new one.
 -- Only the dumps of days [day-1, day+1] of the download's own day count, whatever else the step read for
@@ -14,19 +21,31 @@
 -- `reads` window of lakestep.config.yml).
 -- Copies of one download keep the smallest (_arrival_day, _source_file, _record_index); the key is
 -- null-safe. Copies share their timestamp, hence their day: filtering days first drops no winner.
-WITH recs AS (
+WITH ids AS (
+  SELECT r.*,
+         regexp_extract(
+           regexp_replace(r.associateId,
+             '^[\\x{09}-\\x{0D}\\x{1C}-\\x{20}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]+|[\\x{09}-\\x{0D}\\x{1C}-\\x{20}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]+$',
+             ''),
+           '^(syn)?([0-9]+)([.][0-9]+)?$', 2) AS assoc_digits
+  FROM raw_file_downloads r
+),
+
+recs AS (
   SELECT r.*,
          row_number() OVER (
            PARTITION BY r.timestamp, r.userId, r.fileHandleId, r.associateType, r.associateId
            ORDER BY r._arrival_day ASC NULLS LAST, r._source_file ASC NULLS LAST, r._record_index ASC NULLS LAST
          ) AS copy_rank
-  FROM raw_file_downloads r
+  FROM ids r
   WHERE r.associateType IN ('FileEntity', 'TableEntity')
     AND CAST(timestamp_millis(r.timestamp) AS DATE) IN (SELECT day FROM run_days)
 ),
 
 kept AS (
-  SELECT k.timestamp, k.userId, k.fileHandleId, k.associateType, k.associateId, k.stack, k.instance,
+  SELECT k.timestamp, k.userId, k.fileHandleId, k.downloadedFileHandleId, k.associateType, k.associateId, k.projectId, k.stack, k.instance,
+         CASE WHEN k.assoc_digits <> '' THEN TRY_CAST(k.assoc_digits AS BIGINT) END AS node_id,
+         CASE WHEN k.assoc_digits <> '' THEN 'syn' || regexp_extract(k.assoc_digits, '^0*([0-9]+)$', 1) END AS syn_id,
          timestamp_millis(k.timestamp) AS event_at,
          CAST(timestamp_millis(k.timestamp) AS DATE) AS event_day
   FROM recs k
@@ -37,7 +56,7 @@ kept AS (
 spells AS (
   SELECT DISTINCT s.node_id, s.project_id, s.entered_at, s.record_date
   FROM node_snapshots s
-  WHERE s.node_id IN (SELECT associateId FROM kept)
+  WHERE s.node_id IN (SELECT node_id FROM kept)
 ),
 
 candidates AS (
@@ -48,7 +67,7 @@ candidates AS (
          ) AS spell_rank
   FROM kept k
   LEFT JOIN spells s
-    ON s.node_id = k.associateId
+    ON s.node_id = k.node_id
    AND s.entered_at <= k.event_at
    AND s.record_date BETWEEN date_sub(k.event_day, 1) AND date_add(k.event_day, 1)
 )
@@ -57,9 +76,10 @@ SELECT
   c.event_at                          AS timestamp,               -- TIMESTAMP (UTC) of epoch ms
   c.userId                            AS user_id,                 -- BIGINT
   c.fileHandleId                      AS file_handle_id,          -- BIGINT
-  c.project_id                        AS project_id,              -- BIGINT: project of the node at `timestamp`; NULL = unattributed
+  coalesce(c.downloadedFileHandleId, c.fileHandleId) AS downloaded_file_handle_id, -- BIGINT: the record's, else file_handle_id
+  coalesce(c.project_id, c.projectId) AS project_id,              -- BIGINT: project of the node at `timestamp` (else the record's); NULL = unattributed
   c.associateType                     AS association_object_type, -- STRING: 'FileEntity' or 'TableEntity'
-  'syn' || CAST(c.associateId AS STRING) AS association_object_id, -- STRING: 'syn' + associateId, e.g. 'syn2345678'
+  c.syn_id                            AS association_object_id,   -- STRING: 'syn' + the associateId's id, e.g. 'syn2345678'; NULL when it is none
   c.stack                             AS stack,                   -- STRING, as given
   c.instance                          AS instance,                -- STRING, as given
   c.event_day                         AS record_date              -- DATE: UTC day of `timestamp`

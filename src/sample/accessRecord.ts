@@ -237,9 +237,13 @@ export class Vocabulary {
     this.lastUserId = userId;
     this.lastInstance = INSTANCES[inst];
     this.lastDownload = status < 400 ? this.hint : undefined;
-    let s = '{' + sessionJson + (sessionJson ? ',' : '') + '"timestamp":' + timestampMs;
+    const elapseMs = 3 + Math.floor(rng.float() ** 3 * 4000);
+    // The KinesisJsonEntityRecord envelope Sage's repository service writes: stack, instance and the
+    // time the record was sent (the call's end), then the AccessRecord as its payload.
+    let s = '{"stack":"prod","instance":"' + INSTANCES[inst] + '","timestamp":' + (timestampMs + elapseMs) + ',"payload":';
+    s += '{' + sessionJson + (sessionJson ? ',' : '') + '"timestamp":' + timestampMs;
     s += ',"returnObjectId":' + (req.returnObjectId && status < 400 ? '"' + req.returnObjectId + '"' : 'null');
-    s += ',"elapseMS":' + (3 + Math.floor(rng.float() ** 3 * 4000));
+    s += ',"elapseMS":' + elapseMs;
     s += ',"via":null' + HOST + ',"threadId":' + rng.between(40, 2400) + agent.json;
     if (req.query !== undefined) s += ',"queryString":"' + req.query + '"';
     else if (rng.float() < 0.5) s += ',"queryString":null';
@@ -254,7 +258,7 @@ export class Vocabulary {
       if (auth === 'BEARER' && agent.profile === 'web') s += ',"oauthClientId":"100001"';
       if (auth === 'BASIC') s += ',"basicAuthUsername":"user' + userId + '"';
     }
-    return s + '}';
+    return s + '}}';
   }
 }
 

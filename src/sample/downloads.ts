@@ -5,8 +5,9 @@
  * Firehose hour. Plus a few copies (duplicates) and a few downloads of nodes before they exist
  * in any snapshot (unattributed). Draws only from its own Rng, so the access records never change.
  *
- * Record (compact JSON, fields as the repository's download records):
- * `{"timestamp":1709290000000,"userId":3400123,"fileHandleId":12345678,"associateType":"FileEntity","associateId":2345678,"stack":"prod","instance":"000000524"}`
+ * Record (compact JSON, as Sage's repository service writes them: a KinesisJsonEntityRecord envelope,
+ * ids as strings, the association as a syn id; downloadedFileHandleId left out of every 7th node's):
+ * `{"stack":"prod","instance":"000000524","timestamp":1709290000000,"payload":{"userId":3400123,"fileHandleId":"12345678","downloadedFileHandleId":"12345678","associateType":"FileEntity","associateId":"syn2345678"}}`
  */
 import { MS_PER_DAY as DAY_MS } from '../core/days';
 import type { Day } from '../core/types';
@@ -96,7 +97,9 @@ export class DownloadGenerator {
     const fileHandleId = hint.fileHandleId ?? stableFileHandle(hint.id);
     const type = ASSOCIATE_TYPE[hint.kind];
     const key = `${eventMs},${userId},${fileHandleId},${type},${hint.id}`;
-    const text = `{"timestamp":${eventMs},"userId":${userId},"fileHandleId":${fileHandleId},"associateType":"${type}","associateId":${hint.id},"stack":"prod","instance":"${instance}"}`;
+    const downloaded = hint.id % 7 === 0 ? '' : `,"downloadedFileHandleId":"${fileHandleId}"`;
+    const payload = `{"userId":${userId},"fileHandleId":"${fileHandleId}"${downloaded},"associateType":"${type}","associateId":"syn${hint.id}"}`;
+    const text = `{"stack":"prod","instance":"${instance}","timestamp":${eventMs},"payload":${payload}}`;
     const event = this.events.get(key);
     if (event) event.copies++;
     else this.events.set(key, { eventMs, kind: hint.kind, id: hint.id, copies: 1 });

@@ -354,10 +354,11 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
     const emitBadType = (file: FileBuilder, variant: number) => {
       const text = newRecord(file.timeMs - rng.int(spanMs));
       const bad = [
+        // (a string of digits would be read: bigint casts are lenient, docs/raw-records.md)
         () => text.replace(/"userId":\d+/, '"userId":"abc"'),
-        () => text.replace(/"timestamp":(\d+)/, '"timestamp":"$1"'),
+        () => text.replace(/"timestamp":(\d+),"returnObjectId"/, '"timestamp":"$1 ms","returnObjectId"'), // the payload's
         () => text.replace(/"success":(true|false)/, '"success":"yes"'),
-        () => text.replace(/"responseStatus":(\d+)/, '"responseStatus":"$1"'),
+        () => text.replace(/"responseStatus":(\d+)/, '"responseStatus":"$1.0"'),
         () => text.replace(/"elapseMS":(\d+)/, '"elapseMS":$1.5'),
       ][variant % 5]();
       put(file, bad);

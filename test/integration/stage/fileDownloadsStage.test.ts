@@ -56,7 +56,7 @@ async function runFileDownloads(raw: Row[], days = [DAY], snapshots = SNAPSHOTS,
   await createTable('run_days', { day: 'DATE' }, days.map((day) => ({ day })));
   await runStage(stage.connection, stage.stageSql);
   const reader = await stage.connection.runAndReadAll('SELECT COLUMNS(*)::VARCHAR FROM stage_output ORDER BY timestamp, user_id');
-  const bigints = ['user_id', 'file_handle_id', 'project_id'];
+  const bigints = ['user_id', 'file_handle_id', 'downloaded_file_handle_id', 'project_id'];
   return (reader.getRowObjectsJson() as Record<string, string | null>[]).map((row) =>
     Object.fromEntries(Object.entries(row).map(([k, v]) => [k, bigints.includes(k) && v !== null ? Number(v) : v])));
 }
@@ -68,7 +68,7 @@ describe('file_downloads stage: output shape', () => {
     const columns = (await stage.connection.runAndReadAll('DESCRIBE stage_output')).getRowObjectsJson();
 
     expect(columns.map((c) => `${c.column_name} ${c.column_type}`)).toEqual([
-      'timestamp TIMESTAMP', 'user_id BIGINT', 'file_handle_id BIGINT', 'project_id BIGINT',
+      'timestamp TIMESTAMP', 'user_id BIGINT', 'file_handle_id BIGINT', 'downloaded_file_handle_id BIGINT', 'project_id BIGINT',
       'association_object_type VARCHAR', 'association_object_id VARCHAR', 'stack VARCHAR', 'instance VARCHAR',
       'record_date DATE',
     ]);
@@ -78,10 +78,46 @@ describe('file_downloads stage: output shape', () => {
     const rows = await runFileDownloads([download('2024-02-29T08:00:00.123', { userId: 3400123, fileHandleId: 12345678 })]);
 
     expect(rows).toEqual([{
-      timestamp: '2024-02-29 08:00:00.123', user_id: 3400123, file_handle_id: 12345678, project_id: 1,
+      timestamp: '2024-02-29 08:00:00.123', user_id: 3400123, file_handle_id: 12345678, downloaded_file_handle_id: 12345678, project_id: 1,
       association_object_type: 'FileEntity', association_object_id: 'syn101', stack: 'prod', instance: '000000524',
       record_date: '2024-02-29',
     }]);
+  });
+});
+
+describe('file_downloads stage: the reference rules (Synapse-ETL-Jobs file_download_records)', () => {
+  it.each([
+    ['syn101', 'syn101', 1],
+    [' syn101 ', 'syn101', 1], // strip()
+    ['\u00a0syn101\t', 'syn101', 1], // Python's whitespace, not only ASCII
+    ['101', 'syn101', 1], // the prefix is optional
+    ['syn0101', 'syn101', 1], // int() drops leading zeros
+    ['syn101.3', 'syn101', 1], // a version suffix
+    ['SYN101', null, null], // case matters
+    ['syn', null, null],
+    ['syn101x', null, null],
+    ['syn 101', null, null],
+    ['syn-101', null, null],
+  ])('reads associateId %j as %s', async (associateId, written, project) => {
+    const [row] = await runFileDownloads([download('2024-02-29T08:00:00', { associateId })]);
+
+    expect([row.association_object_id, row.project_id]).toEqual([written, project]);
+  });
+
+  it('falls back to file_handle_id for downloaded_file_handle_id, and to the record\'s projectId for a node in no dump', async () => {
+    const rows = await runFileDownloads([
+      download('2024-02-29T08:00:00', { userId: 1, fileHandleId: 7, downloadedFileHandleId: 8 }),
+      download('2024-02-29T09:00:00', { userId: 2, fileHandleId: 7 }),
+      download('2024-02-29T10:00:00', { userId: 3, associateId: 'syn303', projectId: 42 }),
+      download('2024-02-29T11:00:00', { userId: 4, projectId: 42 }), // the snapshot's project wins
+    ]);
+
+    expect(rows.map((r) => [r.user_id, r.downloaded_file_handle_id, r.project_id])).toEqual([
+      [1, 8, 1],
+      [2, 7, 1],
+      [3, 9001, 42],
+      [4, 9001, 1],
+    ]);
   });
 });
 

@@ -92,7 +92,22 @@ function readDownloads(lake: string): Download[] {
   return filesUnder(join(lake, 'raw/file_downloads')).flatMap((path) => {
     const key = relative(lake, path).split('\\').join('/');
     const m = /raw\/file_downloads\/(\d{4})\/(\d{2})\/(\d{2})\/\d{2}\//.exec(key)!;
-    return jsonObjects(textOf(path)).map((t) => ({ key, arrival: `${m[1]}-${m[2]}-${m[3]}`, ...JSON.parse(t) }));
+    return jsonObjects(textOf(path)).map((t) => {
+      // the real envelope: {stack, instance, timestamp, payload: {userId, fileHandleId: "…", associateId: "syn…", …}}
+      const { payload, ...envelope } = JSON.parse(t) as { payload: Record<string, unknown>; stack: string; instance: string; timestamp: number };
+      expect(Object.keys(payload).filter((k) => k !== 'downloadedFileHandleId').sort()).toEqual(['associateId', 'associateType', 'fileHandleId', 'userId']);
+      expect([typeof payload.fileHandleId, String(payload.associateId).startsWith('syn')]).toEqual(['string', true]);
+      if (payload.downloadedFileHandleId !== undefined) expect(payload.downloadedFileHandleId).toBe(payload.fileHandleId);
+      return {
+        key,
+        arrival: `${m[1]}-${m[2]}-${m[3]}`,
+        ...envelope,
+        userId: payload.userId as number,
+        fileHandleId: Number(payload.fileHandleId),
+        associateType: payload.associateType as string,
+        associateId: Number(String(payload.associateId).slice(3)),
+      };
+    });
   });
 }
 
@@ -103,7 +118,7 @@ function accessIndex(lake: string): Map<string, string[]> {
     for (const t of jsonObjects(textOf(path))) {
       let r: { timestamp?: unknown; userId?: unknown; requestURL?: string; queryString?: string | null };
       try {
-        r = JSON.parse(t);
+        r = JSON.parse(t)?.payload; // the AccessRecord is the envelope's payload
       } catch {
         continue; // planted malformed records
       }

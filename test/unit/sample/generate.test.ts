@@ -106,7 +106,8 @@ function reread(lake: string): Reread {
       }
       if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) reason = 'invalid_json';
       else {
-        const rec = obj as Record<string, unknown>;
+        // the AccessRecord is the envelope's payload (a record without one reads every field as absent)
+        const rec = ((obj as Record<string, unknown>).payload ?? {}) as Record<string, unknown>;
         if (rec.sessionId == null || rec.timestamp == null) reason = 'missing_field';
         else if (Object.entries(columns).some(([f, c]) => !typeOk(c.type, rec[f]))) reason = 'bad_type';
         else if ((rec.timestamp as number) < 0 || (rec.timestamp as number) >= Date.UTC(10000, 0, 1)) reason = 'bad_type';
@@ -137,7 +138,7 @@ function countsOf(r: Reread) {
       if (t.reason === 'late') add(lateByArrivalDay, t.arrival);
       continue;
     }
-    const rec = JSON.parse(t.text);
+    const rec = JSON.parse(t.text).payload;
     add(recordsInByEventDay, t.eventDay!);
     if (!keys.has(t.eventDay!)) keys.set(t.eventDay!, new Set());
     keys.get(t.eventDay!)!.add(JSON.stringify([String(rec.sessionId), rec.timestamp, rec.method ?? null, rec.requestURL ?? null]));
@@ -301,7 +302,7 @@ describe('generateSample', () => {
   });
 
   it('writes realistic Synapse records: clients, URLs, methods, instance and stack', () => {
-    const recs = raw.texts.filter((t) => !t.reason).map((t) => JSON.parse(t.text));
+    const recs = raw.texts.filter((t) => !t.reason).map((t) => JSON.parse(t.text).payload);
     const agents = new Set(recs.map((r) => r.userAgent));
     const urls = recs.map((r) => r.requestURL as string);
 
