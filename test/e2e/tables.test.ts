@@ -215,7 +215,7 @@ describe('the table graph on the local runtime', () => {
     const before = snapshotAll(lake);
     const fdBefore = await rowsByDay(processed(lake, 'file_downloads'));
     const pddBefore = await pdd();
-    const record = JSON.stringify({ timestamp: at, userId: 9_999_001, fileHandleId: 77_777_777, associateType: 'FileEntity', associateId: Number(node.node_id), stack: 'prod', instance: '000000999' });
+    const record = JSON.stringify({ stack: 'prod', instance: '000000999', timestamp: at, payload: { userId: 9_999_001, fileHandleId: '77777777', associateType: 'FileEntity', associateId: `syn${node.node_id}` } });
     await writeRawFile(lake, rawFileKey(DOWNLOADS_PREFIX, at, 'late-download', 'firehose', 'lakestep-file-downloads'), [record], { gzip: true });
 
     const late = await run(lake);
@@ -253,12 +253,13 @@ describe('the table graph on the local runtime', () => {
   });
 
   it('fails a blocking check for real: the bad day is not written, the other days are, and the run fails with a report naming the check', async () => {
-    // associateId is a valid signed bigint, so the raw reader accepts -42; the stage makes it 'syn-42',
-    // which the blocking check pattern_association_object_id ('^syn[0-9]+$') rejects.
+    // 'syn1' and ' syn1' are two raw records (their associateIds differ), but the stage reads both as
+    // syn1 (the reference strips whitespace): two rows with one key, which the blocking unique check rejects.
     const bad = sample.lastDay;
     const at = Date.parse(`${bad}T09:15:00Z`);
-    const good = JSON.stringify({ timestamp: at + 1000, userId: 9_999_002, fileHandleId: 77_777_778, associateType: 'FileEntity', associateId: 1, stack: 'prod', instance: '000000999' });
-    const wrong = JSON.stringify({ timestamp: at, userId: 9_999_003, fileHandleId: 77_777_779, associateType: 'FileEntity', associateId: -42, stack: 'prod', instance: '000000999' });
+    const download = (associateId: string) =>
+      JSON.stringify({ stack: 'prod', instance: '000000999', timestamp: at, payload: { userId: 9_999_003, fileHandleId: '77777779', associateType: 'FileEntity', associateId } });
+    const [good, wrong] = [download('syn1'), download(' syn1')];
     const key = rawFileKey(DOWNLOADS_PREFIX, at, 'bad-association', 'firehose', 'lakestep-file-downloads');
     await writeRawFile(lake, key, [good, wrong], { gzip: true });
     const before = snapshotAll(lake);
@@ -271,7 +272,7 @@ describe('the table graph on the local runtime', () => {
     expect(plannedDays(failed, 'file_downloads')).toEqual([addDays(bad, -1), bad, addDays(bad, 1)]);
     const day = summaryDays(failed, 'file_downloads').find((d) => d.day === bad)!;
     expect(day.status).toBe('failed');
-    expect(day.error).toEqual({ name: 'CheckFailedError', message: `'pattern_association_object_id' failed: 1 row (day ${bad})` });
+    expect(day.error).toEqual({ name: 'CheckFailedError', message: `'unique_timestamp_user_id_file_handle_id_association_object_type_association_object_id' failed: 1 row (day ${bad})` });
     expect(summaryDays(failed, 'file_downloads').filter((d) => d.day !== bad).every((d) => d.status === 'succeeded')).toBe(true);
     // aggregate days reading the failed day are not computed from it
     for (const d of summaryDays(failed, 'project_downloads_daily')) {
@@ -292,8 +293,8 @@ describe('the table graph on the local runtime', () => {
     expect(report.status).toBe('FAILED');
     expect(failed.latest?.execution).toBe(report.execution);
     const check = report.checks.find((c) => c.status === 'failed')!;
-    expect(check).toMatchObject({ name: 'pattern_association_object_id', table: 'file_downloads', day: bad, failingRows: 1 });
-    expect(check.sampleRows).toEqual([expect.objectContaining({ association_object_id: 'syn-42', user_id: '9999003', record_date: bad })]);
+    expect(check).toMatchObject({ name: 'unique_timestamp_user_id_file_handle_id_association_object_type_association_object_id', table: 'file_downloads', day: bad, failingRows: 1 });
+    expect(check.sampleRows).toEqual([expect.objectContaining({ association_object_id: 'syn1', user_id: '9999003', record_date: bad })]);
     expect(report.failedDays).toEqual(expect.arrayContaining([expect.objectContaining({ table: 'file_downloads', day: bad })]));
 
     // without the bad file the lake is consistent again: the bad fingerprint was never committed
