@@ -82,11 +82,27 @@ async function writeTwin(lakeDir: string, twinDir: string, days: string[]): Prom
   return records;
 }
 
-/** The twin as DuckDB's own NDJSON reader reads it best: columns declared, malformed lines NULL. */
+/**
+ * The twin as DuckDB's own NDJSON reader reads it best: columns declared (nested paths as STRUCTs,
+ * e.g. Synapse's `payload`), malformed lines NULL; a SELECT giving each declared column by its name.
+ */
 function twinSource(twinDir: string): string {
   const dataset = loadConfig().datasets.access_records;
-  const columns = Object.entries(dataset.columns).map(([name, c]) => `'${name}': '${DUCKDB_TYPE[c.type]}'`).join(', ');
-  return `read_json('${twinDir}/**/*.json.gz', columns = {${columns}}, format = 'newline_delimited', ignore_errors = true, compression = 'gzip')`;
+  type Tree = Map<string, Tree | string>;
+  const root: Tree = new Map();
+  for (const c of Object.values(dataset.columns)) {
+    const segments = c.path.split('.');
+    let node = root;
+    for (const segment of segments.slice(0, -1)) {
+      if (!node.has(segment)) node.set(segment, new Map());
+      node = node.get(segment) as Tree;
+    }
+    node.set(segments[segments.length - 1], DUCKDB_TYPE[c.type]);
+  }
+  const typeOf = (value: Tree | string): string => (typeof value === 'string' ? value : `STRUCT(${[...value].map(([k, v]) => `"${k}" ${typeOf(v)}`).join(', ')})`);
+  const columns = [...root].map(([k, v]) => `'${k}': '${typeOf(v)}'`).join(', ');
+  const select = Object.entries(dataset.columns).map(([name, c]) => `${c.path.split('.').map((p) => `"${p}"`).join('.')} AS "${name}"`).join(', ');
+  return `(SELECT ${select} FROM read_json('${twinDir}/**/*.json.gz', columns = {${columns}}, format = 'newline_delimited', ignore_errors = true, compression = 'gzip'))`;
 }
 
 async function withDuckDb<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
