@@ -14,14 +14,18 @@ import { queryCommand } from './queryCommand';
 import { addReportCommand } from './reportCommand';
 import { TerminalReporter, type Reporter } from './reporter';
 import { runCommand, type RunCommandOptions } from './runCommand';
-import { lastRunLine, printStatus, readStatus } from './statusCommand';
+import { lastRunLine, lockLine, printStatus, readStatus } from './statusCommand';
+import { terminalConfirm, unlockCommand, type Confirm } from './unlockCommand';
 import { readStageStatus, runOnAws } from './awsCommands';
 import { addStageCommands, awsDeps, stageOption } from './stageProgram';
+import { addAdoptCommand } from './adoptCommand';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
   reporter: Reporter;
   setExitCode(code: number): void;
+  /** yes/no questions (`unlock`); the terminal by default */
+  confirm?: Confirm;
 }
 
 const defaultLake = () => process.env.LAKESTEP_LAKE ?? DEFAULTS.lake;
@@ -138,9 +142,21 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
         return;
       }
       printStatus(statuses, io.stdout);
+      const lock = await lockLine(opts, () => awsDeps(io));
+      if (lock) io.stdout.write(`${lock}\n`);
       const lastRun = opts.stage ? undefined : await lastRunLine(opts.lake);
       if (lastRun) io.stdout.write(`${lastRun}\n`);
     });
+
+  program
+    .command('unlock')
+    .description("clear the pipeline lock a killed or crashed run left (shows the holder and asks first); marks that execution ABORTED")
+    .addOption(lakeOption())
+    .option('--yes', 'do not ask')
+    .addOption(stageOption())
+    .action(async (opts: { lake: string; yes?: boolean; stage?: string }) =>
+      io.setExitCode(await unlockCommand(opts, io.reporter, io.confirm ?? terminalConfirm, () => awsDeps(io))),
+    );
 
   program
     .command('query')
@@ -166,6 +182,7 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
 
   addReportCommand(program, () => io.stdout, lakeOption);
   addStageCommands(program, io, lakeOption);
+  addAdoptCommand(program, io, lakeOption);
   return program;
 }
 

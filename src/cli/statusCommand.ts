@@ -14,6 +14,10 @@ import { FolderObjectStore } from '../local/folderObjectStore';
 import { latestReport } from '../report/reportStore';
 import type { RunReport } from '../report/runReport';
 import { plural } from './plural';
+import { DynamoLock } from '../aws/dynamoLock';
+import { ledgerTableNames } from '../aws/ledgerTables';
+import { describeLockState } from '../local/staleLock';
+import type { AwsDeps } from './awsCommands';
 
 export interface DatasetStatus {
   dataset: string;
@@ -97,4 +101,22 @@ export async function lastRunLine(lake: string): Promise<string | undefined> {
   const running = await runningEndpoint(ledgerStoreDir(resolve(lake)));
   const now = running ? 'a run is in progress in this lake now: its days show here once it commits' : undefined;
   return [now, last].filter(Boolean).join('\n') || undefined;
+}
+
+/**
+ * The pipeline lock when someone holds it (holder, since, expiry), else undefined. Locally a lock
+ * held while no run is using the lake is a dead run's: the line says so and what clears it.
+ */
+export async function lockLine(opts: { lake: string; stage?: string }, aws: () => Pick<AwsDeps, 'clients' | 'env'>): Promise<string | undefined> {
+  if (opts.stage) {
+    const deps = aws();
+    const state = await new DynamoLock(deps.clients.dynamodb, deps.env?.LOCK_TABLE?.trim() || ledgerTableNames(opts.stage).lock).describe();
+    return state && `${describeLockState(state, Date.now())} (\`lakestep unlock --stage ${opts.stage}\` clears it once that execution has ended)`;
+  }
+  return withLocalRuntime({ lakeDir: opts.lake, existing: true, joinRunningLedger: true }, async ({ lock, ownsStore }) => {
+    const state = await lock.describe();
+    if (!state) return undefined;
+    const dead = ownsStore ? '; no run is using this lake, so its run was killed or crashed: the next run takes the lock over (or `lakestep unlock` clears it)' : '';
+    return `${describeLockState(state, Date.now())}${dead}`;
+  });
 }
