@@ -23,7 +23,8 @@
  *    shows what records/s this machine allows at best.
  * Exactness: the run's summary must match generateSample's expected output rows and rejects,
  * else the bench fails.
- * Ends with exactly: `bench: <N> records/s, ratio <R> to plain copy` (N = records written ÷
+ * Ends with the peak RSS, then exactly: `bench: <N> records/s, <R> x plain copy, <F> x floor` (F =
+ * execution seconds ÷ floor seconds, same run; N = records written ÷
  * execution seconds, R = execution seconds ÷ plain copy seconds). CPU seconds are process CPU
  * (all threads); the machine may be shared, so the CPU figures are the steadier ones.
  *
@@ -236,7 +237,9 @@ export async function runBench(): Promise<void> {
     }
     const recordsPerSecond = Math.round(records / execution.seconds);
     const ratio = execution.seconds / plain.seconds;
-    process.stdout.write(`bench: ${int(recordsPerSecond)} records/s, ratio ${ratio.toFixed(2)} to plain copy\n`);
+    const overFloor = execution.seconds / floor.seconds;
+    process.stdout.write(`peak memory (RSS): ${int(Math.round(process.resourceUsage().maxRSS / 1024))} MB\n`);
+    process.stdout.write(`bench: ${int(recordsPerSecond)} records/s, ${ratio.toFixed(2)} x plain copy, ${overFloor.toFixed(2)} x floor\n`);
   } finally {
     if (!keep) await rm(lakeDir, { recursive: true, force: true });
   }
