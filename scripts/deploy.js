@@ -27,6 +27,7 @@ const { join, resolve } = require('node:path');
 
 require('tsx/cjs');
 const { artifactsVersion, artifactUploads, artifactsUri, contentHash, listSparkFiles } = require('../src/deploy/artifacts');
+const { buildJar } = require('./build-java');
 
 const ROOT = resolve(__dirname, '..');
 const SERVERLESS = join(ROOT, 'node_modules/.bin/serverless');
@@ -57,6 +58,7 @@ const git = (...args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8'
 
 /** What this checkout would upload: `{ version, commit, uploads: [{ path, key }], files: [{ path, bytes }] }`. */
 function localArtifacts() {
+  buildJar(); // the driver's Java helper, shipped next to it (reproducible: unchanged sources give the same bytes)
   const sparkDir = join(ROOT, 'spark');
   const all = listSparkFiles(sparkDir);
   const files = all.map((path) => ({ path, bytes: readFileSync(join(sparkDir, path)) }));

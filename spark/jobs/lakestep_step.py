@@ -15,37 +15,26 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Dict, List
 
 from lakestep_checks import blocking_error, day_metrics, run_gates
 from lakestep_inputs import register_reads
-from lakestep_raw import read_raw
+from lakestep_raw import register_raw_relations
 from lakestep_writer import replace_days, stage
 
 DAY_COLUMN = "record_date"
 
 
-def to_fixed(x: float, digits: int) -> str:
-    """JavaScript's Number.prototype.toFixed: exact binary value, ties away from zero
-    (Python's format rounds ties to even: 6.25 -> '6.2' where JS gives '6.3')."""
-    return str(Decimal(x).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+def percent_text(part: int, whole: int) -> str:
+    """src/core/errors.ts percentText: part/whole as a percentage, one decimal, half up, in integer arithmetic."""
+    w = max(whole, 1)
+    tenths = (2000 * part + w) // (2 * w)
+    return f"{tenths // 10}.{tenths % 10}"
 
 
-def quarantine_prefix(execution_id: str, table: str) -> str:
-    """src/pipeline/runKeys.ts quarantineKey: where a step over its reject threshold leaves its
-    quarantined records (`_runs/<execution name>/rejected/<table>/`), unpublished."""
-    return f"_runs/{execution_id.rsplit(':', 1)[-1]}/rejected/{table}/"
-
-
-def reject_threshold_message(dataset: str, days: List[str], rejected: int, total: int, threshold: float, quarantine: str) -> str:
-    """The message of src/core/errors.ts RejectThresholdError, character for character."""
-    share = to_fixed((100 * rejected) / max(total, 1), 1)
-    return (
-        f"{dataset} {days[0]}…{days[-1]}: {rejected} of {total} records rejected "
-        f"({share} %), over the {to_fixed(threshold * 100, 1)} % threshold; "
-        f"nothing was published; the quarantined records (raw text and reasons) are in {quarantine}"
-    )
+def fill_reject_threshold_message(template: str, rejected: int, total: int) -> str:
+    """StepSpec.rejectThreshold.message with the step's counts (src/core/errors.ts fillRejectThresholdMessage)."""
+    return template.replace("{rejected}", str(rejected), 1).replace("{total}", str(total), 1).replace("{percent}", percent_text(rejected, total), 1)
 
 
 def _counts(rows, key_index: int = 0) -> Dict:
@@ -68,42 +57,42 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
     from pyspark.sql import functions as F
 
     started = time.monotonic()
-    name, table = dataset["name"], dataset["table"]
-    has_raw = "raw" in dataset and dataset["raw"] is not None
+    name = dataset["name"]
+    has_raw = spec.get("raw") is not None
 
-    if has_raw:
-        records, rejects = read_raw(spark, lake, dataset, raw_days)
-        view_columns = [F.col(f"`{c}`") for c in dataset["columns"]] + [F.col("_source_file"), F.col("_record_index"), F.col("_arrival_day")]
-        records.select(*view_columns).createOrReplaceTempView(f"raw_{name}")
-    register_reads(spark, lake, spec.get("reads") or [])
     spark.createDataFrame([(d,) for d in days], "day DATE").createOrReplaceTempView("run_days")
+    register_reads(spark, lake, spec.get("reads") or [])
 
     rejected_by_reason: Dict[str, int] = {}
     rejected_by_day: Dict[dt.date, int] = {}
     late_by_day: Dict[dt.date, int] = {}
     records_in: Dict = {}
     distinct_keys: Dict = {}
-    own_rejects = None
+    own_rejects = classified = None
     total = 0
     if has_raw:
+        # The statements TypeScript generated (src/core/rawSql) over the records relation.
+        raw_sql = spec["raw"]["sql"]
+        register_raw_relations(spark, lake, spec["raw"], raw_days)
+        classified = spark.sql(raw_sql["classified"]).persist()
+        classified.createOrReplaceTempView("classified")
+        spark.sql(raw_sql["rawView"]).createOrReplaceTempView(raw_sql["rawViewName"])
+        rejects = spark.sql(raw_sql["rejects"])
+        rejects.createOrReplaceTempView("rejects")
         # The rejects this step owns: those that arrived on its output days (rawDays beyond them are
         # read for late records but their rejects belong to the steps computing those days).
         own_rejects = rejects.filter(F.col("arrival_day").isin(days)).persist()
-        rejected_by_day_reason = own_rejects.groupBy("arrival_day", "reason").count().collect()
-        of_days = records.filter(F.col("_event_day").isin(days))
-        records_in = _counts(of_days.groupBy("_event_day").count().collect())
-        if dataset.get("dedupKey"):
-            key = F.struct(*[F.col(c) for c in dataset["dedupKey"]])
-            distinct_keys = _counts(of_days.groupBy("_event_day").agg(F.countDistinct(key)).collect())
-        arrived_valid = records.filter(F.col("_arrival_day").isin(days)).count()
-        for arrival_day, reason, count in rejected_by_day_reason:
+        total = sum(row[1] for row in spark.sql(raw_sql["recordsByArrivalDay"]).collect())
+        for day, n_in, n_keys in spark.sql(raw_sql["eventDayCounts"]).collect():
+            records_in[day] = n_in
+            if n_keys is not None:
+                distinct_keys[day] = n_keys
+        for arrival_day, reason, count in spark.sql(raw_sql["rejectCounts"]).collect():
             rejected_by_reason[reason] = rejected_by_reason.get(reason, 0) + count
             rejected_by_day[arrival_day] = rejected_by_day.get(arrival_day, 0) + count
             if reason == "late":
                 late_by_day[arrival_day] = late_by_day.get(arrival_day, 0) + count
-        total = arrived_valid + sum(rejected_by_reason.values())
     rejected_total = sum(rejected_by_reason.values())
-    day_texts = [d.isoformat() for d in days]
 
     # The SQL runs (and its days are counted) even when the threshold fails the step, so a failed
     # day still reports what it would have written, as the DuckDB engine does.
@@ -121,31 +110,31 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
     outcomes = run_gates(spark, out, spec, days)
     metrics = day_metrics(spark, spec.get("metrics") or {}, days)
 
+    keys = spec["keys"]
     step_error = None
-    if has_raw and total > 0 and rejected_total / total > float(dataset["rejectThreshold"]):
-        step_error = {"name": "RejectThresholdError",
-                      "message": reject_threshold_message(name, day_texts, rejected_total, total, float(dataset["rejectThreshold"]),
-                                                          quarantine_prefix(spec["executionId"], table))}
+    threshold = spec.get("rejectThreshold")
+    if has_raw and total > 0 and rejected_total / total > float(threshold["fraction"]):
+        step_error = {"name": "RejectThresholdError", "message": fill_reject_threshold_message(threshold["message"], rejected_total, total)}
     day_errors = {day: step_error or blocking_error(day, outcomes.get(day, [])) for day in days}
     passing = [day for day in days if day_errors[day] is None]
     # Over the reject threshold nothing is published; the quarantined records go under the run,
     # where the error points.
+    staging = keys["staging"]
     if step_error and own_rejects is not None:
-        staging = f"_staging/{spec['executionId']}/{spec['groupId']}/"
-        stage(own_rejects, lake, "arrival_day", staging + f"rejected/{table}/")
-        replace_days(lake, staging + f"rejected/{table}/", quarantine_prefix(spec["executionId"], table), days)
+        stage(own_rejects, lake, "arrival_day", staging + keys["rejected"])
+        replace_days(lake, staging + keys["rejected"], keys["quarantine"], days)
         lake.delete(staging, recursive=True)
     if passing:
-        staging = f"_staging/{spec['executionId']}/{spec['groupId']}/"
-        stage(out.filter(F.col(DAY_COLUMN).isin(passing)), lake, DAY_COLUMN, staging + f"processed/{table}/")
-        replace_days(lake, staging + f"processed/{table}/", f"processed/{table}/", passing)
+        stage(out.filter(F.col(DAY_COLUMN).isin(passing)), lake, DAY_COLUMN, staging + keys["processed"])
+        replace_days(lake, staging + keys["processed"], keys["processed"], passing)
         if own_rejects is not None:
-            stage(own_rejects.filter(F.col("arrival_day").isin(passing)), lake, "arrival_day", staging + f"rejected/{table}/")
-            replace_days(lake, staging + f"rejected/{table}/", f"rejected/{table}/", passing)
+            stage(own_rejects.filter(F.col("arrival_day").isin(passing)), lake, "arrival_day", staging + keys["rejected"])
+            replace_days(lake, staging + keys["rejected"], keys["rejected"], passing)
         lake.delete(staging, recursive=True)
     out.unpersist()
-    if own_rejects is not None:
-        own_rejects.unpersist()
+    for frame in (own_rejects, classified):
+        if frame is not None:
+            frame.unpersist()
 
     day_results = []
     for day in days:

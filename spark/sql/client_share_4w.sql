@@ -5,7 +5,7 @@
 -- Every week of run_days (Mondays) gets one row per client of the fixed list below, zeros where there
 -- were no requests (a week without any data included). requests counts the week (Monday … Sunday);
 -- requests_4w and programmatic_requests_4w count Monday-21 … Monday+6, all clients (a client outside the
--- list would count in requests_4w only); the share is 0.0 when there were no requests at all.
+-- list would count in requests_4w only); the share is NULL when the 4 weeks had no requests (0/0 is no share).
 -- week is the ISO week-year and ISO week of the Monday, 'yyyy_ww': the week-year is the year of the
 -- week's Thursday (Monday 2024-12-30 → '2025_01', Monday 2020-12-28 → '2020_53'); weekofyear is ISO
 -- 8601 in both engines. date_add/date_sub are Spark's (DATE ± whole days; the prelude gives DuckDB them).
@@ -56,9 +56,9 @@ SELECT
   COALESCE(t.requests, CAST(0 AS BIGINT))           AS requests,                 -- BIGINT: in the week
   f.requests_4w                                     AS requests_4w,              -- BIGINT: all clients, the week and the 3 before
   f.programmatic_requests_4w                        AS programmatic_requests_4w, -- BIGINT: PYTHON, SYNAPSER, R, JAVA, COMMAND_LINE, same 4 weeks
-  CAST(CASE WHEN f.requests_4w = 0 THEN 0
-            ELSE CAST(f.programmatic_requests_4w AS DOUBLE) / CAST(f.requests_4w AS DOUBLE)
-       END AS DOUBLE)                               AS programmatic_share_4w,    -- DOUBLE in [0, 1]; 0.0 without requests
+  CAST(CASE WHEN f.requests_4w > 0
+            THEN CAST(f.programmatic_requests_4w AS DOUBLE) / CAST(f.requests_4w AS DOUBLE)
+       END AS DOUBLE)                               AS programmatic_share_4w,    -- DOUBLE in [0, 1]; NULL without requests
   w.monday                                          AS record_date               -- DATE: the week's Monday
 FROM weeks w
 CROSS JOIN clients c

@@ -1,11 +1,31 @@
-"""Puts spark/jobs on the path of the test process and of Spark's Python workers."""
+"""Puts spark/jobs on the path of the test process and of Spark's Python workers, and the Java
+helper (spark/jars/lakestep-spark.jar, built here when out of date) on every SparkSession's classpath."""
 import os
+import subprocess
 import sys
 
-JOBS = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "jobs"))
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+JOBS = os.path.join(ROOT, "spark", "jobs")
+JAR = os.path.join(ROOT, "spark", "jars", "lakestep-spark.jar")
 sys.path.insert(0, JOBS)
 # Spark's Python workers are separate processes: they find the lakestep_* modules through PYTHONPATH
 # (spark-submit ships them with --py-files instead).
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (JOBS, os.environ.get("PYTHONPATH", "")) if p)
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+
+subprocess.run(["node", os.path.join(ROOT, "scripts", "build-java.js")], check=True)
+# The JVM the tests' sessions share is launched once, with the jar as spark-submit's --jars (as on EMR).
+os.environ["PYSPARK_SUBMIT_ARGS"] = f"--jars {JAR} pyspark-shell"
+
+
+def table_spec_fields(datasets: dict, table: str, execution_id: str, group_id: str, days: list, aggregates: dict = None) -> dict:
+    """The StepSpec fields LaunchStep derives from a table's config (keys, generated raw SQL, reject
+    threshold), computed by the TypeScript that computes them in production (test/helpers/tableSpecFieldsCli.ts)."""
+    import json
+
+    tsx = os.path.join(ROOT, "node_modules", ".bin", "tsx")
+    request = {"datasets": datasets, "aggregates": aggregates or {}, "table": table, "executionId": execution_id, "groupId": group_id, "days": days}
+    out = subprocess.run([tsx, os.path.join(ROOT, "test", "helpers", "tableSpecFieldsCli.ts")], input=json.dumps(request),
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)

@@ -11,13 +11,15 @@ import pytest
 
 from lakestep_lakefs import LakeFs
 from lakestep_session import REQUIRED_CONF, build_session
-from lakestep_step import reject_threshold_message, run_step, to_fixed
+from conftest import table_spec_fields
+from lakestep_step import fill_reject_threshold_message, percent_text, run_step
 
 MS = 1709632800000  # 2024-03-05T10:00:00Z
 DAY_MS = 86_400_000
-DATASET = {"name": "access_records", "raw": {"prefix": "raw/access_records/", "format": "json"}, "table": "access_records",
-           "lateDays": 1, "rejectThreshold": 0.5, "eventTime": "timestamp", "required": ["sessionId", "timestamp"],
-           "columns": {"sessionId": "string", "timestamp": "bigint", "method": "string"}}
+CONFIG = {"raw": {"prefix": "raw/access_records/", "format": "json"}, "stage": "spark/sql/access_records.sql", "table": "access_records",
+          "lateDays": 1, "rejectThreshold": 0.5, "eventTime": "timestamp", "required": ["sessionId", "timestamp"],
+          "columns": {"sessionId": "string", "timestamp": "bigint", "method": "string"}, "output": {"session_id": "string"}}
+DATASET = {"name": "access_records", **CONFIG}
 SQL = """
 WITH ranked AS (
   SELECT r.*, row_number() OVER (PARTITION BY sessionId, timestamp, method ORDER BY _arrival_day, _source_file, _record_index) AS rn
@@ -58,7 +60,8 @@ def files_under(root, prefix):
 
 def spec(days, raw_days, group="g1"):
     return {"executionId": "e1", "groupId": group, "dataset": "access_records", "days": days, "rawDays": raw_days,
-            "stageSql": "x.sql", "stageVersion": "v1", "resultKey": f"_results/{group}.json"}
+            "stageSql": "x.sql", "stageVersion": "v1", "resultKey": f"_results/{group}.json",
+            **table_spec_fields({"access_records": CONFIG}, "access_records", "e1", group, days)}
 
 
 def run(spark, root, days, raw_days, dataset=DATASET):
@@ -126,11 +129,9 @@ def test_over_the_reject_threshold_publishes_nothing_quarantines_under_the_run_a
     assert [f.split("/")[0] for f in files_under(root, "_runs/e1/rejected/access_records")] == ["year=2024"]
 
 
-def test_threshold_message_rounds_like_javascript_toFixed():
-    assert to_fixed(6.25, 1) == "6.3" and to_fixed(5.0, 1) == "5.0" and to_fixed(100 / 3, 1) == "33.3"
-    assert reject_threshold_message("ds", ["2024-01-01", "2024-01-02"], 1, 16, 0.05, "_runs/run-1/rejected/ds/") == (
-        "ds 2024-01-01…2024-01-02: 1 of 16 records rejected (6.3 %), over the 5.0 % threshold; "
-        "nothing was published; the quarantined records (raw text and reasons) are in _runs/run-1/rejected/ds/")
+def test_threshold_message_fills_the_specs_template_with_half_up_percent():
+    assert [percent_text(1, 16), percent_text(1, 3), percent_text(1, 8), percent_text(0, 0)] == ["6.3", "33.3", "12.5", "0.0"]
+    assert fill_reject_threshold_message("{rejected} of {total} ({percent} %)", 1, 16) == "1 of 16 (6.3 %)"
 
 
 def test_main_writes_a_failed_result_and_exits_1_when_the_sql_fails(spark, tmp_path):

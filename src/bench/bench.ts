@@ -23,9 +23,8 @@
  *    shows what records/s this machine allows at best.
  * Exactness: the run's summary must match generateSample's expected output rows and rejects,
  * else the bench fails.
- * Ends with the peak RSS, then exactly: `bench: <N> records/s, <R> x plain copy, <F> x floor` (F =
- * execution seconds ÷ floor seconds, same run; N = records written ÷
- * execution seconds, R = execution seconds ÷ plain copy seconds). CPU seconds are process CPU
+ * Ends with exactly: `bench: <N> records/s, <R> x plain copy, <F> x floor` (N = records written ÷
+ * execution seconds, R = execution seconds ÷ plain copy seconds, F = execution ÷ floor seconds). CPU seconds are process CPU
  * (all threads); the machine may be shared, so the CPU figures are the steadier ones.
  *
  * Options (environment): BENCH_DAYS (10), BENCH_RECORDS_PER_HOUR (8400), BENCH_LAKE (a temp
@@ -41,12 +40,12 @@ import { addDays, dayRange } from '../core/days';
 import type { RunSummary } from '../core/summary';
 import { DuckDbStepRunner, type StepRun } from '../local/duckdb/duckDbStepRunner';
 import { EVENT_TIME_MAX_MS, listRawFiles } from '../local/duckdb/rawReader';
-import { DUCKDB_TYPE } from '../local/duckdb/sqlTypes';
 import { decodeRawFile, splitRecords } from '../local/duckdb/records';
 import { executeStateMachine } from '../local/executeStateMachine';
 import { withLocalRuntime } from '../local/localRuntime';
 import { summaryKey } from '../pipeline/runKeys';
 import { generateSample } from '../sample/generate';
+import { recordType } from './declaredRecord';
 
 const START = '2024-03-01';
 
@@ -67,7 +66,7 @@ async function timed<T>(work: () => Promise<T>): Promise<Timed<T>> {
 }
 
 /** The untimed twin for the plain copy: every record of every raw file, one per line, gzip level 1. */
-async function writeTwin(lakeDir: string, twinDir: string, days: string[]): Promise<number> {
+export async function writeTwin(lakeDir: string, twinDir: string, days: string[]): Promise<number> {
   const dataset = loadConfig().datasets.access_records;
   let records = 0;
   for (const file of await listRawFiles(lakeDir, dataset.raw.prefix, days)) {
@@ -83,27 +82,11 @@ async function writeTwin(lakeDir: string, twinDir: string, days: string[]): Prom
   return records;
 }
 
-/**
- * The twin as DuckDB's own NDJSON reader reads it best: columns declared (nested paths as STRUCTs,
- * e.g. Synapse's `payload`), malformed lines NULL; a SELECT giving each declared column by its name.
- */
+/** The twin as DuckDB's own NDJSON reader reads it best: the record type declared (paths into the envelope), malformed lines NULL. */
 function twinSource(twinDir: string): string {
-  const dataset = loadConfig().datasets.access_records;
-  type Tree = Map<string, Tree | string>;
-  const root: Tree = new Map();
-  for (const c of Object.values(dataset.columns)) {
-    const segments = c.path.split('.');
-    let node = root;
-    for (const segment of segments.slice(0, -1)) {
-      if (!node.has(segment)) node.set(segment, new Map());
-      node = node.get(segment) as Tree;
-    }
-    node.set(segments[segments.length - 1], DUCKDB_TYPE[c.type]);
-  }
-  const typeOf = (value: Tree | string): string => (typeof value === 'string' ? value : `STRUCT(${[...value].map(([k, v]) => `"${k}" ${typeOf(v)}`).join(', ')})`);
-  const columns = [...root].map(([k, v]) => `'${k}': '${typeOf(v)}'`).join(', ');
-  const select = Object.entries(dataset.columns).map(([name, c]) => `${c.path.split('.').map((p) => `"${p}"`).join('.')} AS "${name}"`).join(', ');
-  return `(SELECT ${select} FROM read_json('${twinDir}/**/*.json.gz', columns = {${columns}}, format = 'newline_delimited', ignore_errors = true, compression = 'gzip'))`;
+  const { columns, select } = recordType(loadConfig().datasets.access_records, 'duckdb');
+  const declared = Object.entries(columns).map(([name, type]) => `'${name}': '${type.replace(/'/g, "''")}'`).join(', ');
+  return `(SELECT ${select} FROM read_json('${twinDir}/**/*.json.gz', columns = {${declared}}, format = 'newline_delimited', ignore_errors = true, compression = 'gzip'))`;
 }
 
 async function withDuckDb<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -237,9 +220,7 @@ export async function runBench(): Promise<void> {
     }
     const recordsPerSecond = Math.round(records / execution.seconds);
     const ratio = execution.seconds / plain.seconds;
-    const overFloor = execution.seconds / floor.seconds;
-    process.stdout.write(`peak memory (RSS): ${int(Math.round(process.resourceUsage().maxRSS / 1024))} MB\n`);
-    process.stdout.write(`bench: ${int(recordsPerSecond)} records/s, ${ratio.toFixed(2)} x plain copy, ${overFloor.toFixed(2)} x floor\n`);
+    process.stdout.write(`bench: ${int(recordsPerSecond)} records/s, ${ratio.toFixed(2)} x plain copy, ${(execution.seconds / floor.seconds).toFixed(2)} x floor\n`);
   } finally {
     if (!keep) await rm(lakeDir, { recursive: true, force: true });
   }

@@ -19,11 +19,17 @@ export const DRIVER_MODULES = [
   'lakestep_inputs.py',
   'lakestep_lakefs.py',
   'lakestep_raw.py',
-  'lakestep_records.py',
   'lakestep_session.py',
   'lakestep_step.py',
   'lakestep_writer.py',
 ] as const;
+
+/**
+ * The driver's Java helper (spark/java/, built by scripts/build-java.js), relative to the spark folder
+ * that holds `jobs/`: shipped with `--jars` from `<driver folder>/../jars/`, as the deploy uploads it
+ * (`s3://<artifacts>/spark/<version>/jars/…`) and as the build leaves it locally (spark/jars/).
+ */
+export const HELPER_JAR = 'jars/lakestep-spark.jar';
 
 /**
  * Settings correctness depends on; the driver pins them on its session too (spark/jobs/lakestep_session.py).
@@ -46,7 +52,7 @@ export interface SparkSubmitArgsInput {
   lakeRoot: string;
   /** URI (or local path) of the stage SQL, e.g. `s3://bucket/_code/<version>/spark/sql/access_records.sql` */
   sqlUri: string;
-  /** URI (or local path) of lakestep_driver.py; DRIVER_MODULES are taken from the same folder */
+  /** URI (or local path) of lakestep_driver.py; DRIVER_MODULES are taken from the same folder, HELPER_JAR from its parent */
   driverUri: string;
   config: LakestepConfig;
   /** where the spec JSON was stored, for specs longer than MAX_EMR_ARG_CHARS (passed instead of inline JSON); default `<lakeRoot><spec.specKey>` */
@@ -70,6 +76,7 @@ const LAKE_ROOT = /^(s3|s3a|file):\/\/.*\/$/;
  * sparkSubmitArgs({ spec, lakeRoot: 's3://lake/', sqlUri: 's3://lake/_code/v1/spark/sql/access_records.sql',
  *   driverUri: 's3://lake/_code/v1/spark/jobs/lakestep_driver.py', config })
  * // ['spark-submit', '--deploy-mode', 'cluster', '--conf', 'spark.sql.sources.partitionOverwriteMode=dynamic', …,
+ * //  '--jars', 's3://lake/_code/v1/spark/jars/lakestep-spark.jar',
  * //  '--py-files', 's3://lake/_code/v1/spark/jobs/lakestep_cli.py,…', 's3://lake/_code/v1/spark/jobs/lakestep_driver.py',
  * //  '--spec', '{"executionId":…}', '--lake-root', 's3://lake/', '--dataset', '{"raw":…}', '--sql', 's3://…/access_records.sql']
  */
@@ -91,6 +98,7 @@ export function sparkSubmitArgs(input: SparkSubmitArgsInput): string[] {
     throw new InputError('spec', `is ${specJson.length} characters as JSON, over the ${MAX_EMR_ARG_CHARS} an EMR step argument may hold; store it and pass specUri`);
   }
   const driverDir = driverUri.slice(0, driverUri.lastIndexOf('/') + 1);
+  const sparkDir = driverDir.slice(0, driverDir.slice(0, -1).lastIndexOf('/') + 1);
   const deployMode = input.deployMode ?? (input.master?.startsWith('local') ? undefined : 'cluster');
   const conf = { ...(input.extraConf ?? {}), ...REQUIRED_SPARK_CONF };
   return [
@@ -98,6 +106,8 @@ export function sparkSubmitArgs(input: SparkSubmitArgsInput): string[] {
     ...(input.master ? ['--master', input.master] : []),
     ...(deployMode ? ['--deploy-mode', deployMode] : []),
     ...Object.entries(conf).flatMap(([key, value]) => ['--conf', `${key}=${value}`]),
+    '--jars',
+    sparkDir + HELPER_JAR,
     '--py-files',
     DRIVER_MODULES.map((m) => driverDir + m).join(','),
     driverUri,

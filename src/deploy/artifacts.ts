@@ -2,7 +2,8 @@
  * The Spark artifacts a deploy uploads: which files of `spark/`, under which version, at which keys of the
  * artifacts bucket. Pure apart from listSparkFiles; scripts/deploy.js does the git, S3 and serverless calls.
  *
- * Layout: `s3://<artifacts bucket>/spark/<version>/sql/<stage>.sql` and `…/jobs/<module>.py`, which is what
+ * Layout: `s3://<artifacts bucket>/spark/<version>/sql/<stage>.sql`, `…/jobs/<module>.py` and the driver's Java
+ * helper `…/jars/lakestep-spark.jar` (built by scripts/build-java.js, not in git), which is what
  * EmrStepRunner derives from ARTIFACTS_URI (`s3://<artifacts bucket>/spark/<version>/`). A version is
  * written once and never overwritten or deleted, so a rerun of an old execution still finds its code.
  */
@@ -10,12 +11,13 @@ import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { LakestepError } from '../core/errors';
+import { HELPER_JAR } from '../core/sparkSubmitArgs';
 
 /** The artifacts of a version live under this prefix of the artifacts bucket. */
 export const ARTIFACTS_PREFIX = 'spark/';
 
-/** Files of spark/ that EMR needs: the stage SQL and the driver's modules (not tests, caches or requirements). */
-const SHIPPED = [/^sql\/[a-z0-9_]+\.sql$/, /^jobs\/[A-Za-z0-9_]+\.py$/];
+/** Files of spark/ that EMR needs: the stage SQL, the driver's modules and its jar (not tests, sources, caches or requirements). */
+const SHIPPED = [/^sql\/[a-z0-9_]+\.sql$/, /^jobs\/[A-Za-z0-9_]+\.py$/, /^jars\/[A-Za-z0-9_.-]+\.jar$/];
 
 /** Versions are path segments and appear in ARTIFACTS_URI: keep them to these characters. */
 const VERSION = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,99}$/;
@@ -46,12 +48,13 @@ export interface Upload {
 /**
  * The uploads of one version, sorted by key; files EMR does not need are left out.
  * @param paths relative to spark/, e.g. `['sql/access_records.sql', 'jobs/lakestep_driver.py', 'tests/test_cli.py']`
- * @throws LakestepError when nothing is left to ship, or the driver or every stage SQL is missing
+ * @throws LakestepError when nothing is left to ship, or the driver, its jar or every stage SQL is missing
  */
 export function artifactUploads(paths: string[], version: string): Upload[] {
   if (!VERSION.test(version)) throw new LakestepError(`artifacts version "${version}" is not a safe S3 path segment`);
   const shipped = paths.map((p) => p.split('\\').join('/')).filter((p) => SHIPPED.some((re) => re.test(p)));
   if (!shipped.includes('jobs/lakestep_driver.py')) throw new LakestepError('spark/jobs/lakestep_driver.py is missing: nothing to run the steps with');
+  if (!shipped.includes(HELPER_JAR)) throw new LakestepError(`spark/${HELPER_JAR} is missing: build it with npm run build:java (needs a JDK)`);
   if (!shipped.some((p) => p.startsWith('sql/'))) throw new LakestepError('spark/sql/ has no stage SQL file');
   return shipped.map((path) => ({ path, key: `${ARTIFACTS_PREFIX}${version}/${path}` })).sort((a, b) => a.key.localeCompare(b.key));
 }

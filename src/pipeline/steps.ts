@@ -1,5 +1,5 @@
 /** Launching a group's step and reading back its outcome (the LaunchStep / CheckStep Lambdas). */
-import { isDataset, processedPrefix, rejectedPrefix, tableConfig, type LakestepConfig } from '../config/config';
+import { isDataset, processedPrefix, rejectedPrefix, tableConfig, type LakestepConfig, type TableConfig } from '../config/config';
 import { CHECK_SAMPLE_ROWS, checkQueries } from '../core/checks';
 import { daysBetween } from '../core/days';
 import { LakestepError, rejectThresholdTemplate, StepFailedError, UpstreamFailedError } from '../core/errors';
@@ -20,6 +20,38 @@ export interface LaunchedStep {
 
 /** The fields of a StepSpec a result names. */
 type StepIdentity = Pick<StepSpec, 'groupId' | 'dataset' | 'stageVersion' | 'days'>;
+
+/**
+ * What a step needs of its table beyond the plan: where it writes, and for a dataset how to read its
+ * raw records (the generated Spark SQL) and the reject threshold's message.
+ */
+export function tableSpecFields(table: TableConfig, executionId: string, groupId: string, days: string[]): Pick<StepSpec, 'table' | 'keys' | 'sampleRows' | 'raw' | 'rejectThreshold'> {
+  return {
+    table: table.table,
+    keys: {
+      processed: processedPrefix(table),
+      ...(isDataset(table) ? { rejected: rejectedPrefix(table), quarantine: quarantineKey(executionId, table.table) } : {}),
+      staging: stagingKey(executionId, groupId),
+    },
+    sampleRows: CHECK_SAMPLE_ROWS,
+    ...(isDataset(table)
+      ? {
+          raw: {
+            prefix: table.raw.prefix,
+            format: table.raw.format,
+            ...(table.raw.csv ? { csv: table.raw.csv } : {}),
+            maxRecordBytes: table.maxRecordBytes,
+            columns: table.columns,
+            sql: rawReadSql(table, 'spark'),
+          },
+          rejectThreshold: {
+            fraction: table.rejectThreshold,
+            message: rejectThresholdTemplate(table.name, days, table.rejectThreshold, quarantineKey(executionId, table.table)),
+          },
+        }
+      : {}),
+  };
+}
 
 /**
  * Builds the group's StepSpec from the stored plan and submits it.
@@ -52,29 +84,7 @@ export async function launchStep(
     resultKey: stepResultKey(plan.executionId, groupId),
     specKey: stepSpecKey(plan.executionId, groupId),
     ...(clusterId ? { clusterId } : {}),
-    table: table.table,
-    keys: {
-      processed: processedPrefix(table),
-      ...(isDataset(table) ? { rejected: rejectedPrefix(table), quarantine: quarantineKey(plan.executionId, table.table) } : {}),
-      staging: stagingKey(plan.executionId, groupId),
-    },
-    sampleRows: CHECK_SAMPLE_ROWS,
-    ...(isDataset(table)
-      ? {
-          raw: {
-            prefix: table.raw.prefix,
-            format: table.raw.format,
-            ...(table.raw.csv ? { csv: table.raw.csv } : {}),
-            maxRecordBytes: table.maxRecordBytes,
-            columns: table.columns,
-            sql: rawReadSql(table, 'spark'),
-          },
-          rejectThreshold: {
-            fraction: table.rejectThreshold,
-            message: rejectThresholdTemplate(table.name, group.days, table.rejectThreshold, quarantineKey(plan.executionId, table.table)),
-          },
-        }
-      : {}),
+    ...tableSpecFields(table, plan.executionId, groupId, group.days),
   };
   const identity: StepIdentity = { groupId, dataset: spec.dataset, stageVersion: spec.stageVersion, days: spec.days };
   const failedInput = await failedUpstreamDay(ports, plan, group);

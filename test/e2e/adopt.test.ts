@@ -21,8 +21,14 @@ async function run(lake: string, input: Record<string, unknown> = {}) {
   });
 }
 
+/** An access record in Synapse's envelope, as the bundled config reads it. */
 const record = (sessionId: string, timestampMs: number) =>
-  JSON.stringify({ sessionId, timestamp: timestampMs, userId: 7, method: 'GET', requestURL: '/repo/v1/entity/syn123', userAgent: 'synapseclient/2.7.2', stack: 'prod', instance: '000000503' });
+  JSON.stringify({
+    stack: 'prod',
+    instance: '000000503',
+    timestamp: timestampMs,
+    payload: { sessionId, timestamp: timestampMs, userId: 7, method: 'GET', requestURL: '/repo/v1/entity/syn123', userAgent: 'synapseclient/2.7.2' },
+  });
 
 describe('lakestep adopt', () => {
   const lake = tmpLake('adopt');

@@ -40,12 +40,12 @@ const totalOf = (run: Run, pick: (d: RunSummary['days'][number]) => number, tabl
 const processed = (lake: string) => join(lake, 'processed/access_records');
 const rejected = (lake: string) => join(lake, 'rejected/access_records');
 const alerts = (lake: string) => (existsSync(join(lake, '_alerts')) ? readdirSync(join(lake, '_alerts')).map((f) => JSON.parse(readFileSync(join(lake, '_alerts', f), 'utf8'))) : []);
-/** An access record in Synapse's envelope (the AccessRecord is the payload). */
+/** An access record as Synapse's repository service writes it: the AccessRecord as an envelope's payload. */
 const record = (sessionId: string, timestampMs: number) =>
   JSON.stringify({
     stack: 'prod',
     instance: '000000503',
-    timestamp: timestampMs + 5,
+    timestamp: timestampMs + 20,
     payload: { sessionId, timestamp: timestampMs, userId: 7, method: 'GET', requestURL: '/repo/v1/entity/syn123', userAgent: 'synapseclient/2.7.2', stack: 'prod', instance: '000000503' },
   });
 

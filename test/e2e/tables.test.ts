@@ -61,6 +61,9 @@ const total = (byDay: Record<string, number>) => Object.values(byDay).reduce((a,
 /** Every table's files, keyed `<table>/<relative path>`. */
 const snapshotAll = (lake: string) => Object.fromEntries(TABLES.map((t) => [t, snapshotFiles(processed(lake, t))]));
 
+/** A file download as Synapse's repository service writes it: the envelope (time, stack, instance), the download its payload. */
+const download = (timestamp: number, payload: Record<string, unknown>) => JSON.stringify({ stack: 'prod', instance: '000000999', timestamp, payload });
+
 describe('the table graph on the local runtime', () => {
   const lake = tmpLake('e2e-tables');
   let sample: SampleSummary;
@@ -215,7 +218,7 @@ describe('the table graph on the local runtime', () => {
     const before = snapshotAll(lake);
     const fdBefore = await rowsByDay(processed(lake, 'file_downloads'));
     const pddBefore = await pdd();
-    const record = JSON.stringify({ stack: 'prod', instance: '000000999', timestamp: at, payload: { userId: 9_999_001, fileHandleId: '77777777', associateType: 'FileEntity', associateId: `syn${node.node_id}` } });
+    const record = download(at, { userId: 9_999_001, fileHandleId: '77777777', associateType: 'FileEntity', associateId: `syn${node.node_id}` });
     await writeRawFile(lake, rawFileKey(DOWNLOADS_PREFIX, at, 'late-download', 'firehose', 'lakestep-file-downloads'), [record], { gzip: true });
 
     const late = await run(lake);
@@ -253,15 +256,15 @@ describe('the table graph on the local runtime', () => {
   });
 
   it('fails a blocking check for real: the bad day is not written, the other days are, and the run fails with a report naming the check', async () => {
-    // 'syn1' and ' syn1' are two raw records (their associateIds differ), but the stage reads both as
-    // syn1 (the reference strips whitespace): two rows with one key, which the blocking unique check rejects.
+    // Two spellings of one association ("syn42" and "42") are two raw records, but one output key
+    // (association_object_id 'syn42'): the blocking check unique_… finds the pair.
     const bad = sample.lastDay;
     const at = Date.parse(`${bad}T09:15:00Z`);
-    const download = (associateId: string) =>
-      JSON.stringify({ stack: 'prod', instance: '000000999', timestamp: at, payload: { userId: 9_999_003, fileHandleId: '77777779', associateType: 'FileEntity', associateId } });
-    const [good, wrong] = [download('syn1'), download(' syn1')];
+    const good = download(at + 1000, { userId: 9_999_002, fileHandleId: '77777778', associateType: 'FileEntity', associateId: 'syn1' });
+    const spelled = (associateId: string) => download(at, { userId: 9_999_003, fileHandleId: '77777779', associateType: 'FileEntity', associateId });
+    const [wrong, twin] = [spelled('syn42'), spelled('42')];
     const key = rawFileKey(DOWNLOADS_PREFIX, at, 'bad-association', 'firehose', 'lakestep-file-downloads');
-    await writeRawFile(lake, key, [good, wrong], { gzip: true });
+    await writeRawFile(lake, key, [good, wrong, twin], { gzip: true });
     const before = snapshotAll(lake);
     const fdBefore = await rowsByDay(processed(lake, 'file_downloads'));
 
@@ -294,7 +297,7 @@ describe('the table graph on the local runtime', () => {
     expect(failed.latest?.execution).toBe(report.execution);
     const check = report.checks.find((c) => c.status === 'failed')!;
     expect(check).toMatchObject({ name: 'unique_timestamp_user_id_file_handle_id_association_object_type_association_object_id', table: 'file_downloads', day: bad, failingRows: 1 });
-    expect(check.sampleRows).toEqual([expect.objectContaining({ association_object_id: 'syn1', user_id: '9999003', record_date: bad })]);
+    expect(check.sampleRows).toEqual([expect.objectContaining({ association_object_id: 'syn42', user_id: '9999003' })]);
     expect(report.failedDays).toEqual(expect.arrayContaining([expect.objectContaining({ table: 'file_downloads', day: bad })]));
 
     // without the bad file the lake is consistent again: the bad fingerprint was never committed

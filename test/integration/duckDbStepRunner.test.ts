@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { PROJECT_ROOT, type LakestepConfig } from '../../src/config/config';
+import { flatAccessRecords, withFlatAccessRecords } from '../helpers/flatRecords';
 import type { StepResult, StepSpec } from '../../src/core/types';
 import { DuckDbStepRunner, runStepInProcess } from '../../src/local/duckdb/duckDbStepRunner';
 import { loadRawDays } from '../../src/local/duckdb/rawReader';
 import { writeRawFile } from '../../src/sample/rawFile';
 import { stepSpec } from '../helpers/stepSpec';
-import { flatConfig, flatDataset } from '../helpers/flatConfig';
 
 /** Epoch ms of a UTC time on a day, e.g. at('2024-03-01', 10) = 10:00Z. */
 const at = (day: string, hour: number, minute = 0) => Date.parse(`${day}T00:00:00Z`) + (hour * 60 + minute) * 60_000;
@@ -76,10 +76,8 @@ function spec(overrides: Partial<StepSpec> = {}): StepSpec {
   });
 }
 
-function withThreshold(rejectThreshold: number): LakestepConfig {
-  const base = flatConfig();
-  return { ...base, datasets: { access_records: { ...base.datasets.access_records, rejectThreshold } } };
-}
+/** Records here are written flat, not in Synapse's envelope. */
+const withThreshold = (rejectThreshold: number): LakestepConfig => withFlatAccessRecords(rejectThreshold);
 
 async function query(sql: string): Promise<Record<string, unknown>[]> {
   const instance = await DuckDBInstance.create(':memory:');
@@ -274,7 +272,7 @@ describe('DuckDbStepRunner', () => {
   });
 
   it('reports FAILED with the cause when the step throws', async () => {
-    const runner = new DuckDbStepRunner({ lakeDir: lake, projectRoot: PROJECT_ROOT, config: flatConfig() });
+    const runner = new DuckDbStepRunner({ lakeDir: lake, projectRoot: PROJECT_ROOT, config: withFlatAccessRecords() });
 
     const { stepId } = await runner.submit(spec({ stageSql: 'spark/sql/no_such_stage.sql' }));
     const status = await runner.settled(stepId);
@@ -285,7 +283,7 @@ describe('DuckDbStepRunner', () => {
   });
 
   it('reports an unknown step id as FAILED', async () => {
-    const runner = new DuckDbStepRunner({ lakeDir: lake, projectRoot: PROJECT_ROOT, config: flatConfig() });
+    const runner = new DuckDbStepRunner({ lakeDir: lake, projectRoot: PROJECT_ROOT, config: withFlatAccessRecords() });
 
     expect(await runner.describe('duckdb-nope')).toMatchObject({ state: 'FAILED', failureMessage: expect.stringMatching(/unknown/) });
   });
@@ -305,7 +303,7 @@ describe('loadRawDays', () => {
   let rawTexts: string[] = [];
 
   /** Loads one plain file of arrival day 2024-03-01 (records one per line, or bytes as they are) and returns the valid rows and the rejects, by record index. */
-  async function load(records: string[] | Buffer, dataset = flatDataset('access_records')) {
+  async function load(records: string[] | Buffer, dataset = flatAccessRecords()) {
     const path = key('2024-03-01', '00', 'types.json');
     if (Buffer.isBuffer(records)) {
       await mkdir(join(lake, path, '..'), { recursive: true });
@@ -413,7 +411,7 @@ describe('loadRawDays', () => {
   });
 
   it('quarantines a record over maxRecordBytes as too_large with its size and its first 64 KiB, and reads on', async () => {
-    const dataset = { ...flatDataset('access_records'), maxRecordBytes: 65_536 };
+    const dataset = { ...flatAccessRecords(), maxRecordBytes: 65_536 };
     const big = `{"sessionId":"bigg","timestamp":${ts},"queryString":"${'é'.repeat(40_000)}"}`; // odd prefix: byte 65,536 is inside an é
 
     const { valid, rejects } = await load([big, `{"sessionId":"next","timestamp":${ts}}`], dataset);
@@ -427,7 +425,7 @@ describe('loadRawDays', () => {
   });
 
   it('takes the arrival day as the event day when the dataset declares no event time (nothing is late)', async () => {
-    const { eventTime: _unused, ...withoutEventTime } = flatDataset('access_records');
+    const { eventTime: _unused, ...withoutEventTime } = flatAccessRecords();
 
     const { valid, rejects } = await load([`{"sessionId":"old","timestamp":0}`, `{"sessionId":"far","timestamp":253402300800000}`], withoutEventTime);
 

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { flatDataset } from '../helpers/flatConfig';
 import { loadRawDays } from '../../src/local/duckdb/rawReader';
 import { writeRawFile } from '../../src/sample/rawFile';
+import { flatAccessRecords } from '../helpers/flatRecords';
 
 /**
  * The fast path (sound records staged as NDJSON for read_json) must give exactly what the
@@ -48,7 +48,7 @@ async function loadBoth(files: Record<string, string[]>) {
       const instance = await DuckDBInstance.create(':memory:');
       const connection = await instance.connect();
       try {
-        const stats = await loadRawDays(connection, { lakeDir: lake, dataset: flatDataset('access_records'), rawDays: ['2024-03-01'], stagingDir: join(lake, '_tmp', `raw-${fastPath}`), fastPath });
+        const stats = await loadRawDays(connection, { lakeDir: lake, dataset: flatAccessRecords(), rawDays: ['2024-03-01'], stagingDir: join(lake, '_tmp', `raw-${fastPath}`), fastPath });
         const valid = (await connection.runAndReadAll(`SELECT * FROM raw_access_records ORDER BY _source_file, _record_index`)).getRowObjectsJson();
         const rejects = (await connection.runAndReadAll(`SELECT * FROM rejects ORDER BY source_file, record_index`)).getRowObjectsJson();
         const counts = (await connection.runAndReadAll(`SELECT _arrival_day, count(*)::INT AS records FROM classified GROUP BY ALL ORDER BY ALL`)).getRowObjectsJson();

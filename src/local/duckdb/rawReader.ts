@@ -196,9 +196,8 @@ async function loadParquet(connection: DuckDBConnection, files: RawFile[], stats
     stats.bytes += (await readFile(file.path)).length;
     try {
       const read = await connection.run(`INSERT INTO ${RAW_RELATIONS.records}
-        SELECT ${fileId}, file_row_number, 0, CAST(to_json(p) AS VARCHAR), NULL
-        FROM (SELECT * EXCLUDE (file_row_number), file_row_number FROM read_parquet(${literal(file.path)}, file_row_number = true)) AS q,
-          LATERAL (SELECT q.* EXCLUDE (file_row_number)) AS p`);
+        SELECT ${fileId}, q.file_row_number, 0, CAST(json_merge_patch(to_json(q), '{"file_row_number":null}') AS VARCHAR), NULL
+        FROM read_parquet(${literal(file.path)}, file_row_number = true, hive_partitioning = false) AS q`); // the patch's null removes the row-number key; no partition columns from the path
       stats.records += Number(read.rowsChanged);
     } catch {
       stats.records++;

@@ -41,7 +41,7 @@ async function runShare(records: Row[], mondays: string[]): Promise<Row[]> {
 function week(monday: string, label: string, perClient: Record<string, number>, requests4w: number, programmatic4w: number): Row[] {
   return CLIENTS.map((client) => ({
     week: label, client, requests: perClient[client] ?? 0, requests_4w: requests4w, programmatic_requests_4w: programmatic4w,
-    programmatic_share_4w: requests4w === 0 ? 0 : programmatic4w / requests4w, record_date: monday,
+    programmatic_share_4w: requests4w === 0 ? null : programmatic4w / requests4w, record_date: monday,
   }));
 }
 

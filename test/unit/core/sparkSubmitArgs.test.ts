@@ -29,9 +29,11 @@ describe('sparkSubmitArgs', () => {
       '--conf', 'spark.sql.session.timeZone=UTC',
       '--conf', 'spark.sql.parquet.outputTimestampType=TIMESTAMP_MICROS',
       '--conf', 'spark.sql.parser.escapedStringLiterals=false',
+      '--jars', `${code}spark/jars/lakestep-spark.jar`,
       '--py-files', DRIVER_MODULES.map((m) => `${code}spark/jobs/${m}`).join(','),
       `${code}spark/jobs/lakestep_driver.py`,
-      '--spec', JSON.stringify(spec),
+      // the spec carries the generated raw SQL: too long for a step argument, it goes by the key LaunchStep stored it under
+      '--spec', `s3://lake-bucket/${spec.specKey}`,
       '--lake-root', 's3://lake-bucket/',
       '--dataset', JSON.stringify(loadConfig().datasets.access_records),
       '--sql', `${code}spark/sql/access_records.sql`,
@@ -55,7 +57,7 @@ describe('sparkSubmitArgs', () => {
   });
 
   it('passes a stored spec by URI when given, and refuses an inline spec too long for an EMR argument', () => {
-    const longSpec = { ...spec, days: Array.from({ length: 400 }, () => '2024-03-05'), rawDays: Array.from({ length: 400 }, () => '2024-03-05') };
+    const longSpec = { ...spec, specKey: undefined, days: Array.from({ length: 400 }, () => '2024-03-05'), rawDays: Array.from({ length: 400 }, () => '2024-03-05') };
 
     expect(() => sparkSubmitArgs({ ...base, spec: longSpec })).toThrow(/over the 10280 an EMR step argument may hold/);
     const args = sparkSubmitArgs({ ...base, spec: longSpec, specUri: 's3://lake-bucket/_plans/exec-1/g.json' });

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { EMRClient } from '@aws-sdk/client-emr';
 import { EmrStepRunner } from '../../../src/aws/emrStepRunner';
 import { loadConfig, PROJECT_ROOT } from '../../../src/config/config';
-import { DRIVER_MODULES } from '../../../src/core/sparkSubmitArgs';
+import { DRIVER_MODULES, sparkSubmitArgs } from '../../../src/core/sparkSubmitArgs';
+import { stepSpec } from '../../helpers/stepSpec';
 import { artifactsUri, artifactsVersion, artifactUploads, contentHash, listSparkFiles } from '../../../src/deploy/artifacts';
 
 describe('artifactsVersion', () => {
@@ -24,13 +25,14 @@ describe('artifactsVersion', () => {
 });
 
 describe('artifactUploads', () => {
-  it('ships the stage SQL and the driver modules under spark/<version>/, and nothing else', () => {
+  it('ships the stage SQL, the driver modules and its jar under spark/<version>/, and nothing else', () => {
     const uploads = artifactUploads(
-      ['sql/access_records.sql', 'jobs/lakestep_driver.py', 'jobs/lakestep_cli.py', 'tests/test_cli.py', 'jobs/__pycache__/x.pyc', 'requirements.txt'],
+      ['sql/access_records.sql', 'jobs/lakestep_driver.py', 'jobs/lakestep_cli.py', 'jars/lakestep-spark.jar', 'java/src/main/java/lakestep/SplitRaw.java', 'tests/test_cli.py', 'jobs/__pycache__/x.pyc', 'requirements.txt'],
       '0.1.0-ab12cd3',
     );
 
     expect(uploads).toEqual([
+      { path: 'jars/lakestep-spark.jar', key: 'spark/0.1.0-ab12cd3/jars/lakestep-spark.jar' },
       { path: 'jobs/lakestep_cli.py', key: 'spark/0.1.0-ab12cd3/jobs/lakestep_cli.py' },
       { path: 'jobs/lakestep_driver.py', key: 'spark/0.1.0-ab12cd3/jobs/lakestep_driver.py' },
       { path: 'sql/access_records.sql', key: 'spark/0.1.0-ab12cd3/sql/access_records.sql' },
@@ -39,6 +41,10 @@ describe('artifactUploads', () => {
 
   it('refuses a tree without the driver', () => {
     expect(() => artifactUploads(['sql/access_records.sql'], '0.1.0-ab12cd3')).toThrow(/lakestep_driver\.py is missing/);
+  });
+
+  it('refuses a tree whose jar was not built', () => {
+    expect(() => artifactUploads(['sql/access_records.sql', 'jobs/lakestep_driver.py'], '0.1.0-ab12cd3')).toThrow(/lakestep-spark\.jar is missing: build it with npm run build:java/);
   });
 
   it('uploads, from the real spark/ folder, every key an EMR step of that version reads', () => {
@@ -54,6 +60,8 @@ describe('artifactUploads', () => {
     expect(keys).toContain(runner.driverUri());
     for (const ds of Object.values(loadConfig().datasets)) expect(keys).toContain(runner.sqlUri(ds.stage));
     for (const module of DRIVER_MODULES) expect(keys).toContain(runner.driverUri().replace('lakestep_driver.py', module));
+    const args = sparkSubmitArgs({ spec: stepSpec({ days: ['2024-03-05'] }), lakeRoot: 's3://lake/', sqlUri: 's3://x/y.sql', driverUri: runner.driverUri(), config: loadConfig() });
+    expect(keys).toContain(args[args.indexOf('--jars') + 1]);
   });
 });
 

@@ -88,26 +88,25 @@ interface Download {
 /** Firehose JSON objects, newline-delimited or back to back (the generator writes only well-formed ones). */
 const jsonObjects = (text: string) => text.split('\n').flatMap((line) => line.split(/(?<=\})(?=\{)/)).filter((t) => t.trim() !== '');
 
+/** A download record as Synapse writes it (envelope: time, stack, instance; payload: ids as strings, associateId `syn<id>`), as the stage reads it. */
+function fromEnvelope(e: { timestamp: number; stack: string; instance: string; payload: Record<string, unknown> }): Omit<Download, 'key' | 'arrival'> & { stack: string; instance: string } {
+  const p = e.payload;
+  return {
+    timestamp: e.timestamp,
+    userId: p.userId as number,
+    fileHandleId: Number(p.fileHandleId),
+    associateType: p.associateType as string,
+    associateId: Number(String(p.associateId).replace(/^syn/, '')),
+    stack: e.stack,
+    instance: e.instance,
+  };
+}
+
 function readDownloads(lake: string): Download[] {
   return filesUnder(join(lake, 'raw/file_downloads')).flatMap((path) => {
     const key = relative(lake, path).split('\\').join('/');
     const m = /raw\/file_downloads\/(\d{4})\/(\d{2})\/(\d{2})\/\d{2}\//.exec(key)!;
-    return jsonObjects(textOf(path)).map((t) => {
-      // the real envelope: {stack, instance, timestamp, payload: {userId, fileHandleId: "…", associateId: "syn…", …}}
-      const { payload, ...envelope } = JSON.parse(t) as { payload: Record<string, unknown>; stack: string; instance: string; timestamp: number };
-      expect(Object.keys(payload).filter((k) => k !== 'downloadedFileHandleId').sort()).toEqual(['associateId', 'associateType', 'fileHandleId', 'userId']);
-      expect([typeof payload.fileHandleId, String(payload.associateId).startsWith('syn')]).toEqual(['string', true]);
-      if (payload.downloadedFileHandleId !== undefined) expect(payload.downloadedFileHandleId).toBe(payload.fileHandleId);
-      return {
-        key,
-        arrival: `${m[1]}-${m[2]}-${m[3]}`,
-        ...envelope,
-        userId: payload.userId as number,
-        fileHandleId: Number(payload.fileHandleId),
-        associateType: payload.associateType as string,
-        associateId: Number(String(payload.associateId).slice(3)),
-      };
-    });
+    return jsonObjects(textOf(path)).map((t) => ({ key, arrival: `${m[1]}-${m[2]}-${m[3]}`, ...fromEnvelope(JSON.parse(t)) }));
   });
 }
 
@@ -118,11 +117,12 @@ function accessIndex(lake: string): Map<string, string[]> {
     for (const t of jsonObjects(textOf(path))) {
       let r: { timestamp?: unknown; userId?: unknown; requestURL?: string; queryString?: string | null };
       try {
-        r = JSON.parse(t)?.payload; // the AccessRecord is the envelope's payload
+        r = JSON.parse(t);
       } catch {
         continue; // planted malformed records
       }
       if (typeof r !== 'object' || r === null) continue; // planted garbage such as `null`
+      r = (r as { payload?: typeof r }).payload ?? r; // the AccessRecord is the envelope's payload
       const k = `${r.timestamp}|${r.userId}`;
       index.set(k, [...(index.get(k) ?? []), `${r.requestURL}?${r.queryString ?? ''}`]);
     }
@@ -243,7 +243,15 @@ describe('generateSample: file_downloads and node_snapshots', () => {
     expect(s.fileDownloads!.expected).toEqual(summary.fileDownloads!.expected);
   });
 
-  it('writes downloads with the declared fields and types, mixing in other association types', () => {
+  it('writes downloads in Synapse envelopes, with the declared fields and types, mixing in other association types', () => {
+    for (const path of filesUnder(join(lake, 'raw/file_downloads'))) {
+      for (const t of jsonObjects(textOf(path))) {
+        const e = JSON.parse(t);
+        expect(Object.keys(e).sort()).toEqual(['instance', 'payload', 'stack', 'timestamp']);
+        expect(typeof e.payload.fileHandleId).toBe('string'); // ids as strings, as the repository service writes them
+        expect(e.payload.associateId).toMatch(/^syn\d+$/);
+      }
+    }
     for (const d of downloads) {
       expect(Object.keys(d).filter((k) => k !== 'key' && k !== 'arrival').sort()).toEqual(['associateId', 'associateType', 'fileHandleId', 'instance', 'stack', 'timestamp', 'userId']);
       expect([d.timestamp, d.userId, d.fileHandleId, d.associateId].every(Number.isInteger)).toBe(true);

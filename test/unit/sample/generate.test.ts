@@ -71,13 +71,21 @@ function splitRecords(text: string): string[] {
   return out;
 }
 
+/** The casts of docs/raw-records.md, on JSON.parse's values (lenient: strings of digits are bigints, and so on). */
 function typeOk(type: string, v: unknown): boolean {
   if (v === null || v === undefined) return true;
   if (type === 'string') return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-  if (type === 'bigint') return typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 63;
-  if (type === 'double') return typeof v === 'number';
-  return typeof v === 'boolean';
+  if (type === 'bigint') {
+    if (typeof v === 'string') return /^\s*[+-]?\d+\s*$/.test(v) && Math.abs(Number(v)) < 2 ** 63;
+    return typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 63;
+  }
+  if (type === 'double') return typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)));
+  return typeof v === 'boolean' || (typeof v === 'string' && /^(true|false)$/i.test(v));
 }
+
+/** The AccessRecord of an envelope (`{stack, instance, timestamp, payload}`); a record without one has no fields. */
+const payloadOf = (envelope: Record<string, unknown>) =>
+  (typeof envelope.payload === 'object' && envelope.payload !== null && !Array.isArray(envelope.payload) ? envelope.payload : {}) as Record<string, unknown>;
 
 type Reason = 'invalid_json' | 'missing_field' | 'bad_type' | 'late';
 
@@ -106,13 +114,12 @@ function reread(lake: string): Reread {
       }
       if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) reason = 'invalid_json';
       else {
-        // the AccessRecord is the envelope's payload (a record without one reads every field as absent)
-        const rec = ((obj as Record<string, unknown>).payload ?? {}) as Record<string, unknown>;
+        const rec = payloadOf(obj as Record<string, unknown>);
         if (rec.sessionId == null || rec.timestamp == null) reason = 'missing_field';
         else if (Object.entries(columns).some(([f, c]) => !typeOk(c.type, rec[f]))) reason = 'bad_type';
-        else if ((rec.timestamp as number) < 0 || (rec.timestamp as number) >= Date.UTC(10000, 0, 1)) reason = 'bad_type';
+        else if (Number(rec.timestamp) < 0 || Number(rec.timestamp) >= Date.UTC(10000, 0, 1)) reason = 'bad_type';
         else {
-          eventDay = new Date(rec.timestamp as number).toISOString().slice(0, 10);
+          eventDay = new Date(Number(rec.timestamp)).toISOString().slice(0, 10);
           if (Math.abs(Date.parse(eventDay) - Date.parse(arrival)) / DAY_MS > 1) reason = 'late';
         }
       }
@@ -138,10 +145,10 @@ function countsOf(r: Reread) {
       if (t.reason === 'late') add(lateByArrivalDay, t.arrival);
       continue;
     }
-    const rec = JSON.parse(t.text).payload;
+    const rec = payloadOf(JSON.parse(t.text));
     add(recordsInByEventDay, t.eventDay!);
     if (!keys.has(t.eventDay!)) keys.set(t.eventDay!, new Set());
-    keys.get(t.eventDay!)!.add(JSON.stringify([String(rec.sessionId), rec.timestamp, rec.method ?? null, rec.requestURL ?? null]));
+    keys.get(t.eventDay!)!.add(JSON.stringify([String(rec.sessionId), Number(rec.timestamp), rec.method ?? null, rec.requestURL ?? null]));
   }
   const outputRowsByEventDay: Record<string, number> = {};
   const duplicatesByEventDay: Record<string, number> = {};
@@ -268,8 +275,8 @@ describe('generateSample', () => {
     expect(summary.expected.outputRowsByEventDay['2024-02-29']).toBeGreaterThan(0);
     // late beyond: event two or more days before arrival, and one after
     const late = texts.filter((t) => t.reason === 'late');
-    expect(late.some((t) => Date.parse(t.arrival) - Date.parse(new Date(JSON.parse(t.text).timestamp).toISOString().slice(0, 10)) >= 2 * DAY_MS)).toBe(true);
-    expect(late.some((t) => JSON.parse(t.text).timestamp > Date.parse(t.arrival) + 2 * DAY_MS)).toBe(true);
+    expect(late.some((t) => Date.parse(t.arrival) - Date.parse(new Date(payloadOf(JSON.parse(t.text)).timestamp as number).toISOString().slice(0, 10)) >= 2 * DAY_MS)).toBe(true);
+    expect(late.some((t) => (payloadOf(JSON.parse(t.text)).timestamp as number) > Date.parse(t.arrival) + 2 * DAY_MS)).toBe(true);
     // duplicates: same text in another hour of the same day, and on the next arrival day
     const where = new Map<string, { arrival: string; hour: string }[]>();
     for (const t of texts.filter((x) => !x.reason)) {
@@ -302,7 +309,10 @@ describe('generateSample', () => {
   });
 
   it('writes realistic Synapse records: clients, URLs, methods, instance and stack', () => {
-    const recs = raw.texts.filter((t) => !t.reason).map((t) => JSON.parse(t.text).payload);
+    const envelopes = raw.texts.filter((t) => !t.reason).map((t) => JSON.parse(t.text));
+    // Synapse's envelope: the time the record was sent (after the call), the AccessRecord as its payload
+    expect(envelopes.every((e) => e.stack === 'prod' && /^0{6}\d{3}$/.test(e.instance) && e.timestamp >= e.payload.timestamp)).toBe(true);
+    const recs = envelopes.map((e) => e.payload);
     const agents = new Set(recs.map((r) => r.userAgent));
     const urls = recs.map((r) => r.requestURL as string);
 

@@ -1,0 +1,98 @@
+/**
+ * `npm run bench:spark`: the path EMR runs against what a user writes by hand, on the same Spark.
+ *
+ * 1. generateSample writes access records (BENCH_DAYS days × 24 h × BENCH_RECORDS_PER_HOUR, default
+ *    3 × 2,000/h ≈ 145,000; the issue's figure is 10 × 8,400/h ≈ 2 M) as gzip Firehose files, and the
+ *    same records one per line as an NDJSON twin (Spark's JSON reader cannot split back-to-back `}{`).
+ * 2. lakestep: `lakestep run --engine spark` (the state machine, each step the PySpark driver through
+ *    spark-submit --master local[2]: the Java helper splits, the generated SQL types and quarantines).
+ * 3. plain Spark: a job this bench writes itself, submitted the same way: Spark's JSON reader over the
+ *    twin with the record type declared, the same stage SQL (spark/sql/access_records.sql) over all
+ *    days, Parquet partitioned by day. No quarantine, no checks, no ledger.
+ * Each side runs as a child process tree; its wall seconds and the largest process's peak RSS
+ * (getrusage of the children) are measured. Ends with exactly
+ * `bench:spark: lakestep <S> s, plain spark <P> s, ratio <S/P>`. Tests never assert on these figures.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfig, PROJECT_ROOT } from '../config/config';
+import { addDays, dayRange } from '../core/days';
+import { REQUIRED_SPARK_CONF } from '../core/sparkSubmitArgs';
+import { generateSample } from '../sample/generate';
+import { writeTwin } from './bench';
+import { recordType } from './declaredRecord';
+
+const START = '2024-03-01';
+const VENV_BIN = resolve(PROJECT_ROOT, '.venv', 'bin');
+
+/** The plain job: argv[1] JSON {twin, sql, out, days, columns (top-level DDL), select}. */
+const PLAIN_JOB = `
+import json, sys
+from pyspark.sql import SparkSession, functions as F
+args = json.loads(sys.argv[1])
+spark = SparkSession.builder.appName("plain-spark").getOrCreate()
+schema = ", ".join(f"\`{k}\` {v}" for k, v in args["columns"].items())
+df = spark.read.schema(schema).option("recursiveFileLookup", "true").json(args["twin"])
+raw = df.selectExpr(*[c.strip() for c in args["select"].split(", ")]).select(
+    "*", F.input_file_name().alias("_source_file"), F.monotonically_increasing_id().alias("_record_index"),
+    F.to_date(F.regexp_extract(F.input_file_name(), r"(\\d{4}/\\d{2}/\\d{2})/\\d{2}/", 1), "yyyy/MM/dd").alias("_arrival_day"))
+raw.createOrReplaceTempView("raw_access_records")
+spark.createDataFrame([(d,) for d in args["days"]], "day STRING").selectExpr("CAST(day AS DATE) AS day").createOrReplaceTempView("run_days")
+with open(args["sql"]) as f:
+    out = spark.sql(f.read())
+out.write.mode("overwrite").partitionBy("record_date").parquet(args["out"])
+print(spark.read.parquet(args["out"]).count())
+`;
+
+/** Runs a command as a child tree; wall seconds and the largest descendant's peak RSS (MB). */
+function measured(command: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; peakRssMb: number; stdout: string } {
+  const wrapper = `
+import json, resource, subprocess, sys, time
+started = time.monotonic()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+wall = time.monotonic() - started
+sys.stderr.write(done.stderr[-4000:] if done.returncode else "")
+print(json.dumps({"code": done.returncode, "seconds": wall, "maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "stdout": done.stdout}))`;
+  const result = spawnSync(resolve(VENV_BIN, 'python'), ['-c', wrapper, ...command], { env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (result.status !== 0) throw new Error(`bench:spark: ${command.join(' ')} could not be measured: ${result.stderr}`);
+  const out = JSON.parse(result.stdout.trim().split('\n').pop()!);
+  if (out.code !== 0) throw new Error(`bench:spark: ${command.slice(0, 3).join(' ')} … exited ${out.code}: ${result.stderr.slice(-2000)}`);
+  return { seconds: out.seconds, peakRssMb: out.maxrss_kb / 1024, stdout: out.stdout };
+}
+
+export async function runBenchSpark(): Promise<void> {
+  const daysCount = Number(process.env.BENCH_DAYS ?? 3);
+  const perHour = Number(process.env.BENCH_RECORDS_PER_HOUR ?? 2000);
+  const lakeDir = process.env.BENCH_LAKE ?? (await mkdtemp(join(tmpdir(), 'lakestep-bench-spark-')));
+  const keep = Boolean(process.env.BENCH_LAKE) || process.env.BENCH_KEEP === '1';
+  const days = dayRange(START, addDays(START, daysCount - 1));
+  const dataset = loadConfig().datasets.access_records;
+  try {
+    process.stderr.write(`bench:spark: generating ${daysCount} days × 24 h × ${perHour.toLocaleString('en-US')} records/h in ${lakeDir}\n`);
+    const sample = await generateSample({ lakeDir, days: daysCount, start: START, recordsPerHour: perHour, seed: 1, datasets: ['access_records'] });
+    const twinDir = join(lakeDir, '_bench_twin');
+    await writeTwin(lakeDir, twinDir, days);
+
+    process.stderr.write('bench:spark: lakestep run --engine spark\n');
+    const lakestep = measured([process.execPath, resolve(PROJECT_ROOT, 'bin', 'lakestep.js'), 'run', '--engine', 'spark', '--lake', lakeDir, '--dataset', 'access_records']);
+
+    process.stderr.write('bench:spark: plain Spark job (JSON reader, the same stage SQL)\n');
+    const job = join(lakeDir, '_bench_plain_job.py');
+    await writeFile(job, PLAIN_JOB);
+    const { columns, select } = recordType(dataset, 'spark');
+    const jobArgs = { twin: twinDir, sql: resolve(PROJECT_ROOT, dataset.stage), out: join(lakeDir, '_bench_plain_out'), days, columns, select };
+    const conf = Object.entries(REQUIRED_SPARK_CONF).flatMap(([k, v]) => ['--conf', `${k}=${v}`]);
+    const plain = measured([resolve(VENV_BIN, 'spark-submit'), '--master', 'local[2]', ...conf, job, JSON.stringify(jobArgs)]);
+
+    const records = sample.recordsWritten;
+    const fmt = (n: number) => n.toFixed(1);
+    process.stdout.write(`records generated            ${records.toLocaleString('en-US')} (expected output rows ${sample.expected.outputRows.toLocaleString('en-US')})\n`);
+    process.stdout.write(`lakestep --engine spark      ${fmt(lakestep.seconds)} s wall, peak RSS ${Math.round(lakestep.peakRssMb)} MB (largest process)\n`);
+    process.stdout.write(`plain spark job              ${fmt(plain.seconds)} s wall, peak RSS ${Math.round(plain.peakRssMb)} MB, ${Number(plain.stdout.trim().split('\n').pop()).toLocaleString('en-US')} rows\n`);
+    process.stdout.write(`bench:spark: lakestep ${fmt(lakestep.seconds)} s, plain spark ${fmt(plain.seconds)} s, ratio ${(lakestep.seconds / plain.seconds).toFixed(2)}\n`);
+  } finally {
+    if (!keep) await rm(lakeDir, { recursive: true, force: true });
+  }
+}
