@@ -239,6 +239,11 @@ class FileBuilder {
   private len = 0;
   private prevIsolated = false;
   count = 0;
+  /**
+   * The last record is an unterminated object: the splitter (docs/raw-records.md, recovery rule)
+   * ends it only at a line starting with `{`, so a following line of garbage would join it.
+   */
+  open = false;
 
   /**
    * @param timeMs the flush time (names the file; events precede it)
@@ -251,6 +256,7 @@ class FileBuilder {
     if (this.count > 0 && (this.mode === 0 || isolated || this.prevIsolated || (this.mode === 2 && this.rng.float() < 0.5))) this.raw('\n');
     this.raw(text);
     this.prevIsolated = isolated;
+    this.open = false;
     this.count++;
   }
 
@@ -338,10 +344,12 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
       let cut = 0;
       for (let i = 0, n = 3 + rng.int(6); i < n; i++) cut = full.indexOf(',"', cut + 1);
       put(file, full.slice(0, cut + 1), true); // ends right after a comma, outside any string
+      file.open = true;
       tally.reject('invalid_json', arrival);
       planted.truncatedJson++;
     };
     const emitGarbage = (file: FileBuilder) => {
+      if (file.open) return emitTruncated(file); // a garbage line would join the open record: one reject, not two
       put(file, rng.pick(GARBAGE), true);
       tally.reject('invalid_json', arrival);
       planted.garbageLines++;

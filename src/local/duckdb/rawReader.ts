@@ -29,7 +29,7 @@
 import { sqlString } from '../../core/sqlText';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetConfig } from '../../config/config';
 import { arrivalDayOfKey } from '../../core/rawKeys';
 import { duckdbNdjsonClassifiedSql, rawReadSql, RAW_RELATIONS, UNREADABLE_PARQUET_DETAIL } from '../../core/rawSql';
@@ -315,25 +315,29 @@ async function createInputTables(connection: DuckDBConnection, files: RawFile[])
 
 /** Records that could not be staged lines, and the splitter's rejects: few, so appended row by row. */
 async function appendLeftovers(connection: DuckDBConnection, odd: OddRecord[], rejects: SplitterReject[]): Promise<void> {
-  const oddAppender = await connection.createAppender(RAW_RELATIONS.records);
-  for (const record of odd) {
-    oddAppender.appendInteger(record.fileId);
-    oddAppender.appendBigInt(BigInt(record.index));
-    oddAppender.appendTinyInt(record.flags);
-    oddAppender.appendVarchar(record.text);
-    if (record.raw === undefined) oddAppender.appendNull();
-    else oddAppender.appendVarchar(record.raw);
-    oddAppender.endRow();
+  await appendRows(connection, RAW_RELATIONS.records, odd, (row, r) => {
+    row.appendInteger(r.fileId);
+    row.appendBigInt(BigInt(r.index));
+    row.appendTinyInt(r.flags);
+    row.appendVarchar(r.text);
+    if (r.raw === undefined) row.appendNull();
+    else row.appendVarchar(r.raw);
+  });
+  await appendRows(connection, RAW_RELATIONS.splitterRejects, rejects, (row, r) => {
+    row.appendInteger(r.fileId);
+    row.appendBigInt(BigInt(r.index));
+    row.appendVarchar(r.reason);
+    row.appendVarchar(r.detail);
+    row.appendVarchar(r.text);
+  });
+}
+
+/** Appends `items` to `table`, one row each, its values put in column order by `put`. */
+async function appendRows<T>(connection: DuckDBConnection, table: string, items: T[], put: (row: DuckDBAppender, item: T) => void): Promise<void> {
+  const appender = await connection.createAppender(table);
+  for (const item of items) {
+    put(appender, item);
+    appender.endRow();
   }
-  oddAppender.closeSync();
-  const rejectAppender = await connection.createAppender(RAW_RELATIONS.splitterRejects);
-  for (const reject of rejects) {
-    rejectAppender.appendInteger(reject.fileId);
-    rejectAppender.appendBigInt(BigInt(reject.index));
-    rejectAppender.appendVarchar(reject.reason);
-    rejectAppender.appendVarchar(reject.detail);
-    rejectAppender.appendVarchar(reject.text);
-    rejectAppender.endRow();
-  }
-  rejectAppender.closeSync();
+  appender.closeSync();
 }

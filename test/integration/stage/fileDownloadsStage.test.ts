@@ -103,6 +103,42 @@ describe('file_downloads stage: output shape', () => {
   });
 });
 
+describe('file_downloads stage: the reference rules (Synapse-ETL-Jobs file_download_records)', () => {
+  it.each([
+    ['syn101', 'syn101', 1],
+    [' syn101 ', 'syn101', 1], // strip()
+    ['\u00a0syn101\t', 'syn101', 1], // Python's whitespace, not only ASCII
+    ['101', 'syn101', 1], // the prefix is optional
+    ['syn0101', 'syn101', 1], // int() drops leading zeros
+    ['syn101.3', 'syn101', 1], // a version suffix
+    ['SYN101', null, null], // case matters
+    ['syn', null, null],
+    ['syn101x', null, null],
+    ['syn 101', null, null],
+    ['syn-101', null, null],
+  ])('reads associateId %j as %s', async (associateId, written, project) => {
+    const [row] = await runFileDownloads([download('2024-02-29T08:00:00', { associateId })]);
+
+    expect([row.association_object_id, row.project_id]).toEqual([written, project]);
+  });
+
+  it('falls back to file_handle_id for downloaded_file_handle_id, and to the record\'s projectId for a node in no dump', async () => {
+    const rows = await runFileDownloads([
+      download('2024-02-29T08:00:00', { userId: 1, fileHandleId: 7, downloadedFileHandleId: 8 }),
+      download('2024-02-29T09:00:00', { userId: 2, fileHandleId: 7 }),
+      download('2024-02-29T10:00:00', { userId: 3, associateId: 'syn303', projectId: 42 }),
+      download('2024-02-29T11:00:00', { userId: 4, projectId: 42 }), // the snapshot's project wins
+    ]);
+
+    expect(rows.map((r) => [r.user_id, r.downloaded_file_handle_id, r.project_id])).toEqual([
+      [1, 8, 1],
+      [2, 7, 1],
+      [3, 9001, 42],
+      [4, 9001, 1],
+    ]);
+  });
+});
+
 describe('file_downloads stage: point-in-time project', () => {
   // One download per user id, so each row says which case it is.
   const downloads = [
