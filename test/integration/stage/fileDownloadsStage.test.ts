@@ -83,24 +83,6 @@ describe('file_downloads stage: output shape', () => {
       record_date: '2024-02-29',
     }]);
   });
-
-  it('reads associateId as the reference job does (strip, then (syn)digits(.version)), and keeps the record when it is none', async () => {
-    const ids = [' syn101 ', '101', 'syn0101.3', 'SYN101', 'syn', 'folder-7'];
-    const rows = await runFileDownloads(ids.map((id, k) => download('2024-02-29T08:00:00', { userId: k, associateId: id })));
-
-    expect(rows.map((r) => [r.user_id, r.association_object_id])).toEqual([[0, 'syn101'], [1, 'syn101'], [2, 'syn101'], [3, null], [4, null], [5, null]]);
-    expect(rows.map((r) => r.project_id)).toEqual([1, 1, 1, null, null, null]); // no node id: no project
-  });
-
-  it('takes the record\'s downloadedFileHandleId, else its fileHandleId; the record\'s projectId only when the snapshots name none', async () => {
-    const rows = await runFileDownloads([
-      download('2024-02-29T08:00:00', { userId: 1, downloadedFileHandleId: 777 }),
-      download('2024-02-29T08:00:00', { userId: 2, associateId: 'syn999', projectId: 55 }),
-      download('2024-02-29T08:00:00', { userId: 3, projectId: 55 }),
-    ]);
-
-    expect(rows.map((r) => [r.user_id, r.file_handle_id, r.downloaded_file_handle_id, r.project_id])).toEqual([[1, 9001, 777, 1], [2, 9001, 9001, 55], [3, 9001, 9001, 1]]);
-  });
 });
 
 describe('file_downloads stage: the reference rules (Synapse-ETL-Jobs file_download_records)', () => {
