@@ -14,7 +14,7 @@ import { queryCommand } from './queryCommand';
 import { addReportCommand } from './reportCommand';
 import { TerminalReporter, type Reporter } from './reporter';
 import { runCommand, type RunCommandOptions } from './runCommand';
-import { lastRunLine, printStatus, readStatus } from './statusCommand';
+import { readStatus, statusCommand, type StatusCommandOptions } from './statusCommand';
 import { readStageStatus, runOnAws } from './awsCommands';
 import { addStageCommands, awsDeps, stageOption } from './stageProgram';
 
@@ -127,19 +127,17 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
 
   program
     .command('status')
-    .description("each dataset's raw partitions and output days, from the ledger")
+    .description("each table's days by state (ok, stale, failed, raw new or changed, missing raw) as day ranges, from the ledger")
     .addOption(lakeOption())
+    .option('--dataset <name...>', 'only these tables')
+    .option('--from <YYYY-MM-DD>', 'first day shown', dayArg('--from'))
+    .option('--to <YYYY-MM-DD>', 'last day shown', dayArg('--to'))
+    .option('--days', 'each output day on a line of its own (rows, stage version, execution)')
     .option('--json', 'print as JSON on stdout')
     .addOption(stageOption())
-    .action(async (opts: { lake: string; json?: boolean; stage?: string }) => {
+    .action(async (opts: StatusCommandOptions & { stage?: string; dataset?: string[] }) => {
       const statuses = opts.stage ? await readStageStatus(opts.stage, awsDeps(io)) : await readStatus(opts.lake);
-      if (opts.json) {
-        io.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
-        return;
-      }
-      printStatus(statuses, io.stdout);
-      const lastRun = opts.stage ? undefined : await lastRunLine(opts.lake);
-      if (lastRun) io.stdout.write(`${lastRun}\n`);
+      await statusCommand(statuses, { ...opts, datasets: opts.dataset, local: !opts.stage }, io.stdout);
     });
 
   program

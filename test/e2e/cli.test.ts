@@ -179,7 +179,17 @@ describe('lakestep CLI', () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('access_records (stage version ');
+    expect(result.stdout).toMatch(/\n {2}ok {11}2024-12-30…2025-01-02 \(4 days, [\d,]+ rows\)\n/);
     expect(result.stdout).toMatch(/\nlast run: run-\S+ SUCCEEDED \(\d{4}-\d{2}-\d{2}T[\d:.]+Z\)\n$/);
+  });
+
+  it('shows one table and its days within a range, each on a line with --days', async () => {
+    const result = await lakestep('status', '--lake', lake, '--dataset', 'access_records', '--from', '2024-12-31', '--to', '2025-01-01', '--days');
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain('client_share_4w');
+    expect(result.stdout).toMatch(/\n {2}ok {11}2024-12-31…2025-01-01 \(2 days, [\d,]+ rows\)\n/);
+    expect(result.stdout.match(/\n {4}\d{4}-\d{2}-\d{2} {2}ok /g)).toHaveLength(2);
   });
 
   it('gives the same rows with --engine spark, through the PySpark driver on local Spark', async () => {
