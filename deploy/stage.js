@@ -45,15 +45,23 @@ const ledgerTable = { 'Fn::GetAtt': ['LedgerTable', 'Arn'] };
 const lockTable = { 'Fn::GetAtt': ['LockTable', 'Arn'] };
 const onlyIf = (condition, statement) => ({ 'Fn::If': [condition, statement, { Ref: 'AWS::NoValue' }] });
 
-/** GetObject of the execution's own files; ListBucket on `_runs/` so a missing key is a 404 (undefined), not a 403. */
+/**
+ * GetObject of the execution's own files, with plain ListBucket on the lake: S3 answers a GET of a missing key
+ * with 404 (getJson → undefined) only to a caller allowed ListBucket, and a grant under an `s3:prefix`
+ * condition does not count (a GET carries no s3:prefix, so the condition is false): the caller would get 403.
+ */
 const runFilesRead = (lakeArn) => [
   { Effect: 'Allow', Action: ['s3:GetObject'], Resource: lakeArn('/_runs/*') },
-  { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: lakeArn(''), Condition: { StringLike: { 's3:prefix': ['_runs/*'] } } },
+  { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: lakeArn('') },
 ];
 const runFilesWrite = (lakeArn) => [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: lakeArn('/_runs/*') }];
 /** The run report: `_reports/<execution>.json|.html` and the newest-report pointer. */
 const reportsWrite = (lakeArn) => [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: lakeArn('/_reports/*') }];
-const publishAlerts = { Effect: 'Allow', Action: ['sns:Publish'], Resource: { Ref: 'AlertsTopic' } };
+/** Publishing to the KMS-encrypted alerts topic needs the key too (SNS encrypts with the publisher's rights). */
+const publishAlerts = [
+  { Effect: 'Allow', Action: ['sns:Publish'], Resource: { Ref: 'AlertsTopic' } },
+  { Effect: 'Allow', Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Resource: { 'Fn::GetAtt': ['AlertsKey', 'Arn'] } },
+];
 
 /**
  * EMR step actions: on the stage's existing cluster, or (transient mode) on any cluster of this account that
@@ -71,7 +79,7 @@ const emrOnClusters = (actions, p) => ({
 /** What each Lambda of functions/ may do, besides writing its own logs. Keep in step with src/aws/ adapters. */
 function lambdaStatements(p) {
   const { stage } = p;
-  const lakeArn = (suffix) => ({ 'Fn::Join': ['', ['arn:aws:s3:::', lakeBucket(p), suffix]] });
+  const lakeArn = (suffix) => ({ 'Fn::Join': ['', [{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::' }, lakeBucket(p), suffix]] });
   const datasets = Object.values(loadConfig().datasets);
   const crawlers = crawlerSpecs(stage).map((c) => arn('glue', `crawler/${c.crawler}`));
   return {
@@ -101,11 +109,26 @@ function lambdaStatements(p) {
         Resource: [{ 'Fn::GetAtt': ['EmrServiceRole', 'Arn'] }, { 'Fn::GetAtt': ['EmrInstanceRole', 'Arn'] }],
         Condition: { StringEquals: { 'iam:PassedToService': ['elasticmapreduce.amazonaws.com', 'ec2.amazonaws.com'] } },
       }),
+      // RunJobFlow carries an AutoTerminationPolicy; should EMR authorize attaching it as its own action (the
+      // service authorization reference lists no dependent action, which no offline test can confirm), this
+      // grants it, on the stage's clusters only.
+      onlyIf('CreateTransientCluster', {
+        Effect: 'Allow',
+        Action: ['elasticmapreduce:PutAutoTerminationPolicy'],
+        Resource: arn('elasticmapreduce', 'cluster/*'),
+        Condition: { StringEquals: { 'aws:ResourceTag/lakestep:stage': stage } },
+      }),
     ],
     // LaunchStep writes the result of a group it skips because an input day failed
     launchStep: [...runFilesRead(lakeArn), ...runFilesWrite(lakeArn), emrOnClusters(['elasticmapreduce:AddJobFlowSteps'], p)],
-    // CheckStep writes the result of a step that failed without one (its days, with the step's error)
-    checkStep: [...runFilesRead(lakeArn), ...runFilesWrite(lakeArn), emrOnClusters(['elasticmapreduce:DescribeStep'], p)],
+    // CheckStep writes the result of a step that failed without one (its days, with the step's error), and
+    // renews the execution's lock (a conditional put; the read tells who holds it when the put is refused)
+    checkStep: [
+      ...runFilesRead(lakeArn),
+      ...runFilesWrite(lakeArn),
+      emrOnClusters(['elasticmapreduce:DescribeStep'], p),
+      { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Resource: lockTable },
+    ],
     terminateCluster: [
       onlyIf('CreateTransientCluster', {
         Effect: 'Allow',
@@ -122,9 +145,28 @@ function lambdaStatements(p) {
       ...runFilesWrite(lakeArn),
       ...reportsWrite(lakeArn),
       { Effect: 'Allow', Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:Query'], Resource: ledgerTable },
-      publishAlerts,
+      ...publishAlerts,
     ],
     recordFailure: [...runFilesRead(lakeArn), ...reportsWrite(lakeArn), { Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: ledgerTable }],
+    // EventBridge, on an execution that ended FAILED/TIMED_OUT/ABORTED: release its lock, stop its EMR work, alert
+    cleanupExecution: [
+      { Effect: 'Allow', Action: ['dynamodb:DeleteItem'], Resource: lockTable },
+      { Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: ledgerTable },
+      ...publishAlerts,
+      // ListClusters has no resource-level permission (AWS: no resource type for it)
+      onlyIf('CreateTransientCluster', { Effect: 'Allow', Action: ['elasticmapreduce:ListClusters'], Resource: '*' }),
+      onlyIf('CreateTransientCluster', {
+        Effect: 'Allow',
+        Action: ['elasticmapreduce:DescribeCluster', 'elasticmapreduce:TerminateJobFlows'],
+        Resource: arn('elasticmapreduce', 'cluster/*'),
+        Condition: { StringEquals: { 'aws:ResourceTag/lakestep:stage': stage } },
+      }),
+      onlyIf('UseExistingCluster', {
+        Effect: 'Allow',
+        Action: ['elasticmapreduce:ListSteps', 'elasticmapreduce:CancelSteps'],
+        Resource: arn('elasticmapreduce', `cluster/${p.emrClusterId}`),
+      }),
+    ],
   };
 }
 

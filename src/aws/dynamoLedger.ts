@@ -8,6 +8,7 @@
  * | raw partition    | `raw#<dataset>`  | `<day>`          | dataset, day, fingerprint, objectCount, bytes                 |
  * | output day       | `out#<dataset>`  | `<day>`          | dataset, day, stageVersion, executionId, committedAtMs, recordsIn, recordsOut, duplicatesDropped, rejected |
  * | execution        | `exec`           | `<executionId>`  | executionId, status, startedAtMs, endedAtMs?, failedDays[{dataset, day}], cause? |
+ * | archive boundary | `archive`        | `<table>`        | table, before (first day not archived; `lakestep adopt --since`) |
  *
  * Days are `YYYY-MM-DD`, so `sk` order is calendar order and a Query returns a dataset's days ascending.
  * Times are epoch milliseconds (`…Ms`). Absent optional fields are omitted, never stored as NULL.
@@ -152,6 +153,17 @@ export class DynamoLedger implements Ledger {
       failedDays: (i.failedDays ?? []).map((f: { dataset: string; day: Day }) => ({ dataset: f.dataset, day: f.day })),
       cause: i.cause,
     }) as ExecutionRecord;
+  }
+
+  /** table → first day not archived, for every table `lakestep adopt --since` archived. */
+  async archives(): Promise<Record<string, Day>> {
+    const items = await this.queryAll('archive');
+    return Object.fromEntries(items.map((i) => [i.table, i.before]));
+  }
+
+  /** Creates or replaces `table`'s archive boundary. */
+  async putArchive(table: string, before: Day): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: 'archive', sk: table, table, before } }));
   }
 
   /** All items of one partition key, following LastEvaluatedKey (a Query page stops at 1 MB). */

@@ -19,6 +19,13 @@ const lockIsFree = 'attribute_not_exists(pk)';
 const lockExpired = 'expiresAtMs < :now';
 const heldByMe = 'holder = :me';
 
+/** The lock item as `describe` reads it; times epoch ms. */
+export interface LockState {
+  holder: string;
+  acquiredAtMs: number;
+  expiresAtMs: number;
+}
+
 // How often acquire re-tries when the holder released between our failed put and our read.
 const ACQUIRE_ATTEMPTS = 3;
 
@@ -77,8 +84,13 @@ export class DynamoLock implements Lock {
     }
   }
 
-  /** Deletes the lock if `executionId` holds it; a no-op when another execution holds it or nobody does. */
-  async release(executionId: string): Promise<void> {
+  /**
+   * Deletes the lock if `executionId` holds it, whatever its expiry; a no-op when another execution
+   * holds it or nobody does. Also how a dead holder's lock is cleared (`lakestep unlock`, a local run
+   * taking over a stale lock): conditional on the holder, so a run that took the lock since keeps it.
+   * @returns true when this call deleted the lock
+   */
+  async release(executionId: string): Promise<boolean> {
     try {
       await this.doc.send(
         new DeleteCommand({
@@ -88,8 +100,17 @@ export class DynamoLock implements Lock {
           ExpressionAttributeValues: { ':me': executionId },
         }),
       );
+      return true;
     } catch (err) {
       if ((err as Error)?.name !== 'ConditionalCheckFailedException') throw err;
+      return false;
     }
+  }
+
+  /** The lock item as it is (expired or not), or undefined when nobody holds the lock. Consistent read. */
+  async describe(): Promise<LockState | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: this.key, ConsistentRead: true }));
+    if (!Item) return undefined;
+    return { holder: String(Item.holder), acquiredAtMs: Number(Item.acquiredAtMs), expiresAtMs: Number(Item.expiresAtMs) };
   }
 }

@@ -37,8 +37,15 @@ export interface TransientClusterOptions {
   jobFlowRole: string;
   /** `s3://…/` for step and cluster logs (where FailureDetails.LogFile points) */
   logUri?: string;
-  subnetId?: string;
+  /**
+   * EC2 subnet, e.g. `subnet-0abc…`. It (with its VPC) must carry `for-use-with-amazon-emr-managed-policies=true`:
+   * AmazonEMRServicePolicy_v2 launches instances only into tagged subnets and security groups.
+   */
+  subnetId: string;
 }
+
+/** The tag AmazonEMRServicePolicy_v2 requires on what EMR creates for the cluster (EMR propagates cluster tags). */
+export const EMR_MANAGED_POLICY_TAG = { Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' } as const;
 
 /**
  * Starts a transient cluster (RunJobFlow) that waits for steps: KeepJobFlowAliveWhenNoSteps so it does not
@@ -75,6 +82,8 @@ export async function runTransientCluster(client: EMRClient, opts: TransientClus
       Tags: [
         { Key: 'lakestep:execution', Value: opts.executionId },
         { Key: 'lakestep:stage', Value: opts.stage },
+        // Without it the service role may create nothing (instances, volumes, EMR-managed security groups).
+        EMR_MANAGED_POLICY_TAG,
       ],
     }),
   );

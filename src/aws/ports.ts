@@ -59,6 +59,8 @@ export function awsPorts(env: NodeJS.ProcessEnv, clients: AwsClients = awsClient
     commit: async (entries) => ledger().commit(entries),
     putExecution: async (record) => ledger().putExecution(record),
     getExecution: async (executionId) => ledger().getExecution(executionId),
+    archives: async () => ledger().archives(),
+    putArchive: async (table, before) => ledger().putArchive(table, before),
   };
   const lockPort: Lock = {
     acquire: async (executionId, nowMs, ttlSeconds) => lock().acquire(executionId, nowMs, ttlSeconds),

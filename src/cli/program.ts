@@ -14,14 +14,18 @@ import { queryCommand } from './queryCommand';
 import { addReportCommand } from './reportCommand';
 import { TerminalReporter, type Reporter } from './reporter';
 import { runCommand, type RunCommandOptions } from './runCommand';
-import { readStatus, statusCommand, type StatusCommandOptions } from './statusCommand';
+import { lockLine, readStatus, statusCommand, type StatusCommandOptions } from './statusCommand';
+import { terminalConfirm, unlockCommand, type Confirm } from './unlockCommand';
 import { readStageStatus, runOnAws } from './awsCommands';
 import { addStageCommands, awsDeps, stageOption } from './stageProgram';
+import { addAdoptCommand } from './adoptCommand';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
   reporter: Reporter;
   setExitCode(code: number): void;
+  /** yes/no questions (`unlock`); the terminal by default */
+  confirm?: Confirm;
 }
 
 const defaultLake = () => process.env.LAKESTEP_LAKE ?? DEFAULTS.lake;
@@ -137,8 +141,18 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
     .addOption(stageOption())
     .action(async (opts: StatusCommandOptions & { stage?: string; dataset?: string[] }) => {
       const statuses = opts.stage ? await readStageStatus(opts.stage, awsDeps(io)) : await readStatus(opts.lake);
-      await statusCommand(statuses, { ...opts, datasets: opts.dataset, local: !opts.stage }, io.stdout);
+      await statusCommand(statuses, { ...opts, datasets: opts.dataset, local: !opts.stage }, io.stdout, () => lockLine(opts, () => awsDeps(io)));
     });
+
+  program
+    .command('unlock')
+    .description("clear the pipeline lock a killed or crashed run left (shows the holder and asks first); marks that execution ABORTED")
+    .addOption(lakeOption())
+    .option('--yes', 'do not ask')
+    .addOption(stageOption())
+    .action(async (opts: { lake: string; yes?: boolean; stage?: string }) =>
+      io.setExitCode(await unlockCommand(opts, io.reporter, io.confirm ?? terminalConfirm, () => awsDeps(io))),
+    );
 
   program
     .command('query')
@@ -164,6 +178,7 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
 
   addReportCommand(program, () => io.stdout, lakeOption);
   addStageCommands(program, io, lakeOption);
+  addAdoptCommand(program, io, lakeOption);
   return program;
 }
 

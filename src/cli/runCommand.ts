@@ -9,6 +9,8 @@ import type { RunSummary } from '../core/summary';
 import { describeReason } from '../core/plan';
 import type { Plan } from '../core/types';
 import { executeChain, localExecutionId, type ExecutionOutcome } from '../local/executeStateMachine';
+import { takeOverStaleLock } from '../local/staleLock';
+import { recoverInterruptedPublishes } from '../local/duckdb/parquetWriter';
 import { withLocalRuntime, type Engine, type LocalRuntime } from '../local/localRuntime';
 import type { DiscoverResult } from '../pipeline/discover';
 import { allTableNames, loadConfig } from '../config/config';
@@ -65,6 +67,12 @@ export async function runCommand(opts: RunCommandOptions, reporter: Reporter, st
     if (opts.rerun && !(await runtime.ports.ledger.getExecution(localExecutionId(opts.rerun)))) {
       throw new InputError('--rerun', `no execution "${opts.rerun}" in this lake's ledger (expected the name of an earlier execution, as \`lakestep report\` shows it)`);
     }
+    // This process opened the lake's store, so no other run is alive: a lock item left now is a dead run's.
+    const takeover = await takeOverStaleLock(runtime.lock, runtime.ports.ledger, runtime.ports.clock.nowMs());
+    if (takeover) reporter.line(takeover);
+    // A publish a crash cut short (a day with old and new files) is finished or rolled back before anything reads the lake.
+    const repaired = await recoverInterruptedPublishes(runtime.lakeDir);
+    if (repaired.length) reporter.line(`recovered an interrupted publish: ${plural(repaired.length, 'day folder')} repaired (${repaired.join(', ')})`);
     // Ctrl-C stops the execution like StopExecution, then frees the lock so the next run can start.
     const interrupt = new AbortController();
     const onSigint = () => interrupt.abort();

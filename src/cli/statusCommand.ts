@@ -16,6 +16,10 @@ import { FolderObjectStore } from '../local/folderObjectStore';
 import { latestReport } from '../report/reportStore';
 import type { RunReport } from '../report/runReport';
 import { plural } from './plural';
+import { DynamoLock } from '../aws/dynamoLock';
+import { ledgerTableNames } from '../aws/ledgerTables';
+import { describeLockState } from '../local/staleLock';
+import type { AwsDeps } from './awsCommands';
 
 export interface DatasetStatus {
   dataset: string;
@@ -178,10 +182,16 @@ export interface StatusCommandOptions extends StatusSelection {
 
 /**
  * `lakestep status` over `statuses` (read from the local lake, or from a stage's ledger): as JSON, or
- * compact text with the failed days of the lake's last run and, locally, the last run's line.
+ * compact text with the failed days of the lake's last run, the held lock (`lockText`, see lockLine)
+ * and, locally, the last run's line.
  * @throws InputError for an unknown `--dataset`
  */
-export async function statusCommand(statuses: DatasetStatus[], opts: StatusCommandOptions & { local: boolean }, stdout: NodeJS.WritableStream): Promise<void> {
+export async function statusCommand(
+  statuses: DatasetStatus[],
+  opts: StatusCommandOptions & { local: boolean },
+  stdout: NodeJS.WritableStream,
+  lockText: () => Promise<string | undefined>,
+): Promise<void> {
   const selected = selectStatus(statuses, opts);
   if (opts.json) {
     stdout.write(`${JSON.stringify(selected, null, 2)}\n`);
@@ -191,6 +201,26 @@ export async function statusCommand(statuses: DatasetStatus[], opts: StatusComma
   const inRange = (day: Day) => (!opts.from || day >= opts.from) && (!opts.to || day <= opts.to);
   for (const [table, days] of failedDays) failedDays.set(table, days.filter(inRange));
   printStatus(selected, stdout, { days: opts.days, failedDays });
+  const lock = await lockText();
+  if (lock) stdout.write(`${lock}\n`);
   const lastRun = opts.local ? await lastRunLine(opts.lake) : undefined;
   if (lastRun) stdout.write(`${lastRun}\n`);
+}
+
+/**
+ * The pipeline lock when someone holds it (holder, since, expiry), else undefined. Locally a lock
+ * held while no run is using the lake is a dead run's: the line says so and what clears it.
+ */
+export async function lockLine(opts: { lake: string; stage?: string }, aws: () => Pick<AwsDeps, 'clients' | 'env'>): Promise<string | undefined> {
+  if (opts.stage) {
+    const deps = aws();
+    const state = await new DynamoLock(deps.clients.dynamodb, deps.env?.LOCK_TABLE?.trim() || ledgerTableNames(opts.stage).lock).describe();
+    return state && `${describeLockState(state, Date.now())} (\`lakestep unlock --stage ${opts.stage}\` clears it once that execution has ended)`;
+  }
+  return withLocalRuntime({ lakeDir: opts.lake, existing: true, joinRunningLedger: true }, async ({ lock, ownsStore }) => {
+    const state = await lock.describe();
+    if (!state) return undefined;
+    const dead = ownsStore ? '; no run is using this lake, so its run was killed or crashed: the next run takes the lock over (or `lakestep unlock` clears it)' : '';
+    return `${describeLockState(state, Date.now())}${dead}`;
+  });
 }

@@ -7,6 +7,7 @@
  * row-count drift needs the ledger's history and is evaluated at commit ({@link rowCountDriftWarnings}).
  */
 import type { ChecksConfig } from '../config/config';
+import { isAdopted } from './adoption';
 import { addDays } from './days';
 import type { CheckQuery, Day, OutputDayState } from './types';
 
@@ -51,17 +52,18 @@ export interface DriftWarning {
 /**
  * Days whose row count moved more than `maxChange` (a fraction) from the mean of the `trailingDays`
  * days before them, from the ledger's committed counts and this run's. A day is judged only when all
- * of its trailing days have a count (so a dataset's first week raises nothing).
+ * of its trailing days have a count (so a dataset's first week raises nothing); days recorded by
+ * `lakestep adopt` have no count (core/adoption isAdopted).
  * @example rowCountDriftWarnings('access_records', [{ day: '2024-03-08', rows: 30 }], history, { maxChange: 0.5, trailingDays: 7 })
  * // [{ …, day: '2024-03-08', rows: 30, trailingMean: 100, change: -0.7 }] when the 7 days before averaged 100
  */
 export function rowCountDriftWarnings(
   dataset: string,
   days: { day: Day; rows: number }[],
-  history: Pick<OutputDayState, 'day' | 'recordsOut'>[],
+  history: (Pick<OutputDayState, 'day' | 'recordsOut'> & { executionId?: string })[],
   rule: { maxChange: number; trailingDays: number },
 ): DriftWarning[] {
-  const rowsOf = new Map(history.map((h) => [h.day, h.recordsOut]));
+  const rowsOf = new Map(history.filter((h) => !isAdopted(h)).map((h) => [h.day, h.recordsOut]));
   for (const d of days) rowsOf.set(d.day, d.rows);
   const warnings: DriftWarning[] = [];
   for (const { day, rows } of days) {

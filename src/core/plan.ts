@@ -51,6 +51,11 @@ export interface PlanArgs {
    * that are planned, so nothing downstream of a recomputed day is left behind.
    */
   until?: Day;
+  /**
+   * table → first day that is not archived (`lakestep adopt --since`): a day of that table before it
+   * is never planned, whatever the mode, and counts as done when a raw partition's days are weighed.
+   */
+  archivedBefore?: Record<string, Day>;
 }
 
 /** Order reasons appear in within a day: the raw-data reasons first, by raw day, then the run's own. */
@@ -136,6 +141,7 @@ export function planDirtyDays(args: PlanArgs): Plan {
         }
       }
       for (const [day, reads] of reached) {
+        if (isArchived(table.name, day, args)) continue;
         if (table.lateDays !== undefined && !hasRawInput(table.name, table.lateDays, day, args)) continue;
         const sorted = reads.sort(compareText);
         days.set(day, sortReasons([...(days.get(day) ?? []), { kind: 'upstream', table: read.table, from: sorted[0], to: sorted[sorted.length - 1] }]));
@@ -262,10 +268,16 @@ function ownDays(agg: PlanAggregate, currentVersion: string, args: PlanArgs): Ma
   if (input.mode === 'rerun') {
     for (const d of args.rerunDays ?? []) if (d.dataset === agg.name) add(d.day, { kind: 'rerun', executionId: input.rerunOf ?? '' });
   }
-  return new Map([...days].filter(([day]) => notAfterUntil(day, args)));
+  return new Map([...days].filter(([day]) => notAfterUntil(day, args) && !isArchived(agg.name, day, args)));
 }
 
 const notAfterUntil = (day: Day, args: PlanArgs) => args.until === undefined || daysBetween(day, args.until) >= 0;
+
+/** A day before the table's archive boundary (`lakestep adopt --since`): left as it is, forever. */
+const isArchived = (table: string, day: Day, args: Pick<PlanArgs, 'archivedBefore'>) => {
+  const before = args.archivedBefore?.[table];
+  return before !== undefined && daysBetween(day, before) > 0;
+};
 
 function planDataset(
   dataset: string,
@@ -332,12 +344,13 @@ function planDataset(
   const mustRewrite = (day: Day) => (reasons.get(day) ?? []).some((reason) => reason.kind === 'removed_raw');
 
   const days: PlannedDay[] = [...selected]
-    .filter((day) => inRange(day) && (hasInput(day) || mustRewrite(day)))
+    .filter((day) => inRange(day) && !isArchived(dataset, day, args) && (hasInput(day) || mustRewrite(day)))
     .sort(compareText)
     .map((day) => ({ dataset, day, reasons: sortReasons(reasons.get(day) ?? []) }));
 
   const plannedDays = new Set(days.map((d) => d.day));
-  const covered = (rawDay: Day) => outputDaysAffectedBy(rawDay, lateDays).every((day) => plannedDays.has(day));
+  // An archived day is never planned, so it cannot hold back the raw partitions that reach it.
+  const covered = (rawDay: Day) => outputDaysAffectedBy(rawDay, lateDays).every((day) => plannedDays.has(day) || isArchived(dataset, day, args));
   return {
     days,
     rawPartitions: changed.filter((state) => covered(state.day)),

@@ -26,7 +26,8 @@ export interface ObjectStore {
 /** An execution's record in the ledger, so a rerun can find the days it failed. */
 export interface ExecutionRecord {
   executionId: string;
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  /** ABORTED: the run died (killed, crashed, Ctrl-C) and a later run or `lakestep unlock` cleared its lock */
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   /** ms since epoch */
   startedAtMs: number;
   endedAtMs?: number;
@@ -42,6 +43,10 @@ export interface Ledger {
   commit(entries: { raw: RawPartitionState[]; outputs: OutputDayState[]; removedRaw: { dataset: string; day: Day }[] }): Promise<void>;
   putExecution(record: ExecutionRecord): Promise<void>;
   getExecution(executionId: string): Promise<ExecutionRecord | undefined>;
+  /** table → first day not archived (`lakestep adopt --since`); tables with no boundary are absent */
+  archives(): Promise<Record<string, Day>>;
+  /** Sets `table`'s archive boundary: its days before `before` are never planned or rewritten again. */
+  putArchive(table: string, before: Day): Promise<void>;
 }
 
 /** The pipeline lock: one execution at a time. */
@@ -51,8 +56,8 @@ export interface Lock {
    * @throws LockHeldError when another execution holds an unexpired lock
    */
   acquire(executionId: string, nowMs: number, ttlSeconds: number): Promise<void>;
-  /** Conditional delete: only the holder releases; a no-op otherwise. */
-  release(executionId: string): Promise<void>;
+  /** Conditional delete: only the holder releases; a no-op otherwise. @returns true when this call deleted the lock */
+  release(executionId: string): Promise<boolean>;
 }
 
 /** Runs one transform step: EMR step, local DuckDB, or local spark-submit. */

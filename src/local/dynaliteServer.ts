@@ -26,6 +26,8 @@ const loadLevel = () => (require(require.resolve('level', { paths: [path.dirname
 /** A running dynalite. `endpoint` is `http://127.0.0.1:<port>`; `stop()` closes the server and its store (idempotent). */
 export interface DynaliteHandle {
   endpoint: string;
+  /** true when this handle uses another process's dynalite (`join`): a run is using the store now */
+  joined?: boolean;
   stop(): Promise<void>;
 }
 
@@ -48,7 +50,7 @@ export async function startDynalite({ dir, join }: { dir: string; join?: boolean
   } catch (err) {
     const shared = join && err instanceof StoreLockedError ? await runningEndpoint(dir) : undefined;
     if (!shared) throw err;
-    return { endpoint: shared, stop: async () => undefined };
+    return { endpoint: shared, joined: true, stop: async () => undefined };
   }
   // dynalite flips a new table to ACTIVE on a timer (500 ms by default); a stop within it would persist CREATING. No delay.
   const server = loadDynalite()({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });

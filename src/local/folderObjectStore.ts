@@ -3,6 +3,7 @@
  * `<lakeDir>/a/b/c.json`. The local twin of S3ObjectStore.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, type Stats } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../core/errors';
@@ -12,8 +13,17 @@ import type { ObjectInfo } from '../core/types';
 /** Temp files of in-flight atomic writes: never listed, as S3 never shows a half-written object. */
 const TEMP_MARK = '.lakestep-tmp-';
 
+/**
+ * The content hashes of files already hashed: `{ [key]: { stamp, etag } }`, where `stamp` is the
+ * file's size, mtime, ctime and inode. A rewrite keeping size and mtime (`cp -p`, `rsync -t`) still
+ * changes ctime (no tool can set it), so the file is hashed again; an unchanged file is not re-read.
+ */
+const ETAG_CACHE_KEY = '_state/etags.json';
+type EtagCache = Record<string, { stamp: string; etag: string }>;
+
 export class FolderObjectStore implements ObjectStore {
   readonly lakeDir: string;
+  private cache?: EtagCache;
 
   /** @param lakeDir the lake folder (need not exist yet); stored absolute */
   constructor(lakeDir: string) {
@@ -36,7 +46,9 @@ export class FolderObjectStore implements ObjectStore {
   /**
    * Every file whose key starts with `prefix` (S3 semantics: a plain string prefix, so
    * `raw/a` matches `raw/a/…` and `raw/ab/…`), recursive, in key order.
-   * `etag` is a 16-hex-digit hash of the file's mtimeMs and size: it changes when the file is rewritten.
+   * `etag` is the first 16 hex digits of the file's content MD5 (as S3's ETag of a single-part
+   * upload is an MD5): it changes when the content does, whatever mtime says. Hashes are cached in
+   * `_state/etags.json` by key, size, mtime, ctime and inode, so a file is read once until it changes.
    * @returns [] when nothing matches or the lake does not exist
    */
   async list(prefix: string): Promise<ObjectInfo[]> {
@@ -44,11 +56,15 @@ export class FolderObjectStore implements ObjectStore {
     const dirKey = slash < 0 ? '' : prefix.slice(0, slash); // the deepest folder every match lies under
     const root = dirKey ? this.localPath(dirKey) : this.lakeDir;
     const out: ObjectInfo[] = [];
-    await this.walk(root, dirKey, prefix, out);
+    const cache = (this.cache ??= (await this.getJson<EtagCache>(ETAG_CACHE_KEY).catch(() => undefined)) ?? {});
+    const hashed = { count: 0 };
+    await this.walk(root, dirKey, prefix, out, cache, hashed);
+    // A read-only lake (status on a mounted snapshot) cannot keep the cache: hash again next time.
+    if (hashed.count > 0) await this.putJson(ETAG_CACHE_KEY, cache).catch(() => undefined);
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  private async walk(dir: string, dirKey: string, prefix: string, out: ObjectInfo[]): Promise<void> {
+  private async walk(dir: string, dirKey: string, prefix: string, out: ObjectInfo[], cache: EtagCache, hashed: { count: number }): Promise<void> {
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });
@@ -58,14 +74,21 @@ export class FolderObjectStore implements ObjectStore {
     }
     await Promise.all(
       entries.map(async (entry) => {
-        if (entry.name.includes(TEMP_MARK)) return;
         const key = dirKey ? `${dirKey}/${entry.name}` : entry.name;
+        // the hash cache is this adapter's own bookkeeping, not an object of the lake (S3 has none)
+        if (entry.name.includes(TEMP_MARK) || key === ETAG_CACHE_KEY) return;
         // Descend only where a match can lie: the folder's key is a prefix of `prefix` or starts with it.
         if (entry.isDirectory()) {
-          if (prefix.startsWith(`${key}/`) || key.startsWith(prefix) || `${key}/`.startsWith(prefix)) await this.walk(join(dir, entry.name), key, prefix, out);
+          if (prefix.startsWith(`${key}/`) || key.startsWith(prefix) || `${key}/`.startsWith(prefix)) await this.walk(join(dir, entry.name), key, prefix, out, cache, hashed);
         } else if (entry.isFile() && key.startsWith(prefix)) {
-          const st = await stat(join(dir, entry.name));
-          out.push({ key, size: st.size, etag: etagOf(st.mtimeMs, st.size) });
+          const path = join(dir, entry.name);
+          const st = await stat(path);
+          const stamp = stampOf(st);
+          if (cache[key]?.stamp !== stamp) {
+            cache[key] = { stamp, etag: await contentEtag(path) };
+            hashed.count++;
+          }
+          out.push({ key, size: st.size, etag: cache[key].etag });
         }
       }),
     );
@@ -115,7 +138,16 @@ export class FolderObjectStore implements ObjectStore {
   }
 }
 
-/** A short, stable stand-in for an S3 ETag: changes when a file's mtime or size does. */
-export function etagOf(mtimeMs: number, size: number): string {
-  return createHash('sha1').update(`${mtimeMs}:${size}`).digest('hex').slice(0, 16);
+/** What identifies one version of a file without reading it (ctime: no tool sets it back). */
+const stampOf = (st: Stats) => `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+
+/** The first 16 hex digits of the file's content MD5: a short, stable stand-in for an S3 ETag. */
+function contentEtag(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('md5');
+    createReadStream(path)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex').slice(0, 16)));
+  });
 }

@@ -25,6 +25,10 @@ export interface LocalRuntime {
   lakeDir: string;
   config: LakestepConfig;
   ports: Ports;
+  /** the same lock as `ports.lock`, with what only local commands use (describe) */
+  lock: DynamoLock;
+  /** true when this process opened the ledger store itself, so no other run is using the lake */
+  ownsStore: boolean;
 }
 
 export interface LocalRuntimeOptions {
@@ -79,17 +83,18 @@ export async function withLocalRuntime<T>(options: LocalRuntimeOptions, fn: (run
     const client = localDynamoClient(dynamo.endpoint);
     const tables = ledgerTableNames('local');
     await ensureTables(client, tables);
+    const lock = new DynamoLock(client, tables.lock);
     const ports: Ports = {
       store: new FolderObjectStore(lakeDir),
       ledger: new DynamoLedger(client, tables.ledger),
-      lock: new DynamoLock(client, tables.lock),
+      lock,
       steps: stepRunner(options.engine ?? 'duckdb', lakeDir, config),
       clusters: new LocalClusterManager(),
       crawler: new DuckDbCatalogCrawler({ lakeDir, config }),
       notifier: new FileNotifier(lakeDir, options.alertStream),
       clock: { nowMs: () => Date.now() },
     };
-    return await fn({ lakeDir, config, ports });
+    return await fn({ lakeDir, config, ports, lock, ownsStore: !dynamo.joined });
   } finally {
     await dynamo.stop();
   }

@@ -49,11 +49,14 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
   const ledgerRaw: Record<string, RawPartitionState[]> = {};
   const ledgerOutputs: Record<string, OutputDayState[]> = {};
   const ignoredKeys: string[] = [];
+  const archivedBefore = await ports.ledger.archives();
   for (const ds of datasets) {
     const grouped = groupRawPartitions(ds.name, await ports.store.list(ds.raw.prefix), ds.raw.prefix);
     ignoredKeys.push(...grouped.ignoredKeys);
-    observed[ds.name] = grouped.partitions.map(rawPartitionState);
-    ledgerRaw[ds.name] = await ports.ledger.rawPartitions(ds.name);
+    // Raw partitions before the archive boundary (`lakestep adopt --since`) are no longer looked at.
+    const live = (state: { day: Day }) => !(ds.name in archivedBefore) || state.day >= archivedBefore[ds.name];
+    observed[ds.name] = grouped.partitions.map(rawPartitionState).filter(live);
+    ledgerRaw[ds.name] = (await ports.ledger.rawPartitions(ds.name)).filter(live);
   }
   // Output days are read for `stale` only: they can be many.
   for (const table of [...datasets, ...aggregates]) ledgerOutputs[table.name] = run.mode === 'stale' ? await ports.ledger.outputDays(table.name) : [];
@@ -71,6 +74,7 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
       stageVersions: currentStageVersions([...datasets, ...aggregates]),
       maxDaysPerStep: config.maxDaysPerStep,
       rerunDays,
+      archivedBefore,
     },
     config.maxStepsPerExecution,
   );

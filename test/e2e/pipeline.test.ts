@@ -185,16 +185,19 @@ describe('the pipeline on the local runtime', () => {
     expect(alerts(lake).some((a) => a.message.executionId === bad.outcome.executionId && String(a.message.cause).includes('dryrun'))).toBe(true);
   });
 
-  it('fails with LockHeldError while another execution holds the lock, and leaves its lock alone', async () => {
+  it('skips an incremental run while another execution holds the lock (no plan, no alert), and leaves its lock alone', async () => {
     const holder = 'arn:aws:states:us-east-1:000000000000:execution:lakestep-local-pipeline:other';
     await withLocalRuntime({ lakeDir: lake }, (rt) => rt.ports.lock.acquire(holder, Date.now(), 3600));
+    const alertsBefore = alerts(lake).length;
 
     const blocked = await run(lake);
     await withLocalRuntime({ lakeDir: lake }, (rt) => rt.ports.lock.release(holder));
     const after = await run(lake);
 
-    expect(blocked.outcome.status).toBe('FAILED');
-    expect(blocked.outcome.error?.Error).toBe('LockHeldError');
+    expect(blocked.outcome.status).toBe('SUCCEEDED');
+    expect((blocked.outcome.output as { lock: { skipped: string } }).lock.skipped).toContain(holder);
+    expect(blocked.plan).toBeUndefined();
+    expect(alerts(lake)).toHaveLength(alertsBefore);
     expect(after.outcome.status).toBe('SUCCEEDED');
   });
 

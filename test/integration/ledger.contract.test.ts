@@ -84,6 +84,16 @@ function ledgerContract(name: string, makeLedger: (client: DynamoDBClient) => Le
       expect(await ledger.outputDays('c')).toEqual([out('c', '2024-02-01', 'exec-2')]);
     });
 
+    it('keeps one archive boundary per table, the last one put', async () => {
+      expect(await ledger.archives()).toEqual({});
+
+      await ledger.putArchive('access_records', '2024-01-01');
+      await ledger.putArchive('access_records', '2024-02-01');
+      await ledger.putArchive('client_share_4w', '2024-01-01');
+
+      expect(await ledger.archives()).toEqual({ access_records: '2024-02-01', client_share_4w: '2024-01-01' });
+    });
+
     it('writes a key listed twice once (a put wins over a removal)', async () => {
       await ledger.commit({
         raw: [raw('d', '2024-03-01', 'first'), raw('d', '2024-03-01', 'second')],

@@ -11,12 +11,20 @@
  *    so each rename is atomic), then the day's old files are removed;
  * 3. a day without rows ends with no data files (its old ones removed).
  * Only the days given are touched, whatever else the table holds.
+ *
+ * Between 2's renames and removals a day holds old and new files together. So before 2 the writer
+ * writes a publish journal (`_state/publish/<uuid>.json`: per day its partition folder, the new
+ * file names and the old ones) and removes it after; `recoverInterruptedPublishes`, run at the start
+ * of every local run, finishes each day whose new files are all in place (removes its old files)
+ * and rolls back the others (removes the new files that got in). The PySpark writer keeps the same
+ * journal (spark/jobs/lakestep_writer.py), so a crashed local Spark step recovers the same way.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { partitionPath } from '../../core/days';
+import { crashPoint } from '../../core/crashPoints';
 import type { Day } from '../../core/types';
 
 export interface WriteDaysOptions {
@@ -85,23 +93,30 @@ export async function writeDayPartitions(connection: DuckDBConnection, opts: Wri
         COPY (SELECT ${select.join(', ')} FROM ${ident(table)} WHERE ${ident(dayColumn)} = DATE ${literal(day)})
         TO ${literal(file)} (FORMAT parquet, COMPRESSION snappy)`);
     }
+    // Plan the swap, write it down, then swap: a crash from here on is finished or rolled back by
+    // the next run (recoverInterruptedPublishes), so no day is left with old and new files together.
+    const swaps: PublishedDay[] = [];
     for (const day of days) {
-      const part = partitionPath(day);
-      const target = join(lakeDir, prefix, ...part.split('/'));
-      const written = join(workDir, day);
-      const fresh = await listFiles(written);
-      const old = await listFiles(target);
-      if (fresh.length > 0) await mkdir(target, { recursive: true });
-      // New files first (unique names, nothing of the old day is lost if we stop here), then the old ones.
-      for (const name of fresh) await rename(join(written, name), join(target, name));
+      const partition = partitionPath(day);
+      const fresh = await listFiles(join(workDir, day));
       const freshNames = new Set(fresh);
-      for (const name of old) {
-        if (!freshNames.has(name)) await rm(join(target, name), { force: true });
-      }
-      result.filesWritten += fresh.length;
-      result.filesRemoved += old.filter((name) => !freshNames.has(name)).length;
-      if (fresh.length === 0 && old.length > 0) await removeEmptyDirs(join(lakeDir, prefix), part);
+      const old = (await listFiles(join(lakeDir, prefix, ...partition.split('/')))).filter((name) => !freshNames.has(name));
+      swaps.push({ day, partition, fresh, old });
     }
+    const journal = await writeJournal(lakeDir, { prefix, days: swaps });
+    for (const swap of swaps) {
+      const target = join(lakeDir, prefix, ...swap.partition.split('/'));
+      if (swap.fresh.length > 0) await mkdir(target, { recursive: true });
+      // New files first (unique names, nothing of the old day is lost if we stop here), then the old ones.
+      for (const name of swap.fresh) await rename(join(workDir, swap.day, name), join(target, name));
+      // a crash here: this day holds old and new files, the days after it only old ones
+      crashPoint('publish-moved');
+      for (const name of swap.old) await rm(join(target, name), { force: true });
+      result.filesWritten += swap.fresh.length;
+      result.filesRemoved += swap.old.length;
+      if (swap.fresh.length === 0 && swap.old.length > 0) await removeEmptyDirs(join(lakeDir, prefix), swap.partition);
+    }
+    await rm(journal, { force: true });
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
@@ -129,4 +144,63 @@ async function removeEmptyDirs(root: string, part: string): Promise<void> {
       return; // not empty (or gone): stop
     }
   }
+}
+
+/** Where publish journals live in the lake (local runs: recovered at run start). */
+export const PUBLISH_JOURNAL_PREFIX = '_state/publish/';
+
+/** One day of a publish journal: names only, relative to `<prefix><partition>/`. */
+interface PublishedDay {
+  day: string;
+  /** partition path under the table prefix, e.g. `year=2024/month=03/day=01` */
+  partition: string;
+  /** the new files being moved in */
+  fresh: string[];
+  /** the day's files before the swap, removed after every new one is in */
+  old: string[];
+}
+
+/** A publish journal: `{ prefix: 'processed/t/', days: PublishedDay[] }` (the PySpark writer writes the same shape). */
+interface PublishJournal {
+  prefix: string;
+  days: PublishedDay[];
+}
+
+/** Writes the journal whole (temporary name, then a rename: a crash never leaves half a journal). @returns its path */
+async function writeJournal(lakeDir: string, journal: PublishJournal): Promise<string> {
+  const dir = join(lakeDir, ...PUBLISH_JOURNAL_PREFIX.split('/'));
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${randomUUID()}.json`);
+  await writeFile(`${path}.tmp`, JSON.stringify(journal));
+  await rename(`${path}.tmp`, path);
+  return path;
+}
+
+/**
+ * Finishes or rolls back every publish a crash interrupted, per day: when all of a day's new files
+ * are in its folder, removes its old files (finish); otherwise removes the new files that got in
+ * (roll back: the old files are all there, since they go only after every new one is in). Then
+ * removes the journal. Call it only while no run is writing the lake (a local run holding the store).
+ * @returns the days repaired, as `<prefix><partition>` (empty when nothing was interrupted)
+ */
+export async function recoverInterruptedPublishes(lakeDir: string): Promise<string[]> {
+  const dir = join(lakeDir, ...PUBLISH_JOURNAL_PREFIX.split('/'));
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  const repaired: string[] = [];
+  for (const entry of entries.sort()) {
+    const path = join(dir, entry);
+    // a `.tmp` journal was never complete, so its publish never started moving files
+    const journal = entry.endsWith('.json') ? (JSON.parse(await readFile(path, 'utf8')) as PublishJournal) : undefined;
+    for (const swap of journal?.days ?? []) {
+      const folder = join(lakeDir, journal!.prefix, ...swap.partition.split('/'));
+      const present = new Set(await listFiles(folder));
+      const finished = swap.fresh.every((name) => present.has(name));
+      const leftovers = (finished ? swap.old : swap.fresh).filter((name) => present.has(name));
+      for (const name of leftovers) await rm(join(folder, name), { force: true });
+      if (leftovers.length > 0) repaired.push(`${journal!.prefix}${swap.partition}`);
+      if (present.size === leftovers.length && leftovers.length > 0) await removeEmptyDirs(join(lakeDir, journal!.prefix), swap.partition);
+    }
+    await rm(path, { force: true });
+  }
+  return repaired;
 }

@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoLedger } from '../../../src/aws/dynamoLedger';
+import { DynamoLock } from '../../../src/aws/dynamoLock';
 import { ledgerTableNames, tableDefinitions } from '../../../src/aws/ledgerTables';
 import { loadConfig } from '../../../src/config/config';
 import { TerminalReporter } from '../../../src/cli/reporter';
@@ -246,5 +247,33 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
       ['2024-03-04', 'stale'],
       ['2024-03-05', 'ok'],
     ]);
+  });
+
+  it('unlock --stage clears a dead execution\'s lock (and marks it ABORTED), and refuses while that execution still runs', async () => {
+    const tables = ledgerTableNames('ci');
+    for (const definition of tableDefinitions(tables)) {
+      await moto.clients.dynamodb.send(new CreateTableCommand(definition)).catch((err: Error) => {
+        if (err.name !== 'ResourceInUseException') throw err;
+      });
+    }
+    const holder = `${EXECUTION_PREFIX}run-dead`;
+    await new DynamoLock(moto.clients.dynamodb, tables.lock).acquire(holder, Date.now(), 3600);
+    const ledger = new DynamoLedger(moto.clients.dynamodb, tables.ledger);
+    await ledger.putExecution({ executionId: holder, status: 'RUNNING', startedAtMs: Date.now(), failedDays: [] });
+    const described = (status: 'RUNNING' | 'FAILED') =>
+      sfnMock.on(DescribeExecutionCommand).resolves({ executionArn: holder, name: 'run-dead', status, startDate: new Date(), stateMachineArn: SM });
+    const c = cli(moto);
+
+    await c.run(['status', '--stage', 'ci']);
+    described('RUNNING');
+    await expect(c.run(['unlock', '--stage', 'ci', '--yes'])).rejects.toThrow(/run-dead is still RUNNING and holds the lock; stop it first/);
+    described('FAILED');
+    const code = await c.run(['unlock', '--stage', 'ci', '--yes']);
+
+    expect(c.stdout()).toContain('lock: held by run-dead since');
+    expect(code).toBe(0);
+    expect(c.stderr()).toContain('the lock is released; run-dead is marked ABORTED');
+    expect(await new DynamoLock(moto.clients.dynamodb, tables.lock).describe()).toBeUndefined();
+    expect(await ledger.getExecution(holder)).toMatchObject({ status: 'ABORTED' });
   });
 });

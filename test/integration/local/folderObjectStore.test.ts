@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { InputError } from '../../../src/core/errors';
@@ -66,6 +66,30 @@ describe('FolderObjectStore.list', () => {
 
     expect(same).toBe(before);
     expect(after).not.toBe(before);
+  });
+
+  it('changes the etag of a file rewritten with the same size and mtime (cp -p, rsync -t), in a new process too', async () => {
+    const lake = lakeWith({ 'raw/a/1.json': 'one' });
+    const path = join(lake, 'raw/a/1.json');
+    const mtime = new Date('2024-03-05T10:00:00Z');
+    utimesSync(path, mtime, mtime);
+    const before = (await new FolderObjectStore(lake).list('raw/'))[0].etag;
+    await new Promise((resolve) => setTimeout(resolve, 20)); // past the file system's timestamp tick, as a later rewrite is
+
+    writeFileSync(path, 'two');
+    utimesSync(path, mtime, mtime);
+    const after = (await new FolderObjectStore(lake).list('raw/'))[0].etag;
+
+    expect(statSync(path).mtimeMs).toBe(mtime.getTime());
+    expect(after).not.toBe(before);
+  });
+
+  it('gives a copy with the same content the same etag (a restored or copied lake is not all new)', async () => {
+    const lake = lakeWith({ 'raw/a/1.json': 'one', 'raw/b/1.json': 'one' });
+
+    const [a, b] = await new FolderObjectStore(lake).list('raw/');
+
+    expect(a.etag).toBe(b.etag);
   });
 });
 

@@ -15,12 +15,13 @@ const opts: TransientClusterOptions = {
   serviceRole: 'lakestep-prod-emr-service',
   jobFlowRole: 'lakestep-prod-emr-ec2',
   logUri: 's3://lakestep-prod-logs/emr/',
+  subnetId: 'subnet-0abc',
 };
 
 beforeEach(() => emr.reset());
 
 describe('runTransientCluster', () => {
-  it('starts a Spark cluster that waits for steps, ends itself when idle and is tagged with the execution', async () => {
+  it('starts a Spark cluster in the given subnet that waits for steps, ends itself when idle, tagged with the execution and for the EMR managed policy', async () => {
     emr.on(RunJobFlowCommand).resolves({ JobFlowId: 'j-NEW' });
 
     const result = await runTransientCluster(client(), opts);
@@ -42,11 +43,14 @@ describe('runTransientCluster', () => {
         InstanceCount: 3,
         KeepJobFlowAliveWhenNoSteps: true,
         TerminationProtected: false,
+        Ec2SubnetId: 'subnet-0abc',
       },
     });
+    // AmazonEMRServicePolicy_v2 creates instances and volumes only with this tag (EMR propagates cluster tags)
     expect(input.Tags).toEqual([
       { Key: 'lakestep:execution', Value: 'exec-7f3a' },
       { Key: 'lakestep:stage', Value: 'prod' },
+      { Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' },
     ]);
   });
 

@@ -23,6 +23,7 @@ const TRANSIENT_ENV = {
   EMR_SERVICE_ROLE: 'lakestep-prod-emr-service',
   EMR_JOB_FLOW_ROLE: 'lakestep-prod-emr-ec2',
   EMR_LOG_URI: 's3://art/emr-logs/',
+  EMR_SUBNET_ID: 'subnet-0abc',
   STEP_CONCURRENCY: '4',
 };
 const ctx = {} as Context;
@@ -54,10 +55,27 @@ describe('emrClusterManagerFromEnv', () => {
     expect(sent.Tags).toEqual(expect.arrayContaining([{ Key: 'lakestep:stage', Value: 'prod' }, { Key: 'lakestep:execution', Value: 'run-42' }]));
   });
 
-  it('transient mode: names the missing variable', () => {
+  it('transient mode: names the missing variable', async () => {
     const { EMR_RELEASE_LABEL: _, ...env } = TRANSIENT_ENV;
 
-    expect(() => emrClusterManagerFromEnv(env, client())).toThrow(/EMR_RELEASE_LABEL is not set/);
+    await expect(emrClusterManagerFromEnv(env, client()).ensure(EXECUTION)).rejects.toThrow(/EMR_RELEASE_LABEL is not set/);
+  });
+
+  it('transient mode: requires a subnet (the default VPC subnet lacks the tag the EMR managed policy needs)', async () => {
+    const { EMR_SUBNET_ID: _, ...env } = TRANSIENT_ENV;
+
+    await expect(emrClusterManagerFromEnv(env, client()).ensure(EXECUTION)).rejects.toThrow(
+      /EMR_SUBNET_ID is not set; expected a subnet id .*for-use-with-amazon-emr-managed-policies=true/,
+    );
+    expect(emr.commandCalls(RunJobFlowCommand)).toHaveLength(0);
+  });
+
+  it("transient mode: terminates with TerminateCluster's environment, which has no EMR_* settings", async () => {
+    emr.on(TerminateJobFlowsCommand).resolves({});
+
+    await emrClusterManagerFromEnv({ STAGE: 'prod', EMR_CLUSTER_ID: '' }, client()).terminate('j-NEW');
+
+    expect(emr.commandCalls(TerminateJobFlowsCommand).map((c) => c.args[0].input)).toEqual([{ JobFlowIds: ['j-NEW'] }]);
   });
 });
 

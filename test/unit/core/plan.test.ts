@@ -612,6 +612,31 @@ describe('planDirtyDays with tables that read processed tables', () => {
   });
 });
 
+describe('planDirtyDays with archived days (lakestep adopt --since)', () => {
+  it('never plans a day before the boundary, and commits the raw partition at the boundary (its day before is archived)', () => {
+    // raw 03-01 … 03-03 all new; archived before 03-02: days 02-29 and 03-01 stay as they are
+    const observed = { access_records: raws('2024-03-02', '2024-03-03') };
+
+    const plan = planDirtyDays(planArgs({ observed, archivedBefore: { access_records: '2024-03-02' } }));
+
+    expect(daysOf(plan)).toEqual(['2024-03-02', '2024-03-03', '2024-03-04']);
+    expect(plan.rawPartitions.map((r) => r.day)).toEqual(['2024-03-02', '2024-03-03']);
+  });
+
+  it('drops archived days from a forced range and from the aggregates downstream', () => {
+    const WEEKLY = { name: 'client_share_4w', period: 'week' as const, reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }] };
+    const input = runInput({ mode: 'backfill', from: '2024-02-20', to: '2024-03-05', force: true, datasets: ['access_records', 'client_share_4w'] });
+    const observed = { access_records: raws('2024-02-19', '2024-03-06') };
+
+    const plan = planDirtyDays(
+      planArgs({ input, observed, aggregates: [WEEKLY], stageVersions: { access_records: CURRENT, client_share_4w: CURRENT }, archivedBefore: { access_records: '2024-03-01', client_share_4w: '2024-03-01' } }),
+    );
+
+    expect(plan.days.filter((d) => d.dataset === 'access_records').map((d) => d.day)).toEqual(dayRange('2024-03-01', '2024-03-05'));
+    expect(plan.days.filter((d) => d.dataset === 'client_share_4w').map((d) => d.day)).toEqual(['2024-03-04']);
+  });
+});
+
 describe('planExecution (a run cut to fit one execution)', () => {
   // a year of raw days, nothing in the ledger: 366 planned days (2023-12-31 … 2024-12-30), 53 groups of ≤ 7
   const YEAR_NOW = Date.UTC(2025, 0, 10);

@@ -77,4 +77,9 @@ describe('scripts/deploy.js parseArgs', () => {
     withEnv({ AWS_REGION: undefined, AWS_DEFAULT_REGION: 'eu-central-1' }, () => expect(parseArgs(['--stage=prod']).region).toBe('eu-central-1'));
     withEnv({ AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined }, () => expect(parseArgs(['--stage', 'prod']).region).toBe('us-east-1'));
   });
+
+  it('refuses a stage name S3 would refuse in the bucket names (upper case, underscore) before anything is deployed', () => {
+    for (const stage of ['Prod', 'my_stage', '-dev', '']) expect(() => parseArgs(['--stage', stage])).toThrow(/lower-case letters/);
+    expect(parseArgs(['--stage', 'prod-2']).stage).toBe('prod-2');
+  });
 });
