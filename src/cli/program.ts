@@ -10,7 +10,8 @@ import { addDays, dayOfEpochMs, parseDay } from '../core/days';
 import { ConfigError, InputError, LakestepError } from '../core/errors';
 import { generateSample } from '../sample/generate';
 import { EXIT } from './exitCodes';
-import { queryCommand } from './queryCommand';
+import { queryCommand, queryText } from './queryCommand';
+import { QUERY_FORMATS, type QueryFormat } from './queryFormat';
 import { addReportCommand } from './reportCommand';
 import { TerminalReporter, type Reporter } from './reporter';
 import { runCommand, type RunCommandOptions } from './runCommand';
@@ -157,10 +158,14 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
   program
     .command('query')
     .description("SQL over the catalog: every table of lakestep.config.yml and each dataset's rejected_<table>")
-    .argument('<sql>', 'one SQL statement')
+    .argument('[sql]', 'one SQL statement (or -f FILE)')
+    .option('-f, --file <path>', 'read the statement from this file')
     .addOption(lakeOption())
-    .option('--json', 'print rows as JSON')
-    .action((sql: string, opts: { lake: string; json?: boolean }) => queryCommand(opts.lake, sql, Boolean(opts.json), io.stdout));
+    .addOption(new Option('--format <format>', 'table (aligned, for reading), csv or json').choices(QUERY_FORMATS).default('table'))
+    .option('--json', 'the same as --format json')
+    .action((sql: string | undefined, opts: { lake: string; file?: string; format: QueryFormat; json?: boolean }) =>
+      queryCommand(opts.lake, queryText(sql, opts.file), opts.json ? 'json' : opts.format, io.stdout),
+    );
 
   program
     .command('start')

@@ -165,6 +165,16 @@ describe('lakestep CLI', () => {
     expect(Number(JSON.parse(result.stdout)[0].n)).toBeGreaterThan(0);
   });
 
+  it('reads the statement from -f FILE and prints CSV with --format csv', async () => {
+    const file = join(lake, 'count.sql');
+    writeFileSync(file, '-- requests a day\nSELECT record_date, count(*) AS n FROM access_records GROUP BY ALL ORDER BY ALL\n');
+
+    const result = await lakestep('query', '--lake', lake, '-f', file, '--format', 'csv');
+
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n').slice(0, 2)).toEqual(['record_date,n', expect.stringMatching(/^2024-12-30,\d+$/)]);
+  });
+
   it('shows the ledger with --json', async () => {
     const result = await lakestep('status', '--lake', lake, '--json');
 
