@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS, loadConfig, PROJECT_ROOT } from '../config/config';
 import { addDays, dayOfEpochMs, parseDay } from '../core/days';
-import { ConfigError, InputError, LakestepError } from '../core/errors';
+import { ConfigError, InputError } from '../core/errors';
 import { generateSample } from '../sample/generate';
 import { EXIT } from './exitCodes';
 import { queryCommand, queryText } from './queryCommand';
@@ -212,7 +212,8 @@ export async function main(argv: string[], io?: Io): Promise<void> {
     // Commander has already printed its own message (and help) for bad arguments.
     if (error instanceof CommanderError) return setExitCode(error.exitCode === 0 ? EXIT.ok : EXIT.badInput);
     const err = withHint(error as Error);
-    process.stderr.write(`error: ${err instanceof LakestepError ? `${err.name}: ` : ''}${err.message}\n`);
+    // the message says what and where; the class name (the Retry/Catch contract) is no help to a person
+    process.stderr.write(`error: ${err.message}\n`);
     if (debug) process.stderr.write(`${err.stack}\n`);
     setExitCode(isBadInput(err) ? EXIT.badInput : EXIT.runFailed);
   }

@@ -107,9 +107,9 @@ describe('lakestep CLI', () => {
     const noCredentials = await withEnv({ ...noAws, AWS_REGION: 'eu-west-1' }, () => lakestep('status', '--stage', 'dev'));
 
     expect(noRegion.code).toBe(1);
-    expect(noRegion.stderr).toContain('error: InputError: AWS_REGION: no AWS region is set (expected AWS_REGION or AWS_DEFAULT_REGION');
+    expect(noRegion.stderr).toContain('error: AWS_REGION: no AWS region is set (expected AWS_REGION or AWS_DEFAULT_REGION');
     expect(noCredentials.code).toBe(1);
-    expect(noCredentials.stderr).toContain('error: InputError: AWS credentials: none found (expected AWS_PROFILE');
+    expect(noCredentials.stderr).toContain('error: AWS credentials: none found (expected AWS_PROFILE');
   });
 
   it('exits 1 on two run modes at once, and on an empty query', async () => {
@@ -119,7 +119,7 @@ describe('lakestep CLI', () => {
     expect(modes.code).toBe(1);
     expect(modes.stderr).toContain("error: option '--stale' cannot be used with option '--rerun <execution>'");
     expect(empty.code).toBe(1);
-    expect(empty.stderr).toContain('error: InputError: sql: the statement is empty');
+    expect(empty.stderr).toContain('error: sql: the statement is empty');
   });
 
   it('exits 1 on a rerun of an execution the lake never ran, starting nothing', async () => {
