@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { generateSample } from '../../src/sample/generate';
 import { rowsByDay, tmpLake } from '../helpers/lake';
 import { lakestep } from '../helpers/cli';
+import { withLocalRuntime } from '../../src/local/localRuntime';
 
 /** Runs `fn` with these environment variables set (undefined: unset), restoring them after. */
 async function withEnv<T>(env: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
@@ -200,6 +201,24 @@ describe('lakestep CLI', () => {
     expect(result.stdout).not.toContain('client_share_4w');
     expect(result.stdout).toMatch(/\n {2}ok {11}2024-12-31…2025-01-01 \(2 days, [\d,]+ rows\)\n/);
     expect(result.stdout.match(/\n {4}\d{4}-\d{2}-\d{2} {2}ok /g)).toHaveLength(2);
+  });
+
+  it('says how many days an older stage SQL made, and how to recompute them, after a plain run and a dry run', async () => {
+    await withLocalRuntime({ lakeDir: lake }, async ({ ports }) => {
+      const [first] = await ports.ledger.outputDays('access_records');
+      await ports.ledger.commit({ raw: [], outputs: [{ ...first, stageVersion: 'older' }], removedRaw: [] });
+    });
+
+    const dry = await lakestep('run', '--lake', lake, '--dry-run');
+    const plain = await lakestep('run', '--lake', lake);
+    const stale = await lakestep('run', '--lake', lake, '--stale');
+    const after = await lakestep('run', '--lake', lake);
+
+    const hint = '1 day stale (access_records 1: made by an older stage SQL) — `lakestep run --stale` recomputes them';
+    expect(dry.stderr).toContain(hint);
+    expect(plain.stderr).toContain(hint);
+    expect(stale.code).toBe(0);
+    expect(after.stderr).not.toContain('stale');
   });
 
   it('gives the same rows with --engine spark, through the PySpark driver on local Spark', async () => {
