@@ -118,8 +118,8 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
     .option('--from <YYYY-MM-DD>', 'first day of a backfill range', dayArg('--from'))
     .option('--to <YYYY-MM-DD>', 'last day of a backfill range', dayArg('--to'))
     .option('--force', 'recompute the range even if nothing changed')
-    // one mode at a time: a rerun or a stale run ignores a range, and each the other
-    .addOption(new Option('--stale', 'recompute days made by an older version of their stage SQL').conflicts(['rerun', 'from', 'to']))
+    // one mode at a time: a rerun ignores a range, and a stale run a rerun
+    .addOption(new Option('--stale', 'recompute days made by an older version of their stage SQL (within --from/--to when given)').conflicts(['rerun']))
     .addOption(new Option('--rerun <execution>', 'recompute the days an earlier execution failed').conflicts(['from', 'to']))
     .option('--dataset <name...>', 'only these datasets')
     .option('--dry-run', 'print the plan (each day and why) and change nothing')
