@@ -112,7 +112,8 @@ export async function runCommand(opts: RunCommandOptions, reporter: Reporter, st
  * their table's stage SQL (per table: `access_records 3, client_share_4w 1`), else undefined.
  */
 export async function staleDaysLine(runtime: Pick<LocalRuntime, 'ports'>): Promise<string | undefined> {
-  const tables = allTableNames(loadConfig()).map((name) => tableConfig(loadConfig(), name));
+  const config = loadConfig();
+  const tables = allTableNames(config).map((name) => tableConfig(config, name));
   const versions = currentStageVersions(tables);
   const counts = await Promise.all(tables.map(async (t) => [t.name, (await runtime.ports.ledger.outputDays(t.name)).filter((o) => o.stageVersion !== versions[t.name]).length] as const));
   const stale = counts.filter(([, n]) => n > 0);
