@@ -7,14 +7,15 @@ import { join, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS, loadConfig, PROJECT_ROOT } from '../config/config';
 import { addDays, dayOfEpochMs, parseDay } from '../core/days';
-import { ConfigError, InputError, LakestepError } from '../core/errors';
+import { ConfigError, InputError } from '../core/errors';
 import { generateSample } from '../sample/generate';
 import { EXIT } from './exitCodes';
-import { queryCommand } from './queryCommand';
+import { queryCommand, queryText } from './queryCommand';
+import { QUERY_FORMATS, type QueryFormat } from './queryFormat';
 import { addReportCommand } from './reportCommand';
 import { TerminalReporter, type Reporter } from './reporter';
 import { runCommand, type RunCommandOptions } from './runCommand';
-import { lastRunLine, lockLine, printStatus, readStatus } from './statusCommand';
+import { lockLine, readStatus, statusCommand, type StatusCommandOptions } from './statusCommand';
 import { terminalConfirm, unlockCommand, type Confirm } from './unlockCommand';
 import { readStageStatus, runOnAws } from './awsCommands';
 import { addStageCommands, awsDeps, stageOption } from './stageProgram';
@@ -117,8 +118,8 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
     .option('--from <YYYY-MM-DD>', 'first day of a backfill range', dayArg('--from'))
     .option('--to <YYYY-MM-DD>', 'last day of a backfill range', dayArg('--to'))
     .option('--force', 'recompute the range even if nothing changed')
-    // one mode at a time: a rerun or a stale run ignores a range, and each the other
-    .addOption(new Option('--stale', 'recompute days made by an older version of their stage SQL').conflicts(['rerun', 'from', 'to']))
+    // one mode at a time: a rerun ignores a range, and a stale run a rerun
+    .addOption(new Option('--stale', 'recompute days made by an older version of their stage SQL (within --from/--to when given)').conflicts(['rerun']))
     .addOption(new Option('--rerun <execution>', 'recompute the days an earlier execution failed').conflicts(['from', 'to']))
     .option('--dataset <name...>', 'only these datasets')
     .option('--dry-run', 'print the plan (each day and why) and change nothing')
@@ -132,21 +133,17 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
 
   program
     .command('status')
-    .description("each dataset's raw partitions and output days, from the ledger")
+    .description("each table's days by state (ok, stale, failed, raw new or changed, missing raw) as day ranges, from the ledger")
     .addOption(lakeOption())
+    .option('--dataset <name...>', 'only these tables')
+    .option('--from <YYYY-MM-DD>', 'first day shown', dayArg('--from'))
+    .option('--to <YYYY-MM-DD>', 'last day shown', dayArg('--to'))
+    .option('--days', 'each output day on a line of its own (rows, stage version, execution)')
     .option('--json', 'print as JSON on stdout')
     .addOption(stageOption())
-    .action(async (opts: { lake: string; json?: boolean; stage?: string }) => {
+    .action(async (opts: StatusCommandOptions & { stage?: string; dataset?: string[] }) => {
       const statuses = opts.stage ? await readStageStatus(opts.stage, awsDeps(io)) : await readStatus(opts.lake);
-      if (opts.json) {
-        io.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
-        return;
-      }
-      printStatus(statuses, io.stdout);
-      const lock = await lockLine(opts, () => awsDeps(io));
-      if (lock) io.stdout.write(`${lock}\n`);
-      const lastRun = opts.stage ? undefined : await lastRunLine(opts.lake);
-      if (lastRun) io.stdout.write(`${lastRun}\n`);
+      await statusCommand(statuses, { ...opts, datasets: opts.dataset, local: !opts.stage }, io.stdout, () => lockLine(opts, () => awsDeps(io)));
     });
 
   program
@@ -162,10 +159,14 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
   program
     .command('query')
     .description("SQL over the catalog: every table of lakestep.config.yml and each dataset's rejected_<table>")
-    .argument('<sql>', 'one SQL statement')
+    .argument('[sql]', 'one SQL statement (or -f FILE)')
+    .option('-f, --file <path>', 'read the statement from this file')
     .addOption(lakeOption())
-    .option('--json', 'print rows as JSON')
-    .action((sql: string, opts: { lake: string; json?: boolean }) => queryCommand(opts.lake, sql, Boolean(opts.json), io.stdout));
+    .addOption(new Option('--format <format>', 'table (aligned, for reading), csv or json').choices(QUERY_FORMATS).default('table'))
+    .option('--json', 'the same as --format json')
+    .action((sql: string | undefined, opts: { lake: string; file?: string; format: QueryFormat; json?: boolean }) =>
+      queryCommand(opts.lake, queryText(sql, opts.file), opts.json ? 'json' : opts.format, io.stdout),
+    );
 
   program
     .command('start')
@@ -212,7 +213,8 @@ export async function main(argv: string[], io?: Io): Promise<void> {
     // Commander has already printed its own message (and help) for bad arguments.
     if (error instanceof CommanderError) return setExitCode(error.exitCode === 0 ? EXIT.ok : EXIT.badInput);
     const err = withHint(error as Error);
-    process.stderr.write(`error: ${err instanceof LakestepError ? `${err.name}: ` : ''}${err.message}\n`);
+    // the message says what and where; the class name (the Retry/Catch contract) is no help to a person
+    process.stderr.write(`error: ${err.message}\n`);
     if (debug) process.stderr.write(`${err.stack}\n`);
     setExitCode(isBadInput(err) ? EXIT.badInput : EXIT.runFailed);
   }

@@ -5,7 +5,7 @@
  */
 import type { EventLog } from '../local/executeStateMachine';
 import type { CheckedStep } from '../pipeline/steps';
-import type { DiscoverResult } from '../pipeline/discover';
+import type { DiscoverResult, GroupItem } from '../pipeline/discover';
 import { plural } from './plural';
 
 export interface Reporter {
@@ -17,17 +17,36 @@ export const SilentReporter: Reporter = { onEvent: () => undefined, line: () => 
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
+/** How often the elapsed-time ticker redraws, in ms. */
+const TICK_MS = 1000;
+
 export class TerminalReporter implements Reporter {
   private totalDays = 0;
   private doneDays = 0;
+  /** steps running now: group id → table and the ms it started at */
+  private readonly running = new Map<string, { dataset: string; startedAtMs: number }>();
+  private ticker?: NodeJS.Timeout;
+  private readonly tty: boolean;
 
-  constructor(private readonly out: NodeJS.WritableStream = process.stderr) {}
+  /**
+   * @param out where progress goes (stderr)
+   * @param options.tty draw the elapsed-time ticker (default: whether `out` is a terminal; never in a log file or a pipe)
+   */
+  constructor(
+    private readonly out: NodeJS.WritableStream = process.stderr,
+    options: { tty?: boolean } = {},
+  ) {
+    this.tty = options.tty ?? Boolean((out as { isTTY?: boolean }).isTTY);
+  }
 
   line(text: string): void {
-    this.out.write(`${text}\n`);
+    // the ticker's line is redrawn after, so a progress line never lands in the middle of it
+    this.out.write(`${this.ticker ? '\r\x1b[K' : ''}${text}\n`);
   }
 
   onEvent(event: EventLog): void {
+    if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed' || event.type === 'ExecutionAborted') this.stopSteps();
+    if (event.type === 'StateEntered' && event.state.name === 'LaunchStep') this.stepStarted(event.state.input as { group?: GroupItem });
     if (event.type === 'StateEntered' && event.state.name === 'Discover') this.line('discovering raw partitions…');
     if (event.type === 'StateEntered' && event.state.name === 'StartCrawler') this.line('publishing tables to the catalog…');
     // Which state failed, and with what error; the cause (often long) is the run's last line, once.
@@ -59,6 +78,7 @@ export class TerminalReporter implements Reporter {
       const status = output?.status as CheckedStep | undefined;
       const group = output?.group as { dataset: string };
       if (!status) return;
+      if (status.state === 'COMPLETED' || status.state === 'FAILED' || status.state === 'CANCELLED') this.stepEnded((output?.group as GroupItem | undefined)?.groupId);
       if (status.state === 'FAILED' || status.state === 'CANCELLED') this.line(`step ${group.dataset} failed: ${status.failureMessage ?? status.state}`);
       for (const day of status.days ?? []) {
         this.doneDays += 1;
@@ -66,5 +86,38 @@ export class TerminalReporter implements Reporter {
         this.line(`[${this.doneDays}/${this.totalDays}] ${day.day} ${group.dataset} ${day.status === 'succeeded' ? 'ok' : 'FAILED'} ${fmt(day.recordsOut)} rows${day.rejected ? `, ${fmt(day.rejected)} rejected` : ''}${seconds}`);
       }
     }
+  }
+
+  /** A line when a step starts (an EMR step is minutes of silence otherwise); on a terminal, the ticker runs. */
+  private stepStarted(input: { group?: GroupItem }): void {
+    const group = input.group;
+    if (!group) return;
+    const range = group.from === group.to ? group.from : `${group.from}…${group.to}`;
+    this.line(`step ${group.dataset} ${range} started (${plural(group.dayCount, 'partition')})`);
+    this.running.set(group.groupId, { dataset: group.dataset, startedAtMs: Date.now() });
+    if (this.tty && !this.ticker) {
+      this.ticker = setInterval(() => this.drawTicker(), TICK_MS);
+      this.ticker.unref(); // never what keeps the process alive
+    }
+  }
+
+  private stepEnded(groupId: string | undefined): void {
+    if (groupId) this.running.delete(groupId);
+    if (!this.running.size) this.stopSteps();
+  }
+
+  private stopSteps(): void {
+    this.running.clear();
+    if (!this.ticker) return;
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+    this.out.write('\r\x1b[K');
+  }
+
+  /** `running: access_records 42s, file_downloads 3s` on one line, redrawn in place. */
+  private drawTicker(): void {
+    const nowMs = Date.now();
+    const steps = [...this.running.values()].map((s) => `${s.dataset} ${Math.round((nowMs - s.startedAtMs) / 1000)}s`);
+    this.out.write(`\r\x1b[Krunning: ${steps.join(', ')}`);
   }
 }

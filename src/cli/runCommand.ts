@@ -14,7 +14,8 @@ import { removeCrashLeftovers } from '../local/crashLeftovers';
 import { recoverInterruptedPublishes } from '../local/duckdb/parquetWriter';
 import { withLocalRuntime, type Engine, type LocalRuntime } from '../local/localRuntime';
 import type { DiscoverResult } from '../pipeline/discover';
-import { allTableNames, loadConfig } from '../config/config';
+import { allTableNames, loadConfig, tableConfig } from '../config/config';
+import { currentStageVersions } from '../pipeline/stageFiles';
 import { causeMessage } from '../pipeline/failure';
 import { executionName, summaryKey } from '../pipeline/runKeys';
 import type { Reporter } from './reporter';
@@ -97,6 +98,11 @@ export async function runCommand(opts: RunCommandOptions, reporter: Reporter, st
     const [lastReport, ...earlier] = [...reports].reverse();
     if (opts.json && lastReport) stdout.write(`${JSON.stringify(earlier.length ? { ...lastReport, previousExecutions: earlier.reverse() } : lastReport, null, 2)}\n`);
     const last = outcomes[outcomes.length - 1];
+    // a plain run leaves days an older stage SQL made as they are: say so, and how to recompute them
+    if (!opts.json && !opts.stale && !opts.rerun && last.status !== 'ABORTED') {
+      const stale = await staleDaysLine(runtime);
+      if (stale) reporter.line(stale);
+    }
     if (last.status === 'ABORTED') {
       // Stop the work first (a step still writing must not overlap the next run), then free the lock, then say what is true.
       const steps = runtime.ports.steps as Partial<{ stop(): Promise<void> }>;
@@ -115,6 +121,21 @@ export async function runCommand(opts: RunCommandOptions, reporter: Reporter, st
     }
     return last.status === 'FAILED' ? EXIT.runFailed : EXIT.ok;
   });
+}
+
+/**
+ * `N days stale — \`lakestep run --stale\`` when the ledger holds days made by an older version of
+ * their table's stage SQL (per table: `access_records 3, client_share_4w 1`), else undefined.
+ */
+export async function staleDaysLine(runtime: Pick<LocalRuntime, 'ports'>): Promise<string | undefined> {
+  const config = loadConfig();
+  const tables = allTableNames(config).map((name) => tableConfig(config, name));
+  const versions = currentStageVersions(tables);
+  const counts = await Promise.all(tables.map(async (t) => [t.name, (await runtime.ports.ledger.outputDays(t.name)).filter((o) => o.stageVersion !== versions[t.name]).length] as const));
+  const stale = counts.filter(([, n]) => n > 0);
+  const total = stale.reduce((sum, [, n]) => sum + n, 0);
+  if (!total) return undefined;
+  return `${plural(total, 'day')} stale (${stale.map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ')}: made by an older stage SQL) — \`lakestep run --stale\` recomputes them`;
 }
 
 /**

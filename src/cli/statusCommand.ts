@@ -4,6 +4,8 @@
  */
 import { resolve } from 'node:path';
 import { allTableNames, isDataset, loadConfig, tableConfig } from '../config/config';
+import { dayRange, formatDayRanges, type Day } from '../core/days';
+import { InputError } from '../core/errors';
 import { rawPartitionState } from '../core/fingerprint';
 import { groupRawPartitions } from '../core/rawKeys';
 import { ledgerStoreDir, withLocalRuntime } from '../local/localRuntime';
@@ -61,16 +63,83 @@ export async function readStatus(lake: string): Promise<DatasetStatus[]> {
   );
 }
 
-export function printStatus(statuses: DatasetStatus[], out: NodeJS.WritableStream): void {
-  const reporter = { line: (text: string) => out.write(`${text}\n`) };
+/** What `lakestep status` shows: some tables (all without `datasets`), days within `from`…`to` (inclusive, YYYY-MM-DD). */
+export interface StatusSelection {
+  datasets?: string[];
+  from?: Day;
+  to?: Day;
+}
+
+/**
+ * `statuses` narrowed to the selected tables and days.
+ * @throws InputError for a table name that is not in the config (the message lists the known ones)
+ */
+export function selectStatus(statuses: DatasetStatus[], selection: StatusSelection): DatasetStatus[] {
+  const known = statuses.map((s) => s.dataset);
+  const unknown = (selection.datasets ?? []).filter((d) => !known.includes(d));
+  if (unknown.length) throw new InputError('--dataset', `${unknown.join(', ')} is not a table of lakestep.config.yml (expected one of ${known.join(', ')})`);
+  const inRange = (day: Day) => (!selection.from || day >= selection.from) && (!selection.to || day <= selection.to);
+  return statuses
+    .filter((s) => !selection.datasets?.length || selection.datasets.includes(s.dataset))
+    .map((s) => ({ ...s, raw: s.raw.filter((r) => inRange(r.day)), outputs: s.outputs.filter((o) => inRange(o.day)) }));
+}
+
+/** One state of a table's days: its name, the days in it and, for output states, their rows. */
+export interface StateDays {
+  state: 'ok' | 'stale' | 'failed' | 'raw new' | 'raw changed' | 'missing raw';
+  days: Day[];
+  records?: number;
+}
+
+/**
+ * A table's days by state: output days `ok`, `stale` or `failed` (a day the last run failed, whatever
+ * the ledger still holds for it), raw arrival days `raw new` / `raw changed` (not processed yet), and
+ * `missing raw`, the arrival days with no raw partition between a dataset's first and last one.
+ * States with no day are left out.
+ * @example stateDays(status, ['2024-03-05']) // [{ state: 'ok', days: [...], records: 48210 }, { state: 'failed', days: ['2024-03-05'] }]
+ */
+export function stateDays(s: DatasetStatus, failedDays: Day[]): StateDays[] {
+  const failed = new Set(failedDays);
+  const outputs = (state: 'ok' | 'stale') => s.outputs.filter((o) => o.state === state && !failed.has(o.day));
+  const rawDays = s.raw.map((r) => r.day).sort();
+  const present = new Set(rawDays);
+  const missing = rawDays.length ? dayRange(rawDays[0], rawDays[rawDays.length - 1]).filter((d) => !present.has(d)) : [];
+  const states: StateDays[] = [
+    ...(['ok', 'stale'] as const).map((state) => ({ state, days: outputs(state).map((o) => o.day), records: outputs(state).reduce((sum, o) => sum + o.records, 0) })),
+    { state: 'failed', days: [...failed] },
+    { state: 'raw new', days: s.raw.filter((r) => r.state === 'new').map((r) => r.day) },
+    { state: 'raw changed', days: s.raw.filter((r) => r.state === 'changed').map((r) => r.day) },
+    { state: 'missing raw', days: missing },
+  ];
+  return states.filter((st) => st.days.length);
+}
+
+/**
+ * Prints each table compactly, one line per state with its day ranges (`ok  2024-01-01…2024-03-31
+ * (91 days, 4,382,120 rows)`); with `days`, each output day on a line of its own after them.
+ * `failedDays` maps a table to the days its last run failed.
+ */
+export function printStatus(statuses: DatasetStatus[], out: NodeJS.WritableStream, options: { days?: boolean; failedDays?: Map<string, Day[]> } = {}): void {
+  const line = (text: string) => out.write(`${text}\n`);
   for (const s of statuses) {
-    const pending = s.raw.filter((r) => r.state !== 'processed');
-    const stale = s.outputs.filter((o) => o.state === 'stale');
-    reporter.line(`${s.dataset} (stage version ${s.stageVersion})`);
-    if (s.raw.length) reporter.line(`  raw partitions: ${s.raw.length} (${pending.length} new or changed${pending.length ? `: ${pending.map((r) => `${r.day} ${r.state}`).join(', ')}` : ''})`);
-    reporter.line(`  output days: ${s.outputs.length} (${stale.length} stale${stale.length ? ' — `lakestep run --stale` recomputes them' : ''})`);
-    for (const o of s.outputs) reporter.line(`    ${o.day}  ${o.state.padEnd(5)} ${String(o.records).padStart(10)} rows  version ${o.stageVersion}  ${o.executionId}`);
+    line(`${s.dataset} (stage version ${s.stageVersion})`);
+    const states = stateDays(s, options.failedDays?.get(s.dataset) ?? []);
+    if (!states.length) line('  no days yet');
+    for (const st of states) {
+      const rows = st.records === undefined ? '' : `, ${plural(st.records, 'row')}`;
+      line(`  ${st.state.padEnd(11)}  ${formatDayRanges(st.days)} (${plural(st.days.length, 'day')}${rows})`);
+    }
+    if (states.some((st) => st.state === 'stale')) line('  stale days: `lakestep run --stale` recomputes them');
+    if (!options.days) continue;
+    for (const o of s.outputs) line(`    ${o.day}  ${o.state.padEnd(5)} ${o.records.toLocaleString('en-US').padStart(12)} rows  version ${o.stageVersion}  ${o.executionId}`);
   }
+}
+
+/** Days each table failed in `report`, the last run; empty without one. */
+export function failedDaysOf(report: RunReport | undefined): Map<string, Day[]> {
+  const byTable = new Map<string, Day[]>();
+  for (const f of report?.failedDays ?? []) byTable.set(f.table, [...(byTable.get(f.table) ?? []), f.day]);
+  return byTable;
 }
 
 /**
@@ -101,6 +170,41 @@ export async function lastRunLine(lake: string): Promise<string | undefined> {
   const running = await runningEndpoint(ledgerStoreDir(resolve(lake)));
   const now = running ? 'a run is in progress in this lake now: its days show here once it commits' : undefined;
   return [now, last].filter(Boolean).join('\n') || undefined;
+}
+
+/** Options of `lakestep status`. */
+export interface StatusCommandOptions extends StatusSelection {
+  lake: string;
+  json?: boolean;
+  /** each output day on a line of its own */
+  days?: boolean;
+}
+
+/**
+ * `lakestep status` over `statuses` (read from the local lake, or from a stage's ledger): as JSON, or
+ * compact text with the failed days of the lake's last run, the held lock (`lockText`, see lockLine)
+ * and, locally, the last run's line.
+ * @throws InputError for an unknown `--dataset`
+ */
+export async function statusCommand(
+  statuses: DatasetStatus[],
+  opts: StatusCommandOptions & { local: boolean },
+  stdout: NodeJS.WritableStream,
+  lockText: () => Promise<string | undefined>,
+): Promise<void> {
+  const selected = selectStatus(statuses, opts);
+  if (opts.json) {
+    stdout.write(`${JSON.stringify(selected, null, 2)}\n`);
+    return;
+  }
+  const failedDays = opts.local ? failedDaysOf((await latestReport(new FolderObjectStore(opts.lake)))?.report) : new Map<string, Day[]>();
+  const inRange = (day: Day) => (!opts.from || day >= opts.from) && (!opts.to || day <= opts.to);
+  for (const [table, days] of failedDays) failedDays.set(table, days.filter(inRange));
+  printStatus(selected, stdout, { days: opts.days, failedDays });
+  const lock = await lockText();
+  if (lock) stdout.write(`${lock}\n`);
+  const lastRun = opts.local ? await lastRunLine(opts.lake) : undefined;
+  if (lastRun) stdout.write(`${lastRun}\n`);
 }
 
 /**

@@ -3,7 +3,7 @@
  *
  * Accepted (every key optional; `{}` is the scheduled incremental run over every dataset):
  * - `mode`: `incremental` | `backfill` | `rerun` | `stale`; defaults to `backfill` when from/to are given, else `incremental`
- * - `from`, `to`: `YYYY-MM-DD` (UTC), inclusive; backfill only, and a backfill needs both; from ≤ to
+ * - `from`, `to`: `YYYY-MM-DD` (UTC), inclusive; backfill (which needs both) or stale (either, limiting the days recomputed); from ≤ to
  * - `datasets`: non-empty list of configured dataset names (duplicates collapse); default: all
  * - `force`: recompute every day of from … to even if nothing changed; requires from/to (so a whole-history
  *   recompute is always an explicit range)
@@ -113,10 +113,12 @@ export function validateRunInput(event: unknown, ctx: RunInputContext): RunInput
   const hasRange = from !== undefined || to !== undefined;
   const mode = given.mode ?? (hasRange ? 'backfill' : 'incremental');
 
-  if (hasRange && mode !== 'backfill') {
+  // a stale run may be limited to a range (either end open), one chunk of history at a time
+  if (hasRange && mode !== 'backfill' && mode !== 'stale') {
     const field = from !== undefined ? 'from' : 'to';
-    throw new InputError(field, `only allowed with mode backfill (got mode ${mode}); drop it or use mode backfill`);
+    throw new InputError(field, `only allowed with mode backfill or stale (got mode ${mode}); drop it or use mode backfill`);
   }
+  if (mode === 'stale' && from !== undefined && to !== undefined && daysBetween(from, to) < 0) throw new InputError('from', `${from} is after to ${to} (expected from ≤ to)`);
   if (mode === 'backfill') {
     if (from === undefined) throw new InputError('from', 'missing (a backfill needs both from and to, YYYY-MM-DD)');
     if (to === undefined) throw new InputError('to', 'missing (a backfill needs both from and to, YYYY-MM-DD)');
@@ -174,6 +176,10 @@ export function continuationInput(run: RunInput, until: Day, overlapDays: number
     const from = addDays(until, run.force ? 1 : 1 - overlapDays);
     next.from = run.from !== undefined && daysBetween(from, run.from) > 0 ? run.from : from;
     next.to = run.to;
+  }
+  if (run.mode === 'stale') {
+    if (run.from !== undefined) next.from = run.from;
+    if (run.to !== undefined) next.to = run.to;
   }
   if (run.force) next.force = true;
   if (run.acceptRawRemoval) next.acceptRawRemoval = true;

@@ -267,7 +267,8 @@ function ownDays(agg: PlanAggregate, currentVersion: string, args: PlanArgs): Ma
   }
   if (input.mode === 'stale') {
     for (const output of args.ledgerOutputs[agg.name] ?? []) {
-      if (output.stageVersion !== currentVersion) add(output.day, { kind: 'stale', producedBy: output.stageVersion, current: currentVersion });
+      const inRange = (input.from === undefined || output.day >= input.from) && (input.to === undefined || output.day <= input.to);
+      if (output.stageVersion !== currentVersion && inRange) add(output.day, { kind: 'stale', producedBy: output.stageVersion, current: currentVersion });
     }
   }
   if (input.mode === 'rerun') {

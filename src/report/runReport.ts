@@ -201,7 +201,7 @@ export function buildRunReport(summary: RunSummary, extra: RunReportExtra = {}):
     ...(startedAt ? { startedAt } : {}),
     ...(endedAt ? { endedAt } : {}),
     ...(startedAt && endedAt ? { durationSeconds: Math.round((extra.endedAtMs! - extra.startedAtMs!) / 100) / 10 } : {}),
-    stepSeconds: summary.stepSeconds,
+    stepSeconds: Math.round(summary.stepSeconds * 10) / 10, // a sum of floats (0.7869999999999999): tenths, as durationSeconds
     tables,
     checks,
     warnings,

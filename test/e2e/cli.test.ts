@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { generateSample } from '../../src/sample/generate';
 import { rowsByDay, tmpLake } from '../helpers/lake';
 import { lakestep } from '../helpers/cli';
+import { withLocalRuntime } from '../../src/local/localRuntime';
 
 /** Runs `fn` with these environment variables set (undefined: unset), restoring them after. */
 async function withEnv<T>(env: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
@@ -107,9 +108,9 @@ describe('lakestep CLI', () => {
     const noCredentials = await withEnv({ ...noAws, AWS_REGION: 'eu-west-1' }, () => lakestep('status', '--stage', 'dev'));
 
     expect(noRegion.code).toBe(1);
-    expect(noRegion.stderr).toContain('error: InputError: AWS_REGION: no AWS region is set (expected AWS_REGION or AWS_DEFAULT_REGION');
+    expect(noRegion.stderr).toContain('error: AWS_REGION: no AWS region is set (expected AWS_REGION or AWS_DEFAULT_REGION');
     expect(noCredentials.code).toBe(1);
-    expect(noCredentials.stderr).toContain('error: InputError: AWS credentials: none found (expected AWS_PROFILE');
+    expect(noCredentials.stderr).toContain('error: AWS credentials: none found (expected AWS_PROFILE');
   });
 
   it('exits 1 on two run modes at once, and on an empty query', async () => {
@@ -119,7 +120,7 @@ describe('lakestep CLI', () => {
     expect(modes.code).toBe(1);
     expect(modes.stderr).toContain("error: option '--stale' cannot be used with option '--rerun <execution>'");
     expect(empty.code).toBe(1);
-    expect(empty.stderr).toContain('error: InputError: sql: the statement is empty');
+    expect(empty.stderr).toContain('error: sql: the statement is empty');
   });
 
   it('exits 1 on a rerun of an execution the lake never ran, starting nothing', async () => {
@@ -201,6 +202,16 @@ describe('lakestep CLI', () => {
     expect((await lakestep('query', '--lake', lake, '--json', count)).stdout).toBe(expected);
   });
 
+  it('reads the statement from -f FILE and prints CSV with --format csv', async () => {
+    const file = join(lake, 'count.sql');
+    writeFileSync(file, '-- requests a day\nSELECT record_date, count(*) AS n FROM access_records GROUP BY ALL ORDER BY ALL\n');
+
+    const result = await lakestep('query', '--lake', lake, '-f', file, '--format', 'csv');
+
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n').slice(0, 2)).toEqual(['record_date,n', expect.stringMatching(/^2024-12-30,\d+$/)]);
+  });
+
   it('shows the ledger with --json', async () => {
     const result = await lakestep('status', '--lake', lake, '--json');
 
@@ -215,7 +226,35 @@ describe('lakestep CLI', () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('access_records (stage version ');
+    expect(result.stdout).toMatch(/\n {2}ok {11}2024-12-30…2025-01-02 \(4 days, [\d,]+ rows\)\n/);
     expect(result.stdout).toMatch(/\nlast run: run-\S+ SUCCEEDED \(\d{4}-\d{2}-\d{2}T[\d:.]+Z\)\n$/);
+  });
+
+  it('shows one table and its days within a range, each on a line with --days', async () => {
+    const result = await lakestep('status', '--lake', lake, '--dataset', 'access_records', '--from', '2024-12-31', '--to', '2025-01-01', '--days');
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain('client_share_4w');
+    expect(result.stdout).toMatch(/\n {2}ok {11}2024-12-31…2025-01-01 \(2 days, [\d,]+ rows\)\n/);
+    expect(result.stdout.match(/\n {4}\d{4}-\d{2}-\d{2} {2}ok /g)).toHaveLength(2);
+  });
+
+  it('says how many days an older stage SQL made, and how to recompute them, after a plain run and a dry run', async () => {
+    await withLocalRuntime({ lakeDir: lake }, async ({ ports }) => {
+      const [first] = await ports.ledger.outputDays('access_records');
+      await ports.ledger.commit({ raw: [], outputs: [{ ...first, stageVersion: 'older' }], removedRaw: [] });
+    });
+
+    const dry = await lakestep('run', '--lake', lake, '--dry-run');
+    const plain = await lakestep('run', '--lake', lake);
+    const stale = await lakestep('run', '--lake', lake, '--stale');
+    const after = await lakestep('run', '--lake', lake);
+
+    const hint = '1 day stale (access_records 1: made by an older stage SQL) — `lakestep run --stale` recomputes them';
+    expect(dry.stderr).toContain(hint);
+    expect(plain.stderr).toContain(hint);
+    expect(stale.code).toBe(0);
+    expect(after.stderr).not.toContain('stale');
   });
 
   it('gives the same rows with --engine spark, through the PySpark driver on local Spark', async () => {

@@ -96,8 +96,8 @@ describe('validateRunInput', () => {
       [{ from: '2024-01-01' }, 'to: missing (a backfill needs both from and to, YYYY-MM-DD)'],
       [{ mode: 'backfill', to: '2024-01-01' }, 'from: missing (a backfill needs both from and to, YYYY-MM-DD)'],
       [{ mode: 'backfill' }, 'from: missing (a backfill needs both from and to, YYYY-MM-DD)'],
-      [{ mode: 'stale', from: '2024-01-01', to: '2024-01-02' }, 'from: only allowed with mode backfill (got mode stale); drop it or use mode backfill'],
-      [{ mode: 'incremental', to: '2024-01-02' }, 'to: only allowed with mode backfill (got mode incremental); drop it or use mode backfill'],
+      [{ mode: 'stale', from: '2024-01-03', to: '2024-01-02' }, 'from: 2024-01-03 is after to 2024-01-02 (expected from ≤ to)'],
+      [{ mode: 'incremental', to: '2024-01-02' }, 'to: only allowed with mode backfill or stale (got mode incremental); drop it or use mode backfill'],
       [{ force: true }, 'force: needs a range: give from and to (YYYY-MM-DD); force recomputes exactly that range'],
       [{ mode: 'stale', force: true }, 'force: needs a range: give from and to (YYYY-MM-DD); force recomputes exactly that range'],
       [{ mode: 'rerun' }, 'executionId: missing (mode rerun needs the id of the execution to rerun)'],
@@ -160,6 +160,12 @@ describe('continuationInput (the next execution of a cut run)', () => {
     const next = continuationInput(run({ from: '2021-01-01', to: '2023-12-31', force: true }), '2021-05-20', 2);
 
     expect(next).toEqual({ mode: 'backfill', datasets: ['access_records', 'audit_events'], from: '2021-05-21', to: '2023-12-31', force: true });
+  });
+
+  it('goes on with a stale run limited to a range over the same range (its days done are committed, so not planned again)', () => {
+    const next = continuationInput(run({ mode: 'stale', from: '2021-01-01' }), '2021-05-20', 2);
+
+    expect(next).toEqual({ mode: 'stale', datasets: ['access_records', 'audit_events'], from: '2021-01-01' });
   });
 
   it.each([

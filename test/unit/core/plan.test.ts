@@ -323,6 +323,15 @@ describe('planDirtyDays', () => {
       expect(plan.groups.map((g) => g.days)).toEqual([['2024-03-01'], ['2024-03-03']]);
     });
 
+    it('recomputes only the stale days within from…to when a range is given', () => {
+      const observed = { access_records: raws('2024-03-01', '2024-03-03') };
+      const ledgerOutputs = { access_records: [output('2024-03-01', OLD), output('2024-03-02', OLD), output('2024-03-03', OLD)] };
+
+      const plan = planDirtyDays(planArgs({ observed, ledgerRaw: observed, ledgerOutputs, input: runInput({ mode: 'stale', from: '2024-03-02', to: '2024-03-03' }) }));
+
+      expect(daysOf(plan)).toEqual(['2024-03-02', '2024-03-03']);
+    });
+
     it('also picks up changed raw data, and a day can be both stale and late', () => {
       const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-03') };
       const observed = { access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-03' ? raw(s.day, 'changed') : s)) };

@@ -40,6 +40,7 @@ describe('buildRunReport', () => {
     const report = buildRunReport(summary(), { checks, warnings: ['row count of file_downloads 2024-03-05 is 58 % below the trailing mean'], startedAtMs: Date.UTC(2024, 2, 7, 10), endedAtMs: Date.UTC(2024, 2, 7, 10, 2, 13, 400) });
 
     expect(report).toMatchObject({ version: 1, execution: 'run-7', status: 'FAILED', startedAt: '2024-03-07T10:00:00.000Z', endedAt: '2024-03-07T10:02:13.400Z', durationSeconds: 133.4, stepSeconds: 12.5 });
+    expect(buildRunReport({ ...summary(), stepSeconds: 0.7869999999999999 }, {}).stepSeconds).toBe(0.8); // a float sum, in tenths
     expect(report.tables.map((t) => [t.table, t.days.map((d) => d.day)])).toEqual([
       ['access_records', ['2024-03-05', '2024-03-06']],
       ['file_downloads', ['2024-03-05']],

@@ -1,0 +1,45 @@
+import { TerminalReporter } from '../../../src/cli/reporter';
+import type { EventLog } from '../../../src/local/executeStateMachine';
+
+const group = { groupId: 'g1', dataset: 'access_records', from: '2024-03-01', to: '2024-03-02', dayCount: 2 };
+const launched = { type: 'StateEntered', timestamp: 0, state: { name: 'LaunchStep', type: 'Task', input: { group } } } as unknown as EventLog;
+const checked = {
+  type: 'StateExited',
+  timestamp: 0,
+  state: { name: 'CheckStep', type: 'Task', input: {}, output: { group, status: { state: 'COMPLETED', days: [] } } },
+} as unknown as EventLog;
+
+function reporterOn(tty: boolean) {
+  let text = '';
+  const reporter = new TerminalReporter({ write: (chunk: string) => (text += chunk) } as unknown as NodeJS.WritableStream, { tty });
+  return { reporter, text: () => text };
+}
+
+describe('TerminalReporter', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 0 }));
+  afterEach(() => jest.useRealTimers());
+
+  it('prints a line when a step starts and, on a terminal, redraws the elapsed time until it ends', () => {
+    const { reporter, text } = reporterOn(true);
+
+    reporter.onEvent(launched);
+    jest.advanceTimersByTime(3000);
+    reporter.onEvent(checked);
+    const ended = text();
+    jest.advanceTimersByTime(3000);
+
+    expect(ended).toContain('step access_records 2024-03-01…2024-03-02 started (2 partitions)\n');
+    expect(ended).toContain('\r\x1b[Krunning: access_records 3s');
+    expect(ended.endsWith('\r\x1b[K')).toBe(true); // the ticker's line is cleared when the step ends
+    expect(text()).toBe(ended); // and nothing is drawn after
+  });
+
+  it('draws no ticker when not a terminal (a log file or a pipe), only the start line', () => {
+    const { reporter, text } = reporterOn(false);
+
+    reporter.onEvent(launched);
+    jest.advanceTimersByTime(3000);
+
+    expect(text()).toBe('step access_records 2024-03-01…2024-03-02 started (2 partitions)\n');
+  });
+});
