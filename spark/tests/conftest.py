@@ -29,3 +29,16 @@ def table_spec_fields(datasets: dict, table: str, execution_id: str, group_id: s
     out = subprocess.run([tsx, os.path.join(ROOT, "test", "helpers", "tableSpecFieldsCli.ts")], input=json.dumps(request),
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "spark: starts a local SparkSession (npm run test:spark; npm test runs the rest)")
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that takes the `spark` fixture is marked `spark`, so `-m "not spark"` is the no-JVM loop."""
+    import pytest
+
+    for item in items:
+        if "spark" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.spark)

@@ -10,6 +10,7 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { AdaptiveRetryStrategy, DefaultRateLimiter } from '@smithy/core/retry';
 
 /**
  * Attempts per call, the first included. With adaptive mode's backoff (throttling base 500 ms, capped at
@@ -28,6 +29,8 @@ export interface ClientOverrides {
   /** replaces the HTTP layer (tests); the retry middleware still runs above it */
   requestHandler?: S3ClientConfig['requestHandler'];
   maxAttempts?: number;
+  /** tests: ms between attempts instead of adaptive mode's exponential backoff, and a rate limiter that never waits */
+  retryDelayMs?: number;
 }
 
 export interface AwsClients {
@@ -50,10 +53,22 @@ export interface AwsClients {
 export function awsClients(env: NodeJS.ProcessEnv, overrides: ClientOverrides = {}): AwsClients {
   const maxAttemptsFromEnv = Number(env.AWS_MAX_ATTEMPTS);
   const endpoint = overrides.endpoint ?? (env.AWS_ENDPOINT_URL || undefined);
+  const maxAttempts =
+    overrides.maxAttempts ?? (Number.isInteger(maxAttemptsFromEnv) && maxAttemptsFromEnv > 0 ? maxAttemptsFromEnv : DEFAULT_MAX_ATTEMPTS);
+  const delay = overrides.retryDelayMs;
   const common = {
     region: overrides.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined),
     retryMode: 'adaptive',
-    maxAttempts: overrides.maxAttempts ?? (Number.isInteger(maxAttemptsFromEnv) && maxAttemptsFromEnv > 0 ? maxAttemptsFromEnv : DEFAULT_MAX_ATTEMPTS),
+    maxAttempts,
+    ...(delay === undefined
+      ? {}
+      : {
+          retryStrategy: new AdaptiveRetryStrategy(maxAttempts, {
+            maxAttempts,
+            backoff: { computeNextBackoffDelay: () => delay, setDelayBase: () => undefined },
+            rateLimiter: new DefaultRateLimiter({ minCapacity: 1e6, minFillRate: 1e6 }),
+          }),
+        }),
     ...(endpoint ? { endpoint } : {}),
     ...(overrides.credentials ? { credentials: overrides.credentials } : {}),
     ...(overrides.requestHandler ? { requestHandler: overrides.requestHandler } : {}),

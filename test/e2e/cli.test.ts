@@ -1,11 +1,11 @@
 /**
  * The `lakestep` command as a user runs it (main() with captured output): exit codes, the plan of
- * a dry run, JSON output, queries, and a whole run on real local Spark through the PySpark driver.
+ * a dry run, JSON output and queries (a run on local Spark: test/spark/cliEngineSpark.test.ts).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generateSample } from '../../src/sample/generate';
-import { rowsByDay, tmpLake } from '../helpers/lake';
+import { tmpLake } from '../helpers/lake';
 import { lakestep } from '../helpers/cli';
 import { withLocalRuntime } from '../../src/local/localRuntime';
 
@@ -256,13 +256,4 @@ describe('lakestep CLI', () => {
     expect(stale.code).toBe(0);
     expect(after.stderr).not.toContain('stale');
   });
-
-  it('gives the same rows with --engine spark, through the PySpark driver on local Spark', async () => {
-    const duckdbRows = await rowsByDay(join(lake, 'processed/access_records'));
-
-    const result = await lakestep('run', '--lake', lake, '--engine', 'spark', '--from', '2024-12-30', '--to', '2025-01-02', '--force');
-
-    expect(result.code).toBe(0);
-    expect(await rowsByDay(join(lake, 'processed/access_records'))).toEqual(duckdbRows);
-  }, 600_000); // a Spark start-up on a loaded 2-core machine
 });

@@ -34,7 +34,8 @@ function scriptedHandler(responses: ScriptedResponse[]) {
 }
 const throttled: ScriptedResponse = { statusCode: 400, body: '{"__type":"ThrottlingException","message":"Rate exceeded"}' };
 const ready: ScriptedResponse = { statusCode: 200, body: '{"Crawler":{"Name":"c","State":"READY","LastCrawl":{"Status":"SUCCEEDED"}}}' };
-const base = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+// retryDelayMs: 0 keeps the retry decisions and attempts but not the seconds of real back-off.
+const base = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, retryDelayMs: 0 };
 
 describe('awsClients', () => {
   it('builds nothing and throws nothing for an empty environment, and reuses each client', () => {
