@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../core/errors';
+import { ConfigError, InputError } from '../core/errors';
+import { phasesOf } from '../core/phases';
 
 export const DEFAULTS = {
   lateDays: 1,
@@ -309,24 +310,16 @@ export function tableConfig(config: Pick<LakestepConfig, 'datasets' | 'aggregate
 }
 
 /**
- * Table → phase: 0 for a table that reads no processed table, else 1 + the highest phase it reads.
- * A step of phase p runs after every step of phase p−1 in the same execution.
+ * Table → phase over every table of the config (core/phases).
  * @throws ConfigError on a cycle of reads
  */
 export function phaseOf(config: Pick<LakestepConfig, 'datasets' | 'aggregates'>): Record<string, number> {
-  const phases: Record<string, number> = {};
-  const visiting = new Set<string>();
-  const visit = (table: string): number => {
-    if (table in phases) return phases[table];
-    if (visiting.has(table)) throw new ConfigError(`${table}.reads`, 'reads form a cycle (expected each table to read only tables computed before it)');
-    visiting.add(table);
-    const reads = tableConfig(config, table).reads;
-    phases[table] = reads.length ? 1 + Math.max(...reads.map((r) => visit(r.table))) : 0;
-    visiting.delete(table);
-    return phases[table];
-  };
-  allTableNames(config).forEach(visit);
-  return phases;
+  try {
+    return phasesOf(allTableNames(config).map((name) => ({ name, reads: tableConfig(config, name).reads })));
+  } catch (error) {
+    if (error instanceof InputError) throw new ConfigError(error.field, error.message.slice(error.field.length + 2));
+    throw error;
+  }
 }
 
 let cached: LakestepConfig | undefined;

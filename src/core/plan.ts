@@ -7,6 +7,7 @@ import type { DatasetConfig } from '../config/config';
 import { addDays, dayOfEpochMs, dayRange, daysBetween, isDay, isoWeekMonday } from './days';
 import { inputDaysFor, outputDaysAffectedBy, rawDaysForRange, readDaysFor, readerDaysAffectedBy, type Period, type ReadWindow } from './dependencies';
 import { InputError } from './errors';
+import { phasesOf } from './phases';
 import { compareText } from './rawKeys';
 import type { Day, DirtyReason, OutputDayState, Plan, PlannedDay, RawPartitionState, RunInput, StepGroup, TableRange } from './types';
 
@@ -237,21 +238,6 @@ function versionOf(table: string, args: PlanArgs): string {
   const current = args.stageVersions[table];
   if (current === undefined) throw new InputError(`stageVersions.${table}`, 'missing (expected the hash of the stage SQL, see core/stageVersion)');
   return current;
-}
-
-/** Table → 0 when it reads no planned table, else 1 + the phase of what it reads. */
-function phasesOf(tables: (Reads & { name: string })[]): Record<string, number> {
-  const byName = new Map(tables.map((t) => [t.name, t]));
-  const phases: Record<string, number> = {};
-  const visit = (name: string, depth: number): number => {
-    if (name in phases) return phases[name];
-    if (depth > tables.length) throw new InputError(`${name}.reads`, 'reads form a cycle');
-    const reads = (byName.get(name)?.reads ?? []).filter((r) => byName.has(r.table));
-    phases[name] = reads.length ? 1 + Math.max(...reads.map((r) => visit(r.table, depth + 1))) : 0;
-    return phases[name];
-  };
-  tables.forEach((t) => visit(t.name, 0));
-  return phases;
 }
 
 const hasRawInput = (dataset: string, lateDays: number, day: Day, args: PlanArgs) =>
