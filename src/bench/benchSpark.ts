@@ -84,7 +84,10 @@ export async function runBenchSpark(): Promise<void> {
     const { columns, select } = recordType(dataset, 'spark');
     const jobArgs = { twin: twinDir, sql: resolve(PROJECT_ROOT, dataset.stage), out: join(lakeDir, '_bench_plain_out'), days, columns, select };
     const conf = Object.entries(REQUIRED_SPARK_CONF).flatMap(([k, v]) => ['--conf', `${k}=${v}`]);
-    const plain = measured([resolve(VENV_BIN, 'spark-submit'), '--master', 'local[2]', ...conf, job, JSON.stringify(jobArgs)]);
+    // spark-submit finds Spark's home with the `python3` on PATH: the venv's, as SparkSubmitStepRunner's runs do.
+    const python = resolve(VENV_BIN, 'python');
+    const env = { ...process.env, PATH: `${VENV_BIN}:${process.env.PATH ?? ''}`, PYSPARK_PYTHON: python, PYSPARK_DRIVER_PYTHON: python };
+    const plain = measured([resolve(VENV_BIN, 'spark-submit'), '--master', 'local[2]', ...conf, job, JSON.stringify(jobArgs)], env);
 
     const records = sample.recordsWritten;
     const fmt = (n: number) => n.toFixed(1);
