@@ -96,6 +96,37 @@ export interface Notifier {
   publish(subject: string, message: Record<string, unknown>): Promise<void>;
 }
 
+/**
+ * An execution that committed something, as downstream hears of it (README "Completion event").
+ * `tables`: table → the days committed (recomputed) by this execution, sorted; `exports`: export name →
+ * the key of the package it wrote (`exports/<name>/<execution>.json`).
+ * @example { stage: 'prod', execution: 'run-20240305T101112Z-1a2b', status: 'SUCCEEDED', tables: { access_records: ['2024-03-04', '2024-03-05'] }, exports: {} }
+ */
+export interface RunCompletedDetail {
+  stage: string;
+  /** the execution's name (the last part of its ARN on AWS) */
+  execution: string;
+  /** SUCCEEDED, or FAILED when some planned days failed (the others were committed) */
+  status: 'SUCCEEDED' | 'FAILED';
+  tables: Record<string, Day[]>;
+  exports: Record<string, string>;
+}
+
+/** Tells subscribers an execution committed days: EventBridge's default bus, or locally `<lake>/_events/`. */
+export interface RunEvents {
+  /** @param detail without `stage`: the adapter knows its stage */
+  runCompleted(detail: Omit<RunCompletedDetail, 'stage'>): Promise<void>;
+}
+
+/** Computes an export's rows with the engine that computes the stages (README "Exports"). */
+export interface ExportQueries {
+  /**
+   * @returns the rows of `sql` as JSON-safe objects (dates `YYYY-MM-DD`, timestamps ISO-8601 UTC)
+   * @throws ExportError naming the export when its SQL cannot be run
+   */
+  rows(name: string, sql: string): Promise<Record<string, unknown>[]>;
+}
+
 export interface Clock {
   nowMs(): number;
 }
@@ -108,5 +139,7 @@ export interface Ports {
   clusters: ClusterManager;
   crawler: Crawler;
   notifier: Notifier;
+  events: RunEvents;
+  exports: ExportQueries;
   clock: Clock;
 }

@@ -28,9 +28,10 @@ export interface QueryResult {
  * @throws InputError (field `lake`) when the lake has no catalog yet; InputError (field `sql`) for
  *   more than one statement or one that is not read-only; DuckDB's error for bad SQL
  *   (for an unknown table, with a hint that tables appear once the pipeline writes them)
+ * `selectOnly` refuses EXPLAIN too (an export's rows are a SELECT's).
  * @example await queryCatalog('./lake', 'SELECT count(*) AS n FROM access_records') // { columns: ['n'], rows: [{ n: 1433 }] }
  */
-export async function queryCatalog(lakeDir: string, sql: string): Promise<QueryResult> {
+export async function queryCatalog(lakeDir: string, sql: string, options: { selectOnly?: boolean } = {}): Promise<QueryResult> {
   const lake = resolve(lakeDir);
   const catalog = join(lake, CATALOG_FILE);
   const hasTables = existsSync(join(lake, 'processed'));
@@ -57,7 +58,7 @@ export async function queryCatalog(lakeDir: string, sql: string): Promise<QueryR
       const statements = await con.extractStatements(sql);
       if (statements.count !== 1) throw new InputError('sql', `${statements.count} statements given; expected one read-only statement (a query never changes the lake)`);
       // prepare binds the statement: an unknown table fails there
-      const reader = await statements.prepare(0).then((prepared) => readOnly(prepared).runAndReadAll()).catch((e: Error) => {
+      const reader = await statements.prepare(0).then((prepared) => readOnly(prepared, options.selectOnly ? SELECT_ONLY : READ_ONLY).runAndReadAll()).catch((e: Error) => {
         const missing = /Table with name (\S+) does not exist/.exec(e.message);
         if (!missing) throw e;
         throw new Error(`${e.message.split('\n')[0]} (the local catalog has no table ${missing[1]}: a table appears after \`lakestep run\` writes its first partition; SELECT * FROM lakestep_partitions lists what was crawled)`, { cause: e });
@@ -80,12 +81,14 @@ export async function queryCatalog(lakeDir: string, sql: string): Promise<QueryR
 
 /** Statement kinds that only read. */
 const READ_ONLY = new Set<number>([StatementType.SELECT, StatementType.EXPLAIN]);
+const SELECT_ONLY = new Set<number>([StatementType.SELECT]);
 
-/** @throws InputError naming the statement's kind when it is not a SELECT or EXPLAIN */
-function readOnly<T extends { statementType: number }>(prepared: T): T {
-  if (!READ_ONLY.has(prepared.statementType)) {
+/** @throws InputError naming the statement's kind when it is not one of `allowed` (SELECT, EXPLAIN) */
+function readOnly<T extends { statementType: number }>(prepared: T, allowed: Set<number>): T {
+  if (!allowed.has(prepared.statementType)) {
     const kind = StatementType[prepared.statementType as StatementType] ?? String(prepared.statementType);
-    throw new InputError('sql', `a ${kind} statement is not a query; expected one read-only statement (SELECT, WITH … SELECT, EXPLAIN): a query never changes the lake`);
+    const expected = allowed.has(StatementType.EXPLAIN) ? 'SELECT, WITH … SELECT, EXPLAIN' : 'SELECT, WITH … SELECT';
+    throw new InputError('sql', `a ${kind} statement is not a query; expected one read-only statement (${expected}): a query never changes the lake`);
   }
   return prepared;
 }
