@@ -118,13 +118,21 @@ export interface RunEvents {
   runCompleted(detail: Omit<RunCompletedDetail, 'stage'>): Promise<void>;
 }
 
+/** An export as its engine needs it (config `exports:`): `reads` are the tables its SELECT reads. */
+export interface ExportQuery {
+  name: string;
+  sql: string;
+  reads: string[];
+}
+
 /** Computes an export's rows with the engine that computes the stages (README "Exports"). */
 export interface ExportQueries {
   /**
-   * @returns the rows of `sql` as JSON-safe objects (dates `YYYY-MM-DD`, timestamps ISO-8601 UTC)
+   * A table in `reads` with no partition written yet reads as empty.
+   * @returns the rows of `exp.sql` as JSON-safe objects (dates `YYYY-MM-DD`, timestamps ISO-8601 UTC)
    * @throws ExportError naming the export when its SQL cannot be run
    */
-  rows(name: string, sql: string): Promise<Record<string, unknown>[]>;
+  rows(exp: ExportQuery): Promise<Record<string, unknown>[]>;
 }
 
 export interface Clock {

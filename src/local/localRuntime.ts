@@ -96,7 +96,7 @@ export async function withLocalRuntime<T>(options: LocalRuntimeOptions, fn: (run
       crawler: new DuckDbCatalogCrawler({ lakeDir, config }),
       notifier: new FileNotifier(lakeDir, options.alertStream),
       events: new FileRunEvents(store),
-      exports: new DuckDbExportQueries(lakeDir),
+      exports: new DuckDbExportQueries(lakeDir, config),
       clock: { nowMs: () => Date.now() },
     };
     return await fn({ lakeDir, config, ports, lock, ownsStore: !dynamo.joined });

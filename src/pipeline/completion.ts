@@ -35,7 +35,7 @@ export async function announceCompletion(
   let exportError: LakestepError | undefined;
   for (const exp of dueExports(config.exports, tables)) {
     try {
-      const rows = await ports.exports.rows(exp.name, exp.sql);
+      const rows = await ports.exports.rows(exp);
       const key = await ports.store.putJson(exportKey(exp.name, run.executionId), rows);
       await ports.store.putJson(latestExportKey(exp.name), rows);
       written[exp.name] = key;
