@@ -57,6 +57,10 @@ const runFilesRead = (lakeArn) => [
 const runFilesWrite = (lakeArn) => [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: lakeArn('/_runs/*') }];
 /** The run report: `_reports/<execution>.json|.html` and the newest-report pointer. */
 const reportsWrite = (lakeArn) => [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: lakeArn('/_reports/*') }];
+/** the metric packages (exports/<name>/<execution>.json and latest.json) */
+const exportsWrite = (lakeArn) => [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: lakeArn('/exports/*') }];
+/** the completion event (source lakestep, detail-type Run Completed) on the account's default bus */
+const putCompletionEvent = [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: arn('events', 'event-bus/default') }];
 /** Publishing to the KMS-encrypted alerts topic needs the key too (SNS encrypts with the publisher's rights). */
 const publishAlerts = [
   { Effect: 'Allow', Action: ['sns:Publish'], Resource: { Ref: 'AlertsTopic' } },
@@ -139,11 +143,14 @@ function lambdaStatements(p) {
     ],
     startCrawler: [{ Effect: 'Allow', Action: ['glue:StartCrawler'], Resource: crawlers }],
     checkCrawler: [{ Effect: 'Allow', Action: ['glue:GetCrawler'], Resource: crawlers }],
-    // CommitLedger also reads the output days' history (row-count drift) and alerts on warnings
+    // CommitLedger also reads the output days' history (row-count drift), alerts on warnings, writes the
+    // exports and sends the completion event
     commitLedger: [
       ...runFilesRead(lakeArn),
       ...runFilesWrite(lakeArn),
       ...reportsWrite(lakeArn),
+      ...exportsWrite(lakeArn),
+      ...putCompletionEvent,
       { Effect: 'Allow', Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:Query'], Resource: ledgerTable },
       ...publishAlerts,
     ],

@@ -6,6 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EMRClient } from '@aws-sdk/client-emr';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -40,6 +41,7 @@ export interface AwsClients {
   readonly sns: SNSClient;
   readonly sfn: SFNClient;
   readonly dynamodb: DynamoDBClient;
+  readonly eventbridge: EventBridgeClient;
 }
 
 /**
@@ -98,6 +100,9 @@ export function awsClients(env: NodeJS.ProcessEnv, overrides: ClientOverrides = 
     },
     get dynamodb() {
       return lazy('dynamodb', () => new DynamoDBClient(common));
+    },
+    get eventbridge() {
+      return lazy('eventbridge', () => new EventBridgeClient(common));
     },
   };
 }

@@ -12,18 +12,20 @@
  * - `EMR_CLUSTER_ID`    existing cluster the steps run on, e.g. `j-2AXXXXXXGAPLF`; empty in transient mode (steps, clusters)
  * - `EMR_*`, `STEP_CONCURRENCY`  transient cluster settings: see emrClusters.ts
  * - `LEDGER_TABLE`, `LOCK_TABLE`  DynamoDB tables; default `ledgerTableNames(STAGE)` when STAGE is set
- * - `STAGE`             deploy stage, e.g. `prod` (only for the table-name defaults)
+ * - `STAGE`             deploy stage, e.g. `prod` (the table-name defaults; the completion event's `stage`)
  * - `ALERTS_TOPIC_ARN`  SNS topic of alerts (notifier)
  * - `CRAWLER_NAMES`     JSON `{ "<table>": "<crawler name>" }` (crawler)
  * - `AWS_REGION`, `AWS_ENDPOINT_URL`, `AWS_MAX_ATTEMPTS`: see clients.ts
  */
 import { loadConfig } from '../config/config';
 import { LakestepError } from '../core/errors';
-import type { Clock, ClusterManager, Crawler, Ledger, Lock, Notifier, ObjectStore, Ports, StepRunner } from '../core/ports';
+import type { Clock, ClusterManager, Crawler, ExportQueries, Ledger, Lock, Notifier, ObjectStore, Ports, RunEvents, StepRunner } from '../core/ports';
 import { awsClients, type AwsClients } from './clients';
 import { DynamoLedger } from './dynamoLedger';
 import { DynamoLock } from './dynamoLock';
 import { emrClusterManagerFromEnv } from './emrClusters';
+import { EmrExportQueries } from './emrExportQueries';
+import { EventBridgeRunEvents } from './eventBridgeRunEvents';
 import { EmrStepRunner } from './emrStepRunner';
 import { GlueCrawler } from './glueCrawler';
 import { ledgerTableNames } from './ledgerTables';
@@ -45,6 +47,7 @@ export function awsPorts(env: NodeJS.ProcessEnv, clients: AwsClients = awsClient
   const clusters = once(() => emrClusterManagerFromEnv(env, clients.emr));
   const crawler = once(() => new GlueCrawler(clients.glue, crawlerNames(env)));
   const notifier = once(() => new SnsNotifier(clients.sns, requireEnv(env, 'ALERTS_TOPIC_ARN', 'the SNS alerts topic ARN')));
+  const events = once(() => new EventBridgeRunEvents(clients.eventbridge, requireEnv(env, 'STAGE', 'the deploy stage, e.g. prod')));
 
   // async wrappers: a missing variable then rejects the call's promise instead of throwing synchronously.
   const storePort: ObjectStore = {
@@ -79,9 +82,11 @@ export function awsPorts(env: NodeJS.ProcessEnv, clients: AwsClients = awsClient
     state: async () => crawler().state(),
   };
   const notifierPort: Notifier = { publish: async (subject, message) => notifier().publish(subject, message) };
+  const eventsPort: RunEvents = { runCompleted: async (detail) => events().runCompleted(detail) };
+  const exportsPort: ExportQueries = new EmrExportQueries();
   const clock: Clock = { nowMs: () => Date.now() };
 
-  return { store: storePort, ledger: ledgerPort, lock: lockPort, steps: stepsPort, clusters: clustersPort, crawler: crawlerPort, notifier: notifierPort, clock };
+  return { store: storePort, ledger: ledgerPort, lock: lockPort, steps: stepsPort, clusters: clustersPort, crawler: crawlerPort, notifier: notifierPort, events: eventsPort, exports: exportsPort, clock };
 }
 
 /**

@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, InputError } from '../core/errors';
 import { phasesOf } from '../core/phases';
+import { selectOnlyProblem, sqlCodeOnly } from '../core/sqlText';
 
 export const DEFAULTS = {
   lateDays: 1,
@@ -157,10 +158,25 @@ const aggregateSchema = z
   })
   .strict();
 
+/**
+ * A metric package (docs: README "Exports"): the rows of one SELECT over the project's tables, written as a
+ * JSON array after every execution that changed a day of a table it `reads`.
+ */
+const exportSchema = z
+  .object({
+    /** one read-only SELECT (or WITH … SELECT) over the catalog's tables */
+    sql: z.string().min(1),
+    /** the tables the SQL reads: a changed day of one of them rewrites the export */
+    reads: z.array(name).min(1),
+  })
+  .strict();
+export type ExportConfig = z.infer<typeof exportSchema> & { name: string };
+
 const configSchema = z
   .object({
     datasets: z.record(name, datasetSchema),
     aggregates: z.record(name, aggregateSchema).default({}),
+    exports: z.record(name, exportSchema).default({}),
     maxDaysPerStep: z.number().int().min(1).max(366).default(DEFAULTS.maxDaysPerStep),
     maxStepsPerExecution: z.number().int().min(1).max(100).default(DEFAULTS.maxStepsPerExecution),
     stepConcurrency: z.number().int().min(1).max(40).default(DEFAULTS.stepConcurrency),
@@ -186,6 +202,7 @@ export interface LakestepConfig {
   maxStepsPerExecution: number;
   stepConcurrency: number;
   lockTtlSeconds: number;
+  exports: Record<string, ExportConfig>;
 }
 
 export const isDataset = (table: TableConfig): table is DatasetConfig => 'raw' in table;
@@ -221,7 +238,10 @@ export function parseConfig(raw: unknown): LakestepConfig {
     if (key in datasets) throw new ConfigError(`aggregates.${key}`, 'is also a dataset (expected unique table names)');
     aggregates[key] = { ...agg, name: key };
   }
-  const config = { ...parsed.data, datasets, aggregates };
+  // not `exports`: the compiled module's own `exports` would be shadowed in this function
+  const exportEntries: Record<string, ExportConfig> = {};
+  for (const [key, exp] of Object.entries(parsed.data.exports)) exportEntries[key] = { ...exp, name: key };
+  const config = { ...parsed.data, datasets, aggregates, exports: exportEntries };
   for (const [section, entries] of [['datasets', datasets], ['aggregates', aggregates]] as const) {
     for (const [key, table] of Object.entries(entries)) {
       if (table.table !== key) throw new ConfigError(`${section}.${key}.table`, `"${table.table}" differs from the entry's name (expected "${key}")`);
@@ -234,7 +254,30 @@ export function parseConfig(raw: unknown): LakestepConfig {
     }
   }
   phaseOf(config); // throws on a cycle
+  for (const exp of Object.values(exportEntries)) checkExport(config, exp);
   return config;
+}
+
+/**
+ * An export's SQL is one read-only SELECT; its `reads` are tables of the config, each named in the SQL,
+ * and every config table the SQL reads (after FROM or JOIN) is among its `reads` (else a change to that
+ * table would leave the export stale).
+ * @throws ConfigError naming `exports.<name>.sql` or `exports.<name>.reads.<i>`
+ */
+function checkExport(config: Pick<LakestepConfig, 'datasets' | 'aggregates'>, exp: ExportConfig): void {
+  const at = `exports.${exp.name}`;
+  const problem = selectOnlyProblem(exp.sql);
+  if (problem) throw new ConfigError(`${at}.sql`, problem);
+  const tables = allTableNames(config);
+  const code = sqlCodeOnly(exp.sql);
+  exp.reads.forEach((table, i) => {
+    if (!tables.includes(table)) throw new ConfigError(`${at}.reads.${i}`, `unknown table "${table}" (expected one of ${tables.join(', ')})`);
+    if (!new RegExp(`\\b${table}\\b`, 'i').test(code)) throw new ConfigError(`${at}.reads.${i}`, `"${table}" is not named in the export's sql (expected the tables the sql reads)`);
+  });
+  for (const [, table] of code.matchAll(/\b(?:from|join)\s+([A-Za-z_][A-Za-z0-9_]*)/gi)) {
+    const known = tables.find((t) => t === table.toLowerCase());
+    if (known && !exp.reads.includes(known)) throw new ConfigError(`${at}.reads`, `lacks "${known}", which the sql reads (expected every table the sql reads, so a change to it rewrites the export)`);
+  }
 }
 
 /**

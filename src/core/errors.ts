@@ -98,3 +98,10 @@ export class UpstreamFailedError extends LakestepError {
     super(`not computed: its input ${input} failed in this execution`);
   }
 }
+
+/** An export (metric package) could not be computed or written; the execution's days are committed. */
+export class ExportError extends LakestepError {
+  constructor(readonly exportName: string, message: string, options?: { cause?: unknown }) {
+    super(`exports.${exportName}: ${message}`, options);
+  }
+}

@@ -96,6 +96,45 @@ export interface Notifier {
   publish(subject: string, message: Record<string, unknown>): Promise<void>;
 }
 
+/**
+ * An execution that committed something, as downstream hears of it (README "Completion event").
+ * `tables`: table → the days committed (recomputed) by this execution, sorted; `exports`: export name →
+ * the key of the package it wrote (`exports/<name>/<execution>.json`).
+ * @example { stage: 'prod', execution: 'run-20240305T101112Z-1a2b', status: 'SUCCEEDED', tables: { access_records: ['2024-03-04', '2024-03-05'] }, exports: {} }
+ */
+export interface RunCompletedDetail {
+  stage: string;
+  /** the execution's name (the last part of its ARN on AWS) */
+  execution: string;
+  /** SUCCEEDED, or FAILED when some planned days failed (the others were committed) */
+  status: 'SUCCEEDED' | 'FAILED';
+  tables: Record<string, Day[]>;
+  exports: Record<string, string>;
+}
+
+/** Tells subscribers an execution committed days: EventBridge's default bus, or locally `<lake>/_events/`. */
+export interface RunEvents {
+  /** @param detail without `stage`: the adapter knows its stage */
+  runCompleted(detail: Omit<RunCompletedDetail, 'stage'>): Promise<void>;
+}
+
+/** An export as its engine needs it (config `exports:`): `reads` are the tables its SELECT reads. */
+export interface ExportQuery {
+  name: string;
+  sql: string;
+  reads: string[];
+}
+
+/** Computes an export's rows with the engine that computes the stages (README "Exports"). */
+export interface ExportQueries {
+  /**
+   * A table in `reads` with no partition written yet reads as empty.
+   * @returns the rows of `exp.sql` as JSON-safe objects (dates `YYYY-MM-DD`, timestamps ISO-8601 UTC)
+   * @throws ExportError naming the export when its SQL cannot be run
+   */
+  rows(exp: ExportQuery): Promise<Record<string, unknown>[]>;
+}
+
 export interface Clock {
   nowMs(): number;
 }
@@ -108,5 +147,7 @@ export interface Ports {
   clusters: ClusterManager;
   crawler: Crawler;
   notifier: Notifier;
+  events: RunEvents;
+  exports: ExportQueries;
   clock: Clock;
 }

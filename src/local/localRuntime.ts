@@ -1,7 +1,7 @@
 /**
  * The embedded runtime: dynalite for the ledger and the lock (persisted under `<lake>/_state/`),
  * the lake folder for S3, DuckDB (or local spark-submit) for EMR steps, a DuckDB catalog for Glue,
- * files under `<lake>/_alerts/` for SNS. Started and stopped around each command.
+ * files under `<lake>/_alerts/` for SNS and `<lake>/_events/` for EventBridge. Started and stopped around each command.
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -14,7 +14,9 @@ import type { Ports, StepRunner } from '../core/ports';
 import { DuckDbCatalogCrawler } from './duckDbCatalogCrawler';
 import { DuckDbStepRunner } from './duckdb/duckDbStepRunner';
 import { ensureTables, localDynamoClient, startDynalite } from './dynaliteServer';
+import { DuckDbExportQueries } from './duckDbExportQueries';
 import { FileNotifier } from './fileNotifier';
+import { FileRunEvents } from './fileRunEvents';
 import { FolderObjectStore } from './folderObjectStore';
 import { LocalClusterManager } from './localClusterManager';
 import { SparkSubmitStepRunner } from './sparkSubmitStepRunner';
@@ -84,14 +86,17 @@ export async function withLocalRuntime<T>(options: LocalRuntimeOptions, fn: (run
     const tables = ledgerTableNames('local');
     await ensureTables(client, tables);
     const lock = new DynamoLock(client, tables.lock);
+    const store = new FolderObjectStore(lakeDir);
     const ports: Ports = {
-      store: new FolderObjectStore(lakeDir),
+      store,
       ledger: new DynamoLedger(client, tables.ledger),
       lock,
       steps: stepRunner(options.engine ?? 'duckdb', lakeDir, config),
       clusters: new LocalClusterManager(),
       crawler: new DuckDbCatalogCrawler({ lakeDir, config }),
       notifier: new FileNotifier(lakeDir, options.alertStream),
+      events: new FileRunEvents(store),
+      exports: new DuckDbExportQueries(lakeDir, config),
       clock: { nowMs: () => Date.now() },
     };
     return await fn({ lakeDir, config, ports, lock, ownsStore: !dynamo.joined });

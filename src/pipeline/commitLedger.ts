@@ -12,11 +12,19 @@ import { summarize, type RunSummary, type RunWarning } from '../core/summary';
 import { addDays, dayOfEpochMs, daysBetween, formatDayRanges } from '../core/days';
 import type { Day, OutputDayState, Plan, StepResult } from '../core/types';
 import { buildRunReport, summaryExtras } from '../report/runReport';
+import { announceCompletion } from './completion';
 import { writeRunReport } from '../report/reportStore';
 import { executionName, stepResultKey, summaryKey } from './runKeys';
 
-/** @throws DaysFailedError after committing the days that succeeded, when any day failed */
-export async function commitLedger(ports: Pick<Ports, 'store' | 'ledger' | 'clock' | 'notifier'>, planKey: string, config: LakestepConfig) {
+/** The ports CommitLedger uses. */
+export type CommitPorts = Pick<Ports, 'store' | 'ledger' | 'clock' | 'notifier' | 'events' | 'exports'>;
+
+/**
+ * When it committed days, writes the due exports and sends the completion event (pipeline/completion.ts).
+ * @throws DaysFailedError after committing the days that succeeded, when any day failed; else ExportError
+ *   when an export could not be written (the days are committed and the event sent)
+ */
+export async function commitLedger(ports: CommitPorts, planKey: string, config: LakestepConfig) {
   const plan = await ports.store.getJson<Plan>(planKey);
   if (!plan) throw new Error(`plan ${planKey} is missing`);
   const results = await Promise.all(plan.groups.map((g) => ports.store.getJson<StepResult>(stepResultKey(plan.executionId, g.groupId))));
@@ -48,14 +56,16 @@ export async function commitLedger(ports: Pick<Ports, 'store' | 'ledger' | 'cloc
     failedDays,
     cause: failedDays.length ? describeFailedDays(summary) : undefined,
   });
+  const completion = await announceCompletion(ports, { executionId: plan.executionId, status: failedDays.length ? 'FAILED' : 'SUCCEEDED', outputs: entries.outputs }, config);
   if (failedDays.length) throw new DaysFailedError(failedDays.map((d) => d.day), describeFailedDays(summary));
+  if (completion?.exportError) throw completion.exportError;
   if (summary.warnings.length) {
     await ports.notifier.publish(`lakestep: execution ${executionName(plan.executionId)} succeeded with ${summary.warnings.length} warnings`.slice(0, 100), {
       executionId: plan.executionId,
       warnings: summary.warnings.map((w) => `${w.dataset} ${w.day}: ${w.message}`),
     });
   }
-  return { committedDays: entries.outputs.length, summaryKey: key, totals: summary.totals };
+  return { committedDays: entries.outputs.length, summaryKey: key, totals: summary.totals, exports: completion?.detail.exports ?? {} };
 }
 
 /** A failure's description goes to the ledger, the alert and the Fail state's Cause (at most 32,768 characters on AWS). */

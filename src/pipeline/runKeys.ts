@@ -21,3 +21,8 @@ export const summaryKey = (executionId: string) => `${runPrefix(executionId)}sum
 export const quarantineKey = (executionId: string, table: string) => `${runPrefix(executionId)}rejected/${table}/`;
 /** Where a step stages the day partitions it writes before they replace the published ones (the PySpark driver). */
 export const stagingKey = (executionId: string, groupId: string) => `_staging/${executionName(executionId)}/${groupId}/`;
+/** The completion event of an execution that committed days (locally; on AWS it goes to EventBridge). */
+export const eventKey = (executionId: string) => `_events/${executionName(executionId)}.json`;
+/** An export's package as this execution wrote it, and the copy that always holds the newest. */
+export const exportKey = (name: string, executionId: string) => `exports/${name}/${executionName(executionId)}.json`;
+export const latestExportKey = (name: string) => `exports/${name}/latest.json`;

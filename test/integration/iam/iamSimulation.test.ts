@@ -109,9 +109,9 @@ function recordingClients(moto: Moto, sink: { fn: string; commands: { fn: string
   const overrides = { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
   const base = awsClients({}, overrides);
   const emr = awsClients({}, { ...overrides, requestHandler: new EpochDatesHandler() }).emr;
-  const clients: AwsClients = { s3: base.s3, glue: base.glue, sns: base.sns, sfn: base.sfn, dynamodb: base.dynamodb, emr };
+  const clients: AwsClients = { s3: base.s3, glue: base.glue, sns: base.sns, sfn: base.sfn, dynamodb: base.dynamodb, eventbridge: base.eventbridge, emr };
   type Stack = { add(middleware: (next: (args: Json) => Promise<Json>, context: { commandName?: string }) => (args: Json) => Promise<Json>, options: Json): void };
-  for (const service of ['s3', 'emr', 'glue', 'sns', 'sfn', 'dynamodb'] as const) {
+  for (const service of ['s3', 'emr', 'glue', 'sns', 'sfn', 'dynamodb', 'eventbridge'] as const) {
     (clients[service].middlewareStack as unknown as Stack).add(
       (next, context) => async (args) => {
         sink.commands.push({ fn: sink.fn, service, command: String(context.commandName).replace(/Command$/, ''), input: JSON.parse(JSON.stringify(args.input)) });
@@ -167,6 +167,12 @@ function iamRequests(principal: string, service: string, command: string, input:
       return [{ principal, action: `elasticmapreduce:${command}`, resource: cluster(input.ClusterId), context: clusterTags, why }];
     case 'glue':
       return [{ principal, action: `glue:${command}`, resource: `arn:aws:glue:${REGION}:${ACCOUNT}:crawler/${input.Name}`, context: {}, why }];
+    case 'eventbridge':
+      // PutEvents authorizes on the bus each entry names (the default bus when none)
+      if (command === 'PutEvents') {
+        return (input.Entries as { EventBusName?: string }[]).map((e) => ({ principal, action: 'events:PutEvents', resource: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${e.EventBusName ?? 'default'}`, context: {}, why }));
+      }
+      break;
     case 'sns':
       // SNS encrypts with the publisher's rights: a KMS-encrypted topic needs the key too
       return [
@@ -360,6 +366,8 @@ describeIfMoto('iamSimulation.test.ts')('IAM: every call the pipeline makes is a
     for (const fn of FUNCTIONS.filter((f) => f !== 'validateInput')) expect([fn, principals.has(fn)]).toEqual([fn, true]);
     expect(principals.has('emrNodes')).toBe(true);
     expect(requests.some((r) => r.principal === 'commitLedger' && r.action === 'kms:GenerateDataKey')).toBe(true);
+    expect(requests.filter((r) => r.principal === 'commitLedger' && r.action === 'events:PutEvents').map((r) => r.resource)).toEqual([`arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`]);
+    expect(requests.some((r) => r.principal === 'commitLedger' && r.action === 's3:PutObject' && r.resource.endsWith('/exports/project_downloads_28d/latest.json'))).toBe(true);
     expect(requests.some((r) => r.principal === 'ensureCluster' && r.action === 'elasticmapreduce:RunJobFlow')).toBe(true);
   });
 

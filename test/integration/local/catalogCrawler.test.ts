@@ -6,6 +6,7 @@ import { loadConfig } from '../../../src/config/config';
 import { InputError } from '../../../src/core/errors';
 import { queryCatalog } from '../../../src/local/catalogQuery';
 import { DuckDbCatalogCrawler } from '../../../src/local/duckDbCatalogCrawler';
+import { DuckDbExportQueries } from '../../../src/local/duckDbExportQueries';
 
 const config = loadConfig();
 const tmp: string[] = [];
@@ -205,5 +206,38 @@ describe('queryCatalog', () => {
     await new DuckDbCatalogCrawler({ lakeDir: lake, config }).start(['access_records']);
 
     await expect(queryCatalog(lake, 'CREATE TABLE x (a INT)')).rejects.toThrow(/read-only/i);
+  });
+
+  it("runs an export's SQL as one SELECT, dates as ISO text, and refuses even an EXPLAIN, naming the export", async () => {
+    const lake = await lakeWithTwoDays();
+    await new DuckDbCatalogCrawler({ lakeDir: lake, config }).start(['access_records']);
+    const exports = new DuckDbExportQueries(lake, config);
+    const daily = (sql: string) => exports.rows({ name: 'daily', sql, reads: ['access_records'] });
+
+    const rows = await daily('SELECT record_date, count(*) AS n, max(timestamp) AS last FROM access_records GROUP BY 1 ORDER BY 1');
+
+    expect(rows).toEqual([
+      { record_date: '2024-03-05', n: 3, last: '2024-03-05T10:00:02.000Z' },
+      { record_date: '2024-03-06', n: 3, last: '2024-03-06T23:59:59.000Z' },
+    ]);
+    await expect(daily('EXPLAIN SELECT 1')).rejects.toThrow(
+      /^exports\.daily: its sql failed on the local catalog: sql: a EXPLAIN statement is not a query; expected one read-only statement \(SELECT, WITH … SELECT\)/,
+    );
+    await expect(daily('SELECT nope FROM access_records')).rejects.toThrow(/^exports\.daily: its sql failed on the local catalog: .*nope/);
+    expect((await queryCatalog(lake, 'EXPLAIN SELECT 1')).rows.length).toBeGreaterThan(0); // `lakestep query` still takes it
+  });
+
+  it('reads a table the export reads as empty, with its declared columns, while it has no partition yet', async () => {
+    const lake = await lakeWithTwoDays();
+    await new DuckDbCatalogCrawler({ lakeDir: lake, config }).start(['access_records']);
+
+    const rows = await new DuckDbExportQueries(lake, config).rows({
+      name: 'weekly',
+      sql: 'SELECT count(*) AS n, max(programmatic_share_4w) AS share FROM client_share_4w',
+      reads: ['client_share_4w'],
+    });
+
+    expect(rows).toEqual([{ n: 0, share: null }]);
+    await expect(queryCatalog(lake, 'SELECT count(*) FROM client_share_4w')).rejects.toThrow(/no table client_share_4w/); // for that query only
   });
 });

@@ -23,7 +23,7 @@ import { EmrStepRunner, stepName } from '../../../src/aws/emrStepRunner';
 import { stepSpec } from '../../helpers/stepSpec';
 
 const emr = mockClient(EMRClient);
-const config: LakestepConfig = { datasets: {}, aggregates: {}, maxDaysPerStep: 7, maxStepsPerExecution: 20, stepConcurrency: 2, lockTtlSeconds: 21600 };
+const config: LakestepConfig = { datasets: {}, aggregates: {}, exports: {}, maxDaysPerStep: 7, maxStepsPerExecution: 20, stepConcurrency: 2, lockTtlSeconds: 21600 };
 const runner = () =>
   new EmrStepRunner(new EMRClient({ region: 'us-east-1' }), {
     clusterId: 'j-CLUSTER1',

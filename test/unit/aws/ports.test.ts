@@ -30,7 +30,7 @@ describe('awsPorts', () => {
   it('builds from an empty environment without throwing, with a clock on Date.now', () => {
     const ports = awsPorts({});
 
-    expect(Object.keys(ports).sort()).toEqual(['clock', 'clusters', 'crawler', 'ledger', 'lock', 'notifier', 'steps', 'store']);
+    expect(Object.keys(ports).sort()).toEqual(['clock', 'clusters', 'crawler', 'events', 'exports', 'ledger', 'lock', 'notifier', 'steps', 'store']);
     expect(Math.abs(ports.clock.nowMs() - Date.now())).toBeLessThan(1000);
   });
 
@@ -44,8 +44,15 @@ describe('awsPorts', () => {
     ['crawler', (p: ReturnType<typeof awsPorts>) => p.crawler.start(['t']), /environment variable CRAWLER_NAMES is not set/],
     ['ledger', (p: ReturnType<typeof awsPorts>) => p.ledger.rawPartitions('ds'), /environment variable LEDGER_TABLE is not set \(nor STAGE/],
     ['lock', (p: ReturnType<typeof awsPorts>) => p.lock.release('e'), /environment variable LOCK_TABLE is not set \(nor STAGE/],
+    ['events', (p: ReturnType<typeof awsPorts>) => p.events.runCompleted({ execution: 'e', status: 'SUCCEEDED', tables: {}, exports: {} }), /environment variable STAGE is not set/],
   ])('%s: the first use names the missing variable', async (_port, use, message) => {
     await expect(use(awsPorts({}))).rejects.toThrow(message);
+  });
+
+  it('fails an export clearly: computing exports on AWS is not built', async () => {
+    await expect(awsPorts({}).exports.rows({ name: 'project_downloads_28d', sql: 'SELECT 1', reads: ['project_downloads_daily'] })).rejects.toThrow(
+      /^exports\.project_downloads_28d: exports are not computed on AWS yet \(the EMR export phase is not built\); the execution's days are committed/,
+    );
   });
 
   it('names a malformed LAKE_BUCKET and CRAWLER_NAMES', async () => {

@@ -129,6 +129,7 @@ describe('phaseOf', () => {
   it('puts a table one phase after the latest table it reads', () => {
     const config = parseConfig({
       ...shipped(),
+      exports: {}, // the shipped export reads an aggregate replaced here
       aggregates: {
         a: { ...aggregate([{ table: 'access_records', fromDays: -6, toDays: 0 }]), table: 'a' },
         b: { ...aggregate([{ table: 'a', fromDays: 0, toDays: 0 }, { table: 'access_records', fromDays: 0, toDays: 0 }]), table: 'b' },
@@ -177,5 +178,38 @@ describe('loadConfig of a file with a YAML syntax error', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('parseConfig exports', () => {
+  const withExport = (exp: Record<string, unknown>) => ({ ...shipped(), exports: { dash: exp } });
+
+  it('loads the shipped export, reading the table its sql names', () => {
+    const config = loadConfig();
+
+    expect(config.exports.project_downloads_28d).toMatchObject({ name: 'project_downloads_28d', reads: ['project_downloads_daily'] });
+  });
+
+  it('takes a config without exports', () => {
+    const raw = shipped();
+    delete raw.exports;
+
+    expect(parseConfig(raw).exports).toEqual({});
+  });
+
+  it.each([
+    ['a second statement', { sql: 'SELECT * FROM access_records; DROP TABLE access_records', reads: ['access_records'] }, /exports\.dash\.sql: holds 2 statements \(expected one SELECT\)/],
+    ['a write', { sql: "COPY access_records TO 'x.csv'", reads: ['access_records'] }, /exports\.dash\.sql: starts with "COPY"/],
+    ['an unknown table in reads', { sql: 'SELECT 1 FROM access_records', reads: ['acess_records'] }, /exports\.dash\.reads\.0: unknown table "acess_records" \(expected one of access_records, /],
+    ['a read the sql does not name', { sql: 'SELECT 1 FROM access_records', reads: ['access_records', 'file_downloads'] }, /exports\.dash\.reads\.1: "file_downloads" is not named in the export's sql/],
+    ['a table the sql reads missing from reads', { sql: 'SELECT * FROM access_records a JOIN file_downloads f USING (user_id)', reads: ['access_records'] }, /exports\.dash\.reads: lacks "file_downloads", which the sql reads/],
+    ['no reads', { sql: 'SELECT 1 FROM access_records', reads: [] }, /exports\.dash\.reads: Array must contain at least 1 element/],
+    ['an unknown key', { sql: 'SELECT 1 FROM access_records', reads: ['access_records'], format: 'csv' }, /exports\.dash: Unrecognized key\(s\) in object: 'format'/],
+  ])('refuses %s, naming the field', (_, exp, message) => {
+    expect(() => parseConfig(withExport(exp))).toThrow(message);
+  });
+
+  it('refuses an export name that is no lower-case name', () => {
+    expect(() => parseConfig({ ...shipped(), exports: { 'Dash Board': { sql: 'SELECT 1 FROM access_records', reads: ['access_records'] } } })).toThrow(/exports\.Dash Board: a lower-case name/);
   });
 });
