@@ -129,10 +129,11 @@ export interface ExportQuery {
 export interface ExportQueries {
   /**
    * A table in `reads` with no partition written yet reads as empty.
-   * @returns the rows of `exp.sql` as JSON-safe objects (dates `YYYY-MM-DD`, timestamps ISO-8601 UTC)
+   * @returns the rows of `exp.sql` as JSON-safe objects (dates `YYYY-MM-DD`, timestamps ISO-8601 UTC);
+   *   undefined when this engine computes no exports (AWS until its EMR export phase exists): the export is skipped
    * @throws ExportError naming the export when its SQL cannot be run
    */
-  rows(exp: ExportQuery): Promise<Record<string, unknown>[]>;
+  rows(exp: ExportQuery): Promise<Record<string, unknown>[] | undefined>;
 }
 
 export interface Clock {

@@ -36,6 +36,7 @@ export async function announceCompletion(
   for (const exp of dueExports(config.exports, tables)) {
     try {
       const rows = await ports.exports.rows(exp);
+      if (rows === undefined) continue; // this engine computes no exports (AWS today)
       const key = await ports.store.putJson(exportKey(exp.name, run.executionId), rows);
       await ports.store.putJson(latestExportKey(exp.name), rows);
       written[exp.name] = key;
