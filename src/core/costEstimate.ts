@@ -271,18 +271,26 @@ export function estimateCost(executions: ExecutionWork[], settings: CostSettings
   };
 }
 
+/** A dollar figure: cents for what costs cents, two significant digits below that (DynamoDB's millionths). */
+export const formatUsd = (x: number | undefined) => (x === undefined ? 'not priced' : x >= 0.01 || x === 0 ? `$${x.toFixed(2)}` : `$${x.toPrecision(2)}`);
+
+/** The estimate as rows `[what, how much, price]` (price '' where there is none), for the text and the HTML report. */
+export function estimateRows(e: CostEstimate): [string, string, string][] {
+  const n = (x: number) => x.toLocaleString('en-US');
+  return [
+    ['state transitions', n(e.stateTransitions.count), formatUsd(e.stateTransitions.usd)],
+    ['history events', `at most ${n(e.historyEvents.maxPerExecution)} in one execution (limit ${n(e.historyEvents.limit)}${e.historyEvents.withinLimit ? '' : ': OVER THE LIMIT'})`, ''],
+    ['EMR', `${e.emr.instanceHours} instance-hours (${e.emr.instances.map((i) => `${i.count} × ${i.type}`).join(' + ')}, ${n(e.emr.clusterSeconds)} s)`, formatUsd(e.emr.usd)],
+    ['Glue crawlers', `${n(e.crawlers.runs)} runs, ${e.crawlers.dpuHours} DPU-hours`, formatUsd(e.crawlers.usd)],
+    ['DynamoDB', `${n(e.dynamoDb.writes)} writes`, formatUsd(e.dynamoDb.usd)],
+  ];
+}
+
 /** The estimate as lines for the terminal and the text report. */
 export function describeEstimate(e: CostEstimate, heading: string): string[] {
-  const n = (x: number) => x.toLocaleString('en-US');
-  // cents for what costs cents, two significant digits below that (DynamoDB's millionths)
-  const $ = (x: number | undefined) => (x === undefined ? 'not priced' : x >= 0.01 || x === 0 ? `$${x.toFixed(2)}` : `$${x.toPrecision(2)}`);
   return [
-    `${heading} (AWS list prices ${e.prices.region}, ${e.prices.asOf}; ${e.executions} execution${e.executions === 1 ? '' : 's'}): ${$(e.totalUsd)}`,
-    `  state transitions: ${n(e.stateTransitions.count)}, ${$(e.stateTransitions.usd)}`,
-    `  history events: at most ${n(e.historyEvents.maxPerExecution)} in one execution (limit ${n(e.historyEvents.limit)}${e.historyEvents.withinLimit ? '' : ': OVER THE LIMIT'})`,
-    `  EMR: ${e.emr.instanceHours} instance-hours (${e.emr.instances.map((i) => `${i.count} × ${i.type}`).join(' + ')}, ${n(e.emr.clusterSeconds)} s), ${$(e.emr.usd)}`,
-    `  Glue crawlers: ${n(e.crawlers.runs)} runs, ${e.crawlers.dpuHours} DPU-hours, ${$(e.crawlers.usd)}`,
-    `  DynamoDB: ${n(e.dynamoDb.writes)} writes, ${$(e.dynamoDb.usd)}`,
+    `${heading} ${formatUsd(e.totalUsd)} (AWS list prices, ${e.prices.region}, ${e.prices.asOf}; ${e.executions} execution${e.executions === 1 ? '' : 's'})`,
+    ...estimateRows(e).map(([what, amount, price]) => `  ${what}: ${amount}${price ? `, ${price}` : ''}`),
     ...e.notes.map((note) => `  note: ${note}`),
   ];
 }
