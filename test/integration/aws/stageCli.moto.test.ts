@@ -58,6 +58,17 @@ const HISTORY: HistoryEvent[] = [
   }),
 ];
 
+/** DescribeExecution of an execution that SUCCEEDED with `output`. */
+const succeeded = (name: string, output: unknown) => ({
+  executionArn: `${EXECUTION_PREFIX}${name}`,
+  stateMachineArn: SM,
+  name,
+  status: 'SUCCEEDED' as const,
+  startDate: new Date(1_700_000_000_000),
+  stopDate: new Date(1_700_000_010_000),
+  output: JSON.stringify(output),
+});
+
 interface Cli {
   run(args: string[]): Promise<number>;
   stdout(): string;
@@ -169,15 +180,7 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
     const group = { groupId: 'g1', dataset: 'access_records', phase: 0, period: 'day', days: ['2024-03-01', '2024-03-02'], rawDays: [], reads: [] };
     const plan = { groups: [group], days: [{}, {}], rawPartitions: [{}, {}, {}], removedRawDays: [] };
     await moto.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'plans/run-d.json', Body: JSON.stringify(plan) }));
-    sfnMock.on(DescribeExecutionCommand).resolves({
-      executionArn: `${EXECUTION_PREFIX}run-d`,
-      stateMachineArn: SM,
-      name: 'run-d',
-      status: 'SUCCEEDED',
-      startDate: new Date(1_700_000_000_000),
-      stopDate: new Date(1_700_000_010_000),
-      output: JSON.stringify({ plan: { planKey: 'plans/run-d.json', dirtyDays: 2 } }),
-    });
+    sfnMock.on(DescribeExecutionCommand).resolves(succeeded('run-d', { plan: { planKey: 'plans/run-d.json', dirtyDays: 2 } }));
     sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
     const c = cli(moto);
 
