@@ -59,6 +59,15 @@ export function addSnapshotCommand(program: Command, io: Io & StageIo, lakeOptio
     .option('--remove <name>', 'remove snapshot NAME (of every table, or of TABLE)')
     .option('--json', 'print the result as JSON on stdout')
     .addOption(stageOption())
+    .addHelpText('after', `
+Exit codes: 0 ok, 1 bad input (a bad name, an unknown table, a snapshot that exists), 2 failed.
+
+Examples:
+  $ lakestep snapshot access_records release_2024q1
+  $ lakestep query "SELECT count(*) FROM access_records__release_2024q1"
+  $ lakestep snapshot --list
+  $ lakestep snapshot --remove release_2024q1 access_records
+  $ lakestep snapshot access_records release_2024q1 --stage prod`)
     .action(async (table: string | undefined, name: string | undefined, opts: SnapshotOptions) => {
       const config = loadConfig();
       if (opts.list) {
