@@ -21,8 +21,8 @@ async function stageParams(resolveVariable) {
   };
 }
 
-/** @returns `lakestep_<stage>`, e.g. `lakestep_prod` (Glue/Athena names: lower case, digits, `_`) */
-const glueDatabaseName = (stage) => `lakestep_${stage.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+/** @returns `lakestep_<stage>`, e.g. `lakestep_prod` (Glue/Athena names: lower case, digits, `_`); the snapshot command uses the same rule */
+const { glueDatabaseName } = require('../src/aws/glueSnapshotCatalog');
 
 /** One crawler per processed table and one per rejected table: `{ table, prefix, crawler, tablePrefix }`. */
 function crawlerSpecs(stage) {

@@ -3,20 +3,22 @@
  * `plans/…`), exactly as FolderObjectStore lays out its folder.
  */
 import {
+  CopyObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   PutObjectCommand,
   paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { LakestepError } from '../core/errors';
-import type { ObjectStore } from '../core/ports';
+import type { ObjectCopies, ObjectStore } from '../core/ports';
 import { compareText } from '../core/rawKeys';
 import type { ObjectInfo } from '../core/types';
 
 /** ListObjectsV2 returns at most 1,000 keys per page whatever MaxKeys asks; the paginator follows the token. */
 const PAGE_SIZE = 1000;
 
-export class S3ObjectStore implements ObjectStore {
+export class S3ObjectStore implements ObjectStore, ObjectCopies {
   /**
    * @param client an S3 client (see clients.ts); no I/O on construction
    * @param bucket the lake bucket name, e.g. `lakestep-prod-lake` (not an `s3://` URI)
@@ -100,6 +102,26 @@ export class S3ObjectStore implements ObjectStore {
   async putText(key: string, text: string, contentType: string): Promise<string> {
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: text, ContentType: contentType }));
     return key;
+  }
+
+  /** CopyObject within the bucket (an object up to 5 GB: Spark's Parquet parts are far smaller). */
+  async copy(fromKey: string, toKey: string): Promise<void> {
+    // CopySource is `bucket/key`, URL-encoded per segment (Hive keys hold `=`)
+    const source = [this.bucket, ...fromKey.split('/')].map(encodeURIComponent).join('/');
+    await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: toKey, CopySource: source }));
+  }
+
+  /**
+   * DeleteObjects, 1,000 keys a call (its limit).
+   * @throws LakestepError naming the first key S3 could not delete
+   */
+  async remove(keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += PAGE_SIZE) {
+      const batch = keys.slice(i, i + PAGE_SIZE);
+      const out = await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+      const failed = out.Errors?.[0];
+      if (failed) throw new LakestepError(`s3://${this.bucket}/${failed.Key}: not deleted (${failed.Code}: ${failed.Message}); ${out.Errors!.length} of ${batch.length} keys failed`);
+    }
   }
 }
 

@@ -25,6 +25,11 @@ import { EXIT } from './exitCodes';
 import type { Reporter } from './reporter';
 import { executionInput, type RunCommandOptions } from './runCommand';
 import type { DatasetStatus } from './statusCommand';
+import { S3ObjectStore } from '../aws/s3ObjectStore';
+import { describeEstimate } from '../core/costEstimate';
+import type { Plan } from '../core/types';
+import { estimatePlan } from '../pipeline/costInputs';
+import { stageLakeBucket } from './adoptCommand';
 
 /** ms between two polls of a running execution (DescribeExecution + GetExecutionHistory). */
 export const DEFAULT_POLL_MS = 10_000;
@@ -80,7 +85,26 @@ export async function runOnAws(opts: Omit<RunCommandOptions, 'lake'> & { stage: 
   const { executionArn } = await startExecution(deps.clients.sfn, stateMachineArn, input, name);
   deps.reporter.line(`started ${name} on ${opts.stage} with input ${JSON.stringify(input)}`);
   deps.reporter.line(`  console: ${consoleUrl(executionArn)}`);
-  return followExecution(executionArn, deps);
+  const code = await followExecution(executionArn, deps);
+  if (opts.dryRun && code === EXIT.ok) await printStageEstimate(executionArn, opts, deps);
+  return code;
+}
+
+/**
+ * A dry run's cost on AWS at the stage's settings (serverless.yml params of the stage), from the plan
+ * its Discover stored in the lake bucket, with the seconds per table-day the stage's run reports measured.
+ * --json: `{ "estimate": … }` on stdout.
+ */
+async function printStageEstimate(executionArn: string, opts: { stage: string; json?: boolean }, deps: AwsDeps): Promise<void> {
+  const output = (await describeExecution(deps.clients.sfn, executionArn)).output as { plan?: { planKey?: string } } | undefined;
+  const planKey = output?.plan?.planKey;
+  if (!planKey) return deps.reporter.line('no cost estimate: the execution output names no plan');
+  const store = new S3ObjectStore(deps.clients.s3, await stageLakeBucket(opts.stage, deps));
+  const plan = await store.getJson<Plan>(planKey);
+  if (!plan) return deps.reporter.line(`no cost estimate: the plan ${planKey} is not in the lake bucket`);
+  const estimate = await estimatePlan(plan, loadConfig(), store, {}, opts.stage);
+  if (opts.json) deps.stdout.write(`${JSON.stringify({ estimate }, null, 2)}\n`);
+  else for (const line of describeEstimate(estimate, 'cost on AWS of this plan: about')) deps.reporter.line(line);
 }
 
 /**

@@ -20,6 +20,7 @@ import { terminalConfirm, unlockCommand, type Confirm } from './unlockCommand';
 import { readStageStatus, runOnAws } from './awsCommands';
 import { addStageCommands, awsDeps, stageOption } from './stageProgram';
 import { addAdoptCommand } from './adoptCommand';
+import { addSnapshotCommand } from './snapshotCommand';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -185,6 +186,7 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
   addReportCommand(program, () => io.stdout, lakeOption);
   addStageCommands(program, io, lakeOption);
   addAdoptCommand(program, io, lakeOption);
+  addSnapshotCommand(program, io, lakeOption);
   return program;
 }
 

@@ -3,6 +3,7 @@
  * report of a local lake — a text summary on stdout, the JSON with --json, or the HTML page opened
  * with the system's opener with --open (its path printed when there is no opener).
  */
+import { describeEstimate } from '../core/costEstimate';
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -74,6 +75,7 @@ export function formatReportText(report: RunReport): string[] {
   for (const c of notPassed) lines.push(`  ${c.status === 'failed' ? 'FAILED' : 'warning'} '${c.name}' ${c.table} ${c.day}: ${fmt(c.failingRows)} rows`);
   if (report.warnings.length) lines.push(`warnings: ${report.warnings.length}`);
   for (const w of report.warnings) lines.push(`  ${[w.name, w.table, w.day].filter(Boolean).join(' ')}${w.name || w.table || w.day ? ': ' : ''}${w.message}`);
+  if (report.cost) lines.push(...describeEstimate(report.cost, 'cost on AWS of this work: about'));
   return lines;
 }
 

@@ -21,6 +21,8 @@ import { executionName, summaryKey } from '../pipeline/runKeys';
 import type { Reporter } from './reporter';
 import { EXIT } from './exitCodes';
 import { plural } from './plural';
+import { estimatePlan } from '../pipeline/costInputs';
+import { describeEstimate } from '../core/costEstimate';
 
 export interface RunCommandOptions {
   lake: string;
@@ -153,6 +155,8 @@ async function reportExecution(
   const output = (outcome.output ?? {}) as { plan?: DiscoverResult };
   const plan = opts.dryRun && output.plan ? await runtime.ports.store.getJson<Plan>(output.plan.planKey) : undefined;
   const continued = outcome.continuedBy && { execution: outcome.continuedBy.name, deferredDays: output.plan?.deferredDays ?? 0 };
+  // what the planned work would cost on AWS, at the stage settings serverless.yml gives by default
+  const estimate = plan && (await estimatePlan(plan, runtime.config, runtime.ports.store));
   const report = {
     executionId: outcome.executionId,
     status: outcome.status,
@@ -160,6 +164,7 @@ async function reportExecution(
     seconds,
     summary,
     plan: plan && { days: plan.days, groups: plan.groups, deferred: plan.deferred },
+    ...(estimate ? { estimate } : {}),
     ...(continued ? { continuedBy: continued } : {}),
   };
   if (!opts.json) {
@@ -167,6 +172,7 @@ async function reportExecution(
       reporter.line(plan.days.length ? `dry run: ${plural(plan.days.length, 'day')} would be recomputed` : 'dry run: nothing to recompute');
       for (const day of plan.days) reporter.line(`  ${day.dataset} ${day.day}: ${day.reasons.map(describeReason).join('; ')}`);
       if (plan.deferred) reporter.line(`  and ${plural(plan.deferred.days, 'day partition')} after ${plan.deferred.until} in the executions that follow (maxStepsPerExecution)`);
+      if (estimate) for (const line of describeEstimate(estimate, 'cost on AWS of this plan: about')) reporter.line(line);
     } else if (summary) {
       const n = (x: number) => x.toLocaleString('en-US');
       for (const table of [...new Set(summary.days.map((d) => d.dataset))]) {

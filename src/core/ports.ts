@@ -23,6 +23,25 @@ export interface ObjectStore {
   putText(key: string, text: string, contentType: string): Promise<string>;
 }
 
+/** Whole-object copies and removals (snapshots): S3 CopyObject / DeleteObjects, or files of the lake folder. */
+export interface ObjectCopies {
+  /** Copies one object; the copy appears whole or not at all. */
+  copy(fromKey: string, toKey: string): Promise<void>;
+  /** Removes the objects; a key that does not exist is not an error. */
+  remove(keys: string[]): Promise<void>;
+}
+
+/** A snapshot's catalog table (core/snapshots): a view of the local DuckDB catalog, or a Glue table. */
+export interface SnapshotCatalog {
+  /**
+   * Registers (or replaces) `catalogTable` over the objects under `prefix`, with the source table's
+   * schema and partitions (`days`).
+   */
+  register(snapshot: { name: string; table: string; catalogTable: string; prefix: string; days: Day[] }): Promise<void>;
+  /** Removes it; one that does not exist is fine. */
+  unregister(catalogTable: string): Promise<void>;
+}
+
 /** An execution's record in the ledger, so a rerun can find the days it failed. */
 export interface ExecutionRecord {
   executionId: string;

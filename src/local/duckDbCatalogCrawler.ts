@@ -11,15 +11,18 @@
  *   table); a rejected table gets an empty view with its documented columns (docs/raw-records.md),
  *   because "no rejects" is the normal case and a query of it should return zero rows, not fail.
  * - Crawled partitions go to the table `lakestep_partitions`, each crawl to `lakestep_crawls`.
+ * - Snapshots (core/snapshots): a view `<table>__<name>` over `snapshots/<name>/<table>/` for each
+ *   one with a manifest, kept in `lakestep_snapshots`; every crawl (and so every rebuild) syncs them.
  * - A crawl builds a copy of the catalog and renames it over the old one: readers never see half
  *   a crawl, and an open `lakestep query` never blocks it.
  */
 import { sqlString } from '../core/sqlText';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { copyFile, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { rejectedTable, type LakestepConfig } from '../config/config';
-import type { Crawler, CrawlerState } from '../core/ports';
+import type { Crawler, CrawlerState, SnapshotCatalog } from '../core/ports';
+import { MANIFEST_FILE, type SnapshotManifest } from '../core/snapshots';
 
 /** The catalog file, relative to the lake. */
 export const CATALOG_FILE = '_catalog.duckdb';
@@ -61,7 +64,7 @@ export interface CrawledPartition {
   bytes: number;
 }
 
-export class DuckDbCatalogCrawler implements Crawler {
+export class DuckDbCatalogCrawler implements Crawler, SnapshotCatalog {
   private readonly lakeDir: string;
   private readonly config: LakestepConfig;
   private running = false;
@@ -131,22 +134,109 @@ export class DuckDbCatalogCrawler implements Crawler {
   }
 
   private async crawl(requested: CrawlTarget[]): Promise<CrawledPartition[]> {
-    let targets = requested;
+    return this.withCatalogCopy(async (con, rebuilt) => {
+      // an unreadable catalog is rebuilt whole: every table, not only those asked for
+      const targets = rebuilt ? [...new Map([...this.targets([]), ...requested].map((t) => [t.name, t])).values()] : requested;
+      const partitions = await this.publish(con, targets);
+      await con.run(
+        `INSERT INTO lakestep_crawls VALUES (now()::TIMESTAMP, [${targets.map((t) => sqlString(t.name)).join(', ')}]::VARCHAR[], ${partitions.length})`,
+      );
+      await this.syncSnapshots(con);
+      return partitions;
+    });
+  }
+
+  /** Views (and lakestep_partitions rows) of `targets`. */
+  private async publish(con: DuckDBConnection, targets: CrawlTarget[]): Promise<CrawledPartition[]> {
+    const partitions: CrawledPartition[] = [];
+    for (const target of targets) {
+      const found = await this.partitionsOf(target);
+      partitions.push(...found);
+      await con.run(viewSql(target, found.length > 0));
+      await con.run(`DELETE FROM lakestep_partitions WHERE table_name = ${sqlString(target.name)}`);
+      for (const p of found) {
+        await con.run(`INSERT INTO lakestep_partitions VALUES (${sqlString(p.table)}, DATE ${sqlString(p.day)}, ${sqlString(p.folder)}, ${p.files}, ${p.bytes})`);
+      }
+    }
+    return partitions;
+  }
+
+  /**
+   * The snapshots' views: one per complete snapshot (a manifest under `snapshots/<name>/<table>/`),
+   * each recorded in `lakestep_snapshots`; a recorded one whose manifest is gone is dropped. Every
+   * crawl runs it, so a rebuilt catalog has them too.
+   */
+  private async syncSnapshots(con: DuckDBConnection): Promise<void> {
+    const complete = await this.snapshotManifests();
+    const names = new Set(complete.map((m) => m.catalogTable));
+    const recorded = (await (await con.runAndReadAll('SELECT catalog_table FROM lakestep_snapshots')).getRowObjectsJS()).map((r) => String(r.catalog_table));
+    for (const gone of recorded.filter((t) => !names.has(t))) await this.dropSnapshotView(con, gone);
+    for (const m of complete) await this.createSnapshotView(con, m);
+  }
+
+  private async createSnapshotView(con: DuckDBConnection, s: { name: string; table: string; catalogTable: string; prefix: string }): Promise<void> {
+    if (!TABLE_NAME.test(s.catalogTable)) throw new Error(`snapshot table "${s.catalogTable}" is not a lower-case table name`);
+    await con.run(viewSql({ name: s.catalogTable, folder: s.prefix.replace(/\/$/, '') }, true));
+    await con.run(`DELETE FROM lakestep_snapshots WHERE catalog_table = ${sqlString(s.catalogTable)}`);
+    await con.run(`INSERT INTO lakestep_snapshots VALUES (${sqlString(s.catalogTable)}, ${sqlString(s.name)}, ${sqlString(s.table)}, ${sqlString(s.prefix)})`);
+  }
+
+  private async dropSnapshotView(con: DuckDBConnection, catalogTable: string): Promise<void> {
+    await con.run(`DROP VIEW IF EXISTS "${catalogTable.replace(/"/g, '')}"`);
+    await con.run(`DELETE FROM lakestep_snapshots WHERE catalog_table = ${sqlString(catalogTable)}`);
+  }
+
+  /** Registers a snapshot's view now (its manifest comes after: see core/snapshots). */
+  async register(snapshot: { name: string; table: string; catalogTable: string; prefix: string }): Promise<void> {
+    await this.withCatalogCopy(async (con, rebuilt) => {
+      if (rebuilt) await this.publish(con, this.targets([]));
+      await this.syncSnapshots(con);
+      await this.createSnapshotView(con, snapshot);
+    });
+  }
+
+  async unregister(catalogTable: string): Promise<void> {
+    await this.withCatalogCopy(async (con, rebuilt) => {
+      if (rebuilt) await this.publish(con, this.targets([]));
+      await this.dropSnapshotView(con, catalogTable);
+      await this.syncSnapshots(con);
+    });
+  }
+
+  /** The manifests of complete snapshots under `<lake>/snapshots/*\/*\/`. */
+  private async snapshotManifests(): Promise<SnapshotManifest[]> {
+    const root = join(this.lakeDir, 'snapshots');
+    const out: SnapshotManifest[] = [];
+    for (const name of await folders(root)) {
+      for (const table of await folders(join(root, name))) {
+        const text = await readFile(join(root, name, table, MANIFEST_FILE), 'utf8').catch(() => undefined);
+        if (text !== undefined) out.push(JSON.parse(text) as SnapshotManifest);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Runs `work` on a copy of the catalog and renames it over the old one: readers never see half a
+   * change, and an open `lakestep query` never blocks it. `rebuilt`: the old catalog could not be
+   * opened, and `work` starts from an empty one (the catalog is derived data).
+   */
+  private async withCatalogCopy<T>(work: (con: DuckDBConnection, rebuilt: boolean) => Promise<T>): Promise<T> {
     const temp = `${this.catalogPath}.crawl-${process.pid}`;
     await rm(temp, { force: true });
     await rm(`${temp}.wal`, { force: true });
     if (await exists(this.catalogPath)) await copyFile(this.catalogPath, temp); // keep the views of tables not crawled now
     let instance: DuckDBInstance;
+    let rebuilt = false;
     try {
       instance = await DuckDBInstance.create(temp);
     } catch {
-      // The catalog is derived data: an unreadable one (truncated, not DuckDB) is rebuilt whole from the lake.
       await rm(temp, { force: true });
       await rm(`${temp}.wal`, { force: true });
       instance = await DuckDBInstance.create(temp);
-      targets = [...new Map([...this.targets([]), ...targets].map((t) => [t.name, t])).values()];
+      rebuilt = true;
     }
-    const partitions: CrawledPartition[] = [];
+    let result: T;
     try {
       const con = await instance.connect();
       try {
@@ -154,18 +244,8 @@ export class DuckDbCatalogCrawler implements Crawler {
         await con.run(`SET file_search_path = ${sqlString(this.lakeDir)}`);
         await con.run(`CREATE TABLE IF NOT EXISTS lakestep_partitions (table_name VARCHAR, day DATE, folder VARCHAR, files INTEGER, bytes BIGINT)`);
         await con.run(`CREATE TABLE IF NOT EXISTS lakestep_crawls (crawled_at TIMESTAMP, tables VARCHAR[], partitions INTEGER)`);
-        for (const target of targets) {
-          const found = await this.partitionsOf(target);
-          partitions.push(...found);
-          await con.run(viewSql(target, found.length > 0));
-          await con.run(`DELETE FROM lakestep_partitions WHERE table_name = ${sqlString(target.name)}`);
-          for (const p of found) {
-            await con.run(`INSERT INTO lakestep_partitions VALUES (${sqlString(p.table)}, DATE ${sqlString(p.day)}, ${sqlString(p.folder)}, ${p.files}, ${p.bytes})`);
-          }
-        }
-        await con.run(
-          `INSERT INTO lakestep_crawls VALUES (now()::TIMESTAMP, [${targets.map((t) => sqlString(t.name)).join(', ')}]::VARCHAR[], ${partitions.length})`,
-        );
+        await con.run(`CREATE TABLE IF NOT EXISTS lakestep_snapshots (catalog_table VARCHAR, name VARCHAR, table_name VARCHAR, folder VARCHAR)`);
+        result = await work(con, rebuilt);
         await con.run('CHECKPOINT');
       } finally {
         con.closeSync();
@@ -179,7 +259,7 @@ export class DuckDbCatalogCrawler implements Crawler {
     instance.closeSync();
     await rm(`${temp}.wal`, { force: true });
     await rename(temp, this.catalogPath);
-    return partitions;
+    return result;
   }
 
   /** Hive partitions `year=Y/month=M/day=D` under a table's folder that hold at least one `.parquet` file. */
@@ -233,6 +313,16 @@ async function subdirs(dir: string, key: string): Promise<{ name: string; value:
   return entries
     .filter((e) => e.isDirectory() && re.test(e.name))
     .map((e) => ({ name: e.name, value: Number(re.exec(e.name)![1]) }));
+}
+
+/** Names of the sub-folders of `dir` ([] when it does not exist). */
+async function folders(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

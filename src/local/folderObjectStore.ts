@@ -4,10 +4,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../core/errors';
-import type { ObjectStore } from '../core/ports';
+import type { ObjectCopies, ObjectStore } from '../core/ports';
 import type { ObjectInfo } from '../core/types';
 
 /** Temp files of in-flight atomic writes: never listed, as S3 never shows a half-written object. */
@@ -21,7 +21,7 @@ const TEMP_MARK = '.lakestep-tmp-';
 const ETAG_CACHE_KEY = '_state/etags.json';
 type EtagCache = Record<string, { stamp: string; etag: string }>;
 
-export class FolderObjectStore implements ObjectStore {
+export class FolderObjectStore implements ObjectStore, ObjectCopies {
   readonly lakeDir: string;
   private cache?: EtagCache;
 
@@ -135,6 +135,31 @@ export class FolderObjectStore implements ObjectStore {
       throw e;
     }
     return key;
+  }
+
+  /** Copies a file through a temp file and a rename (list() never shows half a copy). @throws ENOENT when `fromKey` does not exist */
+  async copy(fromKey: string, toKey: string): Promise<void> {
+    const path = this.localPath(toKey);
+    await mkdir(dirname(path), { recursive: true });
+    const temp = `${path}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
+    try {
+      await copyFile(this.localPath(fromKey), temp);
+      await rename(temp, path);
+    } catch (e) {
+      await rm(temp, { force: true });
+      throw e;
+    }
+  }
+
+  /** Removes the files, then the folders they leave empty (as S3 has no empty "folders"). */
+  async remove(keys: string[]): Promise<void> {
+    const folders = new Set<string>();
+    for (const key of keys) {
+      await rm(this.localPath(key), { force: true });
+      for (let dir = dirname(key); dir !== '.' && dir !== ''; dir = dirname(dir)) folders.add(dir);
+    }
+    // deepest first; a folder still holding something stays
+    for (const dir of [...folders].sort((a, b) => b.length - a.length)) await rmdir(this.localPath(dir)).catch(() => undefined);
   }
 }
 

@@ -15,6 +15,15 @@ import { buildRunReport, summaryExtras } from '../report/runReport';
 import { announceCompletion } from './completion';
 import { writeRunReport } from '../report/reportStore';
 import { executionName, stepResultKey, summaryKey } from './runKeys';
+import { estimateDone } from './costInputs';
+import type { CostEstimate } from '../core/costEstimate';
+
+/** What the run report's cost needs beyond the plan: the stage's settings (EMR_* variables) and where steps ran. */
+export interface CostContext {
+  env: NodeJS.ProcessEnv;
+  /** e.g. `EMR`, `the local engine` (the measured seconds' engine, for the report's note) */
+  stepsOn: string;
+}
 
 /** The ports CommitLedger uses. */
 export type CommitPorts = Pick<Ports, 'store' | 'ledger' | 'clock' | 'notifier' | 'events' | 'exports'>;
@@ -24,7 +33,7 @@ export type CommitPorts = Pick<Ports, 'store' | 'ledger' | 'clock' | 'notifier' 
  * @throws DaysFailedError after committing the days that succeeded, when any day failed; else ExportError
  *   when an export could not be written (the days are committed and the event sent)
  */
-export async function commitLedger(ports: CommitPorts, planKey: string, config: LakestepConfig) {
+export async function commitLedger(ports: CommitPorts, planKey: string, config: LakestepConfig, costContext: CostContext = { env: {}, stepsOn: 'the local engine' }) {
   const plan = await ports.store.getJson<Plan>(planKey);
   if (!plan) throw new Error(`plan ${planKey} is missing`);
   const results = await Promise.all(plan.groups.map((g) => ports.store.getJson<StepResult>(stepResultKey(plan.executionId, g.groupId))));
@@ -46,7 +55,10 @@ export async function commitLedger(ports: CommitPorts, planKey: string, config: 
   const continuedBy = plan.deferred && !summary.failedDays.length
     ? { execution: continuationName(executionName(plan.executionId), plan.deferred.until), deferredDays: plan.deferred.days }
     : undefined;
-  await writeRunReport(ports.store, buildRunReport(summary, { ...summaryExtras(summary), startedAtMs: plan.createdAtMs, endedAtMs: nowMs, continuedBy }));
+  const cost = costOfRun(plan, results, config, costContext);
+  const extras = summaryExtras(summary);
+  if (typeof cost === 'string') extras.warnings = [...(extras.warnings ?? []), { message: cost, name: 'cost_estimate' }];
+  await writeRunReport(ports.store, buildRunReport(summary, { ...extras, startedAtMs: plan.createdAtMs, endedAtMs: nowMs, continuedBy, ...(typeof cost === 'object' ? { cost } : {}) }));
   const failedDays = summary.failedDays.map(({ dataset, day }) => ({ dataset, day }));
   await ports.ledger.putExecution({
     executionId: plan.executionId,
@@ -66,6 +78,15 @@ export async function commitLedger(ports: CommitPorts, planKey: string, config: 
     });
   }
   return { committedDays: entries.outputs.length, summaryKey: key, totals: summary.totals, exports: completion?.detail.exports ?? {} };
+}
+
+/** The run's AWS cost for the report; a reason instead when it cannot be estimated (the commit goes on: a report without a cost beats a lost commit). */
+function costOfRun(plan: Plan, results: (StepResult | undefined)[], config: LakestepConfig, context: CostContext): CostEstimate | string {
+  try {
+    return estimateDone(plan, results, config, context.env, context.stepsOn);
+  } catch (error) {
+    return `no cost estimate: ${(error as Error).message}`;
+  }
 }
 
 /** A failure's description goes to the ledger, the alert and the Fail state's Cause (at most 32,768 characters on AWS). */

@@ -8,6 +8,7 @@ import { describeReason } from '../core/plan';
 import type { RunSummary, SummaryDay } from '../core/summary';
 import type { Day } from '../core/types';
 import { executionName } from '../pipeline/runKeys';
+import type { CostEstimate } from '../core/costEstimate';
 
 export { renderRunReportHtml, escapeHtml } from './runReportHtml';
 
@@ -50,6 +51,8 @@ export interface RunReportExtra {
   endedAtMs?: number;
   /** the execution that goes on with this run (it was cut: core/plan planExecution) */
   continuedBy?: RunReport['continuedBy'];
+  /** what the work done costs on AWS (core/costEstimate) */
+  cost?: CostEstimate;
 }
 
 export interface ReportDay {
@@ -125,6 +128,8 @@ export interface RunReport {
   failedDays: { table: string; day: Day; error: string }[];
   /** the run was cut (maxStepsPerExecution): the execution that goes on with it, and the day partitions left then */
   continuedBy?: { execution: string; deferredDays: number };
+  /** what the work done costs on AWS at the stage's settings (core/costEstimate); absent in older reports */
+  cost?: CostEstimate;
 }
 
 /** Extra fields a DayResult may carry (per-day metrics and reject reasons), read when present. */
@@ -209,6 +214,7 @@ export function buildRunReport(summary: RunSummary, extra: RunReportExtra = {}):
     totals: { ...all, checksFailed, checkWarnings, warnings: warnings.length },
     failedDays: summary.failedDays.map((f) => ({ table: f.dataset, day: f.day, error: f.error })),
     ...(extra.continuedBy ? { continuedBy: extra.continuedBy } : {}),
+    ...(extra.cost ? { cost: extra.cost } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
  * Every piece of data is escaped: text through escapeHtml, the chart's data as JSON whose `<`, `>`,
  * `&` and line separators are \u-escaped, so a raw record holding `</script>` cannot end a tag.
  */
+import { estimateRows, formatUsd, type CostEstimate } from '../core/costEstimate';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ReportDay, ReportTable, RunReport } from './runReport';
@@ -120,6 +121,7 @@ pre{margin:0;white-space:pre-wrap;word-break:break-all;max-width:60em;font-size:
   for (const table of report.tables) parts.push(tableSection(table));
   parts.push(checksSection(report));
   parts.push(warningsSection(report));
+  if (report.cost) parts.push(costSection(report.cost));
   if (report.failedDays.length) {
     parts.push(`<h2>Failed days</h2><table><tr><th>table</th><th>day</th><th>error</th></tr>${report.failedDays
       .map((f) => `<tr><td>${escapeHtml(f.table)}</td><td>${escapeHtml(f.day)}</td><td>${escapeHtml(f.error)}</td></tr>`)
@@ -160,6 +162,13 @@ function checksSection(report: RunReport): string {
         .join('')}</td></tr>`,
   );
   return `<h2>Checks</h2><table id="checks"><tr><th>check</th><th>table</th><th>day</th><th>status</th><th>failing rows</th><th>sample rows</th></tr>\n${rows.join('\n')}</table>`;
+}
+
+function costSection(cost: CostEstimate): string {
+  const rows = estimateRows(cost).map((cells) => `<tr>${cells.map((c, i) => `<td${i === 2 ? ' class="num"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`);
+  return `<h2>Cost on AWS</h2><p>What this work costs on AWS at the stage's settings: about ${escapeHtml(formatUsd(cost.totalUsd))} (list prices, ${escapeHtml(cost.prices.region)}, ${escapeHtml(cost.prices.asOf)}).</p>
+<table id="cost"><tr><th>what</th><th>how much</th><th>price</th></tr>${rows.join('')}</table>
+<ul>${cost.notes.map((note) => `<li><small>${escapeHtml(note)}</small></li>`).join('')}</ul>`;
 }
 
 function warningsSection(report: RunReport): string {

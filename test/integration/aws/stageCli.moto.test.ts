@@ -9,6 +9,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -56,6 +57,17 @@ const HISTORY: HistoryEvent[] = [
     },
   }),
 ];
+
+/** DescribeExecution of an execution that SUCCEEDED with `output`. */
+const succeeded = (name: string, output: unknown) => ({
+  executionArn: `${EXECUTION_PREFIX}${name}`,
+  stateMachineArn: SM,
+  name,
+  status: 'SUCCEEDED' as const,
+  startDate: new Date(1_700_000_000_000),
+  stopDate: new Date(1_700_000_010_000),
+  output: JSON.stringify(output),
+});
 
 interface Cli {
   run(args: string[]): Promise<number>;
@@ -160,6 +172,28 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
     expect(c.stderr()).toContain('the run goes on in execution run-x-after-2024-05-19');
     expect(c.stderr()).toContain('done: execution run-x-after-2024-05-19 SUCCEEDED in 60 s');
     expect(c.stderr().match(/plan: /g)).toHaveLength(2); // each execution's history, once
+  });
+
+  it('run --stage --dry-run prints the cost of the plan at the stage settings, from the plan Discover stored in the lake bucket', async () => {
+    const bucket = 'lakestep-ci-lake-123456789012'; // the stack's bucket, named from the state machine's account
+    await moto.clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const group = { groupId: 'g1', dataset: 'access_records', phase: 0, period: 'day', days: ['2024-03-01', '2024-03-02'], rawDays: [], reads: [] };
+    const plan = { groups: [group], days: [{}, {}], rawPartitions: [{}, {}, {}], removedRawDays: [] };
+    await moto.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'plans/run-d.json', Body: JSON.stringify(plan) }));
+    sfnMock.on(DescribeExecutionCommand).resolves(succeeded('run-d', { plan: { planKey: 'plans/run-d.json', dirtyDays: 2 } }));
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    const c = cli(moto);
+
+    expect(await c.run(['run', '--stage', 'ci', '--dry-run'])).toBe(0);
+    expect(await c.run(['run', '--stage', 'ci', '--dry-run', '--json'])).toBe(0);
+
+    expect(c.stderr()).toMatch(/cost on AWS of this plan: about \$\d+\.\d\d \(AWS list prices, us-east-1/);
+    // one step of 60 + 2 × 120 s (assumed: the bucket has no run report) → 10 polls
+    expect(c.stderr()).toContain('note: EMR seconds assumed');
+    const { estimate } = JSON.parse(c.stdout());
+    // 5 + 2 + 1 + 2 + 3 × 10 + 6 + 3 × 2 = 52 transitions
+    expect(estimate.stateTransitions.count).toBe(52);
+    expect(estimate.emr.instances.map((i: { type: string; count: number }) => `${i.count} × ${i.type}`)).toEqual(['1 × m5.xlarge', '2 × m5.xlarge']);
   });
 
   it('run --stage exits 2 when the execution fails, with its error and cause', async () => {
