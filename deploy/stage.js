@@ -122,12 +122,13 @@ function lambdaStatements(p) {
     ],
     // LaunchStep writes the result of a group it skips because an input day failed
     launchStep: [...runFilesRead(lakeArn), ...runFilesWrite(lakeArn), emrOnClusters(['elasticmapreduce:AddJobFlowSteps'], p)],
-    // CheckStep writes the result of a step that failed without one (its days, with the step's error), and
-    // renews the execution's lock (a conditional put; the read tells who holds it when the put is refused)
+    // CheckStep writes the result of a step that failed without one (its days, with the step's error), cancels
+    // a step past its deadline, and renews the execution's lock (a conditional put; the read tells who holds it
+    // when the put is refused)
     checkStep: [
       ...runFilesRead(lakeArn),
       ...runFilesWrite(lakeArn),
-      emrOnClusters(['elasticmapreduce:DescribeStep'], p),
+      emrOnClusters(['elasticmapreduce:DescribeStep', 'elasticmapreduce:CancelSteps'], p),
       { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Resource: lockTable },
     ],
     terminateCluster: [

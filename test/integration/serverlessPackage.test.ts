@@ -345,10 +345,11 @@ describe('serverless package --stage ci', () => {
       expect(failure).toMatch(/needs --param emrSubnetId=subnet-.*for-use-with-amazon-emr-managed-policies=true/s);
     }, 180_000);
 
-    it('both modes: AddJobFlowSteps and DescribeStep on the existing cluster, or on clusters tagged with the stage', () => {
+    it('both modes: AddJobFlowSteps, DescribeStep and CancelSteps (a step past its deadline) on the existing cluster, or on clusters tagged with the stage', () => {
       for (const [role, action] of [
         ['LaunchStepRole', 'elasticmapreduce:AddJobFlowSteps'],
         ['CheckStepRole', 'elasticmapreduce:DescribeStep'],
+        ['CheckStepRole', 'elasticmapreduce:CancelSteps'],
       ]) {
         const statements = grants(t, role, action);
         const resources = statements.map((s) => JSON.stringify(s.Resource));

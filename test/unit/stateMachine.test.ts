@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import aslValidator from 'asl-validator';
 import { PROJECT_ROOT } from '../../src/config/config';
 import * as errors from '../../src/core/errors';
+import { MIN_POLL_SECONDS } from '../../src/core/stepPolling';
 import { LAMBDA_FACTORIES } from '../../src/local/localHandlers';
 import { DEFINITION_PATH, functionOfArn, loadDefinition, statesOfType, taskStates, type AslState } from '../../src/pipeline/stateMachineDefinition';
 
@@ -31,7 +32,17 @@ describe('statemachines/pipeline.asl.yml', () => {
   });
 
   it('finds the Wait states at every depth (the local runner shortens each of them)', () => {
-    expect(Object.keys(statesOfType(definition, 'Wait')).sort()).toEqual(['WaitForCrawler', 'WaitForStep']);
+    expect(Object.keys(statesOfType(definition, 'Wait')).sort()).toEqual(['WaitForCrawler', 'WaitForStep', 'WaitForStepStart']);
+  });
+
+  it("polls a step first after MIN_POLL_SECONDS, then as CheckStep's pollSeconds says (the backoff)", () => {
+    const waits = statesOfType(definition, 'Wait');
+    const tasks = taskStates(definition);
+
+    expect(tasks.LaunchStep.Next).toBe('WaitForStepStart');
+    expect(waits.WaitForStepStart).toMatchObject({ Seconds: MIN_POLL_SECONDS, Next: 'CheckStep' });
+    expect(tasks.CheckStep.ResultPath).toBe('$.status');
+    expect(waits.WaitForStep).toMatchObject({ SecondsPath: '$.status.pollSeconds', Next: 'CheckStep' });
   });
 
   it('sets TimeoutSeconds on every Task (the local runner times out at 60 s without it, AWS never)', () => {
