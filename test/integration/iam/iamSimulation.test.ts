@@ -220,6 +220,9 @@ function driverRequests(spec: StepSpec, lake: string, artifactsUri: string): Iam
     r('s3:DeleteObject', lake, `${out}old.parquet`, "remove the day's old objects"),
     r('s3:PutObject', lake, `rejected/${spec.dataset}/year=2024/month=03/day=05/part-0.parquet`, 'rejects'),
     r('s3:PutObject', lake, spec.resultKey, 'the step result'),
+    r('s3:DeleteObject', lake, `${staging}part-0.parquet`, "remove the group's staging folder"),
+    r('s3:ListBucket', lake, undefined, "is the execution's staging folder empty", { 's3:prefix': `_staging/${execution}/` }),
+    r('s3:DeleteObject', lake, `_staging/${execution}/`, "remove the execution's staging folder marker once empty"),
   ];
 }
 
