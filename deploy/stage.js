@@ -11,6 +11,7 @@
 
 require('tsx/cjs'); // the config loader and naming rules are TypeScript: one source of truth
 const { loadConfig, processedPrefix, rejectedPrefix, rejectedTable } = require('../src/config/config');
+const { EMR_RELEASE } = require('../src/config/emrRelease');
 
 /** The stage and the two parameters that pick a mode, resolved here (values a file resolver returns are not re-resolved). */
 async function stageParams(resolveVariable) {
@@ -125,12 +126,13 @@ function lambdaStatements(p) {
     ],
     // LaunchStep writes the result of a group it skips because an input day failed
     launchStep: [...runFilesRead(lakeArn), ...runFilesWrite(lakeArn), emrOnClusters(['elasticmapreduce:AddJobFlowSteps'], p)],
-    // CheckStep writes the result of a step that failed without one (its days, with the step's error), and
-    // renews the execution's lock (a conditional put; the read tells who holds it when the put is refused)
+    // CheckStep writes the result of a step that failed without one (its days, with the step's error), cancels
+    // a step past its deadline, and renews the execution's lock (a conditional put; the read tells who holds it
+    // when the put is refused)
     checkStep: [
       ...runFilesRead(lakeArn),
       ...runFilesWrite(lakeArn),
-      emrOnClusters(['elasticmapreduce:DescribeStep'], p),
+      emrOnClusters(['elasticmapreduce:DescribeStep', 'elasticmapreduce:CancelSteps'], p),
       { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Resource: lockTable },
     ],
     terminateCluster: [
@@ -211,6 +213,14 @@ function lambdaRoles(p) {
   return resources;
 }
 
+/**
+ * What a crawler must not read as data (Glue exclude patterns, relative to the target path): Spark's
+ * `_SUCCESS` markers and `_temporary/` attempt folders, the `<name>_$folder$` objects the S3 console and
+ * older EMRFS write for folders, and hidden files (`.x.crc`, `.journal`). Either would become a table,
+ * a partition or a schema column of its own.
+ */
+const CRAWLER_EXCLUSIONS = ['**/_SUCCESS', '**/_temporary/**', '**/*_$folder$', '**/.*'];
+
 /** Glue crawlers: S3 targets on the processed (and rejected) prefixes, new folders only, schema changes logged. */
 function crawlers(p) {
   const resources = {};
@@ -223,7 +233,7 @@ function crawlers(p) {
         Role: { 'Fn::GetAtt': ['CrawlerRole', 'Arn'] },
         DatabaseName: { Ref: 'GlueDatabase' },
         ...(spec.tablePrefix ? { TablePrefix: spec.tablePrefix } : {}),
-        Targets: { S3Targets: [{ Path: { 'Fn::Join': ['', ['s3://', lakeBucket(p), `/${spec.prefix}`]] } }] },
+        Targets: { S3Targets: [{ Path: { 'Fn::Join': ['', ['s3://', lakeBucket(p), `/${spec.prefix}`]] }, Exclusions: CRAWLER_EXCLUSIONS }] },
         // Only new day folders are crawled: a run adds partitions, and a full recrawl bills for the whole table.
         RecrawlPolicy: { RecrawlBehavior: 'CRAWL_NEW_FOLDERS_ONLY' },
         // CRAWL_NEW_FOLDERS_ONLY requires LOG/LOG; it is also what we want: a schema change never drops a table.
@@ -236,6 +246,8 @@ function crawlers(p) {
 }
 
 module.exports = {
+  /** the EMR release a transient cluster starts unless the stage sets `emrReleaseLabel` (src/config/emrRelease.ts) */
+  emrReleaseLabel: () => EMR_RELEASE.label,
   glueDatabase: async ({ resolveVariable }) => glueDatabaseName(await resolveVariable('sls:stage')),
   /** JSON `{ "<table>": "<crawler>" }`: the CRAWLER_NAMES the Lambdas read (src/aws/ports.ts). */
   crawlerNames: async ({ resolveVariable }) => {
@@ -250,6 +262,7 @@ module.exports = {
     return { Resources: { ...lambdaRoles(p), ...crawlers(p) } };
   },
   // for tests
+  CRAWLER_EXCLUSIONS,
   glueDatabaseName,
   crawlerSpecs,
   lambdaStatements,

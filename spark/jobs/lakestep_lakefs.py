@@ -81,6 +81,17 @@ class LakeFs:
         if not self._fs.rename(self._path(self.uri(src_key)), dst):
             raise IOError(f"could not move {src_key} to {dst_key}")
 
+    def remove_folder_if_empty(self, key: str) -> None:
+        """Removes the folder `key` (on S3 its marker object, which EMRFS leaves after a recursive delete
+        under it) when nothing is in it. A non-recursive delete refuses a folder another step is writing
+        into, and that refusal is ignored: an empty folder is litter, never worth failing a step for."""
+        path = self._path(self.uri(key))
+        try:
+            if self._fs.exists(path) and len(self._fs.listStatus(path)) == 0:
+                self._fs.delete(path, False)
+        except Exception:  # py4j's Py4JJavaError (PathIsNotEmptyDirectoryException, IOException)
+            pass
+
     def delete(self, key: str, recursive: bool = False) -> None:
         """Deletes a file, or a prefix with recursive=True; a missing key is not an error."""
         self._fs.delete(self._path(self.uri(key)), recursive)

@@ -139,6 +139,10 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
             stage(own_rejects.filter(F.col("arrival_day").isin(passing)), lake, "arrival_day", staging + keys["rejected"])
             replace_days(lake, staging + keys["rejected"], keys["rejected"], passing, f"{journal}-rejected-{table}.json")
         lake.delete(staging, recursive=True)
+    # `_staging/<execution>/` itself, once its last group is gone. On a local lake a step running beside this
+    # one may be creating its group folder in it right now: the local runner removes it after the execution.
+    if not lake.qualified_root.startswith("file:"):
+        lake.remove_folder_if_empty(staging.rstrip("/").rsplit("/", 1)[0] + "/")
     out.unpersist()
     for frame in (own_rejects, classified):
         if frame is not None:

@@ -158,3 +158,17 @@ def test_main_exits_2_on_a_bad_argument(spark, tmp_path):
 
     step = spec(["2024-03-05"], ["2024-03-05"])
     assert main(["--spec", json.dumps(step), "--lake-root", "/no/scheme", "--dataset", json.dumps(DATASET), "--sql", "x"]) == 2
+
+
+def test_remove_folder_if_empty_removes_only_an_empty_folder(spark, tmp_path):
+    # the execution's `_staging/<execution>/` once its groups are gone (on S3: its marker object)
+    lake = LakeFs(spark, "file://" + str(tmp_path) + "/")
+    os.makedirs(tmp_path / "_staging" / "e1")
+    write(tmp_path, "_staging/e2/g1/part-0.parquet", "x")
+
+    lake.remove_folder_if_empty("_staging/e1/")
+    lake.remove_folder_if_empty("_staging/e2/")  # another step still writes there: refused, quietly
+    lake.remove_folder_if_empty("_staging/never/")
+
+    assert sorted(os.listdir(tmp_path / "_staging")) == ["e2"]
+    assert files_under(tmp_path, "_staging/e2") == ["g1/part-0.parquet"]

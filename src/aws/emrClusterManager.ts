@@ -20,7 +20,7 @@ export interface TransientClusterOptions {
   executionId: string;
   /** deploy stage (`dev`, `prod`); tagged `lakestep:stage` */
   stage: string;
-  /** EMR release with Spark 3.5, e.g. `emr-7.2.0` */
+  /** EMR release with Spark 3.5, e.g. `emr-7.9.0` (src/config/emrRelease.ts) */
   releaseLabel: string;
   /** master (and core, unless coreInstanceType is given) instance type, e.g. `m5.xlarge` */
   instanceType: string;

@@ -64,7 +64,7 @@ function transientSettingsFromEnv(env: NodeJS.ProcessEnv): TransientSettings {
   const optional = (name: string) => env[name]?.trim() || undefined;
   return {
     stage: required(env, 'STAGE', 'the deploy stage, e.g. prod'),
-    releaseLabel: required(env, 'EMR_RELEASE_LABEL', 'an EMR release with Spark 3.5, e.g. emr-7.2.0'),
+    releaseLabel: required(env, 'EMR_RELEASE_LABEL', 'an EMR release with Spark 3.5, e.g. emr-7.9.0'),
     instanceType: required(env, 'EMR_INSTANCE_TYPE', 'an EC2 instance type, e.g. m5.xlarge'),
     coreInstanceType: optional('EMR_CORE_INSTANCE_TYPE'),
     instanceCount: integer(env, 'EMR_INSTANCE_COUNT'),

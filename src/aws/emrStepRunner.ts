@@ -4,6 +4,7 @@
  */
 import {
   AddJobFlowStepsCommand,
+  CancelStepsCommand,
   DescribeStepCommand,
   type EMRClient,
   type FailureDetails,
@@ -128,6 +129,28 @@ export class EmrStepRunner implements StepRunner {
         details ?? reason ?? (emrState === 'INTERRUPTED' ? 'step interrupted (cluster terminated or node lost)' : `step ${emrState.toLowerCase()}`);
     }
     return result;
+  }
+
+  /**
+   * Cancels a step (CancelSteps, TERMINATE_PROCESS: a hung step may ignore SIGTERM; the driver's publish
+   * journal makes a kill mid-publish safe). EMR answers per step: SUBMITTED, or FAILED with a reason when the
+   * step cannot be cancelled, usually because it ended meanwhile; then DescribeStep decides.
+   * @returns `cancelling` (accepted, or cancelling already) or `ended` (refused, the step is in a final state)
+   * @throws LakestepError when EMR refuses and the step still runs; the SDK's errors
+   */
+  async cancel(stepId: string, stepClusterId?: string): Promise<'cancelling' | 'ended'> {
+    const clusterId = this.clusterOf(stepClusterId, `step ${stepId}`);
+    const response = await this.client.send(new CancelStepsCommand({ ClusterId: clusterId, StepIds: [stepId], StepCancellationOption: 'TERMINATE_PROCESS' }));
+    const info = response.CancelStepsInfoList?.find((i) => i.StepId === stepId);
+    if (info?.Status === 'SUBMITTED') return 'cancelling';
+    const described = await this.client.send(new DescribeStepCommand({ ClusterId: clusterId, StepId: stepId }));
+    const emrState = described.Step?.Status?.State;
+    // CANCEL_PENDING: an earlier request (a retried CheckStep) is under way
+    if (emrState === 'CANCEL_PENDING') return 'cancelling';
+    if (emrState !== 'PENDING' && emrState !== 'RUNNING') return 'ended';
+    throw new LakestepError(
+      `EMR refused to cancel step ${stepId} on ${clusterId} (${info?.Reason ?? 'no reason given'}) and it is still ${emrState.toLowerCase()}; cancel it in the EMR console (aws emr cancel-steps)`,
+    );
   }
 
   /** The step's own cluster (a real one, not the local runtime's `local`), else the default. @throws LakestepError when neither */

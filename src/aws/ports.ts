@@ -72,6 +72,7 @@ export function awsPorts(env: NodeJS.ProcessEnv, clients: AwsClients = awsClient
   const stepsPort: StepRunner = {
     submit: async (spec) => steps().submit(spec),
     describe: async (stepId, clusterId) => steps().describe(stepId, clusterId),
+    cancel: async (stepId, clusterId) => steps().cancel(stepId, clusterId),
   };
   const clustersPort: ClusterManager = {
     ensure: async (executionId) => clusters().ensure(executionId),

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ConfigError, InputError } from '../core/errors';
 import { phasesOf } from '../core/phases';
 import { selectOnlyProblem, sqlCodeOnly } from '../core/sqlText';
+import { historyEventsOfGroup, maxGroupsInHistory, STEP_HISTORY_BUDGET } from '../core/stepPolling';
 
 export const DEFAULTS = {
   lateDays: 1,
@@ -20,10 +21,18 @@ export const DEFAULTS = {
   /**
    * step groups one execution runs (more only when fewer could not move the run on: core/plan
    * planExecution); a longer run goes on in a new execution. Step Functions keeps 25,000 history
-   * events per execution and a group costs ~9 + 9 per 30-s poll: 20 groups of 1-hour steps ≈ 21,800
-   * events. 20 groups of 7 days ≈ 140 days an execution.
+   * events per execution; a group costs 9 + 9 per poll, and polls back off (core/stepPolling) up to the
+   * step's deadline: at most 279 events for a 120-min step, so 20 groups ≤ 5,580 events, and the config
+   * is refused when maxStepsPerExecution groups at their stepTimeoutMinutes could pass 20,000.
+   * 20 groups of 7 days ≈ 140 days an execution.
    */
   maxStepsPerExecution: 20,
+  /**
+   * min from a step's launch to its deadline: CheckStep then cancels it (EMR CancelSteps) and fails its days
+   * with StepTimeoutError. A hung step would otherwise hold its cluster (idle auto-termination never fires
+   * while a step runs) and poll until the execution's own 48-h timeout. A table may set its own.
+   */
+  stepTimeoutMinutes: 120,
   /** Map MaxConcurrency; EMR StepConcurrencyLevel must match */
   stepConcurrency: 2,
   lockTtlSeconds: 6 * 3600,
@@ -109,6 +118,9 @@ const checksSchema = z
   .default({});
 export type ChecksConfig = z.infer<typeof checksSchema>;
 
+/** 5 min … 24 h: an execution times out after 48 h (pipeline.asl.yml TimeoutSeconds) */
+const stepTimeoutMinutesSchema = z.number().int().min(5).max(24 * 60);
+
 const stageFields = {
   stage: z.string().regex(/^spark\/sql\/[a-z0-9_]+\.sql$/, 'a path like spark/sql/<stage>.sql'),
   table: name,
@@ -119,6 +131,8 @@ const stageFields = {
   checks: checksSchema,
   /** name → SQL aggregate over one day's output rows, reported per day */
   metrics: z.record(name, z.string().min(1)).default({}),
+  /** this table's steps' deadline (min from launch); default the top-level stepTimeoutMinutes */
+  stepTimeoutMinutes: stepTimeoutMinutesSchema.optional(),
 };
 
 const datasetSchema = z
@@ -179,6 +193,7 @@ const configSchema = z
     exports: z.record(name, exportSchema).default({}),
     maxDaysPerStep: z.number().int().min(1).max(366).default(DEFAULTS.maxDaysPerStep),
     maxStepsPerExecution: z.number().int().min(1).max(100).default(DEFAULTS.maxStepsPerExecution),
+    stepTimeoutMinutes: stepTimeoutMinutesSchema.default(DEFAULTS.stepTimeoutMinutes),
     stepConcurrency: z.number().int().min(1).max(40).default(DEFAULTS.stepConcurrency),
     lockTtlSeconds: z.number().int().min(60).default(DEFAULTS.lockTtlSeconds),
   })
@@ -200,6 +215,8 @@ export interface LakestepConfig {
   aggregates: Record<string, AggregateConfig>;
   maxDaysPerStep: number;
   maxStepsPerExecution: number;
+  /** min; a table's own stepTimeoutMinutes wins (stepTimeoutMinutesOf) */
+  stepTimeoutMinutes: number;
   stepConcurrency: number;
   lockTtlSeconds: number;
   exports: Record<string, ExportConfig>;
@@ -255,7 +272,30 @@ export function parseConfig(raw: unknown): LakestepConfig {
   }
   phaseOf(config); // throws on a cycle
   for (const exp of Object.values(exportEntries)) checkExport(config, exp);
+  checkHistoryBudget(config);
   return config;
+}
+
+/** A table's step deadline in minutes from launch: its own stepTimeoutMinutes, else the top-level one. */
+export const stepTimeoutMinutesOf = (config: Pick<LakestepConfig, 'stepTimeoutMinutes'>, table: Pick<TableConfig, 'stepTimeoutMinutes'>) =>
+  table.stepTimeoutMinutes ?? config.stepTimeoutMinutes;
+
+/**
+ * One execution's step groups must fit its history even if every step polls until its deadline.
+ * @throws ConfigError on maxStepsPerExecution, naming the longest timeout and the most groups it allows
+ */
+function checkHistoryBudget(config: LakestepConfig): void {
+  const tables = [...Object.values(config.datasets), ...Object.values(config.aggregates)];
+  const longestMinutes = Math.max(config.stepTimeoutMinutes, ...tables.map((t) => stepTimeoutMinutesOf(config, t)));
+  const allowed = maxGroupsInHistory(longestMinutes * 60);
+  if (config.maxStepsPerExecution > allowed) {
+    const events = config.maxStepsPerExecution * historyEventsOfGroup(longestMinutes * 60);
+    throw new ConfigError(
+      'maxStepsPerExecution',
+      `${config.maxStepsPerExecution} steps that may each run ${longestMinutes} min (stepTimeoutMinutes) could write ${events.toLocaleString('en-US')} history events, ` +
+        `over the ${STEP_HISTORY_BUDGET.toLocaleString('en-US')} an execution leaves its steps (of 25,000); expected at most ${allowed}, or a shorter stepTimeoutMinutes`,
+    );
+  }
 }
 
 /**

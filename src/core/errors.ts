@@ -37,6 +37,21 @@ export class StepFailedError extends LakestepError {
   }
 }
 
+/**
+ * A step ran past its deadline (stepTimeoutMinutes from launch) and was cancelled; its days failed and stay
+ * dirty for the next run.
+ * @example new StepTimeoutError(['2024-03-05'], 's-1ABC', 120) // 'step s-1ABC ran past its deadline (120 min after launch, stepTimeoutMinutes) and was cancelled; …'
+ */
+export class StepTimeoutError extends StepFailedError {
+  constructor(days: string[], readonly stepId: string, readonly timeoutMinutes: number) {
+    super(
+      days,
+      `step ${stepId} ran past its deadline (${timeoutMinutes} min after launch, stepTimeoutMinutes) and was cancelled; ` +
+        `its days stay dirty: look at the step's log, then raise stepTimeoutMinutes in lakestep.config.yml if it was only slow`,
+    );
+  }
+}
+
 /** A step group's share of quarantined records passed the dataset's threshold. */
 export class RejectThresholdError extends LakestepError {
   /** @param quarantinePrefix lake prefix where the step put its quarantined records instead of rejected/<table>/ */

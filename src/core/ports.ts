@@ -84,6 +84,13 @@ export interface StepRunner {
   submit(spec: StepSpec): Promise<{ stepId: string }>;
   /** @param clusterId the cluster the step was submitted to (`StepSpec.clusterId`), when the runner has several */
   describe(stepId: string, clusterId?: string): Promise<StepStatus>;
+  /**
+   * Stops a pending or running step (a step past its deadline).
+   * @returns `cancelling`: the engine took the request, the step stops shortly; `ended`: it had ended already
+   *   (describe says how)
+   * @throws LakestepError when the engine refuses while the step still runs
+   */
+  cancel(stepId: string, clusterId?: string): Promise<'cancelling' | 'ended'>;
 }
 
 /**

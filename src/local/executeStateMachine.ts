@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { executionName } from '../pipeline/runKeys';
 import { loadDefinition, localArn, statesOfType, taskStates } from '../pipeline/stateMachineDefinition';
+import { removeEmptyStaging } from './crashLeftovers';
 import { localTaskHandlers, type StartExecutionRequest } from './localHandlers';
 import type { LocalRuntime } from './localRuntime';
 
@@ -71,9 +72,19 @@ export async function executeStateMachine(runtime: LocalRuntime, input: Record<s
   options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
   const events = drain(execution.eventLogs, options.onEvent);
   try {
-    const output = await execution.result;
+    return await outcomeOf(executionId, execution.result, events, () => continuedBy);
+  } finally {
+    await removeEmptyStaging(runtime.lakeDir, executionName(executionId));
+  }
+}
+
+/** The outcome of a run's result once its events are drained. @throws what the run threw that is no execution error */
+async function outcomeOf(executionId: string, result: Promise<unknown>, events: Promise<void>, continuedBy: () => ExecutionOutcome['continuedBy']): Promise<ExecutionOutcome> {
+  try {
+    const output = await result;
     await events;
-    return { executionId, status: 'SUCCEEDED', output, ...(continuedBy ? { continuedBy } : {}) };
+    const next = continuedBy();
+    return { executionId, status: 'SUCCEEDED', output, ...(next ? { continuedBy: next } : {}) };
   } catch (error) {
     await events;
     if (error instanceof ExecutionAbortedError) return { executionId, status: 'ABORTED', error: { Error: 'ExecutionAborted', Cause: 'the execution was interrupted' } };

@@ -132,6 +132,21 @@ export class SparkSubmitStepRunner implements StepRunner {
     await Promise.all(running.map((step) => step.exited));
   }
 
+  /**
+   * Cancels a running step (past its deadline): SIGTERM to its spark-submit; describe says CANCELLED at once.
+   * @returns `ended` when it had ended already
+   * @throws InputError for a step id this runner did not start
+   */
+  async cancel(stepId: string): Promise<'cancelling' | 'ended'> {
+    const step = this.steps.get(stepId);
+    if (!step) throw new InputError('stepId', `${JSON.stringify(stepId)} was not started by this SparkSubmitStepRunner`);
+    if (step.state !== 'RUNNING') return 'ended';
+    step.state = 'CANCELLED';
+    step.failureMessage = 'spark-submit cancelled (SIGTERM)';
+    step.stop();
+    return 'cancelling';
+  }
+
   /** @throws InputError for a step id this runner did not start */
   async describe(stepId: string): Promise<StepStatus> {
     const step = this.steps.get(stepId);

@@ -1,6 +1,7 @@
 /**
  * Loads `statemachines/pipeline.asl.yml` and resolves what serverless-step-functions resolves at
- * deploy time: `Fn::GetAtt: [<function>, Arn]` (a Lambda of functions/) and `Ref: <resource>`.
+ * deploy time: `Fn::GetAtt: [<function>, Arn]` (a Lambda of functions/), `Ref: <resource>` and
+ * `Fn::Sub` of the partition (`arn:${AWS::Partition}:states:::sns:publish`; locally the `aws` partition).
  * The local runner and the asl-validator test read the definition through this one function.
  */
 import { readFileSync } from 'node:fs';
@@ -45,6 +46,11 @@ function resolveIntrinsics(node: unknown): unknown {
     return localFunctionArn(name);
   }
   if (entries.length === 1 && entries[0][0] === 'Ref') return localArn('sns', `lakestep-local-${entries[0][1]}`);
+  if (entries.length === 1 && entries[0][0] === 'Fn::Sub' && typeof entries[0][1] === 'string') {
+    const text = entries[0][1].replace(/\$\{AWS::Partition\}/g, 'aws');
+    if (text.includes('${')) throw new Error(`unsupported Fn::Sub variable in ${JSON.stringify(node)} (only \${AWS::Partition})`);
+    return text;
+  }
   if (entries.some(([key]) => key.startsWith('Fn::'))) throw new Error(`unsupported intrinsic in ${JSON.stringify(node)}`);
   return Object.fromEntries(entries.map(([key, value]) => [key, resolveIntrinsics(value)]));
 }

@@ -1,12 +1,13 @@
 /** Launching a group's step and reading back its outcome (the LaunchStep / CheckStep Lambdas). */
-import { isDataset, processedPrefix, rejectedPrefix, tableConfig, type LakestepConfig, type TableConfig } from '../config/config';
+import { isDataset, processedPrefix, rejectedPrefix, stepTimeoutMinutesOf, tableConfig, type LakestepConfig, type TableConfig } from '../config/config';
 import { CHECK_SAMPLE_ROWS, checkQueries } from '../core/checks';
 import { daysBetween } from '../core/days';
-import { LakestepError, rejectThresholdTemplate, StepFailedError, UpstreamFailedError } from '../core/errors';
+import { LakestepError, rejectThresholdTemplate, StepFailedError, StepTimeoutError, UpstreamFailedError } from '../core/errors';
 import { rawReadSql } from '../core/rawSql';
 import type { Ports } from '../core/ports';
+import { nextPollSeconds, pastDeadline } from '../core/stepPolling';
 import { failedDayResult } from '../core/summary';
-import type { DayResult, Plan, StepGroup, StepResult, StepSpec, StepState } from '../core/types';
+import type { DayResult, Plan, StepGroup, StepResult, StepSpec, StepState, StepStatus } from '../core/types';
 import { quarantineKey, stagingKey, stepResultKey, stepSpecKey } from './runKeys';
 
 export interface LaunchedStep {
@@ -16,6 +17,10 @@ export interface LaunchedStep {
   clusterId?: string;
   /** what CheckStep needs to record a failed step's days with its cause (a few dozen bytes a day) */
   group: StepIdentity;
+  /** ms since epoch when LaunchStep submitted it (absent from a step launched before deadlines existed) */
+  launchedAtMs?: number;
+  /** ms since epoch: past it, CheckStep cancels the step and fails its days (launchedAtMs + stepTimeoutMinutes) */
+  deadlineMs?: number;
 }
 
 /** The fields of a StepSpec a result names. */
@@ -58,7 +63,7 @@ export function tableSpecFields(table: TableConfig, executionId: string, groupId
  * @throws LakestepError when the plan or the group is missing
  */
 export async function launchStep(
-  ports: Pick<Ports, 'store' | 'steps'>,
+  ports: Pick<Ports, 'store' | 'steps' | 'clock'>,
   planKey: string,
   groupId: string,
   config: LakestepConfig,
@@ -96,8 +101,10 @@ export async function launchStep(
   // The spec (with its generated SQL, tens of KB) is stored where an engine can read it: an EMR
   // step argument holds at most 10,280 characters (core/sparkSubmitArgs).
   await ports.store.putJson(spec.specKey!, spec);
+  const launchedAtMs = ports.clock.nowMs();
   const { stepId } = await ports.steps.submit(spec);
-  return { stepId, resultKey: spec.resultKey, ...(clusterId ? { clusterId } : {}), group: identity };
+  const deadlineMs = launchedAtMs + stepTimeoutMinutesOf(config, table) * 60_000;
+  return { stepId, resultKey: spec.resultKey, ...(clusterId ? { clusterId } : {}), group: identity, launchedAtMs, deadlineMs };
 }
 
 export interface CheckedStep {
@@ -107,19 +114,39 @@ export interface CheckedStep {
   days?: Pick<DayResult, 'day' | 'status' | 'recordsOut' | 'rejected'>[];
   /** s */
   seconds?: number;
+  /** s the next WaitForStep lasts while the step is PENDING/RUNNING (core/stepPolling backoff) */
+  pollSeconds?: number;
 }
 
 /**
- * The step's state; once COMPLETED, the per-day outcome from its result object. A FAILED or
- * CANCELLED step that wrote no result gets one here, every day failed with the step's own failure
- * message, so the ledger, the report and the alert name the cause (and not a missing result).
+ * The step's state; once COMPLETED, the per-day outcome from its result object. A step past its deadline
+ * (LaunchedStep.deadlineMs) is cancelled and reported FAILED, its days failed with StepTimeoutError. A
+ * FAILED or CANCELLED step that wrote no result gets one here, every day failed with the step's own failure
+ * message, so the ledger, the report and the alert name the cause (and not a missing result). While the
+ * step runs, `pollSeconds` says when to look again.
+ * @throws LakestepError when the step is past its deadline and the engine refuses to cancel it
  */
-export async function checkStep(ports: Pick<Ports, 'store' | 'steps'>, step: LaunchedStep): Promise<CheckedStep> {
-  const status = step.stepId.startsWith(SKIPPED) ? { state: 'COMPLETED' as const } : await ports.steps.describe(step.stepId, step.clusterId);
+export async function checkStep(ports: Pick<Ports, 'store' | 'steps' | 'clock'>, step: LaunchedStep): Promise<CheckedStep> {
+  let status: Pick<StepStatus, 'state' | 'failureMessage'> = step.stepId.startsWith(SKIPPED) ? { state: 'COMPLETED' } : await ports.steps.describe(step.stepId, step.clusterId);
+  const nowMs = ports.clock.nowMs();
+  let timedOut: StepTimeoutError | undefined;
+  if ((status.state === 'PENDING' || status.state === 'RUNNING') && pastDeadline(step.deadlineMs, nowMs)) {
+    if ((await ports.steps.cancel(step.stepId, step.clusterId)) === 'ended') {
+      status = await ports.steps.describe(step.stepId, step.clusterId); // it ended meanwhile: as it ended
+    } else {
+      timedOut = new StepTimeoutError(step.group?.days ?? [], step.stepId, Math.round((step.deadlineMs! - (step.launchedAtMs ?? step.deadlineMs!)) / 60_000));
+      status = { state: 'FAILED', failureMessage: timedOut.message };
+    }
+  }
   // (`group` is absent from a step launched by an older version, in flight during a deploy)
   if ((status.state === 'FAILED' || status.state === 'CANCELLED') && step.group && !(await ports.store.getJson<StepResult>(step.resultKey))) {
     const cause = `step ${step.stepId} ${status.state.toLowerCase()}: ${status.failureMessage ?? 'no reason given'}`;
-    await ports.store.putJson(step.resultKey, failedStepResult(step.group, new StepFailedError(step.group.days, cause)));
+    await ports.store.putJson(step.resultKey, failedStepResult(step.group, timedOut ?? new StepFailedError(step.group.days, cause)));
+  }
+  if (status.state === 'PENDING' || status.state === 'RUNNING') {
+    const ageSeconds = (nowMs - (step.launchedAtMs ?? nowMs)) / 1000;
+    const toDeadline = step.deadlineMs === undefined ? undefined : (step.deadlineMs - nowMs) / 1000;
+    return { state: status.state, pollSeconds: nextPollSeconds(ageSeconds, toDeadline) };
   }
   if (status.state !== 'COMPLETED') return { state: status.state, failureMessage: status.failureMessage };
   const result = await ports.store.getJson<StepResult>(step.resultKey);

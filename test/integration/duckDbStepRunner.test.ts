@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -280,6 +281,22 @@ describe('DuckDbStepRunner', () => {
     expect(status.state).toBe('FAILED');
     expect(status.failureMessage).toMatch(/no_such_stage\.sql/);
     expect(await filesUnder(join(lake, 'processed'))).toEqual([]);
+  });
+
+  it('cancels a queued step (it never starts), and says a step that ended has ended', async () => {
+    const runner = new DuckDbStepRunner({ lakeDir: lake, projectRoot: PROJECT_ROOT, config: withThreshold(0.6) });
+    const first = await runner.submit(spec());
+    const queued = await runner.submit(spec({ groupId: 'g-queued', resultKey: '_runs/exec-1/steps/g-queued.json' }));
+
+    const cancelQueued = await runner.cancel(queued.stepId);
+    const queuedEnd = await runner.settled(queued.stepId);
+    await runner.settled(first.stepId);
+
+    expect(cancelQueued).toBe('cancelling');
+    expect(queuedEnd).toMatchObject({ state: 'CANCELLED', failureMessage: 'cancelled before it started (past its deadline)' });
+    expect(await runner.cancel(first.stepId)).toBe('ended');
+    expect(existsSync(join(lake, '_runs', 'exec-1', 'steps', 'g-queued.json'))).toBe(false);
+    expect(existsSync(join(lake, spec().resultKey))).toBe(true);
   });
 
   it('reports an unknown step id as FAILED', async () => {

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import aslValidator from 'asl-validator';
 import { LOCK_TTL_ATTRIBUTE, ledgerTableNames, tableDefinitions } from '../../src/aws/ledgerTables';
+import { EMR_RELEASE } from '../../src/config/emrRelease';
 import { loadConfig, PROJECT_ROOT, processedPrefix, rejectedPrefix, rejectedTable } from '../../src/config/config';
 import { taskStates, type AslDefinition, type AslState } from '../../src/pipeline/stateMachineDefinition';
 import { packageStage, run, type Template } from '../helpers/serverlessPackage';
@@ -85,6 +86,8 @@ function resolvedDefinition(t: Template): { definition: AslDefinition; functionR
     if (value['Fn::GetAtt']) {
       functionRefs.push(value['Fn::GetAtt'][0]);
       values[name] = `arn:aws:lambda:us-east-1:123456789012:function:${value['Fn::GetAtt'][0]}`;
+    } else if (typeof value['Fn::Sub'] === 'string') {
+      values[name] = value['Fn::Sub'].replace(/\$\{AWS::Partition\}/g, 'aws'); // a service integration's ARN
     } else {
       otherRefs.push(value.Ref);
       values[name] = `arn:aws:sns:us-east-1:123456789012:${value.Ref}`;
@@ -262,6 +265,55 @@ describe('serverless package --stage ci', () => {
     });
   });
 
+  describe('lifecycle, partition and release', () => {
+    it('versions the lake bucket and expires its noncurrent versions (lakeNoncurrentDays, default 30)', () => {
+      const bucket = t.Resources.LakeBucket.Properties;
+      const rule = bucket.LifecycleConfiguration.Rules.find((r: Json) => r.NoncurrentVersionExpiration);
+
+      expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      expect(Number(rule.NoncurrentVersionExpiration.NoncurrentDays)).toBe(30);
+      expect(rule).toMatchObject({ Status: 'Enabled', ExpiredObjectDeleteMarker: true });
+      expect(rule.Prefix ?? rule.Filter).toBeUndefined(); // the whole bucket
+    });
+
+    it('expires the artifacts bucket noncurrent versions too (expired logs and results leave them behind)', () => {
+      const bucket = t.Resources.ArtifactsBucket.Properties;
+      const rules = bucket.LifecycleConfiguration.Rules as Json[];
+      const noncurrent = rules.filter((r) => r.NoncurrentVersionExpiration);
+
+      expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      expect(noncurrent).toHaveLength(1);
+      expect(noncurrent[0].Prefix ?? noncurrent[0].Filter).toBeUndefined();
+      expect(noncurrent[0].NoncurrentVersionExpiration.NoncurrentDays).toBeGreaterThan(0);
+      expect(rules.map((r) => r.Prefix).filter(Boolean).sort()).toEqual(['athena-results/', 'emr-logs/']);
+    });
+
+    it('excludes Spark markers, temporary folders, $folder$ objects and hidden files from every crawler', () => {
+      const crawlers = ofType(t, 'AWS::Glue::Crawler');
+
+      expect(crawlers.length).toBeGreaterThan(0);
+      for (const [, crawler] of crawlers) {
+        for (const target of crawler.Properties.Targets.S3Targets) {
+          expect(target.Exclusions).toEqual(['**/_SUCCESS', '**/_temporary/**', '**/*_$folder$', '**/.*']);
+        }
+      }
+    });
+
+    it('names no ARN with a fixed partition anywhere in the template (the state machine definition included)', () => {
+      const text = JSON.stringify(t);
+
+      expect(text.match(/arn:aws[a-z-]*:[^"]{0,60}/g) ?? []).toEqual([]);
+    });
+
+    it('starts the EMR release that spark/requirements.txt pins pyspark for', () => {
+      const env = t.Resources.EnsureClusterLambdaFunction.Properties.Environment.Variables;
+      const pin = /^pyspark==(\S+)$/m.exec(readFileSync(resolve(PROJECT_ROOT, 'spark/requirements.txt'), 'utf8'))?.[1];
+
+      expect(env.EMR_RELEASE_LABEL).toBe(EMR_RELEASE.label);
+      expect(pin).toBe(EMR_RELEASE.spark);
+    });
+  });
+
   describe('EMR permissions', () => {
     it('transient mode: RunJobFlow tagged with the stage, PassRole of the two EMR roles only to EMR/EC2, TerminateJobFlows on tagged clusters', () => {
       const [run] = grants(t, 'EnsureClusterRole', 'elasticmapreduce:RunJobFlow');
@@ -293,10 +345,11 @@ describe('serverless package --stage ci', () => {
       expect(failure).toMatch(/needs --param emrSubnetId=subnet-.*for-use-with-amazon-emr-managed-policies=true/s);
     }, 180_000);
 
-    it('both modes: AddJobFlowSteps and DescribeStep on the existing cluster, or on clusters tagged with the stage', () => {
+    it('both modes: AddJobFlowSteps, DescribeStep and CancelSteps (a step past its deadline) on the existing cluster, or on clusters tagged with the stage', () => {
       for (const [role, action] of [
         ['LaunchStepRole', 'elasticmapreduce:AddJobFlowSteps'],
         ['CheckStepRole', 'elasticmapreduce:DescribeStep'],
+        ['CheckStepRole', 'elasticmapreduce:CancelSteps'],
       ]) {
         const statements = grants(t, role, action);
         const resources = statements.map((s) => JSON.stringify(s.Resource));

@@ -1,10 +1,11 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import aslValidator from 'asl-validator';
 import { PROJECT_ROOT } from '../../src/config/config';
 import * as errors from '../../src/core/errors';
+import { MIN_POLL_SECONDS } from '../../src/core/stepPolling';
 import { LAMBDA_FACTORIES } from '../../src/local/localHandlers';
-import { functionOfArn, loadDefinition, statesOfType, taskStates, type AslState } from '../../src/pipeline/stateMachineDefinition';
+import { DEFINITION_PATH, functionOfArn, loadDefinition, statesOfType, taskStates, type AslState } from '../../src/pipeline/stateMachineDefinition';
 
 const definition = loadDefinition();
 
@@ -31,7 +32,17 @@ describe('statemachines/pipeline.asl.yml', () => {
   });
 
   it('finds the Wait states at every depth (the local runner shortens each of them)', () => {
-    expect(Object.keys(statesOfType(definition, 'Wait')).sort()).toEqual(['WaitForCrawler', 'WaitForStep']);
+    expect(Object.keys(statesOfType(definition, 'Wait')).sort()).toEqual(['WaitForCrawler', 'WaitForStep', 'WaitForStepStart']);
+  });
+
+  it("polls a step first after MIN_POLL_SECONDS, then as CheckStep's pollSeconds says (the backoff)", () => {
+    const waits = statesOfType(definition, 'Wait');
+    const tasks = taskStates(definition);
+
+    expect(tasks.LaunchStep.Next).toBe('WaitForStepStart');
+    expect(waits.WaitForStepStart).toMatchObject({ Seconds: MIN_POLL_SECONDS, Next: 'CheckStep' });
+    expect(tasks.CheckStep.ResultPath).toBe('$.status');
+    expect(waits.WaitForStep).toMatchObject({ SecondsPath: '$.status.pollSeconds', Next: 'CheckStep' });
   });
 
   it('sets TimeoutSeconds on every Task (the local runner times out at 60 s without it, AWS never)', () => {
@@ -58,5 +69,21 @@ describe('statemachines/pipeline.asl.yml', () => {
       .filter(([, s]) => !((s.Catch as { ErrorEquals: string[]; Next: string }[]) ?? []).some((c) => c.ErrorEquals.includes('States.ALL') && c.Next === 'RecordFailure'));
 
     expect(uncaught.map(([name]) => name)).toEqual([]);
+  });
+
+  it('retries every Lambda Task on Lambda service errors, the client execution timeout included', () => {
+    const lambdaTasks = Object.entries(taskStates(definition)).filter(([, s]) => functionOfArn(s.Resource ?? ''));
+    const without = lambdaTasks.filter(([, s]) => !((s.Retry as { ErrorEquals: string[] }[]) ?? []).some((r) => r.ErrorEquals.includes('Lambda.ClientExecutionTimeoutException') || r.ErrorEquals.includes('States.ALL')));
+
+    expect(lambdaTasks.length).toBeGreaterThan(10);
+    expect(without.map(([name]) => name)).toEqual([]);
+  });
+
+  it('writes no ARN with a fixed partition: service integrations use ${AWS::Partition} (aws-cn, aws-us-gov)', () => {
+    const text = readFileSync(DEFINITION_PATH, 'utf8');
+
+    expect(text.match(/arn:aws[a-z-]*:/g) ?? []).toEqual([]);
+    expect(definition.States.NotifyFailure.Resource).toBe('arn:aws:states:::sns:publish'); // locally, the aws partition
+    expect(definition.States.ContinueRun.Resource).toBe('arn:aws:states:::states:startExecution');
   });
 });

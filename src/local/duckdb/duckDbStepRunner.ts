@@ -12,7 +12,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { allTableNames, isDataset, type DatasetConfig, type LakestepConfig, processedPrefix, rejectedPrefix } from '../../config/config';
-import { CheckFailedError, RejectThresholdError, StepFailedError } from '../../core/errors';
+import { CheckFailedError, LakestepError, RejectThresholdError, StepFailedError } from '../../core/errors';
 import type { StepRunner } from '../../core/ports';
 import { rawReadSql } from '../../core/rawSql';
 import type { Day, DayResult, StepResult, StepSpec, StepStatus } from '../../core/types';
@@ -233,6 +233,14 @@ async function writeJsonAtomically(path: string, value: unknown): Promise<void> 
   await rename(tmp, path);
 }
 
+/** A submitted step: its status, its completion, its profile once run, and whether it was cancelled while queued. */
+interface StepEntry {
+  status: StepStatus;
+  done: Promise<StepStatus>;
+  run?: StepRun;
+  cancelled?: boolean;
+}
+
 const safeName = (text: string) => text.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60);
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -243,7 +251,7 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
  * days failed and why. Step ids live in this process only: an unknown id is FAILED.
  */
 export class DuckDbStepRunner implements StepRunner {
-  private readonly steps = new Map<string, { status: StepStatus; done: Promise<StepStatus>; run?: StepRun }>();
+  private readonly steps = new Map<string, StepEntry>();
   /** the last submitted step's completion; the next waits for it */
   private queue: Promise<unknown> = Promise.resolve();
   /** set by stop(): queued steps end FAILED without starting */
@@ -254,13 +262,13 @@ export class DuckDbStepRunner implements StepRunner {
   async submit(spec: StepSpec): Promise<{ stepId: string }> {
     const stepId = `duckdb-${safeName(spec.groupId)}-${randomUUID().slice(0, 8)}`;
     const status: StepStatus = { stepId, state: 'PENDING' };
-    const entry: { status: StepStatus; done: Promise<StepStatus>; run?: StepRun } = { status, done: Promise.resolve(status) };
+    const entry: StepEntry = { status, done: Promise.resolve(status) };
     const previous = this.queue;
     entry.done = (async (): Promise<StepStatus> => {
       await previous; // one step at a time: each DuckDB step already uses every core
-      if (this.stopping) {
+      if (this.stopping || entry.cancelled) {
         status.state = 'CANCELLED';
-        status.failureMessage = 'the run was interrupted before this step started';
+        status.failureMessage = entry.cancelled ? 'cancelled before it started (past its deadline)' : 'the run was interrupted before this step started';
         return { ...status };
       }
       status.state = 'RUNNING';
@@ -287,6 +295,24 @@ export class DuckDbStepRunner implements StepRunner {
     const step = this.steps.get(stepId);
     if (!step) return { stepId, state: 'FAILED', failureMessage: `step ${stepId} is unknown to this process (local steps do not survive a restart); rerun the execution` };
     return { ...step.status };
+  }
+
+  /**
+   * Cancels a queued step: it never starts. A running step runs in this process and cannot be cut short
+   * without leaving its DuckDB connection in an unknown state (docs/local-fidelity.md).
+   * @returns `cancelling` for a queued step, `ended` for one that has ended (or is unknown to this process)
+   * @throws LakestepError for a running step
+   */
+  async cancel(stepId: string): Promise<'cancelling' | 'ended'> {
+    const step = this.steps.get(stepId);
+    if (!step || (step.status.state !== 'PENDING' && step.status.state !== 'RUNNING')) return 'ended';
+    if (step.status.state === 'RUNNING') {
+      throw new LakestepError(`local DuckDB step ${stepId} is running and cannot be cancelled (it runs in this process); it ends by itself, then rerun its days`);
+    }
+    step.cancelled = true;
+    step.status.state = 'CANCELLED';
+    step.status.failureMessage = 'cancelled before it started (past its deadline)';
+    return 'cancelling';
   }
 
   /**

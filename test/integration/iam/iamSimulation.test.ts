@@ -4,8 +4,8 @@
  * request does not carry).
  *
  * 1. A local run (the real state machine, handlers, DuckDB, dynalite) records, per Lambda, each port call
- *    with its arguments; RecordFailure and CommitLedger's drift alert, which a succeeding run does not reach,
- *    are called directly.
+ *    with its arguments; RecordFailure, CommitLedger's drift alert and CheckStep's cancel of a step past its
+ *    deadline, which a succeeding run does not reach, are called directly.
  * 2. Each port call is replayed on the AWS adapters (awsPorts, built from the Lambda's environment as the
  *    template sets it) against moto's server, and an SDK middleware records the commands sent.
  * 3. Each command becomes IAM requests (action, resource ARN, context keys such as s3:prefix, request and
@@ -226,6 +226,9 @@ function driverRequests(spec: StepSpec, lake: string, artifactsUri: string): Iam
     r('s3:DeleteObject', lake, `${out}old.parquet`, "remove the day's old objects"),
     r('s3:PutObject', lake, `rejected/${spec.dataset}/year=2024/month=03/day=05/part-0.parquet`, 'rejects'),
     r('s3:PutObject', lake, spec.resultKey, 'the step result'),
+    r('s3:DeleteObject', lake, `${staging}part-0.parquet`, "remove the group's staging folder"),
+    r('s3:ListBucket', lake, undefined, "is the execution's staging folder empty", { 's3:prefix': `_staging/${execution}/` }),
+    r('s3:DeleteObject', lake, `_staging/${execution}/`, "remove the execution's staging folder marker once empty"),
   ];
 }
 
@@ -260,6 +263,8 @@ describeIfMoto('iamSimulation.test.ts')('IAM: every call the pipeline makes is a
         const failure = makeRecordFailure(recordingPorts(runtime.ports, 'recordFailure', portCalls));
         await failure({ state: { error: { Error: 'StepFailedError', Cause: 'boom' }, plan: { planKey } }, executionId: outcome.executionId }, {} as Context);
         await recordingPorts(runtime.ports, 'commitLedger', portCalls).notifier.publish('lakestep ci: warnings', { drift: 'row count' });
+        // a step past its deadline: CheckStep cancels it (the run's own steps ended well within theirs)
+        await recordingPorts(runtime.ports, 'checkStep', portCalls).steps.cancel('s-late', 'local');
         // locally the cluster is not transient, so TerminateCluster calls nothing; on AWS it terminates the execution's cluster
         await recordingPorts(runtime.ports, 'terminateCluster', portCalls).clusters.terminate('local').catch(() => undefined);
       });
@@ -287,7 +292,7 @@ describeIfMoto('iamSimulation.test.ts')('IAM: every call the pipeline makes is a
       const ports = adapters.get(call.fn) ?? stateMachinePorts;
       const args = [...call.args];
       if (call.port === 'steps' && call.method === 'submit') args[0] = { ...(args[0] as StepSpec), clusterId: clusterIds.get((args[0] as StepSpec).clusterId ?? 'local') };
-      if (call.port === 'steps' && call.method === 'describe') args.splice(0, 2, stepIds.get(args[0] as string) ?? 's-MISSING', clusterIds.get((args[1] as string) ?? 'local'));
+      if (call.port === 'steps' && (call.method === 'describe' || call.method === 'cancel')) args.splice(0, 2, stepIds.get(args[0] as string) ?? 's-MISSING', clusterIds.get((args[1] as string) ?? 'local'));
       if (call.port === 'clusters' && call.method === 'terminate') args[0] = clusterIds.get(args[0] as string) ?? args[0];
       const port = ports[call.port] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
       const result = await port[call.method](...args).catch((error: Error) => ({ replayError: error.message }));
@@ -369,6 +374,7 @@ describeIfMoto('iamSimulation.test.ts')('IAM: every call the pipeline makes is a
     expect(requests.filter((r) => r.principal === 'commitLedger' && r.action === 'events:PutEvents').map((r) => r.resource)).toEqual([`arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`]);
     expect(requests.some((r) => r.principal === 'commitLedger' && r.action === 's3:PutObject' && r.resource.endsWith('/exports/project_downloads_28d/latest.json'))).toBe(true);
     expect(requests.some((r) => r.principal === 'ensureCluster' && r.action === 'elasticmapreduce:RunJobFlow')).toBe(true);
+    expect(requests.some((r) => r.principal === 'checkStep' && r.action === 'elasticmapreduce:CancelSteps')).toBe(true);
   });
 
   it('allows every call, each by the role of the Lambda (or EMR node) that makes it', async () => {

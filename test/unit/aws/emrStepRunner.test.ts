@@ -1,4 +1,4 @@
-import { AddJobFlowStepsCommand, DescribeStepCommand, EMRClient, type StepStatus as EmrStepStatus } from '@aws-sdk/client-emr';
+import { AddJobFlowStepsCommand, CancelStepsCommand, DescribeStepCommand, EMRClient, type StepStatus as EmrStepStatus } from '@aws-sdk/client-emr';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { LakestepConfig } from '../../../src/config/config';
 import type { StepSpec } from '../../../src/core/types';
@@ -23,7 +23,7 @@ import { EmrStepRunner, stepName } from '../../../src/aws/emrStepRunner';
 import { stepSpec } from '../../helpers/stepSpec';
 
 const emr = mockClient(EMRClient);
-const config: LakestepConfig = { datasets: {}, aggregates: {}, exports: {}, maxDaysPerStep: 7, maxStepsPerExecution: 20, stepConcurrency: 2, lockTtlSeconds: 21600 };
+const config: LakestepConfig = { datasets: {}, aggregates: {}, exports: {}, maxDaysPerStep: 7, maxStepsPerExecution: 20, stepTimeoutMinutes: 120, stepConcurrency: 2, lockTtlSeconds: 21600 };
 const runner = () =>
   new EmrStepRunner(new EMRClient({ region: 'us-east-1' }), {
     clusterId: 'j-CLUSTER1',
@@ -146,6 +146,44 @@ describe('EmrStepRunner.describe', () => {
     emr.on(DescribeStepCommand).resolves({ Step: { Id: 's-STEP1', Status: {} } });
 
     await expect(runner().describe('s-STEP1')).rejects.toThrow(/EMR step s-STEP1 on j-CLUSTER1 is in state undefined; expected one of PENDING/);
+  });
+});
+
+describe('EmrStepRunner.cancel', () => {
+  const refused = () => emr.on(CancelStepsCommand).resolves({ CancelStepsInfoList: [{ StepId: 's-STEP1', Status: 'FAILED', Reason: 'Cannot cancel a step in a final state' }] });
+
+  it('cancels on the step cluster, killing the process (a hung step may ignore SIGTERM)', async () => {
+    emr.on(CancelStepsCommand).resolves({ CancelStepsInfoList: [{ StepId: 's-STEP1', Status: 'SUBMITTED' }] });
+
+    expect(await runner().cancel('s-STEP1', 'j-TRANSIENT')).toBe('cancelling');
+    expect(emr.commandCalls(CancelStepsCommand)[0].args[0].input).toEqual({ ClusterId: 'j-TRANSIENT', StepIds: ['s-STEP1'], StepCancellationOption: 'TERMINATE_PROCESS' });
+  });
+
+  it('says the step ended when EMR refuses because it completed meanwhile', async () => {
+    refused();
+    emr.on(DescribeStepCommand).resolves({ Step: { Id: 's-STEP1', Status: { State: 'COMPLETED' } } });
+
+    expect(await runner().cancel('s-STEP1')).toBe('ended');
+  });
+
+  it('counts a cancel already under way (a retried CheckStep) as cancelling', async () => {
+    refused();
+    emr.on(DescribeStepCommand).resolves({ Step: { Id: 's-STEP1', Status: { State: 'CANCEL_PENDING' } } });
+
+    expect(await runner().cancel('s-STEP1')).toBe('cancelling');
+  });
+
+  it('throws, naming the step, the reason and what to do, when EMR refuses and the step still runs', async () => {
+    emr.on(CancelStepsCommand).resolves({ CancelStepsInfoList: [{ StepId: 's-STEP1', Status: 'FAILED', Reason: 'Step is not cancellable' }] });
+    emr.on(DescribeStepCommand).resolves({ Step: { Id: 's-STEP1', Status: { State: 'RUNNING' } } });
+
+    await expect(runner().cancel('s-STEP1')).rejects.toThrow('EMR refused to cancel step s-STEP1 on j-CLUSTER1 (Step is not cancellable) and it is still running; cancel it in the EMR console');
+  });
+
+  it('propagates the SDK error (throttling): the CheckStep Lambda fails and is retried', async () => {
+    emr.on(CancelStepsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+
+    await expect(runner().cancel('s-STEP1')).rejects.toThrow('Rate exceeded');
   });
 });
 

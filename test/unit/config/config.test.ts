@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { loadConfig, parseConfig, phaseOf, PROJECT_ROOT, tableConfig } from '../../../src/config/config';
+import { loadConfig, parseConfig, phaseOf, PROJECT_ROOT, stepTimeoutMinutesOf, tableConfig } from '../../../src/config/config';
 
 const shipped = () => parse(readFileSync(resolve(PROJECT_ROOT, 'lakestep.config.yml'), 'utf8'));
 const aggregate = (reads: { table: string; fromDays: number; toDays: number }[]) => ({
@@ -85,6 +85,36 @@ describe('parseConfig', () => {
     raw.datasets.access_records.eventTime = 'ts';
 
     expect(() => parseConfig(raw)).toThrow(/datasets\.access_records: "ts" \(eventTime, required or dedupKey\) is not among the declared columns/);
+  });
+});
+
+describe('parseConfig step deadlines', () => {
+  it('defaults every step to 120 min and lets a table set its own', () => {
+    const raw = shipped();
+    raw.datasets.access_records.stepTimeoutMinutes = 45;
+
+    const config = parseConfig(raw);
+
+    expect(config.stepTimeoutMinutes).toBe(120);
+    expect(stepTimeoutMinutesOf(config, config.datasets.access_records)).toBe(45);
+    expect(stepTimeoutMinutesOf(config, config.datasets.node_snapshots)).toBe(120);
+  });
+
+  it('refuses more steps an execution than its history holds at the longest deadline, saying how many fit', () => {
+    const raw = shipped();
+    raw.maxStepsPerExecution = 20;
+    raw.datasets.file_downloads.stepTimeoutMinutes = 24 * 60;
+
+    expect(() => parseConfig(raw)).toThrow(
+      'lakestep.config.yml maxStepsPerExecution: 20 steps that may each run 1440 min (stepTimeoutMinutes) could write 53,100 history events, over the 20,000 an execution leaves its steps (of 25,000); expected at most 7, or a shorter stepTimeoutMinutes',
+    );
+  });
+
+  it('names a deadline out of range', () => {
+    const raw = shipped();
+    raw.stepTimeoutMinutes = 2;
+
+    expect(() => parseConfig(raw)).toThrow(/stepTimeoutMinutes: Number must be greater than or equal to 5/);
   });
 });
 

@@ -4,6 +4,8 @@ import { rawReadSql } from '../../../src/core/rawSql';
 import type { Plan, StepSpec } from '../../../src/core/types';
 import { launchStep } from '../../../src/pipeline/steps';
 
+const NOW = Date.UTC(2024, 2, 5, 10, 0, 0);
+
 /** An in-memory object store and a step runner that keeps what it is given. */
 function fakePorts(plan: Plan) {
   const objects = new Map<string, unknown>([['_runs/e1/plan.json', plan]]);
@@ -14,6 +16,7 @@ function fakePorts(plan: Plan) {
     ports: {
       store: { getJson: async (key: string) => objects.get(key), putJson: async (key: string, value: unknown) => void objects.set(key, value) },
       steps: { submit: async (spec: StepSpec) => (submitted.push(spec), { stepId: 's-1' }), describe: async () => ({ stepId: 's-1', state: 'COMPLETED' as const }) },
+      clock: { nowMs: () => NOW },
     } as unknown as Parameters<typeof launchStep>[0],
   };
 }
@@ -49,6 +52,19 @@ describe('launchStep', () => {
         'nothing was published; the quarantined records (raw text and reasons) are in _runs/e1/rejected/access_records/',
     );
     expect(objects.get('_runs/e1/steps/g1.spec.json')).toEqual(spec);
+  });
+
+  it('gives the step its deadline: stepTimeoutMinutes after launch, a table\'s own value first', async () => {
+    const { ports } = fakePorts(plan);
+    const config = loadConfig();
+    const own = { ...config, datasets: { ...config.datasets, access_records: { ...config.datasets.access_records, stepTimeoutMinutes: 45 } } };
+
+    const launched = await launchStep(ports, '_runs/e1/plan.json', 'g1', config);
+    const launchedOwn = await launchStep(ports, '_runs/e1/plan.json', 'g1', own);
+
+    expect(config.stepTimeoutMinutes).toBe(120);
+    expect([launched.launchedAtMs, launched.deadlineMs]).toEqual([NOW, NOW + 120 * 60_000]);
+    expect(launchedOwn.deadlineMs).toBe(NOW + 45 * 60_000);
   });
 });
 
