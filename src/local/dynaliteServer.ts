@@ -46,13 +46,54 @@ const endpointFile = (dir: string) => `${dir}.endpoint`;
  */
 export async function startDynalite({ dir, join }: { dir: string; join?: boolean }): Promise<DynaliteHandle> {
   await mkdir(dir, { recursive: true });
+  // Two processes starting at once could both pass the probe (open, close) before either dynalite
+  // opened the store; the loser's dynalite then died on an uncaught "Database is not open". So the
+  // probe and dynalite's open happen under a start-up lock, one process at a time.
+  const startup = await acquireStartupLock(dir);
   try {
-    await probeStore(dir);
-  } catch (err) {
-    const shared = join && err instanceof StoreLockedError ? await runningEndpoint(dir) : undefined;
-    if (!shared) throw err;
-    return { endpoint: shared, joined: true, stop: async () => undefined };
+    try {
+      await probeStore(dir);
+    } catch (err) {
+      const shared = join && err instanceof StoreLockedError ? await runningEndpoint(dir) : undefined;
+      if (!shared) throw err;
+      return { endpoint: shared, joined: true, stop: async () => undefined };
+    }
+    return await serveStore(dir);
+  } finally {
+    await startup.close();
   }
+}
+
+/** How long a start waits for another process's start-up (probe and open: well under a second). */
+const STARTUP_WAIT_MS = 20_000;
+
+/**
+ * The start-up lock of the store `dir`: a tiny LevelDB beside it (`<dir>.startup`), because LevelDB's
+ * LOCK is an OS file lock, released when its process dies (`kill -9` included): it can never be stale.
+ * Waits while another process holds it.
+ * @throws LakestepError when it is still held after STARTUP_WAIT_MS, or cannot be opened
+ */
+async function acquireStartupLock(dir: string): Promise<LevelDb> {
+  const Level = loadLevel();
+  const deadline = Date.now() + STARTUP_WAIT_MS;
+  for (;;) {
+    const db = new Level(`${dir}.startup`);
+    try {
+      await db.open();
+      return db;
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      if (cause?.code !== 'LEVEL_LOCKED') {
+        throw new LakestepError(`cannot open the local DynamoDB store's start-up lock ${dir}.startup: ${cause?.message ?? (err as Error).message}`, { cause: err });
+      }
+      if (Date.now() > deadline) throw inUse(dir, err);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** dynalite serving the store `dir` (which the caller has probed): started, answering, its endpoint written. */
+async function serveStore(dir: string): Promise<DynaliteHandle> {
   // dynalite flips a new table to ACTIVE on a timer (500 ms by default); a stop within it would persist CREATING. No delay.
   const server = loadDynalite()({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
@@ -111,12 +152,18 @@ export async function runningEndpoint(dir: string): Promise<string | undefined> 
 /** Another process holds the store's LevelDB LOCK. */
 class StoreLockedError extends LakestepError {}
 
+const inUse = (dir: string, cause: unknown) =>
+  new StoreLockedError(
+    `the local DynamoDB store ${dir} is in use by another process (another lakestep run is using this lake); ` + `wait for it to finish, or use another --lake`,
+    { cause },
+  );
+
 /**
  * Opens and closes the store once to find out whether another process holds its LevelDB LOCK.
  * Why not let dynalite find out: its store opens lazily, and a locked store surfaces only as an
- * uncaught exception on the first request, with the request left hanging.
- * The window between this close and dynalite's open is a few ms; LevelDB still refuses a second
- * opener in it, just less politely.
+ * uncaught exception on the first request, with the request left hanging. The caller holds the
+ * start-up lock from before this probe until dynalite has opened the store, so no other process
+ * can slip into the window between this close and that open.
  */
 async function probeStore(dir: string): Promise<void> {
   // Without CURRENT, LevelDB would quietly start an empty store over the old files: a ledger lost without a word.
@@ -130,13 +177,7 @@ async function probeStore(dir: string): Promise<void> {
     await db.open();
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause;
-    if (cause?.code === 'LEVEL_LOCKED') {
-      throw new StoreLockedError(
-        `the local DynamoDB store ${dir} is in use by another process (another lakestep run is using this lake); ` +
-          `wait for it to finish, or use another --lake`,
-        { cause: err },
-      );
-    }
+    if (cause?.code === 'LEVEL_LOCKED') throw inUse(dir, err);
     // LevelDB reports a damaged CURRENT/MANIFEST/table as `Corruption: …` (LEVEL_CORRUPTION).
     const reason = (cause as Error | undefined)?.message ?? (err as Error).message;
     if (cause?.code === 'LEVEL_CORRUPTION' || /corrupt/i.test(reason)) throw storeDamaged(dir, reason, err);

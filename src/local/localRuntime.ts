@@ -9,6 +9,7 @@ import { DynamoLedger } from '../aws/dynamoLedger';
 import { DynamoLock } from '../aws/dynamoLock';
 import { ledgerTableNames } from '../aws/ledgerTables';
 import { loadConfig, PROJECT_ROOT, type LakestepConfig } from '../config/config';
+import { holdPoint } from '../core/crashPoints';
 import { InputError } from '../core/errors';
 import type { Ports, StepRunner } from '../core/ports';
 import { DuckDbCatalogCrawler } from './duckDbCatalogCrawler';
@@ -80,6 +81,7 @@ export async function withLocalRuntime<T>(options: LocalRuntimeOptions, fn: (run
   const config = loadConfig();
   const dynamo = await startDynalite({ dir: ledgerStoreDir(lakeDir), join: options.joinRunningLedger });
   try {
+    await holdPoint('store-open');
     const client = localDynamoClient(dynamo.endpoint);
     const tables = ledgerTableNames('local');
     await ensureTables(client, tables);
