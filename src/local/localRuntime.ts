@@ -19,6 +19,7 @@ import { FileNotifier } from './fileNotifier';
 import { FolderObjectStore } from './folderObjectStore';
 import { LocalClusterManager } from './localClusterManager';
 import { SparkSubmitStepRunner } from './sparkSubmitStepRunner';
+import { withStepFaults } from './stepFaults';
 
 export type Engine = 'duckdb' | 'spark';
 
@@ -61,13 +62,14 @@ function checkLakeDir(lakeDir: string, existing: boolean): void {
   }
 }
 
-/** @throws InputError when `--engine spark` is asked for and the venv with pyspark is missing */
+/** @throws InputError when `--engine spark` is asked for and the venv with pyspark is missing, or the fault script is bad */
 function stepRunner(engine: Engine, lakeDir: string, config: LakestepConfig): StepRunner {
   const opts = { lakeDir, projectRoot: PROJECT_ROOT, config };
   if (engine === 'spark' && !existsSync(join(PROJECT_ROOT, '.venv', 'bin', 'spark-submit'))) {
     throw new InputError('--engine', 'spark runs the PySpark driver from the project venv, which is missing: create it with `node scripts/ensure-python.js` (needs Python 3.11 and Java 17)');
   }
-  return engine === 'spark' ? new SparkSubmitStepRunner(opts) : new DuckDbStepRunner(opts);
+  // LAKESTEP_STEP_FAULTS: a fault script ends the steps it names as EMR would (FAILED, CANCELLED, INTERRUPTED)
+  return withStepFaults(engine === 'spark' ? new SparkSubmitStepRunner(opts) : new DuckDbStepRunner(opts));
 }
 
 /**
