@@ -2,7 +2,9 @@
  * The embedded DynamoDB: dynalite on 127.0.0.1, persisted in a folder (`<lake>/_state/dynamodb`),
  * so the ledger and the lock run the same AWS SDK code locally as on AWS.
  */
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import * as path from 'node:path';
@@ -41,10 +43,13 @@ const endpointFile = (dir: string) => `${dir}.endpoint`;
  * Only one process can open a store: a second concurrent start on the same `dir` fails, unless
  * `join` is set: then it uses the dynalite of the process that holds the store (a handle whose
  * stop() leaves that server alone), for readers such as `lakestep status` during a run.
+ * `readOnly` (a reader such as `status`): when this process cannot write the store's folder, it
+ * serves a private copy of the store instead (nothing is written to the lake).
  * @throws LakestepError naming `dir` when another process (another lakestep run on this lake) has
  *   the store open and does not answer at its endpoint (or `join` is not set)
  */
-export async function startDynalite({ dir, join }: { dir: string; join?: boolean }): Promise<DynaliteHandle> {
+export async function startDynalite({ dir, join, readOnly }: { dir: string; join?: boolean; readOnly?: boolean }): Promise<DynaliteHandle> {
+  if (readOnly && !(await writable(dir))) return serveCopy(dir);
   await mkdir(dir, { recursive: true });
   // Two processes starting at once could both pass the probe (open, close) before either dynalite
   // opened the store; the loser's dynalite then died on an uncaught "Database is not open". So the
@@ -61,6 +66,34 @@ export async function startDynalite({ dir, join }: { dir: string; join?: boolean
     return await serveStore(dir);
   } finally {
     await startup.close();
+  }
+}
+
+/** Whether this process may write the store folder (or create it); false on a read-only lake. */
+async function writable(dir: string): Promise<boolean> {
+  const existing = await access(dir).then(() => dir, () => path.dirname(dir));
+  return access(existing, fsConstants.W_OK).then(() => true, () => false);
+}
+
+/**
+ * dynalite over a private copy of the store `dir`, removed on stop: LevelDB must write (its LOCK
+ * file, its log) even to read, so a reader of a read-only lake (a mounted snapshot, a `chmod -R a-w`
+ * archive) reads a copy. No run can be using such a lake (a run writes), so there is nothing to join.
+ * @throws the damaged-store error when the copy cannot be read
+ */
+async function serveCopy(dir: string): Promise<DynaliteHandle> {
+  const copy = await mkdtemp(path.join(tmpdir(), 'lakestep-store-'));
+  try {
+    await cp(dir, copy, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err; // no store yet: an empty ledger
+    });
+    await rm(path.join(copy, 'LOCK'), { force: true }); // a killed run's LOCK file, copied read-only
+    await probeStore(copy);
+    const handle = await serveStore(copy);
+    return { endpoint: handle.endpoint, stop: () => handle.stop().finally(() => rm(copy, { recursive: true, force: true })) };
+  } catch (err) {
+    await rm(copy, { recursive: true, force: true });
+    throw err;
   }
 }
 

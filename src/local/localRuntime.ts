@@ -42,6 +42,8 @@ export interface LocalRuntimeOptions {
   existing?: boolean;
   /** when a run holds the lake's ledger store, read it through that run's dynalite (status during a run) */
   joinRunningLedger?: boolean;
+  /** the command only reads: on a lake this process cannot write, read a private copy of the ledger store (status) */
+  readOnly?: boolean;
 }
 
 /** The folder of a lake's local DynamoDB store (the ledger and the lock). */
@@ -79,9 +81,9 @@ function stepRunner(engine: Engine, lakeDir: string, config: LakestepConfig): St
 export async function withLocalRuntime<T>(options: LocalRuntimeOptions, fn: (runtime: LocalRuntime) => Promise<T>): Promise<T> {
   const lakeDir = resolve(options.lakeDir);
   checkLakeDir(lakeDir, options.existing ?? false);
-  mkdirSync(lakeDir, { recursive: true });
+  if (!options.readOnly) mkdirSync(lakeDir, { recursive: true });
   const config = loadConfig();
-  const dynamo = await startDynalite({ dir: ledgerStoreDir(lakeDir), join: options.joinRunningLedger });
+  const dynamo = await startDynalite({ dir: ledgerStoreDir(lakeDir), join: options.joinRunningLedger, readOnly: options.readOnly });
   try {
     await holdPoint('store-open');
     const client = localDynamoClient(dynamo.endpoint);
