@@ -15,6 +15,8 @@ export interface ObjectInfo {
   size: number;
   /** S3 ETag, or locally a hash of mtime and size */
   etag: string;
+  /** locally: the file is a symbolic link (S3 has none); raw listings skip it, with a warning */
+  symlink?: true;
 }
 
 /** A raw partition = one arrival day of one dataset, with every object under its hour prefixes. */
