@@ -81,6 +81,8 @@ def split_options(raw: dict) -> str:
             entry["position"] = column["position"]
         columns.append(entry)
     options = {"format": raw["format"], "maxRecordBytes": raw["maxRecordBytes"], "columns": columns}
+    if raw.get("maxFileBytes"):
+        options["maxFileBytes"] = raw["maxFileBytes"]
     if raw.get("csv"):
         options["csv"] = raw["csv"]
     return json.dumps(options, separators=(",", ":"))

@@ -120,15 +120,7 @@ export class EmrStepRunner implements StepRunner {
         `EMR step ${stepId} on ${clusterId} is in state ${String(emrState)}; expected one of ${Object.keys(STATE_MAP).join(', ')}`,
       );
     }
-    const state = STATE_MAP[emrState];
-    const result: StepStatus = { stepId, state };
-    if (state === 'FAILED' || state === 'CANCELLED') {
-      const details = failureText(status?.FailureDetails);
-      const reason = status?.StateChangeReason?.Message;
-      result.failureMessage =
-        details ?? reason ?? (emrState === 'INTERRUPTED' ? 'step interrupted (cluster terminated or node lost)' : `step ${emrState.toLowerCase()}`);
-    }
-    return result;
+    return emrStepStatus(stepId, emrState, failureText(status?.FailureDetails) ?? status?.StateChangeReason?.Message);
   }
 
   /**
@@ -172,6 +164,17 @@ const STATE_MAP: Record<EmrStepState, StepState> = {
   FAILED: 'FAILED',
   INTERRUPTED: 'FAILED',
 };
+
+/**
+ * What CheckStep sees of an EMR step state (STATE_MAP), with the failure message EMR gave, or a
+ * default naming the state (an interrupted step: its cluster was terminated or lost its node).
+ * Shared with the local fault script (src/local/stepFaults.ts), so a rehearsed failure reads as EMR's.
+ */
+export function emrStepStatus(stepId: string, emrState: EmrStepState, message?: string): StepStatus {
+  const state = STATE_MAP[emrState];
+  if (state !== 'FAILED' && state !== 'CANCELLED') return { stepId, state };
+  return { stepId, state, failureMessage: message ?? (emrState === 'INTERRUPTED' ? 'step interrupted (cluster terminated or node lost)' : `step ${emrState.toLowerCase()}`) };
+}
 
 /** `access_records 2024-03-01…2024-03-07 (exec-7f3a)`: what the EMR console lists, so an operator finds the execution. */
 export function stepName(spec: StepSpec): string {

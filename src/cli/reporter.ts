@@ -66,6 +66,13 @@ export class TerminalReporter implements Reporter {
         const more = plan.ignoredKeys > plan.ignoredKeyExamples.length ? ', …' : '';
         this.line(`warning: ${plan.ignoredKeys} raw keys are in no known layout (<prefix>YYYY/MM/DD/HH/… or <prefix>year=YYYY/month=MM/day=DD/…) and were left alone: ${plan.ignoredKeyExamples.join(', ')}${more}`);
       }
+      if (plan.skippedKeys) {
+        const more = plan.skippedKeys > plan.skippedKeyExamples.length ? ', …' : '';
+        this.line(
+          `warning: ${plural(plan.skippedKeys, 'raw file')} not read (a name starting with _ or . marks a file or folder as not data, as Spark's readers do; ` +
+            `symbolic links are not followed): ${plan.skippedKeyExamples.join(', ')}${more}`,
+        );
+      }
       if (plan.missingRawDays) {
         const more = plan.missingRawDays > plan.missingRawDayExamples.length ? ', …' : '';
         this.line(

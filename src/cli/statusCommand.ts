@@ -32,7 +32,7 @@ export async function readStatus(lake: string): Promise<DatasetStatus[]> {
   const config = loadConfig();
   const tables = allTableNames(config).map((name) => tableConfig(config, name));
   const versions = currentStageVersions(tables);
-  return withLocalRuntime({ lakeDir: lake, existing: true, joinRunningLedger: true }, async ({ ports }) =>
+  return withLocalRuntime({ lakeDir: lake, existing: true, joinRunningLedger: true, readOnly: true }, async ({ ports }) =>
     Promise.all(
       tables.map(async (ds) => {
         const outputs = await ports.ledger.outputDays(ds.name);
@@ -217,7 +217,7 @@ export async function lockLine(opts: { lake: string; stage?: string }, aws: () =
     const state = await new DynamoLock(deps.clients.dynamodb, deps.env?.LOCK_TABLE?.trim() || ledgerTableNames(opts.stage).lock).describe();
     return state && `${describeLockState(state, Date.now())} (\`lakestep unlock --stage ${opts.stage}\` clears it once that execution has ended)`;
   }
-  return withLocalRuntime({ lakeDir: opts.lake, existing: true, joinRunningLedger: true }, async ({ lock, ownsStore }) => {
+  return withLocalRuntime({ lakeDir: opts.lake, existing: true, joinRunningLedger: true, readOnly: true }, async ({ lock, ownsStore }) => {
     const state = await lock.describe();
     if (!state) return undefined;
     const dead = ownsStore ? '; no run is using this lake, so its run was killed or crashed: the next run takes the lock over (or `lakestep unlock` clears it)' : '';

@@ -42,6 +42,8 @@ export const DEFAULTS = {
   driftTrailingDays: 7,
   /** bytes of one raw record's text (UTF-8); a longer record is quarantined as too_large (docs/raw-records.md) */
   maxRecordBytes: 64 * 1024 * 1024,
+  /** bytes of one raw file's text (after gzip inflation); a larger file (a gzip bomb) is one too_large reject, never inflated further */
+  maxFileBytes: 1024 * 1024 * 1024,
   /** `raw.csv` when not given */
   csv: { delimiter: ',', header: true },
 } as const;
@@ -152,6 +154,8 @@ const datasetSchema = z
       .strict(),
     /** a longer record (UTF-8 bytes) is quarantined as too_large */
     maxRecordBytes: z.number().int().min(1024).max(1 << 30).default(DEFAULTS.maxRecordBytes),
+    /** a raw file whose text (inflated) is larger is quarantined whole as too_large; at most 2 GiB − 1 KiB (a Java array) */
+    maxFileBytes: z.number().int().min(1024).max(2 ** 31 - 1024).default(DEFAULTS.maxFileBytes),
     ...stageFields,
     lateDays: z.number().int().min(0).max(30).default(DEFAULTS.lateDays),
     rejectThreshold: z.number().min(0).max(1).default(DEFAULTS.rejectThreshold),

@@ -8,10 +8,23 @@
  * - `publish-moved`: the first day of a step's table write has its new files in place and its old
  *   ones still there (the days after it are not moved yet)
  * - `ledger-batch-<n>`: the ledger commit wrote its n-th batch (of ≤ 25 items), not the ones after
+ *
+ * Hold points pause instead (`LAKESTEP_HOLD_AT=<point>`) until the file `LAKESTEP_HOLD_UNTIL`
+ * exists, so a test can act while a process sits at the point (no timing involved):
+ * - `store-open`: a local command has opened the lake's ledger store (and holds it)
  */
+import { existsSync } from 'node:fs';
+
 export function crashPoint(label: string): void {
   if (process.env.LAKESTEP_CRASH_AT !== label) return;
   process.kill(process.pid, 'SIGKILL');
   // The signal is delivered asynchronously on some systems: block until it lands.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10_000);
+}
+
+/** Pauses at a named hold point until the file `$LAKESTEP_HOLD_UNTIL` exists (no-op unless `LAKESTEP_HOLD_AT` names the point). */
+export async function holdPoint(label: string): Promise<void> {
+  const until = process.env.LAKESTEP_HOLD_UNTIL;
+  if (process.env.LAKESTEP_HOLD_AT !== label || !until) return;
+  while (!existsSync(until)) await new Promise((resolve) => setTimeout(resolve, 50));
 }

@@ -27,31 +27,53 @@ export function arrivalDayOfKey(key: string, rawPrefix: string): Day | undefined
   return isDay(day) ? day : undefined;
 }
 
+/** A raw object in an accepted layout that is not read, and why. */
+export interface SkippedKey {
+  key: string;
+  why: 'hidden name' | 'symlink';
+}
+
 /** A zero-byte key ending in `/`: a console-made "folder", not data. */
 const isFolderMarker = (object: ObjectInfo) => object.key.endsWith('/') && object.size === 0;
+
+/**
+ * Why a raw object in an accepted layout is not read, if it is not: a name (of the file or of a
+ * folder under the prefix) starting with `_` or `.` marks it as not data (`_SUCCESS`, `.tmp`,
+ * `_temporary/`), as Spark's and Hadoop's readers treat it; a local symbolic link is not followed.
+ */
+export function skipReason(object: ObjectInfo, rawPrefix: string): 'hidden name' | 'symlink' | undefined {
+  if (object.key.slice(rawPrefix.length).split('/').some((segment) => segment.startsWith('_') || segment.startsWith('.'))) return 'hidden name';
+  return object.symlink ? 'symlink' : undefined;
+}
 
 /**
  * Groups a listing of a dataset's raw objects into arrival-day partitions.
  * @param objects any order; keys relative to the lake root
  * @returns partitions ascending by day, each with its objects ascending by key (code-unit order);
- *   `ignoredKeys` (ascending) are keys in no accepted layout, for the caller to warn about.
- *   Folder markers are skipped silently.
+ *   `ignoredKeys` (ascending) are keys in no accepted layout, and `skipped` (ascending by key) the
+ *   objects not read (skipReason), for the caller to warn about. Folder markers are skipped silently.
  * @example
  * groupRawPartitions('access_records', [{ key: 'raw/access_records/2024/03/05/17/a.gz', size: 10, etag: 'e' }], 'raw/access_records/')
- * // { partitions: [{ dataset: 'access_records', day: '2024-03-05', objects: [ … ] }], ignoredKeys: [] }
+ * // { partitions: [{ dataset: 'access_records', day: '2024-03-05', objects: [ … ] }], ignoredKeys: [], skipped: [] }
  */
 export function groupRawPartitions(
   dataset: string,
   objects: ObjectInfo[],
   rawPrefix: string,
-): { partitions: RawPartition[]; ignoredKeys: string[] } {
+): { partitions: RawPartition[]; ignoredKeys: string[]; skipped: SkippedKey[] } {
   const byDay = new Map<Day, ObjectInfo[]>();
   const ignoredKeys: string[] = [];
+  const skipped: SkippedKey[] = [];
   for (const object of objects) {
     if (isFolderMarker(object)) continue;
     const day = arrivalDayOfKey(object.key, rawPrefix);
     if (day === undefined) {
       ignoredKeys.push(object.key);
+      continue;
+    }
+    const why = skipReason(object, rawPrefix);
+    if (why) {
+      skipped.push({ key: object.key, why });
       continue;
     }
     const list = byDay.get(day);
@@ -61,7 +83,7 @@ export function groupRawPartitions(
   const partitions = [...byDay.entries()]
     .sort(([a], [b]) => compareText(a, b))
     .map(([day, list]) => ({ dataset, day, objects: [...list].sort((a, b) => compareText(a.key, b.key)) }));
-  return { partitions, ignoredKeys: ignoredKeys.sort(compareText) };
+  return { partitions, ignoredKeys: ignoredKeys.sort(compareText), skipped: skipped.sort((a, b) => compareText(a.key, b.key)) };
 }
 
 /** Code-unit order: the same on every machine and locale (unlike localeCompare). */

@@ -15,6 +15,8 @@ export interface ObjectInfo {
   size: number;
   /** S3 ETag, or locally a hash of mtime and size */
   etag: string;
+  /** locally: the file is a symbolic link (S3 has none); raw listings skip it, with a warning */
+  symlink?: true;
 }
 
 /** A raw partition = one arrival day of one dataset, with every object under its hour prefixes. */
@@ -193,6 +195,8 @@ export interface RawReadSpec {
   csv?: { delimiter: string; header: boolean };
   /** a longer record (UTF-8 bytes) is a `too_large` splitter reject */
   maxRecordBytes: number;
+  /** a file whose text (inflated) is larger is one `too_large` reject (fileTooLargeDetail); absent: DEFAULTS.maxFileBytes */
+  maxFileBytes?: number;
   /** declared columns, config order: the CSV splitter finds each by `path` (header name) or `position` */
   columns: Record<string, RawColumn>;
   /** the generated statements, Spark dialect */

@@ -49,6 +49,7 @@ export class FolderObjectStore implements ObjectStore, ObjectCopies {
    * `etag` is the first 16 hex digits of the file's content MD5 (as S3's ETag of a single-part
    * upload is an MD5): it changes when the content does, whatever mtime says. Hashes are cached in
    * `_state/etags.json` by key, size, mtime, ctime and inode, so a file is read once until it changes.
+   * A symbolic link is listed with `symlink: true` (size 0, no etag) and not followed.
    * @returns [] when nothing matches or the lake does not exist
    */
   async list(prefix: string): Promise<ObjectInfo[]> {
@@ -89,6 +90,9 @@ export class FolderObjectStore implements ObjectStore, ObjectCopies {
             hashed.count++;
           }
           out.push({ key, size: st.size, etag: cache[key].etag });
+        } else if (entry.isSymbolicLink() && key.startsWith(prefix)) {
+          // Listed, marked and never read: a link may point anywhere (out of the lake), and S3 has no links.
+          out.push({ key, size: 0, etag: '', symlink: true });
         }
       }),
     );

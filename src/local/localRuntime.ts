@@ -9,6 +9,7 @@ import { DynamoLedger } from '../aws/dynamoLedger';
 import { DynamoLock } from '../aws/dynamoLock';
 import { ledgerTableNames } from '../aws/ledgerTables';
 import { loadConfig, PROJECT_ROOT, type LakestepConfig } from '../config/config';
+import { holdPoint } from '../core/crashPoints';
 import { InputError } from '../core/errors';
 import type { Ports, StepRunner } from '../core/ports';
 import { DuckDbCatalogCrawler } from './duckDbCatalogCrawler';
@@ -20,6 +21,7 @@ import { FileRunEvents } from './fileRunEvents';
 import { FolderObjectStore } from './folderObjectStore';
 import { LocalClusterManager } from './localClusterManager';
 import { SparkSubmitStepRunner } from './sparkSubmitStepRunner';
+import { withStepFaults } from './stepFaults';
 
 export type Engine = 'duckdb' | 'spark';
 
@@ -42,6 +44,8 @@ export interface LocalRuntimeOptions {
   existing?: boolean;
   /** when a run holds the lake's ledger store, read it through that run's dynalite (status during a run) */
   joinRunningLedger?: boolean;
+  /** the command only reads: on a lake this process cannot write, read a private copy of the ledger store (status) */
+  readOnly?: boolean;
 }
 
 /** The folder of a lake's local DynamoDB store (the ledger and the lock). */
@@ -62,13 +66,14 @@ function checkLakeDir(lakeDir: string, existing: boolean): void {
   }
 }
 
-/** @throws InputError when `--engine spark` is asked for and the venv with pyspark is missing */
+/** @throws InputError when `--engine spark` is asked for and the venv with pyspark is missing, or the fault script is bad */
 function stepRunner(engine: Engine, lakeDir: string, config: LakestepConfig): StepRunner {
   const opts = { lakeDir, projectRoot: PROJECT_ROOT, config };
   if (engine === 'spark' && !existsSync(join(PROJECT_ROOT, '.venv', 'bin', 'spark-submit'))) {
     throw new InputError('--engine', 'spark runs the PySpark driver from the project venv, which is missing: create it with `node scripts/ensure-python.js` (needs Python 3.11 and Java 17)');
   }
-  return engine === 'spark' ? new SparkSubmitStepRunner(opts) : new DuckDbStepRunner(opts);
+  // LAKESTEP_STEP_FAULTS: a fault script ends the steps it names as EMR would (FAILED, CANCELLED, INTERRUPTED)
+  return withStepFaults(engine === 'spark' ? new SparkSubmitStepRunner(opts) : new DuckDbStepRunner(opts));
 }
 
 /**
@@ -78,10 +83,11 @@ function stepRunner(engine: Engine, lakeDir: string, config: LakestepConfig): St
 export async function withLocalRuntime<T>(options: LocalRuntimeOptions, fn: (runtime: LocalRuntime) => Promise<T>): Promise<T> {
   const lakeDir = resolve(options.lakeDir);
   checkLakeDir(lakeDir, options.existing ?? false);
-  mkdirSync(lakeDir, { recursive: true });
+  if (!options.readOnly) mkdirSync(lakeDir, { recursive: true });
   const config = loadConfig();
-  const dynamo = await startDynalite({ dir: ledgerStoreDir(lakeDir), join: options.joinRunningLedger });
+  const dynamo = await startDynalite({ dir: ledgerStoreDir(lakeDir), join: options.joinRunningLedger, readOnly: options.readOnly });
   try {
+    await holdPoint('store-open');
     const client = localDynamoClient(dynamo.endpoint);
     const tables = ledgerTableNames('local');
     await ensureTables(client, tables);

@@ -8,7 +8,7 @@ import { rawPartitionState } from '../core/fingerprint';
 import { continuationInput, continuationName, type RunInputEvent } from '../core/input';
 import { planExecution } from '../core/plan';
 import type { Ports } from '../core/ports';
-import { groupRawPartitions } from '../core/rawKeys';
+import { groupRawPartitions, type SkippedKey } from '../core/rawKeys';
 import type { Day, OutputDayState, Plan, RawPartitionState, RunInput } from '../core/types';
 import { executionName, planKey } from './runKeys';
 import { currentStageVersions } from './stageFiles';
@@ -33,6 +33,10 @@ export interface DiscoverResult {
   ignoredKeys: number;
   /** the first few of them, ascending, for the warning (the state's output stays small) */
   ignoredKeyExamples: string[];
+  /** raw files in a recognised layout that are not read: a hidden name (`_x.json`, `.x.json`) or a symlink */
+  skippedKeys: number;
+  /** the first few of them, as `<key> (<why>)` */
+  skippedKeyExamples: string[];
   /** raw arrival days the ledger recorded that are gone (the days they reach keep their rows: input
    *  acceptRawRemoval recomputes them) */
   missingRawDays: number;
@@ -54,10 +58,12 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
   const ledgerRaw: Record<string, RawPartitionState[]> = {};
   const ledgerOutputs: Record<string, OutputDayState[]> = {};
   const ignoredKeys: string[] = [];
+  const skipped: SkippedKey[] = [];
   const archivedBefore = await ports.ledger.archives();
   for (const ds of datasets) {
     const grouped = groupRawPartitions(ds.name, await ports.store.list(ds.raw.prefix), ds.raw.prefix);
     ignoredKeys.push(...grouped.ignoredKeys);
+    skipped.push(...grouped.skipped);
     // Raw partitions before the archive boundary (`lakestep adopt --since`) are no longer looked at.
     const live = (state: { day: Day }) => !(ds.name in archivedBefore) || state.day >= archivedBefore[ds.name];
     observed[ds.name] = grouped.partitions.map(rawPartitionState).filter(live);
@@ -100,6 +106,8 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
     steps: plan.groups.length,
     ignoredKeys: ignoredKeys.length,
     ignoredKeyExamples: ignoredKeys.sort().slice(0, IGNORED_KEY_EXAMPLES),
+    skippedKeys: skipped.length,
+    skippedKeyExamples: skipped.slice(0, IGNORED_KEY_EXAMPLES).map(({ key, why }) => `${key} (${why})`),
     missingRawDays: plan.missingRawDays?.length ?? 0,
     missingRawDayExamples: (plan.missingRawDays ?? []).slice(0, IGNORED_KEY_EXAMPLES).map(({ dataset, day }) => `${dataset} ${day}`),
     deferredDays: plan.deferred?.days ?? 0,

@@ -46,6 +46,7 @@ export function tableSpecFields(table: TableConfig, executionId: string, groupId
             format: table.raw.format,
             ...(table.raw.csv ? { csv: table.raw.csv } : {}),
             maxRecordBytes: table.maxRecordBytes,
+            maxFileBytes: table.maxFileBytes,
             columns: table.columns,
             sql: rawReadSql(table, 'spark'),
           },

@@ -77,5 +77,14 @@ export const TOO_LARGE_KEPT_BYTES = 64 * 1024;
 /** The detail of a too_large reject. @example tooLargeDetail(70000000, 67108864) // '70000000 bytes, over maxRecordBytes 67108864' */
 export const tooLargeDetail = (bytes: number, limit: number) => `${bytes} bytes, over maxRecordBytes ${limit}`;
 
+/**
+ * The detail of a whole file's too_large reject (its text is over maxFileBytes; a gzip is inflated
+ * no further than that, so a gzip bomb costs at most the limit).
+ * @param fileBytes the file's size on disk
+ * @example fileTooLargeDetail(10240, true, 1073741824) // 'gzip of 10240 bytes inflates past 1073741824 bytes, over maxFileBytes 1073741824'
+ */
+export const fileTooLargeDetail = (fileBytes: number, gzip: boolean, limit: number) =>
+  `${gzip ? `gzip of ${fileBytes} bytes inflates past ${limit} bytes` : `${fileBytes} bytes`}, over maxFileBytes ${limit}`;
+
 /** The detail of an unreadable Parquet file's reject. */
 export const UNREADABLE_PARQUET_DETAIL = 'not a readable Parquet file';

@@ -140,7 +140,7 @@ export async function loadRawDays(connection: DuckDBConnection, opts: LoadRawOpt
     const fastPath = dataset.raw.format === 'json' && (opts.fastPath ?? true) && !(FAST_FILE_FIELD in dataset.columns) && !(FAST_INDEX_FIELD in dataset.columns);
     const csv = dataset.raw.csv ? { ...dataset.raw.csv, columns: dataset.columns } : undefined;
     const staged = await stageFiles(
-      files.map((file, fileId) => ({ fileId, path: file.path, stagingDir, fastPath, format: dataset.raw.format as 'json' | 'csv', maxRecordBytes: dataset.maxRecordBytes, csv })),
+      files.map((file, fileId) => ({ fileId, path: file.path, stagingDir, fastPath, format: dataset.raw.format as 'json' | 'csv', maxRecordBytes: dataset.maxRecordBytes, maxFileBytes: dataset.maxFileBytes, csv })),
     );
     stagedAt = performance.now();
     const odd: OddRecord[] = [];

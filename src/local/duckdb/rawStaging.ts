@@ -11,7 +11,7 @@ import { isUtf8 } from 'node:buffer';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { RawColumn } from '../../config/config';
-import { tooLargeDetail, TOO_LARGE_KEPT_BYTES } from '../../core/rawSql/contract';
+import { fileTooLargeDetail, tooLargeDetail, TOO_LARGE_KEPT_BYTES } from '../../core/rawSql/contract';
 import { csvFileRecords } from './csvReader';
 import { BYTE, decodeRawFile, markNumbers, RECORD_FLOAT, RECORD_LENIENT, RECORD_UNBALANCED, splitRecords } from './records';
 
@@ -62,6 +62,8 @@ export interface StageTask {
   format: 'json' | 'csv';
   /** a longer record is a too_large reject */
   maxRecordBytes: number;
+  /** a file whose text (inflated) is larger is one too_large reject (absent: no limit) */
+  maxFileBytes?: number;
   /** csv: the dialect and the declared columns */
   csv?: { delimiter: string; header: boolean; columns: Record<string, RawColumn> };
 }
@@ -102,8 +104,12 @@ export interface FastFile {
  */
 export function stageFile(task: StageTask): StagedFile {
   const bytes = readFileSync(task.path);
-  const decoded = decodeRawFile(bytes);
+  const decoded = decodeRawFile(bytes, task.maxFileBytes);
   const base = { fileId: task.fileId, size: bytes.length, textBytes: decoded.text.length, odd: [] as OddRecord[], rejects: [] as SplitterReject[], repeatedHeaders: 0 };
+  if (decoded.tooLarge) {
+    base.rejects.push({ fileId: task.fileId, index: 0, reason: 'too_large', detail: fileTooLargeDetail(bytes.length, decoded.gzip, task.maxFileBytes!), text: '' });
+    return { ...base, count: 1 };
+  }
   if (decoded.truncated) {
     base.rejects.push({ fileId: task.fileId, index: 0, reason: 'truncated_gzip', detail: String(bytes.length), text: decoded.text.toString('utf8') });
     return { ...base, count: 1 };

@@ -6,6 +6,7 @@
  * Offsets are byte offsets into the (decompressed) UTF-8 text, so no string is made for a record
  * until someone needs it: the engine copies record bytes straight into its staged files.
  */
+import * as buffer from 'node:buffer';
 import { constants, gunzipSync } from 'node:zlib';
 import { RECORD_FLAG, NUMBER_MARK } from '../../core/rawSql/contract';
 
@@ -60,6 +61,8 @@ export interface DecodedFile {
   gzip: boolean;
   /** the gzip stream is cut short or corrupt: the whole file is one `truncated_gzip` reject */
   truncated: boolean;
+  /** the text is over the caller's limit (`text` is then empty): the whole file is one `too_large` reject */
+  tooLarge?: boolean;
 }
 
 /**
@@ -67,20 +70,27 @@ export interface DecodedFile {
  * CRC), which DuckDB does not: it reads a truncated gzip's readable part without an error. A
  * UTF-8 BOM at the start of the text is dropped (Windows editors write one; Firehose never does).
  * A corrupt stream (bad CRC, invalid deflate data) is not trusted either and counts as truncated.
- * Plain files are returned as they are.
+ * Plain files are returned as they are. A text over `maxTextBytes` is `tooLarge`: a gzip is
+ * inflated no further than that (a gzip bomb costs at most the limit, not memory until a crash).
  * @example decodeRawFile(gzipSync('{"a":1}')) // { text: <'{"a":1}'>, gzip: true, truncated: false }
  */
-export function decodeRawFile(bytes: Buffer): DecodedFile {
-  if (!isGzip(bytes)) return { text: withoutBom(bytes), gzip: false, truncated: false };
-  const chunkSize = gunzipChunkBytes(bytes);
+export function decodeRawFile(bytes: Buffer, maxTextBytes = Number.MAX_SAFE_INTEGER): DecodedFile {
+  const tooLarge = (gzip: boolean): DecodedFile => ({ text: Buffer.alloc(0), gzip, truncated: false, tooLarge: true });
+  if (!isGzip(bytes)) return bytes.length > maxTextBytes ? tooLarge(false) : { text: withoutBom(bytes), gzip: false, truncated: false };
+  const chunkSize = Math.min(gunzipChunkBytes(bytes), maxTextBytes + 1);
+  // zlib throws ERR_BUFFER_TOO_LARGE once the output passes maxOutputLength
+  const overLimit = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+  const maxOutputLength = Math.min(maxTextBytes, buffer.kMaxLength);
   try {
-    return { text: withoutBom(gunzipSync(bytes, { chunkSize })), gzip: true, truncated: false };
-  } catch {
+    return { text: withoutBom(gunzipSync(bytes, { chunkSize, maxOutputLength })), gzip: true, truncated: false };
+  } catch (err) {
+    if (overLimit(err)) return tooLarge(true);
     // Z_SYNC_FLUSH at the end returns what inflated so far instead of throwing "unexpected end of file".
     let readable: Buffer;
     try {
-      readable = gunzipSync(bytes, { chunkSize, finishFlush: constants.Z_SYNC_FLUSH });
-    } catch {
+      readable = gunzipSync(bytes, { chunkSize, maxOutputLength, finishFlush: constants.Z_SYNC_FLUSH });
+    } catch (again) {
+      if (overLimit(again)) return tooLarge(true);
       readable = Buffer.alloc(0); // corrupt before any readable byte
     }
     return { text: withoutBom(readable), gzip: true, truncated: true };

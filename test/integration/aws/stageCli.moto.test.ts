@@ -44,7 +44,7 @@ const exited = (id: number, name: string, output: unknown): HistoryEvent => ({
 const HISTORY: HistoryEvent[] = [
   { id: 1, type: 'ExecutionStarted', timestamp: new Date(1_700_000_000_000) },
   { id: 2, type: 'TaskStateEntered', timestamp: new Date(1_700_000_000_001), stateEnteredEventDetails: { name: 'Discover' } },
-  exited(3, 'Discover', { plan: { planKey: 'p', dirtyDays: 2, stepConcurrency: 2, phases: [{ phase: 0, groups: [{ groupId: 'g1' }] }], steps: 1, ignoredKeys: 0, ignoredKeyExamples: [] } }),
+  exited(3, 'Discover', { plan: { planKey: 'p', dirtyDays: 2, stepConcurrency: 2, phases: [{ phase: 0, groups: [{ groupId: 'g1' }] }], steps: 1, ignoredKeys: 0, ignoredKeyExamples: [], skippedKeys: 0, skippedKeyExamples: [] } }),
   exited(4, 'CheckStep', {
     group: { groupId: 'g1', dataset: 'access_records' },
     status: {

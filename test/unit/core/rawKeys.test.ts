@@ -120,12 +120,33 @@ describe('groupRawPartitions', () => {
     expect(partitions.map((p) => p.objects.length)).toEqual([1]);
   });
 
+  it('skips hidden names (file or folder starting with _ or .) and symlinks, saying which and why, out of the fingerprint', () => {
+    const objects = [
+      object('raw/access_records/2024/03/05/01/a.gz'),
+      object('raw/access_records/2024/03/05/01/_x.json'),
+      object('raw/access_records/2024/03/05/01/.x.json'),
+      object('raw/access_records/year=2024/month=03/day=05/_temporary/0/part.json'),
+      { ...object('raw/access_records/2024/03/05/02/linked.gz', 0, ''), symlink: true as const },
+    ];
+
+    const { partitions, ignoredKeys, skipped } = groupRawPartitions('access_records', objects, PREFIX);
+
+    expect(partitions.flatMap((p) => p.objects.map((o) => o.key))).toEqual(['raw/access_records/2024/03/05/01/a.gz']);
+    expect(ignoredKeys).toEqual([]);
+    expect(skipped).toEqual([
+      { key: 'raw/access_records/2024/03/05/01/.x.json', why: 'hidden name' },
+      { key: 'raw/access_records/2024/03/05/01/_x.json', why: 'hidden name' },
+      { key: 'raw/access_records/2024/03/05/02/linked.gz', why: 'symlink' },
+      { key: 'raw/access_records/year=2024/month=03/day=05/_temporary/0/part.json', why: 'hidden name' },
+    ]);
+  });
+
   it('is empty for an empty listing', () => {
     const objects: ObjectInfo[] = [];
 
     const result = groupRawPartitions('access_records', objects, PREFIX);
 
-    expect(result).toEqual({ partitions: [], ignoredKeys: [] });
+    expect(result).toEqual({ partitions: [], ignoredKeys: [], skipped: [] });
   });
 
   it('does not depend on the listing order', () => {

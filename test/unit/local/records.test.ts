@@ -135,6 +135,22 @@ describe('splitRecords flags', () => {
 });
 
 describe('decodeRawFile', () => {
+  it('stops inflating a gzip bomb at the limit: too large, empty text (a truncated_gzip before)', () => {
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 }); // 64 MiB of zeros in ~64 KiB
+
+    const decoded = decodeRawFile(bomb, 1024 * 1024);
+
+    expect(bomb.length).toBeLessThan(100_000);
+    expect(decoded).toEqual({ text: Buffer.alloc(0), gzip: true, truncated: false, tooLarge: true });
+  });
+
+  it('takes a text of exactly the limit, and a plain file one byte over is too large', () => {
+    const text = Buffer.from('x'.repeat(2048));
+
+    expect(decodeRawFile(gzipSync(text), 2048)).toMatchObject({ truncated: false, text });
+    expect(decodeRawFile(Buffer.concat([text, Buffer.from('y')]), 2048)).toMatchObject({ gzip: false, tooLarge: true });
+  });
+
   const body = '{"a":1}\n{"a":2}\n';
 
   it('detects gzip by its magic bytes, not by the name', () => {

@@ -19,32 +19,50 @@ final class RawText {
   final int start;
   final int end;
   final boolean truncated;
+  /** the text is over the limit (then empty): the whole file is one too_large reject */
+  final boolean tooLarge;
 
-  private RawText(byte[] bytes, int start, int end, boolean truncated) {
+  private RawText(byte[] bytes, int start, int end, boolean truncated, boolean tooLarge) {
     this.bytes = bytes;
     this.start = start;
     this.end = end;
     this.truncated = truncated;
+    this.tooLarge = tooLarge;
+  }
+
+  private RawText(byte[] bytes, int start, int end, boolean truncated) {
+    this(bytes, start, end, truncated, false);
+  }
+
+  private static RawText tooLarge() {
+    return new RawText(new byte[0], 0, 0, false, true);
   }
 
   static boolean isGzip(byte[] b) {
     return b.length >= 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b;
   }
 
-  /** Decodes a raw file; never throws on bad input (a corrupt gzip is `truncated`). */
-  static RawText decode(byte[] content) {
+  /**
+   * Decodes a raw file; never throws on bad input (a corrupt gzip is `truncated`). A text over
+   * {@code maxTextBytes} is `tooLarge`: a gzip is inflated no further than that (a gzip bomb costs at
+   * most the limit).
+   */
+  static RawText decode(byte[] content, long maxTextBytes) {
     byte[] text = content;
     int length = content.length;
     boolean truncated = false;
+    if (!isGzip(content) && content.length > maxTextBytes) return tooLarge();
     if (isGzip(content)) {
       // The trailer's ISIZE (length mod 2^32) sizes the buffer; only a hint, so bounded.
       int n = content.length;
       long isize = n >= 4 ? ((content[n - 4] & 0xffL) | (content[n - 3] & 0xffL) << 8 | (content[n - 2] & 0xffL) << 16 | (content[n - 1] & 0xffL) << 24) : 0;
-      text = new byte[(int) Math.min(Math.max(isize + 1, 1 << 16), 1 << 28)];
+      long cap = Math.min(maxTextBytes + 1, Integer.MAX_VALUE - 16); // one byte past the limit tells "over" from "at"
+      text = new byte[(int) Math.min(Math.min(Math.max(isize + 1, 1 << 16), 1 << 28), cap)];
       length = 0;
       try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(content), 1 << 16)) {
         while (true) {
-          if (length == text.length) text = Arrays.copyOf(text, grow(text.length));
+          if (length > maxTextBytes) return tooLarge();
+          if (length == text.length) text = Arrays.copyOf(text, (int) Math.min(grow(text.length), cap));
           int k = in.read(text, length, text.length - length);
           if (k < 0) break;
           length += k;

@@ -65,6 +65,8 @@ public final class SplitRaw implements UDF2<byte[], String, List<Row>> {
   static final class Options {
     boolean csv;
     long maxRecordBytes = 64L * 1024 * 1024;
+    /** the text of one file (inflated); DEFAULTS.maxFileBytes in src/config/config.ts */
+    long maxFileBytes = 1024L * 1024 * 1024;
     char delimiter = ',';
     boolean header = true;
     final List<Column> columns = new ArrayList<>();
@@ -80,6 +82,7 @@ public final class SplitRaw implements UDF2<byte[], String, List<Row>> {
       }
       o.csv = "csv".equals(root.path("format").asText("json"));
       if (root.has("maxRecordBytes")) o.maxRecordBytes = root.get("maxRecordBytes").asLong();
+      if (root.has("maxFileBytes")) o.maxFileBytes = root.get("maxFileBytes").asLong();
       JsonNode csv = root.path("csv");
       if (csv.has("delimiter")) {
         String d = csv.get("delimiter").asText();
@@ -107,8 +110,15 @@ public final class SplitRaw implements UDF2<byte[], String, List<Row>> {
 
   /** Every record of one raw file (see the class comment). */
   static List<Row> split(byte[] content, Options o) {
-    RawText text = RawText.decode(content);
+    RawText text = RawText.decode(content, o.maxFileBytes);
     List<Row> rows = new ArrayList<>();
+    if (text.tooLarge) {
+      // the whole file, as the DuckDB engine's stageFile: no text kept (it is over the limit)
+      String detail = (RawText.isGzip(content) ? "gzip of " + content.length + " bytes inflates past " + o.maxFileBytes + " bytes" : content.length + " bytes")
+          + ", over maxFileBytes " + o.maxFileBytes;
+      rows.add(row(0, JsonSplitter.TOO_LARGE, UTF8String.EMPTY_UTF8, UTF8String.EMPTY_UTF8, detail));
+      return rows;
+    }
     if (text.truncated) {
       rows.add(row(0, JsonSplitter.TRUNCATED_GZIP, UTF8String.fromBytes(text.bytes, text.start, text.end - text.start), null, String.valueOf(content.length)));
       return rows;
