@@ -29,6 +29,8 @@ export interface RunCommandOptions {
   force?: boolean;
   dryRun?: boolean;
   acceptRawRemoval?: boolean;
+  /** list every raw arrival day, not only those that can still change */
+  full?: boolean;
   stale?: boolean;
   rerun?: string;
   dataset?: string[];
@@ -52,6 +54,7 @@ export function executionInput(opts: RunCommandOptions): Record<string, unknown>
       force: opts.force || undefined,
       dryRun: opts.dryRun || undefined,
       acceptRawRemoval: opts.acceptRawRemoval || undefined,
+      full: opts.full || undefined,
     }).filter(([, value]) => value !== undefined),
   );
 }

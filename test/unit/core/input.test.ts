@@ -79,7 +79,7 @@ describe('validateRunInput', () => {
 
   describe('rejects, naming the field and what was expected', () => {
     it.each([
-      [{ dryrun: true }, 'dryrun: unknown field (expected one of mode, from, to, datasets, force, dryRun, acceptRawRemoval, executionId)'],
+      [{ dryrun: true }, 'dryrun: unknown field (expected one of mode, from, to, datasets, force, dryRun, acceptRawRemoval, full, executionId)'],
       [{ from: '2024-01-01', to: '2024-02-30' }, 'to: "2024-02-30" is not a calendar date (expected YYYY-MM-DD)'],
       [{ from: '2023-02-29', to: '2023-03-01' }, 'from: "2023-02-29" is not a calendar date (expected YYYY-MM-DD)'],
       [{ from: '2024-03-05', to: '2024-03-01' }, 'from: 2024-03-05 is after to 2024-03-01 (expected from ≤ to)'],
