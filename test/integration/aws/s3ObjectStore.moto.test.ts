@@ -7,6 +7,7 @@
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { S3ObjectStore } from '../../../src/aws/s3ObjectStore';
 import type { ObjectStore } from '../../../src/core/ports';
+import { checkPerDayListing } from '../../helpers/perDayListing';
 import { describeIfMoto, startMoto, type Moto } from '../../helpers/motoServer';
 
 const BUCKET = 'lakestep-test-lake';
@@ -58,6 +59,10 @@ describeIfMoto('s3ObjectStore.moto.test.ts')('S3ObjectStore on moto_server', () 
       expect(await contractStore().getJson('plans/replace.json')).toEqual({ v: 'two' });
       expect(after.size).toBe(Buffer.byteLength(JSON.stringify({ v: 'two' })));
       expect(after.etag).not.toBe(before.etag);
+    });
+
+    it('lists one arrival day per prefix as the whole-prefix listing sees it (discovery of a bounded run)', async () => {
+      await checkPerDayListing(contractStore(), put);
     });
 
     it('lists recursively in key order with byte sizes and unquoted etags, and not a sibling prefix', async () => {

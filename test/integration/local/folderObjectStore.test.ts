@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { InputError } from '../../../src/core/errors';
 import { FolderObjectStore } from '../../../src/local/folderObjectStore';
+import { checkPerDayListing } from '../../helpers/perDayListing';
 
 const tmp: string[] = [];
 function lakeWith(files: Record<string, string>): string {
@@ -17,6 +18,17 @@ function lakeWith(files: Record<string, string>): string {
 afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('FolderObjectStore.list', () => {
+  it('lists one arrival day per prefix as the whole-prefix listing sees it (discovery of a bounded run)', async () => {
+    const lake = lakeWith({});
+    const store = new FolderObjectStore(lake);
+    const put = async (key: string, body: string) => {
+      mkdirSync(dirname(join(lake, key)), { recursive: true });
+      writeFileSync(join(lake, key), body);
+    };
+
+    await checkPerDayListing(store, put);
+  });
+
   it('lists every file under a prefix, recursively, in key order, with sizes', async () => {
     const lake = lakeWith({
       'raw/access_records/2024/03/05/10/b.gz': 'bb',
