@@ -28,7 +28,7 @@ export function arrivalDayOfKey(key: string, rawPrefix: string): Day | undefined
 }
 
 /** A zero-byte key ending in `/`: a console-made "folder", not data. */
-const isFolderMarker = (object: ObjectInfo) => object.key.endsWith('/') && object.size === 0;
+export const isFolderMarker = (object: ObjectInfo) => object.key.endsWith('/') && object.size === 0;
 
 /**
  * Groups a listing of a dataset's raw objects into arrival-day partitions.
