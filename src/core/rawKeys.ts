@@ -28,7 +28,17 @@ export function arrivalDayOfKey(key: string, rawPrefix: string): Day | undefined
 }
 
 /** A zero-byte key ending in `/`: a console-made "folder", not data. */
-export const isFolderMarker = (object: ObjectInfo) => object.key.endsWith('/') && object.size === 0;
+const isFolderMarker = (object: ObjectInfo) => object.key.endsWith('/') && object.size === 0;
+
+/**
+ * Sorts one listed object: its arrival day, `'ignored'` for a key in no accepted layout (to warn
+ * about), or `'skip'` for a folder marker (not data, silently left out).
+ * @example rawObjectDay({ key: 'raw/a/2024/03/05/17/f.gz', size: 1, etag: 'e' }, 'raw/a/') // '2024-03-05'
+ */
+export function rawObjectDay(object: ObjectInfo, rawPrefix: string): Day | 'ignored' | 'skip' {
+  if (isFolderMarker(object)) return 'skip';
+  return arrivalDayOfKey(object.key, rawPrefix) ?? 'ignored';
+}
 
 /**
  * Groups a listing of a dataset's raw objects into arrival-day partitions.
@@ -48,9 +58,9 @@ export function groupRawPartitions(
   const byDay = new Map<Day, ObjectInfo[]>();
   const ignoredKeys: string[] = [];
   for (const object of objects) {
-    if (isFolderMarker(object)) continue;
-    const day = arrivalDayOfKey(object.key, rawPrefix);
-    if (day === undefined) {
+    const day = rawObjectDay(object, rawPrefix);
+    if (day === 'skip') continue;
+    if (day === 'ignored') {
       ignoredKeys.push(object.key);
       continue;
     }

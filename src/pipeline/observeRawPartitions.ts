@@ -8,7 +8,7 @@
 import { RawPartitionStateBuilder, rawPartitionState } from '../core/fingerprint';
 import type { ObjectStore } from '../core/ports';
 import { rawDayPrefixes, type RawListing } from '../core/rawListing';
-import { arrivalDayOfKey, compareText, groupRawPartitions, isFolderMarker } from '../core/rawKeys';
+import { compareText, groupRawPartitions, rawObjectDay } from '../core/rawKeys';
 import type { Day, ObjectInfo, RawPartitionState } from '../core/types';
 
 /** List calls in flight at once per dataset: S3 serves thousands a second per prefix; a Lambda's sockets (50 by default) stay free. */
@@ -85,12 +85,9 @@ async function observeWholePrefix(store: Pick<ObjectStore, 'list' | 'listPages'>
   const pages = store.listPages ? store.listPages(prefix) : [await store.list(prefix)];
   for await (const page of pages) {
     for (const object of page) {
-      if (isFolderMarker(object)) continue;
-      const day = arrivalDayOfKey(object.key, prefix);
-      if (day === undefined) {
-        ignoredKeys.push(object.key);
-        continue;
-      }
+      const day = rawObjectDay(object, prefix);
+      if (day === 'ignored') ignoredKeys.push(object.key);
+      if (day === 'ignored' || day === 'skip') continue;
       if (run?.day !== day) closeRun();
       run ??= { day, objects: [] };
       run.objects.push(object);
