@@ -153,6 +153,14 @@ describe('validateRunInput', () => {
   });
 });
 
+describe('validateRunInput: full', () => {
+  it('keeps full: true, leaves out full: false, and names the field for a non-boolean', () => {
+    expect(validateRunInput({ full: true }, CTX).full).toBe(true);
+    expect(validateRunInput({ full: false }, CTX)).not.toHaveProperty('full');
+    expect(() => validateRunInput({ full: 'yes' }, CTX)).toThrow('full: expected true or false, got "yes"');
+  });
+});
+
 describe('continuationInput (the next execution of a cut run)', () => {
   const run = (event: Record<string, unknown>) => validateRunInput(event, CTX);
 
@@ -180,6 +188,8 @@ describe('continuationInput (the next execution of a cut run)', () => {
   it.each([
     [{}, { mode: 'incremental', datasets: ['access_records', 'audit_events'] }],
     [{ mode: 'stale', datasets: ['audit_events'] }, { mode: 'stale', datasets: ['audit_events'] }],
+    // a change found by the full listing may lie before the next run's bounded window
+    [{ full: true }, { mode: 'incremental', datasets: ['access_records', 'audit_events'], full: true }],
   ])('repeats a run whose done days leave its plan by themselves: %j', (event, expected) => {
     const next = continuationInput(run(event), '2021-05-20', 2);
 
