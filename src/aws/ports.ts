@@ -52,6 +52,9 @@ export function awsPorts(env: NodeJS.ProcessEnv, clients: AwsClients = awsClient
   // async wrappers: a missing variable then rejects the call's promise instead of throwing synchronously.
   const storePort: ObjectStore = {
     list: async (prefix) => store().list(prefix),
+    listPages: async function* (prefix) {
+      yield* store().listPages(prefix);
+    },
     getJson: async <T>(key: string) => store().getJson<T>(key),
     putJson: async (key, value) => store().putJson(key, value),
     putText: async (key, text, contentType) => store().putText(key, text, contentType),

@@ -37,16 +37,22 @@ export class S3ObjectStore implements ObjectStore, ObjectCopies {
    */
   async list(prefix: string): Promise<ObjectInfo[]> {
     const objects: ObjectInfo[] = [];
-    const pages = paginateListObjectsV2({ client: this.client, pageSize: PAGE_SIZE }, { Bucket: this.bucket, Prefix: prefix });
-    for await (const page of pages) {
-      for (const object of page.Contents ?? []) {
-        if (object.Key === undefined) continue;
-        objects.push({ key: object.Key, size: object.Size ?? 0, etag: unquoteEtag(object.ETag) });
-      }
-    }
+    for await (const page of this.listPages(prefix)) objects.push(...page);
     // S3 orders by UTF-8 bytes, the folder store by code units; they differ only past U+FFFF, but the
     // fingerprint must not depend on which store listed the keys.
     return objects.sort((a, b) => compareText(a.key, b.key));
+  }
+
+  /**
+   * Every object under `prefix`, one ListObjectsV2 page (≤ 1,000 objects) at a time, in S3's order
+   * (UTF-8 bytes of the key), for listings too large to hold at once.
+   * @example for await (const page of store.listPages('raw/access_records/')) … // ObjectInfo[] per page
+   */
+  async *listPages(prefix: string): AsyncIterable<ObjectInfo[]> {
+    const pages = paginateListObjectsV2({ client: this.client, pageSize: PAGE_SIZE }, { Bucket: this.bucket, Prefix: prefix });
+    for await (const page of pages) {
+      yield (page.Contents ?? []).filter((o) => o.Key !== undefined).map((o) => ({ key: o.Key!, size: o.Size ?? 0, etag: unquoteEtag(o.ETag) }));
+    }
   }
 
   /**

@@ -125,6 +125,7 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
     .option('--dataset <name...>', 'only these datasets')
     .option('--dry-run', 'print the plan (each day and why) and change nothing')
     .option('--accept-raw-removal', 'recompute the days whose raw input was deleted since they were published (they keep their rows otherwise)')
+    .option('--full', 'list every raw arrival day, not only the last few that can still change (finds a changed or deleted raw day anywhere)')
     .addOption(new Option('--engine <engine>', 'run the Spark steps on').choices(['duckdb', 'spark']).default('duckdb'))
     .option('--json', 'print the result as JSON on stdout')
     .addOption(stageOption())

@@ -5,7 +5,8 @@
  */
 import type { EventLog } from '../local/executeStateMachine';
 import type { CheckedStep } from '../pipeline/steps';
-import type { DiscoverResult, GroupItem } from '../pipeline/discover';
+import { daysBetween } from '../core/days';
+import type { DiscoverResult, GroupItem, RawListingSummary } from '../pipeline/discover';
 import { plural } from './plural';
 
 export interface Reporter {
@@ -62,6 +63,8 @@ export class TerminalReporter implements Reporter {
       this.doneDays = 0;
       const later = plan.deferredDays ? `; ${plural(plan.deferredDays, 'more day partition')} in the executions that follow` : '';
       this.line(plan.dirtyDays ? `plan: ${plural(plan.dirtyDays, 'day')} in ${plural(plan.steps, 'step')}${later}` : 'plan: nothing to do, every partition is up to date');
+      const listed = describeListings(plan.rawListings ?? []);
+      if (listed) this.line(listed);
       if (plan.ignoredKeys) {
         const more = plan.ignoredKeys > plan.ignoredKeyExamples.length ? ', …' : '';
         this.line(`warning: ${plan.ignoredKeys} raw keys are in no known layout (<prefix>YYYY/MM/DD/HH/… or <prefix>year=YYYY/month=MM/day=DD/…) and were left alone: ${plan.ignoredKeyExamples.join(', ')}${more}`);
@@ -127,4 +130,20 @@ export class TerminalReporter implements Reporter {
     const steps = [...this.running.values()].map((s) => `${s.dataset} ${Math.round((nowMs - s.startedAtMs) / 1000)}s`);
     this.out.write(`\r\x1b[Krunning: ${steps.join(', ')}`);
   }
+}
+
+/**
+ * One line on what discovery listed, when some dataset was listed only in part (a scheduled run's
+ * window); undefined when every dataset was listed whole.
+ * @example describeListings([{ dataset: 'access_records', scope: 'days', days: 2, from: '2024-03-05', to: '2024-03-06' }])
+ * // 'listed raw arrival days: access_records 2024-03-05…2024-03-06 (the others are as the ledger recorded them; `--full` lists every day)'
+ */
+export function describeListings(listings: RawListingSummary[]): string | undefined {
+  if (!listings.some((l) => l.scope === 'days')) return undefined;
+  const parts = listings.map((l) => {
+    if (l.scope === 'all') return `${l.dataset} every day (${l.reason.replaceAll('_', ' ')})`;
+    if (l.days === 0 || l.from === undefined || l.to === undefined) return `${l.dataset} none`;
+    return `${l.dataset} ${l.from === l.to ? l.from : `${l.from}…${l.to}`}${l.days < 1 + daysBetween(l.from, l.to) ? ` (${plural(l.days, 'day')})` : ''}`;
+  });
+  return `listed raw arrival days: ${parts.join(', ')} (the others are as the ledger recorded them; \`--full\` lists every day)`;
 }

@@ -31,6 +31,8 @@ export interface RunCommandOptions {
   force?: boolean;
   dryRun?: boolean;
   acceptRawRemoval?: boolean;
+  /** list every raw arrival day, not only those that can still change */
+  full?: boolean;
   stale?: boolean;
   rerun?: string;
   dataset?: string[];
@@ -54,6 +56,7 @@ export function executionInput(opts: RunCommandOptions): Record<string, unknown>
       force: opts.force || undefined,
       dryRun: opts.dryRun || undefined,
       acceptRawRemoval: opts.acceptRawRemoval || undefined,
+      full: opts.full || undefined,
     }).filter(([, value]) => value !== undefined),
   );
 }

@@ -3,7 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import { compareText } from './rawKeys';
-import type { ObjectInfo, RawPartition, RawPartitionState } from './types';
+import type { Day, ObjectInfo, RawPartition, RawPartitionState } from './types';
 
 /**
  * sha256 (64 lower-case hex) of the key-sorted lines `key\tsize\tetag\n`, one per object.
@@ -12,10 +12,41 @@ import type { ObjectInfo, RawPartition, RawPartitionState } from './types';
  * @example fingerprint([{ key: 'raw/a/2024/03/05/17/f.gz', size: 10, etag: '"9b2c"' }]) // 'c6f0…' (64 hex)
  */
 export function fingerprint(objects: ObjectInfo[]): string {
-  const lines = [...objects]
-    .sort((a, b) => compareText(a.key, b.key))
-    .map((object) => `${object.key}\t${object.size}\t${object.etag}\n`);
+  const lines = [...objects].sort((a, b) => compareText(a.key, b.key)).map(lineOf);
   return createHash('sha256').update(lines.join(''), 'utf8').digest('hex');
+}
+
+const lineOf = (object: ObjectInfo) => `${object.key}\t${object.size}\t${object.etag}\n`;
+
+/**
+ * A raw partition's state built object by object, for a listing too large to hold (a whole raw prefix
+ * streamed page by page): the same fingerprint as {@link rawPartitionState} when the objects are added
+ * in ascending key order (code units), which `add` checks.
+ */
+export class RawPartitionStateBuilder {
+  private readonly hash = createHash('sha256');
+  private objectCount = 0;
+  private bytes = 0;
+  /** the last key added ('' before the first) */
+  lastKey = '';
+
+  constructor(
+    readonly dataset: string,
+    readonly day: Day,
+  ) {}
+
+  /** @throws Error when `object.key` is not after the last key added (the fingerprint would differ) */
+  add(object: ObjectInfo): void {
+    if (this.objectCount > 0 && compareText(object.key, this.lastKey) <= 0) throw new Error(`RawPartitionStateBuilder: ${object.key} added after ${this.lastKey} (expected ascending keys)`);
+    this.hash.update(lineOf(object), 'utf8');
+    this.objectCount++;
+    this.bytes += object.size;
+    this.lastKey = object.key;
+  }
+
+  state(): RawPartitionState {
+    return { dataset: this.dataset, day: this.day, fingerprint: this.hash.copy().digest('hex'), objectCount: this.objectCount, bytes: this.bytes };
+  }
 }
 
 /**

@@ -10,6 +10,8 @@
  * - `dryRun`: plan and report, change nothing
  * - `acceptRawRemoval`: recompute the days whose raw input the ledger recorded and is gone now (without it
  *   those days keep their published rows and are reported: a deleted raw day never silently empties a day)
+ * - `full`: discovery lists every raw arrival day of the datasets, not only those that can still change
+ *   (core/rawListing): finds a changed or removed raw day anywhere in the history
  * - `executionId`: mode `rerun` only (and required there): the earlier execution whose failed days to recompute
  */
 import { z } from 'zod';
@@ -18,7 +20,7 @@ import { InputError } from './errors';
 import type { Day, RunInput } from './types';
 
 const MODES = ['incremental', 'backfill', 'rerun', 'stale'] as const;
-const FIELDS = ['mode', 'from', 'to', 'datasets', 'force', 'dryRun', 'acceptRawRemoval', 'executionId'] as const;
+const FIELDS = ['mode', 'from', 'to', 'datasets', 'force', 'dryRun', 'acceptRawRemoval', 'full', 'executionId'] as const;
 
 /** What each field expects, for error messages. */
 const EXPECTED: Record<(typeof FIELDS)[number], string> = {
@@ -29,6 +31,7 @@ const EXPECTED: Record<(typeof FIELDS)[number], string> = {
   force: 'true or false',
   dryRun: 'true or false',
   acceptRawRemoval: 'true or false',
+  full: 'true or false',
   executionId: 'a non-empty execution id string',
 };
 
@@ -41,6 +44,7 @@ const runInputSchema = z
     force: z.boolean().optional(),
     dryRun: z.boolean().optional(),
     acceptRawRemoval: z.boolean().optional(),
+    full: z.boolean().optional(),
     executionId: z.string().min(1).optional(),
   })
   .strict();
@@ -91,7 +95,7 @@ function issueToError(event: unknown, issue: z.ZodIssue): InputError {
  * Validates an execution input and applies the defaults.
  * @param event the execution input JSON (Step Functions `$$.Execution.Input`, or what the CLI builds from its flags)
  * @throws InputError naming the field and what was expected, e.g.
- *   `dryrun: unknown field (expected one of mode, from, to, datasets, force, dryRun, acceptRawRemoval, executionId)`,
+ *   `dryrun: unknown field (expected one of mode, from, to, datasets, force, dryRun, acceptRawRemoval, full, executionId)`,
  *   `to: "2024-02-30" is not a calendar date (expected YYYY-MM-DD)`,
  *   `from: 2024-03-05 is after to 2024-03-01 (expected from ≤ to)`,
  *   `datasets[1]: unknown dataset "acess_records" (expected one of access_records)`
@@ -155,6 +159,7 @@ export function validateRunInput(event: unknown, ctx: RunInputContext): RunInput
   if (to !== undefined) input.to = to;
   if (mode === 'rerun') input.rerunOf = given.executionId;
   if (given.acceptRawRemoval) input.acceptRawRemoval = true;
+  if (given.full) input.full = true;
   return input;
 }
 
@@ -183,6 +188,7 @@ export function continuationInput(run: RunInput, until: Day, overlapDays: number
   }
   if (run.force) next.force = true;
   if (run.acceptRawRemoval) next.acceptRawRemoval = true;
+  if (run.full) next.full = true;
   return next;
 }
 

@@ -15,6 +15,12 @@ import type {
 export interface ObjectStore {
   /** Every object under `prefix` (recursive), in key order. */
   list(prefix: string): Promise<ObjectInfo[]>;
+  /**
+   * Every object under `prefix`, a page at a time, in the store's own key order (S3: UTF-8 bytes), so
+   * that a whole raw prefix (millions of keys) is never held at once. Optional: a store without it
+   * (the folder lake, which is small) is listed with `list`.
+   */
+  listPages?(prefix: string): AsyncIterable<ObjectInfo[]>;
   /** @returns undefined when the key does not exist */
   getJson<T>(key: string): Promise<T | undefined>;
   /** @returns the key written */

@@ -47,6 +47,16 @@ export function skipReason(object: ObjectInfo, rawPrefix: string): 'hidden name'
 }
 
 /**
+ * Sorts one listed object: its arrival day, `'ignored'` for a key in no accepted layout (to warn
+ * about), or `'skip'` for a folder marker (not data, silently left out).
+ * @example rawObjectDay({ key: 'raw/a/2024/03/05/17/f.gz', size: 1, etag: 'e' }, 'raw/a/') // '2024-03-05'
+ */
+export function rawObjectDay(object: ObjectInfo, rawPrefix: string): Day | 'ignored' | 'skip' {
+  if (isFolderMarker(object)) return 'skip';
+  return arrivalDayOfKey(object.key, rawPrefix) ?? 'ignored';
+}
+
+/**
  * Groups a listing of a dataset's raw objects into arrival-day partitions.
  * @param objects any order; keys relative to the lake root
  * @returns partitions ascending by day, each with its objects ascending by key (code-unit order);
@@ -65,9 +75,9 @@ export function groupRawPartitions(
   const ignoredKeys: string[] = [];
   const skipped: SkippedKey[] = [];
   for (const object of objects) {
-    if (isFolderMarker(object)) continue;
-    const day = arrivalDayOfKey(object.key, rawPrefix);
-    if (day === undefined) {
+    const day = rawObjectDay(object, rawPrefix);
+    if (day === 'skip') continue;
+    if (day === 'ignored') {
       ignoredKeys.push(object.key);
       continue;
     }

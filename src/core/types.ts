@@ -137,6 +137,8 @@ export interface RunInput {
   dryRun: boolean;
   /** recompute the days whose recorded raw input is gone (else they keep their rows: core/plan) */
   acceptRawRemoval?: boolean;
+  /** list every raw arrival day, not only those that can still change (core/rawListing) */
+  full?: boolean;
   /** rerun: the execution whose failed days to recompute */
   rerunOf?: string;
 }

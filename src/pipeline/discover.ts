@@ -1,15 +1,18 @@
 /**
- * Discovery: list the raw partitions, compare them with the ledger, plan the dirty days.
+ * Discovery: list the raw partitions that can have changed (core/rawListing: a scheduled run lists the
+ * last few arrival days, `full` and a first run everything), compare them with the ledger, plan the dirty days.
  * The plan goes to the object store; the caller gets its key and the small group list the Map iterates.
  */
 import type { LakestepConfig } from '../config/config';
 import { InputError } from '../core/errors';
-import { rawPartitionState } from '../core/fingerprint';
+import { dayOfEpochMs } from '../core/days';
 import { continuationInput, continuationName, type RunInputEvent } from '../core/input';
 import { planExecution } from '../core/plan';
 import type { Ports } from '../core/ports';
-import { groupRawPartitions, type SkippedKey } from '../core/rawKeys';
+import type { SkippedKey } from '../core/rawKeys';
+import { assumeUnlisted, rawDaysToList, type FullScanReason, type RawListing } from '../core/rawListing';
 import type { Day, OutputDayState, Plan, RawPartitionState, RunInput } from '../core/types';
+import { observeRawPartitions } from './observeRawPartitions';
 import { executionName, planKey } from './runKeys';
 import { currentStageVersions } from './stageFiles';
 
@@ -29,6 +32,8 @@ export interface DiscoverResult {
   /** the Map's items: phases in order, each with the step groups that run in parallel */
   phases: { phase: number; groups: GroupItem[] }[];
   steps: number;
+  /** per dataset, what discovery listed: every raw day (and why), or a number of arrival days from … to */
+  rawListings: RawListingSummary[];
   /** raw keys in no recognised layout (left alone) */
   ignoredKeys: number;
   /** the first few of them, ascending, for the warning (the state's output stays small) */
@@ -48,6 +53,9 @@ export interface DiscoverResult {
   continueWith?: { name: string; input: RunInputEvent };
 }
 
+/** One dataset's listing, for the state's output and the run's log (core/rawListing). */
+export type RawListingSummary = { dataset: string; scope: 'all'; reason: FullScanReason } | { dataset: string; scope: 'days'; days: number; from?: Day; to?: Day };
+
 const IGNORED_KEY_EXAMPLES = 3;
 
 /** @throws InputError when a rerun names an execution the ledger does not know */
@@ -59,19 +67,31 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
   const ledgerOutputs: Record<string, OutputDayState[]> = {};
   const ignoredKeys: string[] = [];
   const skipped: SkippedKey[] = [];
+  const rawListings: RawListingSummary[] = [];
   const archivedBefore = await ports.ledger.archives();
-  for (const ds of datasets) {
-    const grouped = groupRawPartitions(ds.name, await ports.store.list(ds.raw.prefix), ds.raw.prefix);
-    ignoredKeys.push(...grouped.ignoredKeys);
-    skipped.push(...grouped.skipped);
-    // Raw partitions before the archive boundary (`lakestep adopt --since`) are no longer looked at.
-    const live = (state: { day: Day }) => !(ds.name in archivedBefore) || state.day >= archivedBefore[ds.name];
-    observed[ds.name] = grouped.partitions.map(rawPartitionState).filter(live);
-    ledgerRaw[ds.name] = (await ports.ledger.rawPartitions(ds.name)).filter(live);
-  }
   // Output days are read for `stale` only: they can be many.
   for (const table of [...datasets, ...aggregates]) ledgerOutputs[table.name] = run.mode === 'stale' ? await ports.ledger.outputDays(table.name) : [];
   const rerunDays = run.mode === 'rerun' ? await failedDaysOf(ports, run.rerunOf ?? '') : undefined;
+  const stageVersions = currentStageVersions([...datasets, ...aggregates]);
+  const today = dayOfEpochMs(ports.clock.nowMs());
+  for (const ds of datasets) {
+    // Raw partitions before the archive boundary (`lakestep adopt --since`) are no longer looked at.
+    const live = (state: { day: Day }) => !(ds.name in archivedBefore) || state.day >= archivedBefore[ds.name];
+    ledgerRaw[ds.name] = (await ports.ledger.rawPartitions(ds.name)).filter(live);
+    // the days a stale run or a rerun recomputes whatever the raw data says: their raw days are listed too
+    const inRange = (day: Day) => (run.from === undefined || day >= run.from) && (run.to === undefined || day <= run.to);
+    const revisitDays = [
+      ...ledgerOutputs[ds.name].filter((o) => o.stageVersion !== stageVersions[ds.name] && inRange(o.day)).map((o) => o.day),
+      ...(rerunDays ?? []).filter((d) => d.dataset === ds.name).map((d) => d.day),
+    ];
+    const listing = rawDaysToList({ input: run, lateDays: ds.lateDays, ledgerDays: ledgerRaw[ds.name].map((s) => s.day), today, revisitDays, archivedBefore: archivedBefore[ds.name] });
+    const seen = await observeRawPartitions(ports.store, ds, listing);
+    ignoredKeys.push(...seen.ignoredKeys);
+    skipped.push(...seen.skipped);
+    const listed = seen.partitions.filter(live);
+    observed[ds.name] = seen.listedDays ? assumeUnlisted(listed, ledgerRaw[ds.name], seen.listedDays) : listed;
+    rawListings.push(summariseListing(ds.name, listing));
+  }
   const plan: Plan = planExecution(
     {
       executionId: run.executionId,
@@ -82,7 +102,7 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
       observed,
       ledgerRaw,
       ledgerOutputs,
-      stageVersions: currentStageVersions([...datasets, ...aggregates]),
+      stageVersions,
       maxDaysPerStep: config.maxDaysPerStep,
       rerunDays,
       archivedBefore,
@@ -104,6 +124,7 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
         .map((g) => ({ groupId: g.groupId, dataset: g.dataset, from: g.days[0], to: g.days[g.days.length - 1], dayCount: g.days.length })),
     })),
     steps: plan.groups.length,
+    rawListings,
     ignoredKeys: ignoredKeys.length,
     ignoredKeyExamples: ignoredKeys.sort().slice(0, IGNORED_KEY_EXAMPLES),
     skippedKeys: skipped.length,
@@ -115,6 +136,12 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
       ? { continueWith: { name: next, input: continuationInput(run, plan.deferred.until, 2 * Math.max(0, ...datasets.map((d) => d.lateDays))) } }
       : {}),
   };
+}
+
+function summariseListing(dataset: string, listing: RawListing): RawListingSummary {
+  if (listing.scope === 'all') return { dataset, scope: 'all', reason: listing.reason };
+  const { days } = listing;
+  return { dataset, scope: 'days', days: days.length, ...(days.length ? { from: days[0], to: days[days.length - 1] } : {}) };
 }
 
 async function failedDaysOf(ports: Pick<Ports, 'ledger'>, executionId: string) {

@@ -3,6 +3,7 @@
  * jest suite each adapter's test file runs with its own store.
  */
 import type { ObjectStore } from '../../src/core/ports';
+import { checkPerDayListing } from './perDayListing';
 
 export interface ContractSubject {
   store: ObjectStore;
@@ -75,6 +76,11 @@ export function objectStoreContract(subject: () => ContractSubject): void {
       ]);
       expect(objects[0].size).toBe(Buffer.byteLength('{"é":1}'));
       for (const o of objects) expect(o.etag).toMatch(/^[^"]+$/);
+    });
+
+    it('lists one arrival day per prefix as the whole-prefix listing sees it (discovery of a bounded run)', async () => {
+      const { store, put } = subject();
+      await checkPerDayListing(store, put);
     });
 
     it('treats the prefix as a plain string prefix', async () => {

@@ -1,4 +1,4 @@
-import { TerminalReporter } from '../../../src/cli/reporter';
+import { describeListings, TerminalReporter } from '../../../src/cli/reporter';
 import type { EventLog } from '../../../src/local/executeStateMachine';
 
 const group = { groupId: 'g1', dataset: 'access_records', from: '2024-03-01', to: '2024-03-02', dayCount: 2 };
@@ -41,5 +41,22 @@ describe('TerminalReporter', () => {
     jest.advanceTimersByTime(3000);
 
     expect(text()).toBe('step access_records 2024-03-01…2024-03-02 started (2 partitions)\n');
+  });
+});
+
+describe('describeListings', () => {
+  it('says which arrival days a bounded discovery listed, and nothing when every dataset was listed whole', () => {
+    expect(
+      describeListings([
+        { dataset: 'access_records', scope: 'days', days: 2, from: '2024-03-05', to: '2024-03-06' },
+        { dataset: 'file_downloads', scope: 'days', days: 4, from: '2024-01-09', to: '2024-03-06' }, // a rerun's windows and the scheduled one
+        { dataset: 'node_snapshots', scope: 'all', reason: 'first_run' },
+        { dataset: 'archived', scope: 'days', days: 0 },
+      ]),
+    ).toBe(
+      'listed raw arrival days: access_records 2024-03-05…2024-03-06, file_downloads 2024-01-09…2024-03-06 (4 days), node_snapshots every day (first run), archived none' +
+        ' (the others are as the ledger recorded them; `--full` lists every day)',
+    );
+    expect(describeListings([{ dataset: 'access_records', scope: 'all', reason: 'full' }])).toBeUndefined();
   });
 });

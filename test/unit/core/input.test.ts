@@ -79,7 +79,7 @@ describe('validateRunInput', () => {
 
   describe('rejects, naming the field and what was expected', () => {
     it.each([
-      [{ dryrun: true }, 'dryrun: unknown field (expected one of mode, from, to, datasets, force, dryRun, acceptRawRemoval, executionId)'],
+      [{ dryrun: true }, 'dryrun: unknown field (expected one of mode, from, to, datasets, force, dryRun, acceptRawRemoval, full, executionId)'],
       [{ from: '2024-01-01', to: '2024-02-30' }, 'to: "2024-02-30" is not a calendar date (expected YYYY-MM-DD)'],
       [{ from: '2023-02-29', to: '2023-03-01' }, 'from: "2023-02-29" is not a calendar date (expected YYYY-MM-DD)'],
       [{ from: '2024-03-05', to: '2024-03-01' }, 'from: 2024-03-05 is after to 2024-03-01 (expected from ≤ to)'],
@@ -153,6 +153,14 @@ describe('validateRunInput', () => {
   });
 });
 
+describe('validateRunInput: full', () => {
+  it('keeps full: true, leaves out full: false, and names the field for a non-boolean', () => {
+    expect(validateRunInput({ full: true }, CTX).full).toBe(true);
+    expect(validateRunInput({ full: false }, CTX)).not.toHaveProperty('full');
+    expect(() => validateRunInput({ full: 'yes' }, CTX)).toThrow('full: expected true or false, got "yes"');
+  });
+});
+
 describe('continuationInput (the next execution of a cut run)', () => {
   const run = (event: Record<string, unknown>) => validateRunInput(event, CTX);
 
@@ -180,6 +188,8 @@ describe('continuationInput (the next execution of a cut run)', () => {
   it.each([
     [{}, { mode: 'incremental', datasets: ['access_records', 'audit_events'] }],
     [{ mode: 'stale', datasets: ['audit_events'] }, { mode: 'stale', datasets: ['audit_events'] }],
+    // a change found by the full listing may lie before the next run's bounded window
+    [{ full: true }, { mode: 'incremental', datasets: ['access_records', 'audit_events'], full: true }],
   ])('repeats a run whose done days leave its plan by themselves: %j', (event, expected) => {
     const next = continuationInput(run(event), '2021-05-20', 2);
 
