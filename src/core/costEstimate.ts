@@ -7,13 +7,14 @@
  * The model of one execution that has work (statemachines/pipeline.asl.yml, its success path):
  *   ValidateInput → AcquireLock → LockTaken → Discover → HasWork → EnsureCluster → TransformPhases
  *   (one iteration per phase: TransformDays, one iteration per step group: LaunchStep, then per poll
- *   WaitForStep → CheckStep → StepDone, then GroupEnded) → TerminateCluster → StartCrawler, then per
+ *   WaitForStepStart (the first) or WaitForStep → CheckStep → StepDone, then GroupEnded) → TerminateCluster → StartCrawler, then per
  *   poll WaitForCrawler → CheckCrawler → CrawlerDone → CommitLedger → ReleaseLock → MoreToDo
  *   (→ ContinueRun when the run goes on) → Done.
  * One with nothing to do: ValidateInput → AcquireLock → LockTaken → Discover → HasWork → ReleaseLock →
  *   MoreToDo → Done.
- * A step of S seconds is polled ceil(S / WaitForStep's seconds) times (at least once); the crawl
- * ceil(crawler seconds / WaitForCrawler's seconds) times.
+ * A step of S seconds is polled as core/stepPolling's back-off schedule polls it (30 s after launch,
+ * then half its age, 30–300 s: maxPollsOfStep(S)); the crawl ceil(crawler seconds / WaitForCrawler's
+ * seconds) times.
  * Each state entered is one billed transition. History events: 2 for the execution (started,
  * succeeded); a Task 5 (entered, scheduled, started, succeeded, exited: a Lambda and the
  * startExecution integration alike); a Choice, Wait, Pass or Succeed 2; a Map 4 (entered, started,
@@ -21,6 +22,7 @@
  */
 
 import type { Prices } from './prices';
+import { maxPollsOfStep } from './stepPolling';
 
 /** Events one state of each type adds to the history when it is entered once on the success path. */
 export const HISTORY_EVENTS_PER_STATE: Record<string, number> = { Task: 5, Choice: 2, Wait: 2, Pass: 2, Succeed: 2, Map: 4 };
@@ -48,8 +50,6 @@ export const ASSUMED = {
 export interface MachineShape {
   /** state name → Type, nested Map processors included */
   stateTypes: Record<string, string>;
-  /** WaitForStep's Seconds */
-  stepPollSeconds: number;
   /** WaitForCrawler's Seconds */
   crawlerPollSeconds: number;
 }
@@ -121,11 +121,12 @@ const HEAD = ['ValidateInput', 'AcquireLock', 'LockTaken', 'Discover', 'HasWork'
 const WORK_HEAD = ['EnsureCluster', 'TransformPhases'];
 const WORK_TAIL = ['TerminateCluster', 'StartCrawler', 'CommitLedger', 'ReleaseLock', 'MoreToDo', 'Done'];
 const IDLE_TAIL = ['ReleaseLock', 'MoreToDo', 'Done'];
+const FIRST_STEP_POLL = ['WaitForStepStart', 'CheckStep', 'StepDone'];
 const STEP_POLL = ['WaitForStep', 'CheckStep', 'StepDone'];
 const CRAWLER_POLL = ['WaitForCrawler', 'CheckCrawler', 'CrawlerDone'];
 
 /** Every state name the model walks: a test checks each is in the state machine file. */
-export const MODELLED_STATES = [...HEAD, ...WORK_HEAD, 'TransformDays', 'LaunchStep', ...STEP_POLL, 'GroupEnded', ...WORK_TAIL, ...CRAWLER_POLL, 'ContinueRun'];
+export const MODELLED_STATES = [...HEAD, ...WORK_HEAD, 'TransformDays', 'LaunchStep', ...FIRST_STEP_POLL, ...STEP_POLL, 'GroupEnded', ...WORK_TAIL, ...CRAWLER_POLL, 'ContinueRun'];
 
 /** Seconds a step takes: measured, or start-up plus days × seconds per day. */
 export const stepSeconds = (group: { days: number; seconds?: number }, timing: StepTiming) =>
@@ -151,10 +152,11 @@ export function executionEvents(work: ExecutionWork, shape: MachineShape, timing
     visit(['TransformDays'], work.phases.length);
     iterations += work.phases.length + groups.length;
     for (const g of groups) {
-      const n = polls(stepSeconds(g, timing), shape.stepPollSeconds);
+      const n = maxPollsOfStep(Math.max(1, stepSeconds(g, timing)));
       stepPolls += n;
       visit(['LaunchStep', 'GroupEnded']);
-      visit(STEP_POLL, n);
+      visit(FIRST_STEP_POLL);
+      visit(STEP_POLL, n - 1);
     }
     visit(WORK_TAIL);
     visit(CRAWLER_POLL, polls(ASSUMED.crawlerSeconds, shape.crawlerPollSeconds));

@@ -9,14 +9,16 @@ import { allTableNames, isDataset, PROJECT_ROOT, tableConfig, type LakestepConfi
 import { ASSUMED, estimateCost, type CostEstimate, type CostSettings, type ExecutionWork, type MachineShape, type StepTiming } from '../core/costEstimate';
 import type { ObjectStore } from '../core/ports';
 import { PRICES } from '../core/prices';
+import { MIN_POLL_SECONDS } from '../core/stepPolling';
 import type { Plan, StepResult } from '../core/types';
 import { listReports, reportKeys } from '../report/reportStore';
 import type { RunReport } from '../report/runReport';
 import { loadDefinition, type AslState } from './stateMachineDefinition';
 
 /**
- * State names → Type (nested Maps included) and the two poll Waits' seconds, of the definition.
- * @throws Error when WaitForStep or WaitForCrawler has no Seconds
+ * State names → Type (nested Maps included) and the crawler poll Wait's seconds, of the definition; the
+ * step polls follow core/stepPolling, whose first wait WaitForStepStart must be.
+ * @throws Error when WaitForCrawler has no Seconds, or WaitForStepStart's are not MIN_POLL_SECONDS
  */
 export function machineShape(definition: { States: Record<string, AslState> } = loadDefinition()): MachineShape {
   const states: Record<string, AslState> = {};
@@ -32,9 +34,9 @@ export function machineShape(definition: { States: Record<string, AslState> } = 
     if (typeof s !== 'number') throw new Error(`state machine: ${name} has no Seconds (the cost estimate polls by it)`);
     return s;
   };
+  if (seconds('WaitForStepStart') !== MIN_POLL_SECONDS) throw new Error(`state machine: WaitForStepStart waits ${seconds('WaitForStepStart')} s, not core/stepPolling's first ${MIN_POLL_SECONDS} s`);
   return {
     stateTypes: Object.fromEntries(Object.entries(states).map(([name, s]) => [name, s.Type])),
-    stepPollSeconds: seconds('WaitForStep'),
     crawlerPollSeconds: seconds('WaitForCrawler'),
   };
 }

@@ -188,11 +188,12 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
     expect(await c.run(['run', '--stage', 'ci', '--dry-run', '--json'])).toBe(0);
 
     expect(c.stderr()).toMatch(/cost on AWS of this plan: about \$\d+\.\d\d \(AWS list prices, us-east-1/);
-    // one step of 60 + 2 × 120 s (assumed: the bucket has no run report) → 10 polls
+    // one step of 60 + 2 × 120 s (assumed: the bucket has no run report)
     expect(c.stderr()).toContain('note: EMR seconds assumed');
     const { estimate } = JSON.parse(c.stdout());
-    // 5 + 2 + 1 + 2 + 3 × 10 + 6 + 3 × 2 = 52 transitions
-    expect(estimate.stateTransitions.count).toBe(52);
+    // one 300 s step polled 6 times (30, 60, 90, 135, 203, 300 s: core/stepPolling's back-off)
+    // 5 + 2 + 1 + 2 + 3 × 6 + 6 + 3 × 2 = 40 transitions
+    expect(estimate.stateTransitions.count).toBe(40);
     expect(estimate.emr.instances.map((i: { type: string; count: number }) => `${i.count} × ${i.type}`)).toEqual(['1 × m5.xlarge', '2 × m5.xlarge']);
   });
 

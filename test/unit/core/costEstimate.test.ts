@@ -3,7 +3,7 @@ import { PRICES } from '../../../src/core/prices';
 import { deferredWork, machineShape, workOfPlan } from '../../../src/pipeline/costInputs';
 import type { Plan } from '../../../src/core/types';
 
-// The real state machine file: WaitForStep 30 s, WaitForCrawler 60 s.
+// The real state machine file: WaitForStepStart 30 s then core/stepPolling's back-off, WaitForCrawler 60 s.
 const shape = machineShape();
 const settings: CostSettings = { instanceType: 'm5.xlarge', coreInstanceType: 'm5.xlarge', instanceCount: 3, stepConcurrency: 2, crawlersPerExecution: 8 };
 const assumed: StepTiming = { secondsPerDay: 120, stepStartupSeconds: 60, source: 'assumed', basis: 'assumed' };
@@ -19,7 +19,6 @@ const smallPlan: ExecutionWork = {
 
 describe('machineShape', () => {
   it('reads the poll waits and every state the estimate walks from the state machine file', () => {
-    expect(shape.stepPollSeconds).toBe(30);
     expect(shape.crawlerPollSeconds).toBe(60);
     for (const name of MODELLED_STATES) expect([name, shape.stateTypes[name]]).toEqual([name, expect.any(String)]);
   });
@@ -29,20 +28,22 @@ describe('estimateCost', () => {
   it('prices a small plan as computed by hand', () => {
     const e = estimateCost([smallPlan], settings, assumed, shape, PRICES);
 
-    // Steps (60 s start-up + 120 s a day): 300 s, 180 s, 420 s → polls of 30 s: 10, 6, 14 = 30.
+    // Steps (60 s start-up + 120 s a day): 300 s, 180 s, 420 s. Polls at 30 s, then every half the step's
+    // age (30–300 s), the last at the step's end: 300 s → 30, 60, 90, 135, 203, 300 = 6; 180 s → 30, 60,
+    // 90, 135, 180 = 5; 420 s → 30, 60, 90, 135, 203, 305, 420 = 7; 18 in all.
     // Crawl 90 s → polls of 60 s: 2.
     // Transitions: head 5 (ValidateInput, AcquireLock, LockTaken, Discover, HasWork) + EnsureCluster,
     //   TransformPhases 2 + TransformDays ×2 phases 2 + (LaunchStep, GroupEnded) ×3 groups 6
-    //   + (WaitForStep, CheckStep, StepDone) ×30 polls 90 + tail 6 (TerminateCluster, StartCrawler,
-    //   CommitLedger, ReleaseLock, MoreToDo, Done) + (WaitForCrawler, CheckCrawler, CrawlerDone) ×2 6 = 117.
-    expect(e.stateTransitions.count).toBe(117);
-    // 117 × $0.025 / 1,000 = $0.002925
-    expect(e.stateTransitions.usd).toBeCloseTo(0.002925, 6);
+    //   + (WaitForStepStart or WaitForStep, CheckStep, StepDone) ×18 polls 54 + tail 6 (TerminateCluster,
+    //   StartCrawler, CommitLedger, ReleaseLock, MoreToDo, Done) + (WaitForCrawler, CheckCrawler, CrawlerDone) ×2 6 = 81.
+    expect(e.stateTransitions.count).toBe(81);
+    // 81 × $0.025 / 1,000 = $0.002025
+    expect(e.stateTransitions.usd).toBeCloseTo(0.002025, 6);
     // Events: execution 2 + Map iterations (2 phases + 3 groups) × 2 = 10
     //   + head 3 Tasks × 5 + 2 Choices × 2 = 19 + EnsureCluster 5 + TransformPhases 4 + TransformDays 4 × 2 = 8
-    //   + LaunchStep 5 × 3 = 15 + GroupEnded 2 × 3 = 6 + poll (2 + 5 + 2) × 30 = 270
-    //   + tail 4 Tasks × 5 + MoreToDo 2 + Done 2 = 24 + crawler poll 9 × 2 = 18 → 381.
-    expect(e.historyEvents).toEqual({ maxPerExecution: 381, limit: 25_000, withinLimit: true });
+    //   + LaunchStep 5 × 3 = 15 + GroupEnded 2 × 3 = 6 + poll (2 + 5 + 2) × 18 = 162
+    //   + tail 4 Tasks × 5 + MoreToDo 2 + Done 2 = 24 + crawler poll 9 × 2 = 18 → 273.
+    expect(e.historyEvents).toEqual({ maxPerExecution: 273, limit: 25_000, withinLimit: true });
     // Cluster: phase 0 max(300, (300 + 180) / 2) = 300, phase 1 420, + 480 start-up = 1,200 s;
     // 3 instances × 1,200 s = 1 instance-hour; × ($0.192 EC2 + $0.048 EMR) = $0.24.
     expect(e.emr.clusterSeconds).toBe(1200);
@@ -52,12 +53,12 @@ describe('estimateCost', () => {
     expect(e.crawlers.runs).toBe(8);
     expect(e.crawlers.dpuHours).toBe(2.667);
     expect(e.crawlers.usd).toBeCloseTo(1.173333, 6);
-    // DynamoDB: lock + RUNNING record 2 + lock renewals 30 + days 6 + raw 4 + record 1 + lock delete 1 = 44
-    // × $0.625 / 1,000,000 = $0.0000275.
-    expect(e.dynamoDb.writes).toBe(44);
-    expect(e.dynamoDb.usd).toBeCloseTo(0.0000275, 7);
-    // 0.002925 + 0.24 + 1.1733333 + 0.0000275 = 1.4162858
-    expect(e.totalUsd).toBeCloseTo(1.416286, 6);
+    // DynamoDB: lock + RUNNING record 2 + lock renewals 18 + days 6 + raw 4 + record 1 + lock delete 1 = 32
+    // × $0.625 / 1,000,000 = $0.00002.
+    expect(e.dynamoDb.writes).toBe(32);
+    expect(e.dynamoDb.usd).toBeCloseTo(0.00002, 7);
+    // 0.002025 + 0.24 + 1.1733333 + 0.00002 = 1.4153783
+    expect(e.totalUsd).toBeCloseTo(1.415378, 6);
     expect(e.prices.asOf).toBe(PRICES.asOf);
     expect(e.notes[0]).toMatch(/assumed: 60 s start-up per step \+ 120 s per table-day/);
   });
@@ -68,7 +69,7 @@ describe('estimateCost', () => {
 
     const e = estimateCost([work], { ...settings, existingCluster: 'j-1' }, measured, shape, PRICES);
 
-    // 61 s → 3 polls; transitions 5 + 2 + 1 + 2 + 9 + 6 + 6 + ContinueRun 1 = 32
+    // 61 s → 3 polls (30, 60, 61); transitions 5 + 2 + 1 + 2 + 9 + 6 + 6 + ContinueRun 1 = 32
     expect(e.stateTransitions.count).toBe(32);
     // an existing cluster: no start-up, 61 s × 3 instances = 0.051 instance-hours
     expect(e.emr.clusterSeconds).toBe(61);
@@ -77,12 +78,15 @@ describe('estimateCost', () => {
   });
 
   it('flags an execution over the 25,000 history events', () => {
-    const long: ExecutionWork = { phases: [{ groups: [{ days: 1, seconds: 90_000 }] }], outputDays: 1, rawPartitions: 1, removedRawPartitions: 0, continues: false };
+    const group = { days: 1, seconds: 90_000 };
+    const long: ExecutionWork = { phases: [{ groups: Array(10).fill(group) }], outputDays: 10, rawPartitions: 10, removedRawPartitions: 0, continues: false };
 
     const e = estimateCost([long], settings, assumed, shape, PRICES);
 
-    // 3,000 polls × 9 + 2 + 2 × 2 + 19 + 9 + 4 + 5 + 2 + 24 + 18 = 27,087
-    expect(e.historyEvents).toEqual({ maxPerExecution: 27_087, limit: 25_000, withinLimit: false });
+    // 10 steps of 25 h: 306 polls each (the back-off reaches 300 s), 3,060 polls × 9 = 27,540
+    //   + execution 2 + iterations (1 phase + 10 groups) × 2 = 22 + head 19 + EnsureCluster 5 + TransformPhases 4
+    //   + TransformDays 4 + LaunchStep 5 × 10 + GroupEnded 2 × 10 + tail 24 + crawler poll 18 = 27,708
+    expect(e.historyEvents).toEqual({ maxPerExecution: 27_708, limit: 25_000, withinLimit: false });
     expect(describeEstimate(e, 'cost').join('\n')).toMatch(/OVER THE LIMIT/);
   });
 
