@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors';
+import { DAY_COLUMN, DEFAULT_PARTITION_LAYOUT, PARTITION_LAYOUTS, partitionColumns } from '../core/partitionLayout';
 
 export const DEFAULTS = {
   lateDays: 1,
@@ -33,6 +34,8 @@ export const DEFAULTS = {
   maxRecordBytes: 64 * 1024 * 1024,
   /** `raw.csv` when not given */
   csv: { delimiter: ',', header: true },
+  /** how a table's day folders are named (core/partitionLayout.ts): `year=/month=/day=` */
+  partitionLayout: DEFAULT_PARTITION_LAYOUT,
 } as const;
 
 /** Types of raw columns (the lenient casts of docs/raw-records.md turn raw values into them). */
@@ -117,6 +120,8 @@ const stageFields = {
   checks: checksSchema,
   /** name → SQL aggregate over one day's output rows, reported per day */
   metrics: z.record(name, z.string().min(1)).default({}),
+  /** `ymd`: `year=YYYY/month=MM/day=DD/`; `date`: `record_date=YYYY-MM-DD/` (docs/tables.md "Partition layout") */
+  partitionLayout: z.enum(PARTITION_LAYOUTS).default(DEFAULTS.partitionLayout),
 };
 
 const datasetSchema = z
@@ -225,6 +230,7 @@ export function parseConfig(raw: unknown): LakestepConfig {
     for (const [key, table] of Object.entries(entries)) {
       if (table.table !== key) throw new ConfigError(`${section}.${key}.table`, `"${table.table}" differs from the entry's name (expected "${key}")`);
       checkedColumnsKnown(`${section}.${key}`, table);
+      partitionColumnsFree(`${section}.${key}`, table);
       table.reads.forEach((read, i) => {
         if (!(read.table in datasets) && !(read.table in aggregates)) {
           throw new ConfigError(`${section}.${key}.reads.${i}.table`, `unknown table "${read.table}" (expected one of ${allTableNames(config).join(', ')})`);
@@ -292,6 +298,20 @@ function checkedColumnsKnown(path: string, table: TableConfig): void {
       new RegExp(pattern);
     } catch (err) {
       throw new ConfigError(`${path}.checks.pattern.${col}`, `${JSON.stringify(pattern)} is not a valid regular expression (${(err as Error).message})`);
+    }
+  }
+}
+
+/**
+ * The output declares no column the layout's folders name, but the day column `record_date` (under
+ * `date` it is the folder, put back as a DATE when a stage reads the table): a file column named like
+ * a partition column is shadowed by it in every Hive reader, and Athena refuses such a table.
+ * @throws ConfigError naming the output column
+ */
+function partitionColumnsFree(path: string, table: TableConfig): void {
+  for (const col of partitionColumns(table.partitionLayout)) {
+    if (col !== DAY_COLUMN && col in table.output) {
+      throw new ConfigError(`${path}.output.${col}`, `is a partition column of partitionLayout ${table.partitionLayout} (rename it, or use partitionLayout date)`);
     }
   }
 }

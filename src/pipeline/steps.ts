@@ -1,7 +1,8 @@
 /** Launching a group's step and reading back its outcome (the LaunchStep / CheckStep Lambdas). */
 import { isDataset, processedPrefix, rejectedPrefix, tableConfig, type LakestepConfig, type TableConfig } from '../config/config';
 import { CHECK_SAMPLE_ROWS, checkQueries } from '../core/checks';
-import { daysBetween } from '../core/days';
+import { dayRange, daysBetween } from '../core/days';
+import { dayPartitions, REJECTED_PARTITION_LAYOUT } from '../core/partitionLayout';
 import { LakestepError, rejectThresholdTemplate, StepFailedError, UpstreamFailedError } from '../core/errors';
 import { rawReadSql } from '../core/rawSql';
 import type { Ports } from '../core/ports';
@@ -22,8 +23,9 @@ export interface LaunchedStep {
 type StepIdentity = Pick<StepSpec, 'groupId' | 'dataset' | 'stageVersion' | 'days'>;
 
 /**
- * What a step needs of its table beyond the plan: where it writes, and for a dataset how to read its
- * raw records (the generated Spark SQL) and the reject threshold's message.
+ * What a step needs of its table beyond the plan: where it writes (prefixes, and each day's partition
+ * folder), and for a dataset how to read its raw records (the generated Spark SQL) and the reject
+ * threshold's message.
  */
 export function tableSpecFields(table: TableConfig, executionId: string, groupId: string, days: string[]): Pick<StepSpec, 'table' | 'keys' | 'sampleRows' | 'raw' | 'rejectThreshold'> {
   return {
@@ -32,6 +34,10 @@ export function tableSpecFields(table: TableConfig, executionId: string, groupId
       processed: processedPrefix(table),
       ...(isDataset(table) ? { rejected: rejectedPrefix(table), quarantine: quarantineKey(executionId, table.table) } : {}),
       staging: stagingKey(executionId, groupId),
+      partitions: {
+        processed: dayPartitions(table.partitionLayout, days),
+        ...(isDataset(table) ? { rejected: dayPartitions(REJECTED_PARTITION_LAYOUT, days) } : {}),
+      },
     },
     sampleRows: CHECK_SAMPLE_ROWS,
     ...(isDataset(table)
@@ -74,7 +80,10 @@ export async function launchStep(
     dataset: group.dataset,
     days: group.days,
     rawDays: group.rawDays,
-    reads: group.reads.map((read) => ({ ...read, columns: tableConfig(config, read.table).output })),
+    reads: group.reads.map((read) => {
+      const readTable = tableConfig(config, read.table);
+      return { ...read, columns: readTable.output, partitions: dayPartitions(readTable.partitionLayout, dayRange(read.from, read.to)) };
+    }),
     period: group.period,
     checks: checkQueries(table.checks),
     ...(table.checks.schema ? { outputSchema: table.output } : {}),
