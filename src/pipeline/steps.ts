@@ -7,7 +7,7 @@ import { LakestepError, rejectThresholdTemplate, StepFailedError, UpstreamFailed
 import { rawReadSql } from '../core/rawSql';
 import type { Ports } from '../core/ports';
 import { failedDayResult } from '../core/summary';
-import type { DayResult, Plan, StepGroup, StepResult, StepSpec, StepState } from '../core/types';
+import type { DayResult, Plan, StepGroup, StepResult, StepSpec, StepState, TableRange } from '../core/types';
 import { quarantineKey, stagingKey, stepResultKey, stepSpecKey } from './runKeys';
 
 export interface LaunchedStep {
@@ -60,6 +60,16 @@ export function tableSpecFields(table: TableConfig, executionId: string, groupId
 }
 
 /**
+ * A processed table a step reads, with what an engine needs to read it alone: its declared output
+ * columns (an empty range still binds) and the folder of each day in range (its partition layout).
+ * @throws ConfigError for a table not in the config
+ */
+export function readSpec(config: LakestepConfig, read: TableRange): TableRange {
+  const table = tableConfig(config, read.table);
+  return { ...read, columns: table.output, partitions: dayPartitions(table.partitionLayout, dayRange(read.from, read.to)) };
+}
+
+/**
  * Builds the group's StepSpec from the stored plan and submits it.
  * @throws LakestepError when the plan or the group is missing
  */
@@ -80,10 +90,7 @@ export async function launchStep(
     dataset: group.dataset,
     days: group.days,
     rawDays: group.rawDays,
-    reads: group.reads.map((read) => {
-      const readTable = tableConfig(config, read.table);
-      return { ...read, columns: readTable.output, partitions: dayPartitions(readTable.partitionLayout, dayRange(read.from, read.to)) };
-    }),
+    reads: group.reads.map((read) => readSpec(config, read)),
     period: group.period,
     checks: checkQueries(table.checks),
     ...(table.checks.schema ? { outputSchema: table.output } : {}),
