@@ -55,8 +55,12 @@ export interface WriteDaysResult {
 const ident = sqlIdent;
 const literal = sqlString;
 
-/** Timestamp kinds written as plain TIMESTAMP (microseconds, no zone), as the contract asks. */
-const TIMESTAMP_TYPES = new Set(['TIMESTAMP WITH TIME ZONE', 'TIMESTAMP_MS', 'TIMESTAMP_NS', 'TIMESTAMP_S']);
+/**
+ * Naive timestamp kinds (stage SQL computes in UTC): written as an instant, Parquet
+ * TIMESTAMP(isAdjustedToUTC = true, MICROS), as Spark writes TIMESTAMP_MICROS, whatever the session's
+ * time zone (`timezone('UTC', t)` reads t as UTC time). TIMESTAMP WITH TIME ZONE is already that.
+ */
+const NAIVE_TIMESTAMP_TYPES = new Set(['TIMESTAMP', 'TIMESTAMP_MS', 'TIMESTAMP_NS', 'TIMESTAMP_S']);
 
 /**
  * Replaces the given days of a partitioned Parquet table with the rows of `table`.
@@ -75,7 +79,7 @@ export async function writeDayPartitions(connection: DuckDBConnection, opts: Wri
     .filter((name) => !reserved.has(name))
     .map((name) => {
       const type = String(described.find((row) => row.column_name === name)?.column_type);
-      return TIMESTAMP_TYPES.has(type) ? `CAST(${ident(name)} AS TIMESTAMP) AS ${ident(name)}` : ident(name);
+      return NAIVE_TIMESTAMP_TYPES.has(type) ? `timezone('UTC', CAST(${ident(name)} AS TIMESTAMP)) AS ${ident(name)}` : ident(name);
     });
 
   const dayList = days.map((d) => `DATE ${literal(d)}`).join(', ');

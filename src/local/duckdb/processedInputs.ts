@@ -5,7 +5,7 @@
  * `date` partition layout the files hold no `record_date`: the view puts it back from the folder, as
  * a DATE, so a stage reads the same columns whatever the layout of its input.
  */
-import { sqlString } from '../../core/sqlText';
+import { sqlIdent, sqlString } from '../../core/sqlText';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -45,5 +45,13 @@ export async function createReadViews(connection: DuckDBConnection, lakeDir: str
       ? `SELECT * FROM read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true${fromFolder})`
       : `SELECT ${Object.entries(read.columns ?? table.output).map(([name, type]) => `CAST(NULL AS ${DUCKDB_TYPE[type]}) AS ${name}`).join(', ')} WHERE false`;
     await connection.run(`CREATE OR REPLACE VIEW ${read.table} AS ${source}`);
+    // Files hold instants (TIMESTAMP WITH TIME ZONE, as Spark writes them); a stage computes on naive UTC
+    // TIMESTAMPs, the type of its raw columns and of an empty range, so it reads the same type either way.
+    const described = (await connection.runAndReadAll(`DESCRIBE ${read.table}`)).getRowObjectsJson();
+    const instants = described.filter((row) => row.column_type === 'TIMESTAMP WITH TIME ZONE').map((row) => sqlIdent(String(row.column_name)));
+    if (instants.length) {
+      const replace = instants.map((c) => `timezone('UTC', ${c}) AS ${c}`).join(', ');
+      await connection.run(`CREATE OR REPLACE VIEW ${read.table} AS SELECT * REPLACE (${replace}) FROM (${source})`);
+    }
   }
 }
