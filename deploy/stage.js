@@ -12,6 +12,7 @@
 require('tsx/cjs'); // the config loader and naming rules are TypeScript: one source of truth
 const { loadConfig, processedPrefix, rejectedPrefix, rejectedTable } = require('../src/config/config');
 const { EMR_RELEASE } = require('../src/config/emrRelease');
+const { partitionColumns, partitionPath, REJECTED_PARTITION_LAYOUT } = require('../src/core/partitionLayout');
 
 /** The stage and the two parameters that pick a mode, resolved here (values a file resolver returns are not re-resolved). */
 async function stageParams(resolveVariable) {
@@ -25,15 +26,19 @@ async function stageParams(resolveVariable) {
 /** @returns `lakestep_<stage>`, e.g. `lakestep_prod` (Glue/Athena names: lower case, digits, `_`); the snapshot command uses the same rule */
 const { glueDatabaseName } = require('../src/aws/glueSnapshotCatalog');
 
-/** One crawler per processed table and one per rejected table: `{ table, prefix, crawler, tablePrefix }`. */
+/**
+ * One crawler per processed table and one per rejected table: `{ table, prefix, crawler, tablePrefix, layout }`.
+ * The crawler takes the partition keys from the Hive folder names the table's partitionLayout writes
+ * (core/partitionLayout.ts: `year=/month=/day=` or `record_date=`) and types them as strings.
+ */
 function crawlerSpecs(stage) {
   const config = loadConfig();
-  const processed = (t) => ({ table: t.table, prefix: processedPrefix(t), crawler: `lakestep-${stage}-${t.table}`, tablePrefix: undefined });
+  const processed = (t) => ({ table: t.table, prefix: processedPrefix(t), crawler: `lakestep-${stage}-${t.table}`, tablePrefix: undefined, layout: t.partitionLayout });
   return [
     ...Object.values(config.datasets).flatMap((ds) => [
       processed(ds),
       // The crawler names a table after its S3 folder (`access_records` for both prefixes): a table prefix keeps them apart.
-      { table: rejectedTable(ds), prefix: rejectedPrefix(ds), crawler: `lakestep-${stage}-${rejectedTable(ds)}`, tablePrefix: 'rejected_' },
+      { table: rejectedTable(ds), prefix: rejectedPrefix(ds), crawler: `lakestep-${stage}-${rejectedTable(ds)}`, tablePrefix: 'rejected_', layout: REJECTED_PARTITION_LAYOUT },
     ]),
     ...Object.values(config.aggregates).map(processed),
   ];
@@ -230,6 +235,8 @@ function crawlers(p) {
       Type: 'AWS::Glue::Crawler',
       Properties: {
         Name: spec.crawler,
+        // what the table's folders look like, for whoever reads the console (the crawler infers the keys from them)
+        Description: `lakestep ${spec.table}: day folders ${spec.prefix}${partitionPath('2024-03-05', spec.layout)}/, partition keys ${partitionColumns(spec.layout).join(', ')} (string)`,
         Role: { 'Fn::GetAtt': ['CrawlerRole', 'Arn'] },
         DatabaseName: { Ref: 'GlueDatabase' },
         ...(spec.tablePrefix ? { TablePrefix: spec.tablePrefix } : {}),

@@ -2,10 +2,11 @@
 `spec.reads` entry, named after the table, over `processed/<table>/` restricted to the day
 partitions `from` … `to` (inclusive).
 
-Pruning is by listing: only the folders `year=YYYY/month=MM/day=DD/` of the range's days are
-listed (never the whole table), and Spark reads exactly the data files found there. Reading the
-files themselves (not the table root with a filter) means Spark infers no partition columns, so
-the view has the table's own columns as written (`record_date` included, no year/month/day).
+Pruning is by listing: only the folders of the range's days are listed (never the whole table),
+the paths the read's `partitions` give (src/core/partitionLayout.ts names them: `year=…/month=…/day=…`
+or `record_date=…`), and Spark reads exactly the data files found there. The view has the table's
+own columns: the partition columns are dropped, but for the day column `record_date`, which a
+`date`-layout table keeps only in its folder names: it comes back from there, as a DATE.
 
 A range without any partition gives an empty view with the table's declared output columns
 (`columns` of the read, from lakestep.config.yml), so the stage still binds — as on DuckDB.
@@ -16,9 +17,7 @@ import datetime as dt
 import posixpath
 from typing import Dict, List
 
-from lakestep_writer import partition_path
-
-PARTITION_COLUMNS = ("year", "month", "day")
+DAY_COLUMN = "record_date"
 
 
 def days_between(first: dt.date, last: dt.date) -> List[dt.date]:
@@ -32,12 +31,13 @@ def is_data_file(key: str) -> bool:
     return not name.startswith(("_", "."))
 
 
-def partition_files(lake, table: str, first: dt.date, last: dt.date) -> List[str]:
-    """Qualified paths of the data files of processed/<table>/ days first … last, key order."""
+def partition_files(lake, table: str, first: dt.date, last: dt.date, partitions: dict) -> List[str]:
+    """Qualified paths of the data files of processed/<table>/ days first … last, key order;
+    `partitions`: the read's DayPartitions (`paths`: day → folder)."""
     prefix = f"processed/{table}/"
     files: List[str] = []
     for day in days_between(first, last):
-        part = prefix + partition_path(day)
+        part = prefix + partitions["paths"][day.isoformat()] + "/"
         files.extend(qualified for qualified, key, _ in lake.list_files(part) if is_data_file(key[len(part):]))
     return files
 
@@ -45,21 +45,28 @@ def partition_files(lake, table: str, first: dt.date, last: dt.date) -> List[str
 SPARK_TYPES = {"string": "string", "bigint": "bigint", "boolean": "boolean", "double": "double", "date": "date", "timestamp": "timestamp"}
 
 
-def processed_view(spark, lake, table: str, first: dt.date, last: dt.date, columns: Dict[str, str], files: List[str] = None):
-    """The DataFrame of processed/<table>/ days first … last (see the module docstring);
+def processed_view(spark, lake, table: str, columns: Dict[str, str], partitions: dict, files: List[str]):
+    """The DataFrame of the data files `files` of processed/<table>/ (see the module docstring);
     `columns`: the table's declared output columns and types, for an empty range;
-    `files`: partition_files of that range when already listed."""
-    files = partition_files(lake, table, first, last) if files is None else files
+    `partitions`: the read's DayPartitions (its `columns` are the partition columns)."""
+    from pyspark.sql import functions as F
+
     if not files:
         ddl = ", ".join(f"`{name}` {SPARK_TYPES[kind]}" for name, kind in columns.items())
         return spark.createDataFrame([], ddl)
-    df = spark.read.parquet(*files)
-    # Files written by lakestep hold no partition columns; drop them should a foreign writer add them.
-    return df.drop(*[c for c in PARTITION_COLUMNS if c in df.columns])
+    # basePath: Spark reads the partition columns from the folder names below the table's root.
+    df = spark.read.option("basePath", lake.uri(f"processed/{table}/")).parquet(*files)
+    for column in partitions["columns"]:
+        if column == DAY_COLUMN:
+            df = df.withColumn(column, F.col(column).cast("date"))
+        elif column in df.columns:
+            df = df.drop(column)
+    return df
 
 
 def register_reads(spark, lake, reads: List[Dict]) -> Dict[str, int]:
-    """Creates the temp view `<table>` for each `{table, from, to, columns}` of `reads`.
+    """Creates the temp view `<table>` for each `{table, from, to, columns, partitions}` of `reads`
+    (StepSpec.reads as LaunchStep completes them).
 
     Returns table -> number of data files read (for logs and tests).
     """
@@ -67,7 +74,7 @@ def register_reads(spark, lake, reads: List[Dict]) -> Dict[str, int]:
     for read in reads:
         table = read["table"]
         first, last = dt.date.fromisoformat(read["from"]), dt.date.fromisoformat(read["to"])
-        files = partition_files(lake, table, first, last)
-        processed_view(spark, lake, table, first, last, read.get("columns", {}), files).createOrReplaceTempView(table)
+        files = partition_files(lake, table, first, last, read["partitions"])
+        processed_view(spark, lake, table, read.get("columns", {}), read["partitions"], files).createOrReplaceTempView(table)
         counts[table] = len(files)
     return counts

@@ -118,6 +118,8 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
     metrics = day_metrics(spark, spec.get("metrics") or {}, days)
 
     keys = spec["keys"]
+    # each day's folder, in the table's partition layout (src/core/partitionLayout.ts, via the spec)
+    partitions = keys["partitions"]
     step_error = None
     threshold = spec.get("rejectThreshold")
     if has_raw and total > 0 and rejected_total / total > float(threshold["fraction"]):
@@ -129,15 +131,15 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
     staging = keys["staging"]
     journal = journal_prefix(spec["executionId"]) + spec["groupId"]
     if step_error and own_rejects is not None:
-        stage(own_rejects, lake, "arrival_day", staging + keys["rejected"])
-        replace_days(lake, staging + keys["rejected"], keys["quarantine"], days, f"{journal}-quarantine-{table}.json")
+        stage(own_rejects, lake, "arrival_day", staging + keys["rejected"], partitions["rejected"])
+        replace_days(lake, staging + keys["rejected"], keys["quarantine"], days, partitions["rejected"], f"{journal}-quarantine-{table}.json")
         lake.delete(staging, recursive=True)
     if passing:
-        stage(out.filter(F.col(DAY_COLUMN).isin(passing)), lake, DAY_COLUMN, staging + keys["processed"])
-        replace_days(lake, staging + keys["processed"], keys["processed"], passing, f"{journal}-processed-{table}.json")
+        stage(out.filter(F.col(DAY_COLUMN).isin(passing)), lake, DAY_COLUMN, staging + keys["processed"], partitions["processed"])
+        replace_days(lake, staging + keys["processed"], keys["processed"], passing, partitions["processed"], f"{journal}-processed-{table}.json")
         if own_rejects is not None:
-            stage(own_rejects.filter(F.col("arrival_day").isin(passing)), lake, "arrival_day", staging + keys["rejected"])
-            replace_days(lake, staging + keys["rejected"], keys["rejected"], passing, f"{journal}-rejected-{table}.json")
+            stage(own_rejects.filter(F.col("arrival_day").isin(passing)), lake, "arrival_day", staging + keys["rejected"], partitions["rejected"])
+            replace_days(lake, staging + keys["rejected"], keys["rejected"], passing, partitions["rejected"], f"{journal}-rejected-{table}.json")
         lake.delete(staging, recursive=True)
     # `_staging/<execution>/` itself, once its last group is gone. On a local lake a step running beside this
     # one may be creating its group folder in it right now: the local runner removes it after the execution.

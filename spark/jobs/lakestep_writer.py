@@ -2,10 +2,12 @@
 
 Write order, per step:
 1. Spark writes every day of the step to a private staging prefix
-   `_staging/<executionId>/<groupId>/<table prefix>year=YYYY/month=MM/day=DD/part-<job uuid>….parquet`
+   `_staging/<executionId>/<groupId>/<table prefix>lakestep_day=YYYY-MM-DD/part-<job uuid>….parquet`
    (nothing under the table changes yet; a crash here leaves only staging litter).
 2. Then, day by day: list the day's current objects (the "old" set), move each staged file into
-   the day folder (on S3: a server-side copy that appears whole, then a delete of the staged
+   the day folder, the path the StepSpec gives for that day (`keys.partitions`: TypeScript's
+   src/core/partitionLayout.ts names the folders, `year=…/month=…/day=…` or `record_date=…`; the
+   driver never builds one) (on S3: a server-side copy that appears whole, then a delete of the staged
    object; names carry Spark's job uuid, so they never collide with old names), and only then
    delete the old set. A day with no rows has nothing to move and just loses its old objects.
 3. Remove the staging prefix.
@@ -43,25 +45,13 @@ def crash_point(label: str) -> None:
         time.sleep(10)  # the signal lands asynchronously on some systems
 
 
-def partition_path(day: dt.date) -> str:
-    """`year=YYYY/month=MM/day=DD/`, zero-padded (the Hive layout lakestep writes)."""
-    return f"year={day.year:04d}/month={day.month:02d}/day={day.day:02d}/"
+#: Spark's partitionBy column of the staging prefix: one folder a day, read by this module only.
+STAGING_DAY_COLUMN = "lakestep_day"
 
 
-def with_partition_columns(df, day_column: str):
-    """Adds string columns year/month/day (zero-padded) from the DATE column `day_column`.
-
-    String, not int, so Spark names the folders `month=03`, not `month=3`; partitionBy then
-    keeps these columns out of the files.
-    """
-    from pyspark.sql import functions as F
-
-    day = F.col(day_column)
-    return (
-        df.withColumn("year", F.date_format(day, "yyyy"))
-        .withColumn("month", F.date_format(day, "MM"))
-        .withColumn("day", F.date_format(day, "dd"))
-    )
+def staging_path(day: dt.date) -> str:
+    """The staging folder of one day, relative to the staging prefix: `lakestep_day=YYYY-MM-DD/`."""
+    return f"{STAGING_DAY_COLUMN}={day.isoformat()}/"
 
 
 def _is_data_file(key: str) -> bool:
@@ -70,28 +60,33 @@ def _is_data_file(key: str) -> bool:
     return not (name.startswith("_") or name.startswith("."))
 
 
-def stage(df, lake, day_column: str, staging_key: str) -> None:
-    """Step 1: writes `df` partitioned by year/month/day of `day_column` under `staging_key`
-    (a fresh prefix, so overwrite only ever replaces our own staging)."""
-    (
-        with_partition_columns(df, day_column)
-        .write.mode("overwrite")
-        .partitionBy("year", "month", "day")
-        .parquet(lake.uri(staging_key))
-    )
+def stage(df, lake, day_column: str, staging_key: str, partitions: dict) -> None:
+    """Step 1: writes `df` under `staging_key` (a fresh prefix, so overwrite only ever replaces our
+    own staging), one folder per day of the DATE column `day_column` (staging_path).
+
+    partitions: the table's StepSpec DayPartitions (`{layout, columns, paths}`); its `columns` are
+    the table's partition columns, kept out of the files (under `date` that is `record_date` itself).
+    """
+    from pyspark.sql import functions as F
+
+    out = df.withColumn(STAGING_DAY_COLUMN, F.date_format(F.col(day_column), "yyyy-MM-dd"))
+    out = out.drop(*[c for c in partitions["columns"] if c in out.columns])
+    out.write.mode("overwrite").partitionBy(STAGING_DAY_COLUMN).parquet(lake.uri(staging_key))
 
 
-def replace_days(lake, staging_key: str, table_prefix: str, days: Iterable[dt.date], journal_key: Optional[str] = None) -> List[str]:
+def replace_days(lake, staging_key: str, table_prefix: str, days: Iterable[dt.date], partitions: dict, journal_key: Optional[str] = None) -> List[str]:
     """Step 2: for each day, moves the staged files in, then deletes the day's old objects.
 
-    table_prefix: e.g. `processed/access_records/`. Days absent from staging end up empty (folder
-    removed). journal_key: where the publish journal goes (see the module docstring); None writes
-    none (tests of the move order alone). Returns the keys now in place, for logs and tests.
+    table_prefix: e.g. `processed/access_records/`. partitions: the StepSpec DayPartitions whose
+    `paths` name each day's folder under it (e.g. `record_date=2024-03-05`). Days absent from
+    staging end up empty (folder removed). journal_key: where the publish journal goes (see the
+    module docstring); None writes none (tests of the move order alone). Returns the keys now in
+    place, for logs and tests.
     """
     swaps = []
     for day in days:
-        part = partition_path(day)
-        new = [key for _, key, _ in lake.list_files(staging_key + part) if _is_data_file(key)]
+        part = partitions["paths"][day.isoformat()] + "/"
+        new = [key for _, key, _ in lake.list_files(staging_key + staging_path(day)) if _is_data_file(key)]
         fresh = [posixpath.basename(key) for key in new]
         old = [key[len(table_prefix + part):] for _, key, _ in lake.list_files(table_prefix + part)]
         swaps.append({"day": day.isoformat(), "partition": part.rstrip("/"), "fresh": fresh,

@@ -12,9 +12,16 @@ import shutil
 import subprocess
 import sys
 
-from lakestep_writer import PUBLISH_JOURNAL_PREFIX, partition_path, recover_publishes, replace_days
+from lakestep_writer import PUBLISH_JOURNAL_PREFIX, recover_publishes, replace_days, staging_path
 
 DAYS = [dt.date(2024, 3, 1), dt.date(2024, 3, 2)]
+# The days' folders as a StepSpec gives them (src/core/partitionLayout.ts dayPartitions('date', …)):
+# the journal records whatever folder the spec names.
+PARTITIONS = {"layout": "date", "columns": ["record_date"], "paths": {d.isoformat(): f"record_date={d.isoformat()}" for d in DAYS}}
+
+
+def partition_path(day):
+    return PARTITIONS["paths"][day.isoformat()] + "/"
 
 
 class FolderLake:
@@ -70,8 +77,8 @@ def day_files(lake, day):
 def publish_in_child(root, crash_at):
     """replace_days of both DAYS from staging into processed/t/, in a child that dies at `crash_at`."""
     script = (
-        "import datetime as dt, sys; from test_writer_journal import FolderLake, DAYS; from lakestep_writer import replace_days;"
-        f"replace_days(FolderLake({str(root)!r}), 'staging/', 'processed/t/', DAYS, '_state/publish/run-1/g1-processed-t.json')"
+        "import datetime as dt, sys; from test_writer_journal import FolderLake, DAYS, PARTITIONS; from lakestep_writer import replace_days;"
+        f"replace_days(FolderLake({str(root)!r}), 'staging/', 'processed/t/', DAYS, PARTITIONS, '_state/publish/run-1/g1-processed-t.json')"
     )
     here = os.path.dirname(__file__)
     env = {**os.environ, "LAKESTEP_CRASH_AT": crash_at, "PYTHONPATH": os.pathsep.join([here, os.path.join(here, "..", "jobs")])}
@@ -82,7 +89,7 @@ def prepare(tmp_path):
     lake = FolderLake(tmp_path)
     for day in DAYS:
         put(lake, "processed/t/" + partition_path(day) + "part-old.parquet")
-        put(lake, "staging/" + partition_path(day) + "part-new.parquet")
+        put(lake, "staging/" + staging_path(day) + "part-new.parquet")
     return lake
 
 
@@ -97,7 +104,7 @@ def test_a_writer_killed_mid_publish_leaves_a_journal_and_recovery_finishes_the_
     assert child.returncode == -9
     assert crashed == {DAYS[0]: ["part-new.parquet", "part-old.parquet"], DAYS[1]: ["part-old.parquet"]}
     assert journals == ["_state/publish/run-1/g1-processed-t.json"]
-    assert repaired == ["processed/t/year=2024/month=03/day=01"]
+    assert repaired == ["processed/t/record_date=2024-03-01"]
     assert {day: day_files(lake, day) for day in DAYS} == {DAYS[0]: ["part-new.parquet"], DAYS[1]: ["part-old.parquet"]}
     assert lake.list_files(PUBLISH_JOURNAL_PREFIX) == []
 

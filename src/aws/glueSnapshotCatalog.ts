@@ -15,6 +15,8 @@ import {
   type StorageDescriptor,
 } from '@aws-sdk/client-glue';
 import { LakestepError } from '../core/errors';
+import { isDay } from '../core/days';
+import type { PartitionLayout } from '../core/partitionLayout';
 import type { SnapshotCatalog } from '../core/ports';
 import type { Day } from '../core/types';
 
@@ -40,7 +42,7 @@ export class GlueSnapshotCatalog implements SnapshotCatalog {
    * @throws LakestepError when the source table is not in the catalog (its crawler has not run), or a
    *   partition of the snapshot's days is missing from it; SDK errors as thrown
    */
-  async register(snapshot: { name: string; table: string; catalogTable: string; prefix: string; days: Day[] }): Promise<void> {
+  async register(snapshot: { name: string; table: string; catalogTable: string; prefix: string; days: Day[]; layout: PartitionLayout }): Promise<void> {
     const source = await this.client.send(new GetTableCommand({ DatabaseName: this.database, Name: snapshot.table })).catch((error: Error) => {
       if (error.name !== 'EntityNotFoundException') throw error;
       throw new LakestepError(`Glue table ${this.database}.${snapshot.table} does not exist (its crawler has not published it yet): the snapshot's files are copied, but it cannot be registered; run the pipeline, then the same snapshot command again`);
@@ -100,8 +102,9 @@ function relocated(location: string | undefined, from: string, to: string): stri
   return to + withSlash.slice(from.length);
 }
 
-/** The day of partition values `[year, month, day]` (as a crawler types them: strings, padded or not). */
+/** The day of partition values `[year, month, day]` (as a crawler types them: strings, padded or not), or `[record_date]`. */
 function dayOfValues(values: string[]): Day | undefined {
+  if (values.length === 1) return isDay(values[0]) ? values[0] : undefined;
   if (values.length !== 3 || values.some((v) => !/^\d+$/.test(v))) return undefined;
   const [y, m, d] = values.map(Number);
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;

@@ -11,6 +11,7 @@ import { ConfigError, InputError } from '../core/errors';
 import { phasesOf } from '../core/phases';
 import { selectOnlyProblem, sqlCodeOnly } from '../core/sqlText';
 import { historyEventsOfGroup, maxGroupsInHistory, STEP_HISTORY_BUDGET } from '../core/stepPolling';
+import { DAY_COLUMN, DEFAULT_PARTITION_LAYOUT, PARTITION_LAYOUTS, partitionColumns } from '../core/partitionLayout';
 
 export const DEFAULTS = {
   lateDays: 1,
@@ -46,6 +47,8 @@ export const DEFAULTS = {
   maxFileBytes: 1024 * 1024 * 1024,
   /** `raw.csv` when not given */
   csv: { delimiter: ',', header: true },
+  /** how a table's day folders are named (core/partitionLayout.ts): `year=/month=/day=` */
+  partitionLayout: DEFAULT_PARTITION_LAYOUT,
 } as const;
 
 /** Types of raw columns (the lenient casts of docs/raw-records.md turn raw values into them). */
@@ -135,6 +138,8 @@ const stageFields = {
   metrics: z.record(name, z.string().min(1)).default({}),
   /** this table's steps' deadline (min from launch); default the top-level stepTimeoutMinutes */
   stepTimeoutMinutes: stepTimeoutMinutesSchema.optional(),
+  /** `ymd`: `year=YYYY/month=MM/day=DD/`; `date`: `record_date=YYYY-MM-DD/` (docs/tables.md "Partition layout") */
+  partitionLayout: z.enum(PARTITION_LAYOUTS).default(DEFAULTS.partitionLayout),
 };
 
 const datasetSchema = z
@@ -267,6 +272,7 @@ export function parseConfig(raw: unknown): LakestepConfig {
     for (const [key, table] of Object.entries(entries)) {
       if (table.table !== key) throw new ConfigError(`${section}.${key}.table`, `"${table.table}" differs from the entry's name (expected "${key}")`);
       checkedColumnsKnown(`${section}.${key}`, table);
+      partitionColumnsFree(`${section}.${key}`, table);
       table.reads.forEach((read, i) => {
         if (!(read.table in datasets) && !(read.table in aggregates)) {
           throw new ConfigError(`${section}.${key}.reads.${i}.table`, `unknown table "${read.table}" (expected one of ${allTableNames(config).join(', ')})`);
@@ -380,6 +386,20 @@ function checkedColumnsKnown(path: string, table: TableConfig): void {
       new RegExp(pattern);
     } catch (err) {
       throw new ConfigError(`${path}.checks.pattern.${col}`, `${JSON.stringify(pattern)} is not a valid regular expression (${(err as Error).message})`);
+    }
+  }
+}
+
+/**
+ * The output declares no column the layout's folders name, but the day column `record_date` (under
+ * `date` it is the folder, put back as a DATE when a stage reads the table): a file column named like
+ * a partition column is shadowed by it in every Hive reader, and Athena refuses such a table.
+ * @throws ConfigError naming the output column
+ */
+function partitionColumnsFree(path: string, table: TableConfig): void {
+  for (const col of partitionColumns(table.partitionLayout)) {
+    if (col !== DAY_COLUMN && col in table.output) {
+      throw new ConfigError(`${path}.output.${col}`, `is a partition column of partitionLayout ${table.partitionLayout} (rename it, or use partitionLayout date)`);
     }
   }
 }

@@ -11,7 +11,6 @@ export type { Day } from './types';
 export const MS_PER_DAY = 86_400_000;
 
 const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
-const PARTITION_PATTERN = /(?:^|\/)year=(\d{4})\/month=(\d{2})\/day=(\d{2})(?:\/|$)/;
 
 /** Epoch day (days since 1970-01-01) of a calendar date, or undefined when the date does not exist. */
 function epochDayOfParts(year: number, month: number, dayOfMonth: number): number | undefined {
@@ -30,8 +29,8 @@ function epochDayOfText(text: string): number | undefined {
   return epochDayOfParts(Number(match[1]), Number(match[2]), Number(match[3]));
 }
 
-/** Internal: the epoch day of a Day; a malformed Day here is a caller's bug, reported like any bad input. */
-function epochDayOf(day: Day, field = 'day'): number {
+/** The epoch day of a Day (for core modules); a malformed Day here is a caller's bug, reported like any bad input. @throws InputError */
+export function epochDayOf(day: Day, field = 'day'): number {
   const epochDay = epochDayOfText(day);
   if (epochDay === undefined) throw new InputError(field, `${JSON.stringify(day)} is not a calendar date (expected YYYY-MM-DD)`);
   return epochDay;
@@ -104,29 +103,6 @@ export function daysBetween(a: Day, b: Day): number {
 export function dayOfEpochMs(epochMs: number): Day {
   if (!Number.isFinite(epochMs)) throw new InputError('epochMs', `${epochMs} is not a finite number of ms since the epoch`);
   return dayOfEpochDay(Math.floor(epochMs / MS_PER_DAY));
-}
-
-/**
- * Hive-style, zero-padded partition path of a day (no leading or trailing slash).
- * @throws InputError when `day` is not a calendar date
- * @example partitionPath('2024-01-05') // 'year=2024/month=01/day=05'
- */
-export function partitionPath(day: Day): string {
-  epochDayOf(day);
-  return `year=${day.slice(0, 4)}/month=${day.slice(5, 7)}/day=${day.slice(8, 10)}`;
-}
-
-/**
- * Inverse of {@link partitionPath}: the day of the first `year=YYYY/month=MM/day=DD` run of whole
- * segments anywhere in a key (zero-padded, as partitionPath writes it); undefined when there is none
- * or when it names no calendar date.
- * @example dayOfPartitionPath('processed/access_records/year=2024/month=01/day=05/part-0.parquet') // '2024-01-05'
- */
-export function dayOfPartitionPath(path: string): Day | undefined {
-  const match = PARTITION_PATTERN.exec(path);
-  if (!match) return undefined;
-  const day = `${match[1]}-${match[2]}-${match[3]}`;
-  return isDay(day) ? day : undefined;
 }
 
 /**

@@ -10,6 +10,7 @@ import type {
   StepSpec,
   StepStatus,
 } from './types';
+import type { PartitionLayout } from './partitionLayout';
 
 /** The lake: an S3 bucket, or locally a folder laid out exactly as the bucket. Keys are relative, `/`-separated. */
 export interface ObjectStore {
@@ -41,9 +42,9 @@ export interface ObjectCopies {
 export interface SnapshotCatalog {
   /**
    * Registers (or replaces) `catalogTable` over the objects under `prefix`, with the source table's
-   * schema and partitions (`days`).
+   * schema and partitions (`days`, in the source table's `layout`).
    */
-  register(snapshot: { name: string; table: string; catalogTable: string; prefix: string; days: Day[] }): Promise<void>;
+  register(snapshot: { name: string; table: string; catalogTable: string; prefix: string; days: Day[]; layout: PartitionLayout }): Promise<void>;
   /** Removes it; one that does not exist is fine. */
   unregister(catalogTable: string): Promise<void>;
 }

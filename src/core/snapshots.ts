@@ -9,6 +9,7 @@
  * `snapshot --remove`.
  */
 import { InputError } from './errors';
+import type { PartitionLayout } from './partitionLayout';
 import type { Day, ObjectInfo } from './types';
 
 export const SNAPSHOTS_PREFIX = 'snapshots/';
@@ -49,6 +50,8 @@ export interface SnapshotManifest {
   prefix: string;
   /** the partition days copied, ascending */
   days: Day[];
+  /** the source table's partitionLayout when it was frozen (absent in older manifests: ymd) */
+  layout?: PartitionLayout;
   /** the copies: key under `prefix`, bytes, content ETag */
   files: ObjectInfo[];
 }

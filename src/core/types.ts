@@ -2,6 +2,7 @@
  * Shapes shared by the core, the handlers, the local runtime and the AWS adapters.
  * Days are `YYYY-MM-DD` strings, always UTC calendar days.
  */
+import type { DayPartitions } from './partitionLayout';
 import type { RawColumn } from '../config/config';
 import type { RawReadSql } from './rawSql';
 
@@ -77,6 +78,8 @@ export interface TableRange {
   to: Day;
   /** the table's declared output columns (config `output:`), so an empty range still binds; set by LaunchStep */
   columns?: Record<string, 'string' | 'bigint' | 'boolean' | 'double' | 'date' | 'timestamp'>;
+  /** the table's partition of each day from … to (core/partitionLayout), so an engine finds its folders; set by LaunchStep */
+  partitions?: DayPartitions;
 }
 
 /** Contiguous output days of one table that one step computes: it reads its inputs once. */
@@ -215,6 +218,11 @@ export interface StepKeys {
   quarantine?: string;
   /** `_staging/<execution>/<group>/`: scratch for partitions before they replace the published ones */
   staging: string;
+  /**
+   * The folders of the step's days (core/partitionLayout: the rule is written once, in TypeScript):
+   * `processed` in the table's partitionLayout; `rejected` (and the quarantine) always `ymd`, by arrival day.
+   */
+  partitions: { processed: DayPartitions; rejected?: DayPartitions };
 }
 
 export type StepState = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';

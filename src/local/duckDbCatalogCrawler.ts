@@ -2,8 +2,11 @@
  * The local Glue crawler: publishes each processed table and its quarantine table as DuckDB views
  * in `<lake>/_catalog.duckdb`, so `lakestep query` answers what Athena would.
  *
- * - One view per table, over `processed/<table>/*\/*\/*\/*.parquet` (and `rejected/<table>/…`),
- *   with Hive partitioning; `year`, `month`, `day` are INTEGER columns (zero-padded folder names or not).
+ * - One view per table, over the Parquet files of its day folders in the table's partition layout
+ *   (core/partitionLayout: `processed/<table>/year=…/month=…/day=…/` or `processed/<table>/record_date=…/`;
+ *   `rejected/<table>/` is always `year=/month=/day=`), with Hive partitioning. The partition
+ *   columns are VARCHAR, as a Glue crawler types them for Athena (`year = '2024'`, `record_date =
+ *   '2024-03-05'`), so a query that runs here runs on Athena (docs/tables.md "Partition layout").
  * - Paths in the views are relative to the lake folder: readers set DuckDB's `file_search_path`
  *   to the lake (catalogQuery.ts does), so a lake folder can be moved or copied and still queried,
  *   from any working directory. Another DuckDB client: `SET file_search_path = '<lake>'` first.
@@ -23,9 +26,13 @@ import { join, resolve } from 'node:path';
 import { rejectedTable, type LakestepConfig } from '../config/config';
 import type { Crawler, CrawlerState, SnapshotCatalog } from '../core/ports';
 import { MANIFEST_FILE, type SnapshotManifest } from '../core/snapshots';
+import { DEFAULT_PARTITION_LAYOUT, dayOfPartitionPath, partitionColumns, REJECTED_PARTITION_LAYOUT, type PartitionLayout } from '../core/partitionLayout';
 
 /** The catalog file, relative to the lake. */
 export const CATALOG_FILE = '_catalog.duckdb';
+
+/** Glue crawlers type Hive partition columns as strings; Athena then compares `year = '2024'`. */
+const PARTITION_COLUMN_TYPE = 'VARCHAR';
 
 /** Columns of a quarantine table (docs/raw-records.md), for the empty view of a table with no rejects yet. */
 const REJECTED_COLUMNS: [string, string][] = [
@@ -36,9 +43,7 @@ const REJECTED_COLUMNS: [string, string][] = [
   ['detail', 'VARCHAR'],
   ['event_day', 'DATE'],
   ['raw_text', 'VARCHAR'],
-  ['year', 'INTEGER'],
-  ['month', 'INTEGER'],
-  ['day', 'INTEGER'],
+  ...partitionColumns(REJECTED_PARTITION_LAYOUT).map((c): [string, string] => [c, PARTITION_COLUMN_TYPE]),
 ];
 
 const TABLE_NAME = /^[a-z][a-z0-9_]*$/;
@@ -48,11 +53,12 @@ interface CrawlTarget {
   name: string;
   /** lake-relative, e.g. `processed/access_records` */
   folder: string;
+  layout: PartitionLayout;
   /** columns of the empty view when there are no files; none = no view */
   emptyColumns?: [string, string][];
 }
 
-/** One Hive partition found: `year=YYYY/month=MM/day=DD` with its Parquet files. */
+/** One Hive partition found (`year=YYYY/month=MM/day=DD` or `record_date=YYYY-MM-DD`) with its Parquet files. */
 export interface CrawledPartition {
   table: string;
   /** `YYYY-MM-DD` */
@@ -122,13 +128,14 @@ export class DuckDbCatalogCrawler implements Crawler, SnapshotCatalog {
       if (!TABLE_NAME.test(name)) throw new Error(`table "${name}" is not a lower-case table name`);
       const rejectedOf = datasets.find((d) => rejectedTable(d) === name);
       if (rejectedOf) {
-        add({ name, folder: `rejected/${rejectedOf.table}`, emptyColumns: REJECTED_COLUMNS });
+        add({ name, folder: `rejected/${rejectedOf.table}`, layout: REJECTED_PARTITION_LAYOUT, emptyColumns: REJECTED_COLUMNS });
         continue;
       }
       const ds = datasets.find((d) => d.table === name);
-      add({ name, folder: `processed/${name}` });
+      const layout = (ds ?? this.config.aggregates[name])?.partitionLayout ?? DEFAULT_PARTITION_LAYOUT;
+      add({ name, folder: `processed/${name}`, layout });
       // only datasets quarantine records; an aggregate has no rejected table
-      if (ds) add({ name: rejectedTable(ds), folder: `rejected/${name}`, emptyColumns: REJECTED_COLUMNS });
+      if (ds) add({ name: rejectedTable(ds), folder: `rejected/${name}`, layout: REJECTED_PARTITION_LAYOUT, emptyColumns: REJECTED_COLUMNS });
     }
     return [...out.values()];
   }
@@ -174,9 +181,9 @@ export class DuckDbCatalogCrawler implements Crawler, SnapshotCatalog {
     for (const m of complete) await this.createSnapshotView(con, m);
   }
 
-  private async createSnapshotView(con: DuckDBConnection, s: { name: string; table: string; catalogTable: string; prefix: string }): Promise<void> {
+  private async createSnapshotView(con: DuckDBConnection, s: { name: string; table: string; catalogTable: string; prefix: string; layout?: PartitionLayout }): Promise<void> {
     if (!TABLE_NAME.test(s.catalogTable)) throw new Error(`snapshot table "${s.catalogTable}" is not a lower-case table name`);
-    await con.run(viewSql({ name: s.catalogTable, folder: s.prefix.replace(/\/$/, '') }, true));
+    await con.run(viewSql({ name: s.catalogTable, folder: s.prefix.replace(/\/$/, ''), layout: s.layout ?? DEFAULT_PARTITION_LAYOUT }, true));
     await con.run(`DELETE FROM lakestep_snapshots WHERE catalog_table = ${sqlString(s.catalogTable)}`);
     await con.run(`INSERT INTO lakestep_snapshots VALUES (${sqlString(s.catalogTable)}, ${sqlString(s.name)}, ${sqlString(s.table)}, ${sqlString(s.prefix)})`);
   }
@@ -187,7 +194,7 @@ export class DuckDbCatalogCrawler implements Crawler, SnapshotCatalog {
   }
 
   /** Registers a snapshot's view now (its manifest comes after: see core/snapshots). */
-  async register(snapshot: { name: string; table: string; catalogTable: string; prefix: string }): Promise<void> {
+  async register(snapshot: { name: string; table: string; catalogTable: string; prefix: string; layout: PartitionLayout }): Promise<void> {
     await this.withCatalogCopy(async (con, rebuilt) => {
       if (rebuilt) await this.publish(con, this.targets([]));
       await this.syncSnapshots(con);
@@ -262,22 +269,26 @@ export class DuckDbCatalogCrawler implements Crawler, SnapshotCatalog {
     return result;
   }
 
-  /** Hive partitions `year=Y/month=M/day=D` under a table's folder that hold at least one `.parquet` file. */
+  /** Day folders of a table in its layout that hold at least one `.parquet` file (other folders are not the table's). */
   private async partitionsOf(target: CrawlTarget): Promise<CrawledPartition[]> {
     const out: CrawledPartition[] = [];
     const root = join(this.lakeDir, ...target.folder.split('/'));
-    for (const y of await subdirs(root, 'year')) {
-      for (const m of await subdirs(join(root, y.name), 'month')) {
-        for (const d of await subdirs(join(root, y.name, m.name), 'day')) {
-          const dir = join(root, y.name, m.name, d.name);
-          const files = (await readdir(dir, { withFileTypes: true })).filter((f) => f.isFile() && f.name.endsWith('.parquet'));
-          if (files.length === 0) continue;
-          let bytes = 0;
-          for (const f of files) bytes += (await stat(join(dir, f.name))).size;
-          const day = `${String(y.value).padStart(4, '0')}-${String(m.value).padStart(2, '0')}-${String(d.value).padStart(2, '0')}`;
-          out.push({ table: target.name, day, folder: `${target.folder}/${y.name}/${m.name}/${d.name}`, files: files.length, bytes });
-        }
-      }
+    // the folder chain of the layout's columns, outermost first: ['year=2024/month=03/day=05', …]
+    let paths = [''];
+    for (const column of partitionColumns(target.layout)) {
+      const next: string[] = [];
+      for (const path of paths) next.push(...(await subdirs(join(root, ...path.split('/')), column)).map((name) => (path ? `${path}/${name}` : name)));
+      paths = next;
+    }
+    for (const path of paths) {
+      const day = dayOfPartitionPath(path, target.layout);
+      if (day === undefined) continue;
+      const dir = join(root, ...path.split('/'));
+      const files = (await readdir(dir, { withFileTypes: true })).filter((f) => f.isFile() && f.name.endsWith('.parquet'));
+      if (files.length === 0) continue;
+      let bytes = 0;
+      for (const f of files) bytes += (await stat(join(dir, f.name))).size;
+      out.push({ table: target.name, day, folder: `${target.folder}/${path}`, files: files.length, bytes });
     }
     return out.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
   }
@@ -287,10 +298,12 @@ export class DuckDbCatalogCrawler implements Crawler, SnapshotCatalog {
 function viewSql(target: CrawlTarget, hasFiles: boolean): string {
   const name = `"${target.name}"`;
   if (hasFiles) {
-    const glob = sqlString(`${target.folder}/*/*/*/*.parquet`);
+    const columns = partitionColumns(target.layout);
+    const glob = sqlString(`${target.folder}/${columns.map(() => '*').join('/')}/*.parquet`);
+    const types = columns.map((c) => `${sqlString(c)}: ${PARTITION_COLUMN_TYPE}`).join(', ');
     return (
       `CREATE OR REPLACE VIEW ${name} AS SELECT * FROM read_parquet(${glob}, hive_partitioning = true, ` +
-      `union_by_name = true, hive_types = {'year': INTEGER, 'month': INTEGER, 'day': INTEGER})`
+      `union_by_name = true, hive_types = {${types}})`
     );
   }
   if (target.emptyColumns) {
@@ -300,8 +313,8 @@ function viewSql(target: CrawlTarget, hasFiles: boolean): string {
   return `DROP VIEW IF EXISTS ${name}`;
 }
 
-/** Sub-folders named `<key>=<integer>`, with the integer. */
-async function subdirs(dir: string, key: string): Promise<{ name: string; value: number }[]> {
+/** Names of the sub-folders named `<key>=…`. */
+async function subdirs(dir: string, key: string): Promise<string[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -309,10 +322,7 @@ async function subdirs(dir: string, key: string): Promise<{ name: string; value:
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
-  const re = new RegExp(`^${key}=(\\d+)$`);
-  return entries
-    .filter((e) => e.isDirectory() && re.test(e.name))
-    .map((e) => ({ name: e.name, value: Number(re.exec(e.name)![1]) }));
+  return entries.filter((e) => e.isDirectory() && e.name.startsWith(`${key}=`)).map((e) => e.name);
 }
 
 /** Names of the sub-folders of `dir` ([] when it does not exist). */

@@ -5,7 +5,7 @@
  */
 import { allTableNames, isDataset, processedPrefix, tableConfig, type LakestepConfig } from '../config/config';
 import { adoptTable, ADOPTION_PREFIX, type TableAdoption } from '../core/adoption';
-import { dayOfPartitionPath } from '../core/days';
+import { dayOfPartitionPath } from '../core/partitionLayout';
 import { InputError } from '../core/errors';
 import { rawPartitionState } from '../core/fingerprint';
 import type { Ports } from '../core/ports';
@@ -46,7 +46,7 @@ export async function adopt(ports: Pick<Ports, 'store' | 'ledger' | 'lock' | 'cl
   try {
     const report: AdoptReport = { adoptionId, ...(opts.since ? { since: opts.since } : {}), tables: [] };
     for (const table of tables) {
-      const processedDays = [...new Set((await ports.store.list(processedPrefix(table))).map((o) => dayOfPartitionPath(o.key)).filter((d): d is Day => d !== undefined))].sort();
+      const processedDays = [...new Set((await ports.store.list(processedPrefix(table))).map((o) => dayOfPartitionPath(o.key, table.partitionLayout)).filter((d): d is Day => d !== undefined))].sort();
       const raw = isDataset(table)
         ? { lateDays: table.lateDays, partitions: groupRawPartitions(table.name, await ports.store.list(table.raw.prefix), table.raw.prefix).partitions.map(rawPartitionState) }
         : undefined;

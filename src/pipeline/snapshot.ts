@@ -3,8 +3,8 @@
  * lists the snapshots, removes one. Works over ports, so the same code runs on the lake folder with
  * the local catalog and on the stage's bucket with Glue.
  */
-import { allTableNames, processedPrefix, type LakestepConfig } from '../config/config';
-import { dayOfPartitionPath } from '../core/days';
+import { allTableNames, processedPrefix, tableConfig, type LakestepConfig } from '../config/config';
+import { dayOfPartitionPath } from '../core/partitionLayout';
 import { InputError } from '../core/errors';
 import type { Clock, Lock, ObjectCopies, ObjectStore, SnapshotCatalog } from '../core/ports';
 import {
@@ -47,13 +47,14 @@ export async function createSnapshot(ports: SnapshotPorts, config: Pick<Lakestep
   try {
     await removeFiles(ports, name, table); // a cut attempt's leftovers
     const source = processedPrefix({ table });
-    const objects = (await ports.store.list(source)).filter((o) => dayOfPartitionPath(o.key) !== undefined);
+    const layout = tableConfig(config, table).partitionLayout;
+    const objects = (await ports.store.list(source)).filter((o) => dayOfPartitionPath(o.key, layout) !== undefined);
     if (!objects.length) throw new InputError('TABLE', `${table} has no processed partitions under ${source} to snapshot (run the pipeline first)`);
     const prefix = snapshotPrefix(name, table);
     for (const o of objects) await ports.store.copy(o.key, prefix + o.key.slice(source.length));
-    const days = [...new Set(objects.map((o) => dayOfPartitionPath(o.key) as Day))].sort();
+    const days = [...new Set(objects.map((o) => dayOfPartitionPath(o.key, layout) as Day))].sort();
     const catalogTable = snapshotTable(name, table);
-    await ports.catalog.register({ name, table, catalogTable, prefix, days });
+    await ports.catalog.register({ name, table, catalogTable, prefix, days, layout });
     const manifest: SnapshotManifest = {
       name,
       table,
@@ -62,6 +63,7 @@ export async function createSnapshot(ports: SnapshotPorts, config: Pick<Lakestep
       source,
       prefix,
       days,
+      layout,
       files: objects.map((o) => ({ key: o.key.slice(source.length), size: o.size, etag: o.etag })),
     };
     await ports.store.putJson(manifestKey(name, table), manifest);

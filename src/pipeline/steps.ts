@@ -1,13 +1,14 @@
 /** Launching a group's step and reading back its outcome (the LaunchStep / CheckStep Lambdas). */
 import { isDataset, processedPrefix, rejectedPrefix, stepTimeoutMinutesOf, tableConfig, type LakestepConfig, type TableConfig } from '../config/config';
 import { CHECK_SAMPLE_ROWS, checkQueries } from '../core/checks';
-import { daysBetween } from '../core/days';
+import { dayRange, daysBetween } from '../core/days';
 import { LakestepError, rejectThresholdTemplate, StepFailedError, StepTimeoutError, UpstreamFailedError } from '../core/errors';
+import { dayPartitions, REJECTED_PARTITION_LAYOUT } from '../core/partitionLayout';
 import { rawReadSql } from '../core/rawSql';
 import type { Ports } from '../core/ports';
 import { nextPollSeconds, pastDeadline } from '../core/stepPolling';
 import { failedDayResult } from '../core/summary';
-import type { DayResult, Plan, StepGroup, StepResult, StepSpec, StepState, StepStatus } from '../core/types';
+import type { DayResult, Plan, StepGroup, StepResult, StepSpec, StepState, StepStatus, TableRange } from '../core/types';
 import { quarantineKey, stagingKey, stepResultKey, stepSpecKey } from './runKeys';
 
 export interface LaunchedStep {
@@ -27,8 +28,9 @@ export interface LaunchedStep {
 type StepIdentity = Pick<StepSpec, 'groupId' | 'dataset' | 'stageVersion' | 'days'>;
 
 /**
- * What a step needs of its table beyond the plan: where it writes, and for a dataset how to read its
- * raw records (the generated Spark SQL) and the reject threshold's message.
+ * What a step needs of its table beyond the plan: where it writes (prefixes, and each day's partition
+ * folder), and for a dataset how to read its raw records (the generated Spark SQL) and the reject
+ * threshold's message.
  */
 export function tableSpecFields(table: TableConfig, executionId: string, groupId: string, days: string[]): Pick<StepSpec, 'table' | 'keys' | 'sampleRows' | 'raw' | 'rejectThreshold'> {
   return {
@@ -37,6 +39,10 @@ export function tableSpecFields(table: TableConfig, executionId: string, groupId
       processed: processedPrefix(table),
       ...(isDataset(table) ? { rejected: rejectedPrefix(table), quarantine: quarantineKey(executionId, table.table) } : {}),
       staging: stagingKey(executionId, groupId),
+      partitions: {
+        processed: dayPartitions(table.partitionLayout, days),
+        ...(isDataset(table) ? { rejected: dayPartitions(REJECTED_PARTITION_LAYOUT, days) } : {}),
+      },
     },
     sampleRows: CHECK_SAMPLE_ROWS,
     ...(isDataset(table)
@@ -60,6 +66,16 @@ export function tableSpecFields(table: TableConfig, executionId: string, groupId
 }
 
 /**
+ * A processed table a step reads, with what an engine needs to read it alone: its declared output
+ * columns (an empty range still binds) and the folder of each day in range (its partition layout).
+ * @throws ConfigError for a table not in the config
+ */
+export function readSpec(config: LakestepConfig, read: TableRange): TableRange {
+  const table = tableConfig(config, read.table);
+  return { ...read, columns: table.output, partitions: dayPartitions(table.partitionLayout, dayRange(read.from, read.to)) };
+}
+
+/**
  * Builds the group's StepSpec from the stored plan and submits it.
  * @throws LakestepError when the plan or the group is missing
  */
@@ -80,7 +96,7 @@ export async function launchStep(
     dataset: group.dataset,
     days: group.days,
     rawDays: group.rawDays,
-    reads: group.reads.map((read) => ({ ...read, columns: tableConfig(config, read.table).output })),
+    reads: group.reads.map((read) => readSpec(config, read)),
     period: group.period,
     checks: checkQueries(table.checks),
     ...(table.checks.schema ? { outputSchema: table.output } : {}),

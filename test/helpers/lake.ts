@@ -36,11 +36,12 @@ export function changedDays(before: Record<string, string>, after: Record<string
   return [...days].sort();
 }
 
-/** Runs SQL on an in-memory DuckDB; bigints become numbers. */
+/** Runs SQL on an in-memory DuckDB, in UTC (timestamps in the files are instants); bigints become numbers. */
 export async function sql<T = Record<string, unknown>>(text: string): Promise<T[]> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
+    await connection.run(`SET TimeZone = 'UTC'`);
     const reader = await connection.runAndReadAll(text);
     return reader.getRowObjectsJson() as T[];
   } finally {

@@ -137,7 +137,7 @@ describe('runStepInProcess', () => {
       ['2024-03-01', 's1'], ['2024-03-01', 's5'], ['2024-03-01', 's8'],
       ['2024-03-02', 's6'], ['2024-03-02', 's7'],
     ]);
-    expect(new Set(rows.map((r) => r.ts_type))).toEqual(new Set(['TIMESTAMP']));
+    expect(new Set(rows.map((r) => r.ts_type))).toEqual(new Set(['TIMESTAMP WITH TIME ZONE'])); // an instant, as Spark writes it
     const columns = await query(`DESCRIBE SELECT * FROM read_parquet('${lake}/processed/access_records/year=2024/month=03/day=01/*.parquet', hive_partitioning = false)`);
     const names = columns.map((c) => c.column_name);
     expect(names).toEqual(expect.arrayContaining(['session_id', 'timestamp', 'record_date']));

@@ -10,6 +10,7 @@ import aslValidator from 'asl-validator';
 import { LOCK_TTL_ATTRIBUTE, ledgerTableNames, tableDefinitions } from '../../src/aws/ledgerTables';
 import { EMR_RELEASE } from '../../src/config/emrRelease';
 import { loadConfig, PROJECT_ROOT, processedPrefix, rejectedPrefix, rejectedTable } from '../../src/config/config';
+import { partitionColumns } from '../../src/core/partitionLayout';
 import { taskStates, type AslDefinition, type AslState } from '../../src/pipeline/stateMachineDefinition';
 import { packageStage, run, type Template } from '../helpers/serverlessPackage';
 
@@ -223,20 +224,21 @@ describe('serverless package --stage ci', () => {
       const names = JSON.parse(t.Resources.StartCrawlerLambdaFunction.Properties.Environment.Variables.CRAWLER_NAMES) as Record<string, string>;
       const expected = [
         ...Object.values(config.datasets).flatMap((ds) => [
-          { table: ds.table, prefix: processedPrefix(ds) },
-          { table: rejectedTable(ds), prefix: rejectedPrefix(ds) },
+          { table: ds.table, prefix: processedPrefix(ds), keys: partitionColumns(ds.partitionLayout) },
+          { table: rejectedTable(ds), prefix: rejectedPrefix(ds), keys: ['year', 'month', 'day'] },
         ]),
-        ...Object.values(config.aggregates).map((agg) => ({ table: agg.table, prefix: processedPrefix(agg) })),
+        ...Object.values(config.aggregates).map((agg) => ({ table: agg.table, prefix: processedPrefix(agg), keys: partitionColumns(agg.partitionLayout) })),
       ];
 
       expect(Object.keys(crawlers)).toHaveLength(expected.length);
-      for (const { table, prefix } of expected) {
+      for (const { table, prefix, keys } of expected) {
         const crawler = crawlers[names[table]];
         expect(crawler).toBeDefined();
         expect(JSON.stringify(crawler.Targets.S3Targets)).toContain(`/${prefix}`);
         expect(crawler.RecrawlPolicy).toEqual({ RecrawlBehavior: 'CRAWL_NEW_FOLDERS_ONLY' });
         expect(crawler.SchemaChangePolicy).toEqual({ UpdateBehavior: 'LOG', DeleteBehavior: 'LOG' });
         expect(crawler.DatabaseName).toEqual({ Ref: 'GlueDatabase' });
+        expect(crawler.Description).toContain(`partition keys ${keys.join(', ')} (string)`);
       }
     });
 

@@ -16,6 +16,7 @@ import { CheckFailedError, LakestepError, RejectThresholdError, StepFailedError 
 import type { StepRunner } from '../../core/ports';
 import { rawReadSql } from '../../core/rawSql';
 import type { Day, DayResult, StepResult, StepSpec, StepStatus } from '../../core/types';
+import { DAY_COLUMN, REJECTED_PARTITION_LAYOUT } from '../../core/partitionLayout';
 import { loadRawDays, type LoadRawStats } from './rawReader';
 import { readStageSql, runStage } from './stage';
 import { writeDayPartitions } from './parquetWriter';
@@ -115,12 +116,12 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
       // Nothing is published (processed nor rejected); the quarantined records go under the run, where the error points.
       const quarantine = quarantineKey(spec.executionId, dataset.table);
       const error = new RejectThresholdError(dataset.name, spec.days, rejected, total, dataset.rejectThreshold, quarantine);
-      await writeDayPartitions(connection, { lakeDir, prefix: quarantine, table: 'rejects', dayColumn: 'arrival_day', days: spec.days, workDir: join(workDir, 'rejected') });
+      await writeDayPartitions(connection, { lakeDir, prefix: quarantine, table: 'rejects', dayColumn: 'arrival_day', days: spec.days, workDir: join(workDir, 'rejected'), layout: REJECTED_PARTITION_LAYOUT });
       days = spec.days.map((day) => ({ ...withGates(day), status: 'failed', error: { name: error.name, message: error.message } }));
     } else {
       const passing = spec.days.filter((day) => !blocked.has(day));
-      if (passing.length) await writeDayPartitions(connection, { lakeDir, prefix: processedPrefix(table), table: STAGE_OUTPUT, dayColumn: 'record_date', days: passing, workDir: join(workDir, 'processed') });
-      if (dataset && passing.length) await writeDayPartitions(connection, { lakeDir, prefix: rejectedPrefix(dataset), table: 'rejects', dayColumn: 'arrival_day', days: passing, workDir: join(workDir, 'rejected') });
+      if (passing.length) await writeDayPartitions(connection, { lakeDir, prefix: processedPrefix(table), table: STAGE_OUTPUT, dayColumn: DAY_COLUMN, days: passing, workDir: join(workDir, 'processed'), layout: table.partitionLayout });
+      if (dataset && passing.length) await writeDayPartitions(connection, { lakeDir, prefix: rejectedPrefix(dataset), table: 'rejects', dayColumn: 'arrival_day', days: passing, workDir: join(workDir, 'rejected'), layout: REJECTED_PARTITION_LAYOUT });
       days = spec.days.map((day) => {
         const error = blocked.get(day);
         return error ? { ...withGates(day), status: 'failed', error: { name: error.name, message: error.message } } : { ...withGates(day), status: 'succeeded' };

@@ -1,8 +1,9 @@
 /**
  * Writes day partitions of a DuckDB table as Parquet under the lake, replacing whole days:
- * `<lake>/<prefix>year=YYYY/month=MM/day=DD/part-<uuid>.parquet`, with no year/month/day columns
- * inside the files (the day column itself, e.g. `record_date`, stays). The table must not have
- * columns named year, month or day (they would shadow the partition path for a reader).
+ * `<lake>/<prefix><partition>/part-<uuid>.parquet`, the partition in the table's layout
+ * (core/partitionLayout: `year=YYYY/month=MM/day=DD` or `record_date=YYYY-MM-DD`), with the
+ * layout's partition columns kept out of the files (under `ymd` the day column, e.g. `record_date`,
+ * stays in them; under `date` it is the folder).
  *
  * Order of events, per docs/stage-contract.md (the same order the S3 writes must keep):
  * 1. every day is written to a scratch folder under the lake (one COPY per day into a fresh
@@ -24,7 +25,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { partitionPath } from '../../core/days';
+import { DEFAULT_PARTITION_LAYOUT, partitionColumns, partitionPath, type PartitionLayout } from '../../core/partitionLayout';
 import { crashPoint } from '../../core/crashPoints';
 import type { Day } from '../../core/types';
 
@@ -40,6 +41,8 @@ export interface WriteDaysOptions {
   days: Day[];
   /** scratch folder on the lake's file system (created, then removed) */
   workDir: string;
+  /** how the day folders are named; default `ymd` */
+  layout?: PartitionLayout;
 }
 
 /** Files and rows written per day (days without rows included, with 0). */
@@ -52,8 +55,12 @@ export interface WriteDaysResult {
 const ident = sqlIdent;
 const literal = sqlString;
 
-/** Timestamp kinds written as plain TIMESTAMP (microseconds, no zone), as the contract asks. */
-const TIMESTAMP_TYPES = new Set(['TIMESTAMP WITH TIME ZONE', 'TIMESTAMP_MS', 'TIMESTAMP_NS', 'TIMESTAMP_S']);
+/**
+ * Naive timestamp kinds (stage SQL computes in UTC): written as an instant, Parquet
+ * TIMESTAMP(isAdjustedToUTC = true, MICROS), as Spark writes TIMESTAMP_MICROS, whatever the session's
+ * time zone (`timezone('UTC', t)` reads t as UTC time). TIMESTAMP WITH TIME ZONE is already that.
+ */
+const NAIVE_TIMESTAMP_TYPES = new Set(['TIMESTAMP', 'TIMESTAMP_MS', 'TIMESTAMP_NS', 'TIMESTAMP_S']);
 
 /**
  * Replaces the given days of a partitioned Parquet table with the rows of `table`.
@@ -62,16 +69,17 @@ const TIMESTAMP_TYPES = new Set(['TIMESTAMP WITH TIME ZONE', 'TIMESTAMP_MS', 'TI
  *   dayColumn: 'record_date', days: ['2024-03-01'], workDir: `${lakeDir}/_tmp/x` })
  */
 export async function writeDayPartitions(connection: DuckDBConnection, opts: WriteDaysOptions): Promise<WriteDaysResult> {
-  const { lakeDir, prefix, table, dayColumn, days, workDir } = opts;
+  const { lakeDir, prefix, table, dayColumn, days, workDir, layout = DEFAULT_PARTITION_LAYOUT } = opts;
   const result: WriteDaysResult = { rowsByDay: Object.fromEntries(days.map((d) => [d, 0])), filesWritten: 0, filesRemoved: 0 };
-  const reserved = new Set(['year', 'month', 'day']);
+  // A partition column inside a file would be shadowed by its folder in every Hive reader (and Athena refuses the table).
+  const reserved = new Set(partitionColumns(layout));
   const described = (await connection.runAndReadAll(`DESCRIBE ${ident(table)}`)).getRowObjectsJson();
   const select = described
     .map((row) => String(row.column_name))
     .filter((name) => !reserved.has(name))
     .map((name) => {
       const type = String(described.find((row) => row.column_name === name)?.column_type);
-      return TIMESTAMP_TYPES.has(type) ? `CAST(${ident(name)} AS TIMESTAMP) AS ${ident(name)}` : ident(name);
+      return NAIVE_TIMESTAMP_TYPES.has(type) ? `timezone('UTC', CAST(${ident(name)} AS TIMESTAMP)) AS ${ident(name)}` : ident(name);
     });
 
   const dayList = days.map((d) => `DATE ${literal(d)}`).join(', ');
@@ -84,7 +92,7 @@ export async function writeDayPartitions(connection: DuckDBConnection, opts: Wri
   try {
     // One COPY per day with rows, into <workDir>/<day>/: measured 1.5 s against 1.9 s for one COPY …
     // PARTITION_BY over 2M rows and 11 days (DuckDB's partitioned writer hashes and buffers every row;
-    // a day filter on an in-memory table is a cheap scan). The day column stays in the files.
+    // a day filter on an in-memory table is a cheap scan).
     // Snappy, named rather than left to DuckDB's default: the codec Spark writes by default and
     // both Athena and Spark read without settings; cheaper to write than zstd.
     for (const day of days.filter((d) => result.rowsByDay[d] > 0)) {
@@ -98,7 +106,7 @@ export async function writeDayPartitions(connection: DuckDBConnection, opts: Wri
     // the next run (recoverInterruptedPublishes), so no day is left with old and new files together.
     const swaps: PublishedDay[] = [];
     for (const day of days) {
-      const partition = partitionPath(day);
+      const partition = partitionPath(day, layout);
       const fresh = await listFiles(join(workDir, day));
       const freshNames = new Set(fresh);
       const old = (await listFiles(join(lakeDir, prefix, ...partition.split('/')))).filter((name) => !freshNames.has(name));
@@ -135,7 +143,7 @@ async function listFiles(dir: string): Promise<string[]> {
   }
 }
 
-/** Removes `day=`, then `month=`, then `year=` folders of a partition path while they are empty. */
+/** Removes a partition path's folders, innermost first (`day=`, `month=`, `year=`), while they are empty. */
 async function removeEmptyDirs(root: string, part: string): Promise<void> {
   const segments = part.split('/');
   for (let k = segments.length; k > 0; k--) {
@@ -153,7 +161,7 @@ export const PUBLISH_JOURNAL_PREFIX = '_state/publish/';
 /** One day of a publish journal: names only, relative to `<prefix><partition>/`. */
 interface PublishedDay {
   day: string;
-  /** partition path under the table prefix, e.g. `year=2024/month=03/day=01` */
+  /** partition path under the table prefix, e.g. `year=2024/month=03/day=01` or `record_date=2024-03-01` */
   partition: string;
   /** the new files being moved in */
   fresh: string[];

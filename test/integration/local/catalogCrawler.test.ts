@@ -40,7 +40,7 @@ async function lakeWithTwoDays(): Promise<string> {
 }
 
 describe('DuckDbCatalogCrawler', () => {
-  it('publishes a processed table with integer year/month/day partition columns', async () => {
+  it('publishes a processed table with year/month/day partition columns typed as Glue types them (strings)', async () => {
     const lake = await lakeWithTwoDays();
     const crawler = new DuckDbCatalogCrawler({ lakeDir: lake, config });
 
@@ -50,14 +50,40 @@ describe('DuckDbCatalogCrawler', () => {
     const res = await queryCatalog(lake, 'SELECT year, month, day, count(*) AS n FROM access_records GROUP BY ALL ORDER BY ALL');
     expect(res.columns).toEqual(['year', 'month', 'day', 'n']);
     expect(res.rows).toEqual([
-      { year: 2024, month: 3, day: 5, n: 3 },
-      { year: 2024, month: 3, day: 6, n: 3 },
+      { year: '2024', month: '03', day: '05', n: 3 },
+      { year: '2024', month: '03', day: '06', n: 3 },
     ]);
     const types = await queryCatalog(lake, `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'access_records' AND column_name IN ('year', 'month', 'day') ORDER BY 1`);
     expect(types.rows).toEqual([
-      { column_name: 'day', data_type: 'INTEGER' },
-      { column_name: 'month', data_type: 'INTEGER' },
-      { column_name: 'year', data_type: 'INTEGER' },
+      { column_name: 'day', data_type: 'VARCHAR' },
+      { column_name: 'month', data_type: 'VARCHAR' },
+      { column_name: 'year', data_type: 'VARCHAR' },
+    ]);
+    // what an Athena query of the table filters on runs here unchanged
+    expect((await queryCatalog(lake, `SELECT count(*) AS n FROM access_records WHERE year = '2024' AND month = '03' AND day = '06'`)).rows).toEqual([{ n: 3 }]);
+  });
+
+  it('publishes a table in the date layout with record_date as a string partition column', async () => {
+    const lake = newLake();
+    const dated = { ...config, datasets: { ...config.datasets, access_records: { ...config.datasets.access_records, partitionLayout: 'date' as const } } };
+    const noDay = (n: number, ts: string) => `SELECT session_id, timestamp, user_id FROM (${rows(n, ts)})`;
+    await writeParquet(lake, 'processed/access_records/record_date=2024-03-05', noDay(3, '2024-03-05 10:00:00'));
+    await writeParquet(lake, 'processed/access_records/record_date=2024-03-06', noDay(2, '2024-03-06 00:00:01'));
+    await writeParquet(lake, 'processed/access_records/year=2024/month=03/day=07', rows(1, '2024-03-07 00:00:01')); // not this layout: not the table's
+    const crawler = new DuckDbCatalogCrawler({ lakeDir: lake, config: dated });
+
+    await crawler.start(['access_records']);
+
+    const res = await queryCatalog(lake, `SELECT record_date, count(*) AS n FROM access_records WHERE record_date >= '2024-03-05' GROUP BY ALL ORDER BY ALL`);
+    expect(res.rows).toEqual([
+      { record_date: '2024-03-05', n: 3 },
+      { record_date: '2024-03-06', n: 2 },
+    ]);
+    const types = await queryCatalog(lake, `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'access_records' AND column_name IN ('record_date', 'year') ORDER BY 1`);
+    expect(types.rows).toEqual([{ column_name: 'record_date', data_type: 'VARCHAR' }]);
+    expect(crawler.lastPartitions().map((p) => [p.day, p.folder])).toEqual([
+      ['2024-03-05', 'processed/access_records/record_date=2024-03-05'],
+      ['2024-03-06', 'processed/access_records/record_date=2024-03-06'],
     ]);
   });
 
@@ -102,7 +128,7 @@ describe('DuckDbCatalogCrawler', () => {
     await crawler.start(['access_records']);
 
     expect((await queryCatalog(lake, 'SELECT reason, event_day, year, month, day FROM rejected_access_records')).rows).toEqual([
-      { reason: 'late', event_day: '2024-03-03', year: 2024, month: 3, day: 6 },
+      { reason: 'late', event_day: '2024-03-03', year: '2024', month: '03', day: '06' },
     ]);
     expect((await queryCatalog(lake, 'SELECT count(*) AS n FROM access_records')).rows).toEqual([{ n: 10 }]);
     expect((await queryCatalog(lake, 'SELECT count(*) AS n FROM lakestep_crawls')).rows).toEqual([{ n: 2 }]);
@@ -116,7 +142,7 @@ describe('DuckDbCatalogCrawler', () => {
     await crawler.start(['access_records', 'rejected_access_records']);
 
     expect((await queryCatalog(lake, 'SELECT count(*) AS n FROM access_records')).rows).toEqual([{ n: 6 }]);
-    expect((await queryCatalog(lake, 'SELECT reason, day FROM rejected_access_records')).rows).toEqual([{ reason: 'invalid_json', day: 5 }]);
+    expect((await queryCatalog(lake, 'SELECT reason, day FROM rejected_access_records')).rows).toEqual([{ reason: 'invalid_json', day: '05' }]);
     expect((await queryCatalog(lake, `SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1`)).rows).toEqual([
       { view_name: 'access_records' },
       { view_name: 'rejected_access_records' },

@@ -2,7 +2,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDayPartitions } from '../../../src/local/duckdb/parquetWriter';
-import { snapshotFiles, tmpLake } from '../../helpers/lake';
+import { partitionFolders, snapshotFiles, tmpLake } from '../../helpers/lake';
 
 const lakes: string[] = [];
 afterAll(() => lakes.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -43,6 +43,7 @@ async function read(lake: string, day: string): Promise<Record<string, unknown>[
   const reader = await DuckDBInstance.create(':memory:');
   const con = await reader.connect();
   try {
+    await con.run(`SET TimeZone = 'UTC'`);
     return (await con.runAndReadAll(`SELECT * FROM read_parquet('${dayDir(lake, day)}/*.parquet', hive_partitioning = false) ORDER BY id`)).getRowObjectsJson();
   } finally {
     con.closeSync();
@@ -51,15 +52,41 @@ async function read(lake: string, day: string): Promise<Record<string, unknown>[
 }
 
 describe('writeDayPartitions', () => {
-  it('writes each given day under year=/month=/day=, keeps the day column, drops year/month/day columns, writes TIMESTAMP', async () => {
+  it('writes each given day under year=/month=/day=, keeps the day column, drops year/month/day columns, writes instants (UTC-adjusted µs)', async () => {
     const lake = newLake();
     await table({ '2024-02-29': 3, '2024-03-01': 2 });
     const result = await write(lake, ['2024-02-29', '2024-03-01']);
     expect(result).toEqual({ rowsByDay: { '2024-02-29': 3, '2024-03-01': 2 }, filesWritten: 2, filesRemoved: 0 });
     const rows = await read(lake, '2024-02-29');
     expect(rows.map((r) => Object.keys(r))).toEqual(Array(3).fill(['id', 'record_date', 'ts']));
-    expect(rows[0]).toEqual({ id: '0', record_date: '2024-02-29', ts: '2024-02-29 12:00:00' });
+    expect(rows[0]).toEqual({ id: '0', record_date: '2024-02-29', ts: '2024-02-29 12:00:00+00' });
     expect(readdirSync(join(lake, '_tmp'))).toEqual([]); // the scratch folder is gone
+  });
+
+  it('writes a naive TIMESTAMP as the UTC instant, Parquet TIMESTAMP(isAdjustedToUTC, MICROS) as Spark writes it, whatever the session zone', async () => {
+    const lake = newLake();
+    await connection.run(`SET TimeZone = 'America/New_York'`);
+    await connection.run(`CREATE OR REPLACE TABLE out AS SELECT 1::BIGINT AS id, DATE '2024-03-01' AS record_date, TIMESTAMP '2024-03-01 23:30:00.123456' AS ts`);
+
+    await write(lake, ['2024-03-01']);
+    await connection.run(`SET TimeZone = 'UTC'`);
+
+    const [row] = await read(lake, '2024-03-01');
+    expect(row.ts).toBe('2024-03-01 23:30:00.123456+00');
+    const schema = (await connection.runAndReadAll(`SELECT logical_type FROM parquet_schema('${dayDir(lake, '2024-03-01')}/*.parquet') WHERE name = 'ts'`)).getRowObjectsJson();
+    expect(String(schema[0].logical_type)).toMatch(/isAdjustedToUTC=1, unit=TimeUnit\(MILLIS=<null>, MICROS=MicroSeconds\(\)/);
+  });
+
+  it('writes the date layout: record_date=YYYY-MM-DD folders, without record_date in the files', async () => {
+    const lake = newLake();
+    await table({ '2024-03-01': 2 });
+
+    const result = await writeDayPartitions(connection, { lakeDir: lake, prefix, table: 'out', dayColumn: 'record_date', days: ['2024-03-01'], workDir: join(lake, '_tmp', 'w'), layout: 'date' });
+
+    expect(result.rowsByDay).toEqual({ '2024-03-01': 2 });
+    expect(partitionFolders(join(lake, prefix))).toEqual(['record_date=2024-03-01']);
+    const columns = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${join(lake, prefix, 'record_date=2024-03-01')}/*.parquet', hive_partitioning = false)`)).getRowObjectsJson();
+    expect(columns.map((c) => c.column_name)).toEqual(['id', 'ts', 'day']); // `day` is no partition column of this layout
   });
 
   it('replaces only the days given: their old files go, other days and rows of other days are not touched', async () => {

@@ -118,6 +118,31 @@ describe('parseConfig step deadlines', () => {
   });
 });
 
+describe('parseConfig partitionLayout', () => {
+  it('is ymd unless a table says date', () => {
+    const raw = { ...shipped(), exports: {}, aggregates: { x: { ...aggregate([]), partitionLayout: 'date' } } };
+
+    const config = parseConfig(raw);
+
+    expect(config.datasets.access_records.partitionLayout).toBe('ymd');
+    expect(config.aggregates.x.partitionLayout).toBe('date');
+  });
+
+  it('names a layout it does not know, with the ones it does', () => {
+    const raw = shipped();
+    raw.datasets.access_records.partitionLayout = 'daily';
+
+    expect(() => parseConfig(raw)).toThrow(/datasets\.access_records\.partitionLayout: Invalid enum value\. Expected 'ymd' \| 'date', received 'daily'/);
+  });
+
+  it('refuses an output column the layout names a folder by, and takes it under the other layout', () => {
+    const withDay = { ...aggregate([]), output: { n: 'bigint', day: 'string', record_date: 'date' } };
+
+    expect(() => parseConfig({ ...shipped(), exports: {}, aggregates: { x: withDay } })).toThrow(/aggregates\.x\.output\.day: is a partition column of partitionLayout ymd/);
+    expect(() => parseConfig({ ...shipped(), exports: {}, aggregates: { x: { ...withDay, partitionLayout: 'date' } } })).not.toThrow();
+  });
+});
+
 describe('parseConfig columns', () => {
   const withColumns = (columns: Record<string, unknown>, raw: Record<string, unknown> = { prefix: 'raw/x/', format: 'json' }, extra: Record<string, unknown> = {}) => ({
     datasets: { x: { raw, stage: 'spark/sql/x.sql', table: 'x', output: { a: 'string' }, required: [Object.keys(columns)[0]], columns, ...extra } },

@@ -1,12 +1,10 @@
 import {
   addDays,
   dayOfEpochMs,
-  dayOfPartitionPath,
   dayRange,
   daysBetween,
   isDay,
   parseDay,
-  partitionPath,
   formatDayRanges,
 } from '../../../src/core/days';
 import { InputError } from '../../../src/core/errors';
@@ -206,55 +204,6 @@ describe('dayOfEpochMs', () => {
     const act = () => dayOfEpochMs(ms);
 
     expect(act).toThrow(InputError);
-  });
-});
-
-describe('partitionPath', () => {
-  it('is Hive-style and zero-padded', () => {
-    const day = '2024-01-05';
-
-    const path = partitionPath(day);
-
-    expect(path).toBe('year=2024/month=01/day=05');
-  });
-
-  it('refuses a day that is not a calendar date', () => {
-    const day = '2023-02-29';
-
-    const act = () => partitionPath(day);
-
-    expect(act).toThrow(InputError);
-  });
-});
-
-describe('dayOfPartitionPath', () => {
-  it('inverts partitionPath over a leap year and a year boundary', () => {
-    const days = dayRange('2023-12-25', '2024-03-05');
-
-    const roundTrips = days.map((day) => dayOfPartitionPath(partitionPath(day)));
-
-    expect(roundTrips).toEqual(days);
-  });
-
-  it('finds the partition inside a full key', () => {
-    const key = 'processed/access_records/year=2024/month=02/day=29/part-00000.parquet';
-
-    const day = dayOfPartitionPath(key);
-
-    expect(day).toBe('2024-02-29');
-  });
-
-  it.each([
-    ['year=2023/month=02/day=29', 'not a calendar date'],
-    ['year=2024/month=1/day=5', 'not zero-padded'],
-    ['xyear=2024/month=01/day=05', 'segment name not whole'],
-    ['year=2024/month=01/day=051', 'day segment not whole'],
-    ['2024/01/05', 'not Hive-style'],
-    ['', 'empty'],
-  ])('is undefined for %s (%s)', (path) => {
-    const day = dayOfPartitionPath(path);
-
-    expect(day).toBeUndefined();
   });
 });
 

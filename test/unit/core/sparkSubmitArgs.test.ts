@@ -83,7 +83,7 @@ describe('sparkSubmitArgs', () => {
     const aggregate = {
       name: 'downloads_daily', table: 'downloads_daily', stage: 'spark/sql/downloads_daily.sql', period: 'day' as const,
       reads: [{ table: 'access_records', fromDays: -1, toDays: 0 }], output: { record_date: 'date' as const },
-      checks: { schema: true, notNull: [], unique: [], accepted: {}, pattern: {}, warnOnly: [] }, metrics: {},
+      checks: { schema: true, notNull: [], unique: [], accepted: {}, pattern: {}, warnOnly: [] }, metrics: {}, partitionLayout: 'ymd' as const,
     };
     const aggSpec = { ...spec, dataset: 'downloads_daily', rawDays: [], reads: [{ table: 'access_records', from: '2024-03-04', to: '2024-03-06' }] };
 

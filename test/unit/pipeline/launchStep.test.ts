@@ -45,6 +45,10 @@ describe('launchStep', () => {
       rejected: 'rejected/access_records/',
       quarantine: '_runs/e1/rejected/access_records/',
       staging: '_staging/e1/g1/',
+      partitions: {
+        processed: { layout: 'ymd', columns: ['year', 'month', 'day'], paths: { '2024-03-01': 'year=2024/month=03/day=01', '2024-03-02': 'year=2024/month=03/day=02' } },
+        rejected: { layout: 'ymd', columns: ['year', 'month', 'day'], paths: { '2024-03-01': 'year=2024/month=03/day=01', '2024-03-02': 'year=2024/month=03/day=02' } },
+      },
     });
     expect(spec.sampleRows).toBe(5);
     expect(fillRejectThresholdMessage(spec.rejectThreshold!.message, 9, 18)).toBe(
@@ -65,6 +69,31 @@ describe('launchStep', () => {
     expect(config.stepTimeoutMinutes).toBe(120);
     expect([launched.launchedAtMs, launched.deadlineMs]).toEqual([NOW, NOW + 120 * 60_000]);
     expect(launchedOwn.deadlineMs).toBe(NOW + 45 * 60_000);
+  });
+
+  it('names each day\'s folder in the layout of the table written and of each table read', async () => {
+    const config = loadConfig();
+    const dated = {
+      ...config,
+      aggregates: { ...config.aggregates, client_share_4w: { ...config.aggregates.client_share_4w, partitionLayout: 'date' as const } },
+      datasets: { ...config.datasets, access_records: { ...config.datasets.access_records, partitionLayout: 'date' as const } },
+    };
+    const weekly: Plan = {
+      ...plan,
+      groups: [{ groupId: 'g2', dataset: 'client_share_4w', phase: 1, period: 'week', days: ['2024-03-04'], rawDays: [], reads: [{ table: 'access_records', from: '2024-02-12', to: '2024-03-10' }] }],
+      stageVersions: { client_share_4w: 'v1' },
+    };
+    const { ports, submitted } = fakePorts(weekly);
+
+    await launchStep(ports, '_runs/e1/plan.json', 'g2', dated);
+
+    const [spec] = submitted;
+    expect(spec.keys?.partitions).toEqual({ processed: { layout: 'date', columns: ['record_date'], paths: { '2024-03-04': 'record_date=2024-03-04' } } });
+    const [read] = spec.reads;
+    expect(read.partitions?.columns).toEqual(['record_date']);
+    expect(Object.keys(read.partitions!.paths)).toHaveLength(28);
+    expect(read.partitions?.paths['2024-02-29']).toBe('record_date=2024-02-29');
+    expect(read.columns).toEqual(config.datasets.access_records.output);
   });
 });
 
