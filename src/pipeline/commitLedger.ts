@@ -13,6 +13,7 @@ import { addDays, dayOfEpochMs, daysBetween, formatDayRanges } from '../core/day
 import type { Day, OutputDayState, Plan, StepResult } from '../core/types';
 import { buildRunReport, summaryExtras } from '../report/runReport';
 import { writeRunReport } from '../report/reportStore';
+import { refreshLakePage } from './lakePage';
 import { executionName, stepResultKey, summaryKey } from './runKeys';
 
 /** @throws DaysFailedError after committing the days that succeeded, when any day failed */
@@ -48,6 +49,7 @@ export async function commitLedger(ports: Pick<Ports, 'store' | 'ledger' | 'cloc
     failedDays,
     cause: failedDays.length ? describeFailedDays(summary) : undefined,
   });
+  await refreshLakePage(ports, config);
   if (failedDays.length) throw new DaysFailedError(failedDays.map((d) => d.day), describeFailedDays(summary));
   if (summary.warnings.length) {
     await ports.notifier.publish(`lakestep: execution ${executionName(plan.executionId)} succeeded with ${summary.warnings.length} warnings`.slice(0, 100), {

@@ -86,6 +86,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f4f4;
 pre{margin:0;white-space:pre-wrap;word-break:break-all;max-width:60em;font-size:12px}
 #chart-box{max-width:1000px;height:360px}
 </style></head><body>
+<nav><a href="index.html" id="lake-link">← lake overview</a></nav>
 <h1>${escapeHtml(title)} <span class="${escapeHtml(report.status)}">${escapeHtml(report.status)}</span></h1>
 <p>${escapeHtml(report.executionId)}${when ? ` · ${escapeHtml(when)}` : ''}${report.durationSeconds !== undefined ? ` · ${escapeHtml(report.durationSeconds)} s` : ''} · steps ${escapeHtml(report.stepSeconds)} s</p>`);
   if (report.continuedBy) {
