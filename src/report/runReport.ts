@@ -97,6 +97,20 @@ export interface ReportCheck extends CheckOutcome {
   sampleRows: Record<string, unknown>[];
 }
 
+/** One step as it ran: a group of contiguous days of one table. */
+export interface ReportStep {
+  table: string;
+  /** YYYY-MM-DD, inclusive */
+  from: Day;
+  to: Day;
+  days: number;
+  daysFailed: number;
+  /** s, in tenths */
+  seconds: number;
+  /** the error its failed days share, shown once for the step */
+  error?: string;
+}
+
 /** The report, as stored in `_reports/<execution>.json`. */
 export interface RunReport {
   /** shape version, so a reader can tell old reports */
@@ -116,6 +130,8 @@ export interface RunReport {
   stepSeconds: number;
   /** ascending by table name */
   tables: ReportTable[];
+  /** in the order they ran (empty for a summary written before steps were recorded) */
+  steps: ReportStep[];
   /** failed first, then warnings, then passed; each by table, day, name */
   checks: ReportCheck[];
   warnings: ReportWarning[];
@@ -203,6 +219,15 @@ export function buildRunReport(summary: RunSummary, extra: RunReportExtra = {}):
     ...(startedAt && endedAt ? { durationSeconds: Math.round((extra.endedAtMs! - extra.startedAtMs!) / 100) / 10 } : {}),
     stepSeconds: Math.round(summary.stepSeconds * 10) / 10, // a sum of floats (0.7869999999999999): tenths, as durationSeconds
     tables,
+    steps: (summary.steps ?? []).map((st) => ({
+      table: st.dataset,
+      from: st.from,
+      to: st.to,
+      days: st.days,
+      daysFailed: st.daysFailed,
+      seconds: Math.round(st.seconds * 10) / 10,
+      ...(st.error ? { error: st.error } : {}),
+    })),
     checks,
     warnings,
     rejectedByReason: Object.fromEntries(Object.entries(summary.rejectedByReason).sort(([a], [b]) => cmp(a, b))),
