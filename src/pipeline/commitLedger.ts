@@ -52,7 +52,7 @@ export async function commitLedger(ports: Pick<Ports, 'store' | 'ledger' | 'cloc
   await refreshLakePage(ports, config);
   if (failedDays.length) throw new DaysFailedError(failedDays.map((d) => d.day), describeFailedDays(summary));
   if (summary.warnings.length) {
-    await ports.notifier.publish(`lakestep: execution ${executionName(plan.executionId)} succeeded with ${summary.warnings.length} warnings`.slice(0, 100), {
+    await ports.notifier.publish(`lakestep: execution ${executionName(plan.executionId)} succeeded with ${summary.warnings.length} warning${summary.warnings.length === 1 ? '' : 's'}`.slice(0, 100), {
       executionId: plan.executionId,
       warnings: summary.warnings.map((w) => `${w.dataset} ${w.day}: ${w.message}`),
     });

@@ -85,7 +85,7 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
     const loadCpu = cpuSince(cpuStarted);
     await connection.run(`CREATE OR REPLACE TABLE run_days AS SELECT CAST(d AS DATE) AS day FROM unnest([${spec.days.map(sqlString).join(', ')}]::VARCHAR[]) AS t(d)`);
     const sqlText = await readStageSql(resolve(opts.projectRoot, spec.stageSql));
-    await runStage(connection, sqlText, STAGE_OUTPUT);
+    await runStage(connection, sqlText, STAGE_OUTPUT, spec.stageSql);
 
     const countStarted = performance.now();
     const counts = await countDays(connection, dataset, spec.days);
@@ -274,7 +274,8 @@ export class DuckDbStepRunner implements StepRunner {
         status.state = 'COMPLETED';
       } catch (err) {
         status.state = 'FAILED';
-        status.failureMessage = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        // a plain Error's name says nothing (`Error: Catalog Error: …`); lakestep's own errors keep theirs
+        status.failureMessage = err instanceof Error ? (err.name === 'Error' ? err.message : `${err.name}: ${err.message}`) : String(err);
       }
       return { ...status };
     })();
