@@ -18,6 +18,7 @@ import { allTableNames, DEFAULTS, loadConfig, tableConfig } from '../config/conf
 import { currentStageVersions } from '../pipeline/stageFiles';
 import { causeMessage } from '../pipeline/failure';
 import { executionName, summaryKey } from '../pipeline/runKeys';
+import { readRunReport } from '../report/reportStore';
 import type { Reporter } from './reporter';
 import { EXIT } from './exitCodes';
 import { plural } from './plural';
@@ -160,13 +161,14 @@ async function reportExecution(
   const output = (outcome.output ?? {}) as { plan?: DiscoverResult };
   const plan = opts.dryRun && output.plan ? await runtime.ports.store.getJson<Plan>(output.plan.planKey) : undefined;
   const continued = outcome.continuedBy && { execution: outcome.continuedBy.name, deferredDays: output.plan?.deferredDays ?? 0 };
+  // --json: the run report (`lakestep report --json`'s document) and what only the run knows (docs/json-output.md)
+  const stored = (await readRunReport(runtime.ports.store, outcome.executionId))?.report;
   const report = {
-    executionId: outcome.executionId,
+    ...(stored ?? { execution: executionName(outcome.executionId), executionId: outcome.executionId }),
     status: outcome.status,
-    error: outcome.error,
-    seconds,
-    summary,
-    plan: plan && { days: plan.days, groups: plan.groups, deferred: plan.deferred },
+    ...(outcome.error ? { error: { name: outcome.error.Error, message: causeMessage(outcome.error.Cause) } } : {}),
+    seconds: Math.round(seconds * 10) / 10,
+    ...(plan ? { plan: { days: plan.days.map(({ dataset, ...day }) => ({ table: dataset, ...day })), steps: plan.groups.length, ...(plan.deferred ? { deferred: plan.deferred } : {}) } } : {}),
     ...(continued ? { continuedBy: continued } : {}),
   };
   if (!opts.json) {

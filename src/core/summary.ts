@@ -44,7 +44,7 @@ export interface SummaryStep {
   seconds: number;
   daysFailed: number;
   /** the error its failed days share, once (absent when none failed or their errors differ) */
-  error?: string;
+  error?: { name: string; message: string };
 }
 
 export interface RunSummary {
@@ -115,7 +115,7 @@ const errorText = (d: SummaryDay) => (d.error ? `${d.error.name}: ${d.error.mess
 
 function summaryStep(dataset: string, days: SummaryDay[], seconds: number): SummaryStep {
   const failed = days.filter((d) => d.status === 'failed');
-  const errors = new Set(failed.map(errorText));
+  const errors = new Map(failed.map((d) => [errorText(d), d.error ?? { name: 'StepFailedError', message: 'failed' }]));
   return {
     dataset,
     from: days[0]?.day ?? '',
@@ -123,6 +123,6 @@ function summaryStep(dataset: string, days: SummaryDay[], seconds: number): Summ
     days: days.length,
     seconds,
     daysFailed: failed.length,
-    ...(errors.size === 1 ? { error: [...errors][0] } : {}),
+    ...(errors.size === 1 ? { error: [...errors.values()][0] } : {}),
   };
 }

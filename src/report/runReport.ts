@@ -52,6 +52,16 @@ export interface RunReportExtra {
   continuedBy?: RunReport['continuedBy'];
 }
 
+/** An error as every JSON output names it (run, report, status --json; docs/json-output.md). */
+export interface ReportError {
+  /** the error class, e.g. `RejectThresholdError` (the state machine's Retry/Catch name) */
+  name: string;
+  message: string;
+}
+
+/** `Name: message`, for a page or a log line. */
+export const errorText = (e: ReportError) => `${e.name}: ${e.message}`;
+
 export interface ReportDay {
   day: Day;
   status: 'succeeded' | 'failed';
@@ -69,7 +79,7 @@ export interface ReportDay {
   metrics: Record<string, number>;
   /** why the day was computed, e.g. `new raw data in arrival day 2024-03-05` (one per reason kind) */
   reasons: string[];
-  error?: string;
+  error?: ReportError;
 }
 
 export interface ReportTotals {
@@ -108,7 +118,7 @@ export interface ReportStep {
   /** s, in tenths */
   seconds: number;
   /** the error its failed days share, shown once for the step */
-  error?: string;
+  error?: ReportError;
 }
 
 /** The report, as stored in `_reports/<execution>.json`. */
@@ -138,7 +148,7 @@ export interface RunReport {
   /** run-level rejects by reason (truncated_gzip, invalid_json, …) */
   rejectedByReason: Record<string, number>;
   totals: ReportTotals & { checksFailed: number; checkWarnings: number; warnings: number };
-  failedDays: { table: string; day: Day; error: string }[];
+  failedDays: { table: string; day: Day; error: ReportError }[];
   /** the run was cut (maxStepsPerExecution): the execution that goes on with it, and the day partitions left then */
   continuedBy?: { execution: string; deferredDays: number };
 }
@@ -191,7 +201,7 @@ export function buildRunReport(summary: RunSummary, extra: RunReportExtra = {}):
       reasons: (d.reasons ?? []).map(describeReason),
     };
     if (typeof metrics.unattributed === 'number') day.unattributed = metrics.unattributed;
-    if (d.error) day.error = `${d.error.name}: ${d.error.message}`;
+    if (d.status === 'failed') day.error = d.error ? { name: d.error.name, message: d.error.message } : { name: 'StepFailedError', message: 'failed' };
     if (!byTable.has(d.dataset)) byTable.set(d.dataset, []);
     byTable.get(d.dataset)!.push(day);
   }
@@ -232,7 +242,7 @@ export function buildRunReport(summary: RunSummary, extra: RunReportExtra = {}):
     warnings,
     rejectedByReason: Object.fromEntries(Object.entries(summary.rejectedByReason).sort(([a], [b]) => cmp(a, b))),
     totals: { ...all, checksFailed, checkWarnings, warnings: warnings.length },
-    failedDays: summary.failedDays.map((f) => ({ table: f.dataset, day: f.day, error: f.error })),
+    failedDays: tables.flatMap((t) => t.days.filter((d) => d.error).map((d) => ({ table: t.table, day: d.day, error: d.error! }))),
     ...(extra.continuedBy ? { continuedBy: extra.continuedBy } : {}),
   };
 }

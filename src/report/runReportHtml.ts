@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { formatDayRanges } from '../core/days';
-import type { ReportDay, ReportStep, ReportTable, RunReport } from './runReport';
+import { errorText, type ReportDay, type ReportStep, type ReportTable, type RunReport } from './runReport';
 
 export interface RenderOptions {
   /**
@@ -134,8 +134,8 @@ pre{margin:0;white-space:pre-wrap;word-break:break-all;max-width:60em;font-size:
 function failedDaysSection(failedDays: RunReport['failedDays']): string {
   const groups = new Map<string, { table: string; error: string; days: string[] }>();
   for (const f of failedDays) {
-    const key = `${f.table}\u0000${f.error}`;
-    if (!groups.has(key)) groups.set(key, { table: f.table, error: f.error, days: [] });
+    const key = `${f.table}\u0000${errorText(f.error)}`;
+    if (!groups.has(key)) groups.set(key, { table: f.table, error: errorText(f.error), days: [] });
     groups.get(key)!.days.push(f.day);
   }
   const rows = [...groups.values()].map((g) => `<tr><td>${escapeHtml(g.table)}</td><td>${escapeHtml(formatDayRanges(g.days))}</td><td class="num">${n(g.days.length)}</td><td>${escapeHtml(g.error)}</td></tr>`);
@@ -148,13 +148,16 @@ function stepsSection(steps: ReportStep[] | undefined): string {
   const rows = steps.map((st) => {
     const range = st.from === st.to ? st.from : `${st.from} … ${st.to}`;
     const status = st.daysFailed ? `<span class="failed">${n(st.daysFailed)} of ${n(st.days)} failed</span>` : `<span class="succeeded">ok</span>`;
-    return `<tr><td>${escapeHtml(st.table)}</td><td>${escapeHtml(range)}</td><td class="num">${n(st.days)}</td><td class="num">${secs(st.seconds)}</td><td>${status}</td><td>${st.error ? `<small>${escapeHtml(st.error)}</small>` : ''}</td></tr>`;
+    return `<tr><td>${escapeHtml(st.table)}</td><td>${escapeHtml(range)}</td><td class="num">${n(st.days)}</td><td class="num">${secs(st.seconds)}</td><td>${status}</td><td>${st.error ? `<small>${escapeHtml(errorText(st.error))}</small>` : ''}</td></tr>`;
   });
   return `<h2>Steps</h2><table id="steps"><tr><th>table</th><th>days</th><th>partitions</th><th>took</th><th>status</th><th>error</th></tr>\n${rows.join('\n')}</table>`;
 }
 
 /** The error of the step that computed `day` of `table`, when its failed days share one. */
-const stepErrorOf = (steps: ReportStep[], table: string, day: string) => steps.find((st) => st.table === table && st.from <= day && day <= st.to)?.error;
+const stepErrorOf = (steps: ReportStep[], table: string, day: string) => {
+  const error = steps.find((st) => st.table === table && st.from <= day && day <= st.to)?.error;
+  return error && errorText(error);
+};
 
 function tableSection(table: ReportTable, steps: ReportStep[]): string {
   const hasUnattributed = table.days.some((d) => d.unattributed !== undefined);
@@ -163,7 +166,7 @@ function tableSection(table: ReportTable, steps: ReportStep[]): string {
   // a step's error shows once, in Steps; a day shows only an error of its own
   const dayError = (d: ReportDay) => {
     if (!d.error) return '';
-    return d.error === stepErrorOf(steps, table.table, d.day) ? '<br><small>(the step\'s error, under Steps)</small>' : `<br><small>${escapeHtml(d.error)}</small>`;
+    return errorText(d.error) === stepErrorOf(steps, table.table, d.day) ? '<br><small>(the step\'s error, under Steps)</small>' : `<br><small>${escapeHtml(errorText(d.error))}</small>`;
   };
   const row = (d: ReportDay) =>
     [

@@ -47,13 +47,13 @@ describe('buildRunReport', () => {
       ['file_downloads', ['2024-03-05']],
     ]);
     expect(report.tables[0].days[0]).toEqual({ day: '2024-03-05', status: 'succeeded', recordsIn: 1200, recordsOut: 1180, duplicates: 20, rejected: 9, late: 2, rejectsByReason: {}, metrics: {}, reasons: ['new raw data in arrival day 2024-03-05'] });
-    expect(report.tables[0].days[1].error).toBe("CheckFailedError: 'not_null_session_id' failed: 7 rows (day 2024-03-06)");
+    expect(report.tables[0].days[1].error).toEqual({ name: 'CheckFailedError', message: "'not_null_session_id' failed: 7 rows (day 2024-03-06)" });
     expect(report.tables[1].days[0].unattributed).toBe(3);
     expect(report.tables[0].days[0].unattributed).toBeUndefined();
     expect(report.tables[0].totals).toEqual({ days: 2, daysFailed: 1, recordsIn: 1200, recordsOut: 1180, duplicates: 20, rejected: 9, rejectedOnFailedDays: 4, late: 2, unattributed: 0 });
     expect(report.totals).toEqual({ days: 3, daysFailed: 1, recordsIn: 1240, recordsOut: 1218, duplicates: 22, rejected: 9, rejectedOnFailedDays: 4, late: 2, unattributed: 3, checksFailed: 1, checkWarnings: 1, warnings: 1 });
     expect(report.rejectedByReason).toEqual({ invalid_json: 11, late: 2 }); // failed days' included
-    expect(report.failedDays).toEqual([{ table: 'access_records', day: '2024-03-06', error: "CheckFailedError: 'not_null_session_id' failed: 7 rows (day 2024-03-06)" }]);
+    expect(report.failedDays).toEqual([{ table: 'access_records', day: '2024-03-06', error: { name: 'CheckFailedError', message: "'not_null_session_id' failed: 7 rows (day 2024-03-06)" } }]);
     expect(report.warnings).toEqual([{ message: 'row count of file_downloads 2024-03-05 is 58 % below the trailing mean' }]);
   });
 
@@ -174,7 +174,7 @@ describe('the run page of a step that failed', () => {
     const report = failedStepReport();
 
     expect(report.steps).toEqual([
-      { table: 'access_records', from: '2024-03-01', to: '2024-03-03', days: 3, daysFailed: 3, seconds: 1.2, error: 'RejectThresholdError: 12 of 100 records rejected' },
+      { table: 'access_records', from: '2024-03-01', to: '2024-03-03', days: 3, daysFailed: 3, seconds: 1.2, error: { name: 'RejectThresholdError', message: '12 of 100 records rejected' } },
       { table: 'node_snapshots', from: '2024-03-01', to: '2024-03-01', days: 1, daysFailed: 0, seconds: 0.5 },
     ]);
     expect(report.tables[0].days[1].rejectsByReason).toEqual({ invalid_json: 5 });
