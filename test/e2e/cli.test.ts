@@ -217,10 +217,10 @@ describe('lakestep CLI', () => {
   it('shows the ledger with --json', async () => {
     const result = await lakestep('status', '--lake', lake, '--json');
 
-    const [dataset] = JSON.parse(result.stdout);
-    expect(dataset.dataset).toBe('access_records');
-    expect(dataset.raw.map((r: { state: string }) => r.state)).toEqual(['processed', 'processed']);
-    expect(dataset.outputs).toHaveLength(4);
+    const [table] = JSON.parse(result.stdout);
+    expect(table.table).toBe('access_records'); // `table`, as run --json and report --json name it
+    expect(table.raw.map((r: { state: string }) => r.state)).toEqual(['processed', 'processed']);
+    expect(table.outputs).toHaveLength(4);
   });
 
   it('shows the ledger as text, ending with the last run from its report', async () => {
