@@ -103,7 +103,7 @@ export function barChart(cells: LakeCell[], value: (c: LakeCell) => number, colo
   const last = cells[cells.length - 1]?.day ?? '';
   return `<svg class="chart" data-series="${escapeHtml(label)}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(label)} per day, max ${n(max)}">
 <line x1="${left}" y1="${base}" x2="${width - 4}" y2="${base}" stroke="#999"/><line x1="${left}" y1="${top}" x2="${left}" y2="${base}" stroke="#999"/>
-<text x="${left - 4}" y="${top + 8}" font-size="10" text-anchor="end">${n(max)}</text><text x="${left - 4}" y="${base}" font-size="10" text-anchor="end">0</text>
+${max ? `<text x="${left - 4}" y="${top + 8}" font-size="10" text-anchor="end">${n(max)}</text>` : `<text x="${left + 6}" y="${top + 20}" font-size="10" fill="#777">none</text>`}<text x="${left - 4}" y="${base}" font-size="10" text-anchor="end">0</text>
 <text x="${left}" y="${height - 2}" font-size="10">${escapeHtml(first)}</text><text x="${width - 4}" y="${height - 2}" font-size="10" text-anchor="end">${escapeHtml(last)}</text>
 ${bars ? `<path d="${bars}" fill="${colour}"/>` : ''}
 </svg>`;
