@@ -73,7 +73,7 @@ export interface ReportDay {
   rejected: number;
   late: number;
   /** reason → count, when the step reported it per day; else {} (the run-level split is in RunReport.rejectedByReason) */
-  rejectsByReason: Record<string, number>;
+  rejectedByReason: Record<string, number>;
   /** downloads with no project (metric `unattributed`); absent for tables without that metric */
   unattributed?: number;
   metrics: Record<string, number>;
@@ -196,7 +196,7 @@ export function buildRunReport(summary: RunSummary, extra: RunReportExtra = {}):
       duplicates: d.duplicatesDropped,
       rejected: d.rejected,
       late: d.late,
-      rejectsByReason: { ...(d.rejectedByReason ?? {}) },
+      rejectedByReason: { ...(d.rejectedByReason ?? {}) },
       metrics,
       reasons: (d.reasons ?? []).map(describeReason),
     };

@@ -173,7 +173,7 @@ function tableSection(table: ReportTable, steps: ReportStep[]): string {
       `<td>${escapeHtml(d.day)}</td>`,
       `<td class="${escapeHtml(d.status)}">${escapeHtml(d.status)}${dayError(d)}</td>`,
       ...[d.recordsIn, d.recordsOut, d.duplicates, d.rejected, d.late].map((v) => `<td class="num">${n(v)}</td>`),
-      `<td>${Object.entries(d.rejectsByReason).map(([r, c]) => `${escapeHtml(r)} ${n(c)}`).join('<br>')}</td>`,
+      `<td>${Object.entries(d.rejectedByReason).map(([r, c]) => `${escapeHtml(r)} ${n(c)}`).join('<br>')}</td>`,
       ...(hasUnattributed ? [`<td class="num">${n(d.unattributed)}</td>`] : []),
       ...metricNames.map((m) => `<td class="num">${n(d.metrics[m])}</td>`),
       `<td><small>${d.reasons.map(escapeHtml).join('<br>')}</small></td>`,

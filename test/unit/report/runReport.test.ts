@@ -46,7 +46,7 @@ describe('buildRunReport', () => {
       ['access_records', ['2024-03-05', '2024-03-06']],
       ['file_downloads', ['2024-03-05']],
     ]);
-    expect(report.tables[0].days[0]).toEqual({ day: '2024-03-05', status: 'succeeded', recordsIn: 1200, recordsOut: 1180, duplicates: 20, rejected: 9, late: 2, rejectsByReason: {}, metrics: {}, reasons: ['new raw data in arrival day 2024-03-05'] });
+    expect(report.tables[0].days[0]).toEqual({ day: '2024-03-05', status: 'succeeded', recordsIn: 1200, recordsOut: 1180, duplicates: 20, rejected: 9, late: 2, rejectedByReason: {}, metrics: {}, reasons: ['new raw data in arrival day 2024-03-05'] });
     expect(report.tables[0].days[1].error).toEqual({ name: 'CheckFailedError', message: "'not_null_session_id' failed: 7 rows (day 2024-03-06)" });
     expect(report.tables[1].days[0].unattributed).toBe(3);
     expect(report.tables[0].days[0].unattributed).toBeUndefined();
@@ -177,7 +177,7 @@ describe('the run page of a step that failed', () => {
       { table: 'access_records', from: '2024-03-01', to: '2024-03-03', days: 3, daysFailed: 3, seconds: 1.2, error: { name: 'RejectThresholdError', message: '12 of 100 records rejected' } },
       { table: 'node_snapshots', from: '2024-03-01', to: '2024-03-01', days: 1, daysFailed: 0, seconds: 0.5 },
     ]);
-    expect(report.tables[0].days[1].rejectsByReason).toEqual({ invalid_json: 5 });
+    expect(report.tables[0].days[1].rejectedByReason).toEqual({ invalid_json: 5 });
   });
 
   it('shows the error once per step, failed days apart from the published total, numbers formatted', () => {
