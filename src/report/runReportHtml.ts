@@ -86,6 +86,7 @@ h1{font-size:1.4em}h2{font-size:1.15em;margin-top:2em}
 table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:3px 8px;vertical-align:top}
 td.num{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f4f4;text-align:left}
 .FAILED,.failed{color:#b00020;font-weight:600}.SUCCEEDED,.succeeded,.passed{color:#1b7e2c}.warning{color:#a15c00;font-weight:600}
+.err{white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:12px}
 pre{margin:0;white-space:pre-wrap;word-break:break-all;max-width:60em;font-size:12px}
 #chart-box{max-width:1000px;height:360px}
 </style></head><body>
@@ -138,7 +139,7 @@ function failedDaysSection(failedDays: RunReport['failedDays']): string {
     if (!groups.has(key)) groups.set(key, { table: f.table, error: errorText(f.error), days: [] });
     groups.get(key)!.days.push(f.day);
   }
-  const rows = [...groups.values()].map((g) => `<tr><td>${escapeHtml(g.table)}</td><td>${escapeHtml(formatDayRanges(g.days))}</td><td class="num">${n(g.days.length)}</td><td>${escapeHtml(g.error)}</td></tr>`);
+  const rows = [...groups.values()].map((g) => `<tr><td>${escapeHtml(g.table)}</td><td>${escapeHtml(formatDayRanges(g.days))}</td><td class="num">${n(g.days.length)}</td><td><div class="err">${escapeHtml(g.error)}</div></td></tr>`);
   return `<h2>Failed days</h2><table id="failed-days"><tr><th>table</th><th>days</th><th>count</th><th>error</th></tr>${rows.join('')}</table>`;
 }
 
@@ -148,7 +149,7 @@ function stepsSection(steps: ReportStep[] | undefined): string {
   const rows = steps.map((st) => {
     const range = st.from === st.to ? st.from : `${st.from} … ${st.to}`;
     const status = st.daysFailed ? `<span class="failed">${n(st.daysFailed)} of ${n(st.days)} failed</span>` : `<span class="succeeded">ok</span>`;
-    return `<tr><td>${escapeHtml(st.table)}</td><td>${escapeHtml(range)}</td><td class="num">${n(st.days)}</td><td class="num">${secs(st.seconds)}</td><td>${status}</td><td>${st.error ? `<small>${escapeHtml(errorText(st.error))}</small>` : ''}</td></tr>`;
+    return `<tr><td>${escapeHtml(st.table)}</td><td>${escapeHtml(range)}</td><td class="num">${n(st.days)}</td><td class="num">${st.seconds || !st.daysFailed ? secs(st.seconds) : '—'}</td><td>${status}</td><td>${st.error ? `<div class="err">${escapeHtml(errorText(st.error))}</div>` : ''}</td></tr>`;
   });
   return `<h2>Steps</h2><table id="steps"><tr><th>table</th><th>days</th><th>partitions</th><th>took</th><th>status</th><th>error</th></tr>\n${rows.join('\n')}</table>`;
 }
