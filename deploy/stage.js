@@ -151,7 +151,7 @@ function lambdaStatements(p) {
     startCrawler: [{ Effect: 'Allow', Action: ['glue:StartCrawler'], Resource: crawlers }],
     checkCrawler: [{ Effect: 'Allow', Action: ['glue:GetCrawler'], Resource: crawlers }],
     // CommitLedger also reads the output days' history (row-count drift), alerts on warnings, writes the
-    // exports and sends the completion event
+    // exports, sends the completion event and rewrites the lake page
     commitLedger: [
       ...runFilesRead(lakeArn),
       ...runFilesWrite(lakeArn),
@@ -161,7 +161,8 @@ function lambdaStatements(p) {
       { Effect: 'Allow', Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:Query'], Resource: ledgerTable },
       ...publishAlerts,
     ],
-    recordFailure: [...runFilesRead(lakeArn), ...reportsWrite(lakeArn), { Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: ledgerTable }],
+    // RecordFailure also rewrites the lake page: it reads the ledger's days and executions (Query) and lists _reports/
+    recordFailure: [...runFilesRead(lakeArn), ...reportsWrite(lakeArn), { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:Query'], Resource: ledgerTable }],
     // EventBridge, on an execution that ended FAILED/TIMED_OUT/ABORTED: release its lock, stop its EMR work, alert
     cleanupExecution: [
       { Effect: 'Allow', Action: ['dynamodb:DeleteItem'], Resource: lockTable },

@@ -73,6 +73,8 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
     rejected_by_reason: Dict[str, int] = {}
     rejected_by_day: Dict[dt.date, int] = {}
     late_by_day: Dict[dt.date, int] = {}
+    # arrival day -> reason -> count: the run page's per-day "rejects by reason"
+    reasons_by_day: Dict[dt.date, Dict[str, int]] = {}
     records_in: Dict = {}
     distinct_keys: Dict = {}
     own_rejects = classified = None
@@ -97,6 +99,8 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
         for arrival_day, reason, count in spark.sql(raw_sql["rejectCounts"]).collect():
             rejected_by_reason[reason] = rejected_by_reason.get(reason, 0) + count
             rejected_by_day[arrival_day] = rejected_by_day.get(arrival_day, 0) + count
+            by_reason = reasons_by_day.setdefault(arrival_day, {})
+            by_reason[reason] = by_reason.get(reason, 0) + count
             if reason == "late":
                 late_by_day[arrival_day] = late_by_day.get(arrival_day, 0) + count
     rejected_total = sum(rejected_by_reason.values())
@@ -162,6 +166,8 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
             "rejected": rejected_by_day.get(day, 0),
             "late": late_by_day.get(day, 0),
         }
+        if reasons_by_day.get(day):
+            result["rejectedByReason"] = dict(sorted(reasons_by_day[day].items()))
         if day_errors[day]:
             result["error"] = dict(day_errors[day])
         if outcomes.get(day):

@@ -93,8 +93,10 @@ def test_a_step_replaces_its_days_removes_emptied_days_and_counts(spark, tmp_pat
     result = run(spark, root, ["2024-03-05", "2024-03-06"], ["2024-03-04", "2024-03-05", "2024-03-06", "2024-03-07"])
 
     assert result["days"] == [
-        {"day": "2024-03-05", "status": "succeeded", "recordsIn": 4, "recordsOut": 2, "duplicatesDropped": 2, "rejected": 1, "late": 0},
-        {"day": "2024-03-06", "status": "succeeded", "recordsIn": 0, "recordsOut": 0, "duplicatesDropped": 0, "rejected": 1, "late": 1},
+        {"day": "2024-03-05", "status": "succeeded", "recordsIn": 4, "recordsOut": 2, "duplicatesDropped": 2, "rejected": 1, "late": 0,
+         "rejectedByReason": {"invalid_json": 1}},
+        {"day": "2024-03-06", "status": "succeeded", "recordsIn": 0, "recordsOut": 0, "duplicatesDropped": 0, "rejected": 1, "late": 1,
+         "rejectedByReason": {"late": 1}},
     ]
     assert result["rejectedByReason"] == {"invalid_json": 1, "late": 1}
     processed = files_under(root, "processed/access_records")

@@ -147,15 +147,12 @@ export class DynamoLedger implements Ledger {
     const { Item: i } = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: 'exec', sk: executionId }, ConsistentRead: true }),
     );
-    if (!i) return undefined;
-    return withoutUndefined({
-      executionId: i.executionId,
-      status: i.status,
-      startedAtMs: i.startedAtMs,
-      endedAtMs: i.endedAtMs,
-      failedDays: (i.failedDays ?? []).map((f: { dataset: string; day: Day }) => ({ dataset: f.dataset, day: f.day })),
-      cause: i.cause,
-    }) as ExecutionRecord;
+    return i && executionRecord(i);
+  }
+
+  /** Every recorded execution, by id (the lake page's run history). */
+  async executions(): Promise<ExecutionRecord[]> {
+    return (await this.queryAll('exec')).map(executionRecord);
   }
 
   /** table → first day not archived, for every table `lakestep adopt --since` archived. */
@@ -257,4 +254,15 @@ function executionItem(e: ExecutionRecord): Record<string, unknown> {
 
 function withoutUndefined<T extends Record<string, unknown>>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function executionRecord(i: Record<string, any>): ExecutionRecord {
+  return withoutUndefined({
+    executionId: i.executionId,
+    status: i.status,
+    startedAtMs: i.startedAtMs,
+    endedAtMs: i.endedAtMs,
+    failedDays: (i.failedDays ?? []).map((f: { dataset: string; day: Day }) => ({ dataset: f.dataset, day: f.day })),
+    cause: i.cause,
+  }) as ExecutionRecord;
 }

@@ -65,6 +65,7 @@ export function awsPorts(env: NodeJS.ProcessEnv, clients: AwsClients = awsClient
     commit: async (entries) => ledger().commit(entries),
     putExecution: async (record) => ledger().putExecution(record),
     getExecution: async (executionId) => ledger().getExecution(executionId),
+    executions: async () => ledger().executions(),
     archives: async () => ledger().archives(),
     putArchive: async (table, before) => ledger().putArchive(table, before),
   };

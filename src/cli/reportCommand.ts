@@ -64,7 +64,7 @@ export function formatReportText(report: RunReport): string[] {
   for (const table of report.tables) {
     lines.push(table.table);
     for (const d of table.days) {
-      const extra = [d.duplicates ? `${fmt(d.duplicates)} dup` : '', d.rejected ? `${fmt(d.rejected)} rejected` : '', d.unattributed !== undefined ? `${fmt(d.unattributed)} unattributed` : '', d.error ?? '']
+      const extra = [d.duplicates ? `${fmt(d.duplicates)} dup` : '', d.rejected ? `${fmt(d.rejected)} rejected` : '', d.unattributed !== undefined ? `${fmt(d.unattributed)} unattributed` : '', d.error?.message ?? '']
         .filter(Boolean)
         .join(', ');
       lines.push(`  ${d.day}  ${d.status === 'succeeded' ? 'ok    ' : 'FAILED'} ${fmt(d.recordsIn).padStart(12)} in ${fmt(d.recordsOut).padStart(12)} out${extra ? `  ${extra}` : ''}`);

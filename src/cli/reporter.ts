@@ -8,6 +8,7 @@ import type { CheckedStep } from '../pipeline/steps';
 import { daysBetween } from '../core/days';
 import type { DiscoverResult, GroupItem, RawListingSummary } from '../pipeline/discover';
 import { plural } from './plural';
+import { colourEnabled, paint, type Paint } from './colour';
 
 export interface Reporter {
   onEvent(event: EventLog): void;
@@ -28,21 +29,26 @@ export class TerminalReporter implements Reporter {
   private readonly running = new Map<string, { dataset: string; startedAtMs: number }>();
   private ticker?: NodeJS.Timeout;
   private readonly tty: boolean;
+  private readonly paint: Paint;
 
   /**
    * @param out where progress goes (stderr)
    * @param options.tty draw the elapsed-time ticker (default: whether `out` is a terminal; never in a log file or a pipe)
+   * @param options.colour colour ok / FAILED / warnings (default: colourEnabled(out): a terminal, and NO_COLOR unset)
    */
   constructor(
     private readonly out: NodeJS.WritableStream = process.stderr,
-    options: { tty?: boolean } = {},
+    options: { tty?: boolean; colour?: boolean } = {},
   ) {
     this.tty = options.tty ?? Boolean((out as { isTTY?: boolean }).isTTY);
+    this.paint = paint(options.colour ?? colourEnabled(out));
   }
 
   line(text: string): void {
+    // errors red and warnings yellow, as a whole line; the rest as it is
+    const painted = /^(error|FAILED)\b/.test(text) ? this.paint.failed(text) : /^warning\b/.test(text) ? this.paint.warning(text) : text;
     // the ticker's line is redrawn after, so a progress line never lands in the middle of it
-    this.out.write(`${this.ticker ? '\r\x1b[K' : ''}${text}\n`);
+    this.out.write(`${this.ticker ? '\r\x1b[K' : ''}${painted}\n`);
   }
 
   onEvent(event: EventLog): void {
@@ -93,7 +99,7 @@ export class TerminalReporter implements Reporter {
       for (const day of status.days ?? []) {
         this.doneDays += 1;
         const seconds = status.seconds !== undefined ? ` ${(status.seconds / (status.days?.length ?? 1)).toFixed(1)}s` : '';
-        this.line(`[${this.doneDays}/${this.totalDays}] ${day.day} ${group.dataset} ${day.status === 'succeeded' ? 'ok' : 'FAILED'} ${fmt(day.recordsOut)} rows${day.rejected ? `, ${fmt(day.rejected)} rejected` : ''}${seconds}`);
+        this.line(`[${this.doneDays}/${this.totalDays}] ${day.day} ${group.dataset} ${day.status === 'succeeded' ? this.paint.ok('ok') : this.paint.failed('FAILED')} ${fmt(day.recordsOut)} rows${day.rejected ? `, ${fmt(day.rejected)} rejected` : ''}${seconds}`);
       }
     }
   }

@@ -14,15 +14,23 @@ import { removeCrashLeftovers } from '../local/crashLeftovers';
 import { recoverInterruptedPublishes } from '../local/duckdb/parquetWriter';
 import { withLocalRuntime, type Engine, type LocalRuntime } from '../local/localRuntime';
 import type { DiscoverResult } from '../pipeline/discover';
-import { allTableNames, loadConfig, tableConfig } from '../config/config';
+import { allTableNames, DEFAULTS, loadConfig, tableConfig } from '../config/config';
 import { currentStageVersions } from '../pipeline/stageFiles';
 import { causeMessage } from '../pipeline/failure';
 import { executionName, summaryKey } from '../pipeline/runKeys';
+import { readRunReport } from '../report/reportStore';
 import type { Reporter } from './reporter';
 import { EXIT } from './exitCodes';
 import { plural } from './plural';
 import { estimatePlan } from '../pipeline/costInputs';
 import { describeEstimate } from '../core/costEstimate';
+import { failureLines } from './failureText';
+
+/** Warnings printed one a line after a run; the rest are in the report. */
+const MAX_WARNING_LINES = 10;
+
+/** A path as one shell word: quoted only when it needs to be. */
+const shellWord = (text: string) => (/^[\w./~-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
 
 export interface RunCommandOptions {
   lake: string;
@@ -160,13 +168,14 @@ async function reportExecution(
   const continued = outcome.continuedBy && { execution: outcome.continuedBy.name, deferredDays: output.plan?.deferredDays ?? 0 };
   // what the planned work would cost on AWS, at the stage settings serverless.yml gives by default
   const estimate = plan && (await estimatePlan(plan, runtime.config, runtime.ports.store));
+  // --json: the run report (`lakestep report --json`'s document) and what only the run knows (docs/json-output.md)
+  const stored = (await readRunReport(runtime.ports.store, outcome.executionId))?.report;
   const report = {
-    executionId: outcome.executionId,
+    ...(stored ?? { execution: executionName(outcome.executionId), executionId: outcome.executionId }),
     status: outcome.status,
-    error: outcome.error,
-    seconds,
-    summary,
-    plan: plan && { days: plan.days, groups: plan.groups, deferred: plan.deferred },
+    ...(outcome.error ? { error: { name: outcome.error.Error, message: causeMessage(outcome.error.Cause) } } : {}),
+    seconds: Math.round(seconds * 10) / 10,
+    ...(plan ? { plan: { days: plan.days.map(({ dataset, ...day }) => ({ table: dataset, ...day })), steps: plan.groups.length, ...(plan.deferred ? { deferred: plan.deferred } : {}) } } : {}),
     ...(estimate ? { estimate } : {}),
     ...(continued ? { continuedBy: continued } : {}),
   };
@@ -187,6 +196,8 @@ async function reportExecution(
             `${sum((d) => d.duplicatesDropped)} duplicates dropped, ${sum((d) => d.rejected)} rejected (${sum((d) => d.late)} late)`,
         );
       }
+      for (const w of summary.warnings.slice(0, MAX_WARNING_LINES)) reporter.line(`warning: ${w.dataset} ${w.day}: ${w.message}`);
+      if (summary.warnings.length > MAX_WARNING_LINES) reporter.line(`… and ${plural(summary.warnings.length - MAX_WARNING_LINES, 'more warning')}: \`lakestep report\` lists them all`);
       const t = summary.totals;
       reporter.line(`${outcome.status === 'SUCCEEDED' ? 'done' : 'FAILED'}: ${plural(t.daysTransformed, 'day')} transformed${t.daysFailed ? `, ${t.daysFailed} failed` : ''}, ${seconds.toFixed(1)} s`);
     } else if (outcome.status === 'SUCCEEDED') {
@@ -195,7 +206,9 @@ async function reportExecution(
     if (continued) reporter.line(`the run goes on in execution ${continued.execution} (${plural(continued.deferredDays, 'day partition')} left; maxStepsPerExecution)`);
   }
   if (outcome.status === 'FAILED') {
-    reporter.line(`error: execution ${executionName(outcome.executionId)} failed: ${outcome.error?.Error}: ${causeMessage(outcome.error?.Cause)}`);
+    const lakeArgs = opts.lake === DEFAULTS.lake ? '' : ` --lake ${shellWord(opts.lake)}`;
+    const error = outcome.error && { Error: outcome.error.Error, Cause: causeMessage(outcome.error.Cause) };
+    for (const line of failureLines(executionName(outcome.executionId), error, summary, lakeArgs)) reporter.line(line);
   }
   return report;
 }

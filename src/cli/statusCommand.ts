@@ -152,7 +152,7 @@ export function describeLastRun(report: RunReport | undefined): string | undefin
   if (report.status === 'SUCCEEDED') return `last run: ${report.execution} SUCCEEDED${when}`;
   const failed = report.failedDays.length;
   // a rerun over the same raw data fails the same way: the data or the threshold has to change first
-  const threshold = report.failedDays.some((d) => d.error.startsWith('RejectThresholdError'))
+  const threshold = report.failedDays.some((d) => d.error.name === 'RejectThresholdError')
     ? `; days over the reject threshold fail again until their raw files are fixed or rejectThreshold is raised (their quarantined records are in _runs/${report.execution}/rejected/)`
     : '';
   return (
@@ -194,7 +194,8 @@ export async function statusCommand(
 ): Promise<void> {
   const selected = selectStatus(statuses, opts);
   if (opts.json) {
-    stdout.write(`${JSON.stringify(selected, null, 2)}\n`);
+    // every JSON output names a table `table` (docs/json-output.md)
+    stdout.write(`${JSON.stringify(selected.map(({ dataset, ...rest }) => ({ table: dataset, ...rest })), null, 2)}\n`);
     return;
   }
   const failedDays = opts.local ? failedDaysOf((await latestReport(new FolderObjectStore(opts.lake)))?.report) : new Map<string, Day[]>();

@@ -69,6 +69,8 @@ export interface Ledger {
   commit(entries: { raw: RawPartitionState[]; outputs: OutputDayState[]; removedRaw: { dataset: string; day: Day }[] }): Promise<void>;
   putExecution(record: ExecutionRecord): Promise<void>;
   getExecution(executionId: string): Promise<ExecutionRecord | undefined>;
+  /** Every recorded execution, in no particular order. */
+  executions(): Promise<ExecutionRecord[]>;
   /** table → first day not archived (`lakestep adopt --since`); tables with no boundary are absent */
   archives(): Promise<Record<string, Day>>;
   /** Sets `table`'s archive boundary: its days before `before` are never planned or rewritten again. */

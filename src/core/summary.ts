@@ -33,6 +33,20 @@ export interface RunWarning {
   message: string;
 }
 
+/** One step (a group of contiguous days of one table) as it ran. */
+export interface SummaryStep {
+  dataset: string;
+  /** first and last day of the group, YYYY-MM-DD */
+  from: Day;
+  to: Day;
+  days: number;
+  /** s the step took (0 when it produced no result) */
+  seconds: number;
+  daysFailed: number;
+  /** the error its failed days share, once (absent when none failed or their errors differ) */
+  error?: { name: string; message: string };
+}
+
 export interface RunSummary {
   executionId: string;
   /** warning checks that found rows and row-count drift (filled by CommitLedger) */
@@ -43,6 +57,8 @@ export interface RunSummary {
   rejectedByReason: Record<string, number>;
   /** s, summed over steps */
   stepSeconds: number;
+  /** per step, in plan order (absent in summaries written before it was added) */
+  steps?: SummaryStep[];
 }
 
 /**
@@ -54,20 +70,23 @@ export function summarize(plan: Plan, results: (StepResult | undefined)[], missi
   const days: SummaryDay[] = [];
   const rejectedByReason: Record<string, number> = {};
   let stepSeconds = 0;
+  const steps: SummaryStep[] = [];
   plan.groups.forEach((group, i) => {
     const result = results[i];
     stepSeconds += result?.seconds ?? 0;
+    const first = days.length;
     for (const [reason, n] of Object.entries(result?.rejectedByReason ?? {})) rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + n;
     for (const day of group.days) {
       const dayResult = result?.days.find((d) => d.day === day) ?? failedDayResult(day, { name: 'StepFailedError', message: missingError });
       days.push({ ...dayResult, dataset: group.dataset, reasons: reasonsOf.get(`${group.dataset}/${day}`) ?? [] });
     }
+    steps.push(summaryStep(group.dataset, days.slice(first), result?.seconds ?? 0));
   });
   const ok = days.filter((d) => d.status === 'succeeded');
   const sum = (pick: (d: SummaryDay) => number) => ok.reduce((n, d) => n + pick(d), 0);
   const failedDays = days
     .filter((d) => d.status === 'failed')
-    .map((d) => ({ dataset: d.dataset, day: d.day, error: d.error ? `${d.error.name}: ${d.error.message}` : 'failed' }));
+    .map((d) => ({ dataset: d.dataset, day: d.day, error: errorText(d) }));
   return {
     executionId: plan.executionId,
     warnings: days.flatMap((d) =>
@@ -88,5 +107,22 @@ export function summarize(plan: Plan, results: (StepResult | undefined)[], missi
     failedDays,
     rejectedByReason,
     stepSeconds,
+    steps,
+  };
+}
+
+const errorText = (d: SummaryDay) => (d.error ? `${d.error.name}: ${d.error.message}` : 'failed');
+
+function summaryStep(dataset: string, days: SummaryDay[], seconds: number): SummaryStep {
+  const failed = days.filter((d) => d.status === 'failed');
+  const errors = new Map(failed.map((d) => [errorText(d), d.error ?? { name: 'StepFailedError', message: 'failed' }]));
+  return {
+    dataset,
+    from: days[0]?.day ?? '',
+    to: days[days.length - 1]?.day ?? '',
+    days: days.length,
+    seconds,
+    daysFailed: failed.length,
+    ...(errors.size === 1 ? { error: [...errors.values()][0] } : {}),
   };
 }

@@ -244,6 +244,8 @@ export interface DayResult {
   rejected: number;
   /** of `rejected`, those quarantined as late */
   late: number;
+  /** `rejected` split by reason (invalid_json, late, …); absent when nothing was rejected */
+  rejectedByReason?: Record<string, number>;
   error?: { name: string; message: string };
   /** checks that returned rows for this day (passing checks are not listed) */
   checks?: CheckOutcome[];

@@ -44,21 +44,15 @@ export class FileNotifier implements Notifier {
     await mkdir(this.alertsDir, { recursive: true });
     await writeFile(`${path}.tmp`, JSON.stringify(body, null, 2) + '\n');
     await rename(`${path}.tmp`, path);
-    this.stderr.write(`${alertLine(subject, message)} (${join('_alerts', name)})\n`);
+    this.stderr.write(`${alertLine(subject)} (${join('_alerts', name)})\n`);
   }
 }
 
-/** `alert: <subject> [<executionId>] days <d1, d2…>: <cause>`, shortened to one line. */
-export function alertLine(subject: string, message: Record<string, unknown>): string {
-  let line = `alert: ${subject}`;
-  if (typeof message.executionId === 'string') line += ` [${message.executionId}]`;
-  const days = message.failedDays ?? message.days;
-  if (Array.isArray(days) && days.length > 0) {
-    const shown = days.slice(0, 5).map((d) => (typeof d === 'object' && d !== null && 'day' in d ? String((d as { day: unknown }).day) : String(d)));
-    line += ` days ${shown.join(', ')}${days.length > 5 ? ` (+${days.length - 5} more)` : ''}`;
-  }
-  const cause = message.cause ?? message.error ?? message.message;
-  if (cause !== undefined) line += `: ${typeof cause === 'string' ? cause : JSON.stringify(cause)}`;
-  line = line.replace(/\s*\n\s*/g, ' ');
+/**
+ * `alert: <subject>`, one line: the run prints the cause and the days itself (once), and the alert
+ * file holds the whole message; the execution's id is in the subject by name.
+ */
+export function alertLine(subject: string): string {
+  const line = `alert: ${subject}`.replace(/\s*\n\s*/g, ' ');
   return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line;
 }

@@ -14,6 +14,7 @@ import type { Day, OutputDayState, Plan, StepResult } from '../core/types';
 import { buildRunReport, summaryExtras } from '../report/runReport';
 import { announceCompletion } from './completion';
 import { writeRunReport } from '../report/reportStore';
+import { refreshLakePage } from './lakePage';
 import { executionName, stepResultKey, summaryKey } from './runKeys';
 import { estimateDone } from './costInputs';
 import type { CostEstimate } from '../core/costEstimate';
@@ -69,10 +70,11 @@ export async function commitLedger(ports: CommitPorts, planKey: string, config: 
     cause: failedDays.length ? describeFailedDays(summary) : undefined,
   });
   const completion = await announceCompletion(ports, { executionId: plan.executionId, status: failedDays.length ? 'FAILED' : 'SUCCEEDED', outputs: entries.outputs }, config);
+  await refreshLakePage(ports, config);
   if (failedDays.length) throw new DaysFailedError(failedDays.map((d) => d.day), describeFailedDays(summary));
   if (completion?.exportError) throw completion.exportError;
   if (summary.warnings.length) {
-    await ports.notifier.publish(`lakestep: execution ${executionName(plan.executionId)} succeeded with ${summary.warnings.length} warnings`.slice(0, 100), {
+    await ports.notifier.publish(`lakestep: execution ${executionName(plan.executionId)} succeeded with ${summary.warnings.length} warning${summary.warnings.length === 1 ? '' : 's'}`.slice(0, 100), {
       executionId: plan.executionId,
       warnings: summary.warnings.map((w) => `${w.dataset} ${w.day}: ${w.message}`),
     });

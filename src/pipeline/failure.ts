@@ -2,11 +2,13 @@
  * The failure path's record: which days failed and why, written to the ledger (so a rerun can
  * take exactly those days) and composed into the alert the NotifyFailure state publishes.
  */
+import type { LakestepConfig } from '../config/config';
 import type { Ports } from '../core/ports';
 import type { Day, Plan } from '../core/types';
 import { summarize, type RunSummary } from '../core/summary';
 import { buildRunReport } from '../report/runReport';
 import { writeRunReport } from '../report/reportStore';
+import { refreshLakePage } from './lakePage';
 import { executionName, summaryKey } from './runKeys';
 
 /** What a Catch puts at `$.error`. */
@@ -41,11 +43,13 @@ export function causeMessage(cause: string | undefined): string {
 
 /**
  * Failed days: those the summary names if CommitLedger ran, else every planned day (nothing was committed).
+ * @param config the project's config; with it, the lake page is refreshed too
  */
 export async function recordFailure(
   ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
   state: { error?: CaughtError; plan?: { planKey?: string }; run?: { startedAtMs?: number } },
   executionId: string,
+  config?: LakestepConfig,
 ): Promise<Alert> {
   const error = state.error ?? { Error: 'UnknownError' };
   const cause = causeMessage(error.Cause);
@@ -61,6 +65,7 @@ export async function recordFailure(
     await writeRunReport(ports.store, report);
   }
   await ports.ledger.putExecution({ executionId, status: 'FAILED', startedAtMs: state.run?.startedAtMs ?? nowMs, endedAtMs: nowMs, failedDays, cause });
+  if (config) await refreshLakePage(ports, config);
   const name = executionName(executionId);
   return {
     subject: `lakestep: execution ${name} failed (${error.Error})`.slice(0, 100),

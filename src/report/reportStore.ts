@@ -4,12 +4,16 @@
  * so `lakestep report` need not read every report to find it.
  */
 import { chainName } from '../core/input';
-import type { ObjectStore } from '../core/ports';
+import type { Ledger, ObjectStore } from '../core/ports';
 import { executionName } from '../pipeline/runKeys';
+import { buildLakePage } from './lakePage';
+import { renderLakePageHtml } from './lakePageHtml';
 import { renderRunReportHtml, type RunReport } from './runReport';
 
 export const REPORTS_PREFIX = '_reports/';
 export const LATEST_KEY = `${REPORTS_PREFIX}_latest.json`;
+/** The lake page: every table's days by state, rows and rejects over time, the run history. */
+export const LAKE_PAGE_KEY = `${REPORTS_PREFIX}index.html`;
 
 /** The newest report's keys, kept at LATEST_KEY. */
 export interface LatestPointer {
@@ -90,4 +94,21 @@ export async function chainReports(store: ObjectStore, execution: string): Promi
   const names = (await listReports(store)).filter((name) => chainName(name) === chain).sort();
   const reports = await Promise.all(names.map((name) => store.getJson<RunReport>(reportKeys(name).jsonKey)));
   return reports.filter((r): r is RunReport => r !== undefined);
+}
+
+/**
+ * Writes the lake page (LAKE_PAGE_KEY) from the ledger as it is now: call it after the execution's
+ * record and its run page are written, so both show on it.
+ * @param stageVersions table → hash of its stage SQL as it is now (currentStageVersions); the page lists these tables in this order
+ * @param nowMs epoch ms the page is made at
+ * @returns the key written
+ */
+export async function writeLakePage(store: ObjectStore, ledger: Pick<Ledger, 'outputDays' | 'rawPartitions' | 'executions'>, stageVersions: Record<string, string>, nowMs: number): Promise<string> {
+  const tables = await Promise.all(
+    Object.entries(stageVersions).map(async ([table, stageVersion]) => ({ table, stageVersion, outputs: await ledger.outputDays(table), raw: await ledger.rawPartitions(table) })),
+  );
+  const pages = (await store.list(REPORTS_PREFIX)).map((o) => o.key).filter((k) => k.endsWith('.html') && k !== LAKE_PAGE_KEY);
+  const reportNames = new Set(pages.map((k) => k.slice(REPORTS_PREFIX.length, -'.html'.length)));
+  const page = buildLakePage(tables, await ledger.executions(), reportNames, nowMs);
+  return store.putText(LAKE_PAGE_KEY, renderLakePageHtml(page), 'text/html; charset=utf-8');
 }

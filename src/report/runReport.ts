@@ -55,6 +55,16 @@ export interface RunReportExtra {
   cost?: CostEstimate;
 }
 
+/** An error as every JSON output names it (run, report, status --json; docs/json-output.md). */
+export interface ReportError {
+  /** the error class, e.g. `RejectThresholdError` (the state machine's Retry/Catch name) */
+  name: string;
+  message: string;
+}
+
+/** `Name: message`, for a page or a log line. */
+export const errorText = (e: ReportError) => `${e.name}: ${e.message}`;
+
 export interface ReportDay {
   day: Day;
   status: 'succeeded' | 'failed';
@@ -66,13 +76,13 @@ export interface ReportDay {
   rejected: number;
   late: number;
   /** reason → count, when the step reported it per day; else {} (the run-level split is in RunReport.rejectedByReason) */
-  rejectsByReason: Record<string, number>;
+  rejectedByReason: Record<string, number>;
   /** downloads with no project (metric `unattributed`); absent for tables without that metric */
   unattributed?: number;
   metrics: Record<string, number>;
   /** why the day was computed, e.g. `new raw data in arrival day 2024-03-05` (one per reason kind) */
   reasons: string[];
-  error?: string;
+  error?: ReportError;
 }
 
 export interface ReportTotals {
@@ -100,6 +110,20 @@ export interface ReportCheck extends CheckOutcome {
   sampleRows: Record<string, unknown>[];
 }
 
+/** One step as it ran: a group of contiguous days of one table. */
+export interface ReportStep {
+  table: string;
+  /** YYYY-MM-DD, inclusive */
+  from: Day;
+  to: Day;
+  days: number;
+  daysFailed: number;
+  /** s, in tenths */
+  seconds: number;
+  /** the error its failed days share, shown once for the step */
+  error?: ReportError;
+}
+
 /** The report, as stored in `_reports/<execution>.json`. */
 export interface RunReport {
   /** shape version, so a reader can tell old reports */
@@ -119,13 +143,15 @@ export interface RunReport {
   stepSeconds: number;
   /** ascending by table name */
   tables: ReportTable[];
+  /** in the order they ran (empty for a summary written before steps were recorded) */
+  steps: ReportStep[];
   /** failed first, then warnings, then passed; each by table, day, name */
   checks: ReportCheck[];
   warnings: ReportWarning[];
   /** run-level rejects by reason (truncated_gzip, invalid_json, …) */
   rejectedByReason: Record<string, number>;
   totals: ReportTotals & { checksFailed: number; checkWarnings: number; warnings: number };
-  failedDays: { table: string; day: Day; error: string }[];
+  failedDays: { table: string; day: Day; error: ReportError }[];
   /** the run was cut (maxStepsPerExecution): the execution that goes on with it, and the day partitions left then */
   continuedBy?: { execution: string; deferredDays: number };
   /** what the work done costs on AWS at the stage's settings (core/costEstimate); absent in older reports */
@@ -175,12 +201,12 @@ export function buildRunReport(summary: RunSummary, extra: RunReportExtra = {}):
       duplicates: d.duplicatesDropped,
       rejected: d.rejected,
       late: d.late,
-      rejectsByReason: { ...(d.rejectedByReason ?? {}) },
+      rejectedByReason: { ...(d.rejectedByReason ?? {}) },
       metrics,
       reasons: (d.reasons ?? []).map(describeReason),
     };
     if (typeof metrics.unattributed === 'number') day.unattributed = metrics.unattributed;
-    if (d.error) day.error = `${d.error.name}: ${d.error.message}`;
+    if (d.status === 'failed') day.error = d.error ? { name: d.error.name, message: d.error.message } : { name: 'StepFailedError', message: 'failed' };
     if (!byTable.has(d.dataset)) byTable.set(d.dataset, []);
     byTable.get(d.dataset)!.push(day);
   }
@@ -208,11 +234,20 @@ export function buildRunReport(summary: RunSummary, extra: RunReportExtra = {}):
     ...(startedAt && endedAt ? { durationSeconds: Math.round((extra.endedAtMs! - extra.startedAtMs!) / 100) / 10 } : {}),
     stepSeconds: Math.round(summary.stepSeconds * 10) / 10, // a sum of floats (0.7869999999999999): tenths, as durationSeconds
     tables,
+    steps: (summary.steps ?? []).map((st) => ({
+      table: st.dataset,
+      from: st.from,
+      to: st.to,
+      days: st.days,
+      daysFailed: st.daysFailed,
+      seconds: Math.round(st.seconds * 10) / 10,
+      ...(st.error ? { error: st.error } : {}),
+    })),
     checks,
     warnings,
     rejectedByReason: Object.fromEntries(Object.entries(summary.rejectedByReason).sort(([a], [b]) => cmp(a, b))),
     totals: { ...all, checksFailed, checkWarnings, warnings: warnings.length },
-    failedDays: summary.failedDays.map((f) => ({ table: f.dataset, day: f.day, error: f.error })),
+    failedDays: tables.flatMap((t) => t.days.filter((d) => d.error).map((d) => ({ table: t.table, day: d.day, error: d.error! }))),
     ...(extra.continuedBy ? { continuedBy: extra.continuedBy } : {}),
     ...(extra.cost ? { cost: extra.cost } : {}),
   };

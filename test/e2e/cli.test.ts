@@ -155,8 +155,10 @@ describe('lakestep CLI', () => {
     const parsed = JSON.parse(result.stdout);
     expect(result.code).toBe(0);
     expect(parsed.status).toBe('SUCCEEDED');
-    expect(parsed.summary.totals.daysTransformed).toBe(8);
-    expect(parsed.summary.days.filter((d: { dataset: string }) => d.dataset === 'access_records')).toHaveLength(4);
+    expect(parsed.totals.days - parsed.totals.daysFailed).toBe(8);
+    // the run report's names (docs/json-output.md): `table`, `duplicates`
+    expect(parsed.tables.find((t: { table: string }) => t.table === 'access_records').days).toHaveLength(4);
+    expect(parsed.totals.duplicates).toEqual(expect.any(Number));
     expect(result.stderr).toMatch(/\[1\/8\] 2024-12-30 access_records ok \d+ rows/);
   });
 
@@ -215,10 +217,10 @@ describe('lakestep CLI', () => {
   it('shows the ledger with --json', async () => {
     const result = await lakestep('status', '--lake', lake, '--json');
 
-    const [dataset] = JSON.parse(result.stdout);
-    expect(dataset.dataset).toBe('access_records');
-    expect(dataset.raw.map((r: { state: string }) => r.state)).toEqual(['processed', 'processed']);
-    expect(dataset.outputs).toHaveLength(4);
+    const [table] = JSON.parse(result.stdout);
+    expect(table.table).toBe('access_records'); // `table`, as run --json and report --json name it
+    expect(table.raw.map((r: { state: string }) => r.state)).toEqual(['processed', 'processed']);
+    expect(table.outputs).toHaveLength(4);
   });
 
   it('shows the ledger as text, ending with the last run from its report', async () => {

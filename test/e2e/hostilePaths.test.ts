@@ -20,7 +20,7 @@ describe('a lake path with an apostrophe, quotes, a backslash, % and non-ASCII',
 
     expect(run.stderr).not.toContain('failed');
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).summary.totals.daysFailed).toBe(0);
+    expect(JSON.parse(run.stdout).totals.daysFailed).toBe(0);
     expect(Number(JSON.parse(query.stdout)[0].n)).toBeGreaterThan(0);
   });
 });

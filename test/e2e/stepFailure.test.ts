@@ -46,7 +46,7 @@ describe('a step that fails', () => {
     expect(execution?.cause).toContain('Conversion Error');
     const accessDays = report!.failedDays.filter((d) => d.table === 'access_records');
     expect(accessDays.map((d) => d.day)).toEqual(['2024-03-03', '2024-03-04', '2024-03-05', '2024-03-06']);
-    expect(accessDays.every((d) => d.error.startsWith('StepFailedError: step duckdb-') && d.error.includes('Conversion Error'))).toBe(true);
+    expect(accessDays.every((d) => d.error.name === 'StepFailedError' && d.error.message.startsWith('step duckdb-') && d.error.message.includes('Conversion Error'))).toBe(true);
     const [alert] = readdirSync(join(lake, '_alerts')).map((f) => JSON.parse(readFileSync(join(lake, '_alerts', f), 'utf8')));
     expect(JSON.stringify(alert)).toContain('Conversion Error');
     expect(snapshotFiles(join(lake, 'processed'))).toEqual({});

@@ -118,8 +118,8 @@ describe('runStepInProcess', () => {
     const result = await runStepInProcess(spec(), { lakeDir: lake, projectRoot: PROJECT_ROOT, config: lenient });
 
     expect(result.days).toEqual([
-      { day: '2024-03-01', status: 'succeeded', recordsIn: 6, recordsOut: 3, duplicatesDropped: 3, rejected: 7, late: 1 },
-      { day: '2024-03-02', status: 'succeeded', recordsIn: 3, recordsOut: 2, duplicatesDropped: 1, rejected: 2, late: 1 },
+      { day: '2024-03-01', status: 'succeeded', recordsIn: 6, recordsOut: 3, duplicatesDropped: 3, rejected: 7, late: 1, rejectedByReason: { bad_type: 3, invalid_json: 2, late: 1, missing_field: 1 } },
+      { day: '2024-03-02', status: 'succeeded', recordsIn: 3, recordsOut: 2, duplicatesDropped: 1, rejected: 2, late: 1, rejectedByReason: { late: 1, truncated_gzip: 1 } },
     ]);
     expect(result.rejectedByReason).toEqual({ bad_type: 3, invalid_json: 2, late: 2, missing_field: 1, truncated_gzip: 1 });
     expect(result).toMatchObject({ groupId: 'g-2024-03-01', dataset: 'access_records', stageVersion: 'test-v1' });

@@ -131,6 +131,8 @@ function ledgerContract(name: string, makeLedger: (client: DynamoDBClient) => Le
       };
       await ledger.putExecution(failed);
       expect(await ledger.getExecution('e-1')).toEqual(failed);
+      await ledger.putExecution({ executionId: 'e-2', status: 'SUCCEEDED', startedAtMs: 6000, endedAtMs: 7000, failedDays: [] });
+      expect((await ledger.executions()).map((e) => [e.executionId, e.status])).toEqual([['e-1', 'FAILED'], ['e-2', 'SUCCEEDED']]);
     });
   });
 }

@@ -86,7 +86,7 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
     const loadCpu = cpuSince(cpuStarted);
     await connection.run(`CREATE OR REPLACE TABLE run_days AS SELECT CAST(d AS DATE) AS day FROM unnest([${spec.days.map(sqlString).join(', ')}]::VARCHAR[]) AS t(d)`);
     const sqlText = await readStageSql(resolve(opts.projectRoot, spec.stageSql));
-    await runStage(connection, sqlText, STAGE_OUTPUT);
+    await runStage(connection, sqlText, STAGE_OUTPUT, spec.stageSql);
 
     const countStarted = performance.now();
     const counts = await countDays(connection, dataset, spec.days);
@@ -182,12 +182,14 @@ interface DayCounts {
   records: Record<Day, number>;
   /** of the group's arrival days */
   rejectedByReason: Record<string, number>;
+  /** arrival day → reason → records (the run page's per-day split) */
+  reasonsByDay: Record<Day, Record<string, number>>;
 }
 
 /** Counts per output / arrival day of spec.days, from the tables the step built. */
 async function countDays(connection: DuckDBConnection, dataset: DatasetConfig | undefined, days: Day[]): Promise<DayCounts> {
   const zero = () => Object.fromEntries(days.map((d) => [d, 0])) as Record<Day, number>;
-  const counts: DayCounts = { recordsIn: zero(), recordsOut: zero(), duplicates: zero(), rejected: zero(), late: zero(), records: zero(), rejectedByReason: {} };
+  const counts: DayCounts = { recordsIn: zero(), recordsOut: zero(), duplicates: zero(), rejected: zero(), late: zero(), records: zero(), rejectedByReason: {}, reasonsByDay: {} };
   const dayList = days.map((d) => `DATE ${sqlString(d)}`).join(', ');
   const rows = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJson();
   for (const r of await rows(`SELECT strftime(record_date, '%Y-%m-%d') AS d, count(*)::BIGINT AS n FROM ${STAGE_OUTPUT} WHERE record_date IN (${dayList}) GROUP BY 1`)) {
@@ -208,6 +210,8 @@ async function countDays(connection: DuckDBConnection, dataset: DatasetConfig | 
     counts.rejected[String(r.d)] += n;
     if (r.reason === 'late') counts.late[String(r.d)] += n;
     counts.rejectedByReason[String(r.reason)] = (counts.rejectedByReason[String(r.reason)] ?? 0) + n;
+    const byReason = (counts.reasonsByDay[String(r.d)] ??= {});
+    byReason[String(r.reason)] = (byReason[String(r.reason)] ?? 0) + n;
   }
   for (const r of await rows(`SELECT strftime(arrival_day, '%Y-%m-%d') AS d, records FROM (${sql.recordsByArrivalDay})`)) {
     counts.records[String(r.d)] = Number(r.records);
@@ -223,6 +227,7 @@ function dayCounts(counts: DayCounts, day: Day): Omit<DayResult, 'status'> {
     duplicatesDropped: counts.duplicates[day],
     rejected: counts.rejected[day],
     late: counts.late[day],
+    ...(counts.reasonsByDay[day] ? { rejectedByReason: counts.reasonsByDay[day] } : {}),
   };
 }
 
@@ -278,7 +283,8 @@ export class DuckDbStepRunner implements StepRunner {
         status.state = 'COMPLETED';
       } catch (err) {
         status.state = 'FAILED';
-        status.failureMessage = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        // a plain Error's name says nothing (`Error: Catalog Error: …`); lakestep's own errors keep theirs
+        status.failureMessage = err instanceof Error ? (err.name === 'Error' ? err.message : `${err.name}: ${err.message}`) : String(err);
       }
       return { ...status };
     })();

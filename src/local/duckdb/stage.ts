@@ -14,11 +14,12 @@ const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
  *
  * @param sqlText one SELECT (CTEs allowed), no trailing semicolon, as `readStageSql` returns it.
  * @param outputTable `name` or `schema.name`; replaced if it exists.
+ * @param sqlPath the stage file's path as the project names it; with it, a DuckDB error names the file and its line (stageErrorMessage)
  * @throws Error if `outputTable` is not a plain identifier or `sqlText` ends with a semicolon;
  *   the DuckDB error if the SQL fails.
  * @example await runStage(connection, await readStageSql('spark/sql/access_records.sql'));
  */
-export async function runStage(connection: DuckDBConnection, sqlText: string, outputTable = 'stage_output'): Promise<void> {
+export async function runStage(connection: DuckDBConnection, sqlText: string, outputTable = 'stage_output', sqlPath?: string): Promise<void> {
   if (!TABLE_NAME.test(outputTable)) {
     throw new Error(`runStage: output table "${outputTable}" is not a plain identifier (expected name or schema.name)`);
   }
@@ -32,10 +33,31 @@ export async function runStage(connection: DuckDBConnection, sqlText: string, ou
   await connection.run(`SET disabled_optimizers = 'build_side_probe_side'`);
   try {
     // The newline keeps a trailing `-- comment` of the stage from swallowing anything after it.
-    await connection.run(`CREATE OR REPLACE TABLE ${outputTable} AS\n${sqlText}\n`);
+    await connection.run(`${CREATE_PREFIX(outputTable)}${sqlText}\n`);
+  } catch (error) {
+    if (sqlPath && error instanceof Error) throw new Error(stageErrorMessage(error.message, sqlPath), { cause: error });
+    throw error;
   } finally {
     await connection.run('RESET disabled_optimizers');
   }
+}
+
+/** What runStage puts before the stage's text: one line, so DuckDB's line numbers are one past the file's. */
+const CREATE_PREFIX = (outputTable: string) => `CREATE OR REPLACE TABLE ${outputTable} AS\n`;
+const PREFIX_LINES = 1;
+
+/**
+ * A DuckDB error of a stage in the stage file's terms: `<path> line <n>: <message>`, with DuckDB's
+ * `LINE n:` excerpt renumbered to the file's lines (DuckDB counts runStage's CREATE line too).
+ * @example stageErrorMessage('Catalog Error: no function x\n\nLINE 13: x() ...', 'spark/sql/a.sql') // 'spark/sql/a.sql line 12: Catalog Error: no function x\n\nLINE 12: x() ...'
+ */
+export function stageErrorMessage(message: string, sqlPath: string): string {
+  let fileLine: number | undefined;
+  const renumbered = message.replace(/^LINE (\d+):/m, (_match, n: string) => {
+    fileLine = Number(n) - PREFIX_LINES;
+    return `LINE ${fileLine}:`;
+  });
+  return `${sqlPath}${fileLine !== undefined ? ` line ${fileLine}` : ''}: ${renumbered}`;
 }
 
 /**

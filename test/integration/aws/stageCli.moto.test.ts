@@ -276,7 +276,7 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
     await c.run(['status', '--stage', 'ci', '--json']);
     const [status] = JSON.parse(c.stdout());
 
-    expect(status.dataset).toBe('access_records');
+    expect(status.table).toBe('access_records');
     expect(status.raw).toEqual([{ day: '2024-03-05', state: 'processed', objects: 3, bytes: 300 }]);
     expect(status.outputs.map((o: { day: string; state: string }) => [o.day, o.state])).toEqual([
       ['2024-03-04', 'stale'],

@@ -5,7 +5,7 @@ const report = (fields: Partial<RunReport>) => ({ execution: 'run-1', endedAt: '
 
 describe('describeLastRun', () => {
   it('says how to learn why and how to retry after a failed run', () => {
-    const failed = report({ status: 'FAILED', failedDays: [{ table: 'access_records', day: '2024-03-05', error: 'x' }] });
+    const failed = report({ status: 'FAILED', failedDays: [{ table: 'access_records', day: '2024-03-05', error: { name: 'StepFailedError', message: 'x' } }] });
 
     expect(describeLastRun(failed)).toBe(
       'last run: run-1 FAILED (2024-03-07T10:02:13.400Z), 1 day failed; `lakestep report` says why, `lakestep run --rerun run-1` retries them',
@@ -13,7 +13,7 @@ describe('describeLastRun', () => {
   });
 
   it('says a rerun alone does not help days over the reject threshold', () => {
-    const failed = report({ status: 'FAILED', failedDays: [{ table: 'access_records', day: '2024-03-05', error: 'RejectThresholdError: access_records 2024-03-05: 8 of 67 records rejected' }] });
+    const failed = report({ status: 'FAILED', failedDays: [{ table: 'access_records', day: '2024-03-05', error: { name: 'RejectThresholdError', message: 'access_records 2024-03-05: 8 of 67 records rejected' } }] });
 
     expect(describeLastRun(failed)).toContain(
       '`lakestep run --rerun run-1` retries them; days over the reject threshold fail again until their raw files are fixed or rejectThreshold is raised (their quarantined records are in _runs/run-1/rejected/)',

@@ -1,5 +1,6 @@
 import { formatReportText } from '../../../src/cli/reportCommand';
-import type { RunSummary } from '../../../src/core/summary';
+import { summarize, type RunSummary } from '../../../src/core/summary';
+import type { Plan, StepResult } from '../../../src/core/types';
 import { buildRunReport, MAX_SAMPLE_ROWS, renderRunReportHtml, type CheckOutcome } from '../../../src/report/runReport';
 import { chartData, chartJsSource, jsonForScript } from '../../../src/report/runReportHtml';
 
@@ -45,14 +46,14 @@ describe('buildRunReport', () => {
       ['access_records', ['2024-03-05', '2024-03-06']],
       ['file_downloads', ['2024-03-05']],
     ]);
-    expect(report.tables[0].days[0]).toEqual({ day: '2024-03-05', status: 'succeeded', recordsIn: 1200, recordsOut: 1180, duplicates: 20, rejected: 9, late: 2, rejectsByReason: {}, metrics: {}, reasons: ['new raw data in arrival day 2024-03-05'] });
-    expect(report.tables[0].days[1].error).toBe("CheckFailedError: 'not_null_session_id' failed: 7 rows (day 2024-03-06)");
+    expect(report.tables[0].days[0]).toEqual({ day: '2024-03-05', status: 'succeeded', recordsIn: 1200, recordsOut: 1180, duplicates: 20, rejected: 9, late: 2, rejectedByReason: {}, metrics: {}, reasons: ['new raw data in arrival day 2024-03-05'] });
+    expect(report.tables[0].days[1].error).toEqual({ name: 'CheckFailedError', message: "'not_null_session_id' failed: 7 rows (day 2024-03-06)" });
     expect(report.tables[1].days[0].unattributed).toBe(3);
     expect(report.tables[0].days[0].unattributed).toBeUndefined();
     expect(report.tables[0].totals).toEqual({ days: 2, daysFailed: 1, recordsIn: 1200, recordsOut: 1180, duplicates: 20, rejected: 9, rejectedOnFailedDays: 4, late: 2, unattributed: 0 });
     expect(report.totals).toEqual({ days: 3, daysFailed: 1, recordsIn: 1240, recordsOut: 1218, duplicates: 22, rejected: 9, rejectedOnFailedDays: 4, late: 2, unattributed: 3, checksFailed: 1, checkWarnings: 1, warnings: 1 });
     expect(report.rejectedByReason).toEqual({ invalid_json: 11, late: 2 }); // failed days' included
-    expect(report.failedDays).toEqual([{ table: 'access_records', day: '2024-03-06', error: "CheckFailedError: 'not_null_session_id' failed: 7 rows (day 2024-03-06)" }]);
+    expect(report.failedDays).toEqual([{ table: 'access_records', day: '2024-03-06', error: { name: 'CheckFailedError', message: "'not_null_session_id' failed: 7 rows (day 2024-03-06)" } }]);
     expect(report.warnings).toEqual([{ message: 'row count of file_downloads 2024-03-05 is 58 % below the trailing mean' }]);
   });
 
@@ -144,5 +145,53 @@ describe('renderRunReportHtml', () => {
     expect(page).toContain('Chart unavailable');
     expect(page).not.toContain('<script');
     expect(page).toContain('<td class="num">1,180</td>');
+  });
+});
+
+describe('the run page of a step that failed', () => {
+  /** One step of three days over the reject threshold (one error for all), and a step that succeeded. */
+  function failedStepReport() {
+    const group = (groupId: string, dataset: string, days: string[]) => ({ groupId, dataset, phase: 0, period: 'day' as const, days, rawDays: days });
+    const plan = {
+      executionId: 'run-9',
+      createdAtMs: 0,
+      days: [],
+      groups: [group('g1', 'access_records', ['2024-03-01', '2024-03-02', '2024-03-03']), group('g2', 'node_snapshots', ['2024-03-01'])],
+      rawPartitions: [],
+      removedRawDays: [],
+      stageVersions: {},
+    } as unknown as Plan;
+    const error = { name: 'RejectThresholdError', message: '12 of 100 records rejected' };
+    const day = (d: string, rejected: number) => ({ day: d, status: 'failed' as const, recordsIn: 30, recordsOut: 29, duplicatesDropped: 1, rejected, late: 0, rejectedByReason: { invalid_json: rejected }, error });
+    const results: StepResult[] = [
+      { groupId: 'g1', dataset: 'access_records', stageVersion: 'v', days: [day('2024-03-01', 4), day('2024-03-02', 5), day('2024-03-03', 3)], rejectedByReason: { invalid_json: 12 }, seconds: 1.2345 },
+      { groupId: 'g2', dataset: 'node_snapshots', stageVersion: 'v', days: [{ day: '2024-03-01', status: 'succeeded' as const, recordsIn: 1234567, recordsOut: 1234567, duplicatesDropped: 0, rejected: 0, late: 0 }], rejectedByReason: {}, seconds: 0.5 },
+    ];
+    return buildRunReport(summarize(plan, results, 'no result'));
+  }
+
+  it('lists each step with its days, time and the error once; each day its rejects by reason', () => {
+    const report = failedStepReport();
+
+    expect(report.steps).toEqual([
+      { table: 'access_records', from: '2024-03-01', to: '2024-03-03', days: 3, daysFailed: 3, seconds: 1.2, error: { name: 'RejectThresholdError', message: '12 of 100 records rejected' } },
+      { table: 'node_snapshots', from: '2024-03-01', to: '2024-03-01', days: 1, daysFailed: 0, seconds: 0.5 },
+    ]);
+    expect(report.tables[0].days[1].rejectedByReason).toEqual({ invalid_json: 5 });
+  });
+
+  it('shows the error once per step, failed days apart from the published total, numbers formatted', () => {
+    const html = renderRunReportHtml(failedStepReport(), { chartJs: null });
+
+    expect(html.split('12 of 100 records rejected').length - 1).toBe(2); // the Steps table and the Failed days table, not once per day
+    expect(html).toContain("(the step's error, under Steps)");
+    expect(html).toContain('<td>access_records</td><td>2024-03-01…2024-03-03</td><td class="num">3</td>');
+    expect(html).toContain('<td>invalid_json 5</td>');
+    // published: nothing of access_records; failed, not published: the three days' sums (90 in, 87 out, 3 dup, 12 rejected)
+    expect(html).toMatch(/<th>published<\/th><th>0 ok<\/th>(<th class="num">0<\/th>){5}/);
+    expect(html).toContain('<th>failed, not published</th><th>3 failed</th><th class="num">90</th><th class="num">87</th><th class="num">3</th><th class="num">12</th>');
+    expect(html).toContain('<td class="num">1,234,567</td>');
+    expect(html).toContain('steps 1.7 s');
+    expect(html).toContain('<a href="index.html" id="lake-link">');
   });
 });
