@@ -128,7 +128,8 @@ describe('the completion event and the exports on the local runtime', () => {
   });
 
   it('sends no event when every planned day fails (a step over its reject threshold)', async () => {
-    const at = Date.parse(`${sample.firstDay}T05:00:00Z`);
+    // in the last arrival day: a scheduled run lists only the days that can still change (bounded discovery)
+    const at = Date.parse(`${sample.lastDay}T05:00:00Z`);
     const key = rawFileKey('raw/access_records/', at, 'garbage');
     await writeRawFile(lake, key, Array.from({ length: 400 }, (_, i) => `{"sessionId": "broken-${i}", `), { gzip: true });
     const events = eventFiles(lake);
