@@ -5,7 +5,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DEFAULTS, loadConfig, PROJECT_ROOT } from '../config/config';
+import { DEFAULTS, loadConfig, PACKAGE_ROOT } from '../config/config';
+import { activeProject, defaultLake, findProject, projectOption, useProject } from '../config/project';
 import { addDays, dayOfEpochMs, parseDay } from '../core/days';
 import { ConfigError, InputError } from '../core/errors';
 import { generateSample } from '../sample/generate';
@@ -29,8 +30,24 @@ export interface Io {
   confirm?: Confirm;
 }
 
-const defaultLake = () => process.env.LAKESTEP_LAKE ?? DEFAULTS.lake;
-const lakeOption = () => new Option('--lake <dir>', 'the lake folder (or $LAKESTEP_LAKE)').default(defaultLake(), defaultLake());
+// no value default: the lake is the project's (found when the command runs, in useProjectOf)
+const lakeOption = () => new Option('--lake <dir>', 'the lake folder (default: $LAKESTEP_LAKE, else <project>/lake)');
+
+/**
+ * Before a command runs: finds its project (`--project`, else walking up from the current folder),
+ * makes it the one loadConfig() reads, and sets `--lake` to the project's lake when not given.
+ * `init` makes a project, so it needs none.
+ * @throws InputError when no project is found
+ */
+function useProjectOf(program: Command, command: Command): void {
+  if (command.name() === 'init') return;
+  const { project } = program.opts<{ project?: string }>();
+  const root = project !== undefined ? projectOption(project) : findProject(process.cwd());
+  useProject(root);
+  if (command.options.some((o) => o.attributeName() === 'lake') && command.getOptionValue('lake') === undefined) {
+    command.setOptionValue('lake', defaultLake(root));
+  }
+}
 const dayArg = (field: string) => (value: string) => {
   try {
     return parseDay(value, field);
@@ -87,18 +104,20 @@ async function sample(opts: { lake: string; days: number; start?: string; record
 const fmtPercent = (share: number) => `${(share * 100).toFixed(1)} %`;
 
 /** The version in package.json (the CLI runs from the sources: no build step stamps it). */
-const packageVersion = () => (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const packageVersion = () => (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 const hasRawData = (lake: string) => existsSync(join(lake, 'raw')) && readdirSync(join(lake, 'raw')).length > 0;
 
 export function makeProgram(io: Io = { stdout: process.stdout, reporter: new TerminalReporter(), setExitCode: (c) => (process.exitCode = c) }): Command {
-  const program = new Command('lakestep')
+  const program: Command = new Command('lakestep')
     .description('Incremental, idempotent day partitions from raw S3 events: Step Functions + Spark, or all on this machine.')
     .version(packageVersion(), '-V, --version', 'print the lakestep version')
     // a one-line pointer, not the whole usage, after a mistyped option or command
     .showHelpAfterError('(lakestep --help lists the commands; lakestep <command> --help, its options)')
     .configureOutput({ writeOut: (text) => io.stdout.write(text) })
     .exitOverride()
+    .option('--project <dir>', 'the project folder (holding lakestep.config.yml); default: the nearest one at or above the current folder')
+    .hook('preAction', (root, command) => useProjectOf(root, command))
     .addHelpText('after', EXAMPLES);
 
   program
@@ -207,6 +226,7 @@ export async function main(argv: string[], io?: Io): Promise<void> {
   const debug = argv.includes('--debug');
   const setExitCode = io?.setExitCode ?? ((code: number) => (process.exitCode = code));
   const program = makeProgram(io);
+  const callersProject = activeProject(); // main() may run in-process (tests): the project is this command's only
   try {
     await program.parseAsync(argv.filter((a) => a !== '--debug'));
   } catch (error) {
@@ -217,5 +237,7 @@ export async function main(argv: string[], io?: Io): Promise<void> {
     process.stderr.write(`error: ${err.message}\n`);
     if (debug) process.stderr.write(`${err.stack}\n`);
     setExitCode(isBadInput(err) ? EXIT.badInput : EXIT.runFailed);
+  } finally {
+    useProject(callersProject);
   }
 }

@@ -4,10 +4,11 @@
  * Every default is written once, in DEFAULTS; docs point here.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors';
+import { CONFIG_FILE, projectRoot } from './project';
 
 export const DEFAULTS = {
   lateDays: 1,
@@ -189,8 +190,7 @@ export interface LakestepConfig {
 
 export const isDataset = (table: TableConfig): table is DatasetConfig => 'raw' in table;
 
-/** Project root: the folder holding lakestep.config.yml, spark/ and statemachines/. */
-export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+export { PACKAGE_ROOT, projectRoot } from './project';
 
 /**
  * Validates a parsed config object: the schema, then what spans entries (declared fields, reads
@@ -329,16 +329,18 @@ export function phaseOf(config: Pick<LakestepConfig, 'datasets' | 'aggregates'>)
   return phases;
 }
 
-let cached: LakestepConfig | undefined;
+const cache = new Map<string, LakestepConfig>();
 
 /**
- * Loads and validates `lakestep.config.yml` (or `path`), and checks that every stage SQL file it
- * names exists (under PROJECT_ROOT). Cached for the default path.
+ * Loads and validates a project's `lakestep.config.yml` (default: the project in use, projectRoot()),
+ * and checks that every stage SQL file it names exists (stage paths are relative to the config's
+ * folder). Cached per file.
  * @throws ConfigError naming the file, or the key whose stage file is missing
  */
 export function loadConfig(path?: string): LakestepConfig {
-  if (!path && cached) return cached;
-  const file = path ?? resolve(PROJECT_ROOT, 'lakestep.config.yml');
+  const file = path ?? resolve(projectRoot(), CONFIG_FILE);
+  const hit = cache.get(file);
+  if (hit && !path) return hit;
   let parsed: unknown;
   try {
     parsed = parse(readFileSync(file, 'utf8'));
@@ -351,11 +353,11 @@ export function loadConfig(path?: string): LakestepConfig {
   const config = parseConfig(parsed);
   for (const [section, entries] of [['datasets', config.datasets], ['aggregates', config.aggregates]] as const) {
     for (const [key, table] of Object.entries(entries)) {
-      const stage = resolve(PROJECT_ROOT, table.stage);
+      const stage = resolve(dirname(file), table.stage);
       if (!existsSync(stage)) throw new ConfigError(`${section}.${key}.stage`, `${stage} does not exist (expected the stage's SQL file)`);
     }
   }
-  if (!path) cached = config;
+  if (!path) cache.set(file, config);
   return config;
 }
 

@@ -78,6 +78,22 @@ describe('lakestep CLI', () => {
     );
   });
 
+  it('exits 1 outside any project, naming the folders searched, and on a --project folder without a config', async () => {
+    const outside = tmpLake('cli-outside');
+    const here = process.cwd();
+
+    process.chdir(outside);
+    const none = await lakestep('status').finally(() => process.chdir(here));
+    const wrong = await lakestep('status', '--project', outside);
+    rmSync(outside, { recursive: true, force: true });
+
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(`error: project: no lakestep.config.yml in ${outside}, ${dirname(outside)}`);
+    expect(none.stderr).toContain('start one with `lakestep init DIR`');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain(`error: --project: ${outside} holds no lakestep.config.yml`);
+  });
+
   it('exits 1 on a lake folder that does not exist, and does not make one', async () => {
     const typo = join(lake, 'no-such-lake');
 

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import aslValidator from 'asl-validator';
 import { LOCK_TTL_ATTRIBUTE, ledgerTableNames, tableDefinitions } from '../../src/aws/ledgerTables';
-import { loadConfig, PROJECT_ROOT, processedPrefix, rejectedPrefix, rejectedTable } from '../../src/config/config';
+import { loadConfig, PACKAGE_ROOT, processedPrefix, rejectedPrefix, rejectedTable } from '../../src/config/config';
 import { taskStates, type AslDefinition, type AslState } from '../../src/pipeline/stateMachineDefinition';
 import { packageStage, run, type Template } from '../helpers/serverlessPackage';
 
@@ -16,7 +16,7 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
 const lambdaLogicalId = (fn: string) => `${fn[0].toUpperCase()}${fn.slice(1)}LambdaFunction`;
-const FUNCTIONS = readdirSync(resolve(PROJECT_ROOT, 'functions'));
+const FUNCTIONS = readdirSync(resolve(PACKAGE_ROOT, 'functions'));
 
 /** Both branches of every Fn::If that holds statements, so a mode's statements are checked whichever applies. */
 function flattenStatements(statements: Json): Json[] {
@@ -334,7 +334,7 @@ describe('serverless package --stage ci', () => {
   });
 
   describe('cfn-lint', () => {
-    const CFN_LINT = resolve(PROJECT_ROOT, '.venv/bin/cfn-lint');
+    const CFN_LINT = resolve(PACKAGE_ROOT, '.venv/bin/cfn-lint');
     (existsSync(CFN_LINT) ? it : it.skip)('finds no error in the packaged template (warnings about the ci stage constants allowed)', async () => {
       const template = join(dir, 'out', 'cloudformation-template-update-stack.json');
       // exit status is a bit mask: 2 errors, 4 warnings, 8 informational

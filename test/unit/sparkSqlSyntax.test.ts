@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../src/config/config';
+import { PACKAGE_ROOT } from '../../src/config/config';
 import { sparkSyntaxErrors } from '../helpers/sparkSyntax';
 
-const SQL_DIR = join(PROJECT_ROOT, 'spark', 'sql');
+const SQL_DIR = join(PACKAGE_ROOT, 'spark', 'sql');
 
 describe('sparkSyntaxErrors', () => {
   const stageFiles = readdirSync(SQL_DIR).filter((name) => name.endsWith('.sql')).sort();

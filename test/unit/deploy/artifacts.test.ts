@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { EMRClient } from '@aws-sdk/client-emr';
 import { EmrStepRunner } from '../../../src/aws/emrStepRunner';
-import { loadConfig, PROJECT_ROOT } from '../../../src/config/config';
+import { loadConfig, PACKAGE_ROOT } from '../../../src/config/config';
 import { DRIVER_MODULES, sparkSubmitArgs } from '../../../src/core/sparkSubmitArgs';
 import { stepSpec } from '../../helpers/stepSpec';
 import { artifactsUri, artifactsVersion, artifactUploads, contentHash, listSparkFiles } from '../../../src/deploy/artifacts';
@@ -49,7 +49,7 @@ describe('artifactUploads', () => {
 
   it('uploads, from the real spark/ folder, every key an EMR step of that version reads', () => {
     const version = '0.1.0-ab12cd3';
-    const keys = new Set(artifactUploads(listSparkFiles(resolve(PROJECT_ROOT, 'spark')), version).map((u) => `s3://art/${u.key}`));
+    const keys = new Set(artifactUploads(listSparkFiles(resolve(PACKAGE_ROOT, 'spark')), version).map((u) => `s3://art/${u.key}`));
     const runner = new EmrStepRunner(new EMRClient({ region: 'us-east-1' }), {
       clusterId: 'j-1',
       artifactsUri: artifactsUri('art', version),
