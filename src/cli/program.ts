@@ -21,6 +21,7 @@ import { terminalConfirm, unlockCommand, type Confirm } from './unlockCommand';
 import { readStageStatus, runOnAws } from './awsCommands';
 import { addStageCommands, awsDeps, stageOption } from './stageProgram';
 import { addAdoptCommand } from './adoptCommand';
+import { initCommand } from './initCommand';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -65,6 +66,7 @@ const EXAMPLES = `
 Exit codes: 0 ok, 1 bad input, 2 run failed.
 
 Examples:
+  $ lakestep init demo && cd demo
   $ lakestep sample --days 3
   $ lakestep run
   $ lakestep run --from 2024-03-01 --to 2024-03-07 --force
@@ -119,6 +121,12 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
     .option('--project <dir>', 'the project folder (holding lakestep.config.yml); default: the nearest one at or above the current folder')
     .hook('preAction', (root, command) => useProjectOf(root, command))
     .addHelpText('after', EXAMPLES);
+
+  program
+    .command('init')
+    .description('start a project in DIR (new or empty): lakestep.config.yml with a starter dataset, its stage SQL, .gitignore, README')
+    .argument('<dir>', 'the project folder to create')
+    .action((dir: string) => initCommand(dir, io.reporter));
 
   program
     .command('sample')
