@@ -5,11 +5,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DEFAULTS, loadConfig, PACKAGE_ROOT } from '../config/config';
-import { activeProject, defaultLake, findProject, projectOption, useProject } from '../config/project';
+import { loadConfig, PACKAGE_ROOT } from '../config/config';
+import { activeProject, defaultLake, findProject, projectOption, projectRoot, useProject } from '../config/project';
 import { addDays, dayOfEpochMs, parseDay } from '../core/days';
 import { ConfigError, InputError } from '../core/errors';
-import { generateSample } from '../sample/generate';
+import { sampleProject, startQueries } from '../sample/projectSample';
 import { EXIT } from './exitCodes';
 import { queryCommand, queryText } from './queryCommand';
 import { QUERY_FORMATS, type QueryFormat } from './queryFormat';
@@ -79,31 +79,20 @@ function sampleDefaults(days: number) {
   return { start: addDays(dayOfEpochMs(Date.now()), -days), days };
 }
 
+/** Raw files for the project in use (its own generator, or drawn from its declared datasets). */
 async function sample(opts: { lake: string; days: number; start?: string; recordsPerHour: number; seed: number }, reporter: Reporter) {
-  const summary = await generateSample({
+  const projectDir = activeProject() ?? projectRoot();
+  const { lines } = await sampleProject({
     lakeDir: opts.lake,
     days: opts.days,
     start: opts.start ?? sampleDefaults(opts.days).start,
     recordsPerHour: opts.recordsPerHour,
     seed: opts.seed,
+    config: loadConfig(),
+    projectDir,
   });
-  reporter.line(`sample: ${summary.recordsWritten.toLocaleString('en-US')} access records in ${summary.files} files (${(summary.bytes / 1e6).toFixed(1)} MB) under ${join(opts.lake, 'raw/access_records')}`);
-  if (summary.fileDownloads) reporter.line(`sample: ${summary.fileDownloads.recordsWritten.toLocaleString('en-US')} file downloads under ${join(opts.lake, 'raw/file_downloads')}`);
-  if (summary.nodeSnapshots) reporter.line(`sample: ${summary.nodeSnapshots.files} daily node snapshot dumps of ${summary.nodeSnapshots.nodes.toLocaleString('en-US')} nodes under ${join(opts.lake, 'raw/node_snapshots')}`);
-  // Every day gets a fixed few malformed records (so a tiny sample has every kind): in a small
-  // sample they pass the reject threshold and the run fails those days, by design. Say so now.
-  const { rejected, recordsByArrivalDay } = summary.expected;
-  const records = Object.values(recordsByArrivalDay).reduce((n, k) => n + k, 0);
-  const threshold = loadConfig().datasets.access_records?.rejectThreshold ?? DEFAULTS.rejectThreshold;
-  if (records > 0 && rejected / records > threshold) {
-    reporter.line(
-      `warning: ${fmtPercent(rejected / records)} of these access records are malformed or late, over the ${fmtPercent(threshold)} reject threshold: ` +
-        `lakestep run will fail their days and publish nothing (use --records-per-hour 20 or more for a run that passes)`,
-    );
-  }
+  lines.forEach((line) => reporter.line(line));
 }
-
-const fmtPercent = (share: number) => `${(share * 100).toFixed(1)} %`;
 
 /** The version in package.json (the CLI runs from the sources: no build step stamps it). */
 const packageVersion = () => (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -130,11 +119,11 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
 
   program
     .command('sample')
-    .description('write realistic raw data: access records and file downloads (duplicates, late and malformed records included) and node snapshot dumps')
+    .description("write raw files for every dataset of the project (duplicates, late and malformed records included): the project's own generator if its config names one, else drawn from the declared columns")
     .addOption(lakeOption())
     .option('--days <n>', 'arrival days', positiveInt, 3)
     .option('--start <YYYY-MM-DD>', 'first arrival day (default: <days> days ago)', dayArg('--start'))
-    .option('--records-per-hour <k>', 'records per arrival hour', positiveInt, 400)
+    .option('--records-per-hour <k>', 'records per arrival hour (a daily dump holds 24 × this)', positiveInt, 400)
     .option('--seed <s>', 'random seed (same seed, same files)', positiveInt, 42)
     .action((opts) => sample(opts, io.reporter));
 
@@ -205,7 +194,8 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
       const code = await runCommand({ lake }, io.reporter, io.stdout);
       io.setExitCode(code);
       if (code === EXIT.ok) {
-        io.reporter.line(`\nThe lake is in ${lake}. Try:\n  npx lakestep status\n  npx lakestep query "SELECT record_date, client, count(*) AS requests FROM access_records GROUP BY ALL ORDER BY ALL"\n  npx lakestep query "SELECT reason, count(*) FROM rejected_access_records GROUP BY ALL"\n  npx lakestep query "SELECT * FROM project_downloads_daily ORDER BY record_date, downloads_28d DESC LIMIT 10"\n  npx lakestep report`);
+        const queries = startQueries(loadConfig(), activeProject() ?? projectRoot()).map((q) => `  npx lakestep query ${JSON.stringify(q)}\n`);
+        io.reporter.line(`\nThe lake is in ${lake}. Try:\n  npx lakestep status\n${queries.join('')}  npx lakestep report`);
       }
     });
 

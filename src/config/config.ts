@@ -165,6 +165,11 @@ const configSchema = z
     maxStepsPerExecution: z.number().int().min(1).max(100).default(DEFAULTS.maxStepsPerExecution),
     stepConcurrency: z.number().int().min(1).max(40).default(DEFAULTS.stepConcurrency),
     lockTtlSeconds: z.number().int().min(60).default(DEFAULTS.lockTtlSeconds),
+    /** `lakestep sample`: the project's own generator instead of the one drawing from the declared columns */
+    sample: z
+      .object({ generator: z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9_./-]+\.(ts|js)$/, 'a .ts or .js module path relative to the project, e.g. sample/index.ts') })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -186,6 +191,8 @@ export interface LakestepConfig {
   maxStepsPerExecution: number;
   stepConcurrency: number;
   lockTtlSeconds: number;
+  /** `generator`: a module of the project (path relative to it) exporting `sample` (src/sample/projectSample.ts) */
+  sample?: { generator: string };
 }
 
 export const isDataset = (table: TableConfig): table is DatasetConfig => 'raw' in table;
