@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig, PACKAGE_ROOT, projectRoot } from '../config/config';
 import { addDays, dayRange } from '../core/days';
 import { REQUIRED_SPARK_CONF } from '../core/sparkSubmitArgs';
-import { generateSample } from '../sample/generate';
+import { generateSample } from '../../examples/synapse/sample/generate';
 import { writeTwin } from './bench';
 import { recordType } from './declaredRecord';
 

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { generateSample } from '../../src/sample/generate';
+import { generateSample } from '../../examples/synapse/sample/generate';
 import { rowsByDay, tmpLake } from '../helpers/lake';
 import { lakestep } from '../helpers/cli';
 import { withLocalRuntime } from '../../src/local/localRuntime';

@@ -255,8 +255,8 @@ describe('serverless package --stage ci', () => {
         const names = zip.toString('latin1');
         expect(zip.length).toBeLessThan(1_000_000);
         expect(names).toContain(`functions/${fn}/handler.js`);
-        expect(names).toContain('lakestep.config.yml');
-        expect(names).toContain('spark/sql/access_records.sql');
+        expect(names).toContain('examples/synapse/lakestep.config.yml');
+        expect(names).toContain('examples/synapse/spark/sql/access_records.sql');
         expect(names).not.toContain('node_modules/');
       }
     });

@@ -37,7 +37,7 @@ import type { StepSpec } from '../../../src/core/types';
 import { executeStateMachine } from '../../../src/local/executeStateMachine';
 import { LAMBDA_FACTORIES } from '../../../src/local/localHandlers';
 import { withLocalRuntime } from '../../../src/local/localRuntime';
-import { generateSample } from '../../../src/sample/generate';
+import { generateSample } from '../../../examples/synapse/sample/generate';
 import { tmpLake } from '../../helpers/lake';
 import { describeIfMoto, MOTO_SERVER, startMoto, type Moto } from '../../helpers/motoServer';
 import { packageStage, type Template } from '../../helpers/serverlessPackage';

@@ -3,9 +3,9 @@
  * realistic access records, the file downloads they imply and node snapshot dumps (generate.ts).
  */
 import { join } from 'node:path';
-import { DEFAULTS } from '../config/config';
+import { DEFAULTS } from '../../../src/config/config';
 import { generateSample } from './generate';
-import type { ProjectSampleGenerator } from './projectSample';
+import type { ProjectSampleGenerator } from '../../../src/sample/projectSample';
 
 const fmtPercent = (share: number) => `${(share * 100).toFixed(1)} %`;
 
