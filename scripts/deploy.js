@@ -26,7 +26,8 @@ const { readFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
 require('tsx/cjs');
-const { artifactsVersion, artifactUploads, artifactsUri, contentHash, listSparkFiles } = require('../src/deploy/artifacts');
+const { artifactsVersion, artifactUploads, artifactsUri, contentHash, sparkArtifactSources } = require('../src/deploy/artifacts');
+const { projectRoot } = require('../src/config/project');
 const { buildJar } = require('./build-java');
 
 const ROOT = resolve(__dirname, '..');
@@ -59,11 +60,12 @@ const git = (...args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8'
 /** What this checkout would upload: `{ version, commit, uploads: [{ path, key }], files: [{ path, bytes }] }`. */
 function localArtifacts() {
   buildJar(); // the driver's Java helper, shipped next to it (reproducible: unchanged sources give the same bytes)
-  const sparkDir = join(ROOT, 'spark');
-  const all = listSparkFiles(sparkDir);
-  const files = all.map((path) => ({ path, bytes: readFileSync(join(sparkDir, path)) }));
+  // lakestep's driver and jar, the project's stage SQL (this repository's: the Synapse example)
+  const sources = sparkArtifactSources(ROOT, projectRoot());
+  const all = sources.map((s) => s.path);
+  const files = sources.map((s) => ({ path: s.path, bytes: readFileSync(s.file) }));
   const packageVersion = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
-  const dirty = git('status', '--porcelain', '--', 'spark').length > 0;
+  const dirty = git('status', '--porcelain', '--', 'spark', projectRoot()).length > 0;
   const version = artifactsVersion({ packageVersion, commit: git('rev-parse', '--short', 'HEAD'), dirtyContentHash: dirty ? contentHash(files) : undefined });
   const uploads = artifactUploads(all, version);
   return { version, commit: git('rev-parse', 'HEAD'), uploads, files: files.filter((f) => uploads.some((u) => u.path === f.path)) };

@@ -14,7 +14,8 @@ from lakestep_lakefs import LakeFs
 from lakestep_session import build_session
 from lakestep_step import run_step
 
-SQL_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "sql"))
+# the Synapse example's stage SQL (examples/synapse/spark/sql), as the stage tests run it
+SQL_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "examples", "synapse", "spark", "sql"))
 D = dt.date.fromisoformat
 DOWNLOADS = "ts TIMESTAMP, user_id BIGINT, project_id BIGINT, client STRING, record_date DATE"
 # An aggregate (AggregateConfig JSON: no `raw`).

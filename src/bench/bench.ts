@@ -44,7 +44,7 @@ import { decodeRawFile, splitRecords } from '../local/duckdb/records';
 import { executeStateMachine } from '../local/executeStateMachine';
 import { withLocalRuntime } from '../local/localRuntime';
 import { summaryKey } from '../pipeline/runKeys';
-import { generateSample } from '../sample/generate';
+import { generateSample } from '../../examples/synapse/sample/generate';
 import { recordType } from './declaredRecord';
 
 const START = '2024-03-01';

@@ -17,15 +17,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadConfig, PROJECT_ROOT } from '../config/config';
+import { loadConfig, PACKAGE_ROOT, projectRoot } from '../config/config';
 import { addDays, dayRange } from '../core/days';
 import { REQUIRED_SPARK_CONF } from '../core/sparkSubmitArgs';
-import { generateSample } from '../sample/generate';
+import { generateSample } from '../../examples/synapse/sample/generate';
 import { writeTwin } from './bench';
 import { recordType } from './declaredRecord';
 
 const START = '2024-03-01';
-const VENV_BIN = resolve(PROJECT_ROOT, '.venv', 'bin');
+const VENV_BIN = resolve(PACKAGE_ROOT, '.venv', 'bin');
 
 /** The plain job: argv[1] JSON {twin, sql, out, days, columns (top-level DDL), select}. */
 const PLAIN_JOB = `
@@ -76,13 +76,13 @@ export async function runBenchSpark(): Promise<void> {
     await writeTwin(lakeDir, twinDir, days);
 
     process.stderr.write('bench:spark: lakestep run --engine spark\n');
-    const lakestep = measured([process.execPath, resolve(PROJECT_ROOT, 'bin', 'lakestep.js'), 'run', '--engine', 'spark', '--lake', lakeDir, '--dataset', 'access_records']);
+    const lakestep = measured([process.execPath, resolve(PACKAGE_ROOT, 'bin', 'lakestep.js'), 'run', '--engine', 'spark', '--lake', lakeDir, '--dataset', 'access_records']);
 
     process.stderr.write('bench:spark: plain Spark job (JSON reader, the same stage SQL)\n');
     const job = join(lakeDir, '_bench_plain_job.py');
     await writeFile(job, PLAIN_JOB);
     const { columns, select } = recordType(dataset, 'spark');
-    const jobArgs = { twin: twinDir, sql: resolve(PROJECT_ROOT, dataset.stage), out: join(lakeDir, '_bench_plain_out'), days, columns, select };
+    const jobArgs = { twin: twinDir, sql: resolve(projectRoot(), dataset.stage), out: join(lakeDir, '_bench_plain_out'), days, columns, select };
     const conf = Object.entries(REQUIRED_SPARK_CONF).flatMap(([k, v]) => ['--conf', `${k}=${v}`]);
     // spark-submit finds Spark's home with the `python3` on PATH: the venv's, as SparkSubmitStepRunner's runs do.
     const python = resolve(VENV_BIN, 'python');

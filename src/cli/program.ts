@@ -5,10 +5,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DEFAULTS, loadConfig, PROJECT_ROOT } from '../config/config';
+import { loadConfig, PACKAGE_ROOT } from '../config/config';
+import { activeProject, defaultLake, findProject, projectOption, projectRoot, useProject } from '../config/project';
 import { addDays, dayOfEpochMs, parseDay } from '../core/days';
 import { ConfigError, InputError } from '../core/errors';
-import { generateSample } from '../sample/generate';
+import { sampleProject, startQueries } from '../sample/projectSample';
 import { EXIT } from './exitCodes';
 import { queryCommand, queryText } from './queryCommand';
 import { QUERY_FORMATS, type QueryFormat } from './queryFormat';
@@ -21,6 +22,7 @@ import { readStageStatus, runOnAws } from './awsCommands';
 import { addStageCommands, awsDeps, stageOption } from './stageProgram';
 import { addAdoptCommand } from './adoptCommand';
 import { addSnapshotCommand } from './snapshotCommand';
+import { initCommand } from './initCommand';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -30,8 +32,24 @@ export interface Io {
   confirm?: Confirm;
 }
 
-const defaultLake = () => process.env.LAKESTEP_LAKE ?? DEFAULTS.lake;
-const lakeOption = () => new Option('--lake <dir>', 'the lake folder (or $LAKESTEP_LAKE)').default(defaultLake(), defaultLake());
+// no value default: the lake is the project's (found when the command runs, in useProjectOf)
+const lakeOption = () => new Option('--lake <dir>', 'the lake folder (default: $LAKESTEP_LAKE, else <project>/lake)');
+
+/**
+ * Before a command runs: finds its project (`--project`, else walking up from the current folder),
+ * makes it the one loadConfig() reads, and sets `--lake` to the project's lake when not given.
+ * `init` makes a project, so it needs none.
+ * @throws InputError when no project is found
+ */
+function useProjectOf(program: Command, command: Command): void {
+  if (command.name() === 'init') return;
+  const { project } = program.opts<{ project?: string }>();
+  const root = project !== undefined ? projectOption(project) : findProject(process.cwd());
+  useProject(root);
+  if (command.options.some((o) => o.attributeName() === 'lake') && command.getOptionValue('lake') === undefined) {
+    command.setOptionValue('lake', defaultLake(root));
+  }
+}
 const dayArg = (field: string) => (value: string) => {
   try {
     return parseDay(value, field);
@@ -49,6 +67,7 @@ const EXAMPLES = `
 Exit codes: 0 ok, 1 bad input, 2 run failed.
 
 Examples:
+  $ lakestep init demo && cd demo
   $ lakestep sample --days 3
   $ lakestep run
   $ lakestep run --from 2024-03-01 --to 2024-03-07 --force
@@ -61,54 +80,51 @@ function sampleDefaults(days: number) {
   return { start: addDays(dayOfEpochMs(Date.now()), -days), days };
 }
 
+/** Raw files for the project in use (its own generator, or drawn from its declared datasets). */
 async function sample(opts: { lake: string; days: number; start?: string; recordsPerHour: number; seed: number }, reporter: Reporter) {
-  const summary = await generateSample({
+  const projectDir = activeProject() ?? projectRoot();
+  const { lines } = await sampleProject({
     lakeDir: opts.lake,
     days: opts.days,
     start: opts.start ?? sampleDefaults(opts.days).start,
     recordsPerHour: opts.recordsPerHour,
     seed: opts.seed,
+    config: loadConfig(),
+    projectDir,
   });
-  reporter.line(`sample: ${summary.recordsWritten.toLocaleString('en-US')} access records in ${summary.files} files (${(summary.bytes / 1e6).toFixed(1)} MB) under ${join(opts.lake, 'raw/access_records')}`);
-  if (summary.fileDownloads) reporter.line(`sample: ${summary.fileDownloads.recordsWritten.toLocaleString('en-US')} file downloads under ${join(opts.lake, 'raw/file_downloads')}`);
-  if (summary.nodeSnapshots) reporter.line(`sample: ${summary.nodeSnapshots.files} daily node snapshot dumps of ${summary.nodeSnapshots.nodes.toLocaleString('en-US')} nodes under ${join(opts.lake, 'raw/node_snapshots')}`);
-  // Every day gets a fixed few malformed records (so a tiny sample has every kind): in a small
-  // sample they pass the reject threshold and the run fails those days, by design. Say so now.
-  const { rejected, recordsByArrivalDay } = summary.expected;
-  const records = Object.values(recordsByArrivalDay).reduce((n, k) => n + k, 0);
-  const threshold = loadConfig().datasets.access_records?.rejectThreshold ?? DEFAULTS.rejectThreshold;
-  if (records > 0 && rejected / records > threshold) {
-    reporter.line(
-      `warning: ${fmtPercent(rejected / records)} of these access records are malformed or late, over the ${fmtPercent(threshold)} reject threshold: ` +
-        `lakestep run will fail their days and publish nothing (use --records-per-hour 20 or more for a run that passes)`,
-    );
-  }
+  lines.forEach((line) => reporter.line(line));
 }
 
-const fmtPercent = (share: number) => `${(share * 100).toFixed(1)} %`;
-
 /** The version in package.json (the CLI runs from the sources: no build step stamps it). */
-const packageVersion = () => (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const packageVersion = () => (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 const hasRawData = (lake: string) => existsSync(join(lake, 'raw')) && readdirSync(join(lake, 'raw')).length > 0;
 
 export function makeProgram(io: Io = { stdout: process.stdout, reporter: new TerminalReporter(), setExitCode: (c) => (process.exitCode = c) }): Command {
-  const program = new Command('lakestep')
+  const program: Command = new Command('lakestep')
     .description('Incremental, idempotent day partitions from raw S3 events: Step Functions + Spark, or all on this machine.')
     .version(packageVersion(), '-V, --version', 'print the lakestep version')
     // a one-line pointer, not the whole usage, after a mistyped option or command
     .showHelpAfterError('(lakestep --help lists the commands; lakestep <command> --help, its options)')
     .configureOutput({ writeOut: (text) => io.stdout.write(text) })
     .exitOverride()
+    .option('--project <dir>', 'the project folder (holding lakestep.config.yml); default: the nearest one at or above the current folder')
+    .hook('preAction', (root, command) => useProjectOf(root, command))
     .addHelpText('after', EXAMPLES);
 
   program
+    .command('init')
+    .description('start a project in DIR (new or empty): lakestep.config.yml with a starter dataset, its stage SQL, .gitignore, README')
+    .argument('<dir>', 'the project folder to create')
+    .action((dir: string) => initCommand(dir, io.reporter));
+
+  program
     .command('sample')
-    .description('write realistic raw data: access records and file downloads (duplicates, late and malformed records included) and node snapshot dumps')
+    .description("write raw files for every dataset of the project (duplicates, late and malformed records included): the project's own generator if its config names one, else drawn from the declared columns")
     .addOption(lakeOption())
     .option('--days <n>', 'arrival days', positiveInt, 3)
     .option('--start <YYYY-MM-DD>', 'first arrival day (default: <days> days ago)', dayArg('--start'))
-    .option('--records-per-hour <k>', 'records per arrival hour', positiveInt, 400)
+    .option('--records-per-hour <k>', 'records per arrival hour (a daily dump holds 24 × this)', positiveInt, 400)
     .option('--seed <s>', 'random seed (same seed, same files)', positiveInt, 42)
     .action((opts) => sample(opts, io.reporter));
 
@@ -180,7 +196,8 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
       const code = await runCommand({ lake }, io.reporter, io.stdout);
       io.setExitCode(code);
       if (code === EXIT.ok) {
-        io.reporter.line(`\nThe lake is in ${lake}. Try:\n  npx lakestep status\n  npx lakestep query "SELECT record_date, client, count(*) AS requests FROM access_records GROUP BY ALL ORDER BY ALL"\n  npx lakestep query "SELECT reason, count(*) FROM rejected_access_records GROUP BY ALL"\n  npx lakestep query "SELECT * FROM project_downloads_daily ORDER BY record_date, downloads_28d DESC LIMIT 10"\n  npx lakestep report`);
+        const queries = startQueries(loadConfig(), activeProject() ?? projectRoot()).map((q) => `  npx lakestep query ${JSON.stringify(q)}\n`);
+        io.reporter.line(`\nThe lake is in ${lake}. Try:\n  npx lakestep status\n${queries.join('')}  npx lakestep report`);
       }
     });
 
@@ -210,6 +227,7 @@ export async function main(argv: string[], io?: Io): Promise<void> {
   const debug = argv.includes('--debug');
   const setExitCode = io?.setExitCode ?? ((code: number) => (process.exitCode = code));
   const program = makeProgram(io);
+  const callersProject = activeProject(); // main() may run in-process (tests): the project is this command's only
   try {
     await program.parseAsync(argv.filter((a) => a !== '--debug'));
   } catch (error) {
@@ -220,5 +238,7 @@ export async function main(argv: string[], io?: Io): Promise<void> {
     process.stderr.write(`error: ${err.message}\n`);
     if (debug) process.stderr.write(`${err.stack}\n`);
     setExitCode(isBadInput(err) ? EXIT.badInput : EXIT.runFailed);
+  } finally {
+    useProject(callersProject);
   }
 }

@@ -4,7 +4,7 @@
  * Every default is written once, in DEFAULTS; docs point here.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, InputError } from '../core/errors';
@@ -12,6 +12,7 @@ import { phasesOf } from '../core/phases';
 import { selectOnlyProblem, sqlCodeOnly } from '../core/sqlText';
 import { historyEventsOfGroup, maxGroupsInHistory, STEP_HISTORY_BUDGET } from '../core/stepPolling';
 import { DAY_COLUMN, DEFAULT_PARTITION_LAYOUT, PARTITION_LAYOUTS, partitionColumns } from '../core/partitionLayout';
+import { CONFIG_FILE, projectRoot } from './project';
 
 export const DEFAULTS = {
   lateDays: 1,
@@ -205,6 +206,11 @@ const configSchema = z
     stepTimeoutMinutes: stepTimeoutMinutesSchema.default(DEFAULTS.stepTimeoutMinutes),
     stepConcurrency: z.number().int().min(1).max(40).default(DEFAULTS.stepConcurrency),
     lockTtlSeconds: z.number().int().min(60).default(DEFAULTS.lockTtlSeconds),
+    /** `lakestep sample`: the project's own generator instead of the one drawing from the declared columns */
+    sample: z
+      .object({ generator: z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9_./-]+\.(ts|js)$/, 'a .ts or .js module path relative to the project, e.g. sample/index.ts') })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -229,12 +235,13 @@ export interface LakestepConfig {
   stepConcurrency: number;
   lockTtlSeconds: number;
   exports: Record<string, ExportConfig>;
+  /** `generator`: a module of the project (path relative to it) exporting `sample` (src/sample/projectSample.ts) */
+  sample?: { generator: string };
 }
 
 export const isDataset = (table: TableConfig): table is DatasetConfig => 'raw' in table;
 
-/** Project root: the folder holding lakestep.config.yml, spark/ and statemachines/. */
-export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+export { PACKAGE_ROOT, projectRoot } from './project';
 
 /**
  * Validates a parsed config object: the schema, then what spans entries (declared fields, reads
@@ -429,16 +436,18 @@ export function phaseOf(config: Pick<LakestepConfig, 'datasets' | 'aggregates'>)
   }
 }
 
-let cached: LakestepConfig | undefined;
+const cache = new Map<string, LakestepConfig>();
 
 /**
- * Loads and validates `lakestep.config.yml` (or `path`), and checks that every stage SQL file it
- * names exists (under PROJECT_ROOT). Cached for the default path.
+ * Loads and validates a project's `lakestep.config.yml` (default: the project in use, projectRoot()),
+ * and checks that every stage SQL file it names exists (stage paths are relative to the config's
+ * folder). Cached per file.
  * @throws ConfigError naming the file, or the key whose stage file is missing
  */
 export function loadConfig(path?: string): LakestepConfig {
-  if (!path && cached) return cached;
-  const file = path ?? resolve(PROJECT_ROOT, 'lakestep.config.yml');
+  const file = path ?? resolve(projectRoot(), CONFIG_FILE);
+  const hit = cache.get(file);
+  if (hit && !path) return hit;
   let parsed: unknown;
   try {
     parsed = parse(readFileSync(file, 'utf8'));
@@ -451,11 +460,11 @@ export function loadConfig(path?: string): LakestepConfig {
   const config = parseConfig(parsed);
   for (const [section, entries] of [['datasets', config.datasets], ['aggregates', config.aggregates]] as const) {
     for (const [key, table] of Object.entries(entries)) {
-      const stage = resolve(PROJECT_ROOT, table.stage);
+      const stage = resolve(dirname(file), table.stage);
       if (!existsSync(stage)) throw new ConfigError(`${section}.${key}.stage`, `${stage} does not exist (expected the stage's SQL file)`);
     }
   }
-  if (!path) cached = config;
+  if (!path) cache.set(file, config);
   return config;
 }
 

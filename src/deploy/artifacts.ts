@@ -69,6 +69,19 @@ export function contentHash(files: { path: string; bytes: Buffer }[]): string {
   return hash.digest('hex');
 }
 
+/**
+ * What a deploy ships, by artifact path: lakestep's driver and jar (`<packageRoot>/spark/jobs|jars/`) and the
+ * project's stage SQL (`<projectDir>/spark/sql/`), each with the file it comes from.
+ * @example sparkArtifactSources('/lakestep', '/lakestep/examples/synapse') // [{ path: 'jobs/lakestep_driver.py', file: '/lakestep/spark/jobs/lakestep_driver.py' }, { path: 'sql/access_records.sql', file: '/lakestep/examples/synapse/spark/sql/access_records.sql' }, …]
+ */
+export function sparkArtifactSources(packageRoot: string, projectDir: string): { path: string; file: string }[] {
+  const from = (root: string, keep: (path: string) => boolean) =>
+    listSparkFiles(join(root, 'spark'))
+      .filter(keep)
+      .map((path) => ({ path, file: join(root, 'spark', ...path.split('/')) }));
+  return [...from(packageRoot, (p) => !p.startsWith('sql/')), ...from(projectDir, (p) => p.startsWith('sql/'))];
+}
+
 /** Every file under `sparkDir`, relative and `/`-separated (the caller filters with artifactUploads). */
 export function listSparkFiles(sparkDir: string): string[] {
   return (readdirSync(sparkDir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { DynamoLedger } from '../aws/dynamoLedger';
 import { DynamoLock } from '../aws/dynamoLock';
 import { ledgerTableNames } from '../aws/ledgerTables';
-import { loadConfig, PROJECT_ROOT, type LakestepConfig } from '../config/config';
+import { loadConfig, PACKAGE_ROOT, projectRoot, type LakestepConfig } from '../config/config';
 import { holdPoint } from '../core/crashPoints';
 import { InputError } from '../core/errors';
 import type { Ports, StepRunner } from '../core/ports';
@@ -68,9 +68,9 @@ function checkLakeDir(lakeDir: string, existing: boolean): void {
 
 /** @throws InputError when `--engine spark` is asked for and the venv with pyspark is missing, or the fault script is bad */
 function stepRunner(engine: Engine, lakeDir: string, config: LakestepConfig): StepRunner {
-  const opts = { lakeDir, projectRoot: PROJECT_ROOT, config };
-  if (engine === 'spark' && !existsSync(join(PROJECT_ROOT, '.venv', 'bin', 'spark-submit'))) {
-    throw new InputError('--engine', 'spark runs the PySpark driver from the project venv, which is missing: create it with `node scripts/ensure-python.js` (needs Python 3.11 and Java 17)');
+  const opts = { lakeDir, projectRoot: projectRoot(), packageRoot: PACKAGE_ROOT, config };
+  if (engine === 'spark' && !existsSync(join(PACKAGE_ROOT, '.venv', 'bin', 'spark-submit'))) {
+    throw new InputError('--engine', 'spark runs the PySpark driver from the lakestep venv, which is missing: create it with `node scripts/ensure-python.js` (needs Python 3.11 and Java 17)');
   }
   // LAKESTEP_STEP_FAULTS: a fault script ends the steps it names as EMR would (FAILED, CANCELLED, INTERRUPTED)
   return withStepFaults(engine === 'spark' ? new SparkSubmitStepRunner(opts) : new DuckDbStepRunner(opts));

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
-import type { LakestepConfig } from '../config/config';
+import { PACKAGE_ROOT, type LakestepConfig } from '../config/config';
 import { InputError } from '../core/errors';
 import type { StepRunner } from '../core/ports';
 import { sparkSubmitArgs } from '../core/sparkSubmitArgs';
@@ -14,10 +14,12 @@ import type { StepSpec, StepStatus } from '../core/types';
 export interface SparkSubmitStepRunnerOptions {
   /** the lake folder (laid out as the S3 bucket) */
   lakeDir: string;
-  /** holds spark/jobs/, the stage SQL files (spec.stageSql is relative to it) and .venv/ */
+  /** the project: the stage SQL files (spec.stageSql is relative to it) */
   projectRoot: string;
+  /** lakestep itself: spark/jobs/ and .venv/; default PACKAGE_ROOT */
+  packageRoot?: string;
   config: LakestepConfig;
-  /** the venv's Python, default `<projectRoot>/.venv/bin/python`; spark-submit is taken from its folder */
+  /** the venv's Python, default `<packageRoot>/.venv/bin/python`; spark-submit is taken from its folder */
   python?: string;
 }
 
@@ -50,8 +52,12 @@ export class SparkSubmitStepRunner implements StepRunner {
   private seq = 0;
   private readonly python: string;
 
+  private get packageRoot() {
+    return this.options.packageRoot ?? PACKAGE_ROOT;
+  }
+
   constructor(private readonly options: SparkSubmitStepRunnerOptions) {
-    this.python = options.python ?? resolve(options.projectRoot, '.venv', 'bin', 'python');
+    this.python = options.python ?? resolve(this.packageRoot, '.venv', 'bin', 'python');
   }
 
   /** The full command (spark-submit path first) this runner starts for `spec`. */
@@ -62,7 +68,7 @@ export class SparkSubmitStepRunner implements StepRunner {
       spec,
       lakeRoot: `file://${resolve(lakeDir)}/`,
       sqlUri: `file://${resolve(projectRoot, spec.stageSql)}`,
-      driverUri: resolve(projectRoot, 'spark', 'jobs', 'lakestep_driver.py'),
+      driverUri: resolve(this.packageRoot, 'spark', 'jobs', 'lakestep_driver.py'),
       config,
       master: 'local[2]',
       extraConf: LOCAL_SPARK_CONF,
@@ -82,7 +88,7 @@ export class SparkSubmitStepRunner implements StepRunner {
     const step: RunningStep = { state: 'RUNNING', tail: [], exited, stop: () => undefined };
     this.steps.set(stepId, step);
     const child = spawn(program, args, {
-      cwd: this.options.projectRoot,
+      cwd: this.packageRoot,
       stdio: ['ignore', 'ignore', 'pipe'],
       env: {
         ...process.env,

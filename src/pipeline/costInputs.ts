@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import { allTableNames, isDataset, PROJECT_ROOT, tableConfig, type LakestepConfig } from '../config/config';
+import { allTableNames, isDataset, PACKAGE_ROOT, tableConfig, type LakestepConfig } from '../config/config';
 import { ASSUMED, estimateCost, type CostEstimate, type CostSettings, type ExecutionWork, type MachineShape, type StepTiming } from '../core/costEstimate';
 import type { ObjectStore } from '../core/ports';
 import { PRICES } from '../core/prices';
@@ -59,7 +59,7 @@ const ENV_OF_PARAM = {
 export function costSettings(config: Pick<LakestepConfig, 'datasets' | 'aggregates'>, env: NodeJS.ProcessEnv = {}, stage?: string): CostSettings {
   let params: Record<string, unknown> = {};
   try {
-    const doc = parse(readFileSync(resolve(PROJECT_ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'silent' }) as { params?: Record<string, Record<string, unknown>> };
+    const doc = parse(readFileSync(resolve(PACKAGE_ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'silent' }) as { params?: Record<string, Record<string, unknown>> };
     params = { ...(doc.params?.default ?? {}), ...((stage && doc.params?.[stage]) || {}) };
   } catch {
     // a Lambda's package has no serverless.yml: its environment carries the settings

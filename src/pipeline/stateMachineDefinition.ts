@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import { PROJECT_ROOT } from '../config/config';
+import { PACKAGE_ROOT } from '../config/config';
 
-export const DEFINITION_PATH = resolve(PROJECT_ROOT, 'statemachines/pipeline.asl.yml');
+export const DEFINITION_PATH = resolve(PACKAGE_ROOT, 'statemachines/pipeline.asl.yml');
 
 /** An ARN in the local runner's made-up account: the one place its region and account are written. */
 export const localArn = (service: string, resource: string) => `arn:aws:${service}:us-east-1:000000000000:${resource}`;

@@ -10,7 +10,7 @@ import type { Plan } from '../../src/core/types';
 import { executeStateMachine } from '../../src/local/executeStateMachine';
 import { withLocalRuntime } from '../../src/local/localRuntime';
 import { planKey } from '../../src/pipeline/runKeys';
-import { generateSample, rawFileKey, writeRawFile } from '../../src/sample/generate';
+import { generateSample, rawFileKey, writeRawFile } from '../../examples/synapse/sample/generate';
 import { lakestep } from '../helpers/cli';
 import { snapshotFiles, tmpLake } from '../helpers/lake';
 

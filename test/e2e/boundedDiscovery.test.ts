@@ -13,7 +13,7 @@ import { executeStateMachine } from '../../src/local/executeStateMachine';
 import { withLocalRuntime, type LocalRuntime } from '../../src/local/localRuntime';
 import { discover } from '../../src/pipeline/discover';
 import { planKey } from '../../src/pipeline/runKeys';
-import { generateSample, rawFileKey, writeRawFile } from '../../src/sample/generate';
+import { generateSample, rawFileKey, writeRawFile } from '../../examples/synapse/sample/generate';
 import { tmpLake } from '../helpers/lake';
 
 const PREFIX = 'raw/access_records/';

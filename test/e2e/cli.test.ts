@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { generateSample } from '../../src/sample/generate';
+import { generateSample } from '../../examples/synapse/sample/generate';
 import { tmpLake } from '../helpers/lake';
 import { lakestep } from '../helpers/cli';
 import { withLocalRuntime } from '../../src/local/localRuntime';
@@ -76,6 +76,22 @@ describe('lakestep CLI', () => {
       'warning: 4 raw keys are in no known layout (<prefix>YYYY/MM/DD/HH/… or <prefix>year=YYYY/month=MM/day=DD/…) and were left alone: ' +
         'raw/access_records/2024/13/01/00/x.gz, raw/access_records/README.txt, raw/access_records/misc/a.gz, …\n',
     );
+  });
+
+  it('exits 1 outside any project, naming the folders searched, and on a --project folder without a config', async () => {
+    const outside = tmpLake('cli-outside');
+    const here = process.cwd();
+
+    process.chdir(outside);
+    const none = await lakestep('status').finally(() => process.chdir(here));
+    const wrong = await lakestep('status', '--project', outside);
+    rmSync(outside, { recursive: true, force: true });
+
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(`error: project: no lakestep.config.yml in ${outside}, ${dirname(outside)}`);
+    expect(none.stderr).toContain('start one with `lakestep init DIR`');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain(`error: --project: ${outside} holds no lakestep.config.yml`);
   });
 
   it('exits 1 on a lake folder that does not exist, and does not make one', async () => {

@@ -17,7 +17,7 @@ import { executeStateMachine, type ExecutionOutcome } from '../../src/local/exec
 import type { RunCompletedEvent } from '../../src/local/fileRunEvents';
 import { withLocalRuntime } from '../../src/local/localRuntime';
 import { executionName, planKey, summaryKey } from '../../src/pipeline/runKeys';
-import { DOWNLOADS_PREFIX, generateSample, rawFileKey, writeRawFile, type SampleSummary } from '../../src/sample/generate';
+import { DOWNLOADS_PREFIX, generateSample, rawFileKey, writeRawFile, type SampleSummary } from '../../examples/synapse/sample/generate';
 import { changedDays, snapshotFiles, sql, tmpLake } from '../helpers/lake';
 
 interface Run {

@@ -6,7 +6,7 @@
  */
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSample } from '../../src/sample/generate';
+import { generateSample } from '../../examples/synapse/sample/generate';
 import { startLakestep, type ChildRun } from '../helpers/crash';
 import { tmpLake } from '../helpers/lake';
 

@@ -11,7 +11,7 @@ import type { Plan } from '../../src/core/types';
 import { executeChain, type ExecutionOutcome } from '../../src/local/executeStateMachine';
 import { withLocalRuntime } from '../../src/local/localRuntime';
 import { planKey } from '../../src/pipeline/runKeys';
-import { generateSample, type SampleSummary } from '../../src/sample/generate';
+import { generateSample, type SampleSummary } from '../../examples/synapse/sample/generate';
 import { lakestep } from '../helpers/cli';
 import { rowsByDay, snapshotFiles, tmpLake } from '../helpers/lake';
 

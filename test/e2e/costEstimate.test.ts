@@ -4,7 +4,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSample } from '../../src/sample/generate';
+import { generateSample } from '../../examples/synapse/sample/generate';
 import { tmpLake } from '../helpers/lake';
 import { lakestep } from '../helpers/cli';
 import { PRICES } from '../../src/core/prices';

@@ -6,7 +6,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { generateSample } from '../../src/sample/generate';
+import { generateSample } from '../../examples/synapse/sample/generate';
 import { withLocalRuntime } from '../../src/local/localRuntime';
 import { localExecutionId } from '../../src/local/executeStateMachine';
 import { lakestep } from '../helpers/cli';

@@ -1,7 +1,7 @@
 /** A lake whose path needs quoting in SQL (`/home/o'brien/lake`): every dataset runs, every day ok. */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSample } from '../../src/sample/generate';
+import { generateSample } from '../../examples/synapse/sample/generate';
 import { lakestep } from '../helpers/cli';
 import { tmpLake } from '../helpers/lake';
 

@@ -13,7 +13,7 @@ import type { Plan } from '../../src/core/types';
 import { executeStateMachine } from '../../src/local/executeStateMachine';
 import { withLocalRuntime } from '../../src/local/localRuntime';
 import { planKey } from '../../src/pipeline/runKeys';
-import { generateSample } from '../../src/sample/generate';
+import { generateSample } from '../../examples/synapse/sample/generate';
 import { lakestep } from '../helpers/cli';
 import { partitionFolders, snapshotFiles, sql, tmpLake } from '../helpers/lake';
 

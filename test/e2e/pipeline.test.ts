@@ -12,7 +12,7 @@ import { executeStateMachine, type ExecutionOutcome } from '../../src/local/exec
 import { withLocalRuntime } from '../../src/local/localRuntime';
 import { queryCatalog } from '../../src/local/catalogQuery';
 import { planKey, summaryKey } from '../../src/pipeline/runKeys';
-import { generateSample, rawFileKey, writeRawFile, type SampleSummary } from '../../src/sample/generate';
+import { generateSample, rawFileKey, writeRawFile, type SampleSummary } from '../../examples/synapse/sample/generate';
 import { changedDays, rowsByDay, snapshotFiles, tmpLake } from '../helpers/lake';
 
 interface Run {

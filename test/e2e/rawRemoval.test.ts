@@ -4,7 +4,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSample } from '../../src/sample/generate';
+import { generateSample } from '../../examples/synapse/sample/generate';
 import { lakestep } from '../helpers/cli';
 import { rowsByDay, tmpLake } from '../helpers/lake';
 

@@ -5,7 +5,7 @@
  */
 import { copyFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSample } from '../../src/sample/generate';
+import { generateSample } from '../../examples/synapse/sample/generate';
 import { lakestep } from '../helpers/cli';
 import { tmpLake } from '../helpers/lake';
 

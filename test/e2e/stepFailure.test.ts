@@ -11,7 +11,7 @@ import { executeStateMachine } from '../../src/local/executeStateMachine';
 import { withLocalRuntime } from '../../src/local/localRuntime';
 import type { RunReport } from '../../src/report/runReport';
 import { reportKeys } from '../../src/report/reportStore';
-import { generateSample } from '../../src/sample/generate';
+import { generateSample } from '../../examples/synapse/sample/generate';
 import { snapshotFiles, tmpLake } from '../helpers/lake';
 
 const lake = tmpLake('step-failure');

@@ -12,7 +12,7 @@ import { withLocalRuntime } from '../../src/local/localRuntime';
 import { STEP_FAULTS_ENV } from '../../src/local/stepFaults';
 import type { RunReport } from '../../src/report/runReport';
 import { reportKeys } from '../../src/report/reportStore';
-import { generateSample } from '../../src/sample/generate';
+import { generateSample } from '../../examples/synapse/sample/generate';
 import { rowsByDay, tmpLake } from '../helpers/lake';
 
 const lake = tmpLake('step-faults');

@@ -16,7 +16,7 @@ import { withLocalRuntime } from '../../src/local/localRuntime';
 import { planKey, summaryKey } from '../../src/pipeline/runKeys';
 import { latestReport, reportKeys } from '../../src/report/reportStore';
 import type { RunReport } from '../../src/report/runReport';
-import { DOWNLOADS_PREFIX, generateSample, rawFileKey, writeRawFile, type SampleSummary } from '../../src/sample/generate';
+import { DOWNLOADS_PREFIX, generateSample, rawFileKey, writeRawFile, type SampleSummary } from '../../examples/synapse/sample/generate';
 import { changedDays, rowsByDay, snapshotFiles, sql, tmpLake } from '../helpers/lake';
 
 interface Run {

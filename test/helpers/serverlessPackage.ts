@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { PROJECT_ROOT } from '../../src/config/config';
+import { PACKAGE_ROOT } from '../../src/config/config';
 
 export const run = promisify(execFile);
-const SERVERLESS = resolve(PROJECT_ROOT, 'node_modules/.bin/serverless');
+const SERVERLESS = resolve(PACKAGE_ROOT, 'node_modules/.bin/serverless');
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 export interface Template {
@@ -35,7 +35,7 @@ function offlineEnv(home: string): NodeJS.ProcessEnv {
 export async function packageStage(args: string[], stage = 'ci'): Promise<{ dir: string; template: Template }> {
   const dir = mkdtempSync(join(tmpdir(), 'lakestep-sls-'));
   await run(SERVERLESS, ['package', '--stage', stage, '--package', join(dir, 'out'), ...args], {
-    cwd: PROJECT_ROOT,
+    cwd: PACKAGE_ROOT,
     env: offlineEnv(dir),
     timeout: 170_000,
     maxBuffer: 16 * 1024 * 1024,

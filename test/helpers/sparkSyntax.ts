@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { PROJECT_ROOT } from '../../src/config/config';
+import { PACKAGE_ROOT } from '../../src/config/config';
 
 /**
  * Validates SQL texts with dt-sql-parser's Spark SQL grammar; returns each text's error messages.
@@ -18,6 +18,6 @@ export function sparkSyntaxErrors(texts: Record<string, string>): Record<string,
       out[name] = parser.validate(text).map((e) => 'line ' + e.startLine + ':' + e.startColumn + ' ' + e.message);
     }
     process.stdout.write(JSON.stringify(out));`;
-  const stdout = execFileSync(process.execPath, ['-e', script], { cwd: PROJECT_ROOT, input: JSON.stringify(texts), encoding: 'utf8' });
+  const stdout = execFileSync(process.execPath, ['-e', script], { cwd: PACKAGE_ROOT, input: JSON.stringify(texts), encoding: 'utf8' });
   return JSON.parse(stdout) as Record<string, string[]>;
 }

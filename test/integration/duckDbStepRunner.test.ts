@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { PROJECT_ROOT, type LakestepConfig } from '../../src/config/config';
+import { projectRoot, type LakestepConfig } from '../../src/config/config';
 import { flatAccessRecords, withFlatAccessRecords } from '../helpers/flatRecords';
 import type { StepResult, StepSpec } from '../../src/core/types';
 import { DuckDbStepRunner, runStepInProcess } from '../../src/local/duckdb/duckDbStepRunner';
@@ -115,7 +115,7 @@ describe('runStepInProcess', () => {
   });
 
   it('computes exact per-day counts from duplicates, late, malformed and truncated input', async () => {
-    const result = await runStepInProcess(spec(), { lakeDir: lake, projectRoot: PROJECT_ROOT, config: lenient });
+    const result = await runStepInProcess(spec(), { lakeDir: lake, projectRoot: projectRoot(), config: lenient });
 
     expect(result.days).toEqual([
       { day: '2024-03-01', status: 'succeeded', recordsIn: 6, recordsOut: 3, duplicatesDropped: 3, rejected: 7, late: 1, rejectedByReason: { bad_type: 3, invalid_json: 2, late: 1, missing_field: 1 } },
@@ -129,7 +129,7 @@ describe('runStepInProcess', () => {
   });
 
   it('writes each day as Parquet under year=/month=/day=, one row per key, no partition columns inside', async () => {
-    await runStepInProcess(spec(), { lakeDir: lake, projectRoot: PROJECT_ROOT, config: lenient });
+    await runStepInProcess(spec(), { lakeDir: lake, projectRoot: projectRoot(), config: lenient });
 
     const rows = await query(`SELECT session_id, strftime(record_date, '%Y-%m-%d') AS d, typeof("timestamp") AS ts_type
       FROM read_parquet('${lake}/processed/access_records/*/*/*/*.parquet') ORDER BY d, session_id`);
@@ -150,7 +150,7 @@ describe('runStepInProcess', () => {
   });
 
   it('writes the rejects of the step days by arrival day, with source file, index, reason and raw text', async () => {
-    await runStepInProcess(spec(), { lakeDir: lake, projectRoot: PROJECT_ROOT, config: lenient });
+    await runStepInProcess(spec(), { lakeDir: lake, projectRoot: projectRoot(), config: lenient });
 
     const rows = await query(`SELECT strftime(arrival_day, '%Y-%m-%d') AS arrival, source_file, record_index, reason, detail,
         strftime(event_day, '%Y-%m-%d') AS event, raw_text
@@ -173,11 +173,11 @@ describe('runStepInProcess', () => {
   });
 
   it('gives identical rows on a rerun, replacing the day files instead of adding to them', async () => {
-    const first = await runStepInProcess(spec(), { lakeDir: lake, projectRoot: PROJECT_ROOT, config: lenient });
+    const first = await runStepInProcess(spec(), { lakeDir: lake, projectRoot: projectRoot(), config: lenient });
     const before = await query(`SELECT * FROM read_parquet('${lake}/processed/access_records/*/*/*/*.parquet') ORDER BY ALL`);
     const filesBefore = await filesUnder(join(lake, 'processed'));
 
-    const second = await runStepInProcess(spec(), { lakeDir: lake, projectRoot: PROJECT_ROOT, config: lenient });
+    const second = await runStepInProcess(spec(), { lakeDir: lake, projectRoot: projectRoot(), config: lenient });
 
     const after = await query(`SELECT * FROM read_parquet('${lake}/processed/access_records/*/*/*/*.parquet') ORDER BY ALL`);
     const filesAfter = await filesUnder(join(lake, 'processed'));
@@ -200,10 +200,10 @@ describe('runStepInProcess', () => {
     // Day 03-04 has no raw records at all: computing it ends with no data files there.
     await runStepInProcess(spec({ days: ['2024-03-02', '2024-03-03', '2024-03-04'], rawDays: ['2024-03-01', '2024-03-02', '2024-03-03', '2024-03-04', '2024-03-05'] }), {
       lakeDir: lake,
-      projectRoot: PROJECT_ROOT,
+      projectRoot: projectRoot(),
       config: lenient,
     });
-    await runStepInProcess(spec({ days: ['2024-03-01'], rawDays: ['2024-02-29', '2024-03-01', '2024-03-02'] }), { lakeDir: lake, projectRoot: PROJECT_ROOT, config: lenient });
+    await runStepInProcess(spec({ days: ['2024-03-01'], rawDays: ['2024-02-29', '2024-03-01', '2024-03-02'] }), { lakeDir: lake, projectRoot: projectRoot(), config: lenient });
 
     expect(await readFile(untouched, 'utf8')).toBe('not really parquet: must not be read or removed');
     expect(await filesUnder(join(lake, 'processed/access_records/year=2024/month=03/day=04'))).toEqual([]);
@@ -215,7 +215,7 @@ describe('runStepInProcess', () => {
     await mkdir(join(lake, 'processed/access_records/year=2024/month=03/day=01'), { recursive: true });
     await writeFile(existing, 'existing');
 
-    const result = await runStepInProcess(spec(), { lakeDir: lake, projectRoot: PROJECT_ROOT, config: withThreshold(0.05) });
+    const result = await runStepInProcess(spec(), { lakeDir: lake, projectRoot: projectRoot(), config: withThreshold(0.05) });
 
     expect(result.days.map((d) => [d.day, d.status, d.error?.name])).toEqual([
       ['2024-03-01', 'failed', 'RejectThresholdError'],
@@ -237,7 +237,7 @@ describe('runStepInProcess', () => {
     try {
       await writeRawFile(hiveLake, 'raw/access_records/year=2024/month=03/day=01/part-1.json', [rec('h1', at('2024-03-01', 1)), rec('h1', at('2024-03-01', 1)), rec('h2', at('2024-03-01', 2))], { gzip: false, separator: 'none' });
 
-      const result = await runStepInProcess(spec({ days: ['2024-03-01'], rawDays: ['2024-02-29', '2024-03-01', '2024-03-02'] }), { lakeDir: hiveLake, projectRoot: PROJECT_ROOT, config: lenient });
+      const result = await runStepInProcess(spec({ days: ['2024-03-01'], rawDays: ['2024-02-29', '2024-03-01', '2024-03-02'] }), { lakeDir: hiveLake, projectRoot: projectRoot(), config: lenient });
 
       expect(result.days[0]).toMatchObject({ recordsIn: 3, recordsOut: 2, duplicatesDropped: 1, rejected: 0 });
     } finally {
@@ -259,7 +259,7 @@ describe('DuckDbStepRunner', () => {
   });
 
   it('submits without waiting, then reports COMPLETED and leaves the StepResult at resultKey', async () => {
-    const runner = new DuckDbStepRunner({ lakeDir: lake, projectRoot: PROJECT_ROOT, config: withThreshold(0.6) });
+    const runner = new DuckDbStepRunner({ lakeDir: lake, projectRoot: projectRoot(), config: withThreshold(0.6) });
 
     const { stepId } = await runner.submit(spec());
     const early = await runner.describe(stepId);
@@ -273,7 +273,7 @@ describe('DuckDbStepRunner', () => {
   });
 
   it('reports FAILED with the cause when the step throws', async () => {
-    const runner = new DuckDbStepRunner({ lakeDir: lake, projectRoot: PROJECT_ROOT, config: withFlatAccessRecords() });
+    const runner = new DuckDbStepRunner({ lakeDir: lake, projectRoot: projectRoot(), config: withFlatAccessRecords() });
 
     const { stepId } = await runner.submit(spec({ stageSql: 'spark/sql/no_such_stage.sql' }));
     const status = await runner.settled(stepId);
@@ -284,7 +284,7 @@ describe('DuckDbStepRunner', () => {
   });
 
   it('cancels a queued step (it never starts), and says a step that ended has ended', async () => {
-    const runner = new DuckDbStepRunner({ lakeDir: lake, projectRoot: PROJECT_ROOT, config: withThreshold(0.6) });
+    const runner = new DuckDbStepRunner({ lakeDir: lake, projectRoot: projectRoot(), config: withThreshold(0.6) });
     const first = await runner.submit(spec());
     const queued = await runner.submit(spec({ groupId: 'g-queued', resultKey: '_runs/exec-1/steps/g-queued.json' }));
 
@@ -300,7 +300,7 @@ describe('DuckDbStepRunner', () => {
   });
 
   it('reports an unknown step id as FAILED', async () => {
-    const runner = new DuckDbStepRunner({ lakeDir: lake, projectRoot: PROJECT_ROOT, config: withFlatAccessRecords() });
+    const runner = new DuckDbStepRunner({ lakeDir: lake, projectRoot: projectRoot(), config: withFlatAccessRecords() });
 
     expect(await runner.describe('duckdb-nope')).toMatchObject({ state: 'FAILED', failureMessage: expect.stringMatching(/unknown/) });
   });

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import aslValidator from 'asl-validator';
 import { LOCK_TTL_ATTRIBUTE, ledgerTableNames, tableDefinitions } from '../../src/aws/ledgerTables';
 import { EMR_RELEASE } from '../../src/config/emrRelease';
-import { loadConfig, PROJECT_ROOT, processedPrefix, rejectedPrefix, rejectedTable } from '../../src/config/config';
+import { loadConfig, PACKAGE_ROOT, processedPrefix, rejectedPrefix, rejectedTable } from '../../src/config/config';
 import { partitionColumns } from '../../src/core/partitionLayout';
 import { taskStates, type AslDefinition, type AslState } from '../../src/pipeline/stateMachineDefinition';
 import { packageStage, run, type Template } from '../helpers/serverlessPackage';
@@ -18,7 +18,7 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
 const lambdaLogicalId = (fn: string) => `${fn[0].toUpperCase()}${fn.slice(1)}LambdaFunction`;
-const FUNCTIONS = readdirSync(resolve(PROJECT_ROOT, 'functions'));
+const FUNCTIONS = readdirSync(resolve(PACKAGE_ROOT, 'functions'));
 
 /** Both branches of every Fn::If that holds statements, so a mode's statements are checked whichever applies. */
 function flattenStatements(statements: Json): Json[] {
@@ -260,8 +260,8 @@ describe('serverless package --stage ci', () => {
         const names = zip.toString('latin1');
         expect(zip.length).toBeLessThan(1_000_000);
         expect(names).toContain(`functions/${fn}/handler.js`);
-        expect(names).toContain('lakestep.config.yml');
-        expect(names).toContain('spark/sql/access_records.sql');
+        expect(names).toContain('examples/synapse/lakestep.config.yml');
+        expect(names).toContain('examples/synapse/spark/sql/access_records.sql');
         expect(names).not.toContain('node_modules/');
       }
     });
@@ -309,7 +309,7 @@ describe('serverless package --stage ci', () => {
 
     it('starts the EMR release that spark/requirements.txt pins pyspark for', () => {
       const env = t.Resources.EnsureClusterLambdaFunction.Properties.Environment.Variables;
-      const pin = /^pyspark==(\S+)$/m.exec(readFileSync(resolve(PROJECT_ROOT, 'spark/requirements.txt'), 'utf8'))?.[1];
+      const pin = /^pyspark==(\S+)$/m.exec(readFileSync(resolve(PACKAGE_ROOT, 'spark/requirements.txt'), 'utf8'))?.[1];
 
       expect(env.EMR_RELEASE_LABEL).toBe(EMR_RELEASE.label);
       expect(pin).toBe(EMR_RELEASE.spark);
@@ -389,7 +389,7 @@ describe('serverless package --stage ci', () => {
   });
 
   describe('cfn-lint', () => {
-    const CFN_LINT = resolve(PROJECT_ROOT, '.venv/bin/cfn-lint');
+    const CFN_LINT = resolve(PACKAGE_ROOT, '.venv/bin/cfn-lint');
     (existsSync(CFN_LINT) ? it : it.skip)('finds no error in the packaged template (warnings about the ci stage constants allowed)', async () => {
       const template = join(dir, 'out', 'cloudformation-template-update-stack.json');
       // exit status is a bit mask: 2 errors, 4 warnings, 8 informational

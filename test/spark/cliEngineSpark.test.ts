@@ -1,7 +1,7 @@
 /** `lakestep run --engine spark`: the CLI's whole run through the PySpark driver on local Spark gives DuckDB's rows. */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSample } from '../../src/sample/generate';
+import { generateSample } from '../../examples/synapse/sample/generate';
 import { lakestep } from '../helpers/cli';
 import { rowsByDay, tmpLake } from '../helpers/lake';
 

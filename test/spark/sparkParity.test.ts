@@ -12,7 +12,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { loadConfig, PROJECT_ROOT } from '../../src/config/config';
+import { loadConfig, projectRoot } from '../../src/config/config';
 import type { StepResult, StepSpec } from '../../src/core/types';
 import { runStepInProcess } from '../../src/local/duckdb/duckDbStepRunner';
 import { SparkSubmitStepRunner } from '../../src/local/sparkSubmitStepRunner';
@@ -170,7 +170,7 @@ const counts = ({ seconds: _seconds, ...rest }: StepResult & { profile?: unknown
 };
 
 async function runOnSpark(lake: string): Promise<StepResult> {
-  const runner = new SparkSubmitStepRunner({ lakeDir: lake, projectRoot: PROJECT_ROOT, config: loadConfig() });
+  const runner = new SparkSubmitStepRunner({ lakeDir: lake, projectRoot: projectRoot(), config: loadConfig() });
   // LaunchStep stores the spec first: a spec with its generated SQL is too long for a step argument.
   mkdirSync(dirname(join(lake, spec.specKey!)), { recursive: true });
   writeFileSync(join(lake, spec.specKey!), JSON.stringify(spec));
@@ -198,7 +198,7 @@ describe('access_records on Spark (PySpark driver) and DuckDB', () => {
 
     [sparkResult, duckResult] = await Promise.all([
       runOnSpark(sparkLake),
-      runStepInProcess(spec, { lakeDir: duckLake, projectRoot: PROJECT_ROOT, config: loadConfig() }),
+      runStepInProcess(spec, { lakeDir: duckLake, projectRoot: projectRoot(), config: loadConfig() }),
     ]);
   }, SPARK_TIMEOUT_MS + 60_000);
 

@@ -19,7 +19,7 @@ import type { Plan } from '../../src/core/types';
 import { executeStateMachine, type ExecutionOutcome } from '../../src/local/executeStateMachine';
 import { withLocalRuntime, type Engine } from '../../src/local/localRuntime';
 import { planKey, summaryKey } from '../../src/pipeline/runKeys';
-import { generateSample, type SampleSummary } from '../../src/sample/generate';
+import { generateSample, type SampleSummary } from '../../examples/synapse/sample/generate';
 import { partitionFolders, sql, tmpLake } from '../helpers/lake';
 
 const TIMEOUT_MS = 900_000;

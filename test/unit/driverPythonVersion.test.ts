@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { EMR_RELEASE } from '../../src/config/emrRelease';
-import { PROJECT_ROOT } from '../../src/config/config';
+import { PACKAGE_ROOT } from '../../src/config/config';
 
-const VERMIN = resolve(PROJECT_ROOT, '.venv/bin/vermin');
+const VERMIN = resolve(PACKAGE_ROOT, '.venv/bin/vermin');
 
 /** vermin's verdict on `path`: exit code and the minimum it reports, e.g. `{ code: 0, minimum: '3.7' }`. */
 async function vermin(path: string): Promise<{ code: number; minimum: string | undefined; output: string }> {
   const args = [`-t=${EMR_RELEASE.python}-`, '--no-tips', '--violations', path];
-  const { code, output } = await promisify(execFile)(VERMIN, args, { cwd: PROJECT_ROOT }).then(
+  const { code, output } = await promisify(execFile)(VERMIN, args, { cwd: PACKAGE_ROOT }).then(
     (r) => ({ code: 0, output: r.stdout + r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, output: `${e.stdout}${e.stderr}` }),
   );

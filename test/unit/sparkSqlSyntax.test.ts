@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../src/config/config';
+import { PACKAGE_ROOT } from '../../src/config/config';
 import { sparkSyntaxErrors } from '../helpers/sparkSyntax';
 
-const SQL_DIR = join(PROJECT_ROOT, 'spark', 'sql');
+/** Every stage lakestep ships: the examples' and the starter project's (`lakestep init`). */
+const SQL_DIRS = [...readdirSync(join(PACKAGE_ROOT, 'examples')).map((e) => join('examples', e)), 'templates/starter'].map((p) => join(PACKAGE_ROOT, p, 'spark', 'sql'));
 
 describe('sparkSyntaxErrors', () => {
-  const stageFiles = readdirSync(SQL_DIR).filter((name) => name.endsWith('.sql')).sort();
+  const stageFiles = SQL_DIRS.flatMap((dir) => readdirSync(dir).filter((name) => name.endsWith('.sql')).map((name) => join(dir, name))).sort();
   const negatives = {
     'DuckDB cast shorthand': 'SELECT 1::int',
     'QUALIFY': 'SELECT a FROM t QUALIFY row_number() OVER (ORDER BY a) = 1',
@@ -16,15 +17,16 @@ describe('sparkSyntaxErrors', () => {
 
   beforeAll(() => {
     const texts: Record<string, string> = { ...negatives };
-    for (const name of stageFiles) texts[name] = readFileSync(join(SQL_DIR, name), 'utf8');
+    for (const path of stageFiles) texts[path] = readFileSync(path, 'utf8');
     errors = sparkSyntaxErrors(texts);
   });
 
   it('finds the stage files', () => {
-    expect(stageFiles).toContain('access_records.sql');
+    expect(stageFiles).toContain(join(PACKAGE_ROOT, 'examples/synapse/spark/sql/access_records.sql'));
+    expect(stageFiles).toContain(join(PACKAGE_ROOT, 'templates/starter/spark/sql/events.sql'));
   });
 
-  it.each(stageFiles)('accepts spark/sql/%s as Spark SQL', (name) => {
+  it.each(stageFiles)('accepts %s as Spark SQL', (name) => {
     expect(errors[name]).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import aslValidator from 'asl-validator';
-import { PROJECT_ROOT } from '../../src/config/config';
+import { PACKAGE_ROOT } from '../../src/config/config';
 import * as errors from '../../src/core/errors';
 import { MIN_POLL_SECONDS } from '../../src/core/stepPolling';
 import { LAMBDA_FACTORIES } from '../../src/local/localHandlers';
@@ -25,7 +25,7 @@ describe('statemachines/pipeline.asl.yml', () => {
     const named = Object.values(taskStates(definition))
       .map((s) => functionOfArn(s.Resource ?? ''))
       .filter((n): n is string => n !== undefined);
-    const folders = readdirSync(resolve(PROJECT_ROOT, 'functions')).filter((f) => f !== 'cleanupExecution');
+    const folders = readdirSync(resolve(PACKAGE_ROOT, 'functions')).filter((f) => f !== 'cleanupExecution');
 
     expect(new Set(named)).toEqual(new Set(folders));
     expect(new Set(Object.keys(LAMBDA_FACTORIES))).toEqual(new Set(folders));

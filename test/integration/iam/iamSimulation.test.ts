@@ -31,20 +31,20 @@ import { awsClients, type AwsClients } from '../../../src/aws/clients';
 import { cleanUpExecution } from '../../../src/aws/emrExecutionCleanup';
 import { awsPorts } from '../../../src/aws/ports';
 import { tableDefinitions } from '../../../src/aws/ledgerTables';
-import { PROJECT_ROOT } from '../../../src/config/config';
+import { PACKAGE_ROOT } from '../../../src/config/config';
 import type { Ports } from '../../../src/core/ports';
 import type { StepSpec } from '../../../src/core/types';
 import { executeStateMachine } from '../../../src/local/executeStateMachine';
 import { LAMBDA_FACTORIES } from '../../../src/local/localHandlers';
 import { withLocalRuntime } from '../../../src/local/localRuntime';
-import { generateSample } from '../../../src/sample/generate';
+import { generateSample } from '../../../examples/synapse/sample/generate';
 import { tmpLake } from '../../helpers/lake';
 import { describeIfMoto, MOTO_SERVER, startMoto, type Moto } from '../../helpers/motoServer';
 import { packageStage, type Template } from '../../helpers/serverlessPackage';
 import { ACCOUNT, REGION, TemplateResolver } from '../../helpers/templatePolicies';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-const FUNCTIONS = readdirSync(resolve(PROJECT_ROOT, 'functions'));
+const FUNCTIONS = readdirSync(resolve(PACKAGE_ROOT, 'functions'));
 const roleOf = (fn: string) => `${fn[0].toUpperCase()}${fn.slice(1)}Role`;
 const lambdaOf = (fn: string) => `${fn[0].toUpperCase()}${fn.slice(1)}LambdaFunction`;
 

@@ -5,7 +5,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, PROJECT_ROOT } from '../../../src/config/config';
+import { loadConfig, projectRoot } from '../../../src/config/config';
 import { nextPollSeconds } from '../../../src/core/stepPolling';
 import type { StepResult } from '../../../src/core/types';
 import { FolderObjectStore } from '../../../src/local/folderObjectStore';
@@ -26,7 +26,7 @@ describe('checkStep with a deadline', () => {
     mkdirSync(bin);
     writeFileSync(join(bin, 'spark-submit'), `#!/bin/sh\n${script}\n`);
     chmodSync(join(bin, 'spark-submit'), 0o755);
-    return new SparkSubmitStepRunner({ lakeDir: join(dir, 'lake'), projectRoot: PROJECT_ROOT, config: loadConfig(), python: join(bin, 'python') });
+    return new SparkSubmitStepRunner({ lakeDir: join(dir, 'lake'), projectRoot: projectRoot(), config: loadConfig(), python: join(bin, 'python') });
   }
 
   async function launch(runner: SparkSubmitStepRunner): Promise<LaunchedStep> {

@@ -4,11 +4,11 @@ process.env.TZ = 'Pacific/Kiritimati';
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PROJECT_ROOT } from '../../../src/config/config';
+import { projectRoot } from '../../../src/config/config';
 import { runStage } from '../../../src/local/duckdb/stage';
 import { createTable, rawColumns, useStage } from '../../helpers/stageHarness';
 
-const STAGE_PATH = resolve(PROJECT_ROOT, 'spark/sql/access_records.sql');
+const STAGE_PATH = resolve(projectRoot(), 'spark/sql/access_records.sql');
 const VECTORS_PATH = '/work/shared/peer/synapse-reference-vectors.json';
 
 /** 2023-04-06T05:19:27.496Z, the day of the reference's own record_date vector. */

@@ -3,11 +3,11 @@
 process.env.TZ = 'Pacific/Kiritimati';
 
 import { resolve } from 'node:path';
-import { PROJECT_ROOT } from '../../../src/config/config';
+import { projectRoot } from '../../../src/config/config';
 import { runStage } from '../../../src/local/duckdb/stage';
 import { processedColumns, useStage } from '../../helpers/stageHarness';
 
-const STAGE_PATH = resolve(PROJECT_ROOT, 'spark/sql/client_share_4w.sql');
+const STAGE_PATH = resolve(projectRoot(), 'spark/sql/client_share_4w.sql');
 
 type Value = string | number | null;
 type Row = Record<string, Value>;

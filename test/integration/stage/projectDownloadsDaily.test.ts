@@ -3,12 +3,12 @@
 process.env.TZ = 'Pacific/Kiritimati';
 
 import { resolve } from 'node:path';
-import { PROJECT_ROOT } from '../../../src/config/config';
+import { projectRoot } from '../../../src/config/config';
 import { addDays, dayRange } from '../../../src/core/days';
 import { runStage } from '../../../src/local/duckdb/stage';
 import { processedColumns, useStage } from '../../helpers/stageHarness';
 
-const STAGE_PATH = resolve(PROJECT_ROOT, 'spark/sql/project_downloads_daily.sql');
+const STAGE_PATH = resolve(projectRoot(), 'spark/sql/project_downloads_daily.sql');
 
 type Value = string | number | null;
 type Row = Record<string, Value>;

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { loadConfig, parseConfig, phaseOf, PROJECT_ROOT, stepTimeoutMinutesOf, tableConfig } from '../../../src/config/config';
+import { loadConfig, parseConfig, phaseOf, projectRoot, stepTimeoutMinutesOf, tableConfig } from '../../../src/config/config';
 
-const shipped = () => parse(readFileSync(resolve(PROJECT_ROOT, 'lakestep.config.yml'), 'utf8'));
+const shipped = () => parse(readFileSync(resolve(projectRoot(), 'lakestep.config.yml'), 'utf8'));
 const aggregate = (reads: { table: string; fromDays: number; toDays: number }[]) => ({
   stage: 'spark/sql/x.sql',
   table: 'x',
@@ -213,13 +213,14 @@ describe('loadConfig of a file that cannot be used', () => {
     withFile(undefined, (file) => expect(() => loadConfig(file)).toThrow(`lakestep.config.yml (file): ${file} does not exist`));
   });
 
-  it('names the key of a stage whose SQL file does not exist', () => {
-    const project = readFileSync(resolve(PROJECT_ROOT, 'lakestep.config.yml'), 'utf8');
+  it('names the key of a stage whose SQL file does not exist, resolving stage paths from the config file', () => {
+    const project = readFileSync(resolve(projectRoot(), 'lakestep.config.yml'), 'utf8');
     const broken = project.replace('stage: spark/sql/node_snapshots.sql', 'stage: spark/sql/node_snapshot.sql');
     expect(broken).not.toBe(project);
-    withFile(broken, (file) =>
-      expect(() => loadConfig(file)).toThrow(`lakestep.config.yml datasets.node_snapshots.stage: ${resolve(PROJECT_ROOT, 'spark/sql/node_snapshot.sql')} does not exist`),
-    );
+    withFile(broken, (file) => {
+      cpSync(resolve(projectRoot(), 'spark/sql'), join(dirname(file), 'spark/sql'), { recursive: true });
+      expect(() => loadConfig(file)).toThrow(`lakestep.config.yml datasets.node_snapshots.stage: ${join(dirname(file), 'spark/sql/node_snapshot.sql')} does not exist`);
+    });
   });
 });
 

@@ -1,10 +1,9 @@
-import { resolve } from 'node:path';
 import { EMRClient } from '@aws-sdk/client-emr';
 import { EmrStepRunner } from '../../../src/aws/emrStepRunner';
-import { loadConfig, PROJECT_ROOT } from '../../../src/config/config';
+import { loadConfig, PACKAGE_ROOT, projectRoot } from '../../../src/config/config';
 import { DRIVER_MODULES, sparkSubmitArgs } from '../../../src/core/sparkSubmitArgs';
 import { stepSpec } from '../../helpers/stepSpec';
-import { artifactsUri, artifactsVersion, artifactUploads, contentHash, listSparkFiles } from '../../../src/deploy/artifacts';
+import { artifactsUri, artifactsVersion, artifactUploads, contentHash, sparkArtifactSources } from '../../../src/deploy/artifacts';
 
 describe('artifactsVersion', () => {
   it('is the package version and the git short commit', () => {
@@ -47,9 +46,9 @@ describe('artifactUploads', () => {
     expect(() => artifactUploads(['sql/access_records.sql', 'jobs/lakestep_driver.py'], '0.1.0-ab12cd3')).toThrow(/lakestep-spark\.jar is missing: build it with npm run build:java/);
   });
 
-  it('uploads, from the real spark/ folder, every key an EMR step of that version reads', () => {
+  it("uploads, from lakestep's spark/ folder and the project's stage SQL, every key an EMR step of that version reads", () => {
     const version = '0.1.0-ab12cd3';
-    const keys = new Set(artifactUploads(listSparkFiles(resolve(PROJECT_ROOT, 'spark')), version).map((u) => `s3://art/${u.key}`));
+    const keys = new Set(artifactUploads(sparkArtifactSources(PACKAGE_ROOT, projectRoot()).map((s) => s.path), version).map((u) => `s3://art/${u.key}`));
     const runner = new EmrStepRunner(new EMRClient({ region: 'us-east-1' }), {
       clusterId: 'j-1',
       artifactsUri: artifactsUri('art', version),

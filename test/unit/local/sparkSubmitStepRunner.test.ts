@@ -21,7 +21,7 @@ async function settle(runner: SparkSubmitStepRunner, stepId: string) {
 
 describe('SparkSubmitStepRunner', () => {
   it('runs the venv spark-submit with a local master, file:// lake root and the project files', () => {
-    const runner = new SparkSubmitStepRunner({ lakeDir: '/data/lake', projectRoot: '/repo', config: loadConfig() });
+    const runner = new SparkSubmitStepRunner({ lakeDir: '/data/lake', projectRoot: '/repo/project', packageRoot: '/repo', config: loadConfig() });
 
     const command = runner.command(spec);
 
@@ -29,7 +29,7 @@ describe('SparkSubmitStepRunner', () => {
     expect(command.slice(1, 3)).toEqual(['--master', 'local[2]']);
     expect(command).toContain('/repo/spark/jobs/lakestep_driver.py');
     expect(command[command.indexOf('--lake-root') + 1]).toBe('file:///data/lake/');
-    expect(command[command.indexOf('--sql') + 1]).toBe('file:///repo/spark/sql/access_records.sql');
+    expect(command[command.indexOf('--sql') + 1]).toBe('file:///repo/project/spark/sql/access_records.sql');
     expect(command).toContain('spark.sql.sources.partitionOverwriteMode=dynamic');
   });
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { InputError } from '../../../src/core/errors';
-import { generateSample, type SampleDataset, type SampleSummary } from '../../../src/sample/generate';
+import { generateSample, type SampleDataset, type SampleSummary } from '../../../examples/synapse/sample/generate';
 
 const DAY_MS = 86_400_000;
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);

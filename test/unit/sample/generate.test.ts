@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { loadConfig } from '../../../src/config/config';
 import { InputError } from '../../../src/core/errors';
-import { generateSample, rawFileKey, writeRawFile, type SampleSummary } from '../../../src/sample/generate';
+import { generateSample, rawFileKey, writeRawFile, type SampleSummary } from '../../../examples/synapse/sample/generate';
 
 // An independent, deliberately plain reading of a raw lake by the rules of docs/raw-records.md,
 // to check the counts the generator claims. It shares no code with the generator.

@@ -6,7 +6,7 @@
  * Speed matters (the bench writes millions): a record is assembled by string concatenation from
  * fragments JSON-encoded once at load, never by JSON.stringify per record.
  */
-import { hex8, type Rng } from './rng';
+import { hex8, type Rng } from '../../../src/sample/rng';
 
 /** Which URL mix a user agent draws from. */
 type Profile = 'web' | 'python' | 'r' | 'java' | 'elb' | 'stack' | 'other';

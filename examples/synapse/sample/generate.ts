@@ -13,18 +13,18 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { DEFAULTS } from '../config/config';
-import { InputError } from '../core/errors';
-import { addDays, daysBetween, MS_PER_DAY as DAY_MS } from '../core/days';
-import type { Day } from '../core/types';
+import { DEFAULTS } from '../../../src/config/config';
+import { InputError } from '../../../src/core/errors';
+import { addDays, daysBetween, MS_PER_DAY as DAY_MS } from '../../../src/core/days';
+import type { Day } from '../../../src/core/types';
 import { sessionId, Vocabulary } from './accessRecord';
 import { DownloadGenerator, type DownloadsExpected } from './downloads';
 import { NodeBook, type NodeEvents } from './nodes';
-import { rawFileKey, type RawLayout } from './rawFile';
-import { Rng } from './rng';
+import { rawFileKey, type RawLayout } from '../../../src/sample/rawFile';
+import { Rng } from '../../../src/sample/rng';
 
-export { writeRawFile, joinRecords, rawFileKey } from './rawFile';
-export type { RawLayout, RecordSeparator, WriteRawFileOptions } from './rawFile';
+export { writeRawFile, joinRecords, rawFileKey } from '../../../src/sample/rawFile';
+export type { RawLayout, RecordSeparator, WriteRawFileOptions } from '../../../src/sample/rawFile';
 export type { DownloadsExpected } from './downloads';
 export type { NodeEvents } from './nodes';
 

@@ -9,11 +9,11 @@
  * ids as strings, the association as a syn id; downloadedFileHandleId left out of every 7th node's):
  * `{"stack":"prod","instance":"000000524","timestamp":1709290000000,"payload":{"userId":3400123,"fileHandleId":"12345678","downloadedFileHandleId":"12345678","associateType":"FileEntity","associateId":"syn2345678"}}`
  */
-import { MS_PER_DAY as DAY_MS } from '../core/days';
-import type { Day } from '../core/types';
+import { MS_PER_DAY as DAY_MS } from '../../../src/core/days';
+import type { Day } from '../../../src/core/types';
 import type { DownloadHint } from './accessRecord';
 import type { NodeBook } from './nodes';
-import type { Rng } from './rng';
+import type { Rng } from '../../../src/sample/rng';
 
 
 /** Association types by hint kind; only FileEntity and TableEntity reach processed file_downloads. */

@@ -8,8 +8,8 @@
  * exists by then, with its current project and TIMESTAMP = epoch ms when it entered that project.
  */
 import type { DownloadHint } from './accessRecord';
-import type { Rng } from './rng';
-import { MS_PER_DAY as DAY_MS } from '../core/days';
+import type { Rng } from '../../../src/sample/rng';
+import { MS_PER_DAY as DAY_MS } from '../../../src/core/days';
 
 const HOUR_MS = 3_600_000;
 
