@@ -171,13 +171,14 @@ describe('a project of your own, through the lakestep command', () => {
     ]);
 
     const result = await lakestep(demo, 'run');
+    // timestamps are written UTC-adjusted (as Spark writes them) and read back WITH TIME ZONE, in UTC
     const rows = await queryJson(demo, 'SELECT order_id, CAST(placed_at AS VARCHAR) AS placed_at, cents, amount, customer_id, CAST(record_date AS VARCHAR) AS day FROM orders ORDER BY order_id');
     const rejected = await queryJson(demo, 'SELECT reason, detail FROM rejected_orders');
 
     expect(result.code).toBe(0);
     expect(rows).toEqual([
-      { order_id: 'o-1', placed_at: '2024-03-01 09:59:59.25', cents: 1250, amount: 12.5, customer_id: 42, day: '2024-03-01' },
-      { order_id: 'o-2', placed_at: '2024-03-02 01:30:00', cents: 990, amount: 9.9, customer_id: 7, day: '2024-03-02' },
+      { order_id: 'o-1', placed_at: '2024-03-01 09:59:59.25+00', cents: 1250, amount: 12.5, customer_id: 42, day: '2024-03-01' },
+      { order_id: 'o-2', placed_at: '2024-03-02 01:30:00+00', cents: 990, amount: 9.9, customer_id: 7, day: '2024-03-02' },
     ]);
     expect(rejected).toEqual([{ reason: 'bad_type', detail: 'cents: expected bigint' }]);
   }, 240_000);

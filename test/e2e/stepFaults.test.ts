@@ -54,8 +54,8 @@ describe('LAKESTEP_STEP_FAULTS', () => {
     expect(faulted.outcome.status).toBe('FAILED');
     const failed = faulted.report.failedDays.filter((d) => d.table === 'access_records');
     expect(failed.map((d) => d.day)).toEqual(['2024-03-04', '2024-03-05']);
-    expect(failed[0].error).toMatch(/^StepFailedError: step fault-\S+ failed: step interrupted \(cluster terminated or node lost\)$/);
-    expect(failed[1].error).toMatch(/^StepFailedError: step fault-\S+ cancelled: Cancelled by user \(rehearsal\)$/);
+    expect(failed[0].error).toEqual({ name: 'StepFailedError', message: expect.stringMatching(/^step fault-\S+ failed: step interrupted \(cluster terminated or node lost\)$/) });
+    expect(failed[1].error).toEqual({ name: 'StepFailedError', message: expect.stringMatching(/^step fault-\S+ cancelled: Cancelled by user \(rehearsal\)$/) });
     expect(accessDays(faulted.report)).toEqual(['2024-03-03', '2024-03-04', '2024-03-05', '2024-03-06']);
     expect(Object.keys(rows)).toEqual(['2024-03-03']); // published (2024-03-06, computed too, has no events)
     const alerts = readdirSync(join(lake, '_alerts')).map((f) => readFileSync(join(lake, '_alerts', f), 'utf8'));
