@@ -11,6 +11,7 @@ Everything reads the temp view `stage_output` (the stage's rows of the step's da
 - metrics: `SELECT record_date, <expr> AS <name>, … FROM stage_output GROUP BY record_date`,
   numbers per day, 0 for a day without rows (or whose aggregate is NULL).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -94,8 +95,11 @@ def check_outcomes(spark, check: dict, days: List[dt.date]) -> Dict[dt.date, dic
         counts = {r[0]: r[1] for r in bad.groupBy(DAY_COLUMN).count().collect()}
         if not counts:
             return {}
-        sortable = [F.col(f"`{f.name}`").asc_nulls_first() for f in bad.schema.fields
-                    if f.dataType.typeName() not in ("map", "array", "struct", "binary")]
+        sortable = [
+            F.col(f"`{f.name}`").asc_nulls_first()
+            for f in bad.schema.fields
+            if f.dataType.typeName() not in ("map", "array", "struct", "binary")
+        ]
         order = Window.partitionBy(F.col(DAY_COLUMN)).orderBy(*(sortable or [F.lit(1)]))
         rank = "__lakestep_sample_rank"
         sampled = bad.withColumn(rank, F.row_number().over(order)).filter(F.col(rank) <= SAMPLE_ROWS)
@@ -129,7 +133,13 @@ def run_gates(spark, out, spec: dict, days: List[dt.date]) -> Dict[dt.date, List
             schema_failed = True
             for day in days:
                 outcomes.setdefault(day, []).append(
-                    {"name": "schema", "severity": "blocking", "failingRows": len(diffs), "sample": [dict(d) for d in diffs[:SAMPLE_ROWS]]})
+                    {
+                        "name": "schema",
+                        "severity": "blocking",
+                        "failingRows": len(diffs),
+                        "sample": [dict(d) for d in diffs[:SAMPLE_ROWS]],
+                    }
+                )
     from pyspark.sql.utils import AnalysisException
 
     for check in spec.get("checks") or []:
@@ -150,8 +160,10 @@ def blocking_error(day: dt.date, outcomes: List[dict]) -> Optional[dict]:
     for outcome in outcomes:
         if outcome["severity"] == "blocking":
             n = outcome["failingRows"]
-            return {"name": "CheckFailedError",
-                    "message": f"'{outcome['name']}' failed: {n} row{'' if n == 1 else 's'} (day {day.isoformat()})"}
+            return {
+                "name": "CheckFailedError",
+                "message": f"'{outcome['name']}' failed: {n} row{'' if n == 1 else 's'} (day {day.isoformat()})",
+            }
     return None
 
 

@@ -11,6 +11,7 @@ own columns: the partition columns are dropped, but for the day column `record_d
 A range without any partition gives an empty view with the table's declared output columns
 (`columns` of the read, from lakestep.config.yml), so the stage still binds — as on DuckDB.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,11 +39,18 @@ def partition_files(lake, table: str, first: dt.date, last: dt.date, partitions:
     files: List[str] = []
     for day in days_between(first, last):
         part = prefix + partitions["paths"][day.isoformat()] + "/"
-        files.extend(qualified for qualified, key, _ in lake.list_files(part) if is_data_file(key[len(part):]))
+        files.extend(qualified for qualified, key, _ in lake.list_files(part) if is_data_file(key[len(part) :]))
     return files
 
 
-SPARK_TYPES = {"string": "string", "bigint": "bigint", "boolean": "boolean", "double": "double", "date": "date", "timestamp": "timestamp"}
+SPARK_TYPES = {
+    "string": "string",
+    "bigint": "bigint",
+    "boolean": "boolean",
+    "double": "double",
+    "date": "date",
+    "timestamp": "timestamp",
+}
 
 
 def processed_view(spark, lake, table: str, columns: Dict[str, str], partitions: dict, files: List[str]):
@@ -75,6 +83,8 @@ def register_reads(spark, lake, reads: List[Dict]) -> Dict[str, int]:
         table = read["table"]
         first, last = dt.date.fromisoformat(read["from"]), dt.date.fromisoformat(read["to"])
         files = partition_files(lake, table, first, last, read["partitions"])
-        processed_view(spark, lake, table, read.get("columns", {}), read["partitions"], files).createOrReplaceTempView(table)
+        processed_view(spark, lake, table, read.get("columns", {}), read["partitions"], files).createOrReplaceTempView(
+            table
+        )
         counts[table] = len(files)
     return counts

@@ -5,6 +5,7 @@ and the same credentials Spark itself uses. Keys are lake-relative, `/`-separate
 (`processed/access_records/year=2024/month=03/day=05/part-….parquet`); a lake root is a URI
 ending in `/` (`s3://bucket/`, `file:///tmp/lake/`).
 """
+
 from __future__ import annotations
 
 from typing import List, Tuple
@@ -38,7 +39,7 @@ class LakeFs:
         """Qualified path string (from a listing) -> lake-relative key."""
         if not qualified.startswith(self.qualified_root):
             raise ValueError(f"{qualified} is not under the lake root {self.qualified_root}")
-        return qualified[len(self.qualified_root):]
+        return qualified[len(self.qualified_root) :]
 
     def list_files(self, prefix: str) -> List[Tuple[str, str, int]]:
         """Every file under the key prefix (recursive) as (qualified path, key, bytes), key order.

@@ -39,7 +39,10 @@ describe(`the PySpark driver on ${EMR_RELEASE.label}'s Python ${EMR_RELEASE.pyth
   it('is a real check: a module using 3.10 syntax (match) fails it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lakestep-vermin-'));
     const file = join(dir, 'newer.py');
-    writeFileSync(file, 'def kind(x):\n    match x:\n        case 1:\n            return "one"\n        case _:\n            return "other"\n');
+    writeFileSync(
+      file,
+      'def kind(x):\n    match x:\n        case 1:\n            return "one"\n        case _:\n            return "other"\n',
+    );
 
     try {
       const { code, minimum } = await vermin(file);
