@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-from typing import Callable, List, Optional
+from typing import Callable
 
 SPEC_FIELDS = ("executionId", "groupId", "dataset", "days", "rawDays", "stageSql", "stageVersion", "resultKey")
 # Every table config (DatasetConfig or AggregateConfig); a dataset (has `raw`) needs RAW_FIELDS too.
@@ -55,7 +55,7 @@ def _require(flag: str, obj: dict, fields) -> None:
         raise UsageError(f"{flag}: missing {', '.join(missing)} (expected the fields {', '.join(fields)})")
 
 
-def _days(flag: str, values, allow_empty: bool = False) -> List[dt.date]:
+def _days(flag: str, values, allow_empty: bool = False) -> list[dt.date]:
     try:
         days = [dt.date.fromisoformat(v) for v in values]
     except (TypeError, ValueError):
@@ -69,7 +69,7 @@ def _no_reader(uri: str) -> str:
     raise UsageError(f"cannot read {uri} without a reader (pass the JSON inline)")
 
 
-def parse_args(argv: List[str], read_text: Optional[Callable[[str], str]] = None) -> dict:
+def parse_args(argv: list[str], read_text: Callable[[str], str] | None = None) -> dict:
     """argv (without the program name) -> {"spec", "dataset", "lake_root", "sql_uri", "days", "raw_days"}.
 
     read_text(uri) loads `--spec` / `--dataset` given as URIs (the driver passes a Hadoop reader).

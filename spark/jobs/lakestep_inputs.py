@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
-from typing import Dict, List
 
 DAY_COLUMN = "record_date"
 
 
-def days_between(first: dt.date, last: dt.date) -> List[dt.date]:
+def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
     """Every day from `first` to `last`, inclusive (empty when last < first)."""
     return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
 
@@ -32,11 +31,11 @@ def is_data_file(key: str) -> bool:
     return not name.startswith(("_", "."))
 
 
-def partition_files(lake, table: str, first: dt.date, last: dt.date, partitions: dict) -> List[str]:
+def partition_files(lake, table: str, first: dt.date, last: dt.date, partitions: dict) -> list[str]:
     """Qualified paths of the data files of processed/<table>/ days first … last, key order;
     `partitions`: the read's DayPartitions (`paths`: day → folder)."""
     prefix = f"processed/{table}/"
-    files: List[str] = []
+    files: list[str] = []
     for day in days_between(first, last):
         part = prefix + partitions["paths"][day.isoformat()] + "/"
         files.extend(qualified for qualified, key, _ in lake.list_files(part) if is_data_file(key[len(part) :]))
@@ -53,7 +52,7 @@ SPARK_TYPES = {
 }
 
 
-def processed_view(spark, lake, table: str, columns: Dict[str, str], partitions: dict, files: List[str]):
+def processed_view(spark, lake, table: str, columns: dict[str, str], partitions: dict, files: list[str]):
     """The DataFrame of the data files `files` of processed/<table>/ (see the module docstring);
     `columns`: the table's declared output columns and types, for an empty range;
     `partitions`: the read's DayPartitions (its `columns` are the partition columns)."""
@@ -72,13 +71,13 @@ def processed_view(spark, lake, table: str, columns: Dict[str, str], partitions:
     return df
 
 
-def register_reads(spark, lake, reads: List[Dict]) -> Dict[str, int]:
+def register_reads(spark, lake, reads: list[dict]) -> dict[str, int]:
     """Creates the temp view `<table>` for each `{table, from, to, columns, partitions}` of `reads`
     (StepSpec.reads as LaunchStep completes them).
 
     Returns table -> number of data files read (for logs and tests).
     """
-    counts: Dict[str, int] = {}
+    counts: dict[str, int] = {}
     for read in reads:
         table = read["table"]
         first, last = dt.date.fromisoformat(read["from"]), dt.date.fromisoformat(read["to"])

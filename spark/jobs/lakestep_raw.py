@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import List, Optional, Tuple
 
 SPLIT_UDF = "lakestep_split"
 SPLIT_CLASS = "lakestep.SplitRaw"
@@ -28,7 +27,7 @@ _FIREHOSE = re.compile(r"(\d{4})/(\d{2})/(\d{2})/([01]\d|2[0-3])/[^/]+\Z")
 _HIVE = re.compile(r"year=(\d{4})/month=(\d{2})/day=(\d{2})/(?:[^/]+/)*[^/]+\Z")
 
 
-def arrival_day_of_key(key: str, raw_prefix: str) -> Optional[dt.date]:
+def arrival_day_of_key(key: str, raw_prefix: str) -> dt.date | None:
     """Arrival day named by a lake-relative raw key, or None outside both accepted layouts.
 
     >>> arrival_day_of_key("raw/a/2024/03/05/17/f.gz", "raw/a/")
@@ -46,13 +45,13 @@ def arrival_day_of_key(key: str, raw_prefix: str) -> Optional[dt.date]:
         return None
 
 
-def day_prefixes(raw_prefix: str, day: dt.date) -> List[str]:
+def day_prefixes(raw_prefix: str, day: dt.date) -> list[str]:
     """The two accepted layouts of one arrival day: Firehose `YYYY/MM/DD/` and Hive `year=…/month=…/day=…/`."""
     y, m, d = f"{day.year:04d}", f"{day.month:02d}", f"{day.day:02d}"
     return [f"{raw_prefix}{y}/{m}/{d}/", f"{raw_prefix}year={y}/month={m}/day={d}/"]
 
 
-def raw_files(lake, raw_prefix: str, raw_days: List[dt.date]) -> List[Tuple[str, str, dt.date]]:
+def raw_files(lake, raw_prefix: str, raw_days: list[dt.date]) -> list[tuple[str, str, dt.date]]:
     """(qualified path, key, arrival day) of every raw file of `raw_days`, key order.
 
     Hidden and temporary objects (a file or folder named `.…` or `_…`, e.g. `_SUCCESS`) are not data,
@@ -96,7 +95,7 @@ def register_split_udf(spark) -> None:
     spark.udf.registerJavaFunction(SPLIT_UDF, SPLIT_CLASS, _parse_datatype_string(SPLIT_RETURN_TYPE))
 
 
-def register_raw_relations(spark, lake, raw: dict, raw_days: List[dt.date]) -> int:
+def register_raw_relations(spark, lake, raw: dict, raw_days: list[dt.date]) -> int:
     """Creates the temp views `raw_files`, `raw_records`, `splitter_rejects` of the arrival days read
     and returns the number of repeated CSV headers skipped (counted, not records).
 
@@ -157,7 +156,7 @@ def _parquet_relations(spark, files, ids, root_length: int, empty_rejects) -> in
     readable, bad_keys = [], []
     for qualified, key, _day in files:
         try:
-            spark.read.parquet(_escape_glob(qualified)).schema  # reads the footer only
+            _ = spark.read.parquet(_escape_glob(qualified)).schema  # reads the footer only
             readable.append(_escape_glob(qualified))
         except Exception:  # noqa: BLE001 — any footer error makes the file one reject
             bad_keys.append(key)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Dict, List
 
 from lakestep_checks import blocking_error, day_metrics, run_gates
 from lakestep_inputs import register_reads
@@ -47,12 +46,12 @@ def journal_prefix(execution_id: str) -> str:
     return f"{PUBLISH_JOURNAL_PREFIX}{execution_id.rsplit(':', 1)[-1]}/"
 
 
-def _counts(rows, key_index: int = 0) -> Dict:
+def _counts(rows, key_index: int = 0) -> dict:
     return {row[key_index]: row[-1] for row in rows}
 
 
 def run_step(
-    spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[dt.date], raw_days: List[dt.date]
+    spark, lake, spec: dict, dataset: dict, sql_text: str, days: list[dt.date], raw_days: list[dt.date]
 ) -> dict:
     """Runs the step and returns its StepResult dict.
 
@@ -77,13 +76,13 @@ def run_step(
     spark.createDataFrame([(d,) for d in days], "day DATE").createOrReplaceTempView("run_days")
     register_reads(spark, lake, spec.get("reads") or [])
 
-    rejected_by_reason: Dict[str, int] = {}
-    rejected_by_day: Dict[dt.date, int] = {}
-    late_by_day: Dict[dt.date, int] = {}
+    rejected_by_reason: dict[str, int] = {}
+    rejected_by_day: dict[dt.date, int] = {}
+    late_by_day: dict[dt.date, int] = {}
     # arrival day -> reason -> count: the run page's per-day "rejects by reason"
-    reasons_by_day: Dict[dt.date, Dict[str, int]] = {}
-    records_in: Dict = {}
-    distinct_keys: Dict = {}
+    reasons_by_day: dict[dt.date, dict[str, int]] = {}
+    records_in: dict = {}
+    distinct_keys: dict = {}
     own_rejects = classified = None
     total = 0
     if has_raw:

@@ -33,7 +33,7 @@ import os
 import posixpath
 import signal
 import time
-from typing import Iterable, List, Optional
+from collections.abc import Iterable
 
 #: where publish journals live in the lake (src/local/duckdb/parquetWriter.ts PUBLISH_JOURNAL_PREFIX)
 PUBLISH_JOURNAL_PREFIX = "_state/publish/"
@@ -81,8 +81,8 @@ def replace_days(
     table_prefix: str,
     days: Iterable[dt.date],
     partitions: dict,
-    journal_key: Optional[str] = None,
-) -> List[str]:
+    journal_key: str | None = None,
+) -> list[str]:
     """Step 2: for each day, moves the staged files in, then deletes the day's old objects.
 
     table_prefix: e.g. `processed/access_records/`. partitions: the StepSpec DayPartitions whose
@@ -130,7 +130,7 @@ def replace_days(
     return placed
 
 
-def recover_publishes(lake, keep_prefix: Optional[str] = None) -> List[str]:
+def recover_publishes(lake, keep_prefix: str | None = None) -> list[str]:
     """Finishes or rolls back every journaled publish a crash interrupted (module docstring).
 
     keep_prefix: journals under it are left alone (the current execution's own, in flight in

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from lakestep_cli import UsageError, parse_args
 
 SPEC = {

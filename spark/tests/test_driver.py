@@ -9,10 +9,9 @@ import json
 import os
 
 import pytest
-
+from conftest import table_spec_fields
 from lakestep_lakefs import LakeFs
 from lakestep_session import REQUIRED_CONF, build_session
-from conftest import table_spec_fields
 from lakestep_step import fill_reject_threshold_message, percent_text, run_step
 
 MS = 1709632800000  # 2024-03-05T10:00:00Z

@@ -4,7 +4,6 @@ import datetime as dt
 import json
 
 import pytest
-
 from lakestep_raw import arrival_day_of_key, split_options
 
 

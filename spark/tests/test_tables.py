@@ -8,7 +8,6 @@ import json
 import os
 
 import pytest
-
 from conftest import table_spec_fields
 from lakestep_inputs import partition_files, register_reads
 from lakestep_lakefs import LakeFs

@@ -3,14 +3,12 @@ the Spark reader: the Java helper splits, Spark's Parquet reader reads, the gene
 and quarantines. jest runs the same cases on DuckDB (test/integration/rawVectors.test.ts)."""
 
 import base64
-import datetime as dt
 import glob
 import gzip
 import json
 import os
 
 import pytest
-
 from conftest import ROOT, table_spec_fields
 from lakestep_lakefs import LakeFs
 from lakestep_raw import arrival_day_of_key, register_raw_relations

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 
-from lakestep_writer import PUBLISH_JOURNAL_PREFIX, recover_publishes, replace_days, staging_path
+from lakestep_writer import PUBLISH_JOURNAL_PREFIX, recover_publishes, staging_path
 
 DAYS = [dt.date(2024, 3, 1), dt.date(2024, 3, 2)]
 # The days' folders as a StepSpec gives them (src/core/partitionLayout.ts dayPartitions('date', …)):

@@ -95,7 +95,9 @@ async function sample(
     config: loadConfig(),
     projectDir,
   });
-  lines.forEach((line) => reporter.line(line));
+  lines.forEach((line) => {
+    reporter.line(line);
+  });
 }
 
 /** The version in package.json (the CLI runs from the sources: no build step stamps it). */

@@ -163,7 +163,10 @@ export function executionEvents(
   timing: StepTiming,
 ): { transitions: number; events: number; stepPolls: number } {
   const visits = new Map<string, number>();
-  const visit = (names: string[], times = 1) => names.forEach((n) => visits.set(n, (visits.get(n) ?? 0) + times));
+  const visit = (names: string[], times = 1) =>
+    names.forEach((n) => {
+      visits.set(n, (visits.get(n) ?? 0) + times);
+    });
   const groups = work.phases.flatMap((p) => p.groups);
   let iterations = 0;
   let stepPolls = 0;

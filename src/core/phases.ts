@@ -28,6 +28,8 @@ export function phasesOf(tables: PhasedTable[]): Record<string, number> {
     visiting.delete(name);
     return phases[name];
   };
-  tables.forEach((t) => visit(t.name));
+  tables.forEach((t) => {
+    visit(t.name);
+  });
   return phases;
 }

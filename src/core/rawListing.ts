@@ -58,7 +58,10 @@ export function rawDaysToList(args: RawListingArgs): RawListing {
   if (args.ledgerDays.length === 0) return { scope: 'all', reason: 'first_run' };
 
   const days = new Set<Day>();
-  const addRange = (from: Day, to: Day) => dayRange(from, to).forEach((day) => days.add(day));
+  const addRange = (from: Day, to: Day) =>
+    dayRange(from, to).forEach((day) => {
+      days.add(day);
+    });
   if (input.mode === 'incremental' || input.mode === 'stale') {
     const highWater = args.ledgerDays.reduce((max, day) => (compareText(day, max) > 0 ? day : max));
     addRange(

@@ -22,6 +22,7 @@
 import { sqlString } from '../core/sqlText';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { copyFile, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { rejectedTable, type LakestepConfig } from '../config/config';
 import type { Crawler, CrawlerState, SnapshotCatalog } from '../core/ports';
@@ -375,7 +376,7 @@ function viewSql(target: CrawlTarget, hasFiles: boolean): string {
 
 /** Names of the sub-folders named `<key>=…`. */
 async function subdirs(dir: string, key: string): Promise<string[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (e) {

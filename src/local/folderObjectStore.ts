@@ -3,7 +3,7 @@
  * `<lakeDir>/a/b/c.json`. The local twin of S3ObjectStore.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, type Stats } from 'node:fs';
+import { createReadStream, type Dirent, type Stats } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../core/errors';
@@ -76,7 +76,7 @@ export class FolderObjectStore implements ObjectStore, ObjectCopies {
     cache: EtagCache,
     hashed: { count: number },
   ): Promise<void> {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (e) {

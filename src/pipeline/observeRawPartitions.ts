@@ -95,7 +95,10 @@ async function observeWholePrefix(
     const builder = builders.get(day) ?? new RawPartitionStateBuilder(dataset.name, day);
     builders.set(day, builder);
     if (builder.lastKey !== '' && compareText(objects[0].key, builder.lastKey) <= 0) relist.add(day);
-    else objects.forEach((object) => builder.add(object));
+    else
+      objects.forEach((object) => {
+        builder.add(object);
+      });
   };
   const pages = store.listPages ? store.listPages(prefix) : [await store.list(prefix)];
   for await (const page of pages) {

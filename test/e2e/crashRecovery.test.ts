@@ -102,7 +102,11 @@ describe('a run killed in the middle of publishing a day', () => {
     await sampleOf(clean);
     expect((await lakestep('run', '--lake', clean)).code).toBe(0);
   });
-  afterAll(() => [lake, clean].forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  afterAll(() =>
+    [lake, clean].forEach((dir) => {
+      rmSync(dir, { recursive: true, force: true });
+    }),
+  );
 
   it.each([
     ['a first run', [] as string[]],
@@ -161,7 +165,11 @@ describe('a run killed in the middle of its ledger commit', () => {
     await bigger(lake);
     expect((await lakestep('run', '--lake', clean)).code).toBe(0);
   });
-  afterAll(() => [lake, clean].forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  afterAll(() =>
+    [lake, clean].forEach((dir) => {
+      rmSync(dir, { recursive: true, force: true });
+    }),
+  );
 
   it('records output days before raw fingerprints, so the next plain run recomputes what the cut left unrecorded', async () => {
     const crashed = runUntilCrash('ledger-batch-1', ['run', '--lake', lake]);

@@ -48,7 +48,9 @@ export function csvFileRecords(
       }
       header = record.fields!;
       const position = new Map<string, number>();
-      header.forEach((name, i) => position.has(name) || position.set(name, i));
+      header.forEach((name, i) => {
+        position.has(name) || position.set(name, i);
+      });
       fieldOf = declared.map(([name, c]) => [name, position.get(c.path)]);
       continue;
     }

@@ -89,6 +89,7 @@ class RecordParser {
     const previous = this.previousUnit;
     this.previousUnit = unit;
     switch (this.state) {
+      // biome-ignore lint/suspicious/noFallthroughSwitchClause: a record's first character starts its first field
       case State.START_RECORD:
         if (unit === EOL) return;
         if (lineEnd) {

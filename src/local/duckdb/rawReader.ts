@@ -28,6 +28,7 @@
  */
 import { sqlString } from '../../core/sqlText';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetConfig } from '../../config/config';
@@ -106,7 +107,7 @@ export async function listRawFiles(lakeDir: string, rawPrefix: string, rawDays: 
 }
 
 async function walk(lakeDir: string, prefix: string): Promise<string[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(join(lakeDir, prefix), { withFileTypes: true });
   } catch (err) {

@@ -144,12 +144,10 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
         { name: 'lakestep-ci-pipeline', stateMachineArn: SM, type: 'STANDARD', creationDate: new Date() },
       ],
     });
-    sfnMock
-      .on(StartExecutionCommand)
-      .callsFake((input: { name: string }) => ({
-        executionArn: `${EXECUTION_PREFIX}${input.name}`,
-        startDate: new Date(),
-      }));
+    sfnMock.on(StartExecutionCommand).callsFake((input: { name: string }) => ({
+      executionArn: `${EXECUTION_PREFIX}${input.name}`,
+      startDate: new Date(),
+    }));
   });
 
   it('run --stage starts the stage state machine with the local run input and follows it, one line per day', async () => {

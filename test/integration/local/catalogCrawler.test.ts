@@ -15,7 +15,11 @@ const newLake = () => {
   tmp.push(dir);
   return dir;
 };
-afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  tmp.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 /** Writes one Parquet file from a SELECT, the way a stage writes a day partition. */
 async function writeParquet(lake: string, folder: string, select: string, file = 'part-0.parquet') {

@@ -24,7 +24,11 @@ function lakeWith(files: Record<string, string>): string {
   }
   return lake;
 }
-afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  tmp.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 describe('FolderObjectStore', () => {
   const lake = lakeWith({});

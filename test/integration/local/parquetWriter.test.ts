@@ -5,7 +5,11 @@ import { writeDayPartitions } from '../../../src/local/duckdb/parquetWriter';
 import { partitionFolders, snapshotFiles, tmpLake } from '../../helpers/lake';
 
 const lakes: string[] = [];
-afterAll(() => lakes.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  lakes.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 const newLake = () => {
   const lake = tmpLake('writer');
   lakes.push(lake);

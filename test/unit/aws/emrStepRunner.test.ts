@@ -109,13 +109,11 @@ describe('EmrStepRunner.submit', () => {
   });
 
   it('propagates a terminated cluster as the SDK error', async () => {
-    emr
-      .on(AddJobFlowStepsCommand)
-      .rejects(
-        Object.assign(new Error('A job flow that is shutting down, terminated, or finished may not be modified.'), {
-          name: 'ValidationException',
-        }),
-      );
+    emr.on(AddJobFlowStepsCommand).rejects(
+      Object.assign(new Error('A job flow that is shutting down, terminated, or finished may not be modified.'), {
+        name: 'ValidationException',
+      }),
+    );
 
     await expect(runner().submit(spec)).rejects.toThrow(/may not be modified/);
   });
@@ -197,11 +195,9 @@ describe('EmrStepRunner.describe', () => {
 
 describe('EmrStepRunner.cancel', () => {
   const refused = () =>
-    emr
-      .on(CancelStepsCommand)
-      .resolves({
-        CancelStepsInfoList: [{ StepId: 's-STEP1', Status: 'FAILED', Reason: 'Cannot cancel a step in a final state' }],
-      });
+    emr.on(CancelStepsCommand).resolves({
+      CancelStepsInfoList: [{ StepId: 's-STEP1', Status: 'FAILED', Reason: 'Cannot cancel a step in a final state' }],
+    });
 
   it('cancels on the step cluster, killing the process (a hung step may ignore SIGTERM)', async () => {
     emr.on(CancelStepsCommand).resolves({ CancelStepsInfoList: [{ StepId: 's-STEP1', Status: 'SUBMITTED' }] });

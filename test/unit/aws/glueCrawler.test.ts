@@ -24,14 +24,12 @@ describe('GlueCrawler.start', () => {
   });
 
   it('treats CrawlerRunningException as started and goes on with the next table', async () => {
-    glue
-      .on(StartCrawlerCommand, { Name: 'lakestep-prod-access_records' })
-      .rejects(
-        new CrawlerRunningException({
-          message: 'Crawler with name lakestep-prod-access_records has already started',
-          $metadata: {},
-        }),
-      );
+    glue.on(StartCrawlerCommand, { Name: 'lakestep-prod-access_records' }).rejects(
+      new CrawlerRunningException({
+        message: 'Crawler with name lakestep-prod-access_records has already started',
+        $metadata: {},
+      }),
+    );
     glue.on(StartCrawlerCommand, { Name: 'lakestep-prod-rejected_access_records' }).resolves({});
 
     await expect(crawler().start(['access_records', 'rejected_access_records'])).resolves.toBeUndefined();

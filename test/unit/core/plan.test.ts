@@ -858,7 +858,9 @@ describe('planExecution (a run cut to fit one execution)', () => {
     for (;;) {
       const plan = planExecution({ ...year(), ledgerRaw: { access_records: ledgerRaw } }, 10);
       executions++;
-      plan.days.forEach((d) => done.add(d.day));
+      plan.days.forEach((d) => {
+        done.add(d.day);
+      });
       ledgerRaw = [...ledgerRaw, ...plan.rawPartitions];
       if (!plan.deferred) break;
       expect(executions).toBeLessThan(10);
@@ -933,7 +935,9 @@ describe('planExecution (a run cut to fit one execution)', () => {
     const planned = new Set<string>();
     for (let executions = 1; ; executions++) {
       const plan = planExecution({ ...year(), input, ledgerRaw: { access_records: ledgerRaw } }, 3);
-      daysOf(plan).forEach((d) => planned.add(d));
+      daysOf(plan).forEach((d) => {
+        planned.add(d);
+      });
       ledgerRaw = [...ledgerRaw, ...plan.rawPartitions];
       if (!plan.deferred) break;
       input = { ...input, ...continuationInput(input, plan.deferred.until, 2) } as RunInput;

@@ -9,7 +9,11 @@ const newLake = () => {
   tmp.push(dir);
   return dir;
 };
-afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  tmp.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 const captured = () => {
   const lines: string[] = [];

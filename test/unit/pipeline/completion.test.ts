@@ -21,7 +21,11 @@ const declared = {
 describe('announceCompletion', () => {
   const lakes: string[] = [];
   const lake = () => (lakes.push(tmpLake('completion')), lakes[lakes.length - 1]);
-  afterAll(() => lakes.forEach((l) => rmSync(l, { recursive: true, force: true })));
+  afterAll(() =>
+    lakes.forEach((l) => {
+      rmSync(l, { recursive: true, force: true });
+    }),
+  );
   const portsOn = (dir: string, queries: ExportQueries) => {
     const store = new FolderObjectStore(dir);
     return { store, events: new FileRunEvents(store, () => Date.parse('2024-03-06T01:02:03Z')), exports: queries };

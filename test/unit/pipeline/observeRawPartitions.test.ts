@@ -37,7 +37,9 @@ describe('RawPartitionStateBuilder', () => {
     const objects = KEYS.map((k) => object(k)).sort((a, b) => compareText(a.key, b.key));
     const builder = new RawPartitionStateBuilder('ds', '2024-02-29');
 
-    objects.forEach((o) => builder.add(o));
+    objects.forEach((o) => {
+      builder.add(o);
+    });
 
     expect(builder.state()).toEqual(rawPartitionState({ dataset: 'ds', day: '2024-02-29', objects }));
     expect(builder.state().fingerprint).toBe(fingerprint(objects));

@@ -212,7 +212,11 @@ const newLake = () => {
   tmp.push(dir);
   return dir;
 };
-afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  tmp.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 const digest = (dir: string) =>
   filesUnder(dir).map((p) => `${relative(dir, p)} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`);

@@ -186,7 +186,11 @@ const newLake = () => {
   tmp.push(dir);
   return dir;
 };
-afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  tmp.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 const digest = (lake: string) =>
   filesUnder(lake).map((p) => `${relative(lake, p)} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`);
