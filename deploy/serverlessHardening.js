@@ -37,7 +37,8 @@ class LakestepHardening {
   dropGeneratedTopicPolicies() {
     const resources = this.serverless.service.provider.compiledCloudFormationTemplate.Resources;
     const ours = 'AlertsTopicPolicy';
-    const onAlertsTopic = (resource) => JSON.stringify(resource.Properties?.Topics ?? []) === JSON.stringify([{ Ref: 'AlertsTopic' }]);
+    const onAlertsTopic = (resource) =>
+      JSON.stringify(resource.Properties?.Topics ?? []) === JSON.stringify([{ Ref: 'AlertsTopic' }]);
     if (!resources[ours]) throw new Error(`serverless.yml must declare ${ours}: the alerts topic's one policy`);
     for (const [id, resource] of Object.entries(resources)) {
       if (id !== ours && resource.Type === 'AWS::SNS::TopicPolicy' && onAlertsTopic(resource)) delete resources[id];

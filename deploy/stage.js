@@ -33,18 +33,32 @@ const { glueDatabaseName } = require('../src/aws/glueSnapshotCatalog');
  */
 function crawlerSpecs(stage) {
   const config = loadConfig();
-  const processed = (t) => ({ table: t.table, prefix: processedPrefix(t), crawler: `lakestep-${stage}-${t.table}`, tablePrefix: undefined, layout: t.partitionLayout });
+  const processed = (t) => ({
+    table: t.table,
+    prefix: processedPrefix(t),
+    crawler: `lakestep-${stage}-${t.table}`,
+    tablePrefix: undefined,
+    layout: t.partitionLayout,
+  });
   return [
     ...Object.values(config.datasets).flatMap((ds) => [
       processed(ds),
       // The crawler names a table after its S3 folder (`access_records` for both prefixes): a table prefix keeps them apart.
-      { table: rejectedTable(ds), prefix: rejectedPrefix(ds), crawler: `lakestep-${stage}-${rejectedTable(ds)}`, tablePrefix: 'rejected_', layout: REJECTED_PARTITION_LAYOUT },
+      {
+        table: rejectedTable(ds),
+        prefix: rejectedPrefix(ds),
+        crawler: `lakestep-${stage}-${rejectedTable(ds)}`,
+        tablePrefix: 'rejected_',
+        layout: REJECTED_PARTITION_LAYOUT,
+      },
     ]),
     ...Object.values(config.aggregates).map(processed),
   ];
 }
 
-const arn = (service, resource) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}` });
+const arn = (service, resource) => ({
+  'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`,
+});
 /** The lake bucket's name: the created one, or the existing one named by the `lakeBucketName` parameter. */
 const lakeBucket = (p) => ({ 'Fn::If': ['CreateLakeBucket', { Ref: 'LakeBucket' }, p.lakeBucketName] });
 const ledgerTable = { 'Fn::GetAtt': ['LedgerTable', 'Arn'] };
@@ -66,11 +80,17 @@ const reportsWrite = (lakeArn) => [{ Effect: 'Allow', Action: ['s3:PutObject'], 
 /** the metric packages (exports/<name>/<execution>.json and latest.json) */
 const exportsWrite = (lakeArn) => [{ Effect: 'Allow', Action: ['s3:PutObject'], Resource: lakeArn('/exports/*') }];
 /** the completion event (source lakestep, detail-type Run Completed) on the account's default bus */
-const putCompletionEvent = [{ Effect: 'Allow', Action: ['events:PutEvents'], Resource: arn('events', 'event-bus/default') }];
+const putCompletionEvent = [
+  { Effect: 'Allow', Action: ['events:PutEvents'], Resource: arn('events', 'event-bus/default') },
+];
 /** Publishing to the KMS-encrypted alerts topic needs the key too (SNS encrypts with the publisher's rights). */
 const publishAlerts = [
   { Effect: 'Allow', Action: ['sns:Publish'], Resource: { Ref: 'AlertsTopic' } },
-  { Effect: 'Allow', Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Resource: { 'Fn::GetAtt': ['AlertsKey', 'Arn'] } },
+  {
+    Effect: 'Allow',
+    Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+    Resource: { 'Fn::GetAtt': ['AlertsKey', 'Arn'] },
+  },
 ];
 
 /**
@@ -82,14 +102,21 @@ const emrOnClusters = (actions, p) => ({
   'Fn::If': [
     'UseExistingCluster',
     { Effect: 'Allow', Action: actions, Resource: arn('elasticmapreduce', `cluster/${p.emrClusterId}`) },
-    { Effect: 'Allow', Action: actions, Resource: arn('elasticmapreduce', 'cluster/*'), Condition: { StringEquals: { 'aws:ResourceTag/lakestep:stage': p.stage } } },
+    {
+      Effect: 'Allow',
+      Action: actions,
+      Resource: arn('elasticmapreduce', 'cluster/*'),
+      Condition: { StringEquals: { 'aws:ResourceTag/lakestep:stage': p.stage } },
+    },
   ],
 });
 
 /** What each Lambda of functions/ may do, besides writing its own logs. Keep in step with src/aws/ adapters. */
 function lambdaStatements(p) {
   const { stage } = p;
-  const lakeArn = (suffix) => ({ 'Fn::Join': ['', [{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::' }, lakeBucket(p), suffix]] });
+  const lakeArn = (suffix) => ({
+    'Fn::Join': ['', [{ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::' }, lakeBucket(p), suffix]],
+  });
   const datasets = Object.values(loadConfig().datasets);
   const crawlers = crawlerSpecs(stage).map((c) => arn('glue', `crawler/${c.crawler}`));
   return {
@@ -100,7 +127,12 @@ function lambdaStatements(p) {
     ],
     releaseLock: [{ Effect: 'Allow', Action: ['dynamodb:DeleteItem'], Resource: lockTable }],
     discover: [
-      { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: lakeArn(''), Condition: { StringLike: { 's3:prefix': datasets.map((ds) => `${ds.raw.prefix}*`) } } },
+      {
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: lakeArn(''),
+        Condition: { StringLike: { 's3:prefix': datasets.map((ds) => `${ds.raw.prefix}*`) } },
+      },
       ...runFilesWrite(lakeArn), // the plan
       { Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:GetItem'], Resource: ledgerTable },
     ],
@@ -130,7 +162,11 @@ function lambdaStatements(p) {
       }),
     ],
     // LaunchStep writes the result of a group it skips because an input day failed
-    launchStep: [...runFilesRead(lakeArn), ...runFilesWrite(lakeArn), emrOnClusters(['elasticmapreduce:AddJobFlowSteps'], p)],
+    launchStep: [
+      ...runFilesRead(lakeArn),
+      ...runFilesWrite(lakeArn),
+      emrOnClusters(['elasticmapreduce:AddJobFlowSteps'], p),
+    ],
     // CheckStep writes the result of a step that failed without one (its days, with the step's error), cancels
     // a step past its deadline, and renews the execution's lock (a conditional put; the read tells who holds it
     // when the put is refused)
@@ -158,11 +194,19 @@ function lambdaStatements(p) {
       ...reportsWrite(lakeArn),
       ...exportsWrite(lakeArn),
       ...putCompletionEvent,
-      { Effect: 'Allow', Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:Query'], Resource: ledgerTable },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+        Resource: ledgerTable,
+      },
       ...publishAlerts,
     ],
     // RecordFailure also rewrites the lake page: it reads the ledger's days and executions (Query) and lists _reports/
-    recordFailure: [...runFilesRead(lakeArn), ...reportsWrite(lakeArn), { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:Query'], Resource: ledgerTable }],
+    recordFailure: [
+      ...runFilesRead(lakeArn),
+      ...reportsWrite(lakeArn),
+      { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:Query'], Resource: ledgerTable },
+    ],
     // EventBridge, on an execution that ended FAILED/TIMED_OUT/ABORTED: release its lock, stop its EMR work, alert
     cleanupExecution: [
       { Effect: 'Allow', Action: ['dynamodb:DeleteItem'], Resource: lockTable },
@@ -207,7 +251,11 @@ function lambdaRoles(p) {
             PolicyDocument: {
               Version: '2012-10-17',
               Statement: [
-                { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arn('logs', `log-group:/aws/lambda/${functionName}:*`) },
+                {
+                  Effect: 'Allow',
+                  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                  Resource: arn('logs', `log-group:/aws/lambda/${functionName}:*`),
+                },
                 ...statements,
               ],
             },
@@ -241,7 +289,11 @@ function crawlers(p) {
         Role: { 'Fn::GetAtt': ['CrawlerRole', 'Arn'] },
         DatabaseName: { Ref: 'GlueDatabase' },
         ...(spec.tablePrefix ? { TablePrefix: spec.tablePrefix } : {}),
-        Targets: { S3Targets: [{ Path: { 'Fn::Join': ['', ['s3://', lakeBucket(p), `/${spec.prefix}`]] }, Exclusions: CRAWLER_EXCLUSIONS }] },
+        Targets: {
+          S3Targets: [
+            { Path: { 'Fn::Join': ['', ['s3://', lakeBucket(p), `/${spec.prefix}`]] }, Exclusions: CRAWLER_EXCLUSIONS },
+          ],
+        },
         // Only new day folders are crawled: a run adds partitions, and a full recrawl bills for the whole table.
         RecrawlPolicy: { RecrawlBehavior: 'CRAWL_NEW_FOLDERS_ONLY' },
         // CRAWL_NEW_FOLDERS_ONLY requires LOG/LOG; it is also what we want: a schema change never drops a table.
@@ -263,7 +315,8 @@ module.exports = {
     return JSON.stringify(Object.fromEntries(crawlerSpecs(stage).map((c) => [c.table, c.crawler])));
   },
   /** The crawlers' ARNs (the crawler role's glue:GetCrawler etc. need none; the Lambdas' roles build their own). */
-  crawlerArns: async ({ resolveVariable }) => crawlerSpecs(await resolveVariable('sls:stage')).map((c) => arn('glue', `crawler/${c.crawler}`)),
+  crawlerArns: async ({ resolveVariable }) =>
+    crawlerSpecs(await resolveVariable('sls:stage')).map((c) => arn('glue', `crawler/${c.crawler}`)),
   /** The per-Lambda roles and the crawlers. */
   resources: async ({ resolveVariable }) => {
     const p = await stageParams(resolveVariable);

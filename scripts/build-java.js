@@ -30,7 +30,9 @@ function javaSources(dir) {
 /** The pyspark wheel's jars folder in the venv (python3.X varies). */
 function pysparkJars() {
   const lib = join(ROOT, '.venv', 'lib');
-  const python = existsSync(lib) ? readdirSync(lib).find((d) => existsSync(join(lib, d, 'site-packages', 'pyspark', 'jars'))) : undefined;
+  const python = existsSync(lib)
+    ? readdirSync(lib).find((d) => existsSync(join(lib, d, 'site-packages', 'pyspark', 'jars')))
+    : undefined;
   if (!python) throw new Error(`no pyspark jars under ${lib}; create the venv first: node scripts/ensure-python.js`);
   return join(lib, python, 'site-packages', 'pyspark', 'jars');
 }
@@ -41,7 +43,9 @@ function tool(name) {
   try {
     execFileSync(candidate, ['--version'], { stdio: 'ignore' });
   } catch {
-    throw new Error(`${name} not found (a JDK is needed, not only a JRE): apt-get install openjdk-17-jdk-headless, or set JAVA_HOME`);
+    throw new Error(
+      `${name} not found (a JDK is needed, not only a JRE): apt-get install openjdk-17-jdk-headless, or set JAVA_HOME`,
+    );
   }
   return candidate;
 }
@@ -57,10 +61,16 @@ function buildJar({ force = false } = {}) {
   const jar = tool('jar');
   const classes = mkdtempSync(join(tmpdir(), 'lakestep-classes-'));
   try {
-    execFileSync(javac, ['--release', '8', '-nowarn', '-encoding', 'UTF-8', '-cp', join(pysparkJars(), '*'), '-d', classes, ...sources], { stdio: 'inherit' });
+    execFileSync(
+      javac,
+      ['--release', '8', '-nowarn', '-encoding', 'UTF-8', '-cp', join(pysparkJars(), '*'), '-d', classes, ...sources],
+      { stdio: 'inherit' },
+    );
     mkdirSync(join(ROOT, 'spark', 'jars'), { recursive: true });
     rmSync(JAR, { force: true });
-    execFileSync(jar, ['--create', '--file', JAR, '--date=1980-01-01T00:00:02Z', '--no-manifest', '-C', classes, '.'], { stdio: 'inherit' });
+    execFileSync(jar, ['--create', '--file', JAR, '--date=1980-01-01T00:00:02Z', '--no-manifest', '-C', classes, '.'], {
+      stdio: 'inherit',
+    });
   } finally {
     rmSync(classes, { recursive: true, force: true });
   }

@@ -26,7 +26,13 @@ const { readFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
 require('tsx/cjs');
-const { artifactsVersion, artifactUploads, artifactsUri, contentHash, sparkArtifactSources } = require('../src/deploy/artifacts');
+const {
+  artifactsVersion,
+  artifactUploads,
+  artifactsUri,
+  contentHash,
+  sparkArtifactSources,
+} = require('../src/deploy/artifacts');
 const { projectRoot } = require('../src/config/project');
 const { buildJar } = require('./build-java');
 
@@ -46,12 +52,15 @@ function parseArgs(argv) {
     else throw new Error(`unknown argument ${argv[i]} (expected --stage NAME [--region R] [--param key=value …])`);
   }
   if (!args.stage || !STAGE.test(args.stage)) {
-    throw new Error(`--stage is ${JSON.stringify(args.stage)}; expected a stage name like dev or prod (lower-case letters, digits, '-'; it becomes part of S3 bucket names)`);
+    throw new Error(
+      `--stage is ${JSON.stringify(args.stage)}; expected a stage name like dev or prod (lower-case letters, digits, '-'; it becomes part of S3 bucket names)`,
+    );
   }
   // One region for the stack, the artifact upload and the lakestep CLI (which reads AWS_REGION):
   // serverless alone would fall back to its own default whatever AWS_REGION says.
   args.region ??= process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
-  if (args.params.some((p) => p.startsWith('artifactsVersion='))) throw new Error('--param artifactsVersion is set by this script (the version it uploads)');
+  if (args.params.some((p) => p.startsWith('artifactsVersion=')))
+    throw new Error('--param artifactsVersion is set by this script (the version it uploads)');
   return args;
 }
 
@@ -66,16 +75,26 @@ function localArtifacts() {
   const files = sources.map((s) => ({ path: s.path, bytes: readFileSync(s.file) }));
   const packageVersion = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
   const dirty = git('status', '--porcelain', '--', 'spark', projectRoot()).length > 0;
-  const version = artifactsVersion({ packageVersion, commit: git('rev-parse', '--short', 'HEAD'), dirtyContentHash: dirty ? contentHash(files) : undefined });
+  const version = artifactsVersion({
+    packageVersion,
+    commit: git('rev-parse', '--short', 'HEAD'),
+    dirtyContentHash: dirty ? contentHash(files) : undefined,
+  });
   const uploads = artifactUploads(all, version);
-  return { version, commit: git('rev-parse', 'HEAD'), uploads, files: files.filter((f) => uploads.some((u) => u.path === f.path)) };
+  return {
+    version,
+    commit: git('rev-parse', 'HEAD'),
+    uploads,
+    files: files.filter((f) => uploads.some((u) => u.path === f.path)),
+  };
 }
 
 /** Runs the framework with the same stage/region/params; its output passes through. @throws on a non-zero exit */
 function serverless(bin, command, args, params) {
   const argv = [command, '--stage', args.stage, '--region', args.region, ...params.flatMap((p) => ['--param', p])];
   const result = spawnSync(bin, argv, { cwd: ROOT, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error(`serverless ${command} failed (exit ${result.status ?? result.error?.message})`);
+  if (result.status !== 0)
+    throw new Error(`serverless ${command} failed (exit ${result.status ?? result.error?.message})`);
 }
 
 /** The stack name serverless gives a service (`<service>-<stage>`; serverless.yml sets no provider.stackName). */
@@ -98,7 +117,9 @@ async function stackOutputs(cfn, stage) {
   }
   if (!stack) return undefined;
   if (stack.StackStatus === 'ROLLBACK_COMPLETE') {
-    throw new Error(`stack ${stackName(stage)} is ROLLBACK_COMPLETE (its first deploy failed; see its events): delete it (aws cloudformation delete-stack --stack-name ${stackName(stage)}) and deploy again`);
+    throw new Error(
+      `stack ${stackName(stage)} is ROLLBACK_COMPLETE (its first deploy failed; see its events): delete it (aws cloudformation delete-stack --stack-name ${stackName(stage)}) and deploy again`,
+    );
   }
   return Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
 }
@@ -109,16 +130,23 @@ async function upload(s3, bucket, artifacts, log) {
   const { version, uploads, files, commit } = artifacts;
   const bytesOf = new Map(files.map((f) => [f.path, f.bytes]));
   const manifest = { version, commit, files: uploads.map((u) => u.path), sha256: contentHash(files) };
-  const items = [...uploads.map((u) => ({ key: u.key, body: bytesOf.get(u.path) })), { key: `spark/${version}/manifest.json`, body: Buffer.from(JSON.stringify(manifest, null, 2)) }];
+  const items = [
+    ...uploads.map((u) => ({ key: u.key, body: bytesOf.get(u.path) })),
+    { key: `spark/${version}/manifest.json`, body: Buffer.from(JSON.stringify(manifest, null, 2)) },
+  ];
   for (const { key, body } of items) {
     try {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, IfNoneMatch: '*' }));
       log(`uploaded s3://${bucket}/${key}`);
     } catch (error) {
       if (error?.name !== 'PreconditionFailed' && error?.$metadata?.httpStatusCode !== 412) throw error;
-      const existing = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body.transformToByteArray());
+      const existing = Buffer.from(
+        await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body.transformToByteArray(),
+      );
       if (!existing.equals(body) && !key.endsWith('manifest.json')) {
-        throw new Error(`s3://${bucket}/${key} already holds different content for version ${version}; commit your changes to spark/ (a version is never overwritten)`);
+        throw new Error(
+          `s3://${bucket}/${key} already holds different content for version ${version}; commit your changes to spark/ (a version is never overwritten)`,
+        );
       }
       log(`kept    s3://${bucket}/${key} (already there)`);
     }
@@ -127,7 +155,10 @@ async function upload(s3, bucket, artifacts, log) {
 
 function artifactsBucket(outputs, stage) {
   const bucket = outputs?.ArtifactsBucketName;
-  if (!bucket) throw new Error(`stack ${stackName(stage)} has no ArtifactsBucketName output (is it being deleted? see its status in the CloudFormation console)`);
+  if (!bucket)
+    throw new Error(
+      `stack ${stackName(stage)} has no ArtifactsBucketName output (is it being deleted? see its status in the CloudFormation console)`,
+    );
   return bucket;
 }
 
@@ -139,7 +170,15 @@ function artifactsBucket(outputs, stage) {
  * @param deps.artifacts what to upload (default: localArtifacts())
  * @returns the stack outputs after the deploy, e.g. `{ ArtifactsBucketName: 'lakestep-prod-artifacts-123…', … }`
  */
-async function deploy(args, { serverlessBin = SERVERLESS, clientConfig = {}, artifacts = localArtifacts(), log = (line) => console.error(line) } = {}) {
+async function deploy(
+  args,
+  {
+    serverlessBin = SERVERLESS,
+    clientConfig = {},
+    artifacts = localArtifacts(),
+    log = (line) => console.error(line),
+  } = {},
+) {
   const { CloudFormationClient } = require('@aws-sdk/client-cloudformation');
   const { S3Client } = require('@aws-sdk/client-s3');
   const cfn = new CloudFormationClient({ ...clientConfig, region: args.region });
@@ -153,13 +192,20 @@ async function deploy(args, { serverlessBin = SERVERLESS, clientConfig = {}, art
     serverless(serverlessBin, 'deploy', args, withVersion);
   } else {
     // The schedule stays off until the code it runs is uploaded: a run in between would fail every EMR step.
-    log('no stack yet: deploying with the schedule disabled (creates the artifacts bucket), uploading, then deploying as given');
-    serverless(serverlessBin, 'deploy', args, [...withVersion.filter((p) => !p.startsWith('scheduleEnabled=')), 'scheduleEnabled=false']);
+    log(
+      'no stack yet: deploying with the schedule disabled (creates the artifacts bucket), uploading, then deploying as given',
+    );
+    serverless(serverlessBin, 'deploy', args, [
+      ...withVersion.filter((p) => !p.startsWith('scheduleEnabled=')),
+      'scheduleEnabled=false',
+    ]);
     await upload(s3, artifactsBucket(await stackOutputs(cfn, args.stage), args.stage), artifacts, log);
     serverless(serverlessBin, 'deploy', args, withVersion);
   }
   const outputs = await stackOutputs(cfn, args.stage);
-  log(`deployed: EMR steps of stage ${args.stage} run ${artifactsUri(artifactsBucket(outputs, args.stage), artifacts.version)}`);
+  log(
+    `deployed: EMR steps of stage ${args.stage} run ${artifactsUri(artifactsBucket(outputs, args.stage), artifacts.version)}`,
+  );
   for (const [name, value] of Object.entries(outputs)) log(`  ${name}: ${value}`);
   return outputs;
 }

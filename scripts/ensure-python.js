@@ -50,9 +50,13 @@ function run(program, args) {
 function main() {
   const check = process.argv.includes('--check');
   const python = probe('python3', ['--version']);
-  if (!python.ok) fail('python3 not found on PATH: install Python 3.9–3.12 with venv (Debian/Ubuntu: apt-get install python3 python3-venv)');
+  if (!python.ok)
+    fail(
+      'python3 not found on PATH: install Python 3.9–3.12 with venv (Debian/Ubuntu: apt-get install python3 python3-venv)',
+    );
   const java = probe('java', ['-version']);
-  if (!java.ok) fail('java not found on PATH: Spark 3.5 needs Java 17 (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)');
+  if (!java.ok)
+    fail('java not found on PATH: Spark 3.5 needs Java 17 (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)');
   if (!existsSync(REQUIREMENTS)) fail(`${REQUIREMENTS} not found (run from a lakestep checkout)`);
 
   const wanted = createHash('sha256').update(readFileSync(REQUIREMENTS)).digest('hex');
@@ -62,7 +66,11 @@ function main() {
     say(`.venv is up to date with spark/requirements.txt (${python.out}, ${java.out.split('\n')[0]})`);
     return;
   }
-  const why = !haveVenv ? '.venv is missing' : stamped ? 'spark/requirements.txt changed since .venv was made' : '.venv has no record of its requirements';
+  const why = !haveVenv
+    ? '.venv is missing'
+    : stamped
+      ? 'spark/requirements.txt changed since .venv was made'
+      : '.venv has no record of its requirements';
   if (check) fail(`${why}; run: node scripts/ensure-python.js`);
   say(`${why}: installing`);
   if (!haveVenv) run('python3', ['-m', 'venv', VENV]);

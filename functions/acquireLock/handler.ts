@@ -22,7 +22,12 @@ export const makeAcquireLock = (ports: Pick<Ports, 'lock' | 'ledger' | 'clock'>)
       console.log(`skipping this incremental run: ${error.message}`);
       return { skipped: error.message };
     }
-    await ports.ledger.putExecution({ executionId: run.executionId, status: 'RUNNING', startedAtMs: run.startedAtMs, failedDays: [] });
+    await ports.ledger.putExecution({
+      executionId: run.executionId,
+      status: 'RUNNING',
+      startedAtMs: run.startedAtMs,
+      failedDays: [],
+    });
     crashPoint('lock-acquired');
     return {};
   });

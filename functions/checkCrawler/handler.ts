@@ -7,7 +7,8 @@ import { lambda } from '../../src/pipeline/functionFactory';
 export const makeCheckCrawler = (ports: Pick<Ports, 'crawler'>) =>
   lambda(async () => {
     const { state, lastStatus, lastError } = await ports.crawler.state();
-    if (state === 'READY' && lastStatus === 'FAILED') throw new CrawlerFailedError(`the last crawl failed: ${lastError ?? 'no message'}`);
+    if (state === 'READY' && lastStatus === 'FAILED')
+      throw new CrawlerFailedError(`the last crawl failed: ${lastError ?? 'no message'}`);
     return { state, lastStatus };
   });
 

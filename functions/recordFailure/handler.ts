@@ -6,8 +6,14 @@ import { lambda } from '../../src/pipeline/functionFactory';
 
 /** Marks the execution FAILED with its failed days and composes the alert (execution, days, cause). */
 export const makeRecordFailure = (ports: Pick<Ports, 'store' | 'ledger' | 'clock'>) =>
-  lambda(async ({ state, executionId }: { state: { error?: CaughtError; plan?: { planKey?: string } }; executionId: string }) =>
-    recordFailure(ports, state, executionId, loadConfig()),
+  lambda(
+    async ({
+      state,
+      executionId,
+    }: {
+      state: { error?: CaughtError; plan?: { planKey?: string } };
+      executionId: string;
+    }) => recordFailure(ports, state, executionId, loadConfig()),
   );
 
 export const handler = makeRecordFailure(awsPorts(process.env));

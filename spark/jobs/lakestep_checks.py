@@ -11,12 +11,12 @@ Everything reads the temp view `stage_output` (the stage's rows of the step's da
 - metrics: `SELECT record_date, <expr> AS <name>, … FROM stage_output GROUP BY record_date`,
   numbers per day, 0 for a day without rows (or whose aggregate is NULL).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import decimal
 import math
-from typing import Dict, List, Optional
 
 DAY_COLUMN = "record_date"
 SAMPLE_ROWS = 5
@@ -40,7 +40,7 @@ def normal_type(spark_type) -> str:
     return _NORMAL.get(name, name)
 
 
-def schema_differences(df, declared: Dict[str, str]) -> List[dict]:
+def schema_differences(df, declared: dict[str, str]) -> list[dict]:
     """`{column, expected, actual}` per column whose presence or type differs (declared order, then
     the output's extra columns in output order). Column order is not compared."""
     actual = {f.name: normal_type(f.dataType) for f in df.schema.fields}
@@ -77,7 +77,7 @@ def _row_dict(row) -> dict:
     return {k: json_value(v) for k, v in row.asDict().items()}
 
 
-def check_outcomes(spark, check: dict, days: List[dt.date]) -> Dict[dt.date, dict]:
+def check_outcomes(spark, check: dict, days: list[dt.date]) -> dict[dt.date, dict]:
     """Runs one check query over `stage_output`: day -> CheckOutcome for the days of `days` it hits.
 
     Samples are the first 5 rows of the day ordered by every column (deterministic for a given
@@ -94,12 +94,15 @@ def check_outcomes(spark, check: dict, days: List[dt.date]) -> Dict[dt.date, dic
         counts = {r[0]: r[1] for r in bad.groupBy(DAY_COLUMN).count().collect()}
         if not counts:
             return {}
-        sortable = [F.col(f"`{f.name}`").asc_nulls_first() for f in bad.schema.fields
-                    if f.dataType.typeName() not in ("map", "array", "struct", "binary")]
+        sortable = [
+            F.col(f"`{f.name}`").asc_nulls_first()
+            for f in bad.schema.fields
+            if f.dataType.typeName() not in ("map", "array", "struct", "binary")
+        ]
         order = Window.partitionBy(F.col(DAY_COLUMN)).orderBy(*(sortable or [F.lit(1)]))
         rank = "__lakestep_sample_rank"
         sampled = bad.withColumn(rank, F.row_number().over(order)).filter(F.col(rank) <= SAMPLE_ROWS)
-        samples: Dict[dt.date, List[tuple]] = {}
+        samples: dict[dt.date, list[tuple]] = {}
         for row in sampled.collect():
             samples.setdefault(row[DAY_COLUMN], []).append((row[rank], _row_dict(row)))
     finally:
@@ -113,23 +116,29 @@ def check_outcomes(spark, check: dict, days: List[dt.date]) -> Dict[dt.date, dic
     return outcomes
 
 
-def run_gates(spark, out, spec: dict, days: List[dt.date]) -> Dict[dt.date, List[dict]]:
+def run_gates(spark, out, spec: dict, days: list[dt.date]) -> dict[dt.date, list[dict]]:
     """Schema gate, then each check of spec["checks"] in order: day -> its CheckOutcomes (only days
     some check hit). `out` is the DataFrame registered as `stage_output`.
 
     A check query Spark cannot run raises (the step fails as a whole), except after a schema
     mismatch, where a query naming a missing column is skipped: every day is failed already.
     """
-    outcomes: Dict[dt.date, List[dict]] = {}
+    outcomes: dict[dt.date, list[dict]] = {}
     schema_failed = False
-    declared: Optional[Dict[str, str]] = spec.get("outputSchema")
+    declared: dict[str, str] | None = spec.get("outputSchema")
     if declared:
         diffs = schema_differences(out, declared)
         if diffs:
             schema_failed = True
             for day in days:
                 outcomes.setdefault(day, []).append(
-                    {"name": "schema", "severity": "blocking", "failingRows": len(diffs), "sample": [dict(d) for d in diffs[:SAMPLE_ROWS]]})
+                    {
+                        "name": "schema",
+                        "severity": "blocking",
+                        "failingRows": len(diffs),
+                        "sample": [dict(d) for d in diffs[:SAMPLE_ROWS]],
+                    }
+                )
     from pyspark.sql.utils import AnalysisException
 
     for check in spec.get("checks") or []:
@@ -144,14 +153,16 @@ def run_gates(spark, out, spec: dict, days: List[dt.date]) -> Dict[dt.date, List
     return outcomes
 
 
-def blocking_error(day: dt.date, outcomes: List[dict]) -> Optional[dict]:
+def blocking_error(day: dt.date, outcomes: list[dict]) -> dict | None:
     """The DayResult error of the first blocking outcome of the day (src/core/errors.ts
     CheckFailedError message), or None."""
     for outcome in outcomes:
         if outcome["severity"] == "blocking":
             n = outcome["failingRows"]
-            return {"name": "CheckFailedError",
-                    "message": f"'{outcome['name']}' failed: {n} row{'' if n == 1 else 's'} (day {day.isoformat()})"}
+            return {
+                "name": "CheckFailedError",
+                "message": f"'{outcome['name']}' failed: {n} row{'' if n == 1 else 's'} (day {day.isoformat()})",
+            }
     return None
 
 
@@ -167,7 +178,7 @@ def _number(value):
     return value
 
 
-def day_metrics(spark, metrics: Dict[str, str], days: List[dt.date]) -> Dict[dt.date, Dict[str, float]]:
+def day_metrics(spark, metrics: dict[str, str], days: list[dt.date]) -> dict[dt.date, dict[str, float]]:
     """day -> {metric name: number} for every day of `days` (0 where the day has no rows)."""
     if not metrics:
         return {}

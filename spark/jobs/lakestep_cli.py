@@ -7,12 +7,13 @@
 too long for an EMR step argument). src/core/sparkSubmitArgs.ts builds exactly this list.
 No Spark import here: parsing is testable without a JVM.
 """
+
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
-from typing import Callable, List, Optional
+from typing import Callable
 
 SPEC_FIELDS = ("executionId", "groupId", "dataset", "days", "rawDays", "stageSql", "stageVersion", "resultKey")
 # Every table config (DatasetConfig or AggregateConfig); a dataset (has `raw`) needs RAW_FIELDS too.
@@ -30,7 +31,9 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lakestep_driver.py", description="Runs one lakestep stage step on Spark.")
     p.add_argument("--spec", required=True, help="StepSpec JSON (src/core/types.ts) or a URI of it")
     p.add_argument("--lake-root", required=True, help="lake root URI: s3://bucket/ or file:///abs/path/")
-    p.add_argument("--dataset", required=True, help="DatasetConfig or AggregateConfig JSON (src/config/config.ts) or a URI of it")
+    p.add_argument(
+        "--dataset", required=True, help="DatasetConfig or AggregateConfig JSON (src/config/config.ts) or a URI of it"
+    )
     p.add_argument("--sql", required=True, help="URI of the stage SQL file (one SELECT)")
     return p
 
@@ -52,7 +55,7 @@ def _require(flag: str, obj: dict, fields) -> None:
         raise UsageError(f"{flag}: missing {', '.join(missing)} (expected the fields {', '.join(fields)})")
 
 
-def _days(flag: str, values, allow_empty: bool = False) -> List[dt.date]:
+def _days(flag: str, values, allow_empty: bool = False) -> list[dt.date]:
     try:
         days = [dt.date.fromisoformat(v) for v in values]
     except (TypeError, ValueError):
@@ -66,7 +69,7 @@ def _no_reader(uri: str) -> str:
     raise UsageError(f"cannot read {uri} without a reader (pass the JSON inline)")
 
 
-def parse_args(argv: List[str], read_text: Optional[Callable[[str], str]] = None) -> dict:
+def parse_args(argv: list[str], read_text: Callable[[str], str] | None = None) -> dict:
     """argv (without the program name) -> {"spec", "dataset", "lake_root", "sql_uri", "days", "raw_days"}.
 
     read_text(uri) loads `--spec` / `--dataset` given as URIs (the driver passes a Hadoop reader).
@@ -90,7 +93,9 @@ def parse_args(argv: List[str], read_text: Optional[Callable[[str], str]] = None
     if dataset["name"] != spec["dataset"]:
         raise UsageError(f"--dataset: name {dataset['name']!r} is not the spec's dataset {spec['dataset']!r}")
     if not ns.lake_root.startswith(LAKE_SCHEMES):
-        raise UsageError(f"--lake-root: {ns.lake_root!r} is not a lake URI (expected s3://bucket/ or file:///abs/path/)")
+        raise UsageError(
+            f"--lake-root: {ns.lake_root!r} is not a lake URI (expected s3://bucket/ or file:///abs/path/)"
+        )
     lake_root = ns.lake_root if ns.lake_root.endswith("/") else ns.lake_root + "/"
     return {
         "spec": spec,

@@ -14,6 +14,7 @@ Exit codes: 0 when the StepResult was written (days may still be failed, e.g. Re
 1 when the step failed as a whole (a StepResult with every day failed as StepFailedError is
 written when possible); 2 on bad arguments.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,16 @@ def failed_result(spec: dict, message: str) -> dict:
         "dataset": spec.get("dataset", ""),
         "stageVersion": spec.get("stageVersion", ""),
         "days": [
-            {"day": day, "status": "failed", "recordsIn": 0, "recordsOut": 0, "duplicatesDropped": 0, "rejected": 0, "late": 0,
-             "error": {"name": "StepFailedError", "message": message}}
+            {
+                "day": day,
+                "status": "failed",
+                "recordsIn": 0,
+                "recordsOut": 0,
+                "duplicatesDropped": 0,
+                "rejected": 0,
+                "late": 0,
+                "error": {"name": "StepFailedError", "message": message},
+            }
             for day in spec.get("days", [])
         ],
         "rejectedByReason": {},
@@ -68,7 +77,10 @@ def main(argv) -> int:
         return 1
     lake.write_text(spec["resultKey"], json.dumps(result))
     failed = [d["day"] for d in result["days"] if d["status"] == "failed"]
-    print(f"lakestep_driver: {spec['dataset']} {len(result['days'])} day(s), {len(failed)} failed, {result['seconds']} s", file=sys.stderr)
+    print(
+        f"lakestep_driver: {spec['dataset']} {len(result['days'])} day(s), {len(failed)} failed, {result['seconds']} s",
+        file=sys.stderr,
+    )
     return 0
 
 

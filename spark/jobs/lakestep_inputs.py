@@ -11,16 +11,16 @@ own columns: the partition columns are dropped, but for the day column `record_d
 A range without any partition gives an empty view with the table's declared output columns
 (`columns` of the read, from lakestep.config.yml), so the stage still binds — as on DuckDB.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import posixpath
-from typing import Dict, List
 
 DAY_COLUMN = "record_date"
 
 
-def days_between(first: dt.date, last: dt.date) -> List[dt.date]:
+def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
     """Every day from `first` to `last`, inclusive (empty when last < first)."""
     return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
 
@@ -31,21 +31,28 @@ def is_data_file(key: str) -> bool:
     return not name.startswith(("_", "."))
 
 
-def partition_files(lake, table: str, first: dt.date, last: dt.date, partitions: dict) -> List[str]:
+def partition_files(lake, table: str, first: dt.date, last: dt.date, partitions: dict) -> list[str]:
     """Qualified paths of the data files of processed/<table>/ days first … last, key order;
     `partitions`: the read's DayPartitions (`paths`: day → folder)."""
     prefix = f"processed/{table}/"
-    files: List[str] = []
+    files: list[str] = []
     for day in days_between(first, last):
         part = prefix + partitions["paths"][day.isoformat()] + "/"
-        files.extend(qualified for qualified, key, _ in lake.list_files(part) if is_data_file(key[len(part):]))
+        files.extend(qualified for qualified, key, _ in lake.list_files(part) if is_data_file(key[len(part) :]))
     return files
 
 
-SPARK_TYPES = {"string": "string", "bigint": "bigint", "boolean": "boolean", "double": "double", "date": "date", "timestamp": "timestamp"}
+SPARK_TYPES = {
+    "string": "string",
+    "bigint": "bigint",
+    "boolean": "boolean",
+    "double": "double",
+    "date": "date",
+    "timestamp": "timestamp",
+}
 
 
-def processed_view(spark, lake, table: str, columns: Dict[str, str], partitions: dict, files: List[str]):
+def processed_view(spark, lake, table: str, columns: dict[str, str], partitions: dict, files: list[str]):
     """The DataFrame of the data files `files` of processed/<table>/ (see the module docstring);
     `columns`: the table's declared output columns and types, for an empty range;
     `partitions`: the read's DayPartitions (its `columns` are the partition columns)."""
@@ -64,17 +71,19 @@ def processed_view(spark, lake, table: str, columns: Dict[str, str], partitions:
     return df
 
 
-def register_reads(spark, lake, reads: List[Dict]) -> Dict[str, int]:
+def register_reads(spark, lake, reads: list[dict]) -> dict[str, int]:
     """Creates the temp view `<table>` for each `{table, from, to, columns, partitions}` of `reads`
     (StepSpec.reads as LaunchStep completes them).
 
     Returns table -> number of data files read (for logs and tests).
     """
-    counts: Dict[str, int] = {}
+    counts: dict[str, int] = {}
     for read in reads:
         table = read["table"]
         first, last = dt.date.fromisoformat(read["from"]), dt.date.fromisoformat(read["to"])
         files = partition_files(lake, table, first, last, read["partitions"])
-        processed_view(spark, lake, table, read.get("columns", {}), read["partitions"], files).createOrReplaceTempView(table)
+        processed_view(spark, lake, table, read.get("columns", {}), read["partitions"], files).createOrReplaceTempView(
+            table
+        )
         counts[table] = len(files)
     return counts

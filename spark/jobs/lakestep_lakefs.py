@@ -5,9 +5,8 @@ and the same credentials Spark itself uses. Keys are lake-relative, `/`-separate
 (`processed/access_records/year=2024/month=03/day=05/part-….parquet`); a lake root is a URI
 ending in `/` (`s3://bucket/`, `file:///tmp/lake/`).
 """
-from __future__ import annotations
 
-from typing import List, Tuple
+from __future__ import annotations
 
 
 class LakeFs:
@@ -38,9 +37,9 @@ class LakeFs:
         """Qualified path string (from a listing) -> lake-relative key."""
         if not qualified.startswith(self.qualified_root):
             raise ValueError(f"{qualified} is not under the lake root {self.qualified_root}")
-        return qualified[len(self.qualified_root):]
+        return qualified[len(self.qualified_root) :]
 
-    def list_files(self, prefix: str) -> List[Tuple[str, str, int]]:
+    def list_files(self, prefix: str) -> list[tuple[str, str, int]]:
         """Every file under the key prefix (recursive) as (qualified path, key, bytes), key order.
 
         A missing prefix lists nothing. Zero-byte `…/` folder markers are skipped.
@@ -79,7 +78,7 @@ class LakeFs:
         dst = self._path(self.uri(dst_key))
         self._fs.mkdirs(dst.getParent())
         if not self._fs.rename(self._path(self.uri(src_key)), dst):
-            raise IOError(f"could not move {src_key} to {dst_key}")
+            raise OSError(f"could not move {src_key} to {dst_key}")
 
     def remove_folder_if_empty(self, key: str) -> None:
         """Removes the folder `key` (on S3 its marker object, which EMRFS leaves after a recursive delete

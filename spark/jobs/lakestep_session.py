@@ -1,4 +1,5 @@
 """The SparkSession every lakestep step runs in, with the settings correctness depends on."""
+
 from __future__ import annotations
 
 # Why each one matters (design.md, "AWS facts"):

@@ -11,11 +11,11 @@ StepResult / DayResult have the shapes of src/core/types.ts (camelCase keys). Co
 - checks: the CheckOutcomes of D (key absent when none hit); metrics: spec.metrics of D (absent when none declared)
 The reject threshold compares rejected / (all records that arrived on the step's days).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Dict, List
 
 from lakestep_checks import blocking_error, day_metrics, run_gates
 from lakestep_inputs import register_reads
@@ -34,7 +34,11 @@ def percent_text(part: int, whole: int) -> str:
 
 def fill_reject_threshold_message(template: str, rejected: int, total: int) -> str:
     """StepSpec.rejectThreshold.message with the step's counts (src/core/errors.ts fillRejectThresholdMessage)."""
-    return template.replace("{rejected}", str(rejected), 1).replace("{total}", str(total), 1).replace("{percent}", percent_text(rejected, total), 1)
+    return (
+        template.replace("{rejected}", str(rejected), 1)
+        .replace("{total}", str(total), 1)
+        .replace("{percent}", percent_text(rejected, total), 1)
+    )
 
 
 def journal_prefix(execution_id: str) -> str:
@@ -42,11 +46,13 @@ def journal_prefix(execution_id: str) -> str:
     return f"{PUBLISH_JOURNAL_PREFIX}{execution_id.rsplit(':', 1)[-1]}/"
 
 
-def _counts(rows, key_index: int = 0) -> Dict:
+def _counts(rows, key_index: int = 0) -> dict:
     return {row[key_index]: row[-1] for row in rows}
 
 
-def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[dt.date], raw_days: List[dt.date]) -> dict:
+def run_step(
+    spark, lake, spec: dict, dataset: dict, sql_text: str, days: list[dt.date], raw_days: list[dt.date]
+) -> dict:
     """Runs the step and returns its StepResult dict.
 
     `dataset` is the table's config: a DatasetConfig (has `raw`) or an AggregateConfig (no raw
@@ -70,13 +76,13 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
     spark.createDataFrame([(d,) for d in days], "day DATE").createOrReplaceTempView("run_days")
     register_reads(spark, lake, spec.get("reads") or [])
 
-    rejected_by_reason: Dict[str, int] = {}
-    rejected_by_day: Dict[dt.date, int] = {}
-    late_by_day: Dict[dt.date, int] = {}
+    rejected_by_reason: dict[str, int] = {}
+    rejected_by_day: dict[dt.date, int] = {}
+    late_by_day: dict[dt.date, int] = {}
     # arrival day -> reason -> count: the run page's per-day "rejects by reason"
-    reasons_by_day: Dict[dt.date, Dict[str, int]] = {}
-    records_in: Dict = {}
-    distinct_keys: Dict = {}
+    reasons_by_day: dict[dt.date, dict[str, int]] = {}
+    records_in: dict = {}
+    distinct_keys: dict = {}
     own_rejects = classified = None
     total = 0
     if has_raw:
@@ -127,7 +133,10 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
     step_error = None
     threshold = spec.get("rejectThreshold")
     if has_raw and total > 0 and rejected_total / total > float(threshold["fraction"]):
-        step_error = {"name": "RejectThresholdError", "message": fill_reject_threshold_message(threshold["message"], rejected_total, total)}
+        step_error = {
+            "name": "RejectThresholdError",
+            "message": fill_reject_threshold_message(threshold["message"], rejected_total, total),
+        }
     day_errors = {day: step_error or blocking_error(day, outcomes.get(day, [])) for day in days}
     passing = [day for day in days if day_errors[day] is None]
     # Over the reject threshold nothing is published; the quarantined records go under the run,
@@ -136,14 +145,47 @@ def run_step(spark, lake, spec: dict, dataset: dict, sql_text: str, days: List[d
     journal = journal_prefix(spec["executionId"]) + spec["groupId"]
     if step_error and own_rejects is not None:
         stage(own_rejects, lake, "arrival_day", staging + keys["rejected"], partitions["rejected"])
-        replace_days(lake, staging + keys["rejected"], keys["quarantine"], days, partitions["rejected"], f"{journal}-quarantine-{table}.json")
+        replace_days(
+            lake,
+            staging + keys["rejected"],
+            keys["quarantine"],
+            days,
+            partitions["rejected"],
+            f"{journal}-quarantine-{table}.json",
+        )
         lake.delete(staging, recursive=True)
     if passing:
-        stage(out.filter(F.col(DAY_COLUMN).isin(passing)), lake, DAY_COLUMN, staging + keys["processed"], partitions["processed"])
-        replace_days(lake, staging + keys["processed"], keys["processed"], passing, partitions["processed"], f"{journal}-processed-{table}.json")
+        stage(
+            out.filter(F.col(DAY_COLUMN).isin(passing)),
+            lake,
+            DAY_COLUMN,
+            staging + keys["processed"],
+            partitions["processed"],
+        )
+        replace_days(
+            lake,
+            staging + keys["processed"],
+            keys["processed"],
+            passing,
+            partitions["processed"],
+            f"{journal}-processed-{table}.json",
+        )
         if own_rejects is not None:
-            stage(own_rejects.filter(F.col("arrival_day").isin(passing)), lake, "arrival_day", staging + keys["rejected"], partitions["rejected"])
-            replace_days(lake, staging + keys["rejected"], keys["rejected"], passing, partitions["rejected"], f"{journal}-rejected-{table}.json")
+            stage(
+                own_rejects.filter(F.col("arrival_day").isin(passing)),
+                lake,
+                "arrival_day",
+                staging + keys["rejected"],
+                partitions["rejected"],
+            )
+            replace_days(
+                lake,
+                staging + keys["rejected"],
+                keys["rejected"],
+                passing,
+                partitions["rejected"],
+                f"{journal}-rejected-{table}.json",
+            )
         lake.delete(staging, recursive=True)
     # `_staging/<execution>/` itself, once its last group is gone. On a local lake a step running beside this
     # one may be creating its group folder in it right now: the local runner removes it after the execution.

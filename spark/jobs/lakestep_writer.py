@@ -24,6 +24,7 @@ others (deletes the new ones that got in: the old ones go only after every new o
 the table: its commit deletes each partition folder and then renames staging files into it,
 which on S3 is a non-atomic copy after a delete (a window where the day is empty or partial).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,7 +33,7 @@ import os
 import posixpath
 import signal
 import time
-from typing import Iterable, List, Optional
+from collections.abc import Iterable
 
 #: where publish journals live in the lake (src/local/duckdb/parquetWriter.ts PUBLISH_JOURNAL_PREFIX)
 PUBLISH_JOURNAL_PREFIX = "_state/publish/"
@@ -74,7 +75,14 @@ def stage(df, lake, day_column: str, staging_key: str, partitions: dict) -> None
     out.write.mode("overwrite").partitionBy(STAGING_DAY_COLUMN).parquet(lake.uri(staging_key))
 
 
-def replace_days(lake, staging_key: str, table_prefix: str, days: Iterable[dt.date], partitions: dict, journal_key: Optional[str] = None) -> List[str]:
+def replace_days(
+    lake,
+    staging_key: str,
+    table_prefix: str,
+    days: Iterable[dt.date],
+    partitions: dict,
+    journal_key: str | None = None,
+) -> list[str]:
     """Step 2: for each day, moves the staged files in, then deletes the day's old objects.
 
     table_prefix: e.g. `processed/access_records/`. partitions: the StepSpec DayPartitions whose
@@ -88,12 +96,23 @@ def replace_days(lake, staging_key: str, table_prefix: str, days: Iterable[dt.da
         part = partitions["paths"][day.isoformat()] + "/"
         new = [key for _, key, _ in lake.list_files(staging_key + staging_path(day)) if _is_data_file(key)]
         fresh = [posixpath.basename(key) for key in new]
-        old = [key[len(table_prefix + part):] for _, key, _ in lake.list_files(table_prefix + part)]
-        swaps.append({"day": day.isoformat(), "partition": part.rstrip("/"), "fresh": fresh,
-                      "old": [name for name in old if name not in fresh], "new_keys": new})
+        old = [key[len(table_prefix + part) :] for _, key, _ in lake.list_files(table_prefix + part)]
+        swaps.append(
+            {
+                "day": day.isoformat(),
+                "partition": part.rstrip("/"),
+                "fresh": fresh,
+                "old": [name for name in old if name not in fresh],
+                "new_keys": new,
+            }
+        )
     if journal_key:
-        lake.write_text(journal_key, json.dumps({"prefix": table_prefix, "days": [
-            {k: v for k, v in swap.items() if k != "new_keys"} for swap in swaps]}))
+        lake.write_text(
+            journal_key,
+            json.dumps(
+                {"prefix": table_prefix, "days": [{k: v for k, v in swap.items() if k != "new_keys"} for swap in swaps]}
+            ),
+        )
     placed = []
     for swap in swaps:
         folder = table_prefix + swap["partition"] + "/"
@@ -111,7 +130,7 @@ def replace_days(lake, staging_key: str, table_prefix: str, days: Iterable[dt.da
     return placed
 
 
-def recover_publishes(lake, keep_prefix: Optional[str] = None) -> List[str]:
+def recover_publishes(lake, keep_prefix: str | None = None) -> list[str]:
     """Finishes or rolls back every journaled publish a crash interrupted (module docstring).
 
     keep_prefix: journals under it are left alone (the current execution's own, in flight in
@@ -128,7 +147,7 @@ def recover_publishes(lake, keep_prefix: Optional[str] = None) -> List[str]:
             journal = {"days": []}
         for swap in journal["days"]:
             folder = journal["prefix"] + swap["partition"] + "/"
-            present = {k[len(folder):] for _, k, _ in lake.list_files(folder)}
+            present = {k[len(folder) :] for _, k, _ in lake.list_files(folder)}
             finished = all(name in present for name in swap["fresh"])
             leftovers = [name for name in (swap["old"] if finished else swap["fresh"]) if name in present]
             for name in leftovers:

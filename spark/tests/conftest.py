@@ -1,5 +1,6 @@
 """Puts spark/jobs on the path of the test process and of Spark's Python workers, and the Java
 helper (spark/jars/lakestep-spark.jar, built here when out of date) on every SparkSession's classpath."""
+
 import os
 import subprocess
 import sys
@@ -19,23 +20,45 @@ subprocess.run(["node", os.path.join(ROOT, "scripts", "build-java.js")], check=T
 os.environ["PYSPARK_SUBMIT_ARGS"] = f"--jars {JAR} pyspark-shell"
 
 
-def table_spec_fields(datasets: dict, table: str, execution_id: str, group_id: str, days: list, aggregates: dict = None, reads: list = None) -> dict:
+def table_spec_fields(
+    datasets: dict,
+    table: str,
+    execution_id: str,
+    group_id: str,
+    days: list,
+    aggregates: dict = None,
+    reads: list = None,
+) -> dict:
     """The StepSpec fields LaunchStep derives from a table's config (keys and day folders, generated
     raw SQL, reject threshold; with `reads`, those ranges completed with their columns and day
     folders), computed by the TypeScript that computes them in production (test/helpers/tableSpecFieldsCli.ts)."""
     import json
 
     tsx = os.path.join(ROOT, "node_modules", ".bin", "tsx")
-    request = {"datasets": datasets, "aggregates": aggregates or {}, "table": table, "executionId": execution_id, "groupId": group_id, "days": days}
+    request = {
+        "datasets": datasets,
+        "aggregates": aggregates or {},
+        "table": table,
+        "executionId": execution_id,
+        "groupId": group_id,
+        "days": days,
+    }
     if reads:
         request["reads"] = reads
-    out = subprocess.run([tsx, os.path.join(ROOT, "test", "helpers", "tableSpecFieldsCli.ts")], input=json.dumps(request),
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [tsx, os.path.join(ROOT, "test", "helpers", "tableSpecFieldsCli.ts")],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout)
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "spark: starts a local SparkSession (npm run test:spark; npm test runs the rest)")
+    config.addinivalue_line(
+        "markers", "spark: starts a local SparkSession (npm run test:spark; npm test runs the rest)"
+    )
 
 
 def pytest_collection_modifyitems(items):

@@ -1,19 +1,43 @@
 """The driver's argument parsing (no Spark)."""
+
 import json
 
 import pytest
-
 from lakestep_cli import UsageError, parse_args
 
-SPEC = {"executionId": "e", "groupId": "g", "dataset": "access_records", "days": ["2024-03-05"],
-        "rawDays": ["2024-03-04", "2024-03-05", "2024-03-06"], "stageSql": "spark/sql/access_records.sql",
-        "stageVersion": "v", "resultKey": "_results/e/g.json"}
-DATASET = {"name": "access_records", "raw": {"prefix": "raw/access_records/", "format": "json"}, "table": "access_records",
-           "lateDays": 1, "rejectThreshold": 0.05, "eventTime": "timestamp", "required": ["sessionId"], "columns": {"sessionId": "string"}}
+SPEC = {
+    "executionId": "e",
+    "groupId": "g",
+    "dataset": "access_records",
+    "days": ["2024-03-05"],
+    "rawDays": ["2024-03-04", "2024-03-05", "2024-03-06"],
+    "stageSql": "spark/sql/access_records.sql",
+    "stageVersion": "v",
+    "resultKey": "_results/e/g.json",
+}
+DATASET = {
+    "name": "access_records",
+    "raw": {"prefix": "raw/access_records/", "format": "json"},
+    "table": "access_records",
+    "lateDays": 1,
+    "rejectThreshold": 0.05,
+    "eventTime": "timestamp",
+    "required": ["sessionId"],
+    "columns": {"sessionId": "string"},
+}
 
 
 def argv(spec=SPEC, dataset=DATASET, lake="s3://bucket/"):
-    return ["--spec", json.dumps(spec), "--lake-root", lake, "--dataset", json.dumps(dataset), "--sql", "s3://bucket/_code/v/access_records.sql"]
+    return [
+        "--spec",
+        json.dumps(spec),
+        "--lake-root",
+        lake,
+        "--dataset",
+        json.dumps(dataset),
+        "--sql",
+        "s3://bucket/_code/v/access_records.sql",
+    ]
 
 
 def test_inline_json_arguments():
@@ -25,7 +49,10 @@ def test_inline_json_arguments():
 
 def test_spec_and_dataset_given_as_uris_are_read_through_the_reader():
     texts = {"s3://b/spec.json": json.dumps(SPEC), "s3://b/ds.json": json.dumps(DATASET)}
-    args = parse_args(["--spec", "s3://b/spec.json", "--lake-root", "file:///tmp/lake", "--dataset", "s3://b/ds.json", "--sql", "x"], texts.__getitem__)
+    args = parse_args(
+        ["--spec", "s3://b/spec.json", "--lake-root", "file:///tmp/lake", "--dataset", "s3://b/ds.json", "--sql", "x"],
+        texts.__getitem__,
+    )
     assert args["spec"]["groupId"] == "g" and args["lake_root"] == "file:///tmp/lake/"
 
 
@@ -51,10 +78,25 @@ def test_missing_flag_exits_2():
     assert exit_info.value.code == 2
 
 
-AGGREGATE = {"name": "downloads_daily", "table": "downloads_daily", "stage": "spark/sql/downloads_daily.sql", "period": "day",
-             "reads": [{"table": "file_downloads", "fromDays": -27, "toDays": 0}], "output": {"record_date": "date"}, "checks": {}, "metrics": {}}
-AGG_SPEC = {**SPEC, "dataset": "downloads_daily", "rawDays": [], "reads": [{"table": "file_downloads", "from": "2024-02-08", "to": "2024-03-05"}],
-            "period": "day", "checks": [], "metrics": {"n": "count(*)"}}
+AGGREGATE = {
+    "name": "downloads_daily",
+    "table": "downloads_daily",
+    "stage": "spark/sql/downloads_daily.sql",
+    "period": "day",
+    "reads": [{"table": "file_downloads", "fromDays": -27, "toDays": 0}],
+    "output": {"record_date": "date"},
+    "checks": {},
+    "metrics": {},
+}
+AGG_SPEC = {
+    **SPEC,
+    "dataset": "downloads_daily",
+    "rawDays": [],
+    "reads": [{"table": "file_downloads", "from": "2024-02-08", "to": "2024-03-05"}],
+    "period": "day",
+    "checks": [],
+    "metrics": {"n": "count(*)"},
+}
 
 
 def test_an_aggregate_config_needs_no_raw_fields_and_reads_no_raw_days():

@@ -2,23 +2,31 @@
 
 One SparkSession for the whole module (Spark start-up costs seconds).
 """
+
 import datetime as dt
 import gzip
 import json
 import os
 
 import pytest
-
+from conftest import table_spec_fields
 from lakestep_lakefs import LakeFs
 from lakestep_session import REQUIRED_CONF, build_session
-from conftest import table_spec_fields
 from lakestep_step import fill_reject_threshold_message, percent_text, run_step
 
 MS = 1709632800000  # 2024-03-05T10:00:00Z
 DAY_MS = 86_400_000
-CONFIG = {"raw": {"prefix": "raw/access_records/", "format": "json"}, "stage": "spark/sql/access_records.sql", "table": "access_records",
-          "lateDays": 1, "rejectThreshold": 0.5, "eventTime": "timestamp", "required": ["sessionId", "timestamp"],
-          "columns": {"sessionId": "string", "timestamp": "bigint", "method": "string"}, "output": {"session_id": "string"}}
+CONFIG = {
+    "raw": {"prefix": "raw/access_records/", "format": "json"},
+    "stage": "spark/sql/access_records.sql",
+    "table": "access_records",
+    "lateDays": 1,
+    "rejectThreshold": 0.5,
+    "eventTime": "timestamp",
+    "required": ["sessionId", "timestamp"],
+    "columns": {"sessionId": "string", "timestamp": "bigint", "method": "string"},
+    "output": {"session_id": "string"},
+}
 DATASET = {"name": "access_records", **CONFIG}
 SQL = """
 WITH ranked AS (
@@ -32,12 +40,17 @@ FROM ranked WHERE rn = 1 AND to_date(timestamp_millis(timestamp)) IN (SELECT day
 
 @pytest.fixture(scope="module")
 def spark():
-    session = build_session("lakestep-test", {
-        "spark.master": "local[2]", "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2",
-        "spark.hadoop.fs.file.impl": "org.apache.hadoop.fs.RawLocalFileSystem",
-        # A test run must not be able to turn the settings off: build_session pins them anyway.
-        "spark.sql.sources.partitionOverwriteMode": "static",
-    })
+    session = build_session(
+        "lakestep-test",
+        {
+            "spark.master": "local[2]",
+            "spark.ui.enabled": "false",
+            "spark.sql.shuffle.partitions": "2",
+            "spark.hadoop.fs.file.impl": "org.apache.hadoop.fs.RawLocalFileSystem",
+            # A test run must not be able to turn the settings off: build_session pins them anyway.
+            "spark.sql.sources.partitionOverwriteMode": "static",
+        },
+    )
     yield session
     session.stop()
 
@@ -59,15 +72,30 @@ def files_under(root, prefix):
 
 
 def spec(days, raw_days, group="g1"):
-    return {"executionId": "e1", "groupId": group, "dataset": "access_records", "days": days, "rawDays": raw_days,
-            "stageSql": "x.sql", "stageVersion": "v1", "resultKey": f"_results/{group}.json",
-            **table_spec_fields({"access_records": CONFIG}, "access_records", "e1", group, days)}
+    return {
+        "executionId": "e1",
+        "groupId": group,
+        "dataset": "access_records",
+        "days": days,
+        "rawDays": raw_days,
+        "stageSql": "x.sql",
+        "stageVersion": "v1",
+        "resultKey": f"_results/{group}.json",
+        **table_spec_fields({"access_records": CONFIG}, "access_records", "e1", group, days),
+    }
 
 
 def run(spark, root, days, raw_days, dataset=DATASET):
     lake = LakeFs(spark, "file://" + str(root) + "/")
-    return run_step(spark, lake, spec(days, raw_days), dataset, SQL,
-                    [dt.date.fromisoformat(d) for d in days], [dt.date.fromisoformat(d) for d in raw_days])
+    return run_step(
+        spark,
+        lake,
+        spec(days, raw_days),
+        dataset,
+        SQL,
+        [dt.date.fromisoformat(d) for d in days],
+        [dt.date.fromisoformat(d) for d in raw_days],
+    )
 
 
 def test_session_pins_dynamic_overwrite_utc_and_micros(spark):
@@ -84,7 +112,12 @@ def test_a_step_replaces_its_days_removes_emptied_days_and_counts(spark, tmp_pat
     for day in ("05", "06", "07"):
         write(root, f"processed/access_records/year=2024/month=03/day={day}/old.parquet", "old")
     write(root, "rejected/access_records/year=2024/month=03/day=06/old.parquet", "old")
-    write(root, "raw/access_records/2024/03/05/10/a.gz", "\n".join([rec("a", MS), rec("a", MS), "{bad"]) + "\n" + rec("b", MS), gz=True)
+    write(
+        root,
+        "raw/access_records/2024/03/05/10/a.gz",
+        "\n".join([rec("a", MS), rec("a", MS), "{bad"]) + "\n" + rec("b", MS),
+        gz=True,
+    )
     # duplicate of a arriving the next day, in the Hive layout; and a record of day 04 (not ours)
     write(root, "raw/access_records/year=2024/month=03/day=06/b.json", rec("a", MS) + "\n")
     write(root, "raw/access_records/2024/03/05/11/c.json", rec("c", MS - DAY_MS) + "\n")
@@ -93,10 +126,26 @@ def test_a_step_replaces_its_days_removes_emptied_days_and_counts(spark, tmp_pat
     result = run(spark, root, ["2024-03-05", "2024-03-06"], ["2024-03-04", "2024-03-05", "2024-03-06", "2024-03-07"])
 
     assert result["days"] == [
-        {"day": "2024-03-05", "status": "succeeded", "recordsIn": 4, "recordsOut": 2, "duplicatesDropped": 2, "rejected": 1, "late": 0,
-         "rejectedByReason": {"invalid_json": 1}},
-        {"day": "2024-03-06", "status": "succeeded", "recordsIn": 0, "recordsOut": 0, "duplicatesDropped": 0, "rejected": 1, "late": 1,
-         "rejectedByReason": {"late": 1}},
+        {
+            "day": "2024-03-05",
+            "status": "succeeded",
+            "recordsIn": 4,
+            "recordsOut": 2,
+            "duplicatesDropped": 2,
+            "rejected": 1,
+            "late": 0,
+            "rejectedByReason": {"invalid_json": 1},
+        },
+        {
+            "day": "2024-03-06",
+            "status": "succeeded",
+            "recordsIn": 0,
+            "recordsOut": 0,
+            "duplicatesDropped": 0,
+            "rejected": 1,
+            "late": 1,
+            "rejectedByReason": {"late": 1},
+        },
     ]
     assert result["rejectedByReason"] == {"invalid_json": 1, "late": 1}
     processed = files_under(root, "processed/access_records")
@@ -104,15 +153,26 @@ def test_a_step_replaces_its_days_removes_emptied_days_and_counts(spark, tmp_pat
     assert processed[1].endswith("old.parquet") and not processed[0].endswith("old.parquet")
     assert not os.path.exists(os.path.join(root, "processed/access_records/year=2024/month=03/day=06"))
     assert not os.path.exists(os.path.join(root, "_staging/e1/g1"))
-    assert [f for f in files_under(root, "_state/publish") if not f.endswith(".crc")] == []  # journals go once published
-    rows = spark.read.parquet(os.path.join(root, "processed/access_records/year=2024/month=03/day=05")).orderBy("session_id").collect()
+    assert [
+        f for f in files_under(root, "_state/publish") if not f.endswith(".crc")
+    ] == []  # journals go once published
+    rows = (
+        spark.read.parquet(os.path.join(root, "processed/access_records/year=2024/month=03/day=05"))
+        .orderBy("session_id")
+        .collect()
+    )
     # the copy kept is the first by (arrival day, source file, record index)
-    assert [(r.session_id, r.src) for r in rows] == [("a", "raw/access_records/2024/03/05/10/a.gz"), ("b", "raw/access_records/2024/03/05/10/a.gz")]
+    assert [(r.session_id, r.src) for r in rows] == [
+        ("a", "raw/access_records/2024/03/05/10/a.gz"),
+        ("b", "raw/access_records/2024/03/05/10/a.gz"),
+    ]
     assert rows[0].timestamp == dt.datetime(2024, 3, 5, 10, 0)  # UTC session: no shift
     assert "year" not in rows[0].asDict()
     rejected = spark.read.parquet(os.path.join(root, "rejected/access_records")).orderBy("arrival_day").collect()
     assert [(r.reason, str(r.arrival_day), r.record_index, str(r.event_day)) for r in rejected] == [
-        ("invalid_json", "2024-03-05", 2, "None"), ("late", "2024-03-06", 0, "2024-03-02")]
+        ("invalid_json", "2024-03-05", 2, "None"),
+        ("late", "2024-03-06", 0, "2024-03-02"),
+    ]
 
 
 def test_over_the_reject_threshold_publishes_nothing_quarantines_under_the_run_and_fails_every_day(spark, tmp_path):
@@ -122,10 +182,16 @@ def test_over_the_reject_threshold_publishes_nothing_quarantines_under_the_run_a
 
     result = run(spark, root, ["2024-03-05"], ["2024-03-04", "2024-03-05", "2024-03-06"])
 
-    message = ("access_records 2024-03-05…2024-03-05: 2 of 3 records rejected (66.7 %), over the 50.0 % threshold; "
-               "nothing was published; the quarantined records (raw text and reasons) are in _runs/e1/rejected/access_records/")
+    message = (
+        "access_records 2024-03-05…2024-03-05: 2 of 3 records rejected (66.7 %), over the 50.0 % threshold; "
+        "nothing was published; the quarantined records (raw text and reasons) are in _runs/e1/rejected/access_records/"
+    )
     assert {k: result["days"][0][k] for k in ("status", "recordsIn", "recordsOut", "rejected")} == {
-        "status": "failed", "recordsIn": 1, "recordsOut": 1, "rejected": 2}
+        "status": "failed",
+        "recordsIn": 1,
+        "recordsOut": 1,
+        "rejected": 2,
+    }
     assert result["days"][0]["error"] == {"name": "RejectThresholdError", "message": message}
     assert files_under(root, "processed/access_records") == ["year=2024/month=03/day=05/old.parquet"]
     assert not os.path.exists(os.path.join(root, "rejected"))
@@ -133,7 +199,12 @@ def test_over_the_reject_threshold_publishes_nothing_quarantines_under_the_run_a
 
 
 def test_threshold_message_fills_the_specs_template_with_half_up_percent():
-    assert [percent_text(1, 16), percent_text(1, 3), percent_text(1, 8), percent_text(0, 0)] == ["6.3", "33.3", "12.5", "0.0"]
+    assert [percent_text(1, 16), percent_text(1, 3), percent_text(1, 8), percent_text(0, 0)] == [
+        "6.3",
+        "33.3",
+        "12.5",
+        "0.0",
+    ]
     assert fill_reject_threshold_message("{rejected} of {total} ({percent} %)", 1, 16) == "1 of 16 (6.3 %)"
 
 
@@ -145,7 +216,18 @@ def test_main_writes_a_failed_result_and_exits_1_when_the_sql_fails(spark, tmp_p
     write(root, "bad.sql", "SELECT no_such_column FROM raw_access_records")
     step = spec(["2024-03-05"], ["2024-03-04", "2024-03-05", "2024-03-06"])
 
-    code = main(["--spec", json.dumps(step), "--lake-root", f"file://{root}/", "--dataset", json.dumps(DATASET), "--sql", f"file://{root}/bad.sql"])
+    code = main(
+        [
+            "--spec",
+            json.dumps(step),
+            "--lake-root",
+            f"file://{root}/",
+            "--dataset",
+            json.dumps(DATASET),
+            "--sql",
+            f"file://{root}/bad.sql",
+        ]
+    )
 
     assert code == 1
     with open(os.path.join(root, step["resultKey"])) as f:
@@ -159,7 +241,10 @@ def test_main_exits_2_on_a_bad_argument(spark, tmp_path):
     from lakestep_driver import main
 
     step = spec(["2024-03-05"], ["2024-03-05"])
-    assert main(["--spec", json.dumps(step), "--lake-root", "/no/scheme", "--dataset", json.dumps(DATASET), "--sql", "x"]) == 2
+    assert (
+        main(["--spec", json.dumps(step), "--lake-root", "/no/scheme", "--dataset", json.dumps(DATASET), "--sql", "x"])
+        == 2
+    )
 
 
 def test_remove_folder_if_empty_removes_only_an_empty_folder(spark, tmp_path):

@@ -1,9 +1,9 @@
 """lakestep_raw's pure parts (no Spark): raw key layouts and the Java helper's options."""
+
 import datetime as dt
 import json
 
 import pytest
-
 from lakestep_raw import arrival_day_of_key, split_options
 
 
@@ -28,11 +28,19 @@ def test_split_options_name_each_column_by_path_or_position():
         "format": "csv",
         "maxRecordBytes": 100,
         "csv": {"delimiter": "\t", "header": False},
-        "columns": {"app": {"type": "string", "position": 0}, "ID": {"type": "bigint"}, "x": {"type": "string", "path": "X"}},
+        "columns": {
+            "app": {"type": "string", "position": 0},
+            "ID": {"type": "bigint"},
+            "x": {"type": "string", "path": "X"},
+        },
     }
     assert json.loads(split_options(raw)) == {
         "format": "csv",
         "maxRecordBytes": 100,
         "csv": {"delimiter": "\t", "header": False},
-        "columns": [{"name": "app", "path": "app", "position": 0}, {"name": "ID", "path": "ID"}, {"name": "x", "path": "X"}],
+        "columns": [
+            {"name": "app", "path": "app", "position": 0},
+            {"name": "ID", "path": "ID"},
+            {"name": "x", "path": "X"},
+        ],
     }

@@ -1,15 +1,14 @@
 """The shared raw-record vectors (spec/vectors/raw-records/*.json, shape in test/helpers/rawVectors.ts) on
 the Spark reader: the Java helper splits, Spark's Parquet reader reads, the generated Spark SQL types
 and quarantines. jest runs the same cases on DuckDB (test/integration/rawVectors.test.ts)."""
+
 import base64
-import datetime as dt
 import glob
 import gzip
 import json
 import os
 
 import pytest
-
 from conftest import ROOT, table_spec_fields
 from lakestep_lakefs import LakeFs
 from lakestep_raw import arrival_day_of_key, register_raw_relations
@@ -21,10 +20,15 @@ PREFIX = "raw/x/"
 
 @pytest.fixture(scope="module")
 def spark():
-    session = build_session("lakestep-test-vectors", {
-        "spark.master": "local[2]", "spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2",
-        "spark.hadoop.fs.file.impl": "org.apache.hadoop.fs.RawLocalFileSystem",
-    })
+    session = build_session(
+        "lakestep-test-vectors",
+        {
+            "spark.master": "local[2]",
+            "spark.ui.enabled": "false",
+            "spark.sql.shuffle.partitions": "2",
+            "spark.hadoop.fs.file.impl": "org.apache.hadoop.fs.RawLocalFileSystem",
+        },
+    )
     yield session
     session.stop()
 
@@ -77,12 +81,19 @@ def test_vector(spark, tmp_path, path):
             columns.append(f"date_format(`{name}`, \"yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'\") AS `{name}`")
         else:
             columns.append(f"`{name}`")
-    records = spark.sql(f"SELECT _source_file, CAST(_record_index AS INT) AS _record_index, {', '.join(columns)} "
-                        f"FROM {sql['rawViewName']} ORDER BY _source_file, _record_index").collect()
-    rejects = spark.sql(f"SELECT source_file, CAST(record_index AS INT) AS record_index, reason, detail, raw_text FROM ({sql['rejects']}) "
-                        "ORDER BY source_file, record_index").collect()
+    records = spark.sql(
+        f"SELECT _source_file, CAST(_record_index AS INT) AS _record_index, {', '.join(columns)} "
+        f"FROM {sql['rawViewName']} ORDER BY _source_file, _record_index"
+    ).collect()
+    rejects = spark.sql(
+        f"SELECT source_file, CAST(record_index AS INT) AS record_index, reason, detail, raw_text FROM ({sql['rejects']}) "
+        "ORDER BY source_file, record_index"
+    ).collect()
 
     assert [{k: as_json_value(v) for k, v in r.asDict().items()} for r in records] == vector["records"]
     expected = vector["rejects"]
-    actual = [dict(r.asDict(), detail=None) if k < len(expected) and expected[k]["detail"] is None else r.asDict() for k, r in enumerate(rejects)]
+    actual = [
+        dict(r.asDict(), detail=None) if k < len(expected) and expected[k]["detail"] is None else r.asDict()
+        for k, r in enumerate(rejects)
+    ]
     assert actual == expected

@@ -5,6 +5,7 @@ recover_publishes runs, which finishes that day and rolls back the days not yet 
 No Spark here: replace_days and recover_publishes only move, list and delete, so a folder lake with
 LakeFs's methods stands in for it (the step test in test_driver.py runs them on the real LakeFs).
 """
+
 import datetime as dt
 import json
 import os
@@ -12,12 +13,16 @@ import shutil
 import subprocess
 import sys
 
-from lakestep_writer import PUBLISH_JOURNAL_PREFIX, recover_publishes, replace_days, staging_path
+from lakestep_writer import PUBLISH_JOURNAL_PREFIX, recover_publishes, staging_path
 
 DAYS = [dt.date(2024, 3, 1), dt.date(2024, 3, 2)]
 # The days' folders as a StepSpec gives them (src/core/partitionLayout.ts dayPartitions('date', …)):
 # the journal records whatever folder the spec names.
-PARTITIONS = {"layout": "date", "columns": ["record_date"], "paths": {d.isoformat(): f"record_date={d.isoformat()}" for d in DAYS}}
+PARTITIONS = {
+    "layout": "date",
+    "columns": ["record_date"],
+    "paths": {d.isoformat(): f"record_date={d.isoformat()}" for d in DAYS},
+}
 
 
 def partition_path(day):
@@ -40,7 +45,7 @@ class FolderLake:
             for f in files:
                 path = os.path.join(d, f)
                 if path.startswith(base):
-                    found.append((path, path[len(self.root):], os.path.getsize(path)))
+                    found.append((path, path[len(self.root) :], os.path.getsize(path)))
         return sorted(found, key=lambda f: f[1])
 
     def read_text(self, uri):
@@ -81,7 +86,11 @@ def publish_in_child(root, crash_at):
         f"replace_days(FolderLake({str(root)!r}), 'staging/', 'processed/t/', DAYS, PARTITIONS, '_state/publish/run-1/g1-processed-t.json')"
     )
     here = os.path.dirname(__file__)
-    env = {**os.environ, "LAKESTEP_CRASH_AT": crash_at, "PYTHONPATH": os.pathsep.join([here, os.path.join(here, "..", "jobs")])}
+    env = {
+        **os.environ,
+        "LAKESTEP_CRASH_AT": crash_at,
+        "PYTHONPATH": os.pathsep.join([here, os.path.join(here, "..", "jobs")]),
+    }
     return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
 
 
@@ -93,7 +102,9 @@ def prepare(tmp_path):
     return lake
 
 
-def test_a_writer_killed_mid_publish_leaves_a_journal_and_recovery_finishes_the_moved_day_and_rolls_back_the_other(tmp_path):
+def test_a_writer_killed_mid_publish_leaves_a_journal_and_recovery_finishes_the_moved_day_and_rolls_back_the_other(
+    tmp_path,
+):
     lake = prepare(tmp_path)
 
     child = publish_in_child(tmp_path, "publish-moved")
@@ -111,8 +122,22 @@ def test_a_writer_killed_mid_publish_leaves_a_journal_and_recovery_finishes_the_
 
 def test_a_whole_publish_removes_its_journal_and_recovery_skips_the_running_executions_journals(tmp_path):
     lake = prepare(tmp_path)
-    lake.write_text("_state/publish/run-2/g1-processed-t.json", json.dumps(
-        {"prefix": "processed/t/", "days": [{"day": "2024-03-01", "partition": "year=2024/month=03/day=01", "fresh": ["part-x.parquet"], "old": []}]}))
+    lake.write_text(
+        "_state/publish/run-2/g1-processed-t.json",
+        json.dumps(
+            {
+                "prefix": "processed/t/",
+                "days": [
+                    {
+                        "day": "2024-03-01",
+                        "partition": "year=2024/month=03/day=01",
+                        "fresh": ["part-x.parquet"],
+                        "old": [],
+                    }
+                ],
+            }
+        ),
+    )
 
     child = publish_in_child(tmp_path, "")
     repaired = recover_publishes(lake, keep_prefix="_state/publish/run-2/")

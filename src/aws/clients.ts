@@ -56,7 +56,8 @@ export function awsClients(env: NodeJS.ProcessEnv, overrides: ClientOverrides = 
   const maxAttemptsFromEnv = Number(env.AWS_MAX_ATTEMPTS);
   const endpoint = overrides.endpoint ?? (env.AWS_ENDPOINT_URL || undefined);
   const maxAttempts =
-    overrides.maxAttempts ?? (Number.isInteger(maxAttemptsFromEnv) && maxAttemptsFromEnv > 0 ? maxAttemptsFromEnv : DEFAULT_MAX_ATTEMPTS);
+    overrides.maxAttempts ??
+    (Number.isInteger(maxAttemptsFromEnv) && maxAttemptsFromEnv > 0 ? maxAttemptsFromEnv : DEFAULT_MAX_ATTEMPTS);
   const delay = overrides.retryDelayMs;
   const common = {
     region: overrides.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined),

@@ -79,7 +79,11 @@ export class DynamoLedger implements Ledger {
    * @param tableName the ledger table, e.g. `ledgerTableNames('dev').ledger`
    * @param retry overrides of `BATCH_RETRY_DEFAULTS` (tests shorten the delays)
    */
-  constructor(client: DynamoDBDocumentClient | DynamoDBClient, private readonly tableName: string, retry: Partial<BatchRetryOptions> = {}) {
+  constructor(
+    client: DynamoDBDocumentClient | DynamoDBClient,
+    private readonly tableName: string,
+    retry: Partial<BatchRetryOptions> = {},
+  ) {
     this.doc = documentClient(client);
     this.retry = { ...BATCH_RETRY_DEFAULTS, ...retry };
   }
@@ -122,11 +126,16 @@ export class DynamoLedger implements Ledger {
    * A key listed twice is written once (BatchWriteItem rejects duplicate keys): raw puts win over a removal.
    * @throws LakestepError when items stay unprocessed after `maxAttempts` calls; names how many were left
    */
-  async commit(entries: { raw: RawPartitionState[]; outputs: OutputDayState[]; removedRaw: { dataset: string; day: Day }[] }): Promise<void> {
+  async commit(entries: {
+    raw: RawPartitionState[];
+    outputs: OutputDayState[];
+    removedRaw: { dataset: string; day: Day }[];
+  }): Promise<void> {
     const outputs = new Map<string, WriteRequest>();
     for (const o of entries.outputs) outputs.set(`${o.dataset}|${o.day}`, { PutRequest: { Item: outputItem(o) } });
     const raw = new Map<string, WriteRequest>();
-    for (const r of entries.removedRaw) raw.set(`${r.dataset}|${r.day}`, { DeleteRequest: { Key: { pk: `raw#${r.dataset}`, sk: r.day } } });
+    for (const r of entries.removedRaw)
+      raw.set(`${r.dataset}|${r.day}`, { DeleteRequest: { Key: { pk: `raw#${r.dataset}`, sk: r.day } } });
     for (const r of entries.raw) raw.set(`${r.dataset}|${r.day}`, { PutRequest: { Item: rawItem(r) } });
     let batch = 0;
     for (const requests of [[...outputs.values()], [...raw.values()]]) {
@@ -163,7 +172,9 @@ export class DynamoLedger implements Ledger {
 
   /** Creates or replaces `table`'s archive boundary. */
   async putArchive(table: string, before: Day): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: 'archive', sk: table, table, before } }));
+    await this.doc.send(
+      new PutCommand({ TableName: this.tableName, Item: { pk: 'archive', sk: table, table, before } }),
+    );
   }
 
   /** All items of one partition key, following LastEvaluatedKey (a Query page stops at 1 MB). */
@@ -220,7 +231,15 @@ export class DynamoLedger implements Ledger {
 }
 
 function rawItem(r: RawPartitionState): Record<string, unknown> {
-  return { pk: `raw#${r.dataset}`, sk: r.day, dataset: r.dataset, day: r.day, fingerprint: r.fingerprint, objectCount: r.objectCount, bytes: r.bytes };
+  return {
+    pk: `raw#${r.dataset}`,
+    sk: r.day,
+    dataset: r.dataset,
+    day: r.day,
+    fingerprint: r.fingerprint,
+    objectCount: r.objectCount,
+    bytes: r.bytes,
+  };
 }
 
 function outputItem(o: OutputDayState): Record<string, unknown> {

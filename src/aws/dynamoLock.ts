@@ -36,7 +36,11 @@ export class DynamoLock implements Lock {
    * @param tableName the lock table, e.g. `ledgerTableNames('dev').lock`
    * @param lockName one lock per name; the pipeline uses one
    */
-  constructor(client: DynamoDBDocumentClient | DynamoDBClient, private readonly tableName: string, private readonly lockName = 'pipeline') {
+  constructor(
+    client: DynamoDBDocumentClient | DynamoDBClient,
+    private readonly tableName: string,
+    private readonly lockName = 'pipeline',
+  ) {
     this.doc = documentClient(client);
   }
 
@@ -76,7 +80,9 @@ export class DynamoLock implements Lock {
       } catch (err) {
         if ((err as Error)?.name !== 'ConditionalCheckFailedException') throw err;
       }
-      const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: this.key, ConsistentRead: true }));
+      const { Item } = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: this.key, ConsistentRead: true }),
+      );
       // The holder released between our put and our read: the lock is free, try again.
       if (Item || attempt >= ACQUIRE_ATTEMPTS) {
         throw new LockHeldError(String(Item?.holder ?? 'unknown'), Number(Item?.expiresAtMs ?? nowMs));
@@ -109,8 +115,14 @@ export class DynamoLock implements Lock {
 
   /** The lock item as it is (expired or not), or undefined when nobody holds the lock. Consistent read. */
   async describe(): Promise<LockState | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: this.key, ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: this.key, ConsistentRead: true }),
+    );
     if (!Item) return undefined;
-    return { holder: String(Item.holder), acquiredAtMs: Number(Item.acquiredAtMs), expiresAtMs: Number(Item.expiresAtMs) };
+    return {
+      holder: String(Item.holder),
+      acquiredAtMs: Number(Item.acquiredAtMs),
+      expiresAtMs: Number(Item.expiresAtMs),
+    };
   }
 }

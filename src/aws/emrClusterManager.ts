@@ -56,7 +56,10 @@ export const EMR_MANAGED_POLICY_TAG = { Key: 'for-use-with-amazon-emr-managed-po
  * @throws LakestepError when idleTimeoutSeconds, stepConcurrency or instanceCount is out of EMR's bounds
  *   (checked here, because EMR's ValidationException does not say which parameter)
  */
-export async function runTransientCluster(client: EMRClient, opts: TransientClusterOptions): Promise<{ clusterId: string }> {
+export async function runTransientCluster(
+  client: EMRClient,
+  opts: TransientClusterOptions,
+): Promise<{ clusterId: string }> {
   requireInRange('idleTimeoutSeconds', opts.idleTimeoutSeconds, IDLE_TIMEOUT_BOUNDS_SECONDS);
   requireInRange('stepConcurrency', opts.stepConcurrency, STEP_CONCURRENCY_BOUNDS);
   requireInRange('instanceCount', opts.instanceCount, { min: 1, max: 500 });
@@ -87,7 +90,8 @@ export async function runTransientCluster(client: EMRClient, opts: TransientClus
       ],
     }),
   );
-  if (!response.JobFlowId) throw new LakestepError(`EMR RunJobFlow for execution ${opts.executionId} returned no cluster id`);
+  if (!response.JobFlowId)
+    throw new LakestepError(`EMR RunJobFlow for execution ${opts.executionId} returned no cluster id`);
   return { clusterId: response.JobFlowId };
 }
 

@@ -43,7 +43,9 @@ export class EmrClusterManager implements ClusterManager {
   /** TerminateJobFlows; refuses the stage's long-lived cluster, which this pipeline must never stop. */
   async terminate(clusterId: string): Promise<void> {
     if ('existingClusterId' in this.mode && this.mode.existingClusterId === clusterId) {
-      throw new LakestepError(`refusing to terminate ${clusterId}: it is the stage's existing cluster (EMR_CLUSTER_ID), not one this execution created`);
+      throw new LakestepError(
+        `refusing to terminate ${clusterId}: it is the stage's existing cluster (EMR_CLUSTER_ID), not one this execution created`,
+      );
     }
     await terminateCluster(this.client, clusterId);
   }
@@ -74,19 +76,27 @@ function transientSettingsFromEnv(env: NodeJS.ProcessEnv): TransientSettings {
     jobFlowRole: required(env, 'EMR_JOB_FLOW_ROLE', 'the EC2 instance profile name, e.g. lakestep-prod-emr-ec2'),
     logUri: optional('EMR_LOG_URI'),
     // Required: EMR's default-VPC subnet is untagged, and AmazonEMRServicePolicy_v2 launches only into tagged ones.
-    subnetId: required(env, 'EMR_SUBNET_ID', 'a subnet id (subnet-…) tagged for-use-with-amazon-emr-managed-policies=true, as AmazonEMRServicePolicy_v2 requires'),
+    subnetId: required(
+      env,
+      'EMR_SUBNET_ID',
+      'a subnet id (subnet-…) tagged for-use-with-amazon-emr-managed-policies=true, as AmazonEMRServicePolicy_v2 requires',
+    ),
   };
 }
 
 function required(env: NodeJS.ProcessEnv, name: string, what: string): string {
   const value = env[name]?.trim();
-  if (!value) throw new LakestepError(`environment variable ${name} is not set; expected ${what} (transient EMR mode: EMR_CLUSTER_ID is empty)`);
+  if (!value)
+    throw new LakestepError(
+      `environment variable ${name} is not set; expected ${what} (transient EMR mode: EMR_CLUSTER_ID is empty)`,
+    );
   return value;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string): number {
   const text = required(env, name, 'a whole number');
   const value = Number(text);
-  if (!Number.isInteger(value)) throw new LakestepError(`environment variable ${name} is "${text}"; expected a whole number`);
+  if (!Number.isInteger(value))
+    throw new LakestepError(`environment variable ${name} is "${text}"; expected a whole number`);
   return value;
 }

@@ -30,7 +30,11 @@ export interface ExecutionCleanupResult {
  * @param executionId the execution ARN (steps name it; clusters are tagged with its name)
  * @throws the SDK's errors (the caller's Lambda is retried by EventBridge's asynchronous invoke)
  */
-export async function cleanUpExecution(client: EMRClient, mode: { existingClusterId: string } | { stage: string }, executionId: string): Promise<ExecutionCleanupResult> {
+export async function cleanUpExecution(
+  client: EMRClient,
+  mode: { existingClusterId: string } | { stage: string },
+  executionId: string,
+): Promise<ExecutionCleanupResult> {
   if ('existingClusterId' in mode) {
     const ClusterId = mode.existingClusterId;
     const mine: string[] = [];

@@ -98,7 +98,9 @@ export class EmrStepRunner implements StepRunner {
     );
     const stepId = response.StepIds?.[0];
     if (!stepId) {
-      throw new LakestepError(`EMR AddJobFlowSteps on ${clusterId} returned no step id for ${stepName(spec)}; expected one`);
+      throw new LakestepError(
+        `EMR AddJobFlowSteps on ${clusterId} returned no step id for ${stepName(spec)}; expected one`,
+      );
     }
     return { stepId };
   }
@@ -132,7 +134,9 @@ export class EmrStepRunner implements StepRunner {
    */
   async cancel(stepId: string, stepClusterId?: string): Promise<'cancelling' | 'ended'> {
     const clusterId = this.clusterOf(stepClusterId, `step ${stepId}`);
-    const response = await this.client.send(new CancelStepsCommand({ ClusterId: clusterId, StepIds: [stepId], StepCancellationOption: 'TERMINATE_PROCESS' }));
+    const response = await this.client.send(
+      new CancelStepsCommand({ ClusterId: clusterId, StepIds: [stepId], StepCancellationOption: 'TERMINATE_PROCESS' }),
+    );
     const info = response.CancelStepsInfoList?.find((i) => i.StepId === stepId);
     if (info?.Status === 'SUBMITTED') return 'cancelling';
     const described = await this.client.send(new DescribeStepCommand({ ClusterId: clusterId, StepId: stepId }));
@@ -149,7 +153,9 @@ export class EmrStepRunner implements StepRunner {
   private clusterOf(stepClusterId: string | undefined, what: string): string {
     const clusterId = stepClusterId && stepClusterId !== 'local' ? stepClusterId : this.opts.clusterId;
     if (!clusterId) {
-      throw new LakestepError(`${what} names no EMR cluster and EMR_CLUSTER_ID is empty; expected EnsureCluster's clusterId in the step (transient mode) or EMR_CLUSTER_ID (existing mode)`);
+      throw new LakestepError(
+        `${what} names no EMR cluster and EMR_CLUSTER_ID is empty; expected EnsureCluster's clusterId in the step (transient mode) or EMR_CLUSTER_ID (existing mode)`,
+      );
     }
     return clusterId;
   }
@@ -173,7 +179,15 @@ const STATE_MAP: Record<EmrStepState, StepState> = {
 export function emrStepStatus(stepId: string, emrState: EmrStepState, message?: string): StepStatus {
   const state = STATE_MAP[emrState];
   if (state !== 'FAILED' && state !== 'CANCELLED') return { stepId, state };
-  return { stepId, state, failureMessage: message ?? (emrState === 'INTERRUPTED' ? 'step interrupted (cluster terminated or node lost)' : `step ${emrState.toLowerCase()}`) };
+  return {
+    stepId,
+    state,
+    failureMessage:
+      message ??
+      (emrState === 'INTERRUPTED'
+        ? 'step interrupted (cluster terminated or node lost)'
+        : `step ${emrState.toLowerCase()}`),
+  };
 }
 
 /** `access_records 2024-03-01…2024-03-07 (exec-7f3a)`: what the EMR console lists, so an operator finds the execution. */
@@ -191,7 +205,9 @@ function failureText(details: FailureDetails | undefined): string | undefined {
 
 function requireS3Folder(name: string, uri: string): string {
   if (!/^s3:\/\/[^/]+\/(.*\/)?$/.test(uri)) {
-    throw new LakestepError(`EmrStepRunner ${name} "${uri}" is not an S3 folder URI (expected s3://bucket/…/ ending in "/")`);
+    throw new LakestepError(
+      `EmrStepRunner ${name} "${uri}" is not an S3 folder URI (expected s3://bucket/…/ ending in "/")`,
+    );
   }
   return uri;
 }

@@ -29,12 +29,21 @@ export class EventBridgeRunEvents implements RunEvents {
     const full: RunCompletedDetail = { stage: this.stage, ...detail };
     const out = await this.client.send(
       new PutEventsCommand({
-        Entries: [{ EventBusName: RUN_COMPLETED.bus, Source: RUN_COMPLETED.source, DetailType: RUN_COMPLETED.detailType, Detail: JSON.stringify(full) }],
+        Entries: [
+          {
+            EventBusName: RUN_COMPLETED.bus,
+            Source: RUN_COMPLETED.source,
+            DetailType: RUN_COMPLETED.detailType,
+            Detail: JSON.stringify(full),
+          },
+        ],
       }),
     );
     const failed = out.Entries?.find((e) => e.ErrorCode);
     if (out.FailedEntryCount || failed) {
-      throw new LakestepError(`EventBridge refused the completion event of ${detail.execution}: ${failed?.ErrorCode ?? 'unknown error'} ${failed?.ErrorMessage ?? ''}`.trim());
+      throw new LakestepError(
+        `EventBridge refused the completion event of ${detail.execution}: ${failed?.ErrorCode ?? 'unknown error'} ${failed?.ErrorMessage ?? ''}`.trim(),
+      );
     }
   }
 }

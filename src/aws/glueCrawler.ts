@@ -46,7 +46,9 @@ export class GlueCrawler implements Crawler {
    * @param tables default: every table with a crawler (the Crawler port's `state()` takes no tables)
    * @returns e.g. `{ state: 'READY', lastStatus: 'FAILED', lastError: 'lakestep-prod-x: Internal Service Exception' }`
    */
-  async state(tables: string[] = Object.keys(this.crawlerNames)): Promise<{ state: CrawlerState; lastStatus?: LastStatus; lastError?: string }> {
+  async state(
+    tables: string[] = Object.keys(this.crawlerNames),
+  ): Promise<{ state: CrawlerState; lastStatus?: LastStatus; lastError?: string }> {
     let running = false;
     const statuses: (LastStatus | undefined)[] = [];
     const errors: string[] = [];
@@ -62,7 +64,9 @@ export class GlueCrawler implements Crawler {
     }
     if (running) return { state: 'RUNNING' };
     const lastStatus = worst(statuses);
-    return errors.length > 0 ? { state: 'READY', lastStatus, lastError: errors.join('; ') } : { state: 'READY', lastStatus };
+    return errors.length > 0
+      ? { state: 'READY', lastStatus, lastError: errors.join('; ') }
+      : { state: 'READY', lastStatus };
   }
 
   private crawlerOf(table: string): string {

@@ -42,15 +42,29 @@ export class GlueSnapshotCatalog implements SnapshotCatalog {
    * @throws LakestepError when the source table is not in the catalog (its crawler has not run), or a
    *   partition of the snapshot's days is missing from it; SDK errors as thrown
    */
-  async register(snapshot: { name: string; table: string; catalogTable: string; prefix: string; days: Day[]; layout: PartitionLayout }): Promise<void> {
-    const source = await this.client.send(new GetTableCommand({ DatabaseName: this.database, Name: snapshot.table })).catch((error: Error) => {
-      if (error.name !== 'EntityNotFoundException') throw error;
-      throw new LakestepError(`Glue table ${this.database}.${snapshot.table} does not exist (its crawler has not published it yet): the snapshot's files are copied, but it cannot be registered; run the pipeline, then the same snapshot command again`);
-    });
+  async register(snapshot: {
+    name: string;
+    table: string;
+    catalogTable: string;
+    prefix: string;
+    days: Day[];
+    layout: PartitionLayout;
+  }): Promise<void> {
+    const source = await this.client
+      .send(new GetTableCommand({ DatabaseName: this.database, Name: snapshot.table }))
+      .catch((error: Error) => {
+        if (error.name !== 'EntityNotFoundException') throw error;
+        throw new LakestepError(
+          `Glue table ${this.database}.${snapshot.table} does not exist (its crawler has not published it yet): the snapshot's files are copied, but it cannot be registered; run the pipeline, then the same snapshot command again`,
+        );
+      });
     const table = source.Table!;
     const from = `s3://${this.bucket}/processed/${snapshot.table}/`;
     const to = `s3://${this.bucket}/${snapshot.prefix}`;
-    const relocate = (sd: StorageDescriptor | undefined): StorageDescriptor => ({ ...sd, Location: relocated(sd?.Location, from, to) });
+    const relocate = (sd: StorageDescriptor | undefined): StorageDescriptor => ({
+      ...sd,
+      Location: relocated(sd?.Location, from, to),
+    });
     await this.unregister(snapshot.catalogTable); // a leftover of a cut attempt is replaced
     await this.client.send(
       new CreateTableCommand({
@@ -59,7 +73,11 @@ export class GlueSnapshotCatalog implements SnapshotCatalog {
           Name: snapshot.catalogTable,
           Description: `lakestep snapshot ${snapshot.name} of ${snapshot.table} (a frozen copy; never crawled)`,
           TableType: table.TableType ?? 'EXTERNAL_TABLE',
-          Parameters: { ...(table.Parameters ?? {}), 'lakestep:snapshot': snapshot.name, 'lakestep:source': snapshot.table },
+          Parameters: {
+            ...(table.Parameters ?? {}),
+            'lakestep:snapshot': snapshot.name,
+            'lakestep:source': snapshot.table,
+          },
           PartitionKeys: table.PartitionKeys,
           StorageDescriptor: relocate(table.StorageDescriptor),
         },
@@ -67,21 +85,39 @@ export class GlueSnapshotCatalog implements SnapshotCatalog {
     );
     const wanted = new Set(snapshot.days);
     const partitions: PartitionInput[] = [];
-    for await (const page of paginateGetPartitions({ client: this.client }, { DatabaseName: this.database, TableName: snapshot.table })) {
+    for await (const page of paginateGetPartitions(
+      { client: this.client },
+      { DatabaseName: this.database, TableName: snapshot.table },
+    )) {
       for (const p of page.Partitions ?? []) {
         const day = dayOfValues(p.Values ?? []);
         if (!day || !wanted.has(day)) continue;
         wanted.delete(day);
-        partitions.push({ Values: p.Values, Parameters: p.Parameters, StorageDescriptor: relocate(p.StorageDescriptor) });
+        partitions.push({
+          Values: p.Values,
+          Parameters: p.Parameters,
+          StorageDescriptor: relocate(p.StorageDescriptor),
+        });
       }
     }
     if (wanted.size) {
-      throw new LakestepError(`Glue table ${this.database}.${snapshot.table} has no partition for ${[...wanted].sort().join(', ')} (its crawler has not seen them yet): run its crawler, then the same snapshot command again`);
+      throw new LakestepError(
+        `Glue table ${this.database}.${snapshot.table} has no partition for ${[...wanted].sort().join(', ')} (its crawler has not seen them yet): run its crawler, then the same snapshot command again`,
+      );
     }
     for (let i = 0; i < partitions.length; i += PARTITION_BATCH) {
-      const out = await this.client.send(new BatchCreatePartitionCommand({ DatabaseName: this.database, TableName: snapshot.catalogTable, PartitionInputList: partitions.slice(i, i + PARTITION_BATCH) }));
+      const out = await this.client.send(
+        new BatchCreatePartitionCommand({
+          DatabaseName: this.database,
+          TableName: snapshot.catalogTable,
+          PartitionInputList: partitions.slice(i, i + PARTITION_BATCH),
+        }),
+      );
       const failed = out.Errors?.[0];
-      if (failed) throw new LakestepError(`Glue BatchCreatePartition on ${this.database}.${snapshot.catalogTable}: ${failed.ErrorDetail?.ErrorCode}: ${failed.ErrorDetail?.ErrorMessage} (partition ${failed.PartitionValues?.join('/')})`);
+      if (failed)
+        throw new LakestepError(
+          `Glue BatchCreatePartition on ${this.database}.${snapshot.catalogTable}: ${failed.ErrorDetail?.ErrorCode}: ${failed.ErrorDetail?.ErrorMessage} (partition ${failed.PartitionValues?.join('/')})`,
+        );
     }
   }
 
@@ -98,7 +134,8 @@ export class GlueSnapshotCatalog implements SnapshotCatalog {
 function relocated(location: string | undefined, from: string, to: string): string {
   const plain = (location ?? '').replace(/^s3a?:\/\//, 's3://');
   const withSlash = plain.endsWith('/') ? plain : `${plain}/`;
-  if (!withSlash.startsWith(from)) throw new LakestepError(`Glue location ${location} is not under ${from}: not the table lakestep publishes`);
+  if (!withSlash.startsWith(from))
+    throw new LakestepError(`Glue location ${location} is not under ${from}: not the table lakestep publishes`);
   return to + withSlash.slice(from.length);
 }
 

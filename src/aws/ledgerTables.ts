@@ -31,7 +31,10 @@ const STAGE_PATTERN = /^[A-Za-z0-9_.-]{1,200}$/;
  */
 export function ledgerTableNames(stage: string): LedgerTableNames {
   if (!STAGE_PATTERN.test(stage)) {
-    throw new InputError('stage', `"${stage}" cannot be part of a DynamoDB table name (expected 1–200 of A-Z a-z 0-9 _ . -)`);
+    throw new InputError(
+      'stage',
+      `"${stage}" cannot be part of a DynamoDB table name (expected 1–200 of A-Z a-z 0-9 _ . -)`,
+    );
   }
   return { ledger: `lakestep-${stage}-ledger`, lock: `lakestep-${stage}-lock` };
 }

@@ -19,7 +19,19 @@
  */
 import { loadConfig } from '../config/config';
 import { LakestepError } from '../core/errors';
-import type { Clock, ClusterManager, Crawler, ExportQueries, Ledger, Lock, Notifier, ObjectStore, Ports, RunEvents, StepRunner } from '../core/ports';
+import type {
+  Clock,
+  ClusterManager,
+  Crawler,
+  ExportQueries,
+  Ledger,
+  Lock,
+  Notifier,
+  ObjectStore,
+  Ports,
+  RunEvents,
+  StepRunner,
+} from '../core/ports';
 import { awsClients, type AwsClients } from './clients';
 import { DynamoLedger } from './dynamoLedger';
 import { DynamoLock } from './dynamoLock';
@@ -46,8 +58,12 @@ export function awsPorts(env: NodeJS.ProcessEnv, clients: AwsClients = awsClient
   const steps = once(() => emrStepRunnerFor(env, env.EMR_CLUSTER_ID?.trim() || undefined, clients));
   const clusters = once(() => emrClusterManagerFromEnv(env, clients.emr));
   const crawler = once(() => new GlueCrawler(clients.glue, crawlerNames(env)));
-  const notifier = once(() => new SnsNotifier(clients.sns, requireEnv(env, 'ALERTS_TOPIC_ARN', 'the SNS alerts topic ARN')));
-  const events = once(() => new EventBridgeRunEvents(clients.eventbridge, requireEnv(env, 'STAGE', 'the deploy stage, e.g. prod')));
+  const notifier = once(
+    () => new SnsNotifier(clients.sns, requireEnv(env, 'ALERTS_TOPIC_ARN', 'the SNS alerts topic ARN')),
+  );
+  const events = once(
+    () => new EventBridgeRunEvents(clients.eventbridge, requireEnv(env, 'STAGE', 'the deploy stage, e.g. prod')),
+  );
 
   // async wrappers: a missing variable then rejects the call's promise instead of throwing synchronously.
   const storePort: ObjectStore = {
@@ -91,7 +107,18 @@ export function awsPorts(env: NodeJS.ProcessEnv, clients: AwsClients = awsClient
   const exportsPort: ExportQueries = new EmrExportQueries();
   const clock: Clock = { nowMs: () => Date.now() };
 
-  return { store: storePort, ledger: ledgerPort, lock: lockPort, steps: stepsPort, clusters: clustersPort, crawler: crawlerPort, notifier: notifierPort, events: eventsPort, exports: exportsPort, clock };
+  return {
+    store: storePort,
+    ledger: ledgerPort,
+    lock: lockPort,
+    steps: stepsPort,
+    clusters: clustersPort,
+    crawler: crawlerPort,
+    notifier: notifierPort,
+    events: eventsPort,
+    exports: exportsPort,
+    clock,
+  };
 }
 
 /**
@@ -100,10 +127,18 @@ export function awsPorts(env: NodeJS.ProcessEnv, clients: AwsClients = awsClient
  * and lakestep.config.yml.
  * @throws LakestepError naming a missing variable; ConfigError for a bad config file
  */
-export function emrStepRunnerFor(env: NodeJS.ProcessEnv, clusterId: string | undefined, clients: AwsClients = awsClients(env)): EmrStepRunner {
+export function emrStepRunnerFor(
+  env: NodeJS.ProcessEnv,
+  clusterId: string | undefined,
+  clients: AwsClients = awsClients(env),
+): EmrStepRunner {
   return new EmrStepRunner(clients.emr, {
     clusterId,
-    artifactsUri: requireEnv(env, 'ARTIFACTS_URI', 'the deployed Spark code, e.g. s3://lakestep-prod-artifacts/spark/0.1.0-ab12cd3/'),
+    artifactsUri: requireEnv(
+      env,
+      'ARTIFACTS_URI',
+      'the deployed Spark code, e.g. s3://lakestep-prod-artifacts/spark/0.1.0-ab12cd3/',
+    ),
     lakeRoot: `s3://${lakeBucket(env)}/`,
     config: loadConfig(),
   });
@@ -130,7 +165,9 @@ function lakeBucket(env: NodeJS.ProcessEnv): string {
   const bucket = requireEnv(env, 'LAKE_BUCKET', 'the lake bucket name, e.g. lakestep-prod-lake');
   // S3 bucket naming rules (3–63 of a-z 0-9 . -): catches `s3://…` URIs and stray slashes here, not as a 404 later.
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw new LakestepError(`environment variable LAKE_BUCKET is "${bucket}"; expected a bare bucket name like lakestep-prod-lake (no s3://, no /)`);
+    throw new LakestepError(
+      `environment variable LAKE_BUCKET is "${bucket}"; expected a bare bucket name like lakestep-prod-lake (no s3://, no /)`,
+    );
   }
   return bucket;
 }
@@ -140,7 +177,9 @@ function tableName(env: NodeJS.ProcessEnv, name: 'LEDGER_TABLE' | 'LOCK_TABLE', 
   if (explicit) return explicit;
   const stage = env.STAGE?.trim();
   if (stage) return ledgerTableNames(stage)[kind];
-  throw new LakestepError(`environment variable ${name} is not set (nor STAGE to derive it from); expected the DynamoDB ${kind} table name, e.g. lakestep-prod-${kind}`);
+  throw new LakestepError(
+    `environment variable ${name} is not set (nor STAGE to derive it from); expected the DynamoDB ${kind} table name, e.g. lakestep-prod-${kind}`,
+  );
 }
 
 function crawlerNames(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -149,10 +188,18 @@ function crawlerNames(env: NodeJS.ProcessEnv): Record<string, string> {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new LakestepError(`environment variable CRAWLER_NAMES is not JSON (${(error as Error).message}); expected {"<table>":"<crawler name>"}`);
+    throw new LakestepError(
+      `environment variable CRAWLER_NAMES is not JSON (${(error as Error).message}); expected {"<table>":"<crawler name>"}`,
+    );
   }
   const valid =
-    typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === 'string' && v !== '');
-  if (!valid) throw new LakestepError(`environment variable CRAWLER_NAMES is ${text}; expected a JSON object {"<table>":"<crawler name>"} of non-empty strings`);
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    !Array.isArray(parsed) &&
+    Object.values(parsed).every((v) => typeof v === 'string' && v !== '');
+  if (!valid)
+    throw new LakestepError(
+      `environment variable CRAWLER_NAMES is ${text}; expected a JSON object {"<table>":"<crawler name>"} of non-empty strings`,
+    );
   return parsed as Record<string, string>;
 }

@@ -49,9 +49,14 @@ export class S3ObjectStore implements ObjectStore, ObjectCopies {
    * @example for await (const page of store.listPages('raw/access_records/')) … // ObjectInfo[] per page
    */
   async *listPages(prefix: string): AsyncIterable<ObjectInfo[]> {
-    const pages = paginateListObjectsV2({ client: this.client, pageSize: PAGE_SIZE }, { Bucket: this.bucket, Prefix: prefix });
+    const pages = paginateListObjectsV2(
+      { client: this.client, pageSize: PAGE_SIZE },
+      { Bucket: this.bucket, Prefix: prefix },
+    );
     for await (const page of pages) {
-      yield (page.Contents ?? []).filter((o) => o.Key !== undefined).map((o) => ({ key: o.Key!, size: o.Size ?? 0, etag: unquoteEtag(o.ETag) }));
+      yield (page.Contents ?? [])
+        .filter((o) => o.Key !== undefined)
+        .map((o) => ({ key: o.Key!, size: o.Size ?? 0, etag: unquoteEtag(o.ETag) }));
     }
   }
 
@@ -91,9 +96,12 @@ export class S3ObjectStore implements ObjectStore, ObjectCopies {
     try {
       return JSON.parse(text) as T;
     } catch (error) {
-      throw new LakestepError(`s3://${this.bucket}/${key} is not valid JSON (${(error as Error).message}); expected an object lakestep wrote with putJson`, {
-        cause: error,
-      });
+      throw new LakestepError(
+        `s3://${this.bucket}/${key} is not valid JSON (${(error as Error).message}); expected an object lakestep wrote with putJson`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -106,7 +114,9 @@ export class S3ObjectStore implements ObjectStore, ObjectCopies {
   }
 
   async putText(key: string, text: string, contentType: string): Promise<string> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: text, ContentType: contentType }));
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: text, ContentType: contentType }),
+    );
     return key;
   }
 
@@ -124,9 +134,17 @@ export class S3ObjectStore implements ObjectStore, ObjectCopies {
   async remove(keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += PAGE_SIZE) {
       const batch = keys.slice(i, i + PAGE_SIZE);
-      const out = await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+      const out = await this.client.send(
+        new DeleteObjectsCommand({
+          Bucket: this.bucket,
+          Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
       const failed = out.Errors?.[0];
-      if (failed) throw new LakestepError(`s3://${this.bucket}/${failed.Key}: not deleted (${failed.Code}: ${failed.Message}); ${out.Errors!.length} of ${batch.length} keys failed`);
+      if (failed)
+        throw new LakestepError(
+          `s3://${this.bucket}/${failed.Key}: not deleted (${failed.Code}: ${failed.Message}); ${out.Errors!.length} of ${batch.length} keys failed`,
+        );
     }
   }
 }

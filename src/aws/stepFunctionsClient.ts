@@ -55,10 +55,16 @@ export async function startExecution(
 ): Promise<{ executionArn: string; startedAtMs: number }> {
   const text = JSON.stringify(input ?? {});
   if (Buffer.byteLength(text) > MAX_INPUT_BYTES) {
-    throw new InputError('input', `is ${Buffer.byteLength(text)} bytes of JSON; Step Functions accepts at most ${MAX_INPUT_BYTES}`);
+    throw new InputError(
+      'input',
+      `is ${Buffer.byteLength(text)} bytes of JSON; Step Functions accepts at most ${MAX_INPUT_BYTES}`,
+    );
   }
   if (name !== undefined && !EXECUTION_NAME.test(name)) {
-    throw new InputError('name', `"${name}" is not a valid execution name (expected 1–80 characters of A-Z a-z 0-9 _ -)`);
+    throw new InputError(
+      'name',
+      `"${name}" is not a valid execution name (expected 1–80 characters of A-Z a-z 0-9 _ -)`,
+    );
   }
   const response = await client.send(new StartExecutionCommand({ stateMachineArn, input: text, name }));
   if (!response.executionArn) throw new LakestepError(`StartExecution on ${stateMachineArn} returned no execution ARN`);
@@ -72,7 +78,13 @@ export async function startExecution(
 export async function describeExecution(client: SFNClient, executionArn: string): Promise<ExecutionDescription> {
   const r = await client.send(new DescribeExecutionCommand({ executionArn }));
   const description: ExecutionDescription = {
-    ...summary({ executionArn: r.executionArn ?? executionArn, name: r.name, status: r.status, startDate: r.startDate, stopDate: r.stopDate }),
+    ...summary({
+      executionArn: r.executionArn ?? executionArn,
+      name: r.name,
+      status: r.status,
+      startDate: r.startDate,
+      stopDate: r.stopDate,
+    }),
   };
   if (r.input !== undefined) description.input = parseJson(r.input);
   if (r.output !== undefined) description.output = parseJson(r.output);
@@ -113,13 +125,22 @@ export async function listExecutions(
  */
 export async function executionHistory(client: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
-  for await (const page of paginateGetExecutionHistory({ client, pageSize: MAX_PAGE }, { executionArn, includeExecutionData: true })) {
+  for await (const page of paginateGetExecutionHistory(
+    { client, pageSize: MAX_PAGE },
+    { executionArn, includeExecutionData: true },
+  )) {
     events.push(...(page.events ?? []));
   }
   return events;
 }
 
-function summary(item: { executionArn?: string; name?: string; status?: ExecutionStatus; startDate?: Date; stopDate?: Date }): ExecutionSummary {
+function summary(item: {
+  executionArn?: string;
+  name?: string;
+  status?: ExecutionStatus;
+  startDate?: Date;
+  stopDate?: Date;
+}): ExecutionSummary {
   const result: ExecutionSummary = {
     executionArn: item.executionArn ?? '',
     name: item.name ?? '',

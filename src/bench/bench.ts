@@ -73,7 +73,8 @@ export async function writeTwin(lakeDir: string, twinDir: string, days: string[]
     const decoded = decodeRawFile(await readFile(file.path));
     const spans = splitRecords(decoded.text);
     const parts: Buffer[] = [];
-    for (let r = 0; r < spans.count; r++) parts.push(decoded.text.subarray(spans.starts[r], spans.ends[r]), Buffer.from('\n'));
+    for (let r = 0; r < spans.count; r++)
+      parts.push(decoded.text.subarray(spans.starts[r], spans.ends[r]), Buffer.from('\n'));
     records += spans.count;
     const out = join(twinDir, file.key.replace(/\.gz$/, '') + '.json.gz');
     await mkdir(dirname(out), { recursive: true });
@@ -85,7 +86,9 @@ export async function writeTwin(lakeDir: string, twinDir: string, days: string[]
 /** The twin as DuckDB's own NDJSON reader reads it best: the record type declared (paths into the envelope), malformed lines NULL. */
 function twinSource(twinDir: string): string {
   const { columns, select } = recordType(loadConfig().datasets.access_records, 'duckdb');
-  const declared = Object.entries(columns).map(([name, type]) => `'${name}': '${type.replace(/'/g, "''")}'`).join(', ');
+  const declared = Object.entries(columns)
+    .map(([name, type]) => `'${name}': '${type.replace(/'/g, "''")}'`)
+    .join(', ');
   return `(SELECT ${select} FROM read_json('${twinDir}/**/*.json.gz', columns = {${declared}}, format = 'newline_delimited', ignore_errors = true, compression = 'gzip'))`;
 }
 
@@ -116,7 +119,9 @@ async function plainCopy(twinDir: string, outFile: string): Promise<number> {
  * so this is a lower bound for any pipeline over the twin. Returns the rows written.
  */
 async function floorCopy(twinDir: string, outDir: string): Promise<number> {
-  const key = loadConfig().datasets.access_records.dedupKey!.map((c) => `"${c}"`).join(', ');
+  const key = loadConfig()
+    .datasets.access_records.dedupKey!.map((c) => `"${c}"`)
+    .join(', ');
   return withDuckDb(async (connection) => {
     // The upper bound behind a CASE: DuckDB 1.5 fails an internal assertion ("Failed to cast
     // expression to type") when both bounds are pushed into read_json as one range filter.
@@ -126,11 +131,12 @@ async function floorCopy(twinDir: string, outDir: string): Promise<number> {
         FROM ${twinSource(twinDir)}
         WHERE "timestamp" >= 0 AND CASE WHEN "timestamp" < ${EVENT_TIME_MAX_MS} THEN true END
       ) TO '${outDir}' (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (record_date))`);
-    const rows = await connection.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM read_parquet('${outDir}/**/*.parquet')`);
+    const rows = await connection.runAndReadAll(
+      `SELECT count(*)::BIGINT AS n FROM read_parquet('${outDir}/**/*.parquet')`,
+    );
     return Number(rows.getRowObjectsJson()[0].n);
   });
 }
-
 
 interface PipelineRun {
   executionId: string;
@@ -147,9 +153,13 @@ async function runPipeline(lakeDir: string): Promise<Timed<PipelineRun>> {
     withLocalRuntime({ lakeDir }, async (runtime) => {
       const execution = await timed(() => executeStateMachine(runtime, { datasets: ['access_records'] }));
       const outcome = execution.value;
-      if (outcome.status !== 'SUCCEEDED') throw new Error(`bench: execution failed: ${outcome.error?.Error}: ${outcome.error?.Cause}`);
+      if (outcome.status !== 'SUCCEEDED')
+        throw new Error(`bench: execution failed: ${outcome.error?.Error}: ${outcome.error?.Cause}`);
       // the figures are one execution's: a run cut into several (maxStepsPerExecution) would be measured in part
-      if (outcome.continuedBy) throw new Error(`bench: the run was cut into several executions; raise maxStepsPerExecution in lakestep.config.yml`);
+      if (outcome.continuedBy)
+        throw new Error(
+          `bench: the run was cut into several executions; raise maxStepsPerExecution in lakestep.config.yml`,
+        );
       const summary = await runtime.ports.store.getJson<RunSummary>(summaryKey(outcome.executionId));
       const runs = runtime.ports.steps instanceof DuckDbStepRunner ? runtime.ports.steps.completedRuns() : [];
       return { executionId: outcome.executionId, status: outcome.status, summary, runs, execution };
@@ -157,7 +167,8 @@ async function runPipeline(lakeDir: string): Promise<Timed<PipelineRun>> {
   );
 }
 
-const fmt = (n: number, digits = 2) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 2) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const int = (n: number) => n.toLocaleString('en-US');
 const pair = (wall: number, cpu: number) => `${fmt(wall)} / ${fmt(cpu)}`;
 
@@ -171,12 +182,23 @@ export async function runBench(): Promise<void> {
   const days = dayRange(START, addDays(START, daysCount - 1));
   try {
     process.stderr.write(`bench: generating ${daysCount} days × 24 h × ${int(perHour)} records/h in ${lakeDir}\n`);
-    const sample = await timed(() => generateSample({ lakeDir, days: daysCount, start: START, recordsPerHour: perHour, seed: 1, datasets: ['access_records'] }));
+    const sample = await timed(() =>
+      generateSample({
+        lakeDir,
+        days: daysCount,
+        start: START,
+        recordsPerHour: perHour,
+        seed: 1,
+        datasets: ['access_records'],
+      }),
+    );
     process.stderr.write(`bench: twin for the plain copy (untimed)\n`);
     const twinDir = join(lakeDir, '_bench_twin');
     await writeTwin(lakeDir, twinDir, days);
 
-    process.stderr.write(`bench: pipeline (state machine, local runtime; groups of up to ${config.maxDaysPerStep} days, one step at a time)\n`);
+    process.stderr.write(
+      `bench: pipeline (state machine, local runtime; groups of up to ${config.maxDaysPerStep} days, one step at a time)\n`,
+    );
     const pipeline = await runPipeline(lakeDir);
     process.stderr.write(`bench: plain copy\n`);
     const plain = await timed(() => plainCopy(twinDir, join(lakeDir, '_bench_plain.parquet')));
@@ -195,32 +217,90 @@ export async function runBench(): Promise<void> {
     const stepSeconds = summary?.stepSeconds ?? 0;
     const load = (r: StepRun) => r.profile.load.stageSeconds + r.profile.load.parseSeconds;
     const rows: [string, string, string][] = [
-      ['generate (wall / CPU)', pair(sample.seconds, sample.cpuSeconds), `s: ${int(records)} records, ${int(sample.value.files)} files, ${fmt(sample.value.bytes / 1e6, 1)} MB gzip`],
-      ['records read by the steps (raw windows overlap)', int(sum((r) => r.profile.load.records)), `${fmt(sum((r) => r.profile.load.textBytes) / 1e6, 0)} MB of text, ${int(sum((r) => r.profile.load.fastRecords))} via read_json`],
+      [
+        'generate (wall / CPU)',
+        pair(sample.seconds, sample.cpuSeconds),
+        `s: ${int(records)} records, ${int(sample.value.files)} files, ${fmt(sample.value.bytes / 1e6, 1)} MB gzip`,
+      ],
+      [
+        'records read by the steps (raw windows overlap)',
+        int(sum((r) => r.profile.load.records)),
+        `${fmt(sum((r) => r.profile.load.textBytes) / 1e6, 0)} MB of text, ${int(sum((r) => r.profile.load.fastRecords))} via read_json`,
+      ],
       ['rows written to processed/access_records/', int(out), `expected ${int(expected.outputRows)}`],
       ['rejected', int(rejected), `expected ${int(expected.rejected)}`],
-      ['  step: load raw (wall / CPU)', pair(sum(load), sum((r) => r.profile.cpu.load)), 's: inflate, split, stage, read, quarantine'],
-      ['    of which staging on worker threads', fmt(sum((r) => r.profile.load.stageSeconds)), 's wall: inflate, split, write staged lines (DuckDB waits)'],
-      ['  step: stage SQL (wall / CPU)', pair(sum((r) => r.profile.stageSeconds), sum((r) => r.profile.cpu.stage)), 's'],
+      [
+        '  step: load raw (wall / CPU)',
+        pair(
+          sum(load),
+          sum((r) => r.profile.cpu.load),
+        ),
+        's: inflate, split, stage, read, quarantine',
+      ],
+      [
+        '    of which staging on worker threads',
+        fmt(sum((r) => r.profile.load.stageSeconds)),
+        's wall: inflate, split, write staged lines (DuckDB waits)',
+      ],
+      [
+        '  step: stage SQL (wall / CPU)',
+        pair(
+          sum((r) => r.profile.stageSeconds),
+          sum((r) => r.profile.cpu.stage),
+        ),
+        's',
+      ],
       ['  step: counts', fmt(sum((r) => r.profile.countSeconds)), 's'],
-      ['  step: write Parquet days + rejects (wall / CPU)', pair(sum((r) => r.profile.writeSeconds), sum((r) => r.profile.cpu.write)), 's'],
+      [
+        '  step: write Parquet days + rejects (wall / CPU)',
+        pair(
+          sum((r) => r.profile.writeSeconds),
+          sum((r) => r.profile.cpu.write),
+        ),
+        's',
+      ],
       ['  steps (StepResult.seconds, summed)', fmt(stepSeconds), `s, ${runs.length} steps, one at a time`],
-      ['pipeline: execution (wall / CPU)', pair(execution.seconds, execution.cpuSeconds), 's: the whole state machine run'],
+      [
+        'pipeline: execution (wall / CPU)',
+        pair(execution.seconds, execution.cpuSeconds),
+        's: the whole state machine run',
+      ],
       ['pipeline: runtime start + stop', fmt(pipeline.seconds - execution.seconds), 's (dynalite; not in N or R)'],
-      ['plain copy (wall / CPU)', pair(plain.seconds, plain.cpuSeconds), `s, ${int(plain.value)} rows: read_json of a pre-made NDJSON gzip twin → one Parquet file`],
-      ['floor (wall / CPU)', pair(floor.seconds, floor.cpuSeconds), `s, ${int(floor.value)} rows: the twin read, one copy per key kept, written day-partitioned, in one query`],
-      ['floor records/s; floor ÷ plain copy', `${int(Math.round(records / floor.seconds))}; ${fmt(floor.seconds / plain.seconds)}`, 'no engine gets past the floor: the ceiling for N, the floor for R'],
+      [
+        'plain copy (wall / CPU)',
+        pair(plain.seconds, plain.cpuSeconds),
+        `s, ${int(plain.value)} rows: read_json of a pre-made NDJSON gzip twin → one Parquet file`,
+      ],
+      [
+        'floor (wall / CPU)',
+        pair(floor.seconds, floor.cpuSeconds),
+        `s, ${int(floor.value)} rows: the twin read, one copy per key kept, written day-partitioned, in one query`,
+      ],
+      [
+        'floor records/s; floor ÷ plain copy',
+        `${int(Math.round(records / floor.seconds))}; ${fmt(floor.seconds / plain.seconds)}`,
+        'no engine gets past the floor: the ceiling for N, the floor for R',
+      ],
       ['records/s (records written ÷ execution wall)', int(Math.round(records / execution.seconds)), ''],
-      ['ratio (execution ÷ plain copy): wall / CPU', `${fmt(execution.seconds / plain.seconds)} / ${fmt(execution.cpuSeconds / plain.cpuSeconds)}`, ''],
+      [
+        'ratio (execution ÷ plain copy): wall / CPU',
+        `${fmt(execution.seconds / plain.seconds)} / ${fmt(execution.cpuSeconds / plain.cpuSeconds)}`,
+        '',
+      ],
     ];
     const width = Math.max(...rows.map((r) => r[0].length));
-    for (const [label, value, note] of rows) process.stdout.write(`${label.padEnd(width)}  ${value.padStart(16)}  ${note}\n`);
+    for (const [label, value, note] of rows)
+      process.stdout.write(`${label.padEnd(width)}  ${value.padStart(16)}  ${note}\n`);
     if (out !== expected.outputRows || rejected !== expected.rejected) {
-      throw new Error(`bench: output differs from generateSample's expected figures (rows ${out} vs ${expected.outputRows}, rejected ${rejected} vs ${expected.rejected})`);
+      throw new Error(
+        `bench: output differs from generateSample's expected figures (rows ${out} vs ${expected.outputRows}, rejected ${rejected} vs ${expected.rejected})`,
+      );
     }
     const recordsPerSecond = Math.round(records / execution.seconds);
     const ratio = execution.seconds / plain.seconds;
-    process.stdout.write(`bench: ${int(recordsPerSecond)} records/s, ${ratio.toFixed(2)} x plain copy, ${(execution.seconds / floor.seconds).toFixed(2)} x floor\n`);
+    process.stdout.write(
+      `bench: ${int(recordsPerSecond)} records/s, ${ratio.toFixed(2)} x plain copy, ${(execution.seconds / floor.seconds).toFixed(2)} x floor\n`,
+    );
   } finally {
     if (!keep) await rm(lakeDir, { recursive: true, force: true });
   }

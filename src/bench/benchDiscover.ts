@@ -54,7 +54,10 @@ const collectGarbage: () => void = (() => {
   return runInNewContext('gc');
 })();
 
-async function measure(bucket: SimulatedFirehoseBucket, work: () => Promise<{ keysListed: number; plannedDays: number }>): Promise<Measured> {
+async function measure(
+  bucket: SimulatedFirehoseBucket,
+  work: () => Promise<{ keysListed: number; plannedDays: number }>,
+): Promise<Measured> {
   collectGarbage();
   let peak = process.memoryUsage().heapUsed;
   const sample = () => (peak = Math.max(peak, process.memoryUsage().heapUsed));
@@ -105,7 +108,13 @@ async function discoverOnce(store: S3ObjectStore, ledger: RawPartitionState[], t
 export async function runDiscoverBench(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const days = Number(env.BENCH_DISCOVER_DAYS ?? 1827);
   const filesPerHour = Number(env.BENCH_DISCOVER_FILES_PER_HOUR ?? 60);
-  const bucket = new SimulatedFirehoseBucket({ prefix: DATASET.raw.prefix, firstDay: FIRST_DAY, days, filesPerHour, objectBytes: 5 << 20 });
+  const bucket = new SimulatedFirehoseBucket({
+    prefix: DATASET.raw.prefix,
+    firstDay: FIRST_DAY,
+    days,
+    filesPerHour,
+    objectBytes: 5 << 20,
+  });
   const store = new S3ObjectStore(bucket.client, 'simulated-lake');
   const today = bucket.lastDay;
   // The ledger as the last hourly run left it: every day as the bucket holds it, but the last day's
@@ -122,7 +131,9 @@ export async function runDiscoverBench(env: NodeJS.ProcessEnv = process.env): Pr
     dryRun: true,
     ...(full ? { full: true } : {}),
   });
-  process.stderr.write(`bench:discover: ${days.toLocaleString('en-US')} days ${FIRST_DAY}…${today}, ${filesPerHour}/hour: ${bucket.keyCount.toLocaleString('en-US')} keys\n`);
+  process.stderr.write(
+    `bench:discover: ${days.toLocaleString('en-US')} days ${FIRST_DAY}…${today}, ${filesPerHour}/hour: ${bucket.keyCount.toLocaleString('en-US')} keys\n`,
+  );
 
   const scheduled = await measure(bucket, () => discoverOnce(store, ledger, today, input(false)));
   process.stderr.write('bench:discover: scheduled run done; full scan…\n');
@@ -133,8 +144,11 @@ export async function runDiscoverBench(env: NodeJS.ProcessEnv = process.env): Pr
     ['(b) full scan (--full)', full],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
-  const number = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  process.stdout.write(`${'run'.padEnd(width)}  ${'seconds'.padStart(8)}  ${'peak heap MB'.padStart(12)}  ${'pages'.padStart(7)}  ${'list calls'.padStart(10)}  ${'keys'.padStart(10)}  ${'planned days'.padStart(12)}\n`);
+  const number = (n: number, digits = 0) =>
+    n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  process.stdout.write(
+    `${'run'.padEnd(width)}  ${'seconds'.padStart(8)}  ${'peak heap MB'.padStart(12)}  ${'pages'.padStart(7)}  ${'list calls'.padStart(10)}  ${'keys'.padStart(10)}  ${'planned days'.padStart(12)}\n`,
+  );
   for (const [label, m] of rows) {
     process.stdout.write(
       `${label.padEnd(width)}  ${number(m.seconds, 2).padStart(8)}  ${number(m.peakHeapMb).padStart(12)}  ${number(m.pages).padStart(7)}  ${number(m.listCalls).padStart(10)}  ${number(m.keysListed).padStart(10)}  ${number(m.plannedDays).padStart(12)}\n`,

@@ -47,7 +47,10 @@ print(spark.read.parquet(args["out"]).count())
 `;
 
 /** Runs a command as a child tree; wall seconds and the largest descendant's peak RSS (MB). */
-function measured(command: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; peakRssMb: number; stdout: string } {
+function measured(
+  command: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { seconds: number; peakRssMb: number; stdout: string } {
   const wrapper = `
 import json, resource, subprocess, sys, time
 started = time.monotonic()
@@ -55,10 +58,17 @@ done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PI
 wall = time.monotonic() - started
 sys.stderr.write(done.stderr[-4000:] if done.returncode else "")
 print(json.dumps({"code": done.returncode, "seconds": wall, "maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "stdout": done.stdout}))`;
-  const result = spawnSync(resolve(VENV_BIN, 'python'), ['-c', wrapper, ...command], { env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const result = spawnSync(resolve(VENV_BIN, 'python'), ['-c', wrapper, ...command], {
+    env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   if (result.status !== 0) throw new Error(`bench:spark: ${command.join(' ')} could not be measured: ${result.stderr}`);
   const out = JSON.parse(result.stdout.trim().split('\n').pop()!);
-  if (out.code !== 0) throw new Error(`bench:spark: ${command.slice(0, 3).join(' ')} … exited ${out.code}: ${result.stderr.slice(-2000)}`);
+  if (out.code !== 0)
+    throw new Error(
+      `bench:spark: ${command.slice(0, 3).join(' ')} … exited ${out.code}: ${result.stderr.slice(-2000)}`,
+    );
   return { seconds: out.seconds, peakRssMb: out.maxrss_kb / 1024, stdout: out.stdout };
 }
 
@@ -70,31 +80,73 @@ export async function runBenchSpark(): Promise<void> {
   const days = dayRange(START, addDays(START, daysCount - 1));
   const dataset = loadConfig().datasets.access_records;
   try {
-    process.stderr.write(`bench:spark: generating ${daysCount} days × 24 h × ${perHour.toLocaleString('en-US')} records/h in ${lakeDir}\n`);
-    const sample = await generateSample({ lakeDir, days: daysCount, start: START, recordsPerHour: perHour, seed: 1, datasets: ['access_records'] });
+    process.stderr.write(
+      `bench:spark: generating ${daysCount} days × 24 h × ${perHour.toLocaleString('en-US')} records/h in ${lakeDir}\n`,
+    );
+    const sample = await generateSample({
+      lakeDir,
+      days: daysCount,
+      start: START,
+      recordsPerHour: perHour,
+      seed: 1,
+      datasets: ['access_records'],
+    });
     const twinDir = join(lakeDir, '_bench_twin');
     await writeTwin(lakeDir, twinDir, days);
 
     process.stderr.write('bench:spark: lakestep run --engine spark\n');
-    const lakestep = measured([process.execPath, resolve(PACKAGE_ROOT, 'bin', 'lakestep.js'), 'run', '--engine', 'spark', '--lake', lakeDir, '--dataset', 'access_records']);
+    const lakestep = measured([
+      process.execPath,
+      resolve(PACKAGE_ROOT, 'bin', 'lakestep.js'),
+      'run',
+      '--engine',
+      'spark',
+      '--lake',
+      lakeDir,
+      '--dataset',
+      'access_records',
+    ]);
 
     process.stderr.write('bench:spark: plain Spark job (JSON reader, the same stage SQL)\n');
     const job = join(lakeDir, '_bench_plain_job.py');
     await writeFile(job, PLAIN_JOB);
     const { columns, select } = recordType(dataset, 'spark');
-    const jobArgs = { twin: twinDir, sql: resolve(projectRoot(), dataset.stage), out: join(lakeDir, '_bench_plain_out'), days, columns, select };
+    const jobArgs = {
+      twin: twinDir,
+      sql: resolve(projectRoot(), dataset.stage),
+      out: join(lakeDir, '_bench_plain_out'),
+      days,
+      columns,
+      select,
+    };
     const conf = Object.entries(REQUIRED_SPARK_CONF).flatMap(([k, v]) => ['--conf', `${k}=${v}`]);
     // spark-submit finds Spark's home with the `python3` on PATH: the venv's, as SparkSubmitStepRunner's runs do.
     const python = resolve(VENV_BIN, 'python');
-    const env = { ...process.env, PATH: `${VENV_BIN}:${process.env.PATH ?? ''}`, PYSPARK_PYTHON: python, PYSPARK_DRIVER_PYTHON: python };
-    const plain = measured([resolve(VENV_BIN, 'spark-submit'), '--master', 'local[2]', ...conf, job, JSON.stringify(jobArgs)], env);
+    const env = {
+      ...process.env,
+      PATH: `${VENV_BIN}:${process.env.PATH ?? ''}`,
+      PYSPARK_PYTHON: python,
+      PYSPARK_DRIVER_PYTHON: python,
+    };
+    const plain = measured(
+      [resolve(VENV_BIN, 'spark-submit'), '--master', 'local[2]', ...conf, job, JSON.stringify(jobArgs)],
+      env,
+    );
 
     const records = sample.recordsWritten;
     const fmt = (n: number) => n.toFixed(1);
-    process.stdout.write(`records generated            ${records.toLocaleString('en-US')} (expected output rows ${sample.expected.outputRows.toLocaleString('en-US')})\n`);
-    process.stdout.write(`lakestep --engine spark      ${fmt(lakestep.seconds)} s wall, peak RSS ${Math.round(lakestep.peakRssMb)} MB (largest process)\n`);
-    process.stdout.write(`plain spark job              ${fmt(plain.seconds)} s wall, peak RSS ${Math.round(plain.peakRssMb)} MB, ${Number(plain.stdout.trim().split('\n').pop()).toLocaleString('en-US')} rows\n`);
-    process.stdout.write(`bench:spark: lakestep ${fmt(lakestep.seconds)} s, plain spark ${fmt(plain.seconds)} s, ratio ${(lakestep.seconds / plain.seconds).toFixed(2)}\n`);
+    process.stdout.write(
+      `records generated            ${records.toLocaleString('en-US')} (expected output rows ${sample.expected.outputRows.toLocaleString('en-US')})\n`,
+    );
+    process.stdout.write(
+      `lakestep --engine spark      ${fmt(lakestep.seconds)} s wall, peak RSS ${Math.round(lakestep.peakRssMb)} MB (largest process)\n`,
+    );
+    process.stdout.write(
+      `plain spark job              ${fmt(plain.seconds)} s wall, peak RSS ${Math.round(plain.peakRssMb)} MB, ${Number(plain.stdout.trim().split('\n').pop()).toLocaleString('en-US')} rows\n`,
+    );
+    process.stdout.write(
+      `bench:spark: lakestep ${fmt(lakestep.seconds)} s, plain spark ${fmt(plain.seconds)} s, ratio ${(lakestep.seconds / plain.seconds).toFixed(2)}\n`,
+    );
   } finally {
     if (!keep) await rm(lakeDir, { recursive: true, force: true });
   }

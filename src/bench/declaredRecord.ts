@@ -31,16 +31,29 @@ const quote = (name: string, engine: Engine) => (engine === 'duckdb' ? `"${name}
 
 function typeOf(node: Node | string, engine: Engine): string {
   if (typeof node === 'string') return node;
-  const fields = Object.entries(node).map(([name, child]) => (engine === 'duckdb' ? `${quote(name, engine)} ${typeOf(child, engine)}` : `${quote(name, engine)}: ${typeOf(child, engine)}`));
+  const fields = Object.entries(node).map(([name, child]) =>
+    engine === 'duckdb'
+      ? `${quote(name, engine)} ${typeOf(child, engine)}`
+      : `${quote(name, engine)}: ${typeOf(child, engine)}`,
+  );
   return engine === 'duckdb' ? `STRUCT(${fields.join(', ')})` : `STRUCT<${fields.join(', ')}>`;
 }
 
 /** Top-level columns with their types, and the select list naming each declared column. */
-export function recordType(dataset: DatasetConfig, engine: Engine): { columns: Record<string, string>; select: string } {
+export function recordType(
+  dataset: DatasetConfig,
+  engine: Engine,
+): { columns: Record<string, string>; select: string } {
   const root = tree(dataset, engine);
   const columns = Object.fromEntries(Object.entries(root).map(([name, node]) => [name, typeOf(node, engine)]));
   const select = Object.entries(dataset.columns)
-    .map(([name, column]) => `${column.path.split('.').map((s) => quote(s, engine)).join('.')} AS ${quote(name, engine)}`)
+    .map(
+      ([name, column]) =>
+        `${column.path
+          .split('.')
+          .map((s) => quote(s, engine))
+          .join('.')} AS ${quote(name, engine)}`,
+    )
     .join(', ');
   return { columns, select };
 }

@@ -4,7 +4,12 @@
  * millions of keys cost no disk and no memory until a lister holds them. Serves Prefix,
  * ContinuationToken and MaxKeys (≤ 1,000, as S3) and counts the pages it served; anything else throws.
  */
-import { ListObjectsV2Command, S3Client, type ListObjectsV2CommandInput, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
+import {
+  ListObjectsV2Command,
+  S3Client,
+  type ListObjectsV2CommandInput,
+  type ListObjectsV2CommandOutput,
+} from '@aws-sdk/client-s3';
 import { addDays } from '../core/days';
 import type { Day, ObjectInfo } from '../core/types';
 
@@ -47,7 +52,10 @@ export class SimulatedFirehoseBucket {
       return { folder: day.replaceAll('-', '/'), day };
     });
     // A real client (the SDK's paginator insists on one) whose send never reaches the network.
-    this.client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+    this.client = new S3Client({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    });
     this.client.send = (async (command: unknown) => this.answer(command)) as S3Client['send'];
   }
 
@@ -71,7 +79,11 @@ export class SimulatedFirehoseBucket {
   }
 
   private objectAt(i: number): ObjectInfo {
-    return { key: this.keyAt(i), size: this.sim.objectBytes, etag: ((i * 2654435761) >>> 0).toString(16).padStart(8, '0') };
+    return {
+      key: this.keyAt(i),
+      size: this.sim.objectBytes,
+      etag: ((i * 2654435761) >>> 0).toString(16).padStart(8, '0'),
+    };
   }
 
   /** The last simulated arrival day. */
@@ -80,9 +92,13 @@ export class SimulatedFirehoseBucket {
   }
 
   private answer(command: unknown): ListObjectsV2CommandOutput {
-    if (!(command instanceof ListObjectsV2Command)) throw new Error(`SimulatedFirehoseBucket serves ListObjectsV2 only, got ${(command as object)?.constructor?.name}`);
+    if (!(command instanceof ListObjectsV2Command))
+      throw new Error(
+        `SimulatedFirehoseBucket serves ListObjectsV2 only, got ${(command as object)?.constructor?.name}`,
+      );
     const input: ListObjectsV2CommandInput = command.input;
-    if (input.Delimiter !== undefined || input.StartAfter !== undefined) throw new Error('SimulatedFirehoseBucket: Delimiter and StartAfter are not simulated');
+    if (input.Delimiter !== undefined || input.StartAfter !== undefined)
+      throw new Error('SimulatedFirehoseBucket: Delimiter and StartAfter are not simulated');
     const prefix = input.Prefix ?? '';
     const [first, end] = this.rangeOf(prefix);
     const start = input.ContinuationToken === undefined ? first : Number(input.ContinuationToken);

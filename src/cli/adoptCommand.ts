@@ -29,7 +29,10 @@ export async function stageLakeBucket(stage: string, deps: Pick<AwsDeps, 'client
 }
 
 /** The ports a stage-side command needs that reads and records the lake: S3, the ledger and the lock tables. */
-export async function stagePorts(stage: string, deps: Pick<AwsDeps, 'clients' | 'env'>): Promise<Pick<Ports, 'store' | 'ledger' | 'lock' | 'clock'>> {
+export async function stagePorts(
+  stage: string,
+  deps: Pick<AwsDeps, 'clients' | 'env'>,
+): Promise<Pick<Ports, 'store' | 'ledger' | 'lock' | 'clock'>> {
   const names = ledgerTableNames(stage);
   return {
     store: new S3ObjectStore(deps.clients.s3, await stageLakeBucket(stage, deps)),
@@ -41,11 +44,21 @@ export async function stagePorts(stage: string, deps: Pick<AwsDeps, 'clients' | 
 
 /** Adoption's outcome as lines: per table what was recorded, then what needs a look. */
 export function describeAdoption(report: AdoptReport): string[] {
-  const lines = [`adopted as ${report.adoptionId}${report.since ? `; days before ${report.since} archived (never planned or rewritten again)` : ''}`];
+  const lines = [
+    `adopted as ${report.adoptionId}${report.since ? `; days before ${report.since} archived (never planned or rewritten again)` : ''}`,
+  ];
   for (const t of report.tables) {
-    lines.push(`  ${t.table}: ${plural(t.outputDays, 'processed day')}, ${plural(t.rawPartitions, 'raw partition')} recorded${t.removedRaw ? `, ${t.removedRaw} stale ledger entries removed` : ''}`);
-    if (t.processedWithoutRaw.length) lines.push(`    processed without raw data: ${formatDayRanges(t.processedWithoutRaw)} (recorded; a forced run of these days would empty them)`);
-    if (t.rawWithoutOutput.length) lines.push(`    raw data never processed: ${formatDayRanges(t.rawWithoutOutput)} (not recorded: the next run computes them)`);
+    lines.push(
+      `  ${t.table}: ${plural(t.outputDays, 'processed day')}, ${plural(t.rawPartitions, 'raw partition')} recorded${t.removedRaw ? `, ${t.removedRaw} stale ledger entries removed` : ''}`,
+    );
+    if (t.processedWithoutRaw.length)
+      lines.push(
+        `    processed without raw data: ${formatDayRanges(t.processedWithoutRaw)} (recorded; a forced run of these days would empty them)`,
+      );
+    if (t.rawWithoutOutput.length)
+      lines.push(
+        `    raw data never processed: ${formatDayRanges(t.rawWithoutOutput)} (not recorded: the next run computes them)`,
+      );
   }
   return lines;
 }
@@ -53,9 +66,15 @@ export function describeAdoption(report: AdoptReport): string[] {
 export function addAdoptCommand(program: Command, io: Io & StageIo, lakeOption: () => Option): void {
   program
     .command('adopt')
-    .description("take over an existing lake, or recover a lost ledger: record the raw partitions and processed days as they are, reprocessing nothing")
+    .description(
+      'take over an existing lake, or recover a lost ledger: record the raw partitions and processed days as they are, reprocessing nothing',
+    )
     .addOption(lakeOption())
-    .option('--since <YYYY-MM-DD>', 'archive the days before it: never planned, rewritten or listed again', (v: string) => parseDay(v, '--since'))
+    .option(
+      '--since <YYYY-MM-DD>',
+      'archive the days before it: never planned, rewritten or listed again',
+      (v: string) => parseDay(v, '--since'),
+    )
     .option('--dataset <name...>', 'only these tables')
     .option('--json', 'print the report as JSON on stdout')
     .addOption(stageOption())
@@ -63,7 +82,9 @@ export function addAdoptCommand(program: Command, io: Io & StageIo, lakeOption: 
       const options: AdoptOptions = { since: opts.since, tables: opts.dataset };
       const report = opts.stage
         ? await adopt(await stagePorts(opts.stage, awsDeps(io)), loadConfig(), options)
-        : await withLocalRuntime({ lakeDir: opts.lake, existing: true }, (runtime) => adopt(runtime.ports, runtime.config, options));
+        : await withLocalRuntime({ lakeDir: opts.lake, existing: true }, (runtime) =>
+            adopt(runtime.ports, runtime.config, options),
+          );
       if (opts.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else for (const line of describeAdoption(report)) io.reporter.line(line);
     });

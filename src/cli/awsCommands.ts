@@ -58,7 +58,10 @@ export async function stateMachineArnOf(stage: string, deps: Pick<AwsDeps, 'clie
     if (found?.stateMachineArn) return found.stateMachineArn;
   }
   const region = await deps.clients.sfn.config.region();
-  throw new InputError('stage', `"${stage}" has no state machine ${name} in ${region} (deploy it with \`npm run deploy -- --stage ${stage}\`, or set AWS_REGION / LAKESTEP_STATE_MACHINE_ARN)`);
+  throw new InputError(
+    'stage',
+    `"${stage}" has no state machine ${name} in ${region} (deploy it with \`npm run deploy -- --stage ${stage}\`, or set AWS_REGION / LAKESTEP_STATE_MACHINE_ARN)`,
+  );
 }
 
 /**
@@ -77,7 +80,10 @@ export function executionArnOf(stateMachineArn: string, execution: string): stri
  * @returns 0 when it succeeded, 2 otherwise
  * @throws InputError for a bad input (checked here with the ValidateInput state's own validation)
  */
-export async function runOnAws(opts: Omit<RunCommandOptions, 'lake'> & { stage: string }, deps: AwsDeps): Promise<number> {
+export async function runOnAws(
+  opts: Omit<RunCommandOptions, 'lake'> & { stage: string },
+  deps: AwsDeps,
+): Promise<number> {
   const stateMachineArn = await stateMachineArnOf(opts.stage, deps);
   const input = executionInput({ ...opts, lake: '', rerun: opts.rerun && executionArnOf(stateMachineArn, opts.rerun) });
   validateRunInput(input, { executionId: 'cli', startedAtMs: 0, knownDatasets: allTableNames(loadConfig()) });
@@ -95,8 +101,14 @@ export async function runOnAws(opts: Omit<RunCommandOptions, 'lake'> & { stage: 
  * its Discover stored in the lake bucket, with the seconds per table-day the stage's run reports measured.
  * --json: `{ "estimate": … }` on stdout.
  */
-async function printStageEstimate(executionArn: string, opts: { stage: string; json?: boolean }, deps: AwsDeps): Promise<void> {
-  const output = (await describeExecution(deps.clients.sfn, executionArn)).output as { plan?: { planKey?: string } } | undefined;
+async function printStageEstimate(
+  executionArn: string,
+  opts: { stage: string; json?: boolean },
+  deps: AwsDeps,
+): Promise<void> {
+  const output = (await describeExecution(deps.clients.sfn, executionArn)).output as
+    | { plan?: { planKey?: string } }
+    | undefined;
   const planKey = output?.plan?.planKey;
   if (!planKey) return deps.reporter.line('no cost estimate: the execution output names no plan');
   const store = new S3ObjectStore(deps.clients.s3, await stageLakeBucket(opts.stage, deps));
@@ -129,14 +141,17 @@ export async function followExecution(first: string, deps: AwsDeps): Promise<num
       if (description.status === 'SUCCEEDED') {
         deps.reporter.line(`done: execution ${description.name} SUCCEEDED in ${seconds.toFixed(0)} s`);
         // A run cut to fit one execution goes on in the one its ContinueRun state started: follow it.
-        const next = (description.output as { continuedBy?: { ExecutionArn?: string } } | undefined)?.continuedBy?.ExecutionArn;
+        const next = (description.output as { continuedBy?: { ExecutionArn?: string } } | undefined)?.continuedBy
+          ?.ExecutionArn;
         if (!next || next === executionArn) return EXIT.ok;
         deps.reporter.line(`the run goes on in execution ${executionName(next)}`);
         executionArn = next;
         seen = 0;
         continue;
       }
-      deps.reporter.line(`error: execution ${description.name} ${description.status}${description.error ? `: ${description.error}: ${description.cause ?? ''}` : ''}`);
+      deps.reporter.line(
+        `error: execution ${description.name} ${description.status}${description.error ? `: ${description.error}: ${description.cause ?? ''}` : ''}`,
+      );
       return EXIT.runFailed;
     }
     await new Promise((r) => setTimeout(r, deps.pollMs ?? DEFAULT_POLL_MS));
@@ -150,17 +165,28 @@ export async function followExecution(first: string, deps: AwsDeps): Promise<num
 export function toLocalEvent(event: HistoryEvent): EventLog | undefined {
   const type = event.type ?? '';
   if (type.endsWith('StateEntered') && event.stateEnteredEventDetails?.name) {
-    return { type: 'StateEntered', timestamp: event.timestamp?.getTime() ?? 0, state: { name: event.stateEnteredEventDetails.name } } as unknown as EventLog;
+    return {
+      type: 'StateEntered',
+      timestamp: event.timestamp?.getTime() ?? 0,
+      state: { name: event.stateEnteredEventDetails.name },
+    } as unknown as EventLog;
   }
   if (type.endsWith('StateExited') && event.stateExitedEventDetails?.name) {
     const details = event.stateExitedEventDetails;
-    return { type: 'StateExited', timestamp: event.timestamp?.getTime() ?? 0, state: { name: details.name, output: parseJson(details.output) } } as unknown as EventLog;
+    return {
+      type: 'StateExited',
+      timestamp: event.timestamp?.getTime() ?? 0,
+      state: { name: details.name, output: parseJson(details.output) },
+    } as unknown as EventLog;
   }
   return undefined;
 }
 
 /** `lakestep executions --stage NAME`: recent executions, newest first. */
-export async function listStageExecutions(opts: { stage: string; max: number; json?: boolean }, deps: AwsDeps): Promise<void> {
+export async function listStageExecutions(
+  opts: { stage: string; max: number; json?: boolean },
+  deps: AwsDeps,
+): Promise<void> {
   const arn = await stateMachineArnOf(opts.stage, deps);
   const executions = await listExecutions(deps.clients.sfn, arn, opts.max);
   if (opts.json) {
@@ -170,7 +196,9 @@ export async function listStageExecutions(opts: { stage: string; max: number; js
   if (executions.length === 0) deps.reporter.line(`no executions of ${stateMachineName(opts.stage)} yet`);
   for (const e of executions) {
     const stopped = e.stoppedAtMs ? new Date(e.stoppedAtMs).toISOString() : '—';
-    deps.stdout.write(`${e.name.padEnd(36)} ${e.status.padEnd(10)} ${new Date(e.startedAtMs).toISOString()}  ${stopped}\n`);
+    deps.stdout.write(
+      `${e.name.padEnd(36)} ${e.status.padEnd(10)} ${new Date(e.startedAtMs).toISOString()}  ${stopped}\n`,
+    );
   }
 }
 

@@ -20,9 +20,16 @@ const STEP_FAILED = /^StepFailedError: step \S+ (failed|cancelled)/;
  * @param lakeArgs `--lake DIR` when the lake is not the default, else ''
  * @example failureLines('run-1', { Error: 'DaysFailedError' }, summary, '') // ['error: execution run-1 failed: 2 of 19 days failed: node_snapshots 2024-03-04…2024-03-05 (their step failed: its error is above)', 'retry them: lakestep run --rerun run-1']
  */
-export function failureLines(execution: string, error: { Error?: string; Cause?: string } | undefined, summary: Pick<RunSummary, 'failedDays' | 'days'> | undefined, lakeArgs: string): string[] {
+export function failureLines(
+  execution: string,
+  error: { Error?: string; Cause?: string } | undefined,
+  summary: Pick<RunSummary, 'failedDays' | 'days'> | undefined,
+  lakeArgs: string,
+): string[] {
   if (!summary?.failedDays.length) {
-    return [`error: execution ${execution} failed: ${withoutErrorName(`${error?.Error ?? 'UnknownError'}: ${error?.Cause ?? 'no cause given'}`)}`];
+    return [
+      `error: execution ${execution} failed: ${withoutErrorName(`${error?.Error ?? 'UnknownError'}: ${error?.Cause ?? 'no cause given'}`)}`,
+    ];
   }
   const groups = new Map<string, { dataset: string; error: string; days: string[] }>();
   for (const f of summary.failedDays) {

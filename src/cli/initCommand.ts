@@ -20,9 +20,14 @@ const STARTER = join(PACKAGE_ROOT, 'templates', 'starter');
 export function initProject(dir: string): string {
   const target = resolve(dir);
   if (existsSync(target)) {
-    if (!statSync(target).isDirectory()) throw new InputError('DIR', `${target} is a file (expected a new or empty folder for the project)`);
+    if (!statSync(target).isDirectory())
+      throw new InputError('DIR', `${target} is a file (expected a new or empty folder for the project)`);
     const entries = readdirSync(target);
-    if (entries.length) throw new InputError('DIR', `${target} is not empty (${entries.slice(0, 5).join(', ')}${entries.length > 5 ? ', …' : ''}); expected a new or empty folder, so no file of yours is overwritten`);
+    if (entries.length)
+      throw new InputError(
+        'DIR',
+        `${target} is not empty (${entries.slice(0, 5).join(', ')}${entries.length > 5 ? ', …' : ''}); expected a new or empty folder, so no file of yours is overwritten`,
+      );
   }
   cpSync(STARTER, target, { recursive: true });
   // kept as `gitignore` in lakestep itself: a .gitignore there would apply to lakestep's own tree
@@ -34,6 +39,8 @@ export function initProject(dir: string): string {
 export function initCommand(dir: string, reporter: Reporter): void {
   const project = initProject(dir);
   const cd = relative(process.cwd(), project) || '.';
-  reporter.line(`init: a lakestep project in ${project}: lakestep.config.yml (dataset events), spark/sql/events.sql, .gitignore, README.md`);
+  reporter.line(
+    `init: a lakestep project in ${project}: lakestep.config.yml (dataset events), spark/sql/events.sql, .gitignore, README.md`,
+  );
   reporter.line(`next:\n  cd ${cd}\n  lakestep sample\n  lakestep run\n  lakestep query "SELECT count(*) FROM events"`);
 }

@@ -81,7 +81,10 @@ function sampleDefaults(days: number) {
 }
 
 /** Raw files for the project in use (its own generator, or drawn from its declared datasets). */
-async function sample(opts: { lake: string; days: number; start?: string; recordsPerHour: number; seed: number }, reporter: Reporter) {
+async function sample(
+  opts: { lake: string; days: number; start?: string; recordsPerHour: number; seed: number },
+  reporter: Reporter,
+) {
   const projectDir = activeProject() ?? projectRoot();
   const { lines } = await sampleProject({
     lakeDir: opts.lake,
@@ -92,35 +95,49 @@ async function sample(opts: { lake: string; days: number; start?: string; record
     config: loadConfig(),
     projectDir,
   });
-  lines.forEach((line) => reporter.line(line));
+  lines.forEach((line) => {
+    reporter.line(line);
+  });
 }
 
 /** The version in package.json (the CLI runs from the sources: no build step stamps it). */
-const packageVersion = () => (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const packageVersion = () =>
+  (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 const hasRawData = (lake: string) => existsSync(join(lake, 'raw')) && readdirSync(join(lake, 'raw')).length > 0;
 
-export function makeProgram(io: Io = { stdout: process.stdout, reporter: new TerminalReporter(), setExitCode: (c) => (process.exitCode = c) }): Command {
+export function makeProgram(
+  io: Io = { stdout: process.stdout, reporter: new TerminalReporter(), setExitCode: (c) => (process.exitCode = c) },
+): Command {
   const program: Command = new Command('lakestep')
-    .description('Incremental, idempotent day partitions from raw S3 events: Step Functions + Spark, or all on this machine.')
+    .description(
+      'Incremental, idempotent day partitions from raw S3 events: Step Functions + Spark, or all on this machine.',
+    )
     .version(packageVersion(), '-V, --version', 'print the lakestep version')
     // a one-line pointer, not the whole usage, after a mistyped option or command
     .showHelpAfterError('(lakestep --help lists the commands; lakestep <command> --help, its options)')
     .configureOutput({ writeOut: (text) => io.stdout.write(text) })
     .exitOverride()
-    .option('--project <dir>', 'the project folder (holding lakestep.config.yml); default: the nearest one at or above the current folder')
+    .option(
+      '--project <dir>',
+      'the project folder (holding lakestep.config.yml); default: the nearest one at or above the current folder',
+    )
     .hook('preAction', (root, command) => useProjectOf(root, command))
     .addHelpText('after', EXAMPLES);
 
   program
     .command('init')
-    .description('start a project in DIR (new or empty): lakestep.config.yml with a starter dataset, its stage SQL, .gitignore, README')
+    .description(
+      'start a project in DIR (new or empty): lakestep.config.yml with a starter dataset, its stage SQL, .gitignore, README',
+    )
     .argument('<dir>', 'the project folder to create')
     .action((dir: string) => initCommand(dir, io.reporter));
 
   program
     .command('sample')
-    .description("write raw files for every dataset of the project (duplicates, late and malformed records included): the project's own generator if its config names one, else drawn from the declared columns")
+    .description(
+      "write raw files for every dataset of the project (duplicates, late and malformed records included): the project's own generator if its config names one, else drawn from the declared columns",
+    )
     .addOption(lakeOption())
     .option('--days <n>', 'arrival days', positiveInt, 3)
     .option('--start <YYYY-MM-DD>', 'first arrival day (default: <days> days ago)', dayArg('--start'))
@@ -130,28 +147,49 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
 
   program
     .command('run')
-    .description('run the pipeline once (on the local runtime, or on a deployed stage with --stage): discover, transform, publish, commit')
+    .description(
+      'run the pipeline once (on the local runtime, or on a deployed stage with --stage): discover, transform, publish, commit',
+    )
     .addOption(lakeOption())
     .option('--from <YYYY-MM-DD>', 'first day of a backfill range', dayArg('--from'))
     .option('--to <YYYY-MM-DD>', 'last day of a backfill range', dayArg('--to'))
     .option('--force', 'recompute the range even if nothing changed')
     // one mode at a time: a rerun ignores a range, and a stale run a rerun
-    .addOption(new Option('--stale', 'recompute days made by an older version of their stage SQL (within --from/--to when given)').conflicts(['rerun']))
-    .addOption(new Option('--rerun <execution>', 'recompute the days an earlier execution failed').conflicts(['from', 'to']))
+    .addOption(
+      new Option(
+        '--stale',
+        'recompute days made by an older version of their stage SQL (within --from/--to when given)',
+      ).conflicts(['rerun']),
+    )
+    .addOption(
+      new Option('--rerun <execution>', 'recompute the days an earlier execution failed').conflicts(['from', 'to']),
+    )
     .option('--dataset <name...>', 'only these datasets')
     .option('--dry-run', 'print the plan (each day and why) and change nothing')
-    .option('--accept-raw-removal', 'recompute the days whose raw input was deleted since they were published (they keep their rows otherwise)')
-    .option('--full', 'list every raw arrival day, not only the last few that can still change (finds a changed or deleted raw day anywhere)')
+    .option(
+      '--accept-raw-removal',
+      'recompute the days whose raw input was deleted since they were published (they keep their rows otherwise)',
+    )
+    .option(
+      '--full',
+      'list every raw arrival day, not only the last few that can still change (finds a changed or deleted raw day anywhere)',
+    )
     .addOption(new Option('--engine <engine>', 'run the Spark steps on').choices(['duckdb', 'spark']).default('duckdb'))
     .option('--json', 'print the result as JSON on stdout')
     .addOption(stageOption())
     .action(async (opts: RunCommandOptions & { stage?: string }) =>
-      io.setExitCode(opts.stage ? await runOnAws({ ...opts, stage: opts.stage }, awsDeps(io)) : await runCommand(opts, io.reporter, io.stdout)),
+      io.setExitCode(
+        opts.stage
+          ? await runOnAws({ ...opts, stage: opts.stage }, awsDeps(io))
+          : await runCommand(opts, io.reporter, io.stdout),
+      ),
     );
 
   program
     .command('status')
-    .description("each table's days by state (ok, stale, failed, raw new or changed, missing raw) as day ranges, from the ledger")
+    .description(
+      "each table's days by state (ok, stale, failed, raw new or changed, missing raw) as day ranges, from the ledger",
+    )
     .addOption(lakeOption())
     .option('--dataset <name...>', 'only these tables')
     .option('--from <YYYY-MM-DD>', 'first day shown', dayArg('--from'))
@@ -161,12 +199,16 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
     .addOption(stageOption())
     .action(async (opts: StatusCommandOptions & { stage?: string; dataset?: string[] }) => {
       const statuses = opts.stage ? await readStageStatus(opts.stage, awsDeps(io)) : await readStatus(opts.lake);
-      await statusCommand(statuses, { ...opts, datasets: opts.dataset, local: !opts.stage }, io.stdout, () => lockLine(opts, () => awsDeps(io)));
+      await statusCommand(statuses, { ...opts, datasets: opts.dataset, local: !opts.stage }, io.stdout, () =>
+        lockLine(opts, () => awsDeps(io)),
+      );
     });
 
   program
     .command('unlock')
-    .description("clear the pipeline lock a killed or crashed run left (shows the holder and asks first); marks that execution ABORTED")
+    .description(
+      'clear the pipeline lock a killed or crashed run left (shows the holder and asks first); marks that execution ABORTED',
+    )
     .addOption(lakeOption())
     .option('--yes', 'do not ask')
     .addOption(stageOption())
@@ -180,7 +222,11 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
     .argument('[sql]', 'one SQL statement (or -f FILE)')
     .option('-f, --file <path>', 'read the statement from this file')
     .addOption(lakeOption())
-    .addOption(new Option('--format <format>', 'table (aligned, for reading), csv or json').choices(QUERY_FORMATS).default('table'))
+    .addOption(
+      new Option('--format <format>', 'table (aligned, for reading), csv or json')
+        .choices(QUERY_FORMATS)
+        .default('table'),
+    )
     .option('--json', 'the same as --format json')
     .action((sql: string | undefined, opts: { lake: string; file?: string; format: QueryFormat; json?: boolean }) =>
       queryCommand(opts.lake, queryText(sql, opts.file), opts.json ? 'json' : opts.format, io.stdout),
@@ -196,8 +242,12 @@ export function makeProgram(io: Io = { stdout: process.stdout, reporter: new Ter
       const code = await runCommand({ lake }, io.reporter, io.stdout);
       io.setExitCode(code);
       if (code === EXIT.ok) {
-        const queries = startQueries(loadConfig(), activeProject() ?? projectRoot()).map((q) => `  npx lakestep query ${JSON.stringify(q)}\n`);
-        io.reporter.line(`\nThe lake is in ${lake}. Try:\n  npx lakestep status\n${queries.join('')}  npx lakestep report`);
+        const queries = startQueries(loadConfig(), activeProject() ?? projectRoot()).map(
+          (q) => `  npx lakestep query ${JSON.stringify(q)}\n`,
+        );
+        io.reporter.line(
+          `\nThe lake is in ${lake}. Try:\n  npx lakestep status\n${queries.join('')}  npx lakestep report`,
+        );
       }
     });
 
@@ -214,10 +264,16 @@ const isBadInput = (err: Error) => err instanceof InputError || err instanceof C
 /** The AWS SDK's bare setup errors (a --stage command without a region or credentials) as the input errors they are. */
 function withHint(err: Error): Error {
   if (err.message === 'Region is missing') {
-    return new InputError('AWS_REGION', 'no AWS region is set (expected AWS_REGION or AWS_DEFAULT_REGION, or a region in your AWS profile, for --stage)');
+    return new InputError(
+      'AWS_REGION',
+      'no AWS region is set (expected AWS_REGION or AWS_DEFAULT_REGION, or a region in your AWS profile, for --stage)',
+    );
   }
   if (err.name === 'CredentialsProviderError' && err.message.startsWith('Could not load credentials')) {
-    return new InputError('AWS credentials', 'none found (expected AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an SSO login, for --stage)');
+    return new InputError(
+      'AWS credentials',
+      'none found (expected AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an SSO login, for --stage)',
+    );
   }
   return err;
 }

@@ -17,22 +17,44 @@ const TABLE_FRACTION_DIGITS = 4;
  */
 export function formatRows(columns: string[], rows: Record<string, unknown>[], format: QueryFormat): string {
   if (format === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
-  if (format === 'csv') return [columns, ...rows.map((row) => columns.map((c) => csvText(row[c])))].map((r) => `${r.map(csvField).join(',')}\n`).join('');
-  const numeric = columns.map((c) => rows.some((r) => typeof r[c] === 'number') && rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === 'number'));
+  if (format === 'csv')
+    return [columns, ...rows.map((row) => columns.map((c) => csvText(row[c])))]
+      .map((r) => `${r.map(csvField).join(',')}\n`)
+      .join('');
+  const numeric = columns.map(
+    (c) =>
+      rows.some((r) => typeof r[c] === 'number') &&
+      rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === 'number'),
+  );
   const cells = rows.map((row) => columns.map((c) => tableText(row[c])));
-  const widths = columns.map((c, i) => Math.min(MAX_COLUMN_WIDTH, Math.max(c.length, ...cells.map((r) => r[i].length))));
+  const widths = columns.map((c, i) =>
+    Math.min(MAX_COLUMN_WIDTH, Math.max(c.length, ...cells.map((r) => r[i].length))),
+  );
   const line = (values: string[]) =>
     values
-      .map((v, i) => (v.length > widths[i] ? `${v.slice(0, widths[i] - 1)}…` : numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i])))
+      .map((v, i) =>
+        v.length > widths[i]
+          ? `${v.slice(0, widths[i] - 1)}…`
+          : numeric[i]
+            ? v.padStart(widths[i])
+            : v.padEnd(widths[i]),
+      )
       .join('  ')
       .trimEnd();
-  const body = [line(columns.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c))), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
+  const body = [
+    line(columns.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c))),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...cells.map(line),
+  ];
   return `${body.join('\n')}\n(${rows.length} row${rows.length === 1 ? '' : 's'})\n`;
 }
 
 function tableText(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toLocaleString('en-US', { maximumFractionDigits: TABLE_FRACTION_DIGITS, useGrouping: false });
+  if (typeof v === 'number')
+    return Number.isInteger(v)
+      ? String(v)
+      : v.toLocaleString('en-US', { maximumFractionDigits: TABLE_FRACTION_DIGITS, useGrouping: false });
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 

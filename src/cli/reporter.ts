@@ -46,19 +46,27 @@ export class TerminalReporter implements Reporter {
 
   line(text: string): void {
     // errors red and warnings yellow, as a whole line; the rest as it is
-    const painted = /^(error|FAILED)\b/.test(text) ? this.paint.failed(text) : /^warning\b/.test(text) ? this.paint.warning(text) : text;
+    const painted = /^(error|FAILED)\b/.test(text)
+      ? this.paint.failed(text)
+      : /^warning\b/.test(text)
+        ? this.paint.warning(text)
+        : text;
     // the ticker's line is redrawn after, so a progress line never lands in the middle of it
     this.out.write(`${this.ticker ? '\r\x1b[K' : ''}${painted}\n`);
   }
 
   onEvent(event: EventLog): void {
-    if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed' || event.type === 'ExecutionAborted') this.stopSteps();
-    if (event.type === 'StateEntered' && event.state.name === 'LaunchStep') this.stepStarted(event.state.input as { group?: GroupItem });
+    if (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed' || event.type === 'ExecutionAborted')
+      this.stopSteps();
+    if (event.type === 'StateEntered' && event.state.name === 'LaunchStep')
+      this.stepStarted(event.state.input as { group?: GroupItem });
     if (event.type === 'StateEntered' && event.state.name === 'Discover') this.line('discovering raw partitions…');
-    if (event.type === 'StateEntered' && event.state.name === 'StartCrawler') this.line('publishing tables to the catalog…');
+    if (event.type === 'StateEntered' && event.state.name === 'StartCrawler')
+      this.line('publishing tables to the catalog…');
     // Which state failed, and with what error; the cause (often long) is the run's last line, once.
     // The Fail state only repeats the error it ends the execution with.
-    if (event.type === 'StateFailed' && event.state.type !== 'Fail') this.line(`state ${event.state.name} failed: ${event.Error}`);
+    if (event.type === 'StateFailed' && event.state.type !== 'Fail')
+      this.line(`state ${event.state.name} failed: ${event.Error}`);
     if (event.type !== 'StateExited') return;
     const output = event.state.output as Record<string, unknown> | undefined;
     if (event.state.name === 'Discover') {
@@ -67,13 +75,21 @@ export class TerminalReporter implements Reporter {
       // each execution of a cut run has its own plan: count its days from 1
       this.totalDays = plan.dirtyDays;
       this.doneDays = 0;
-      const later = plan.deferredDays ? `; ${plural(plan.deferredDays, 'more day partition')} in the executions that follow` : '';
-      this.line(plan.dirtyDays ? `plan: ${plural(plan.dirtyDays, 'day')} in ${plural(plan.steps, 'step')}${later}` : 'plan: nothing to do, every partition is up to date');
+      const later = plan.deferredDays
+        ? `; ${plural(plan.deferredDays, 'more day partition')} in the executions that follow`
+        : '';
+      this.line(
+        plan.dirtyDays
+          ? `plan: ${plural(plan.dirtyDays, 'day')} in ${plural(plan.steps, 'step')}${later}`
+          : 'plan: nothing to do, every partition is up to date',
+      );
       const listed = describeListings(plan.rawListings ?? []);
       if (listed) this.line(listed);
       if (plan.ignoredKeys) {
         const more = plan.ignoredKeys > plan.ignoredKeyExamples.length ? ', …' : '';
-        this.line(`warning: ${plan.ignoredKeys} raw keys are in no known layout (<prefix>YYYY/MM/DD/HH/… or <prefix>year=YYYY/month=MM/day=DD/…) and were left alone: ${plan.ignoredKeyExamples.join(', ')}${more}`);
+        this.line(
+          `warning: ${plan.ignoredKeys} raw keys are in no known layout (<prefix>YYYY/MM/DD/HH/… or <prefix>year=YYYY/month=MM/day=DD/…) and were left alone: ${plan.ignoredKeyExamples.join(', ')}${more}`,
+        );
       }
       if (plan.skippedKeys) {
         const more = plan.skippedKeys > plan.skippedKeyExamples.length ? ', …' : '';
@@ -94,12 +110,17 @@ export class TerminalReporter implements Reporter {
       const status = output?.status as CheckedStep | undefined;
       const group = output?.group as { dataset: string };
       if (!status) return;
-      if (status.state === 'COMPLETED' || status.state === 'FAILED' || status.state === 'CANCELLED') this.stepEnded((output?.group as GroupItem | undefined)?.groupId);
-      if (status.state === 'FAILED' || status.state === 'CANCELLED') this.line(`step ${group.dataset} failed: ${status.failureMessage ?? status.state}`);
+      if (status.state === 'COMPLETED' || status.state === 'FAILED' || status.state === 'CANCELLED')
+        this.stepEnded((output?.group as GroupItem | undefined)?.groupId);
+      if (status.state === 'FAILED' || status.state === 'CANCELLED')
+        this.line(`step ${group.dataset} failed: ${status.failureMessage ?? status.state}`);
       for (const day of status.days ?? []) {
         this.doneDays += 1;
-        const seconds = status.seconds !== undefined ? ` ${(status.seconds / (status.days?.length ?? 1)).toFixed(1)}s` : '';
-        this.line(`[${this.doneDays}/${this.totalDays}] ${day.day} ${group.dataset} ${day.status === 'succeeded' ? this.paint.ok('ok') : this.paint.failed('FAILED')} ${fmt(day.recordsOut)} rows${day.rejected ? `, ${fmt(day.rejected)} rejected` : ''}${seconds}`);
+        const seconds =
+          status.seconds !== undefined ? ` ${(status.seconds / (status.days?.length ?? 1)).toFixed(1)}s` : '';
+        this.line(
+          `[${this.doneDays}/${this.totalDays}] ${day.day} ${group.dataset} ${day.status === 'succeeded' ? this.paint.ok('ok') : this.paint.failed('FAILED')} ${fmt(day.recordsOut)} rows${day.rejected ? `, ${fmt(day.rejected)} rejected` : ''}${seconds}`,
+        );
       }
     }
   }

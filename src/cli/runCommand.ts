@@ -74,7 +74,11 @@ export function executionInput(opts: RunCommandOptions): Record<string, unknown>
  * (maxStepsPerExecution), each summarised as it ends.
  * @returns the exit code: 0 ok, 1 bad input, 2 run failed
  */
-export async function runCommand(opts: RunCommandOptions, reporter: Reporter, stdout: NodeJS.WritableStream): Promise<number> {
+export async function runCommand(
+  opts: RunCommandOptions,
+  reporter: Reporter,
+  stdout: NodeJS.WritableStream,
+): Promise<number> {
   const input = executionInput(opts);
   // Fail fast on bad input, with the same validation the ValidateInput state runs.
   validateRunInput(input, { executionId: 'cli', startedAtMs: 0, knownDatasets: allTableNames(loadConfig()) });
@@ -82,16 +86,23 @@ export async function runCommand(opts: RunCommandOptions, reporter: Reporter, st
   return withLocalRuntime({ lakeDir: opts.lake, engine: opts.engine, existing: true }, async (runtime) => {
     // An unknown execution to rerun is the user's typo (exit 1), not a failed execution with an alert.
     if (opts.rerun && !(await runtime.ports.ledger.getExecution(localExecutionId(opts.rerun)))) {
-      throw new InputError('--rerun', `no execution "${opts.rerun}" in this lake's ledger (expected the name of an earlier execution, as \`lakestep report\` shows it)`);
+      throw new InputError(
+        '--rerun',
+        `no execution "${opts.rerun}" in this lake's ledger (expected the name of an earlier execution, as \`lakestep report\` shows it)`,
+      );
     }
     // This process opened the lake's store, so no other run is alive: a lock item left now is a dead run's.
     const takeover = await takeOverStaleLock(runtime.lock, runtime.ports.ledger, runtime.ports.clock.nowMs());
     if (takeover) reporter.line(takeover);
     // A publish a crash cut short (a day with old and new files) is finished or rolled back before anything reads the lake.
     const repaired = await recoverInterruptedPublishes(runtime.lakeDir);
-    if (repaired.length) reporter.line(`recovered an interrupted publish: ${plural(repaired.length, 'day folder')} repaired (${repaired.join(', ')})`);
+    if (repaired.length)
+      reporter.line(
+        `recovered an interrupted publish: ${plural(repaired.length, 'day folder')} repaired (${repaired.join(', ')})`,
+      );
     const leftovers = await removeCrashLeftovers(runtime.lakeDir);
-    if (leftovers.length) reporter.line(`removed ${plural(leftovers.length, 'leftover')} of a killed run (${leftovers.join(', ')})`);
+    if (leftovers.length)
+      reporter.line(`removed ${plural(leftovers.length, 'leftover')} of a killed run (${leftovers.join(', ')})`);
     // Ctrl-C stops the execution like StopExecution, then frees the lock so the next run can start.
     const interrupt = new AbortController();
     const onSigint = () => interrupt.abort();
@@ -103,13 +114,17 @@ export async function runCommand(opts: RunCommandOptions, reporter: Reporter, st
       waitMs: opts.waitMs,
       signal: interrupt.signal,
       onExecution: async (outcome) => {
-        if (outcome.status !== 'ABORTED') reports.push(await reportExecution(runtime, outcome, (Date.now() - startMs) / 1000, opts, reporter));
+        if (outcome.status !== 'ABORTED')
+          reports.push(await reportExecution(runtime, outcome, (Date.now() - startMs) / 1000, opts, reporter));
         startMs = Date.now();
       },
     }).finally(() => process.removeListener('SIGINT', onSigint));
     // --json: one document, the last execution's, with the ones before it when the run was cut.
     const [lastReport, ...earlier] = [...reports].reverse();
-    if (opts.json && lastReport) stdout.write(`${JSON.stringify(earlier.length ? { ...lastReport, previousExecutions: earlier.reverse() } : lastReport, null, 2)}\n`);
+    if (opts.json && lastReport)
+      stdout.write(
+        `${JSON.stringify(earlier.length ? { ...lastReport, previousExecutions: earlier.reverse() } : lastReport, null, 2)}\n`,
+      );
     const last = outcomes[outcomes.length - 1];
     // a plain run leaves days an older stage SQL made as they are: say so, and how to recompute them
     if (!opts.json && !opts.stale && !opts.rerun && last.status !== 'ABORTED') {
@@ -122,14 +137,22 @@ export async function runCommand(opts: RunCommandOptions, reporter: Reporter, st
       await steps.stop?.();
       await runtime.ports.lock.release(last.executionId);
       await runtime.ports.ledger.putExecution({
-        ...((await runtime.ports.ledger.getExecution(last.executionId)) ?? { executionId: last.executionId, startedAtMs: startMs, failedDays: [] }),
+        ...((await runtime.ports.ledger.getExecution(last.executionId)) ?? {
+          executionId: last.executionId,
+          startedAtMs: startMs,
+          failedDays: [],
+        }),
         status: 'ABORTED',
         endedAtMs: runtime.ports.clock.nowMs(),
         cause: 'interrupted (Ctrl-C)',
       });
       // A forced range is not dirty in the ledger: only the same command redoes it.
-      const redo = opts.force ? 'run the same command again to recompute the range' : 'the next run recomputes its days';
-      reporter.line(`interrupted: the steps are stopped and the lock is released; nothing of this execution was recorded in the ledger (days it published already stay published), so ${redo}`);
+      const redo = opts.force
+        ? 'run the same command again to recompute the range'
+        : 'the next run recomputes its days';
+      reporter.line(
+        `interrupted: the steps are stopped and the lock is released; nothing of this execution was recorded in the ledger (days it published already stay published), so ${redo}`,
+      );
       return EXIT.runFailed;
     }
     return last.status === 'FAILED' ? EXIT.runFailed : EXIT.ok;
@@ -144,7 +167,15 @@ export async function staleDaysLine(runtime: Pick<LocalRuntime, 'ports'>): Promi
   const config = loadConfig();
   const tables = allTableNames(config).map((name) => tableConfig(config, name));
   const versions = currentStageVersions(tables);
-  const counts = await Promise.all(tables.map(async (t) => [t.name, (await runtime.ports.ledger.outputDays(t.name)).filter((o) => o.stageVersion !== versions[t.name]).length] as const));
+  const counts = await Promise.all(
+    tables.map(
+      async (t) =>
+        [
+          t.name,
+          (await runtime.ports.ledger.outputDays(t.name)).filter((o) => o.stageVersion !== versions[t.name]).length,
+        ] as const,
+    ),
+  );
   const stale = counts.filter(([, n]) => n > 0);
   const total = stale.reduce((sum, [, n]) => sum + n, 0);
   if (!total) return undefined;
@@ -165,7 +196,10 @@ async function reportExecution(
   const summary = await runtime.ports.store.getJson<RunSummary>(summaryKey(outcome.executionId));
   const output = (outcome.output ?? {}) as { plan?: DiscoverResult };
   const plan = opts.dryRun && output.plan ? await runtime.ports.store.getJson<Plan>(output.plan.planKey) : undefined;
-  const continued = outcome.continuedBy && { execution: outcome.continuedBy.name, deferredDays: output.plan?.deferredDays ?? 0 };
+  const continued = outcome.continuedBy && {
+    execution: outcome.continuedBy.name,
+    deferredDays: output.plan?.deferredDays ?? 0,
+  };
   // what the planned work would cost on AWS, at the stage settings serverless.yml gives by default
   const estimate = plan && (await estimatePlan(plan, runtime.config, runtime.ports.store));
   // --json: the run report (`lakestep report --json`'s document) and what only the run knows (docs/json-output.md)
@@ -175,16 +209,33 @@ async function reportExecution(
     status: outcome.status,
     ...(outcome.error ? { error: { name: outcome.error.Error, message: causeMessage(outcome.error.Cause) } } : {}),
     seconds: Math.round(seconds * 10) / 10,
-    ...(plan ? { plan: { days: plan.days.map(({ dataset, ...day }) => ({ table: dataset, ...day })), steps: plan.groups.length, ...(plan.deferred ? { deferred: plan.deferred } : {}) } } : {}),
+    ...(plan
+      ? {
+          plan: {
+            days: plan.days.map(({ dataset, ...day }) => ({ table: dataset, ...day })),
+            steps: plan.groups.length,
+            ...(plan.deferred ? { deferred: plan.deferred } : {}),
+          },
+        }
+      : {}),
     ...(estimate ? { estimate } : {}),
     ...(continued ? { continuedBy: continued } : {}),
   };
   if (!opts.json) {
     if (plan) {
-      reporter.line(plan.days.length ? `dry run: ${plural(plan.days.length, 'day')} would be recomputed` : 'dry run: nothing to recompute');
-      for (const day of plan.days) reporter.line(`  ${day.dataset} ${day.day}: ${day.reasons.map(describeReason).join('; ')}`);
-      if (plan.deferred) reporter.line(`  and ${plural(plan.deferred.days, 'day partition')} after ${plan.deferred.until} in the executions that follow (maxStepsPerExecution)`);
-      if (estimate) for (const line of describeEstimate(estimate, 'cost on AWS of this plan: about')) reporter.line(line);
+      reporter.line(
+        plan.days.length
+          ? `dry run: ${plural(plan.days.length, 'day')} would be recomputed`
+          : 'dry run: nothing to recompute',
+      );
+      for (const day of plan.days)
+        reporter.line(`  ${day.dataset} ${day.day}: ${day.reasons.map(describeReason).join('; ')}`);
+      if (plan.deferred)
+        reporter.line(
+          `  and ${plural(plan.deferred.days, 'day partition')} after ${plan.deferred.until} in the executions that follow (maxStepsPerExecution)`,
+        );
+      if (estimate)
+        for (const line of describeEstimate(estimate, 'cost on AWS of this plan: about')) reporter.line(line);
     } else if (summary) {
       const n = (x: number) => x.toLocaleString('en-US');
       for (const table of [...new Set(summary.days.map((d) => d.dataset))]) {
@@ -196,14 +247,23 @@ async function reportExecution(
             `${sum((d) => d.duplicatesDropped)} duplicates dropped, ${sum((d) => d.rejected)} rejected (${sum((d) => d.late)} late)`,
         );
       }
-      for (const w of summary.warnings.slice(0, MAX_WARNING_LINES)) reporter.line(`warning: ${w.dataset} ${w.day}: ${w.message}`);
-      if (summary.warnings.length > MAX_WARNING_LINES) reporter.line(`… and ${plural(summary.warnings.length - MAX_WARNING_LINES, 'more warning')}: \`lakestep report\` lists them all`);
+      for (const w of summary.warnings.slice(0, MAX_WARNING_LINES))
+        reporter.line(`warning: ${w.dataset} ${w.day}: ${w.message}`);
+      if (summary.warnings.length > MAX_WARNING_LINES)
+        reporter.line(
+          `… and ${plural(summary.warnings.length - MAX_WARNING_LINES, 'more warning')}: \`lakestep report\` lists them all`,
+        );
       const t = summary.totals;
-      reporter.line(`${outcome.status === 'SUCCEEDED' ? 'done' : 'FAILED'}: ${plural(t.daysTransformed, 'day')} transformed${t.daysFailed ? `, ${t.daysFailed} failed` : ''}, ${seconds.toFixed(1)} s`);
+      reporter.line(
+        `${outcome.status === 'SUCCEEDED' ? 'done' : 'FAILED'}: ${plural(t.daysTransformed, 'day')} transformed${t.daysFailed ? `, ${t.daysFailed} failed` : ''}, ${seconds.toFixed(1)} s`,
+      );
     } else if (outcome.status === 'SUCCEEDED') {
       reporter.line(`done: nothing to do, ${seconds.toFixed(1)} s`);
     }
-    if (continued) reporter.line(`the run goes on in execution ${continued.execution} (${plural(continued.deferredDays, 'day partition')} left; maxStepsPerExecution)`);
+    if (continued)
+      reporter.line(
+        `the run goes on in execution ${continued.execution} (${plural(continued.deferredDays, 'day partition')} left; maxStepsPerExecution)`,
+      );
   }
   if (outcome.status === 'FAILED') {
     const lakeArgs = opts.lake === DEFAULTS.lake ? '' : ` --lake ${shellWord(opts.lake)}`;

@@ -15,7 +15,10 @@ export interface StageIo {
 }
 
 export const stageOption = () =>
-  new Option('--stage <name>', 'a deployed stage (AWS): state machine lakestep-<name>-pipeline, table lakestep-<name>-ledger, in $AWS_REGION');
+  new Option(
+    '--stage <name>',
+    'a deployed stage (AWS): state machine lakestep-<name>-pipeline, table lakestep-<name>-ledger, in $AWS_REGION',
+  );
 
 export function awsDeps(io: Io & StageIo): AwsDeps {
   return {

@@ -25,41 +25,58 @@ export interface DatasetStatus {
   dataset: string;
   stageVersion: string;
   raw: { day: string; state: 'processed' | 'new' | 'changed'; objects: number; bytes: number }[];
-  outputs: { day: string; state: 'ok' | 'stale'; records: number; stageVersion: string; executionId: string; committedAt: string }[];
+  outputs: {
+    day: string;
+    state: 'ok' | 'stale';
+    records: number;
+    stageVersion: string;
+    executionId: string;
+    committedAt: string;
+  }[];
 }
 
 export async function readStatus(lake: string): Promise<DatasetStatus[]> {
   const config = loadConfig();
   const tables = allTableNames(config).map((name) => tableConfig(config, name));
   const versions = currentStageVersions(tables);
-  return withLocalRuntime({ lakeDir: lake, existing: true, joinRunningLedger: true, readOnly: true }, async ({ ports }) =>
-    Promise.all(
-      tables.map(async (ds) => {
-        const outputs = await ports.ledger.outputDays(ds.name);
-        // an aggregate has no raw partitions of its own
-        const [ledgerRaw, objects] = isDataset(ds) ? await Promise.all([ports.ledger.rawPartitions(ds.name), ports.store.list(ds.raw.prefix)]) : [[], []];
-        const known = new Map(ledgerRaw.map((r) => [r.day, r.fingerprint]));
-        const raw = (isDataset(ds) ? groupRawPartitions(ds.name, objects, ds.raw.prefix).partitions : []).map(rawPartitionState).map((r) => ({
-          day: r.day,
-          state: !known.has(r.day) ? ('new' as const) : known.get(r.day) === r.fingerprint ? ('processed' as const) : ('changed' as const),
-          objects: r.objectCount,
-          bytes: r.bytes,
-        }));
-        return {
-          dataset: ds.name,
-          stageVersion: versions[ds.name],
-          raw,
-          outputs: outputs.map((o) => ({
-            day: o.day,
-            state: o.stageVersion === versions[ds.name] ? ('ok' as const) : ('stale' as const),
-            records: o.recordsOut,
-            stageVersion: o.stageVersion,
-            executionId: executionName(o.executionId),
-            committedAt: new Date(o.committedAtMs).toISOString(),
-          })),
-        };
-      }),
-    ),
+  return withLocalRuntime(
+    { lakeDir: lake, existing: true, joinRunningLedger: true, readOnly: true },
+    async ({ ports }) =>
+      Promise.all(
+        tables.map(async (ds) => {
+          const outputs = await ports.ledger.outputDays(ds.name);
+          // an aggregate has no raw partitions of its own
+          const [ledgerRaw, objects] = isDataset(ds)
+            ? await Promise.all([ports.ledger.rawPartitions(ds.name), ports.store.list(ds.raw.prefix)])
+            : [[], []];
+          const known = new Map(ledgerRaw.map((r) => [r.day, r.fingerprint]));
+          const raw = (isDataset(ds) ? groupRawPartitions(ds.name, objects, ds.raw.prefix).partitions : [])
+            .map(rawPartitionState)
+            .map((r) => ({
+              day: r.day,
+              state: !known.has(r.day)
+                ? ('new' as const)
+                : known.get(r.day) === r.fingerprint
+                  ? ('processed' as const)
+                  : ('changed' as const),
+              objects: r.objectCount,
+              bytes: r.bytes,
+            }));
+          return {
+            dataset: ds.name,
+            stageVersion: versions[ds.name],
+            raw,
+            outputs: outputs.map((o) => ({
+              day: o.day,
+              state: o.stageVersion === versions[ds.name] ? ('ok' as const) : ('stale' as const),
+              records: o.recordsOut,
+              stageVersion: o.stageVersion,
+              executionId: executionName(o.executionId),
+              committedAt: new Date(o.committedAtMs).toISOString(),
+            })),
+          };
+        }),
+      ),
   );
 }
 
@@ -77,7 +94,11 @@ export interface StatusSelection {
 export function selectStatus(statuses: DatasetStatus[], selection: StatusSelection): DatasetStatus[] {
   const known = statuses.map((s) => s.dataset);
   const unknown = (selection.datasets ?? []).filter((d) => !known.includes(d));
-  if (unknown.length) throw new InputError('--dataset', `${unknown.join(', ')} is not a table of lakestep.config.yml (expected one of ${known.join(', ')})`);
+  if (unknown.length)
+    throw new InputError(
+      '--dataset',
+      `${unknown.join(', ')} is not a table of lakestep.config.yml (expected one of ${known.join(', ')})`,
+    );
   const inRange = (day: Day) => (!selection.from || day >= selection.from) && (!selection.to || day <= selection.to);
   return statuses
     .filter((s) => !selection.datasets?.length || selection.datasets.includes(s.dataset))
@@ -103,9 +124,15 @@ export function stateDays(s: DatasetStatus, failedDays: Day[]): StateDays[] {
   const outputs = (state: 'ok' | 'stale') => s.outputs.filter((o) => o.state === state && !failed.has(o.day));
   const rawDays = s.raw.map((r) => r.day).sort();
   const present = new Set(rawDays);
-  const missing = rawDays.length ? dayRange(rawDays[0], rawDays[rawDays.length - 1]).filter((d) => !present.has(d)) : [];
+  const missing = rawDays.length
+    ? dayRange(rawDays[0], rawDays[rawDays.length - 1]).filter((d) => !present.has(d))
+    : [];
   const states: StateDays[] = [
-    ...(['ok', 'stale'] as const).map((state) => ({ state, days: outputs(state).map((o) => o.day), records: outputs(state).reduce((sum, o) => sum + o.records, 0) })),
+    ...(['ok', 'stale'] as const).map((state) => ({
+      state,
+      days: outputs(state).map((o) => o.day),
+      records: outputs(state).reduce((sum, o) => sum + o.records, 0),
+    })),
     { state: 'failed', days: [...failed] },
     { state: 'raw new', days: s.raw.filter((r) => r.state === 'new').map((r) => r.day) },
     { state: 'raw changed', days: s.raw.filter((r) => r.state === 'changed').map((r) => r.day) },
@@ -119,7 +146,11 @@ export function stateDays(s: DatasetStatus, failedDays: Day[]): StateDays[] {
  * (91 days, 4,382,120 rows)`); with `days`, each output day on a line of its own after them.
  * `failedDays` maps a table to the days its last run failed.
  */
-export function printStatus(statuses: DatasetStatus[], out: NodeJS.WritableStream, options: { days?: boolean; failedDays?: Map<string, Day[]> } = {}): void {
+export function printStatus(
+  statuses: DatasetStatus[],
+  out: NodeJS.WritableStream,
+  options: { days?: boolean; failedDays?: Map<string, Day[]> } = {},
+): void {
   const line = (text: string) => out.write(`${text}\n`);
   for (const s of statuses) {
     line(`${s.dataset} (stage version ${s.stageVersion})`);
@@ -131,7 +162,10 @@ export function printStatus(statuses: DatasetStatus[], out: NodeJS.WritableStrea
     }
     if (states.some((st) => st.state === 'stale')) line('  stale days: `lakestep run --stale` recomputes them');
     if (!options.days) continue;
-    for (const o of s.outputs) line(`    ${o.day}  ${o.state.padEnd(5)} ${o.records.toLocaleString('en-US').padStart(12)} rows  version ${o.stageVersion}  ${o.executionId}`);
+    for (const o of s.outputs)
+      line(
+        `    ${o.day}  ${o.state.padEnd(5)} ${o.records.toLocaleString('en-US').padStart(12)} rows  version ${o.stageVersion}  ${o.executionId}`,
+      );
   }
 }
 
@@ -195,10 +229,18 @@ export async function statusCommand(
   const selected = selectStatus(statuses, opts);
   if (opts.json) {
     // every JSON output names a table `table` (docs/json-output.md)
-    stdout.write(`${JSON.stringify(selected.map(({ dataset, ...rest }) => ({ table: dataset, ...rest })), null, 2)}\n`);
+    stdout.write(
+      `${JSON.stringify(
+        selected.map(({ dataset, ...rest }) => ({ table: dataset, ...rest })),
+        null,
+        2,
+      )}\n`,
+    );
     return;
   }
-  const failedDays = opts.local ? failedDaysOf((await latestReport(new FolderObjectStore(opts.lake)))?.report) : new Map<string, Day[]>();
+  const failedDays = opts.local
+    ? failedDaysOf((await latestReport(new FolderObjectStore(opts.lake)))?.report)
+    : new Map<string, Day[]>();
   const inRange = (day: Day) => (!opts.from || day >= opts.from) && (!opts.to || day <= opts.to);
   for (const [table, days] of failedDays) failedDays.set(table, days.filter(inRange));
   printStatus(selected, stdout, { days: opts.days, failedDays });
@@ -212,16 +254,30 @@ export async function statusCommand(
  * The pipeline lock when someone holds it (holder, since, expiry), else undefined. Locally a lock
  * held while no run is using the lake is a dead run's: the line says so and what clears it.
  */
-export async function lockLine(opts: { lake: string; stage?: string }, aws: () => Pick<AwsDeps, 'clients' | 'env'>): Promise<string | undefined> {
+export async function lockLine(
+  opts: { lake: string; stage?: string },
+  aws: () => Pick<AwsDeps, 'clients' | 'env'>,
+): Promise<string | undefined> {
   if (opts.stage) {
     const deps = aws();
-    const state = await new DynamoLock(deps.clients.dynamodb, deps.env?.LOCK_TABLE?.trim() || ledgerTableNames(opts.stage).lock).describe();
-    return state && `${describeLockState(state, Date.now())} (\`lakestep unlock --stage ${opts.stage}\` clears it once that execution has ended)`;
+    const state = await new DynamoLock(
+      deps.clients.dynamodb,
+      deps.env?.LOCK_TABLE?.trim() || ledgerTableNames(opts.stage).lock,
+    ).describe();
+    return (
+      state &&
+      `${describeLockState(state, Date.now())} (\`lakestep unlock --stage ${opts.stage}\` clears it once that execution has ended)`
+    );
   }
-  return withLocalRuntime({ lakeDir: opts.lake, existing: true, joinRunningLedger: true, readOnly: true }, async ({ lock, ownsStore }) => {
-    const state = await lock.describe();
-    if (!state) return undefined;
-    const dead = ownsStore ? '; no run is using this lake, so its run was killed or crashed: the next run takes the lock over (or `lakestep unlock` clears it)' : '';
-    return `${describeLockState(state, Date.now())}${dead}`;
-  });
+  return withLocalRuntime(
+    { lakeDir: opts.lake, existing: true, joinRunningLedger: true, readOnly: true },
+    async ({ lock, ownsStore }) => {
+      const state = await lock.describe();
+      if (!state) return undefined;
+      const dead = ownsStore
+        ? '; no run is using this lake, so its run was killed or crashed: the next run takes the lock over (or `lakestep unlock` clears it)'
+        : '';
+      return `${describeLockState(state, Date.now())}${dead}`;
+    },
+  );
 }

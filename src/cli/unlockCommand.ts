@@ -27,7 +27,8 @@ export type Confirm = (question: string) => Promise<boolean>;
  * @throws InputError when stdin is not a terminal (a script must say --yes)
  */
 export const terminalConfirm: Confirm = async (question) => {
-  if (!process.stdin.isTTY) throw new InputError('--yes', 'unlock asks before it clears the lock and stdin is not a terminal; pass --yes');
+  if (!process.stdin.isTTY)
+    throw new InputError('--yes', 'unlock asks before it clears the lock and stdin is not a terminal; pass --yes');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
@@ -48,7 +49,12 @@ export interface UnlockOptions {
  * @throws LakestepError (exit 2) when a local run is using the lake now (its store is held)
  * @throws InputError on a stage whose lock holder is still RUNNING
  */
-export async function unlockCommand(opts: UnlockOptions, reporter: Reporter, confirm: Confirm, aws?: () => Pick<AwsDeps, 'clients' | 'env'>): Promise<number> {
+export async function unlockCommand(
+  opts: UnlockOptions,
+  reporter: Reporter,
+  confirm: Confirm,
+  aws?: () => Pick<AwsDeps, 'clients' | 'env'>,
+): Promise<number> {
   if (opts.stage) {
     const deps = aws!();
     const tables = ledgerTableNames(opts.stage);
@@ -69,7 +75,9 @@ export async function unlockCommand(opts: UnlockOptions, reporter: Reporter, con
     });
   }
   // Opening the runtime fails with "in use by another process" while a local run holds the lake.
-  return withLocalRuntime({ lakeDir: opts.lake, existing: true }, ({ lock, ports }) => unlock(lock, ports.ledger, opts, reporter, confirm));
+  return withLocalRuntime({ lakeDir: opts.lake, existing: true }, ({ lock, ports }) =>
+    unlock(lock, ports.ledger, opts, reporter, confirm),
+  );
 }
 
 async function unlock(
@@ -93,6 +101,10 @@ async function unlock(
     return 1;
   }
   const cleared = await clearDeadLock(lock, ledger, state, Date.now(), 'its lock was cleared with `lakestep unlock`');
-  reporter.line(cleared ? `the lock is released; ${name} is marked ABORTED` : `the lock changed hands meanwhile (no longer held by ${name}); nothing was cleared`);
+  reporter.line(
+    cleared
+      ? `the lock is released; ${name} is marked ABORTED`
+      : `the lock changed hands meanwhile (no longer held by ${name}); nothing was cleared`,
+  );
   return 0;
 }

@@ -61,7 +61,12 @@ export type ColumnType = z.infer<typeof columnType>;
  * taken as it is (no nesting). No quote, backtick, backslash or control character: the generated SQL
  * quotes segments but never escapes them.
  */
-const pathText = z.string().regex(/^[^.`"'\\\x00-\x1f]+(\.[^.`"'\\\x00-\x1f]+)*$/, 'key names joined by "." (no quotes, backticks or backslashes)');
+const pathText = z
+  .string()
+  .regex(
+    /^[^.`"'\\\x00-\x1f]+(\.[^.`"'\\\x00-\x1f]+)*$/,
+    'key names joined by "." (no quotes, backticks or backslashes)',
+  );
 
 /** `name: type`, or `name: { type, path, position, unit }` (docs/raw-records.md "Declaring columns"). */
 const columnSchema = z.union([
@@ -114,7 +119,10 @@ const checksSchema = z
     accepted: z.record(column, z.array(z.string()).min(1)).default({}),
     pattern: z.record(column, z.string().min(1)).default({}),
     rowCountDrift: z
-      .object({ maxChange: z.number().positive().default(DEFAULTS.driftMaxChange), trailingDays: z.number().int().min(1).max(90).default(DEFAULTS.driftTrailingDays) })
+      .object({
+        maxChange: z.number().positive().default(DEFAULTS.driftMaxChange),
+        trailingDays: z.number().int().min(1).max(90).default(DEFAULTS.driftTrailingDays),
+      })
       .strict()
       .optional(),
     /** names of checks (e.g. `not_null_user_id`) reported as warnings instead of failing their days */
@@ -125,7 +133,11 @@ const checksSchema = z
 export type ChecksConfig = z.infer<typeof checksSchema>;
 
 /** 5 min … 24 h: an execution times out after 48 h (pipeline.asl.yml TimeoutSeconds) */
-const stepTimeoutMinutesSchema = z.number().int().min(5).max(24 * 60);
+const stepTimeoutMinutesSchema = z
+  .number()
+  .int()
+  .min(5)
+  .max(24 * 60);
 
 const stageFields = {
   stage: z.string().regex(/^spark\/sql\/[a-z0-9_]+\.sql$/, 'a path like spark/sql/<stage>.sql'),
@@ -148,20 +160,38 @@ const datasetSchema = z
     raw: z
       .object({
         // relative segments only: `/etc/` or `a//b/` would leave the lake (a folder lake joins the prefix to its path)
-        prefix: z.string().regex(/^[a-z0-9_-]+(\/[a-z0-9_-]+)*\/$/, 'a key prefix of lower-case segments ending in "/", e.g. raw/access_records/'),
+        prefix: z
+          .string()
+          .regex(
+            /^[a-z0-9_-]+(\/[a-z0-9_-]+)*\/$/,
+            'a key prefix of lower-case segments ending in "/", e.g. raw/access_records/',
+          ),
         /** json: records one per line, back to back, pretty-printed or in one array; csv; parquet */
         format: z.enum(['json', 'csv', 'parquet']),
         /** csv only; TSV: `{ delimiter: "\t", header: false }` */
         csv: z
-          .object({ delimiter: z.string().length(1).default(DEFAULTS.csv.delimiter), header: z.boolean().default(DEFAULTS.csv.header) })
+          .object({
+            delimiter: z.string().length(1).default(DEFAULTS.csv.delimiter),
+            header: z.boolean().default(DEFAULTS.csv.header),
+          })
           .strict()
           .optional(),
       })
       .strict(),
     /** a longer record (UTF-8 bytes) is quarantined as too_large */
-    maxRecordBytes: z.number().int().min(1024).max(1 << 30).default(DEFAULTS.maxRecordBytes),
+    maxRecordBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1 << 30)
+      .default(DEFAULTS.maxRecordBytes),
     /** a raw file whose text (inflated) is larger is quarantined whole as too_large; at most 2 GiB − 1 KiB (a Java array) */
-    maxFileBytes: z.number().int().min(1024).max(2 ** 31 - 1024).default(DEFAULTS.maxFileBytes),
+    maxFileBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(2 ** 31 - 1024)
+      .default(DEFAULTS.maxFileBytes),
     ...stageFields,
     lateDays: z.number().int().min(0).max(30).default(DEFAULTS.lateDays),
     rejectThreshold: z.number().min(0).max(1).default(DEFAULTS.rejectThreshold),
@@ -208,7 +238,14 @@ const configSchema = z
     lockTtlSeconds: z.number().int().min(60).default(DEFAULTS.lockTtlSeconds),
     /** `lakestep sample`: the project's own generator instead of the one drawing from the declared columns */
     sample: z
-      .object({ generator: z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9_./-]+\.(ts|js)$/, 'a .ts or .js module path relative to the project, e.g. sample/index.ts') })
+      .object({
+        generator: z
+          .string()
+          .regex(
+            /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9_./-]+\.(ts|js)$/,
+            'a .ts or .js module path relative to the project, e.g. sample/index.ts',
+          ),
+      })
       .strict()
       .optional(),
   })
@@ -257,11 +294,18 @@ export function parseConfig(raw: unknown): LakestepConfig {
   const datasets: Record<string, DatasetConfig> = {};
   for (const [key, ds] of Object.entries(parsed.data.datasets)) {
     for (const field of [...(ds.eventTime ? [ds.eventTime] : []), ...ds.required, ...(ds.dedupKey ?? [])]) {
-      if (!(field in ds.columns)) throw new ConfigError(`datasets.${key}`, `"${field}" (eventTime, required or dedupKey) is not among the declared columns`);
+      if (!(field in ds.columns))
+        throw new ConfigError(
+          `datasets.${key}`,
+          `"${field}" (eventTime, required or dedupKey) is not among the declared columns`,
+        );
     }
     const columns = normaliseColumns(`datasets.${key}`, ds.raw, ds.columns);
     if (ds.eventTime && columns[ds.eventTime].type !== 'bigint' && columns[ds.eventTime].type !== 'timestamp') {
-      throw new ConfigError(`datasets.${key}.eventTime`, `"${ds.eventTime}" must be a timestamp column or a bigint column (epoch ms)`);
+      throw new ConfigError(
+        `datasets.${key}.eventTime`,
+        `"${ds.eventTime}" must be a timestamp column or a bigint column (epoch ms)`,
+      );
     }
     const raw = ds.raw.format === 'csv' ? { ...ds.raw, csv: ds.raw.csv ?? { ...DEFAULTS.csv } } : ds.raw;
     datasets[key] = { ...ds, raw, columns, name: key, period: 'day' };
@@ -275,14 +319,24 @@ export function parseConfig(raw: unknown): LakestepConfig {
   const exportEntries: Record<string, ExportConfig> = {};
   for (const [key, exp] of Object.entries(parsed.data.exports)) exportEntries[key] = { ...exp, name: key };
   const config = { ...parsed.data, datasets, aggregates, exports: exportEntries };
-  for (const [section, entries] of [['datasets', datasets], ['aggregates', aggregates]] as const) {
+  for (const [section, entries] of [
+    ['datasets', datasets],
+    ['aggregates', aggregates],
+  ] as const) {
     for (const [key, table] of Object.entries(entries)) {
-      if (table.table !== key) throw new ConfigError(`${section}.${key}.table`, `"${table.table}" differs from the entry's name (expected "${key}")`);
+      if (table.table !== key)
+        throw new ConfigError(
+          `${section}.${key}.table`,
+          `"${table.table}" differs from the entry's name (expected "${key}")`,
+        );
       checkedColumnsKnown(`${section}.${key}`, table);
       partitionColumnsFree(`${section}.${key}`, table);
       table.reads.forEach((read, i) => {
         if (!(read.table in datasets) && !(read.table in aggregates)) {
-          throw new ConfigError(`${section}.${key}.reads.${i}.table`, `unknown table "${read.table}" (expected one of ${allTableNames(config).join(', ')})`);
+          throw new ConfigError(
+            `${section}.${key}.reads.${i}.table`,
+            `unknown table "${read.table}" (expected one of ${allTableNames(config).join(', ')})`,
+          );
         }
       });
     }
@@ -294,8 +348,10 @@ export function parseConfig(raw: unknown): LakestepConfig {
 }
 
 /** A table's step deadline in minutes from launch: its own stepTimeoutMinutes, else the top-level one. */
-export const stepTimeoutMinutesOf = (config: Pick<LakestepConfig, 'stepTimeoutMinutes'>, table: Pick<TableConfig, 'stepTimeoutMinutes'>) =>
-  table.stepTimeoutMinutes ?? config.stepTimeoutMinutes;
+export const stepTimeoutMinutesOf = (
+  config: Pick<LakestepConfig, 'stepTimeoutMinutes'>,
+  table: Pick<TableConfig, 'stepTimeoutMinutes'>,
+) => table.stepTimeoutMinutes ?? config.stepTimeoutMinutes;
 
 /**
  * One execution's step groups must fit its history even if every step polls until its deadline.
@@ -328,12 +384,21 @@ function checkExport(config: Pick<LakestepConfig, 'datasets' | 'aggregates'>, ex
   const tables = allTableNames(config);
   const code = sqlCodeOnly(exp.sql);
   exp.reads.forEach((table, i) => {
-    if (!tables.includes(table)) throw new ConfigError(`${at}.reads.${i}`, `unknown table "${table}" (expected one of ${tables.join(', ')})`);
-    if (!new RegExp(`\\b${table}\\b`, 'i').test(code)) throw new ConfigError(`${at}.reads.${i}`, `"${table}" is not named in the export's sql (expected the tables the sql reads)`);
+    if (!tables.includes(table))
+      throw new ConfigError(`${at}.reads.${i}`, `unknown table "${table}" (expected one of ${tables.join(', ')})`);
+    if (!new RegExp(`\\b${table}\\b`, 'i').test(code))
+      throw new ConfigError(
+        `${at}.reads.${i}`,
+        `"${table}" is not named in the export's sql (expected the tables the sql reads)`,
+      );
   });
   for (const [, table] of code.matchAll(/\b(?:from|join)\s+([A-Za-z_][A-Za-z0-9_]*)/gi)) {
     const known = tables.find((t) => t === table.toLowerCase());
-    if (known && !exp.reads.includes(known)) throw new ConfigError(`${at}.reads`, `lacks "${known}", which the sql reads (expected every table the sql reads, so a change to it rewrites the export)`);
+    if (known && !exp.reads.includes(known))
+      throw new ConfigError(
+        `${at}.reads`,
+        `lacks "${known}", which the sql reads (expected every table the sql reads, so a change to it rewrites the export)`,
+      );
   }
 }
 
@@ -348,23 +413,40 @@ function normaliseColumns(
   raw: ParsedDataset['raw'],
   declared: ParsedDataset['columns'],
 ): Record<string, RawColumn> {
-  if (raw.csv && raw.format !== 'csv') throw new ConfigError(`${where}.raw.csv`, `is for format csv only (format is ${raw.format})`);
+  if (raw.csv && raw.format !== 'csv')
+    throw new ConfigError(`${where}.raw.csv`, `is for format csv only (format is ${raw.format})`);
   const headerless = raw.format === 'csv' && raw.csv?.header === false;
   const columns: Record<string, RawColumn> = {};
   for (const [name, spec] of Object.entries(declared)) {
     const full = typeof spec === 'string' ? { type: spec } : spec;
     const at = `${where}.columns.${name}`;
-    if (headerless && full.position === undefined) throw new ConfigError(at, 'needs a position (raw.csv.header is false: fields are found by 0-based position)');
-    if (!headerless && full.position !== undefined) throw new ConfigError(`${at}.position`, 'is for headerless CSV only (raw.csv.header: false); use path');
-    if (full.unit !== undefined && full.type !== 'timestamp') throw new ConfigError(`${at}.unit`, `is for timestamp columns only (type is ${full.type})`);
-    columns[name] = { type: full.type, path: full.path ?? name, ...(full.position !== undefined ? { position: full.position } : {}), unit: full.unit ?? 'ms' };
+    if (headerless && full.position === undefined)
+      throw new ConfigError(at, 'needs a position (raw.csv.header is false: fields are found by 0-based position)');
+    if (!headerless && full.position !== undefined)
+      throw new ConfigError(`${at}.position`, 'is for headerless CSV only (raw.csv.header: false); use path');
+    if (full.unit !== undefined && full.type !== 'timestamp')
+      throw new ConfigError(`${at}.unit`, `is for timestamp columns only (type is ${full.type})`);
+    columns[name] = {
+      type: full.type,
+      path: full.path ?? name,
+      ...(full.position !== undefined ? { position: full.position } : {}),
+      unit: full.unit ?? 'ms',
+    };
   }
   if (raw.format !== 'csv') {
     const paths = Object.entries(columns).map(([name, c]) => [name, `${c.path}.`] as const);
     for (const [a, pa] of paths) {
       for (const [b, pb] of paths) {
-        if (a !== b && pb.startsWith(pa)) throw new ConfigError(`${where}.columns.${b}.path`, `runs through the value of column "${a}" (path ${pa.slice(0, -1)}): a value is a leaf or an object, not both`);
-        if (a < b && pa === pb) throw new ConfigError(`${where}.columns.${b}.path`, `is also the path of column "${a}" (expected one column per value)`);
+        if (a !== b && pb.startsWith(pa))
+          throw new ConfigError(
+            `${where}.columns.${b}.path`,
+            `runs through the value of column "${a}" (path ${pa.slice(0, -1)}): a value is a leaf or an object, not both`,
+          );
+        if (a < b && pa === pb)
+          throw new ConfigError(
+            `${where}.columns.${b}.path`,
+            `is also the path of column "${a}" (expected one column per value)`,
+          );
       }
     }
   }
@@ -386,13 +468,20 @@ function checkedColumnsKnown(path: string, table: TableConfig): void {
     ...Object.keys(checks.pattern).map((c): [string, string] => [`pattern.${c}`, c]),
   ];
   for (const [key, col] of named) {
-    if (!(col in output)) throw new ConfigError(`${path}.checks.${key}`, `"${col}" is not an output column (expected one of ${Object.keys(output).join(', ')})`);
+    if (!(col in output))
+      throw new ConfigError(
+        `${path}.checks.${key}`,
+        `"${col}" is not an output column (expected one of ${Object.keys(output).join(', ')})`,
+      );
   }
   for (const [col, pattern] of Object.entries(checks.pattern)) {
     try {
       new RegExp(pattern);
     } catch (err) {
-      throw new ConfigError(`${path}.checks.pattern.${col}`, `${JSON.stringify(pattern)} is not a valid regular expression (${(err as Error).message})`);
+      throw new ConfigError(
+        `${path}.checks.pattern.${col}`,
+        `${JSON.stringify(pattern)} is not a valid regular expression (${(err as Error).message})`,
+      );
     }
   }
 }
@@ -406,13 +495,19 @@ function checkedColumnsKnown(path: string, table: TableConfig): void {
 function partitionColumnsFree(path: string, table: TableConfig): void {
   for (const col of partitionColumns(table.partitionLayout)) {
     if (col !== DAY_COLUMN && col in table.output) {
-      throw new ConfigError(`${path}.output.${col}`, `is a partition column of partitionLayout ${table.partitionLayout} (rename it, or use partitionLayout date)`);
+      throw new ConfigError(
+        `${path}.output.${col}`,
+        `is a partition column of partitionLayout ${table.partitionLayout} (rename it, or use partitionLayout date)`,
+      );
     }
   }
 }
 
 /** Every table name, datasets first. */
-export const allTableNames = (config: Pick<LakestepConfig, 'datasets' | 'aggregates'>) => [...Object.keys(config.datasets), ...Object.keys(config.aggregates)];
+export const allTableNames = (config: Pick<LakestepConfig, 'datasets' | 'aggregates'>) => [
+  ...Object.keys(config.datasets),
+  ...Object.keys(config.aggregates),
+];
 
 /**
  * @throws ConfigError when `name` is no table
@@ -453,15 +548,21 @@ export function loadConfig(path?: string): LakestepConfig {
     parsed = parse(readFileSync(file, 'utf8'));
   } catch (err) {
     // YAML syntax errors say where, not which file
-    if (err instanceof Error && err.name.startsWith('YAML')) throw new ConfigError('(syntax)', `${file}: ${err.message}`);
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ConfigError('(file)', `${file} does not exist (expected the project's lakestep.config.yml)`);
+    if (err instanceof Error && err.name.startsWith('YAML'))
+      throw new ConfigError('(syntax)', `${file}: ${err.message}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new ConfigError('(file)', `${file} does not exist (expected the project's lakestep.config.yml)`);
     throw err;
   }
   const config = parseConfig(parsed);
-  for (const [section, entries] of [['datasets', config.datasets], ['aggregates', config.aggregates]] as const) {
+  for (const [section, entries] of [
+    ['datasets', config.datasets],
+    ['aggregates', config.aggregates],
+  ] as const) {
     for (const [key, table] of Object.entries(entries)) {
       const stage = resolve(dirname(file), table.stage);
-      if (!existsSync(stage)) throw new ConfigError(`${section}.${key}.stage`, `${stage} does not exist (expected the stage's SQL file)`);
+      if (!existsSync(stage))
+        throw new ConfigError(`${section}.${key}.stage`, `${stage} does not exist (expected the stage's SQL file)`);
     }
   }
   if (!path) cache.set(file, config);

@@ -20,7 +20,8 @@ export const BUNDLED_PROJECT = 'examples/synapse';
  */
 function projectAt(dir: string): string | undefined {
   if (existsSync(join(dir, CONFIG_FILE))) return dir;
-  if (dir === PACKAGE_ROOT && existsSync(join(PACKAGE_ROOT, BUNDLED_PROJECT, CONFIG_FILE))) return join(PACKAGE_ROOT, BUNDLED_PROJECT);
+  if (dir === PACKAGE_ROOT && existsSync(join(PACKAGE_ROOT, BUNDLED_PROJECT, CONFIG_FILE)))
+    return join(PACKAGE_ROOT, BUNDLED_PROJECT);
   return undefined;
 }
 
@@ -51,7 +52,11 @@ export function findProject(startDir: string): string {
  */
 export function projectOption(dir: string): string {
   const found = projectAt(resolve(dir));
-  if (!found) throw new InputError('--project', `${resolve(dir)} holds no ${CONFIG_FILE} (expected a project folder; \`lakestep init DIR\` makes one)`);
+  if (!found)
+    throw new InputError(
+      '--project',
+      `${resolve(dir)} holds no ${CONFIG_FILE} (expected a project folder; \`lakestep init DIR\` makes one)`,
+    );
   return found;
 }
 
@@ -74,4 +79,5 @@ export function projectRoot(): string {
 }
 
 /** The lake a project's commands use unless told: `$LAKESTEP_LAKE`, else `<project>/lake`. */
-export const defaultLake = (project: string, env: NodeJS.ProcessEnv = process.env): string => env.LAKESTEP_LAKE ?? join(project, 'lake');
+export const defaultLake = (project: string, env: NodeJS.ProcessEnv = process.env): string =>
+  env.LAKESTEP_LAKE ?? join(project, 'lake');

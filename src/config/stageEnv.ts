@@ -20,7 +20,9 @@ export function stepConcurrency(config: Pick<LakestepConfig, 'stepConcurrency'>,
   if (!text) return config.stepConcurrency;
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1 || value > MAX_STEP_CONCURRENCY) {
-    throw new LakestepError(`environment variable STEP_CONCURRENCY is "${text}"; expected an integer in 1…${MAX_STEP_CONCURRENCY} (the stepConcurrency stage parameter)`);
+    throw new LakestepError(
+      `environment variable STEP_CONCURRENCY is "${text}"; expected an integer in 1…${MAX_STEP_CONCURRENCY} (the stepConcurrency stage parameter)`,
+    );
   }
   return value;
 }

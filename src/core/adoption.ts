@@ -10,7 +10,8 @@ import type { Day, OutputDayState, RawPartitionState } from './types';
 export const ADOPTION_PREFIX = 'adopt-';
 
 /** True for an output day recorded by `lakestep adopt` (its row counts are unknown: 0). */
-export const isAdopted = (o: { executionId?: string }) => o.executionId?.split(':').pop()?.startsWith(ADOPTION_PREFIX) ?? false;
+export const isAdopted = (o: { executionId?: string }) =>
+  o.executionId?.split(':').pop()?.startsWith(ADOPTION_PREFIX) ?? false;
 
 /** What the lake holds of one table. */
 export interface TableInLake {
@@ -58,7 +59,8 @@ export function adoptTable(lake: TableInLake, executionId: string, nowMs: number
     duplicatesDropped: 0,
     rejected: 0,
   }));
-  if (!lake.raw) return { table: lake.table, rawRecorded: [], outputsRecorded, processedWithoutRaw: [], rawWithoutOutput: [] };
+  if (!lake.raw)
+    return { table: lake.table, rawRecorded: [], outputsRecorded, processedWithoutRaw: [], rawWithoutOutput: [] };
   const { lateDays, partitions } = lake.raw;
   const rawDays = new Set(partitions.map((p) => p.day));
   const livePartitions = partitions.filter((p) => live(p.day));
@@ -67,7 +69,9 @@ export function adoptTable(lake: TableInLake, executionId: string, nowMs: number
     table: lake.table,
     rawRecorded: livePartitions.filter((p) => !unprocessed(p)),
     outputsRecorded,
-    processedWithoutRaw: outputsRecorded.map((o) => o.day).filter((day) => !inputDaysFor(day, lateDays).some((r) => rawDays.has(r))),
+    processedWithoutRaw: outputsRecorded
+      .map((o) => o.day)
+      .filter((day) => !inputDaysFor(day, lateDays).some((r) => rawDays.has(r))),
     rawWithoutOutput: livePartitions.filter(unprocessed).map((p) => p.day),
   };
 }

@@ -79,8 +79,8 @@ export function rowCountDriftWarnings(
     if (trailing.length < rule.trailingDays) continue; // a new dataset's first days have no baseline yet
     const trailingMean = trailing.reduce((a, b) => a + b, 0) / trailing.length;
     const change = trailingMean === 0 ? (rows === 0 ? 0 : Infinity) : (rows - trailingMean) / trailingMean;
-    if (Math.abs(change) > rule.maxChange) warnings.push({ check: 'row_count_drift', dataset, day, rows, trailingMean, change });
+    if (Math.abs(change) > rule.maxChange)
+      warnings.push({ check: 'row_count_drift', dataset, day, rows, trailingMean, change });
   }
   return warnings;
 }
-

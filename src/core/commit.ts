@@ -109,7 +109,7 @@ export function commitEntries(args: CommitArgs): CommitEntries {
     while (pending.length) {
       const key = pending.pop() as string;
       if (!succeeded.has(key)) return false;
-      for (const reader of readers.get(key) ?? []) if (!seen.has(reader)) (seen.add(reader), pending.push(reader));
+      for (const reader of readers.get(key) ?? []) if (!seen.has(reader)) seen.add(reader), pending.push(reader);
     }
     return true;
   };
@@ -119,6 +119,8 @@ export function commitEntries(args: CommitArgs): CommitEntries {
     outputs,
     removedRaw: plan.removedRawDays.filter((removed) => allAffectedSucceeded(removed.dataset, removed.day)),
     failedDays,
-    succeededDays: plan.days.filter((d) => succeeded.has(keyOf(d.dataset, d.day))).map(({ dataset, day }) => ({ dataset, day })),
+    succeededDays: plan.days
+      .filter((d) => succeeded.has(keyOf(d.dataset, d.day)))
+      .map(({ dataset, day }) => ({ dataset, day })),
   };
 }

@@ -21,7 +21,10 @@ export function changedDaysByTable(outputs: Pick<OutputDayState, 'dataset' | 'da
  * The exports that read a table with a changed day, in name order.
  * @example dueExports({ e: { name: 'e', reads: ['b'] }, f: { name: 'f', reads: ['c'] } }, { b: ['2024-03-05'] }) // [{ name: 'e', … }]
  */
-export function dueExports<E extends { name: string; reads: string[] }>(exports: Record<string, E>, changed: Record<string, Day[]>): E[] {
+export function dueExports<E extends { name: string; reads: string[] }>(
+  exports: Record<string, E>,
+  changed: Record<string, Day[]>,
+): E[] {
   return Object.values(exports)
     .filter((exp) => exp.reads.some((table) => (changed[table]?.length ?? 0) > 0))
     .sort((a, b) => a.name.localeCompare(b.name));

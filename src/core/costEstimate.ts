@@ -25,7 +25,14 @@ import type { Prices } from './prices';
 import { maxPollsOfStep } from './stepPolling';
 
 /** Events one state of each type adds to the history when it is entered once on the success path. */
-export const HISTORY_EVENTS_PER_STATE: Record<string, number> = { Task: 5, Choice: 2, Wait: 2, Pass: 2, Succeed: 2, Map: 4 };
+export const HISTORY_EVENTS_PER_STATE: Record<string, number> = {
+  Task: 5,
+  Choice: 2,
+  Wait: 2,
+  Pass: 2,
+  Succeed: 2,
+  Map: 4,
+};
 /** Events per Map iteration (MapIterationStarted, MapIterationSucceeded), and per execution (started, succeeded). */
 export const HISTORY_EVENTS_PER_ITERATION = 2;
 export const HISTORY_EVENTS_PER_EXECUTION = 2;
@@ -126,7 +133,18 @@ const STEP_POLL = ['WaitForStep', 'CheckStep', 'StepDone'];
 const CRAWLER_POLL = ['WaitForCrawler', 'CheckCrawler', 'CrawlerDone'];
 
 /** Every state name the model walks: a test checks each is in the state machine file. */
-export const MODELLED_STATES = [...HEAD, ...WORK_HEAD, 'TransformDays', 'LaunchStep', ...FIRST_STEP_POLL, ...STEP_POLL, 'GroupEnded', ...WORK_TAIL, ...CRAWLER_POLL, 'ContinueRun'];
+export const MODELLED_STATES = [
+  ...HEAD,
+  ...WORK_HEAD,
+  'TransformDays',
+  'LaunchStep',
+  ...FIRST_STEP_POLL,
+  ...STEP_POLL,
+  'GroupEnded',
+  ...WORK_TAIL,
+  ...CRAWLER_POLL,
+  'ContinueRun',
+];
 
 /** Seconds a step takes: measured, or start-up plus days × seconds per day. */
 export const stepSeconds = (group: { days: number; seconds?: number }, timing: StepTiming) =>
@@ -139,9 +157,16 @@ const polls = (seconds: number, pollSeconds: number) => Math.max(1, Math.ceil(se
  * States entered, transitions and history events of one execution.
  * @throws Error naming a modelled state the shape does not have (the state machine changed)
  */
-export function executionEvents(work: ExecutionWork, shape: MachineShape, timing: StepTiming): { transitions: number; events: number; stepPolls: number } {
+export function executionEvents(
+  work: ExecutionWork,
+  shape: MachineShape,
+  timing: StepTiming,
+): { transitions: number; events: number; stepPolls: number } {
   const visits = new Map<string, number>();
-  const visit = (names: string[], times = 1) => names.forEach((n) => visits.set(n, (visits.get(n) ?? 0) + times));
+  const visit = (names: string[], times = 1) =>
+    names.forEach((n) => {
+      visits.set(n, (visits.get(n) ?? 0) + times);
+    });
   const groups = work.phases.flatMap((p) => p.groups);
   let iterations = 0;
   let stepPolls = 0;
@@ -166,7 +191,10 @@ export function executionEvents(work: ExecutionWork, shape: MachineShape, timing
   let events = HISTORY_EVENTS_PER_EXECUTION + HISTORY_EVENTS_PER_ITERATION * iterations;
   for (const [name, times] of visits) {
     const type = shape.stateTypes[name];
-    if (!type || !(type in HISTORY_EVENTS_PER_STATE)) throw new Error(`cost estimate: state ${name} is not in the state machine as modelled (type ${type ?? 'missing'}); update core/costEstimate.ts`);
+    if (!type || !(type in HISTORY_EVENTS_PER_STATE))
+      throw new Error(
+        `cost estimate: state ${name} is not in the state machine as modelled (type ${type ?? 'missing'}); update core/costEstimate.ts`,
+      );
     transitions += times;
     events += times * HISTORY_EVENTS_PER_STATE[type];
   }
@@ -208,7 +236,13 @@ const hours = (x: number) => Math.round(x * 1000) / 1000;
  * @param executions each execution's work; an empty list costs nothing
  * @example estimateCost([{ phases: [{ groups: [{ days: 1 }] }], outputDays: 1, rawPartitions: 1, removedRawPartitions: 0, continues: false }], settings, timing, shape, PRICES).totalUsd
  */
-export function estimateCost(executions: ExecutionWork[], settings: CostSettings, timing: StepTiming, shape: MachineShape, prices: Prices): CostEstimate {
+export function estimateCost(
+  executions: ExecutionWork[],
+  settings: CostSettings,
+  timing: StepTiming,
+  shape: MachineShape,
+  prices: Prices,
+): CostEstimate {
   let transitions = 0;
   let maxEvents = 0;
   let seconds = 0;
@@ -249,14 +283,29 @@ export function estimateCost(executions: ExecutionWork[], settings: CostSettings
       ? `existing cluster ${settings.existingCluster}: its instance types are taken to be the stage's emrInstanceType params; the hours are the steps' share of a cluster that runs anyway`
       : `transient cluster: ${ASSUMED.clusterStartSeconds} s of start-up assumed per execution`,
     `crawler runs assumed ${ASSUMED.crawlerSeconds} s with ${ASSUMED.crawlerDpus} DPUs, billed ${billedCrawlerSeconds / 60} minutes each (the minimum)`,
-    ...instances.filter((i) => i.usdPerHour === undefined).map((i) => `no price for instance type ${i.type} in src/core/prices.ts: EMR is not priced`),
+    ...instances
+      .filter((i) => i.usdPerHour === undefined)
+      .map((i) => `no price for instance type ${i.type} in src/core/prices.ts: EMR is not priced`),
     'Athena queries, S3 requests and storage, Lambda and CloudWatch are not included',
   ];
   return {
-    prices: { asOf: prices.asOf, region: prices.region, sources: [prices.stateTransition.source, prices.instances.source, prices.crawlerDpuHour.source, prices.dynamoDbWrite.source] },
+    prices: {
+      asOf: prices.asOf,
+      region: prices.region,
+      sources: [
+        prices.stateTransition.source,
+        prices.instances.source,
+        prices.crawlerDpuHour.source,
+        prices.dynamoDbWrite.source,
+      ],
+    },
     executions: executions.length,
     stateTransitions: { count: transitions, usd: usd(parts.transitions) },
-    historyEvents: { maxPerExecution: maxEvents, limit: HISTORY_EVENT_LIMIT, withinLimit: maxEvents <= HISTORY_EVENT_LIMIT },
+    historyEvents: {
+      maxPerExecution: maxEvents,
+      limit: HISTORY_EVENT_LIMIT,
+      withinLimit: maxEvents <= HISTORY_EVENT_LIMIT,
+    },
     emr: {
       instanceHours: hours(instanceHours),
       ...(emrUsd !== undefined ? { usd: usd(emrUsd) } : {}),
@@ -274,15 +323,24 @@ export function estimateCost(executions: ExecutionWork[], settings: CostSettings
 }
 
 /** A dollar figure: cents for what costs cents, two significant digits below that (DynamoDB's millionths). */
-export const formatUsd = (x: number | undefined) => (x === undefined ? 'not priced' : x >= 0.01 || x === 0 ? `$${x.toFixed(2)}` : `$${x.toPrecision(2)}`);
+export const formatUsd = (x: number | undefined) =>
+  x === undefined ? 'not priced' : x >= 0.01 || x === 0 ? `$${x.toFixed(2)}` : `$${x.toPrecision(2)}`;
 
 /** The estimate as rows `[what, how much, price]` (price '' where there is none), for the text and the HTML report. */
 export function estimateRows(e: CostEstimate): [string, string, string][] {
   const n = (x: number) => x.toLocaleString('en-US');
   return [
     ['state transitions', n(e.stateTransitions.count), formatUsd(e.stateTransitions.usd)],
-    ['history events', `at most ${n(e.historyEvents.maxPerExecution)} in one execution (limit ${n(e.historyEvents.limit)}${e.historyEvents.withinLimit ? '' : ': OVER THE LIMIT'})`, ''],
-    ['EMR', `${e.emr.instanceHours} instance-hours (${e.emr.instances.map((i) => `${i.count} × ${i.type}`).join(' + ')}, ${n(e.emr.clusterSeconds)} s)`, formatUsd(e.emr.usd)],
+    [
+      'history events',
+      `at most ${n(e.historyEvents.maxPerExecution)} in one execution (limit ${n(e.historyEvents.limit)}${e.historyEvents.withinLimit ? '' : ': OVER THE LIMIT'})`,
+      '',
+    ],
+    [
+      'EMR',
+      `${e.emr.instanceHours} instance-hours (${e.emr.instances.map((i) => `${i.count} × ${i.type}`).join(' + ')}, ${n(e.emr.clusterSeconds)} s)`,
+      formatUsd(e.emr.usd),
+    ],
     ['Glue crawlers', `${n(e.crawlers.runs)} runs, ${e.crawlers.dpuHours} DPU-hours`, formatUsd(e.crawlers.usd)],
     ['DynamoDB', `${n(e.dynamoDb.writes)} writes`, formatUsd(e.dynamoDb.usd)],
   ];

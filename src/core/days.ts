@@ -19,7 +19,8 @@ function epochDayOfParts(year: number, month: number, dayOfMonth: number): numbe
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, dayOfMonth);
   // A day that does not exist (2023-02-29) rolls over into the next month: compare back.
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== dayOfMonth) return undefined;
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== dayOfMonth)
+    return undefined;
   return Math.round(date.getTime() / MS_PER_DAY);
 }
 
@@ -32,14 +33,16 @@ function epochDayOfText(text: string): number | undefined {
 /** The epoch day of a Day (for core modules); a malformed Day here is a caller's bug, reported like any bad input. @throws InputError */
 export function epochDayOf(day: Day, field = 'day'): number {
   const epochDay = epochDayOfText(day);
-  if (epochDay === undefined) throw new InputError(field, `${JSON.stringify(day)} is not a calendar date (expected YYYY-MM-DD)`);
+  if (epochDay === undefined)
+    throw new InputError(field, `${JSON.stringify(day)} is not a calendar date (expected YYYY-MM-DD)`);
   return epochDay;
 }
 
 function dayOfEpochDay(epochDay: number): Day {
   const date = new Date(epochDay * MS_PER_DAY);
   const year = date.getUTCFullYear();
-  if (year < 0 || year > 9999) throw new InputError('day', `epoch day ${epochDay} is outside years 0000–9999 (expected a YYYY-MM-DD day)`);
+  if (year < 0 || year > 9999)
+    throw new InputError('day', `epoch day ${epochDay} is outside years 0000–9999 (expected a YYYY-MM-DD day)`);
   const pad = (n: number, width: number) => String(n).padStart(width, '0');
   return `${pad(year, 4)}-${pad(date.getUTCMonth() + 1, 2)}-${pad(date.getUTCDate(), 2)}`;
 }
@@ -101,7 +104,8 @@ export function daysBetween(a: Day, b: Day): number {
  * @example dayOfEpochMs(Date.UTC(2024, 0, 5, 23, 59)) // '2024-01-05'
  */
 export function dayOfEpochMs(epochMs: number): Day {
-  if (!Number.isFinite(epochMs)) throw new InputError('epochMs', `${epochMs} is not a finite number of ms since the epoch`);
+  if (!Number.isFinite(epochMs))
+    throw new InputError('epochMs', `${epochMs} is not a finite number of ms since the epoch`);
   return dayOfEpochDay(Math.floor(epochMs / MS_PER_DAY));
 }
 

@@ -33,7 +33,10 @@ export function inputDaysFor(day: Day, lateDays: number): Day[] {
  * @example outputDaysAffectedBy('2024-01-01', 1) // ['2023-12-31', '2024-01-01', '2024-01-02']
  */
 export function outputDaysAffectedBy(rawDay: Day, lateDays: number): Day[] {
-  return shifted(rawDay, inputOffsets(lateDays).map((offset) => -offset));
+  return shifted(
+    rawDay,
+    inputOffsets(lateDays).map((offset) => -offset),
+  );
 }
 
 /**

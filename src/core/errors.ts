@@ -11,28 +11,43 @@ export class LakestepError extends Error {
 
 /** A bad execution input or CLI argument: names the field and what was expected. */
 export class InputError extends LakestepError {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
   }
 }
 
 /** A bad entry in lakestep.config.yml: names the key path and what was expected. */
 export class ConfigError extends LakestepError {
-  constructor(readonly key: string, message: string) {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
     super(`lakestep.config.yml ${key}: ${message}`);
   }
 }
 
 /** Another execution holds the pipeline lock. */
 export class LockHeldError extends LakestepError {
-  constructor(readonly holder: string, readonly expiresAtMs: number) {
-    super(`execution ${holder} holds the lock until ${new Date(expiresAtMs).toISOString()}; retry after it ends or expires`);
+  constructor(
+    readonly holder: string,
+    readonly expiresAtMs: number,
+  ) {
+    super(
+      `execution ${holder} holds the lock until ${new Date(expiresAtMs).toISOString()}; retry after it ends or expires`,
+    );
   }
 }
 
 /** A step (EMR step, local DuckDB or spark-submit run) failed as a whole. */
 export class StepFailedError extends LakestepError {
-  constructor(readonly days: string[], message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly days: string[],
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -43,7 +58,11 @@ export class StepFailedError extends LakestepError {
  * @example new StepTimeoutError(['2024-03-05'], 's-1ABC', 120) // 'step s-1ABC ran past its deadline (120 min after launch, stepTimeoutMinutes) and was cancelled; …'
  */
 export class StepTimeoutError extends StepFailedError {
-  constructor(days: string[], readonly stepId: string, readonly timeoutMinutes: number) {
+  constructor(
+    days: string[],
+    readonly stepId: string,
+    readonly timeoutMinutes: number,
+  ) {
     super(
       days,
       `step ${stepId} ran past its deadline (${timeoutMinutes} min after launch, stepTimeoutMinutes) and was cancelled; ` +
@@ -55,8 +74,17 @@ export class StepTimeoutError extends StepFailedError {
 /** A step group's share of quarantined records passed the dataset's threshold. */
 export class RejectThresholdError extends LakestepError {
   /** @param quarantinePrefix lake prefix where the step put its quarantined records instead of rejected/<table>/ */
-  constructor(readonly dataset: string, readonly days: string[], readonly rejected: number, readonly total: number, readonly threshold: number, readonly quarantinePrefix: string) {
-    super(fillRejectThresholdMessage(rejectThresholdTemplate(dataset, days, threshold, quarantinePrefix), rejected, total));
+  constructor(
+    readonly dataset: string,
+    readonly days: string[],
+    readonly rejected: number,
+    readonly total: number,
+    readonly threshold: number,
+    readonly quarantinePrefix: string,
+  ) {
+    super(
+      fillRejectThresholdMessage(rejectThresholdTemplate(dataset, days, threshold, quarantinePrefix), rejected, total),
+    );
   }
 }
 
@@ -65,7 +93,12 @@ export class RejectThresholdError extends LakestepError {
  * `{percent}` (StepSpec.rejectThreshold carries it, so no engine re-creates the text).
  * @example rejectThresholdTemplate('x', ['2024-03-01'], 0.05, '_runs/e/rejected/x/') // 'x 2024-03-01…2024-03-01: {rejected} of {total} records rejected ({percent} %), over the 5.0 % threshold; …'
  */
-export function rejectThresholdTemplate(dataset: string, days: string[], threshold: number, quarantinePrefix: string): string {
+export function rejectThresholdTemplate(
+  dataset: string,
+  days: string[],
+  threshold: number,
+  quarantinePrefix: string,
+): string {
   return (
     `${dataset} ${days[0]}…${days[days.length - 1]}: {rejected} of {total} records rejected ({percent} %), ` +
     `over the ${percentText(Math.round(threshold * 1e6), 1e6)} % threshold; ` +
@@ -75,7 +108,10 @@ export function rejectThresholdTemplate(dataset: string, days: string[], thresho
 
 /** The template with its counts: `{percent}` is percentText(rejected, total). */
 export function fillRejectThresholdMessage(template: string, rejected: number, total: number): string {
-  return template.replace('{rejected}', String(rejected)).replace('{total}', String(total)).replace('{percent}', percentText(rejected, total));
+  return template
+    .replace('{rejected}', String(rejected))
+    .replace('{total}', String(total))
+    .replace('{percent}', percentText(rejected, total));
 }
 
 /**
@@ -91,7 +127,10 @@ export function percentText(part: number, whole: number): string {
 
 /** Some days of an execution failed; the others were committed. */
 export class DaysFailedError extends LakestepError {
-  constructor(readonly days: string[], message: string) {
+  constructor(
+    readonly days: string[],
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -102,7 +141,11 @@ export class CrawlerFailedError extends LakestepError {}
 /** A blocking quality gate returned rows for a day: the day is not written. */
 export class CheckFailedError extends LakestepError {
   /** @example new CheckFailedError('not_null_session_id', '2024-03-05', 12) // "'not_null_session_id' failed: 12 rows (day 2024-03-05)" */
-  constructor(readonly check: string, readonly day: string, readonly rows: number) {
+  constructor(
+    readonly check: string,
+    readonly day: string,
+    readonly rows: number,
+  ) {
     super(`'${check}' failed: ${rows} row${rows === 1 ? '' : 's'} (day ${day})`);
   }
 }
@@ -116,7 +159,11 @@ export class UpstreamFailedError extends LakestepError {
 
 /** An export (metric package) could not be computed or written; the execution's days are committed. */
 export class ExportError extends LakestepError {
-  constructor(readonly exportName: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly exportName: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(`exports.${exportName}: ${message}`, options);
   }
 }

@@ -37,7 +37,8 @@ export class RawPartitionStateBuilder {
 
   /** @throws Error when `object.key` is not after the last key added (the fingerprint would differ) */
   add(object: ObjectInfo): void {
-    if (this.objectCount > 0 && compareText(object.key, this.lastKey) <= 0) throw new Error(`RawPartitionStateBuilder: ${object.key} added after ${this.lastKey} (expected ascending keys)`);
+    if (this.objectCount > 0 && compareText(object.key, this.lastKey) <= 0)
+      throw new Error(`RawPartitionStateBuilder: ${object.key} added after ${this.lastKey} (expected ascending keys)`);
     this.hash.update(lineOf(object), 'utf8');
     this.objectCount++;
     this.bytes += object.size;
@@ -45,7 +46,13 @@ export class RawPartitionStateBuilder {
   }
 
   state(): RawPartitionState {
-    return { dataset: this.dataset, day: this.day, fingerprint: this.hash.copy().digest('hex'), objectCount: this.objectCount, bytes: this.bytes };
+    return {
+      dataset: this.dataset,
+      day: this.day,
+      fingerprint: this.hash.copy().digest('hex'),
+      objectCount: this.objectCount,
+      bytes: this.bytes,
+    };
   }
 }
 

@@ -20,7 +20,17 @@ import { InputError } from './errors';
 import type { Day, RunInput } from './types';
 
 const MODES = ['incremental', 'backfill', 'rerun', 'stale'] as const;
-const FIELDS = ['mode', 'from', 'to', 'datasets', 'force', 'dryRun', 'acceptRawRemoval', 'full', 'executionId'] as const;
+const FIELDS = [
+  'mode',
+  'from',
+  'to',
+  'datasets',
+  'force',
+  'dryRun',
+  'acceptRawRemoval',
+  'full',
+  'executionId',
+] as const;
 
 /** What each field expects, for error messages. */
 const EXPECTED: Record<(typeof FIELDS)[number], string> = {
@@ -63,7 +73,9 @@ export interface RunInputContext {
 
 /** `datasets.1` → `datasets[1]` */
 function fieldOf(path: (string | number)[]): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('') || '(input)';
+  return (
+    path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('') || '(input)'
+  );
 }
 
 /** A short rendering of what came in: JSON, cut at 60 characters. */
@@ -86,8 +98,10 @@ function issueToError(event: unknown, issue: z.ZodIssue): InputError {
   const field = fieldOf(issue.path);
   const got = shown(valueAt(event, issue.path));
   const top = issue.path[0] as (typeof FIELDS)[number];
-  if (issue.path[0] === 'datasets' && issue.path.length > 1) return new InputError(field, `expected a dataset name string, got ${got}`);
-  if (issue.code === 'invalid_enum_value') return new InputError(field, `${got} is not a mode (expected ${EXPECTED[top]})`);
+  if (issue.path[0] === 'datasets' && issue.path.length > 1)
+    return new InputError(field, `expected a dataset name string, got ${got}`);
+  if (issue.code === 'invalid_enum_value')
+    return new InputError(field, `${got} is not a mode (expected ${EXPECTED[top]})`);
   return new InputError(field, `expected ${EXPECTED[top] ?? 'something else'}, got ${got}`);
 }
 
@@ -106,7 +120,10 @@ function issueToError(event: unknown, issue: z.ZodIssue): InputError {
 export function validateRunInput(event: unknown, ctx: RunInputContext): RunInput {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     const got = Array.isArray(event) ? 'a list' : shown(event);
-    throw new InputError('(input)', `expected a JSON object such as {} or {"mode":"backfill","from":"2024-01-01","to":"2024-01-31"}, got ${got}`);
+    throw new InputError(
+      '(input)',
+      `expected a JSON object such as {} or {"mode":"backfill","from":"2024-01-01","to":"2024-01-31"}, got ${got}`,
+    );
   }
   const parsed = runInputSchema.safeParse(event);
   if (!parsed.success) throw issueToError(event, parsed.error.issues[0]);
@@ -120,9 +137,13 @@ export function validateRunInput(event: unknown, ctx: RunInputContext): RunInput
   // a stale run may be limited to a range (either end open), one chunk of history at a time
   if (hasRange && mode !== 'backfill' && mode !== 'stale') {
     const field = from !== undefined ? 'from' : 'to';
-    throw new InputError(field, `only allowed with mode backfill or stale (got mode ${mode}); drop it or use mode backfill`);
+    throw new InputError(
+      field,
+      `only allowed with mode backfill or stale (got mode ${mode}); drop it or use mode backfill`,
+    );
   }
-  if (mode === 'stale' && from !== undefined && to !== undefined && daysBetween(from, to) < 0) throw new InputError('from', `${from} is after to ${to} (expected from ≤ to)`);
+  if (mode === 'stale' && from !== undefined && to !== undefined && daysBetween(from, to) < 0)
+    throw new InputError('from', `${from} is after to ${to} (expected from ≤ to)`);
   if (mode === 'backfill') {
     if (from === undefined) throw new InputError('from', 'missing (a backfill needs both from and to, YYYY-MM-DD)');
     if (to === undefined) throw new InputError('to', 'missing (a backfill needs both from and to, YYYY-MM-DD)');
@@ -132,8 +153,10 @@ export function validateRunInput(event: unknown, ctx: RunInputContext): RunInput
     throw new InputError('force', 'needs a range: give from and to (YYYY-MM-DD); force recomputes exactly that range');
   }
   if (mode === 'rerun') {
-    if (given.executionId === undefined) throw new InputError('executionId', 'missing (mode rerun needs the id of the execution to rerun)');
-    if (given.executionId === ctx.executionId) throw new InputError('executionId', `${given.executionId} is this execution (expected an earlier one)`);
+    if (given.executionId === undefined)
+      throw new InputError('executionId', 'missing (mode rerun needs the id of the execution to rerun)');
+    if (given.executionId === ctx.executionId)
+      throw new InputError('executionId', `${given.executionId} is this execution (expected an earlier one)`);
   } else if (given.executionId !== undefined) {
     throw new InputError('executionId', `only allowed with mode rerun (got mode ${mode})`);
   }
@@ -141,7 +164,10 @@ export function validateRunInput(event: unknown, ctx: RunInputContext): RunInput
   const known = new Set(ctx.knownDatasets);
   (given.datasets ?? []).forEach((name, i) => {
     if (!known.has(name)) {
-      const expected = ctx.knownDatasets.length > 0 ? `one of ${ctx.knownDatasets.join(', ')}` : 'a dataset configured in lakestep.config.yml, and none is';
+      const expected =
+        ctx.knownDatasets.length > 0
+          ? `one of ${ctx.knownDatasets.join(', ')}`
+          : 'a dataset configured in lakestep.config.yml, and none is';
       throw new InputError(`datasets[${i}]`, `unknown dataset ${JSON.stringify(name)} (expected ${expected})`);
     }
   });
@@ -203,7 +229,10 @@ const SUFFIX_LENGTH = 17;
  * @example chainName('run-20240305T101112Z-1a2b-after-2021-05-20') // 'run-20240305T101112Z-1a2b'
  */
 export function chainName(executionName: string): string {
-  return executionName.replace(CONTINUED_SUFFIX, '').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80 - SUFFIX_LENGTH);
+  return executionName
+    .replace(CONTINUED_SUFFIX, '')
+    .replace(/[^A-Za-z0-9_-]/g, '_')
+    .slice(0, 80 - SUFFIX_LENGTH);
 }
 
 /**

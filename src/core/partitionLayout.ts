@@ -45,7 +45,9 @@ export function partitionColumns(layout: PartitionLayout): string[] {
  */
 export function partitionPath(day: Day, layout: PartitionLayout = DEFAULT_PARTITION_LAYOUT): string {
   epochDayOf(day);
-  return layout === 'date' ? `${DAY_COLUMN}=${day}` : `year=${day.slice(0, 4)}/month=${day.slice(5, 7)}/day=${day.slice(8, 10)}`;
+  return layout === 'date'
+    ? `${DAY_COLUMN}=${day}`
+    : `year=${day.slice(0, 4)}/month=${day.slice(5, 7)}/day=${day.slice(8, 10)}`;
 }
 
 const PATTERNS: Record<PartitionLayout, RegExp> = {
@@ -85,5 +87,9 @@ export interface DayPartitions {
  * @example dayPartitions('date', ['2024-03-05']) // { layout: 'date', columns: ['record_date'], paths: { '2024-03-05': 'record_date=2024-03-05' } }
  */
 export function dayPartitions(layout: PartitionLayout, days: Day[]): DayPartitions {
-  return { layout, columns: partitionColumns(layout), paths: Object.fromEntries(days.map((day) => [day, partitionPath(day, layout)])) };
+  return {
+    layout,
+    columns: partitionColumns(layout),
+    paths: Object.fromEntries(days.map((day) => [day, partitionPath(day, layout)])),
+  };
 }

@@ -17,13 +17,19 @@ export function phasesOf(tables: PhasedTable[]): Record<string, number> {
   const visiting = new Set<string>();
   const visit = (name: string): number => {
     if (name in phases) return phases[name];
-    if (visiting.has(name)) throw new InputError(`${name}.reads`, 'reads form a cycle (expected each table to read only tables computed before it)');
+    if (visiting.has(name))
+      throw new InputError(
+        `${name}.reads`,
+        'reads form a cycle (expected each table to read only tables computed before it)',
+      );
     visiting.add(name);
     const reads = (byName.get(name)?.reads ?? []).filter((r) => byName.has(r.table));
     phases[name] = reads.length ? 1 + Math.max(...reads.map((r) => visit(r.table))) : 0;
     visiting.delete(name);
     return phases[name];
   };
-  tables.forEach((t) => visit(t.name));
+  tables.forEach((t) => {
+    visit(t.name);
+  });
   return phases;
 }

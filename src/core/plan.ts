@@ -5,11 +5,29 @@
  */
 import type { DatasetConfig } from '../config/config';
 import { addDays, dayOfEpochMs, dayRange, daysBetween, isDay, isoWeekMonday } from './days';
-import { inputDaysFor, outputDaysAffectedBy, rawDaysForRange, readDaysFor, readerDaysAffectedBy, type Period, type ReadWindow } from './dependencies';
+import {
+  inputDaysFor,
+  outputDaysAffectedBy,
+  rawDaysForRange,
+  readDaysFor,
+  readerDaysAffectedBy,
+  type Period,
+  type ReadWindow,
+} from './dependencies';
 import { InputError } from './errors';
 import { phasesOf } from './phases';
 import { compareText } from './rawKeys';
-import type { Day, DirtyReason, OutputDayState, Plan, PlannedDay, RawPartitionState, RunInput, StepGroup, TableRange } from './types';
+import type {
+  Day,
+  DirtyReason,
+  OutputDayState,
+  Plan,
+  PlannedDay,
+  RawPartitionState,
+  RunInput,
+  StepGroup,
+  TableRange,
+} from './types';
 
 /** How a table reads processed tables (absent: it reads only its raw source). */
 interface Reads {
@@ -60,7 +78,15 @@ export interface PlanArgs {
 }
 
 /** Order reasons appear in within a day: the raw-data reasons first, by raw day, then the run's own. */
-const REASON_ORDER: DirtyReason['kind'][] = ['new_raw', 'late_file', 'removed_raw', 'upstream', 'forced', 'stale', 'rerun'];
+const REASON_ORDER: DirtyReason['kind'][] = [
+  'new_raw',
+  'late_file',
+  'removed_raw',
+  'upstream',
+  'forced',
+  'stale',
+  'rerun',
+];
 
 const reasonKey = (reason: DirtyReason): string =>
   `${REASON_ORDER.indexOf(reason.kind)}|${'rawDay' in reason ? reason.rawDay : 'table' in reason ? `${reason.table}|${reason.from}` : ''}`;
@@ -102,7 +128,8 @@ export function planDirtyDays(args: PlanArgs): Plan {
   }
   for (const field of ['from', 'to'] as const) {
     const value = input[field];
-    if (value !== undefined && !isDay(value)) throw new InputError(field, `${JSON.stringify(value)} is not a calendar date (expected YYYY-MM-DD)`);
+    if (value !== undefined && !isDay(value))
+      throw new InputError(field, `${JSON.stringify(value)} is not a calendar date (expected YYYY-MM-DD)`);
   }
   const datasets = args.datasets
     .filter((ds) => input.datasets.includes(ds.name))
@@ -131,7 +158,9 @@ export function planDirtyDays(args: PlanArgs): Plan {
     plan.missingRawDays!.push(...planned.missingRawDays);
   }
   for (const agg of aggregates) {
-    const own = input.datasets.includes(agg.name) ? ownDays(agg, versionOf(agg.name, args), args) : new Map<Day, DirtyReason[]>();
+    const own = input.datasets.includes(agg.name)
+      ? ownDays(agg, versionOf(agg.name, args), args)
+      : new Map<Day, DirtyReason[]>();
     plannedOf.set(agg.name, own);
   }
   // Downstream, phase by phase: a day is recomputed when a day it reads is.
@@ -150,7 +179,13 @@ export function planDirtyDays(args: PlanArgs): Plan {
         if (isArchived(table.name, day, args)) continue;
         if (table.lateDays !== undefined && !hasRawInput(table.name, table.lateDays, day, args)) continue;
         const sorted = reads.sort(compareText);
-        days.set(day, sortReasons([...(days.get(day) ?? []), { kind: 'upstream', table: read.table, from: sorted[0], to: sorted[sorted.length - 1] }]));
+        days.set(
+          day,
+          sortReasons([
+            ...(days.get(day) ?? []),
+            { kind: 'upstream', table: read.table, from: sorted[0], to: sorted[sorted.length - 1] },
+          ]),
+        );
       }
     }
     if (!plannedOf.has(table.name) && days.size) plannedOf.set(table.name, days);
@@ -158,7 +193,13 @@ export function planDirtyDays(args: PlanArgs): Plan {
     plan.stageVersions[table.name] = versionOf(table.name, args);
     const planned = [...days.keys()].sort(compareText);
     plan.days.push(...planned.map((day) => ({ dataset: table.name, day, reasons: days.get(day) ?? [] })));
-    plan.groups.push(...groupDays(table.name, table.lateDays, planned, args.maxDaysPerStep, { phase: phases[table.name], period: table.period ?? 'day', reads: table.reads ?? [] }));
+    plan.groups.push(
+      ...groupDays(table.name, table.lateDays, planned, args.maxDaysPerStep, {
+        phase: phases[table.name],
+        period: table.period ?? 'day',
+        reads: table.reads ?? [],
+      }),
+    );
   }
   plan.days.sort((a, b) => compareText(a.dataset, b.dataset) || compareText(a.day, b.day));
   plan.groups.sort((a, b) => a.phase - b.phase || compareText(a.groupId, b.groupId));
@@ -186,7 +227,8 @@ export function planDirtyDays(args: PlanArgs): Plan {
  * @example planExecution(args, 20) // a 3-year backfill at 7 days a step: ~140 days, deferred: { until, days }
  */
 export function planExecution(args: PlanArgs, maxSteps: number): Plan {
-  if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new InputError('maxStepsPerExecution', `${maxSteps} is not a whole number ≥ 1`);
+  if (!Number.isInteger(maxSteps) || maxSteps < 1)
+    throw new InputError('maxStepsPerExecution', `${maxSteps} is not a whole number ≥ 1`);
   const full = planDirtyDays(args);
   if (full.groups.length <= maxSteps || args.input.mode === 'rerun') return full;
   const candidates = [...new Set(full.days.map((d) => d.day))].sort(compareText);
@@ -197,10 +239,16 @@ export function planExecution(args: PlanArgs, maxSteps: number): Plan {
     return plans.get(k)!;
   };
   const progresses = (plan: Plan) =>
-    args.input.force || plan.rawPartitions.length > 0 || plan.removedRawDays.length > 0 || plan.days.some((d) => d.reasons.some((r) => r.kind === 'stale'));
+    args.input.force ||
+    plan.rawPartitions.length > 0 ||
+    plan.removedRawDays.length > 0 ||
+    plan.days.some((d) => d.reasons.some((r) => r.kind === 'stale'));
   // A cut must hold a day planned for its own sake: one reached only from upstream (an aggregate's
   // Monday before a backfill's range) moves nothing on.
-  const firstOwn = full.days.filter((d) => d.reasons.some((r) => r.kind !== 'upstream')).map((d) => d.day).sort(compareText)[0];
+  const firstOwn = full.days
+    .filter((d) => d.reasons.some((r) => r.kind !== 'upstream'))
+    .map((d) => d.day)
+    .sort(compareText)[0];
   const ownFloor = firstOwn === undefined ? 0 : candidates.indexOf(firstOwn);
   // Both searches rely on monotony: a later `until` plans a superset of days, so it covers more
   // raw partitions and needs at least as many groups.
@@ -236,7 +284,11 @@ function lowestIndex(n: number, holds: (k: number) => boolean): number | undefin
 /** @throws InputError when the table has no stage version */
 function versionOf(table: string, args: PlanArgs): string {
   const current = args.stageVersions[table];
-  if (current === undefined) throw new InputError(`stageVersions.${table}`, 'missing (expected the hash of the stage SQL, see core/stageVersion)');
+  if (current === undefined)
+    throw new InputError(
+      `stageVersions.${table}`,
+      'missing (expected the hash of the stage SQL, see core/stageVersion)',
+    );
   return current;
 }
 
@@ -249,16 +301,20 @@ function ownDays(agg: PlanAggregate, currentVersion: string, args: PlanArgs): Ma
   const days = new Map<Day, DirtyReason[]>();
   const add = (day: Day, reason: DirtyReason) => days.set(day, sortReasons([...(days.get(day) ?? []), reason]));
   if (input.force && input.from !== undefined && input.to !== undefined) {
-    for (const day of dayRange(input.from, input.to)) if (agg.period === 'day' || isoWeekMonday(day) === day) add(day, { kind: 'forced' });
+    for (const day of dayRange(input.from, input.to))
+      if (agg.period === 'day' || isoWeekMonday(day) === day) add(day, { kind: 'forced' });
   }
   if (input.mode === 'stale') {
     for (const output of args.ledgerOutputs[agg.name] ?? []) {
-      const inRange = (input.from === undefined || output.day >= input.from) && (input.to === undefined || output.day <= input.to);
-      if (output.stageVersion !== currentVersion && inRange) add(output.day, { kind: 'stale', producedBy: output.stageVersion, current: currentVersion });
+      const inRange =
+        (input.from === undefined || output.day >= input.from) && (input.to === undefined || output.day <= input.to);
+      if (output.stageVersion !== currentVersion && inRange)
+        add(output.day, { kind: 'stale', producedBy: output.stageVersion, current: currentVersion });
     }
   }
   if (input.mode === 'rerun') {
-    for (const d of args.rerunDays ?? []) if (d.dataset === agg.name) add(d.day, { kind: 'rerun', executionId: input.rerunOf ?? '' });
+    for (const d of args.rerunDays ?? [])
+      if (d.dataset === agg.name) add(d.day, { kind: 'rerun', executionId: input.rerunOf ?? '' });
   }
   return new Map([...days].filter(([day]) => notAfterUntil(day, args) && !isArchived(agg.name, day, args)));
 }
@@ -276,7 +332,12 @@ function planDataset(
   lateDays: number,
   currentVersion: string,
   args: PlanArgs,
-): { days: PlannedDay[]; rawPartitions: RawPartitionState[]; removedRawDays: { dataset: string; day: Day }[]; missingRawDays: { dataset: string; day: Day }[] } {
+): {
+  days: PlannedDay[];
+  rawPartitions: RawPartitionState[];
+  removedRawDays: { dataset: string; day: Day }[];
+  missingRawDays: { dataset: string; day: Day }[];
+} {
   const { input } = args;
   const observed = new Map((args.observed[dataset] ?? []).map((state) => [state.day, state]));
   const remembered = new Map((args.ledgerRaw[dataset] ?? []).map((state) => [state.day, state]));
@@ -333,18 +394,23 @@ function planDataset(
   }
 
   const inRange = (day: Day) =>
-    (input.from === undefined || daysBetween(input.from, day) >= 0) && (input.to === undefined || daysBetween(day, input.to) >= 0) && notAfterUntil(day, args);
+    (input.from === undefined || daysBetween(input.from, day) >= 0) &&
+    (input.to === undefined || daysBetween(day, input.to) >= 0) &&
+    notAfterUntil(day, args);
   const hasInput = (day: Day) => inputDaysFor(day, lateDays).some((rawDay) => observed.has(rawDay));
   const mustRewrite = (day: Day) => (reasons.get(day) ?? []).some((reason) => reason.kind === 'removed_raw');
 
   const days: PlannedDay[] = [...selected]
-    .filter((day) => inRange(day) && !isArchived(dataset, day, args) && !held.has(day) && (hasInput(day) || mustRewrite(day)))
+    .filter(
+      (day) => inRange(day) && !isArchived(dataset, day, args) && !held.has(day) && (hasInput(day) || mustRewrite(day)),
+    )
     .sort(compareText)
     .map((day) => ({ dataset, day, reasons: sortReasons(reasons.get(day) ?? []) }));
 
   const plannedDays = new Set(days.map((d) => d.day));
   // An archived day is never planned, so it cannot hold back the raw partitions that reach it.
-  const covered = (rawDay: Day) => outputDaysAffectedBy(rawDay, lateDays).every((day) => plannedDays.has(day) || isArchived(dataset, day, args));
+  const covered = (rawDay: Day) =>
+    outputDaysAffectedBy(rawDay, lateDays).every((day) => plannedDays.has(day) || isArchived(dataset, day, args));
   return {
     days,
     rawPartitions: changed.filter((state) => covered(state.day)),
@@ -377,7 +443,11 @@ export function groupDays(
   const close = () => {
     if (current.length === 0) return;
     const [first, last] = [current[0], current[current.length - 1]];
-    const reads: TableRange[] = shape.reads.map((read) => ({ table: read.table, from: readDaysFor(first, read)[0], to: addDays(last, read.toDays) }));
+    const reads: TableRange[] = shape.reads.map((read) => ({
+      table: read.table,
+      from: readDaysFor(first, read)[0],
+      to: addDays(last, read.toDays),
+    }));
     groups.push({
       groupId: `${dataset}-${first}`,
       dataset,
@@ -417,6 +487,8 @@ export function describeReason(reason: DirtyReason): string {
     case 'rerun':
       return `rerun of execution ${reason.executionId}`;
     case 'upstream':
-      return reason.from === reason.to ? `${reason.table} ${reason.from} is recomputed` : `${reason.table} ${reason.from}…${reason.to} are recomputed`;
+      return reason.from === reason.to
+        ? `${reason.table} ${reason.from} is recomputed`
+        : `${reason.table} ${reason.from}…${reason.to} are recomputed`;
   }
 }

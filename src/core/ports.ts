@@ -2,14 +2,7 @@
  * Ports: the I/O the handlers need, each with an AWS adapter (src/aws/) and a local one (src/local/).
  * Handlers receive a `Ports` object; nothing in src/core does I/O itself.
  */
-import type {
-  Day,
-  ObjectInfo,
-  OutputDayState,
-  RawPartitionState,
-  StepSpec,
-  StepStatus,
-} from './types';
+import type { Day, ObjectInfo, OutputDayState, RawPartitionState, StepSpec, StepStatus } from './types';
 import type { PartitionLayout } from './partitionLayout';
 
 /** The lake: an S3 bucket, or locally a folder laid out exactly as the bucket. Keys are relative, `/`-separated. */
@@ -44,7 +37,14 @@ export interface SnapshotCatalog {
    * Registers (or replaces) `catalogTable` over the objects under `prefix`, with the source table's
    * schema and partitions (`days`, in the source table's `layout`).
    */
-  register(snapshot: { name: string; table: string; catalogTable: string; prefix: string; days: Day[]; layout: PartitionLayout }): Promise<void>;
+  register(snapshot: {
+    name: string;
+    table: string;
+    catalogTable: string;
+    prefix: string;
+    days: Day[];
+    layout: PartitionLayout;
+  }): Promise<void>;
   /** Removes it; one that does not exist is fine. */
   unregister(catalogTable: string): Promise<void>;
 }
@@ -66,7 +66,11 @@ export interface Ledger {
   rawPartitions(dataset: string): Promise<RawPartitionState[]>;
   outputDays(dataset: string): Promise<OutputDayState[]>;
   /** Writes raw states and output days (batch, retries unprocessed items); deletes raw states listed in `removedRaw`. */
-  commit(entries: { raw: RawPartitionState[]; outputs: OutputDayState[]; removedRaw: { dataset: string; day: Day }[] }): Promise<void>;
+  commit(entries: {
+    raw: RawPartitionState[];
+    outputs: OutputDayState[];
+    removedRaw: { dataset: string; day: Day }[];
+  }): Promise<void>;
   putExecution(record: ExecutionRecord): Promise<void>;
   getExecution(executionId: string): Promise<ExecutionRecord | undefined>;
   /** Every recorded execution, in no particular order. */

@@ -23,12 +23,20 @@ export const PRICES = {
   asOf: '2024-12-01',
   region: 'us-east-1',
   /** Standard workflows; the free tier (4,000 a month) is not subtracted */
-  stateTransition: { usd: 0.025 / 1000, unit: 'state transition', source: 'https://aws.amazon.com/step-functions/pricing/' } satisfies Price,
+  stateTransition: {
+    usd: 0.025 / 1000,
+    unit: 'state transition',
+    source: 'https://aws.amazon.com/step-functions/pricing/',
+  } satisfies Price,
   /** Glue crawler: per DPU-hour, billed per second with a 10-minute minimum per crawler run */
   crawlerDpuHour: { usd: 0.44, unit: 'DPU-hour', source: 'https://aws.amazon.com/glue/pricing/' } satisfies Price,
   crawlerMinimumSeconds: 600,
   /** DynamoDB on-demand: per write request unit (an item up to 1 KB; the ledger's items are smaller) */
-  dynamoDbWrite: { usd: 0.625 / 1_000_000, unit: 'write request unit', source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/' } satisfies Price,
+  dynamoDbWrite: {
+    usd: 0.625 / 1_000_000,
+    unit: 'write request unit',
+    source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+  } satisfies Price,
   /** EMR on EC2: EMR's price is added to EC2's for each instance (about 25 % of it) */
   instances: {
     source: 'https://aws.amazon.com/emr/pricing/ and https://aws.amazon.com/ec2/pricing/on-demand/',

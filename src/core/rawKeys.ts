@@ -42,7 +42,13 @@ const isFolderMarker = (object: ObjectInfo) => object.key.endsWith('/') && objec
  * `_temporary/`), as Spark's and Hadoop's readers treat it; a local symbolic link is not followed.
  */
 export function skipReason(object: ObjectInfo, rawPrefix: string): 'hidden name' | 'symlink' | undefined {
-  if (object.key.slice(rawPrefix.length).split('/').some((segment) => segment.startsWith('_') || segment.startsWith('.'))) return 'hidden name';
+  if (
+    object.key
+      .slice(rawPrefix.length)
+      .split('/')
+      .some((segment) => segment.startsWith('_') || segment.startsWith('.'))
+  )
+    return 'hidden name';
   return object.symlink ? 'symlink' : undefined;
 }
 
@@ -93,7 +99,11 @@ export function groupRawPartitions(
   const partitions = [...byDay.entries()]
     .sort(([a], [b]) => compareText(a, b))
     .map(([day, list]) => ({ dataset, day, objects: [...list].sort((a, b) => compareText(a.key, b.key)) }));
-  return { partitions, ignoredKeys: ignoredKeys.sort(compareText), skipped: skipped.sort((a, b) => compareText(a.key, b.key)) };
+  return {
+    partitions,
+    ignoredKeys: ignoredKeys.sort(compareText),
+    skipped: skipped.sort((a, b) => compareText(a.key, b.key)),
+  };
 }
 
 /** Code-unit order: the same on every machine and locale (unlike localeCompare). */

@@ -51,18 +51,26 @@ export interface RawListingArgs {
  */
 export function rawDaysToList(args: RawListingArgs): RawListing {
   const { input, lateDays } = args;
-  if (!Number.isInteger(lateDays) || lateDays < 0) throw new InputError('lateDays', `${lateDays} is not a whole number of days ≥ 0`);
+  if (!Number.isInteger(lateDays) || lateDays < 0)
+    throw new InputError('lateDays', `${lateDays} is not a whole number of days ≥ 0`);
   if (input.full) return { scope: 'all', reason: 'full' };
   if (input.acceptRawRemoval) return { scope: 'all', reason: 'accept_raw_removal' };
   if (args.ledgerDays.length === 0) return { scope: 'all', reason: 'first_run' };
 
   const days = new Set<Day>();
-  const addRange = (from: Day, to: Day) => dayRange(from, to).forEach((day) => days.add(day));
+  const addRange = (from: Day, to: Day) =>
+    dayRange(from, to).forEach((day) => {
+      days.add(day);
+    });
   if (input.mode === 'incremental' || input.mode === 'stale') {
     const highWater = args.ledgerDays.reduce((max, day) => (compareText(day, max) > 0 ? day : max));
-    addRange(addDays(highWater, -Math.max(lateDays, 1)), daysBetween(highWater, args.today) > 0 ? args.today : highWater);
+    addRange(
+      addDays(highWater, -Math.max(lateDays, 1)),
+      daysBetween(highWater, args.today) > 0 ? args.today : highWater,
+    );
   }
-  if (input.mode === 'backfill' && input.from !== undefined && input.to !== undefined) addRange(addDays(input.from, -lateDays), addDays(input.to, lateDays));
+  if (input.mode === 'backfill' && input.from !== undefined && input.to !== undefined)
+    addRange(addDays(input.from, -lateDays), addDays(input.to, lateDays));
   for (const day of args.revisitDays ?? []) addRange(addDays(day, -lateDays), addDays(day, lateDays));
 
   const archivedBefore = args.archivedBefore;
@@ -90,7 +98,11 @@ export function rawDayPrefixes(rawPrefix: string, day: Day): string[] {
  * @returns ascending by day
  * @example assumeUnlisted([state('03-05')], [state('03-01'), state('03-05')], ['03-04', '03-05']) // [ledger 03-01, listed 03-05]
  */
-export function assumeUnlisted(listed: RawPartitionState[], ledger: RawPartitionState[], listedDays: Iterable<Day>): RawPartitionState[] {
+export function assumeUnlisted(
+  listed: RawPartitionState[],
+  ledger: RawPartitionState[],
+  listedDays: Iterable<Day>,
+): RawPartitionState[] {
   const seen = new Set(listedDays);
   return [...listed, ...ledger.filter((state) => !seen.has(state.day))].sort((a, b) => compareText(a.day, b.day));
 }

@@ -24,7 +24,10 @@ const NAME = /^[a-z][a-z0-9_]{0,39}$/;
  */
 export function validateSnapshotName(name: string): string {
   if (!NAME.test(name)) {
-    throw new InputError('NAME', `"${name}" is not a snapshot name (expected a lower-case identifier: a letter, then letters, digits or _, at most 40 characters, e.g. release_2024q1)`);
+    throw new InputError(
+      'NAME',
+      `"${name}" is not a snapshot name (expected a lower-case identifier: a letter, then letters, digits or _, at most 40 characters, e.g. release_2024q1)`,
+    );
   }
   return name;
 }
@@ -71,7 +74,10 @@ export interface FoundSnapshot {
  * The snapshots under `snapshots/`, from a listing of it, by name then table.
  * @param manifests the parsed manifests by key
  */
-export function snapshotsOf(listed: ObjectInfo[], manifests: Record<string, SnapshotManifest | undefined>): FoundSnapshot[] {
+export function snapshotsOf(
+  listed: ObjectInfo[],
+  manifests: Record<string, SnapshotManifest | undefined>,
+): FoundSnapshot[] {
   const found = new Map<string, FoundSnapshot>();
   for (const object of listed) {
     const [, name, table, ...rest] = object.key.split('/');
@@ -85,5 +91,7 @@ export function snapshotsOf(listed: ObjectInfo[], manifests: Record<string, Snap
     }
     found.set(id, entry);
   }
-  return [...found.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.table < b.table ? -1 : a.table > b.table ? 1 : 0));
+  return [...found.values()].sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : a.table < b.table ? -1 : a.table > b.table ? 1 : 0,
+  );
 }

@@ -86,16 +86,26 @@ export function sparkSubmitArgs(input: SparkSubmitArgsInput): string[] {
   const dataset = config.datasets[spec.dataset] ?? config.aggregates?.[spec.dataset];
   if (!dataset) {
     const declared = [...Object.keys(config.datasets), ...Object.keys(config.aggregates ?? {})];
-    throw new ConfigError(`datasets.${spec.dataset}`, `is not declared (the step's spec names it; declared: ${declared.join(', ')})`);
+    throw new ConfigError(
+      `datasets.${spec.dataset}`,
+      `is not declared (the step's spec names it; declared: ${declared.join(', ')})`,
+    );
   }
   if (!LAKE_ROOT.test(lakeRoot)) {
-    throw new InputError('lakeRoot', `${JSON.stringify(lakeRoot)} is not a lake root URI (expected s3://bucket/ or file:///abs/path/, ending in "/")`);
+    throw new InputError(
+      'lakeRoot',
+      `${JSON.stringify(lakeRoot)} is not a lake root URI (expected s3://bucket/ or file:///abs/path/, ending in "/")`,
+    );
   }
   const specJson = JSON.stringify(spec);
   // A long spec (the generated raw SQL) goes by the key LaunchStep stored it under.
-  const specUri = input.specUri ?? (specJson.length > MAX_EMR_ARG_CHARS && spec.specKey ? `${lakeRoot}${spec.specKey}` : undefined);
+  const specUri =
+    input.specUri ?? (specJson.length > MAX_EMR_ARG_CHARS && spec.specKey ? `${lakeRoot}${spec.specKey}` : undefined);
   if (!specUri && specJson.length > MAX_EMR_ARG_CHARS) {
-    throw new InputError('spec', `is ${specJson.length} characters as JSON, over the ${MAX_EMR_ARG_CHARS} an EMR step argument may hold; store it and pass specUri`);
+    throw new InputError(
+      'spec',
+      `is ${specJson.length} characters as JSON, over the ${MAX_EMR_ARG_CHARS} an EMR step argument may hold; store it and pass specUri`,
+    );
   }
   const driverDir = driverUri.slice(0, driverUri.lastIndexOf('/') + 1);
   const sparkDir = driverDir.slice(0, driverDir.slice(0, -1).lastIndexOf('/') + 1);

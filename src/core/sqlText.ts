@@ -22,7 +22,9 @@ export function sqlIdent(name: string): string {
  */
 export function sqlCodeOnly(sql: string): string {
   return sql.replace(/--[^\n]*|\/\*[\s\S]*?(\*\/|$)|'(?:[^']|'')*'?|"(?:[^"]|"")*"?/g, (m) =>
-    m.startsWith("'") || m.startsWith('"') ? `${m[0]}${' '.repeat(Math.max(0, m.length - 2))}${m.length > 1 ? m[m.length - 1] : ''}` : ' '.repeat(m.length),
+    m.startsWith("'") || m.startsWith('"')
+      ? `${m[0]}${' '.repeat(Math.max(0, m.length - 2))}${m.length > 1 ? m[m.length - 1] : ''}`
+      : ' '.repeat(m.length),
   );
 }
 
@@ -38,8 +40,10 @@ const WRITE_WORDS = /\b(insert|update|delete|merge|create|drop|alter|copy|attach
 export function selectOnlyProblem(sql: string): string | undefined {
   const code = sqlCodeOnly(sql).trim().replace(/;\s*$/, '');
   if (!code) return 'is empty (expected one SELECT)';
-  if (code.includes(';')) return `holds ${code.split(';').filter((s) => s.trim()).length} statements (expected one SELECT)`;
-  if (!/^(select|with|\()/i.test(code)) return `starts with "${code.split(/\s+/)[0]}" (expected one SELECT or WITH … SELECT)`;
+  if (code.includes(';'))
+    return `holds ${code.split(';').filter((s) => s.trim()).length} statements (expected one SELECT)`;
+  if (!/^(select|with|\()/i.test(code))
+    return `starts with "${code.split(/\s+/)[0]}" (expected one SELECT or WITH … SELECT)`;
   const write = WRITE_WORDS.exec(code);
   if (write) return `uses "${write[1]}" (expected a read-only SELECT)`;
   return undefined;

@@ -54,13 +54,16 @@ export function maxPollsOfStep(timeoutSeconds: number): number {
 }
 
 /** The most history events one step group adds to its execution, for a step with this timeout (s). */
-export const historyEventsOfGroup = (timeoutSeconds: number) => EVENTS_PER_GROUP + EVENTS_PER_POLL * maxPollsOfStep(timeoutSeconds);
+export const historyEventsOfGroup = (timeoutSeconds: number) =>
+  EVENTS_PER_GROUP + EVENTS_PER_POLL * maxPollsOfStep(timeoutSeconds);
 
 /**
  * How many step groups fit one execution's history when every step may run to its deadline.
  * @example maxGroupsInHistory(7200) // 71
  */
-export const maxGroupsInHistory = (timeoutSeconds: number) => Math.floor(STEP_HISTORY_BUDGET / historyEventsOfGroup(timeoutSeconds));
+export const maxGroupsInHistory = (timeoutSeconds: number) =>
+  Math.floor(STEP_HISTORY_BUDGET / historyEventsOfGroup(timeoutSeconds));
 
 /** Whether a launched step is past its deadline (ms since epoch) at `nowMs`; a step with no deadline never is. */
-export const pastDeadline = (deadlineMs: number | undefined, nowMs: number) => deadlineMs !== undefined && nowMs >= deadlineMs;
+export const pastDeadline = (deadlineMs: number | undefined, nowMs: number) =>
+  deadlineMs !== undefined && nowMs >= deadlineMs;

@@ -75,9 +75,12 @@ export function summarize(plan: Plan, results: (StepResult | undefined)[], missi
     const result = results[i];
     stepSeconds += result?.seconds ?? 0;
     const first = days.length;
-    for (const [reason, n] of Object.entries(result?.rejectedByReason ?? {})) rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + n;
+    for (const [reason, n] of Object.entries(result?.rejectedByReason ?? {}))
+      rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + n;
     for (const day of group.days) {
-      const dayResult = result?.days.find((d) => d.day === day) ?? failedDayResult(day, { name: 'StepFailedError', message: missingError });
+      const dayResult =
+        result?.days.find((d) => d.day === day) ??
+        failedDayResult(day, { name: 'StepFailedError', message: missingError });
       days.push({ ...dayResult, dataset: group.dataset, reasons: reasonsOf.get(`${group.dataset}/${day}`) ?? [] });
     }
     steps.push(summaryStep(group.dataset, days.slice(first), result?.seconds ?? 0));
@@ -92,7 +95,12 @@ export function summarize(plan: Plan, results: (StepResult | undefined)[], missi
     warnings: days.flatMap((d) =>
       (d.checks ?? [])
         .filter((c) => c.severity === 'warning')
-        .map((c) => ({ check: c.name, dataset: d.dataset, day: d.day, message: `'${c.name}' found ${c.failingRows} row${c.failingRows === 1 ? '' : 's'}` })),
+        .map((c) => ({
+          check: c.name,
+          dataset: d.dataset,
+          day: d.day,
+          message: `'${c.name}' found ${c.failingRows} row${c.failingRows === 1 ? '' : 's'}`,
+        })),
     ),
     days,
     totals: {

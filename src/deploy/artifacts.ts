@@ -31,10 +31,15 @@ const VERSION = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,99}$/;
  */
 export function artifactsVersion(opts: { packageVersion: string; commit: string; dirtyContentHash?: string }): string {
   if (!/^[0-9a-f]{7,40}$/.test(opts.commit)) {
-    throw new LakestepError(`git commit "${opts.commit}" is not a hex commit hash (expected e.g. ab12cd3 from git rev-parse --short HEAD)`);
+    throw new LakestepError(
+      `git commit "${opts.commit}" is not a hex commit hash (expected e.g. ab12cd3 from git rev-parse --short HEAD)`,
+    );
   }
   const version = `${opts.packageVersion}-${opts.commit}${opts.dirtyContentHash ? `-dirty-${opts.dirtyContentHash.slice(0, 8)}` : ''}`;
-  if (!VERSION.test(version)) throw new LakestepError(`artifacts version "${version}" is not a safe S3 path segment (expected [0-9A-Za-z.+_-], ≤ 100 chars)`);
+  if (!VERSION.test(version))
+    throw new LakestepError(
+      `artifacts version "${version}" is not a safe S3 path segment (expected [0-9A-Za-z.+_-], ≤ 100 chars)`,
+    );
   return version;
 }
 
@@ -53,10 +58,14 @@ export interface Upload {
 export function artifactUploads(paths: string[], version: string): Upload[] {
   if (!VERSION.test(version)) throw new LakestepError(`artifacts version "${version}" is not a safe S3 path segment`);
   const shipped = paths.map((p) => p.split('\\').join('/')).filter((p) => SHIPPED.some((re) => re.test(p)));
-  if (!shipped.includes('jobs/lakestep_driver.py')) throw new LakestepError('spark/jobs/lakestep_driver.py is missing: nothing to run the steps with');
-  if (!shipped.includes(HELPER_JAR)) throw new LakestepError(`spark/${HELPER_JAR} is missing: build it with npm run build:java (needs a JDK)`);
+  if (!shipped.includes('jobs/lakestep_driver.py'))
+    throw new LakestepError('spark/jobs/lakestep_driver.py is missing: nothing to run the steps with');
+  if (!shipped.includes(HELPER_JAR))
+    throw new LakestepError(`spark/${HELPER_JAR} is missing: build it with npm run build:java (needs a JDK)`);
   if (!shipped.some((p) => p.startsWith('sql/'))) throw new LakestepError('spark/sql/ has no stage SQL file');
-  return shipped.map((path) => ({ path, key: `${ARTIFACTS_PREFIX}${version}/${path}` })).sort((a, b) => a.key.localeCompare(b.key));
+  return shipped
+    .map((path) => ({ path, key: `${ARTIFACTS_PREFIX}${version}/${path}` }))
+    .sort((a, b) => a.key.localeCompare(b.key));
 }
 
 /** `s3://<bucket>/spark/<version>/`: the ARTIFACTS_URI the Lambdas get. */
@@ -65,7 +74,8 @@ export const artifactsUri = (bucket: string, version: string) => `s3://${bucket}
 /** sha256 hex over the sorted (path, content) pairs: what a version's manifest records. */
 export function contentHash(files: { path: string; bytes: Buffer }[]): string {
   const hash = createHash('sha256');
-  for (const f of [...files].sort((a, b) => a.path.localeCompare(b.path))) hash.update(`${f.path}\0${f.bytes.length}\0`).update(f.bytes);
+  for (const f of [...files].sort((a, b) => a.path.localeCompare(b.path)))
+    hash.update(`${f.path}\0${f.bytes.length}\0`).update(f.bytes);
   return hash.digest('hex');
 }
 
@@ -86,5 +96,9 @@ export function sparkArtifactSources(packageRoot: string, projectDir: string): {
 export function listSparkFiles(sparkDir: string): string[] {
   return (readdirSync(sparkDir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
     .filter((d) => d.isFile())
-    .map((d) => relative(sparkDir, join(d.parentPath ?? (d as unknown as { path: string }).path, d.name)).split('\\').join('/'));
+    .map((d) =>
+      relative(sparkDir, join(d.parentPath ?? (d as unknown as { path: string }).path, d.name))
+        .split('\\')
+        .join('/'),
+    );
 }

@@ -49,10 +49,19 @@ export async function queryCatalog(lakeDir: string, sql: string, options: QueryO
   if (!existsSync(catalog) && !hasTables) {
     throw new InputError('lake', `${lake} has no catalog yet (${CATALOG_FILE} not found); run \`lakestep run\` first`);
   }
-  const open = () => DuckDBInstance.create(catalog, { access_mode: 'READ_ONLY', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const open = () =>
+    DuckDBInstance.create(catalog, {
+      access_mode: 'READ_ONLY',
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
   // The catalog is derived data: missing or unreadable, it is rebuilt from processed/ and rejected/.
   let rebuilt: string | undefined;
-  let instance = existsSync(catalog) ? await open().catch((e: Error) => ((rebuilt = `${CATALOG_FILE} was unreadable (${e.message.split('\n')[0]})`), undefined)) : undefined;
+  let instance = existsSync(catalog)
+    ? await open().catch(
+        (e: Error) => ((rebuilt = `${CATALOG_FILE} was unreadable (${e.message.split('\n')[0]})`), undefined),
+      )
+    : undefined;
   if (!instance) {
     rebuilt ??= `${CATALOG_FILE} was missing`;
     const crawler = new DuckDbCatalogCrawler({ lakeDir: lake, config: loadConfig() });
@@ -68,13 +77,23 @@ export async function queryCatalog(lakeDir: string, sql: string, options: QueryO
       await con.run(`SET TimeZone = 'UTC'`); // now(), date casts and TIMESTAMPTZ render in UTC, as Athena does
       await emptyViewsOfAbsentTables(con, options.absentTablesAsEmpty ?? {});
       const statements = await con.extractStatements(sql);
-      if (statements.count !== 1) throw new InputError('sql', `${statements.count} statements given; expected one read-only statement (a query never changes the lake)`);
+      if (statements.count !== 1)
+        throw new InputError(
+          'sql',
+          `${statements.count} statements given; expected one read-only statement (a query never changes the lake)`,
+        );
       // prepare binds the statement: an unknown table fails there
-      const reader = await statements.prepare(0).then((prepared) => readOnly(prepared, options.selectOnly ? SELECT_ONLY : READ_ONLY).runAndReadAll()).catch((e: Error) => {
-        const missing = /Table with name (\S+) does not exist/.exec(e.message);
-        if (!missing) throw e;
-        throw new Error(`${e.message.split('\n')[0]} (the local catalog has no table ${missing[1]}: a table appears after \`lakestep run\` writes its first partition; SELECT * FROM lakestep_partitions lists what was crawled)`, { cause: e });
-      });
+      const reader = await statements
+        .prepare(0)
+        .then((prepared) => readOnly(prepared, options.selectOnly ? SELECT_ONLY : READ_ONLY).runAndReadAll())
+        .catch((e: Error) => {
+          const missing = /Table with name (\S+) does not exist/.exec(e.message);
+          if (!missing) throw e;
+          throw new Error(
+            `${e.message.split('\n')[0]} (the local catalog has no table ${missing[1]}: a table appears after \`lakestep run\` writes its first partition; SELECT * FROM lakestep_partitions lists what was crawled)`,
+            { cause: e },
+          );
+        });
       const columns = reader.columnNames();
       const dateColumns = new Set(columns.filter((_, i) => reader.columnTypes()[i].typeId === DuckDBTypeId.DATE));
       const rows = reader.getRowObjectsJS().map((row) => {
@@ -92,10 +111,15 @@ export async function queryCatalog(lakeDir: string, sql: string, options: QueryO
 }
 
 /** A TEMP view (the catalog is opened read-only; temporary objects live outside it) for each table the catalog lacks. */
-async function emptyViewsOfAbsentTables(con: DuckDBConnection, tables: Record<string, Record<string, OutputType>>): Promise<void> {
+async function emptyViewsOfAbsentTables(
+  con: DuckDBConnection,
+  tables: Record<string, Record<string, OutputType>>,
+): Promise<void> {
   const names = Object.keys(tables);
   if (!names.length) return;
-  const found = await con.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_name IN (${names.map(sqlString).join(', ')})`);
+  const found = await con.runAndReadAll(
+    `SELECT table_name FROM information_schema.tables WHERE table_name IN (${names.map(sqlString).join(', ')})`,
+  );
   const present = new Set(found.getRowObjectsJS().map((r) => String(r.table_name)));
   for (const name of names.filter((n) => !present.has(n))) {
     const columns = Object.entries(tables[name]).map(([c, t]) => `CAST(NULL AS ${DUCKDB_TYPE[t]}) AS ${sqlIdent(c)}`);
@@ -112,7 +136,10 @@ function readOnly<T extends { statementType: number }>(prepared: T, allowed: Set
   if (!allowed.has(prepared.statementType)) {
     const kind = StatementType[prepared.statementType as StatementType] ?? String(prepared.statementType);
     const expected = allowed.has(StatementType.EXPLAIN) ? 'SELECT, WITH … SELECT, EXPLAIN' : 'SELECT, WITH … SELECT';
-    throw new InputError('sql', `a ${kind} statement is not a query; expected one read-only statement (${expected}): a query never changes the lake`);
+    throw new InputError(
+      'sql',
+      `a ${kind} statement is not a query; expected one read-only statement (${expected}): a query never changes the lake`,
+    );
   }
   return prepared;
 }

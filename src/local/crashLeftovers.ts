@@ -29,5 +29,6 @@ export async function removeCrashLeftovers(lakeDir: string): Promise<string[]> {
  * @param execution the execution's name (runKeys executionName)
  */
 export async function removeEmptyStaging(lakeDir: string, execution: string): Promise<void> {
-  for (const folder of [join('_staging', execution), '_staging']) await rmdir(join(lakeDir, folder)).catch(() => undefined);
+  for (const folder of [join('_staging', execution), '_staging'])
+    await rmdir(join(lakeDir, folder)).catch(() => undefined);
 }

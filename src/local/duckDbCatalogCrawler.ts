@@ -22,11 +22,18 @@
 import { sqlString } from '../core/sqlText';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { copyFile, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { rejectedTable, type LakestepConfig } from '../config/config';
 import type { Crawler, CrawlerState, SnapshotCatalog } from '../core/ports';
 import { MANIFEST_FILE, type SnapshotManifest } from '../core/snapshots';
-import { DEFAULT_PARTITION_LAYOUT, dayOfPartitionPath, partitionColumns, REJECTED_PARTITION_LAYOUT, type PartitionLayout } from '../core/partitionLayout';
+import {
+  DEFAULT_PARTITION_LAYOUT,
+  dayOfPartitionPath,
+  partitionColumns,
+  REJECTED_PARTITION_LAYOUT,
+  type PartitionLayout,
+} from '../core/partitionLayout';
 
 /** The catalog file, relative to the lake. */
 export const CATALOG_FILE = '_catalog.duckdb';
@@ -98,13 +105,21 @@ export class DuckDbCatalogCrawler implements Crawler, SnapshotCatalog {
       const partitions = await this.crawl(this.targets(tables));
       this.last = { status: 'SUCCEEDED', partitions };
     } catch (e) {
-      this.last = { status: 'FAILED', error: `local crawler (${this.catalogPath}): ${(e as Error).message}`, partitions: [] };
+      this.last = {
+        status: 'FAILED',
+        error: `local crawler (${this.catalogPath}): ${(e as Error).message}`,
+        partitions: [],
+      };
     } finally {
       this.running = false;
     }
   }
 
-  async state(): Promise<{ state: CrawlerState; lastStatus?: 'SUCCEEDED' | 'FAILED' | 'CANCELLED'; lastError?: string }> {
+  async state(): Promise<{
+    state: CrawlerState;
+    lastStatus?: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+    lastError?: string;
+  }> {
     if (this.running) return { state: 'RUNNING', ...(this.last ? { lastStatus: this.last.status } : {}) };
     if (!this.last) return { state: 'READY' };
     return { state: 'READY', lastStatus: this.last.status, ...(this.last.error ? { lastError: this.last.error } : {}) };
@@ -121,21 +136,33 @@ export class DuckDbCatalogCrawler implements Crawler, SnapshotCatalog {
    */
   private targets(tables: string[]): CrawlTarget[] {
     const datasets = Object.values(this.config.datasets);
-    const names = tables.length > 0 ? tables : [...datasets.map((ds) => ds.table), ...Object.keys(this.config.aggregates)];
+    const names =
+      tables.length > 0 ? tables : [...datasets.map((ds) => ds.table), ...Object.keys(this.config.aggregates)];
     const out = new Map<string, CrawlTarget>();
     const add = (t: CrawlTarget) => out.set(t.name, t);
     for (const name of names) {
       if (!TABLE_NAME.test(name)) throw new Error(`table "${name}" is not a lower-case table name`);
       const rejectedOf = datasets.find((d) => rejectedTable(d) === name);
       if (rejectedOf) {
-        add({ name, folder: `rejected/${rejectedOf.table}`, layout: REJECTED_PARTITION_LAYOUT, emptyColumns: REJECTED_COLUMNS });
+        add({
+          name,
+          folder: `rejected/${rejectedOf.table}`,
+          layout: REJECTED_PARTITION_LAYOUT,
+          emptyColumns: REJECTED_COLUMNS,
+        });
         continue;
       }
       const ds = datasets.find((d) => d.table === name);
       const layout = (ds ?? this.config.aggregates[name])?.partitionLayout ?? DEFAULT_PARTITION_LAYOUT;
       add({ name, folder: `processed/${name}`, layout });
       // only datasets quarantine records; an aggregate has no rejected table
-      if (ds) add({ name: rejectedTable(ds), folder: `rejected/${name}`, layout: REJECTED_PARTITION_LAYOUT, emptyColumns: REJECTED_COLUMNS });
+      if (ds)
+        add({
+          name: rejectedTable(ds),
+          folder: `rejected/${name}`,
+          layout: REJECTED_PARTITION_LAYOUT,
+          emptyColumns: REJECTED_COLUMNS,
+        });
     }
     return [...out.values()];
   }
@@ -143,7 +170,9 @@ export class DuckDbCatalogCrawler implements Crawler, SnapshotCatalog {
   private async crawl(requested: CrawlTarget[]): Promise<CrawledPartition[]> {
     return this.withCatalogCopy(async (con, rebuilt) => {
       // an unreadable catalog is rebuilt whole: every table, not only those asked for
-      const targets = rebuilt ? [...new Map([...this.targets([]), ...requested].map((t) => [t.name, t])).values()] : requested;
+      const targets = rebuilt
+        ? [...new Map([...this.targets([]), ...requested].map((t) => [t.name, t])).values()]
+        : requested;
       const partitions = await this.publish(con, targets);
       await con.run(
         `INSERT INTO lakestep_crawls VALUES (now()::TIMESTAMP, [${targets.map((t) => sqlString(t.name)).join(', ')}]::VARCHAR[], ${partitions.length})`,
@@ -162,7 +191,9 @@ export class DuckDbCatalogCrawler implements Crawler, SnapshotCatalog {
       await con.run(viewSql(target, found.length > 0));
       await con.run(`DELETE FROM lakestep_partitions WHERE table_name = ${sqlString(target.name)}`);
       for (const p of found) {
-        await con.run(`INSERT INTO lakestep_partitions VALUES (${sqlString(p.table)}, DATE ${sqlString(p.day)}, ${sqlString(p.folder)}, ${p.files}, ${p.bytes})`);
+        await con.run(
+          `INSERT INTO lakestep_partitions VALUES (${sqlString(p.table)}, DATE ${sqlString(p.day)}, ${sqlString(p.folder)}, ${p.files}, ${p.bytes})`,
+        );
       }
     }
     return partitions;
@@ -176,16 +207,29 @@ export class DuckDbCatalogCrawler implements Crawler, SnapshotCatalog {
   private async syncSnapshots(con: DuckDBConnection): Promise<void> {
     const complete = await this.snapshotManifests();
     const names = new Set(complete.map((m) => m.catalogTable));
-    const recorded = (await (await con.runAndReadAll('SELECT catalog_table FROM lakestep_snapshots')).getRowObjectsJS()).map((r) => String(r.catalog_table));
+    const recorded = (
+      await (await con.runAndReadAll('SELECT catalog_table FROM lakestep_snapshots')).getRowObjectsJS()
+    ).map((r) => String(r.catalog_table));
     for (const gone of recorded.filter((t) => !names.has(t))) await this.dropSnapshotView(con, gone);
     for (const m of complete) await this.createSnapshotView(con, m);
   }
 
-  private async createSnapshotView(con: DuckDBConnection, s: { name: string; table: string; catalogTable: string; prefix: string; layout?: PartitionLayout }): Promise<void> {
-    if (!TABLE_NAME.test(s.catalogTable)) throw new Error(`snapshot table "${s.catalogTable}" is not a lower-case table name`);
-    await con.run(viewSql({ name: s.catalogTable, folder: s.prefix.replace(/\/$/, ''), layout: s.layout ?? DEFAULT_PARTITION_LAYOUT }, true));
+  private async createSnapshotView(
+    con: DuckDBConnection,
+    s: { name: string; table: string; catalogTable: string; prefix: string; layout?: PartitionLayout },
+  ): Promise<void> {
+    if (!TABLE_NAME.test(s.catalogTable))
+      throw new Error(`snapshot table "${s.catalogTable}" is not a lower-case table name`);
+    await con.run(
+      viewSql(
+        { name: s.catalogTable, folder: s.prefix.replace(/\/$/, ''), layout: s.layout ?? DEFAULT_PARTITION_LAYOUT },
+        true,
+      ),
+    );
     await con.run(`DELETE FROM lakestep_snapshots WHERE catalog_table = ${sqlString(s.catalogTable)}`);
-    await con.run(`INSERT INTO lakestep_snapshots VALUES (${sqlString(s.catalogTable)}, ${sqlString(s.name)}, ${sqlString(s.table)}, ${sqlString(s.prefix)})`);
+    await con.run(
+      `INSERT INTO lakestep_snapshots VALUES (${sqlString(s.catalogTable)}, ${sqlString(s.name)}, ${sqlString(s.table)}, ${sqlString(s.prefix)})`,
+    );
   }
 
   private async dropSnapshotView(con: DuckDBConnection, catalogTable: string): Promise<void> {
@@ -194,7 +238,13 @@ export class DuckDbCatalogCrawler implements Crawler, SnapshotCatalog {
   }
 
   /** Registers a snapshot's view now (its manifest comes after: see core/snapshots). */
-  async register(snapshot: { name: string; table: string; catalogTable: string; prefix: string; layout: PartitionLayout }): Promise<void> {
+  async register(snapshot: {
+    name: string;
+    table: string;
+    catalogTable: string;
+    prefix: string;
+    layout: PartitionLayout;
+  }): Promise<void> {
     await this.withCatalogCopy(async (con, rebuilt) => {
       if (rebuilt) await this.publish(con, this.targets([]));
       await this.syncSnapshots(con);
@@ -249,9 +299,15 @@ export class DuckDbCatalogCrawler implements Crawler, SnapshotCatalog {
       try {
         // Relative paths resolve against the lake, here and in every reader (see the module doc).
         await con.run(`SET file_search_path = ${sqlString(this.lakeDir)}`);
-        await con.run(`CREATE TABLE IF NOT EXISTS lakestep_partitions (table_name VARCHAR, day DATE, folder VARCHAR, files INTEGER, bytes BIGINT)`);
-        await con.run(`CREATE TABLE IF NOT EXISTS lakestep_crawls (crawled_at TIMESTAMP, tables VARCHAR[], partitions INTEGER)`);
-        await con.run(`CREATE TABLE IF NOT EXISTS lakestep_snapshots (catalog_table VARCHAR, name VARCHAR, table_name VARCHAR, folder VARCHAR)`);
+        await con.run(
+          `CREATE TABLE IF NOT EXISTS lakestep_partitions (table_name VARCHAR, day DATE, folder VARCHAR, files INTEGER, bytes BIGINT)`,
+        );
+        await con.run(
+          `CREATE TABLE IF NOT EXISTS lakestep_crawls (crawled_at TIMESTAMP, tables VARCHAR[], partitions INTEGER)`,
+        );
+        await con.run(
+          `CREATE TABLE IF NOT EXISTS lakestep_snapshots (catalog_table VARCHAR, name VARCHAR, table_name VARCHAR, folder VARCHAR)`,
+        );
         result = await work(con, rebuilt);
         await con.run('CHECKPOINT');
       } finally {
@@ -277,14 +333,19 @@ export class DuckDbCatalogCrawler implements Crawler, SnapshotCatalog {
     let paths = [''];
     for (const column of partitionColumns(target.layout)) {
       const next: string[] = [];
-      for (const path of paths) next.push(...(await subdirs(join(root, ...path.split('/')), column)).map((name) => (path ? `${path}/${name}` : name)));
+      for (const path of paths)
+        next.push(
+          ...(await subdirs(join(root, ...path.split('/')), column)).map((name) => (path ? `${path}/${name}` : name)),
+        );
       paths = next;
     }
     for (const path of paths) {
       const day = dayOfPartitionPath(path, target.layout);
       if (day === undefined) continue;
       const dir = join(root, ...path.split('/'));
-      const files = (await readdir(dir, { withFileTypes: true })).filter((f) => f.isFile() && f.name.endsWith('.parquet'));
+      const files = (await readdir(dir, { withFileTypes: true })).filter(
+        (f) => f.isFile() && f.name.endsWith('.parquet'),
+      );
       if (files.length === 0) continue;
       let bytes = 0;
       for (const f of files) bytes += (await stat(join(dir, f.name))).size;
@@ -315,7 +376,7 @@ function viewSql(target: CrawlTarget, hasFiles: boolean): string {
 
 /** Names of the sub-folders named `<key>=…`. */
 async function subdirs(dir: string, key: string): Promise<string[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (e) {
@@ -328,7 +389,10 @@ async function subdirs(dir: string, key: string): Promise<string[]> {
 /** Names of the sub-folders of `dir` ([] when it does not exist). */
 async function folders(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return (await readdir(dir, { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
@@ -343,4 +407,3 @@ async function exists(path: string): Promise<boolean> {
     return false;
   }
 }
-

@@ -13,7 +13,12 @@ import { LakestepError } from '../core/errors';
 import { tableDefinitions, type LedgerTableNames } from '../aws/ledgerTables';
 import { DEFAULT_MAX_ATTEMPTS } from '../aws/clients';
 
-type DynaliteFactory = (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+type DynaliteFactory = (options: {
+  path?: string;
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}) => Server;
 interface LevelDb {
   open(): Promise<void>;
   close(): Promise<void>;
@@ -24,7 +29,9 @@ type LevelCtor = new (location: string) => LevelDb;
 // Loaded on first start, not on import: importing localDynamoClient must not need LevelDB's native binding.
 // dynalite ships no types; `level` is dynalite's own dependency, resolved from dynalite so the versions match.
 const loadDynalite = () => require('dynalite') as DynaliteFactory;
-const loadLevel = () => (require(require.resolve('level', { paths: [path.dirname(require.resolve('dynalite'))] })) as { Level: LevelCtor }).Level;
+const loadLevel = () =>
+  (require(require.resolve('level', { paths: [path.dirname(require.resolve('dynalite'))] })) as { Level: LevelCtor })
+    .Level;
 
 /** A running dynalite. `endpoint` is `http://127.0.0.1:<port>`; `stop()` closes the server and its store (idempotent). */
 export interface DynaliteHandle {
@@ -48,7 +55,15 @@ const endpointFile = (dir: string) => `${dir}.endpoint`;
  * @throws LakestepError naming `dir` when another process (another lakestep run on this lake) has
  *   the store open and does not answer at its endpoint (or `join` is not set)
  */
-export async function startDynalite({ dir, join, readOnly }: { dir: string; join?: boolean; readOnly?: boolean }): Promise<DynaliteHandle> {
+export async function startDynalite({
+  dir,
+  join,
+  readOnly,
+}: {
+  dir: string;
+  join?: boolean;
+  readOnly?: boolean;
+}): Promise<DynaliteHandle> {
   if (readOnly && !(await writable(dir))) return serveCopy(dir);
   await mkdir(dir, { recursive: true });
   // Two processes starting at once could both pass the probe (open, close) before either dynalite
@@ -71,8 +86,14 @@ export async function startDynalite({ dir, join, readOnly }: { dir: string; join
 
 /** Whether this process may write the store folder (or create it); false on a read-only lake. */
 async function writable(dir: string): Promise<boolean> {
-  const existing = await access(dir).then(() => dir, () => path.dirname(dir));
-  return access(existing, fsConstants.W_OK).then(() => true, () => false);
+  const existing = await access(dir).then(
+    () => dir,
+    () => path.dirname(dir),
+  );
+  return access(existing, fsConstants.W_OK).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
@@ -90,7 +111,10 @@ async function serveCopy(dir: string): Promise<DynaliteHandle> {
     await rm(path.join(copy, 'LOCK'), { force: true }); // a killed run's LOCK file, copied read-only
     await probeStore(copy);
     const handle = await serveStore(copy);
-    return { endpoint: handle.endpoint, stop: () => handle.stop().finally(() => rm(copy, { recursive: true, force: true })) };
+    return {
+      endpoint: handle.endpoint,
+      stop: () => handle.stop().finally(() => rm(copy, { recursive: true, force: true })),
+    };
   } catch (err) {
     await rm(copy, { recursive: true, force: true });
     throw err;
@@ -117,7 +141,10 @@ async function acquireStartupLock(dir: string): Promise<LevelDb> {
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       if (cause?.code !== 'LEVEL_LOCKED') {
-        throw new LakestepError(`cannot open the local DynamoDB store's start-up lock ${dir}.startup: ${cause?.message ?? (err as Error).message}`, { cause: err });
+        throw new LakestepError(
+          `cannot open the local DynamoDB store's start-up lock ${dir}.startup: ${cause?.message ?? (err as Error).message}`,
+          { cause: err },
+        );
       }
       if (Date.now() > deadline) throw inUse(dir, err);
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -187,7 +214,8 @@ class StoreLockedError extends LakestepError {}
 
 const inUse = (dir: string, cause: unknown) =>
   new StoreLockedError(
-    `the local DynamoDB store ${dir} is in use by another process (another lakestep run is using this lake); ` + `wait for it to finish, or use another --lake`,
+    `the local DynamoDB store ${dir} is in use by another process (another lakestep run is using this lake); ` +
+      `wait for it to finish, or use another --lake`,
     { cause },
   );
 
@@ -270,7 +298,9 @@ export async function ensureTables(client: DynamoDBClient, names: LedgerTableNam
       const { Table } = await client.send(new DescribeTableCommand({ TableName }));
       if (Table?.TableStatus === 'ACTIVE') break;
       if (Date.now() > deadline) {
-        throw new LakestepError(`DynamoDB table ${TableName} is ${Table?.TableStatus ?? 'missing'}, not ACTIVE, after ${timeoutMs} ms`);
+        throw new LakestepError(
+          `DynamoDB table ${TableName} is ${Table?.TableStatus ?? 'missing'}, not ACTIVE, after ${timeoutMs} ms`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

@@ -39,15 +39,23 @@ const LOCAL_EXECUTION_PREFIX = localArn('states', 'execution:lakestep-local-pipe
 const LOCAL_STATE_MACHINE_ARN = localArn('states', 'stateMachine:lakestep-local-pipeline');
 
 /** The execution id of a local execution name; an id (with `:`) is returned as it is. */
-export const localExecutionId = (nameOrId: string) => (nameOrId.includes(':') ? nameOrId : `${LOCAL_EXECUTION_PREFIX}${nameOrId}`);
+export const localExecutionId = (nameOrId: string) =>
+  nameOrId.includes(':') ? nameOrId : `${LOCAL_EXECUTION_PREFIX}${nameOrId}`;
 
 /** `run-20240305T101112Z-1a2b`: sortable, unique enough for one machine. */
 export function newExecutionName(nowMs: number): string {
-  const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date(nowMs)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `run-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-export async function executeStateMachine(runtime: LocalRuntime, input: Record<string, unknown>, options: ExecuteOptions = {}): Promise<ExecutionOutcome> {
+export async function executeStateMachine(
+  runtime: LocalRuntime,
+  input: Record<string, unknown>,
+  options: ExecuteOptions = {},
+): Promise<ExecutionOutcome> {
   const definition = loadDefinition();
   const startMs = runtime.ports.clock.nowMs();
   const executionId = localExecutionId(options.name ?? newExecutionName(startMs));
@@ -65,7 +73,12 @@ export async function executeStateMachine(runtime: LocalRuntime, input: Record<s
       retryIntervalOverrides: Object.fromEntries(Object.keys(taskStates(definition)).map((name) => [name, 50])),
     },
     context: {
-      Execution: { Id: executionId, Name: executionName(executionId), StartTime: new Date(startMs).toISOString(), Input: input as never },
+      Execution: {
+        Id: executionId,
+        Name: executionName(executionId),
+        StartTime: new Date(startMs).toISOString(),
+        Input: input as never,
+      },
       StateMachine: { Id: LOCAL_STATE_MACHINE_ARN, Name: LOCAL_STATE_MACHINE_ARN.split(':').pop() },
     },
   });
@@ -79,7 +92,12 @@ export async function executeStateMachine(runtime: LocalRuntime, input: Record<s
 }
 
 /** The outcome of a run's result once its events are drained. @throws what the run threw that is no execution error */
-async function outcomeOf(executionId: string, result: Promise<unknown>, events: Promise<void>, continuedBy: () => ExecutionOutcome['continuedBy']): Promise<ExecutionOutcome> {
+async function outcomeOf(
+  executionId: string,
+  result: Promise<unknown>,
+  events: Promise<void>,
+  continuedBy: () => ExecutionOutcome['continuedBy'],
+): Promise<ExecutionOutcome> {
   try {
     const output = await result;
     await events;
@@ -87,10 +105,19 @@ async function outcomeOf(executionId: string, result: Promise<unknown>, events: 
     return { executionId, status: 'SUCCEEDED', output, ...(next ? { continuedBy: next } : {}) };
   } catch (error) {
     await events;
-    if (error instanceof ExecutionAbortedError) return { executionId, status: 'ABORTED', error: { Error: 'ExecutionAborted', Cause: 'the execution was interrupted' } };
+    if (error instanceof ExecutionAbortedError)
+      return {
+        executionId,
+        status: 'ABORTED',
+        error: { Error: 'ExecutionAborted', Cause: 'the execution was interrupted' },
+      };
     if (error instanceof ExecutionError) {
       const cause = error.cause as { name?: string; message?: string } | undefined;
-      return { executionId, status: 'FAILED', error: { Error: cause?.name ?? 'ExecutionError', Cause: cause?.message ?? error.message } };
+      return {
+        executionId,
+        status: 'FAILED',
+        error: { Error: cause?.name ?? 'ExecutionError', Cause: cause?.message ?? error.message },
+      };
     }
     throw error;
   }

@@ -26,7 +26,11 @@ export class FileNotifier implements Notifier {
    * @param stderr where the one-line alert is printed
    * @param nowMs the clock (injected so tests get stable file names)
    */
-  constructor(lakeDir: string, private readonly stderr: Pick<NodeJS.WritableStream, 'write'> = process.stderr, private readonly nowMs: () => number = Date.now) {
+  constructor(
+    lakeDir: string,
+    private readonly stderr: Pick<NodeJS.WritableStream, 'write'> = process.stderr,
+    private readonly nowMs: () => number = Date.now,
+  ) {
     this.alertsDir = join(resolve(lakeDir), '_alerts');
   }
 

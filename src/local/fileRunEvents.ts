@@ -20,7 +20,10 @@ export class FileRunEvents implements RunEvents {
    * @param store the lake folder (its putJson writes atomically: a reader never sees half a file)
    * @param nowMs the clock (injected so tests get stable times)
    */
-  constructor(private readonly store: ObjectStore, private readonly nowMs: () => number = Date.now) {}
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
 
   /** Writes `_events/<execution>.json` (a retried commit rewrites it), stage `local`. */
   async runCompleted(detail: Omit<RunCompletedDetail, 'stage'>): Promise<void> {

@@ -3,7 +3,7 @@
  * `<lakeDir>/a/b/c.json`. The local twin of S3ObjectStore.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, type Stats } from 'node:fs';
+import { createReadStream, type Dirent, type Stats } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../core/errors';
@@ -38,7 +38,10 @@ export class FolderObjectStore implements ObjectStore, ObjectCopies {
   localPath(key: string): string {
     const parts = key.split('/');
     if (key === '' || parts.some((p) => p === '' || p === '.' || p === '..')) {
-      throw new InputError('key', `"${key}" is not a relative, '/'-separated object key (no empty, "." or ".." segments)`);
+      throw new InputError(
+        'key',
+        `"${key}" is not a relative, '/'-separated object key (no empty, "." or ".." segments)`,
+      );
     }
     return join(this.lakeDir, ...parts);
   }
@@ -65,8 +68,15 @@ export class FolderObjectStore implements ObjectStore, ObjectCopies {
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  private async walk(dir: string, dirKey: string, prefix: string, out: ObjectInfo[], cache: EtagCache, hashed: { count: number }): Promise<void> {
-    let entries;
+  private async walk(
+    dir: string,
+    dirKey: string,
+    prefix: string,
+    out: ObjectInfo[],
+    cache: EtagCache,
+    hashed: { count: number },
+  ): Promise<void> {
+    let entries: Dirent[];
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (e) {
@@ -80,7 +90,8 @@ export class FolderObjectStore implements ObjectStore, ObjectCopies {
         if (entry.name.includes(TEMP_MARK) || key === ETAG_CACHE_KEY) return;
         // Descend only where a match can lie: the folder's key is a prefix of `prefix` or starts with it.
         if (entry.isDirectory()) {
-          if (prefix.startsWith(`${key}/`) || key.startsWith(prefix) || `${key}/`.startsWith(prefix)) await this.walk(join(dir, entry.name), key, prefix, out, cache, hashed);
+          if (prefix.startsWith(`${key}/`) || key.startsWith(prefix) || `${key}/`.startsWith(prefix))
+            await this.walk(join(dir, entry.name), key, prefix, out, cache, hashed);
         } else if (entry.isFile() && key.startsWith(prefix)) {
           const path = join(dir, entry.name);
           const st = await stat(path);
@@ -163,7 +174,8 @@ export class FolderObjectStore implements ObjectStore, ObjectCopies {
       for (let dir = dirname(key); dir !== '.' && dir !== ''; dir = dirname(dir)) folders.add(dir);
     }
     // deepest first; a folder still holding something stays
-    for (const dir of [...folders].sort((a, b) => b.length - a.length)) await rmdir(this.localPath(dir)).catch(() => undefined);
+    for (const dir of [...folders].sort((a, b) => b.length - a.length))
+      await rmdir(this.localPath(dir)).catch(() => undefined);
   }
 }
 

@@ -61,7 +61,10 @@ const SERVICE_INTEGRATIONS: Record<string, (services: LocalServices) => LocalTas
     },
   'arn:aws:states:::states:startExecution':
     ({ startExecution }) =>
-    async (input: StartExecutionRequest) => ({ ExecutionArn: startExecution(input), StartDate: new Date().toISOString() }),
+    async (input: StartExecutionRequest) => ({
+      ExecutionArn: startExecution(input),
+      StartDate: new Date().toISOString(),
+    }),
 };
 
 /**
@@ -74,7 +77,10 @@ export function localTaskHandlers(definition: AslDefinition, services: LocalServ
     const resource = state.Resource ?? '';
     const fn = functionOfArn(resource);
     if (fn && fn in LAMBDA_FACTORIES) {
-      const handler = LAMBDA_FACTORIES[fn as keyof typeof LAMBDA_FACTORIES](ports) as (event: unknown, context: Context) => Promise<unknown>;
+      const handler = LAMBDA_FACTORIES[fn as keyof typeof LAMBDA_FACTORIES](ports) as (
+        event: unknown,
+        context: Context,
+      ) => Promise<unknown>;
       handlers[stateName] = async (input) => handler(input, { functionName: `lakestep-local-${fn}` } as Context);
     } else if (SERVICE_INTEGRATIONS[resource]) {
       handlers[stateName] = SERVICE_INTEGRATIONS[resource](services);

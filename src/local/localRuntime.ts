@@ -57,7 +57,8 @@ export const ledgerStoreDir = (lakeDir: string) => join(lakeDir, '_state', 'dyna
  *   folder) would otherwise report "nothing to do" and leave `_state/` and `_runs/` behind
  */
 function checkLakeDir(lakeDir: string, existing: boolean): void {
-  if (existsSync(lakeDir) && !statSync(lakeDir).isDirectory()) throw new InputError('--lake', `${lakeDir} is a file (expected the lake folder)`);
+  if (existsSync(lakeDir) && !statSync(lakeDir).isDirectory())
+    throw new InputError('--lake', `${lakeDir} is a file (expected the lake folder)`);
   if (!existing) return;
   const expected = 'expected a folder made by `lakestep sample`, or one you made holding raw/<dataset>/ data';
   if (!existsSync(lakeDir)) throw new InputError('--lake', `there is no lake at ${lakeDir} (${expected})`);
@@ -70,7 +71,10 @@ function checkLakeDir(lakeDir: string, existing: boolean): void {
 function stepRunner(engine: Engine, lakeDir: string, config: LakestepConfig): StepRunner {
   const opts = { lakeDir, projectRoot: projectRoot(), packageRoot: PACKAGE_ROOT, config };
   if (engine === 'spark' && !existsSync(join(PACKAGE_ROOT, '.venv', 'bin', 'spark-submit'))) {
-    throw new InputError('--engine', 'spark runs the PySpark driver from the lakestep venv, which is missing: create it with `node scripts/ensure-python.js` (needs Python 3.11 and Java 17)');
+    throw new InputError(
+      '--engine',
+      'spark runs the PySpark driver from the lakestep venv, which is missing: create it with `node scripts/ensure-python.js` (needs Python 3.11 and Java 17)',
+    );
   }
   // LAKESTEP_STEP_FAULTS: a fault script ends the steps it names as EMR would (FAILED, CANCELLED, INTERRUPTED)
   return withStepFaults(engine === 'spark' ? new SparkSubmitStepRunner(opts) : new DuckDbStepRunner(opts));
@@ -80,12 +84,19 @@ function stepRunner(engine: Engine, lakeDir: string, config: LakestepConfig): St
  * Runs `fn` with a started local runtime and stops it afterwards, also when `fn` throws.
  * @throws when another process holds the lake's ledger store (see dynaliteServer)
  */
-export async function withLocalRuntime<T>(options: LocalRuntimeOptions, fn: (runtime: LocalRuntime) => Promise<T>): Promise<T> {
+export async function withLocalRuntime<T>(
+  options: LocalRuntimeOptions,
+  fn: (runtime: LocalRuntime) => Promise<T>,
+): Promise<T> {
   const lakeDir = resolve(options.lakeDir);
   checkLakeDir(lakeDir, options.existing ?? false);
   if (!options.readOnly) mkdirSync(lakeDir, { recursive: true });
   const config = loadConfig();
-  const dynamo = await startDynalite({ dir: ledgerStoreDir(lakeDir), join: options.joinRunningLedger, readOnly: options.readOnly });
+  const dynamo = await startDynalite({
+    dir: ledgerStoreDir(lakeDir),
+    join: options.joinRunningLedger,
+    readOnly: options.readOnly,
+  });
   try {
     await holdPoint('store-open');
     const client = localDynamoClient(dynamo.endpoint);

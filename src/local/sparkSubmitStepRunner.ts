@@ -145,7 +145,8 @@ export class SparkSubmitStepRunner implements StepRunner {
    */
   async cancel(stepId: string): Promise<'cancelling' | 'ended'> {
     const step = this.steps.get(stepId);
-    if (!step) throw new InputError('stepId', `${JSON.stringify(stepId)} was not started by this SparkSubmitStepRunner`);
+    if (!step)
+      throw new InputError('stepId', `${JSON.stringify(stepId)} was not started by this SparkSubmitStepRunner`);
     if (step.state !== 'RUNNING') return 'ended';
     step.state = 'CANCELLED';
     step.failureMessage = 'spark-submit cancelled (SIGTERM)';
@@ -156,7 +157,8 @@ export class SparkSubmitStepRunner implements StepRunner {
   /** @throws InputError for a step id this runner did not start */
   async describe(stepId: string): Promise<StepStatus> {
     const step = this.steps.get(stepId);
-    if (!step) throw new InputError('stepId', `${JSON.stringify(stepId)} was not started by this SparkSubmitStepRunner`);
+    if (!step)
+      throw new InputError('stepId', `${JSON.stringify(stepId)} was not started by this SparkSubmitStepRunner`);
     return { stepId, state: step.state, ...(step.failureMessage ? { failureMessage: step.failureMessage } : {}) };
   }
 }

@@ -16,10 +16,17 @@ import { executionName } from '../pipeline/runKeys';
  * @param why the cause recorded on the execution, e.g. "its lock was taken over by run-…"
  * @returns false when the lock was no longer held by `state.holder` (nothing changed)
  */
-export async function clearDeadLock(lock: Pick<DynamoLock, 'release'>, ledger: Ledger, state: LockState, nowMs: number, why: string): Promise<boolean> {
+export async function clearDeadLock(
+  lock: Pick<DynamoLock, 'release'>,
+  ledger: Ledger,
+  state: LockState,
+  nowMs: number,
+  why: string,
+): Promise<boolean> {
   if (!(await lock.release(state.holder))) return false;
   const record = await ledger.getExecution(state.holder);
-  if (record?.status === 'RUNNING') await ledger.putExecution({ ...record, status: 'ABORTED', endedAtMs: nowMs, cause: why });
+  if (record?.status === 'RUNNING')
+    await ledger.putExecution({ ...record, status: 'ABORTED', endedAtMs: nowMs, cause: why });
   return true;
 }
 
@@ -32,7 +39,13 @@ export async function takeOverStaleLock(lock: DynamoLock, ledger: Ledger, nowMs:
   const state = await lock.describe();
   if (!state) return undefined;
   const dead = executionName(state.holder);
-  await clearDeadLock(lock, ledger, state, nowMs, 'the run ended without releasing the lock (killed or crashed); a later run took the lock over');
+  await clearDeadLock(
+    lock,
+    ledger,
+    state,
+    nowMs,
+    'the run ended without releasing the lock (killed or crashed); a later run took the lock over',
+  );
   return (
     `warning: execution ${dead} held the lock since ${new Date(state.acquiredAtMs).toISOString()} but no run is using this lake ` +
     `(it was killed or crashed): taking the lock over and marking ${dead} ABORTED`

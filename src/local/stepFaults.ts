@@ -49,25 +49,37 @@ export function parseStepFaults(text: string, source: string): StepFault[] {
   } catch (err) {
     throw new InputError(source, `not valid JSON (${(err as Error).message})`);
   }
-  if (!Array.isArray(parsed)) throw new InputError(source, 'expected a JSON array of faults ({dataset, day | from/to, state, message?})');
+  if (!Array.isArray(parsed))
+    throw new InputError(source, 'expected a JSON array of faults ({dataset, day | from/to, state, message?})');
   return parsed.map((entry: unknown, i) => {
     const at = (field: string) => `${source}[${i}]${field ? `.${field}` : ''}`;
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new InputError(at(''), 'expected an object {dataset, day | from/to, state, message?}');
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw new InputError(at(''), 'expected an object {dataset, day | from/to, state, message?}');
     const e = entry as Record<string, unknown>;
     const unknown = Object.keys(e).find((k) => !ENTRY_KEYS.has(k));
     if (unknown) throw new InputError(at(unknown), `unknown key (expected ${[...ENTRY_KEYS].join(', ')})`);
-    if (typeof e.dataset !== 'string' || !e.dataset) throw new InputError(at('dataset'), 'expected the name of a dataset or aggregate');
-    if (!FAULT_STATES.includes(e.state as FaultState)) throw new InputError(at('state'), `expected one of ${FAULT_STATES.join(', ')}, got ${JSON.stringify(e.state)}`);
-    if (e.message !== undefined && typeof e.message !== 'string') throw new InputError(at('message'), 'expected a string');
+    if (typeof e.dataset !== 'string' || !e.dataset)
+      throw new InputError(at('dataset'), 'expected the name of a dataset or aggregate');
+    if (!FAULT_STATES.includes(e.state as FaultState))
+      throw new InputError(at('state'), `expected one of ${FAULT_STATES.join(', ')}, got ${JSON.stringify(e.state)}`);
+    if (e.message !== undefined && typeof e.message !== 'string')
+      throw new InputError(at('message'), 'expected a string');
     const day = (field: string) => {
       if (typeof e[field] !== 'string') throw new InputError(at(field), 'expected a day YYYY-MM-DD');
       return parseDay(e[field] as string, at(field));
     };
-    if (e.day !== undefined && (e.from !== undefined || e.to !== undefined)) throw new InputError(at('day'), 'give either day or from/to, not both');
+    if (e.day !== undefined && (e.from !== undefined || e.to !== undefined))
+      throw new InputError(at('day'), 'give either day or from/to, not both');
     const from = e.day !== undefined ? day('day') : day('from');
     const to = e.day !== undefined ? from : day('to');
     if (from > to) throw new InputError(at('from'), `${from} is after to ${to}`);
-    return { dataset: e.dataset, from, to, state: e.state as FaultState, ...(e.message !== undefined ? { message: e.message as string } : {}) };
+    return {
+      dataset: e.dataset,
+      from,
+      to,
+      state: e.state as FaultState,
+      ...(e.message !== undefined ? { message: e.message as string } : {}),
+    };
   });
 }
 
@@ -115,7 +127,10 @@ export class FaultScriptStepRunner implements StepRunner {
  * Wraps `runner` in the fault script `env.LAKESTEP_STEP_FAULTS` names; `runner` itself when unset.
  * @throws InputError naming the variable when the file cannot be read, or the entry and field that is wrong
  */
-export function withStepFaults<R extends StepRunner>(runner: R, env: NodeJS.ProcessEnv = process.env): R | FaultScriptStepRunner {
+export function withStepFaults<R extends StepRunner>(
+  runner: R,
+  env: NodeJS.ProcessEnv = process.env,
+): R | FaultScriptStepRunner {
   const file = env[STEP_FAULTS_ENV];
   if (!file) return runner;
   let text: string;

@@ -24,7 +24,11 @@ export interface AdoptReport {
   /** the id the recorded output days carry, e.g. `adopt-20240305T101112Z` */
   adoptionId: string;
   since?: Day;
-  tables: (Omit<TableAdoption, 'rawRecorded' | 'outputsRecorded'> & { rawPartitions: number; outputDays: number; removedRaw: number })[];
+  tables: (Omit<TableAdoption, 'rawRecorded' | 'outputsRecorded'> & {
+    rawPartitions: number;
+    outputDays: number;
+    removedRaw: number;
+  })[];
 }
 
 /**
@@ -32,33 +36,66 @@ export interface AdoptReport {
  * Ledger raw entries of a partition no longer in the lake are removed (the lake is the truth now).
  * @throws InputError naming an unknown table; LockHeldError while an execution runs
  */
-export async function adopt(ports: Pick<Ports, 'store' | 'ledger' | 'lock' | 'clock'>, config: LakestepConfig, opts: AdoptOptions = {}): Promise<AdoptReport> {
+export async function adopt(
+  ports: Pick<Ports, 'store' | 'ledger' | 'lock' | 'clock'>,
+  config: LakestepConfig,
+  opts: AdoptOptions = {},
+): Promise<AdoptReport> {
   const known = allTableNames(config);
   const names = opts.tables?.length ? opts.tables : known;
   for (const name of names) {
-    if (!known.includes(name)) throw new InputError('--dataset', `unknown table "${name}" (expected one of ${known.join(', ')})`);
+    if (!known.includes(name))
+      throw new InputError('--dataset', `unknown table "${name}" (expected one of ${known.join(', ')})`);
   }
   const nowMs = ports.clock.nowMs();
-  const adoptionId = `${ADOPTION_PREFIX}${new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  const adoptionId = `${ADOPTION_PREFIX}${new Date(nowMs)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
   const tables = names.map((name) => tableConfig(config, name));
   const versions = currentStageVersions(tables);
   await ports.lock.acquire(adoptionId, nowMs, config.lockTtlSeconds);
   try {
     const report: AdoptReport = { adoptionId, ...(opts.since ? { since: opts.since } : {}), tables: [] };
     for (const table of tables) {
-      const processedDays = [...new Set((await ports.store.list(processedPrefix(table))).map((o) => dayOfPartitionPath(o.key, table.partitionLayout)).filter((d): d is Day => d !== undefined))].sort();
+      const processedDays = [
+        ...new Set(
+          (await ports.store.list(processedPrefix(table)))
+            .map((o) => dayOfPartitionPath(o.key, table.partitionLayout))
+            .filter((d): d is Day => d !== undefined),
+        ),
+      ].sort();
       const raw = isDataset(table)
-        ? { lateDays: table.lateDays, partitions: groupRawPartitions(table.name, await ports.store.list(table.raw.prefix), table.raw.prefix).partitions.map(rawPartitionState) }
+        ? {
+            lateDays: table.lateDays,
+            partitions: groupRawPartitions(
+              table.name,
+              await ports.store.list(table.raw.prefix),
+              table.raw.prefix,
+            ).partitions.map(rawPartitionState),
+          }
         : undefined;
-      const adoption = adoptTable({ table: table.name, stageVersion: versions[table.name], processedDays, raw }, adoptionId, nowMs, opts.since);
+      const adoption = adoptTable(
+        { table: table.name, stageVersion: versions[table.name], processedDays, raw },
+        adoptionId,
+        nowMs,
+        opts.since,
+      );
       const recorded = new Set(adoption.rawRecorded.map((r) => r.day));
       const removedRaw = isDataset(table)
-        ? (await ports.ledger.rawPartitions(table.name)).filter((r) => !recorded.has(r.day) && (!opts.since || r.day >= opts.since)).map((r) => ({ dataset: r.dataset, day: r.day }))
+        ? (await ports.ledger.rawPartitions(table.name))
+            .filter((r) => !recorded.has(r.day) && (!opts.since || r.day >= opts.since))
+            .map((r) => ({ dataset: r.dataset, day: r.day }))
         : [];
       await ports.ledger.commit({ raw: adoption.rawRecorded, outputs: adoption.outputsRecorded, removedRaw });
       if (opts.since) await ports.ledger.putArchive(table.name, opts.since);
       const { rawRecorded, outputsRecorded, ...rest } = adoption;
-      report.tables.push({ ...rest, rawPartitions: rawRecorded.length, outputDays: outputsRecorded.length, removedRaw: removedRaw.length });
+      report.tables.push({
+        ...rest,
+        rawPartitions: rawRecorded.length,
+        outputDays: outputsRecorded.length,
+        removedRaw: removedRaw.length,
+      });
     }
     return report;
   } finally {

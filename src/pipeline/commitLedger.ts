@@ -34,10 +34,17 @@ export type CommitPorts = Pick<Ports, 'store' | 'ledger' | 'clock' | 'notifier' 
  * @throws DaysFailedError after committing the days that succeeded, when any day failed; else ExportError
  *   when an export could not be written (the days are committed and the event sent)
  */
-export async function commitLedger(ports: CommitPorts, planKey: string, config: LakestepConfig, costContext: CostContext = { env: {}, stepsOn: 'the local engine' }) {
+export async function commitLedger(
+  ports: CommitPorts,
+  planKey: string,
+  config: LakestepConfig,
+  costContext: CostContext = { env: {}, stepsOn: 'the local engine' },
+) {
   const plan = await ports.store.getJson<Plan>(planKey);
   if (!plan) throw new Error(`plan ${planKey} is missing`);
-  const results = await Promise.all(plan.groups.map((g) => ports.store.getJson<StepResult>(stepResultKey(plan.executionId, g.groupId))));
+  const results = await Promise.all(
+    plan.groups.map((g) => ports.store.getJson<StepResult>(stepResultKey(plan.executionId, g.groupId))),
+  );
   const nowMs = ports.clock.nowMs();
   const entries = commitEntries({
     plan,
@@ -53,13 +60,27 @@ export async function commitLedger(ports: CommitPorts, planKey: string, config: 
   summary.warnings.push(...drift);
   const key = await ports.store.putJson(summaryKey(plan.executionId), summary);
   // A cut run goes on (MoreToDo → ContinueRun) only when this commit succeeds.
-  const continuedBy = plan.deferred && !summary.failedDays.length
-    ? { execution: continuationName(executionName(plan.executionId), plan.deferred.until), deferredDays: plan.deferred.days }
-    : undefined;
+  const continuedBy =
+    plan.deferred && !summary.failedDays.length
+      ? {
+          execution: continuationName(executionName(plan.executionId), plan.deferred.until),
+          deferredDays: plan.deferred.days,
+        }
+      : undefined;
   const cost = costOfRun(plan, results, config, costContext);
   const extras = summaryExtras(summary);
-  if (typeof cost === 'string') extras.warnings = [...(extras.warnings ?? []), { message: cost, name: 'cost_estimate' }];
-  await writeRunReport(ports.store, buildRunReport(summary, { ...extras, startedAtMs: plan.createdAtMs, endedAtMs: nowMs, continuedBy, ...(typeof cost === 'object' ? { cost } : {}) }));
+  if (typeof cost === 'string')
+    extras.warnings = [...(extras.warnings ?? []), { message: cost, name: 'cost_estimate' }];
+  await writeRunReport(
+    ports.store,
+    buildRunReport(summary, {
+      ...extras,
+      startedAtMs: plan.createdAtMs,
+      endedAtMs: nowMs,
+      continuedBy,
+      ...(typeof cost === 'object' ? { cost } : {}),
+    }),
+  );
   const failedDays = summary.failedDays.map(({ dataset, day }) => ({ dataset, day }));
   await ports.ledger.putExecution({
     executionId: plan.executionId,
@@ -69,21 +90,45 @@ export async function commitLedger(ports: CommitPorts, planKey: string, config: 
     failedDays,
     cause: failedDays.length ? describeFailedDays(summary) : undefined,
   });
-  const completion = await announceCompletion(ports, { executionId: plan.executionId, status: failedDays.length ? 'FAILED' : 'SUCCEEDED', outputs: entries.outputs }, config);
+  const completion = await announceCompletion(
+    ports,
+    { executionId: plan.executionId, status: failedDays.length ? 'FAILED' : 'SUCCEEDED', outputs: entries.outputs },
+    config,
+  );
   await refreshLakePage(ports, config);
-  if (failedDays.length) throw new DaysFailedError(failedDays.map((d) => d.day), describeFailedDays(summary));
+  if (failedDays.length)
+    throw new DaysFailedError(
+      failedDays.map((d) => d.day),
+      describeFailedDays(summary),
+    );
   if (completion?.exportError) throw completion.exportError;
   if (summary.warnings.length) {
-    await ports.notifier.publish(`lakestep: execution ${executionName(plan.executionId)} succeeded with ${summary.warnings.length} warning${summary.warnings.length === 1 ? '' : 's'}`.slice(0, 100), {
-      executionId: plan.executionId,
-      warnings: summary.warnings.map((w) => `${w.dataset} ${w.day}: ${w.message}`),
-    });
+    await ports.notifier.publish(
+      `lakestep: execution ${executionName(plan.executionId)} succeeded with ${summary.warnings.length} warning${summary.warnings.length === 1 ? '' : 's'}`.slice(
+        0,
+        100,
+      ),
+      {
+        executionId: plan.executionId,
+        warnings: summary.warnings.map((w) => `${w.dataset} ${w.day}: ${w.message}`),
+      },
+    );
   }
-  return { committedDays: entries.outputs.length, summaryKey: key, totals: summary.totals, exports: completion?.detail.exports ?? {} };
+  return {
+    committedDays: entries.outputs.length,
+    summaryKey: key,
+    totals: summary.totals,
+    exports: completion?.detail.exports ?? {},
+  };
 }
 
 /** The run's AWS cost for the report; a reason instead when it cannot be estimated (the commit goes on: a report without a cost beats a lost commit). */
-function costOfRun(plan: Plan, results: (StepResult | undefined)[], config: LakestepConfig, context: CostContext): CostEstimate | string {
+function costOfRun(
+  plan: Plan,
+  results: (StepResult | undefined)[],
+  config: LakestepConfig,
+  context: CostContext,
+): CostEstimate | string {
   try {
     return estimateDone(plan, results, config, context.env, context.stepsOn);
   } catch (error) {
@@ -108,7 +153,9 @@ export function describeFailedDays(summary: Pick<RunSummary, 'failedDays' | 'day
   }
   const list = [...byError.values()].map((g) => `${g.dataset} ${formatDayRanges(g.days)} (${g.error})`).join('; ');
   const text = `${summary.failedDays.length} of ${summary.days.length} days failed: ${list}`;
-  return text.length <= MAX_FAILURE_TEXT ? text : `${text.slice(0, MAX_FAILURE_TEXT - 60)}… (cut; the run report lists every day)`;
+  return text.length <= MAX_FAILURE_TEXT
+    ? text
+    : `${text.slice(0, MAX_FAILURE_TEXT - 60)}… (cut; the run report lists every day)`;
 }
 
 /**
@@ -116,7 +163,12 @@ export function describeFailedDays(summary: Pick<RunSummary, 'failedDays' | 'day
  * whose inputs are complete: a day still open (today, or within the lateness of a raw day it reads)
  * would always look like a drop.
  */
-async function driftWarnings(ports: Pick<Ports, 'ledger'>, outputs: OutputDayState[], config: LakestepConfig, today: Day): Promise<RunWarning[]> {
+async function driftWarnings(
+  ports: Pick<Ports, 'ledger'>,
+  outputs: OutputDayState[],
+  config: LakestepConfig,
+  today: Day,
+): Promise<RunWarning[]> {
   const warnings: RunWarning[] = [];
   for (const dataset of [...new Set(outputs.map((o) => o.dataset))]) {
     const rule = tableConfig(config, dataset).checks.rowCountDrift;
@@ -125,8 +177,15 @@ async function driftWarnings(ports: Pick<Ports, 'ledger'>, outputs: OutputDaySta
       .filter((o) => o.dataset === dataset && daysBetween(lastInputDay(config, dataset, o.day), today) > 0)
       .map((o) => ({ day: o.day, rows: o.recordsOut }));
     for (const w of rowCountDriftWarnings(dataset, days, await ports.ledger.outputDays(dataset), rule)) {
-      const percent = Number.isFinite(w.change) ? `${w.change > 0 ? '+' : ''}${Math.round(w.change * 100)} %` : 'from none';
-      warnings.push({ check: w.check, dataset, day: w.day, message: `${w.rows} rows, ${percent} against the trailing mean ${w.trailingMean.toFixed(1)}` });
+      const percent = Number.isFinite(w.change)
+        ? `${w.change > 0 ? '+' : ''}${Math.round(w.change * 100)} %`
+        : 'from none';
+      warnings.push({
+        check: w.check,
+        dataset,
+        day: w.day,
+        message: `${w.rows} rows, ${percent} against the trailing mean ${w.trailingMean.toFixed(1)}`,
+      });
     }
   }
   return warnings;

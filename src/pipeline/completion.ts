@@ -26,7 +26,11 @@ export interface Completion {
  */
 export async function announceCompletion(
   ports: Pick<Ports, 'store' | 'events' | 'exports'>,
-  run: { executionId: string; status: RunCompletedDetail['status']; outputs: Pick<OutputDayState, 'dataset' | 'day'>[] },
+  run: {
+    executionId: string;
+    status: RunCompletedDetail['status'];
+    outputs: Pick<OutputDayState, 'dataset' | 'day'>[];
+  },
   config: Pick<LakestepConfig, 'exports'>,
 ): Promise<Completion | undefined> {
   if (!run.outputs.length) return undefined;
@@ -41,7 +45,8 @@ export async function announceCompletion(
       await ports.store.putJson(latestExportKey(exp.name), rows);
       written[exp.name] = key;
     } catch (error) {
-      exportError ??= error instanceof ExportError ? error : new ExportError(exp.name, (error as Error).message, { cause: error });
+      exportError ??=
+        error instanceof ExportError ? error : new ExportError(exp.name, (error as Error).message, { cause: error });
     }
   }
   const detail = { execution: executionName(run.executionId), status: run.status, tables, exports: written };

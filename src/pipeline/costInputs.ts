@@ -6,7 +6,15 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { allTableNames, isDataset, PACKAGE_ROOT, tableConfig, type LakestepConfig } from '../config/config';
-import { ASSUMED, estimateCost, type CostEstimate, type CostSettings, type ExecutionWork, type MachineShape, type StepTiming } from '../core/costEstimate';
+import {
+  ASSUMED,
+  estimateCost,
+  type CostEstimate,
+  type CostSettings,
+  type ExecutionWork,
+  type MachineShape,
+  type StepTiming,
+} from '../core/costEstimate';
 import type { ObjectStore } from '../core/ports';
 import { PRICES } from '../core/prices';
 import { MIN_POLL_SECONDS } from '../core/stepPolling';
@@ -34,7 +42,10 @@ export function machineShape(definition: { States: Record<string, AslState> } = 
     if (typeof s !== 'number') throw new Error(`state machine: ${name} has no Seconds (the cost estimate polls by it)`);
     return s;
   };
-  if (seconds('WaitForStepStart') !== MIN_POLL_SECONDS) throw new Error(`state machine: WaitForStepStart waits ${seconds('WaitForStepStart')} s, not core/stepPolling's first ${MIN_POLL_SECONDS} s`);
+  if (seconds('WaitForStepStart') !== MIN_POLL_SECONDS)
+    throw new Error(
+      `state machine: WaitForStepStart waits ${seconds('WaitForStepStart')} s, not core/stepPolling's first ${MIN_POLL_SECONDS} s`,
+    );
   return {
     stateTypes: Object.fromEntries(Object.entries(states).map(([name, s]) => [name, s.Type])),
     crawlerPollSeconds: seconds('WaitForCrawler'),
@@ -56,10 +67,16 @@ const ENV_OF_PARAM = {
  * processed table and one per dataset's rejected table (StartCrawler crawls them all).
  * @throws Error naming the param when the instance count or concurrency is not a whole number ≥ 1
  */
-export function costSettings(config: Pick<LakestepConfig, 'datasets' | 'aggregates'>, env: NodeJS.ProcessEnv = {}, stage?: string): CostSettings {
+export function costSettings(
+  config: Pick<LakestepConfig, 'datasets' | 'aggregates'>,
+  env: NodeJS.ProcessEnv = {},
+  stage?: string,
+): CostSettings {
   let params: Record<string, unknown> = {};
   try {
-    const doc = parse(readFileSync(resolve(PACKAGE_ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'silent' }) as { params?: Record<string, Record<string, unknown>> };
+    const doc = parse(readFileSync(resolve(PACKAGE_ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'silent' }) as {
+      params?: Record<string, Record<string, unknown>>;
+    };
     params = { ...(doc.params?.default ?? {}), ...((stage && doc.params?.[stage]) || {}) };
   } catch {
     // a Lambda's package has no serverless.yml: its environment carries the settings
@@ -88,7 +105,10 @@ export function costSettings(config: Pick<LakestepConfig, 'datasets' | 'aggregat
  * One execution's work from its plan; with its steps' results, their measured seconds.
  * @param results in the order of plan.groups; a missing one counts as unmeasured
  */
-export function workOfPlan(plan: Pick<Plan, 'groups' | 'days' | 'rawPartitions' | 'removedRawDays'> & Partial<Pick<Plan, 'deferred'>>, results?: (StepResult | undefined)[]): ExecutionWork {
+export function workOfPlan(
+  plan: Pick<Plan, 'groups' | 'days' | 'rawPartitions' | 'removedRawDays'> & Partial<Pick<Plan, 'deferred'>>,
+  results?: (StepResult | undefined)[],
+): ExecutionWork {
   const phases = [...new Set(plan.groups.map((g) => g.phase))].sort((a, b) => a - b);
   return {
     phases: phases.map((phase) => ({
@@ -109,7 +129,10 @@ export function workOfPlan(plan: Pick<Plan, 'groups' | 'days' | 'rawPartitions' 
  * of maxDaysPerStep days, maxStepsPerExecution groups an execution, one phase, a raw partition a day.
  * A lower bound on executions (tables and phases cut groups shorter); the busiest execution is a full one.
  */
-export function deferredWork(deferredDays: number, config: Pick<LakestepConfig, 'maxDaysPerStep' | 'maxStepsPerExecution'>): ExecutionWork[] {
+export function deferredWork(
+  deferredDays: number,
+  config: Pick<LakestepConfig, 'maxDaysPerStep' | 'maxStepsPerExecution'>,
+): ExecutionWork[] {
   const out: ExecutionWork[] = [];
   for (let left = deferredDays; left > 0; ) {
     const groups: { days: number }[] = [];
@@ -119,7 +142,13 @@ export function deferredWork(deferredDays: number, config: Pick<LakestepConfig, 
       left -= days;
     }
     const days = groups.reduce((n, g) => n + g.days, 0);
-    out.push({ phases: [{ groups }], outputDays: days, rawPartitions: days, removedRawPartitions: 0, continues: left > 0 });
+    out.push({
+      phases: [{ groups }],
+      outputDays: days,
+      rawPartitions: days,
+      removedRawPartitions: 0,
+      continues: left > 0,
+    });
   }
   return out;
 }
@@ -146,22 +175,43 @@ export async function measuredTiming(store: ObjectStore): Promise<StepTiming> {
     used++;
   }
   if (days === 0) return assumedTiming();
-  return { secondsPerDay: seconds / days, stepStartupSeconds: 0, source: 'measured', basis: `mean of the ${used} newest run reports of this lake, ${days} table-days` };
+  return {
+    secondsPerDay: seconds / days,
+    stepStartupSeconds: 0,
+    source: 'measured',
+    basis: `mean of the ${used} newest run reports of this lake, ${days} table-days`,
+  };
 }
 
-export const assumedTiming = (): StepTiming => ({ secondsPerDay: ASSUMED.secondsPerDay, stepStartupSeconds: ASSUMED.stepStartupSeconds, source: 'assumed', basis: 'assumed' });
+export const assumedTiming = (): StepTiming => ({
+  secondsPerDay: ASSUMED.secondsPerDay,
+  stepStartupSeconds: ASSUMED.stepStartupSeconds,
+  source: 'assumed',
+  basis: 'assumed',
+});
 
 /**
  * The cost of work done: the executed plan, each step's own seconds (a step without a result is
  * taken at the mean of the others, or the assumed figures).
  * @param where the engine the seconds were measured on, for the note (e.g. `EMR`, `local DuckDB`)
  */
-export function estimateDone(plan: Plan, results: (StepResult | undefined)[], config: LakestepConfig, env: NodeJS.ProcessEnv, where: string): CostEstimate {
+export function estimateDone(
+  plan: Plan,
+  results: (StepResult | undefined)[],
+  config: LakestepConfig,
+  env: NodeJS.ProcessEnv,
+  where: string,
+): CostEstimate {
   const measured = plan.groups.map((g, i) => ({ days: g.days.length, result: results[i] })).filter((x) => x.result);
   const seconds = measured.reduce((n, x) => n + x.result!.seconds, 0);
   const days = measured.reduce((n, x) => n + x.days, 0);
   const timing: StepTiming = days
-    ? { secondsPerDay: seconds / days, stepStartupSeconds: 0, source: 'measured', basis: `this execution's ${measured.length} step${measured.length === 1 ? '' : 's'}, on ${where}` }
+    ? {
+        secondsPerDay: seconds / days,
+        stepStartupSeconds: 0,
+        source: 'measured',
+        basis: `this execution's ${measured.length} step${measured.length === 1 ? '' : 's'}, on ${where}`,
+      }
     : assumedTiming();
   return estimateCost([workOfPlan(plan, results)], costSettings(config, env), timing, machineShape(), PRICES);
 }
@@ -169,7 +219,19 @@ export function estimateDone(plan: Plan, results: (StepResult | undefined)[], co
 /**
  * The estimate of a dry run's plan: its execution and, when it was cut, the ones that would follow.
  */
-export async function estimatePlan(plan: Plan, config: LakestepConfig, store: ObjectStore, env: NodeJS.ProcessEnv = {}, stage?: string): Promise<CostEstimate> {
+export async function estimatePlan(
+  plan: Plan,
+  config: LakestepConfig,
+  store: ObjectStore,
+  env: NodeJS.ProcessEnv = {},
+  stage?: string,
+): Promise<CostEstimate> {
   const executions = [workOfPlan(plan), ...deferredWork(plan.deferred?.days ?? 0, config)];
-  return estimateCost(executions, costSettings(config, env, stage), await measuredTiming(store), machineShape(), PRICES);
+  return estimateCost(
+    executions,
+    costSettings(config, env, stage),
+    await measuredTiming(store),
+    machineShape(),
+    PRICES,
+  );
 }

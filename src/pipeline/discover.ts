@@ -54,12 +54,18 @@ export interface DiscoverResult {
 }
 
 /** One dataset's listing, for the state's output and the run's log (core/rawListing). */
-export type RawListingSummary = { dataset: string; scope: 'all'; reason: FullScanReason } | { dataset: string; scope: 'days'; days: number; from?: Day; to?: Day };
+export type RawListingSummary =
+  | { dataset: string; scope: 'all'; reason: FullScanReason }
+  | { dataset: string; scope: 'days'; days: number; from?: Day; to?: Day };
 
 const IGNORED_KEY_EXAMPLES = 3;
 
 /** @throws InputError when a rerun names an execution the ledger does not know */
-export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>, run: RunInput, config: LakestepConfig): Promise<DiscoverResult> {
+export async function discover(
+  ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
+  run: RunInput,
+  config: LakestepConfig,
+): Promise<DiscoverResult> {
   const datasets = run.datasets.filter((name) => name in config.datasets).map((name) => config.datasets[name]);
   const aggregates = Object.values(config.aggregates);
   const observed: Record<string, RawPartitionState[]> = {};
@@ -70,7 +76,8 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
   const rawListings: RawListingSummary[] = [];
   const archivedBefore = await ports.ledger.archives();
   // Output days are read for `stale` only: they can be many.
-  for (const table of [...datasets, ...aggregates]) ledgerOutputs[table.name] = run.mode === 'stale' ? await ports.ledger.outputDays(table.name) : [];
+  for (const table of [...datasets, ...aggregates])
+    ledgerOutputs[table.name] = run.mode === 'stale' ? await ports.ledger.outputDays(table.name) : [];
   const rerunDays = run.mode === 'rerun' ? await failedDaysOf(ports, run.rerunOf ?? '') : undefined;
   const stageVersions = currentStageVersions([...datasets, ...aggregates]);
   const today = dayOfEpochMs(ports.clock.nowMs());
@@ -79,12 +86,22 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
     const live = (state: { day: Day }) => !(ds.name in archivedBefore) || state.day >= archivedBefore[ds.name];
     ledgerRaw[ds.name] = (await ports.ledger.rawPartitions(ds.name)).filter(live);
     // the days a stale run or a rerun recomputes whatever the raw data says: their raw days are listed too
-    const inRange = (day: Day) => (run.from === undefined || day >= run.from) && (run.to === undefined || day <= run.to);
+    const inRange = (day: Day) =>
+      (run.from === undefined || day >= run.from) && (run.to === undefined || day <= run.to);
     const revisitDays = [
-      ...ledgerOutputs[ds.name].filter((o) => o.stageVersion !== stageVersions[ds.name] && inRange(o.day)).map((o) => o.day),
+      ...ledgerOutputs[ds.name]
+        .filter((o) => o.stageVersion !== stageVersions[ds.name] && inRange(o.day))
+        .map((o) => o.day),
       ...(rerunDays ?? []).filter((d) => d.dataset === ds.name).map((d) => d.day),
     ];
-    const listing = rawDaysToList({ input: run, lateDays: ds.lateDays, ledgerDays: ledgerRaw[ds.name].map((s) => s.day), today, revisitDays, archivedBefore: archivedBefore[ds.name] });
+    const listing = rawDaysToList({
+      input: run,
+      lateDays: ds.lateDays,
+      ledgerDays: ledgerRaw[ds.name].map((s) => s.day),
+      today,
+      revisitDays,
+      archivedBefore: archivedBefore[ds.name],
+    });
     const seen = await observeRawPartitions(ports.store, ds, listing);
     ignoredKeys.push(...seen.ignoredKeys);
     skipped.push(...seen.skipped);
@@ -112,7 +129,10 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
   const name = executionName(run.executionId);
   const next = plan.deferred && continuationName(name, plan.deferred.until);
   // A chain that cut where its last execution cut would start itself forever (the planner rules it out).
-  if (next === name) throw new Error(`discover: the plan was cut at ${plan.deferred?.until} again, as the execution before; raise maxStepsPerExecution in lakestep.config.yml`);
+  if (next === name)
+    throw new Error(
+      `discover: the plan was cut at ${plan.deferred?.until} again, as the execution before; raise maxStepsPerExecution in lakestep.config.yml`,
+    );
   return {
     planKey: await ports.store.putJson(planKey(run.executionId), plan),
     dirtyDays: plan.days.length,
@@ -121,7 +141,13 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
       phase,
       groups: plan.groups
         .filter((g) => g.phase === phase)
-        .map((g) => ({ groupId: g.groupId, dataset: g.dataset, from: g.days[0], to: g.days[g.days.length - 1], dayCount: g.days.length })),
+        .map((g) => ({
+          groupId: g.groupId,
+          dataset: g.dataset,
+          from: g.days[0],
+          to: g.days[g.days.length - 1],
+          dayCount: g.days.length,
+        })),
     })),
     steps: plan.groups.length,
     rawListings,
@@ -130,10 +156,17 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
     skippedKeys: skipped.length,
     skippedKeyExamples: skipped.slice(0, IGNORED_KEY_EXAMPLES).map(({ key, why }) => `${key} (${why})`),
     missingRawDays: plan.missingRawDays?.length ?? 0,
-    missingRawDayExamples: (plan.missingRawDays ?? []).slice(0, IGNORED_KEY_EXAMPLES).map(({ dataset, day }) => `${dataset} ${day}`),
+    missingRawDayExamples: (plan.missingRawDays ?? [])
+      .slice(0, IGNORED_KEY_EXAMPLES)
+      .map(({ dataset, day }) => `${dataset} ${day}`),
     deferredDays: plan.deferred?.days ?? 0,
     ...(plan.deferred && next && !run.dryRun
-      ? { continueWith: { name: next, input: continuationInput(run, plan.deferred.until, 2 * Math.max(0, ...datasets.map((d) => d.lateDays))) } }
+      ? {
+          continueWith: {
+            name: next,
+            input: continuationInput(run, plan.deferred.until, 2 * Math.max(0, ...datasets.map((d) => d.lateDays))),
+          },
+        }
       : {}),
   };
 }
@@ -141,11 +174,20 @@ export async function discover(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
 function summariseListing(dataset: string, listing: RawListing): RawListingSummary {
   if (listing.scope === 'all') return { dataset, scope: 'all', reason: listing.reason };
   const { days } = listing;
-  return { dataset, scope: 'days', days: days.length, ...(days.length ? { from: days[0], to: days[days.length - 1] } : {}) };
+  return {
+    dataset,
+    scope: 'days',
+    days: days.length,
+    ...(days.length ? { from: days[0], to: days[days.length - 1] } : {}),
+  };
 }
 
 async function failedDaysOf(ports: Pick<Ports, 'ledger'>, executionId: string) {
   const record = await ports.ledger.getExecution(executionId);
-  if (!record) throw new InputError('executionId', `no execution "${executionId}" in the ledger (expected the name or id of an earlier execution, as \`lakestep report\` or \`lakestep executions --stage\` shows it)`);
+  if (!record)
+    throw new InputError(
+      'executionId',
+      `no execution "${executionId}" in the ledger (expected the name or id of an earlier execution, as \`lakestep report\` or \`lakestep executions --stage\` shows it)`,
+    );
   return record.failedDays;
 }

@@ -61,10 +61,20 @@ export async function recordFailure(
   const nowMs = ports.clock.nowMs();
   if (plan) {
     // CommitLedger never ran: report every planned day failed with the cause (its report covers the other case).
-    const report = buildRunReport(summarize(plan, [], `${error.Error}: ${cause}`), { startedAtMs: plan.createdAtMs, endedAtMs: nowMs });
+    const report = buildRunReport(summarize(plan, [], `${error.Error}: ${cause}`), {
+      startedAtMs: plan.createdAtMs,
+      endedAtMs: nowMs,
+    });
     await writeRunReport(ports.store, report);
   }
-  await ports.ledger.putExecution({ executionId, status: 'FAILED', startedAtMs: state.run?.startedAtMs ?? nowMs, endedAtMs: nowMs, failedDays, cause });
+  await ports.ledger.putExecution({
+    executionId,
+    status: 'FAILED',
+    startedAtMs: state.run?.startedAtMs ?? nowMs,
+    endedAtMs: nowMs,
+    failedDays,
+    cause,
+  });
   if (config) await refreshLakePage(ports, config);
   const name = executionName(executionId);
   return {

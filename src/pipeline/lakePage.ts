@@ -9,7 +9,10 @@ import { currentStageVersions } from './stageFiles';
  * fails the execution (the ledger and the run page are already written).
  * @returns the key written, or undefined when it could not be
  */
-export async function refreshLakePage(ports: Pick<Ports, 'store' | 'ledger' | 'clock'>, config: LakestepConfig): Promise<string | undefined> {
+export async function refreshLakePage(
+  ports: Pick<Ports, 'store' | 'ledger' | 'clock'>,
+  config: LakestepConfig,
+): Promise<string | undefined> {
   try {
     const versions = currentStageVersions(allTableNames(config).map((name) => tableConfig(config, name)));
     return await writeLakePage(ports.store, ports.ledger, versions, ports.clock.nowMs());

@@ -48,7 +48,12 @@ export async function observeRawPartitions(
 }
 
 /** Lists each day's prefixes (both layouts), `concurrency` days at a time, and reduces each day to its state. */
-async function observeDays(store: Pick<ObjectStore, 'list'>, dataset: { name: string; raw: { prefix: string } }, days: Day[], concurrency: number) {
+async function observeDays(
+  store: Pick<ObjectStore, 'list'>,
+  dataset: { name: string; raw: { prefix: string } },
+  days: Day[],
+  concurrency: number,
+) {
   const prefix = dataset.raw.prefix;
   const partitions: RawPartitionState[] = [];
   const ignoredKeys: string[] = [];
@@ -70,7 +75,11 @@ async function observeDays(store: Pick<ObjectStore, 'list'>, dataset: { name: st
  * and added in order; S3's byte order and the fingerprint's code-unit order differ only for keys with
  * characters past U+FFFF, and a day whose run would go back in order is listed again on its own.
  */
-async function observeWholePrefix(store: Pick<ObjectStore, 'list' | 'listPages'>, dataset: { name: string; raw: { prefix: string } }, concurrency: number): Promise<ObservedRaw> {
+async function observeWholePrefix(
+  store: Pick<ObjectStore, 'list' | 'listPages'>,
+  dataset: { name: string; raw: { prefix: string } },
+  concurrency: number,
+): Promise<ObservedRaw> {
   const prefix = dataset.raw.prefix;
   const builders = new Map<Day, RawPartitionStateBuilder>();
   const relist = new Set<Day>();
@@ -86,7 +95,10 @@ async function observeWholePrefix(store: Pick<ObjectStore, 'list' | 'listPages'>
     const builder = builders.get(day) ?? new RawPartitionStateBuilder(dataset.name, day);
     builders.set(day, builder);
     if (builder.lastKey !== '' && compareText(objects[0].key, builder.lastKey) <= 0) relist.add(day);
-    else objects.forEach((object) => builder.add(object));
+    else
+      objects.forEach((object) => {
+        builder.add(object);
+      });
   };
   const pages = store.listPages ? store.listPages(prefix) : [await store.list(prefix)];
   for await (const page of pages) {
@@ -106,7 +118,10 @@ async function observeWholePrefix(store: Pick<ObjectStore, 'list' | 'listPages'>
   }
   closeRun();
   const relisted = await observeDays(store, dataset, [...relist], concurrency);
-  const partitions = [...[...builders.values()].filter((b) => !relist.has(b.day)).map((b) => b.state()), ...relisted.partitions];
+  const partitions = [
+    ...[...builders.values()].filter((b) => !relist.has(b.day)).map((b) => b.state()),
+    ...relisted.partitions,
+  ];
   return {
     partitions: partitions.sort((a, b) => compareText(a.day, b.day)),
     ignoredKeys: ignoredKeys.sort(compareText),

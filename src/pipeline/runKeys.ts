@@ -15,12 +15,14 @@ export const runPrefix = (executionId: string) => `_runs/${executionName(executi
 export const planKey = (executionId: string) => `${runPrefix(executionId)}plan.json`;
 export const stepResultKey = (executionId: string, groupId: string) => `${runPrefix(executionId)}steps/${groupId}.json`;
 /** The StepSpec as launched (an engine reads it from here when it is too long for a command-line argument). */
-export const stepSpecKey = (executionId: string, groupId: string) => `${runPrefix(executionId)}steps/${groupId}.spec.json`;
+export const stepSpecKey = (executionId: string, groupId: string) =>
+  `${runPrefix(executionId)}steps/${groupId}.spec.json`;
 export const summaryKey = (executionId: string) => `${runPrefix(executionId)}summary.json`;
 /** Where a step over its reject threshold leaves its quarantined records (they are not published). */
 export const quarantineKey = (executionId: string, table: string) => `${runPrefix(executionId)}rejected/${table}/`;
 /** Where a step stages the day partitions it writes before they replace the published ones (the PySpark driver). */
-export const stagingKey = (executionId: string, groupId: string) => `_staging/${executionName(executionId)}/${groupId}/`;
+export const stagingKey = (executionId: string, groupId: string) =>
+  `_staging/${executionName(executionId)}/${groupId}/`;
 /** The completion event of an execution that committed days (locally; on AWS it goes to EventBridge). */
 export const eventKey = (executionId: string) => `_events/${executionName(executionId)}.json`;
 /** An export's package as this execution wrote it, and the copy that always holds the newest. */

@@ -33,13 +33,22 @@ export interface SnapshotPorts {
  * @throws InputError for a bad name, an unknown table, a table with no partitions, or a snapshot
  *   that exists already (it is never overwritten); LockHeldError while an execution runs
  */
-export async function createSnapshot(ports: SnapshotPorts, config: Pick<LakestepConfig, 'datasets' | 'aggregates' | 'lockTtlSeconds'>, table: string, name: string): Promise<SnapshotManifest> {
+export async function createSnapshot(
+  ports: SnapshotPorts,
+  config: Pick<LakestepConfig, 'datasets' | 'aggregates' | 'lockTtlSeconds'>,
+  table: string,
+  name: string,
+): Promise<SnapshotManifest> {
   validateSnapshotName(name);
   const known = allTableNames(config);
-  if (!known.includes(table)) throw new InputError('TABLE', `unknown table "${table}" (expected one of ${known.join(', ')})`);
+  if (!known.includes(table))
+    throw new InputError('TABLE', `unknown table "${table}" (expected one of ${known.join(', ')})`);
   const existing = await ports.store.getJson<SnapshotManifest>(manifestKey(name, table));
   if (existing) {
-    throw new InputError('NAME', `snapshot ${name} of ${table} exists (made ${existing.createdAt}) and is never overwritten; choose another name, or remove it first with \`lakestep snapshot --remove ${name} ${table}\``);
+    throw new InputError(
+      'NAME',
+      `snapshot ${name} of ${table} exists (made ${existing.createdAt}) and is never overwritten; choose another name, or remove it first with \`lakestep snapshot --remove ${name} ${table}\``,
+    );
   }
   const nowMs = ports.clock.nowMs();
   const holder = `snapshot-${name}-${nowMs}`;
@@ -49,7 +58,11 @@ export async function createSnapshot(ports: SnapshotPorts, config: Pick<Lakestep
     const source = processedPrefix({ table });
     const layout = tableConfig(config, table).partitionLayout;
     const objects = (await ports.store.list(source)).filter((o) => dayOfPartitionPath(o.key, layout) !== undefined);
-    if (!objects.length) throw new InputError('TABLE', `${table} has no processed partitions under ${source} to snapshot (run the pipeline first)`);
+    if (!objects.length)
+      throw new InputError(
+        'TABLE',
+        `${table} has no processed partitions under ${source} to snapshot (run the pipeline first)`,
+      );
     const prefix = snapshotPrefix(name, table);
     for (const o of objects) await ports.store.copy(o.key, prefix + o.key.slice(source.length));
     const days = [...new Set(objects.map((o) => dayOfPartitionPath(o.key, layout) as Day))].sort();
@@ -77,7 +90,8 @@ export async function createSnapshot(ports: SnapshotPorts, config: Pick<Lakestep
 export async function listSnapshots(store: ObjectStore): Promise<FoundSnapshot[]> {
   const listed = await store.list(SNAPSHOTS_PREFIX);
   const manifests: Record<string, SnapshotManifest | undefined> = {};
-  for (const o of listed.filter((o) => o.key.endsWith('/_snapshot.json'))) manifests[o.key] = await store.getJson<SnapshotManifest>(o.key);
+  for (const o of listed.filter((o) => o.key.endsWith('/_snapshot.json')))
+    manifests[o.key] = await store.getJson<SnapshotManifest>(o.key);
   return snapshotsOf(listed, manifests);
 }
 
@@ -87,10 +101,19 @@ export async function listSnapshots(store: ObjectStore): Promise<FoundSnapshot[]
  * @returns the snapshots removed
  * @throws InputError when there is no such snapshot
  */
-export async function removeSnapshot(ports: SnapshotPorts, config: Pick<LakestepConfig, 'lockTtlSeconds'>, name: string, table?: string): Promise<FoundSnapshot[]> {
+export async function removeSnapshot(
+  ports: SnapshotPorts,
+  config: Pick<LakestepConfig, 'lockTtlSeconds'>,
+  name: string,
+  table?: string,
+): Promise<FoundSnapshot[]> {
   validateSnapshotName(name);
   const found = (await listSnapshots(ports.store)).filter((s) => s.name === name && (!table || s.table === table));
-  if (!found.length) throw new InputError('NAME', `no snapshot ${name}${table ? ` of ${table}` : ''} (\`lakestep snapshot --list\` shows them)`);
+  if (!found.length)
+    throw new InputError(
+      'NAME',
+      `no snapshot ${name}${table ? ` of ${table}` : ''} (\`lakestep snapshot --list\` shows them)`,
+    );
   const nowMs = ports.clock.nowMs();
   const holder = `snapshot-${name}-${nowMs}`;
   await ports.lock.acquire(holder, nowMs, config.lockTtlSeconds);
@@ -106,7 +129,11 @@ export async function removeSnapshot(ports: SnapshotPorts, config: Pick<Lakestep
 }
 
 /** The catalog table and every file of `snapshots/<name>/<table>/`. */
-async function removeFiles(ports: Pick<SnapshotPorts, 'store' | 'catalog'>, name: string, table: string): Promise<void> {
+async function removeFiles(
+  ports: Pick<SnapshotPorts, 'store' | 'catalog'>,
+  name: string,
+  table: string,
+): Promise<void> {
   await ports.catalog.unregister(snapshotTable(name, table));
   const keys = (await ports.store.list(snapshotPrefix(name, table))).map((o) => o.key);
   if (keys.length) await ports.store.remove(keys);

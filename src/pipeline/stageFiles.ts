@@ -5,9 +5,13 @@ import { projectRoot, type TableConfig } from '../config/config';
 import { stageVersion } from '../core/stageVersion';
 
 /** The SQL text of a dataset's stage. @throws when the file is missing */
-export const stageSqlText = (ds: Pick<TableConfig, 'stage'>, root = projectRoot()) => readFileSync(resolve(root, ds.stage), 'utf8');
+export const stageSqlText = (ds: Pick<TableConfig, 'stage'>, root = projectRoot()) =>
+  readFileSync(resolve(root, ds.stage), 'utf8');
 
 /** dataset → version (hash) of its stage SQL as it is now. */
-export function currentStageVersions(datasets: Pick<TableConfig, 'name' | 'stage'>[], root = projectRoot()): Record<string, string> {
+export function currentStageVersions(
+  datasets: Pick<TableConfig, 'name' | 'stage'>[],
+  root = projectRoot(),
+): Record<string, string> {
   return Object.fromEntries(datasets.map((ds) => [ds.name, stageVersion(stageSqlText(ds, root))]));
 }

@@ -48,10 +48,12 @@ function resolveIntrinsics(node: unknown): unknown {
   if (entries.length === 1 && entries[0][0] === 'Ref') return localArn('sns', `lakestep-local-${entries[0][1]}`);
   if (entries.length === 1 && entries[0][0] === 'Fn::Sub' && typeof entries[0][1] === 'string') {
     const text = entries[0][1].replace(/\$\{AWS::Partition\}/g, 'aws');
-    if (text.includes('${')) throw new Error(`unsupported Fn::Sub variable in ${JSON.stringify(node)} (only \${AWS::Partition})`);
+    if (text.includes('${'))
+      throw new Error(`unsupported Fn::Sub variable in ${JSON.stringify(node)} (only \${AWS::Partition})`);
     return text;
   }
-  if (entries.some(([key]) => key.startsWith('Fn::'))) throw new Error(`unsupported intrinsic in ${JSON.stringify(node)}`);
+  if (entries.some(([key]) => key.startsWith('Fn::')))
+    throw new Error(`unsupported intrinsic in ${JSON.stringify(node)}`);
   return Object.fromEntries(entries.map(([key, value]) => [key, resolveIntrinsics(value)]));
 }
 

@@ -1,14 +1,37 @@
 /** Launching a group's step and reading back its outcome (the LaunchStep / CheckStep Lambdas). */
-import { isDataset, processedPrefix, rejectedPrefix, stepTimeoutMinutesOf, tableConfig, type LakestepConfig, type TableConfig } from '../config/config';
+import {
+  isDataset,
+  processedPrefix,
+  rejectedPrefix,
+  stepTimeoutMinutesOf,
+  tableConfig,
+  type LakestepConfig,
+  type TableConfig,
+} from '../config/config';
 import { CHECK_SAMPLE_ROWS, checkQueries } from '../core/checks';
 import { dayRange, daysBetween } from '../core/days';
-import { LakestepError, rejectThresholdTemplate, StepFailedError, StepTimeoutError, UpstreamFailedError } from '../core/errors';
+import {
+  LakestepError,
+  rejectThresholdTemplate,
+  StepFailedError,
+  StepTimeoutError,
+  UpstreamFailedError,
+} from '../core/errors';
 import { dayPartitions, REJECTED_PARTITION_LAYOUT } from '../core/partitionLayout';
 import { rawReadSql } from '../core/rawSql';
 import type { Ports } from '../core/ports';
 import { nextPollSeconds, pastDeadline } from '../core/stepPolling';
 import { failedDayResult } from '../core/summary';
-import type { DayResult, Plan, StepGroup, StepResult, StepSpec, StepState, StepStatus, TableRange } from '../core/types';
+import type {
+  DayResult,
+  Plan,
+  StepGroup,
+  StepResult,
+  StepSpec,
+  StepState,
+  StepStatus,
+  TableRange,
+} from '../core/types';
 import { quarantineKey, stagingKey, stepResultKey, stepSpecKey } from './runKeys';
 
 export interface LaunchedStep {
@@ -32,12 +55,19 @@ type StepIdentity = Pick<StepSpec, 'groupId' | 'dataset' | 'stageVersion' | 'day
  * folder), and for a dataset how to read its raw records (the generated Spark SQL) and the reject
  * threshold's message.
  */
-export function tableSpecFields(table: TableConfig, executionId: string, groupId: string, days: string[]): Pick<StepSpec, 'table' | 'keys' | 'sampleRows' | 'raw' | 'rejectThreshold'> {
+export function tableSpecFields(
+  table: TableConfig,
+  executionId: string,
+  groupId: string,
+  days: string[],
+): Pick<StepSpec, 'table' | 'keys' | 'sampleRows' | 'raw' | 'rejectThreshold'> {
   return {
     table: table.table,
     keys: {
       processed: processedPrefix(table),
-      ...(isDataset(table) ? { rejected: rejectedPrefix(table), quarantine: quarantineKey(executionId, table.table) } : {}),
+      ...(isDataset(table)
+        ? { rejected: rejectedPrefix(table), quarantine: quarantineKey(executionId, table.table) }
+        : {}),
       staging: stagingKey(executionId, groupId),
       partitions: {
         processed: dayPartitions(table.partitionLayout, days),
@@ -58,7 +88,12 @@ export function tableSpecFields(table: TableConfig, executionId: string, groupId
           },
           rejectThreshold: {
             fraction: table.rejectThreshold,
-            message: rejectThresholdTemplate(table.name, days, table.rejectThreshold, quarantineKey(executionId, table.table)),
+            message: rejectThresholdTemplate(
+              table.name,
+              days,
+              table.rejectThreshold,
+              quarantineKey(executionId, table.table),
+            ),
           },
         }
       : {}),
@@ -72,7 +107,11 @@ export function tableSpecFields(table: TableConfig, executionId: string, groupId
  */
 export function readSpec(config: LakestepConfig, read: TableRange): TableRange {
   const table = tableConfig(config, read.table);
-  return { ...read, columns: table.output, partitions: dayPartitions(table.partitionLayout, dayRange(read.from, read.to)) };
+  return {
+    ...read,
+    columns: table.output,
+    partitions: dayPartitions(table.partitionLayout, dayRange(read.from, read.to)),
+  };
 }
 
 /**
@@ -121,7 +160,14 @@ export async function launchStep(
   const launchedAtMs = ports.clock.nowMs();
   const { stepId } = await ports.steps.submit(spec);
   const deadlineMs = launchedAtMs + stepTimeoutMinutesOf(config, table) * 60_000;
-  return { stepId, resultKey: spec.resultKey, ...(clusterId ? { clusterId } : {}), group: identity, launchedAtMs, deadlineMs };
+  return {
+    stepId,
+    resultKey: spec.resultKey,
+    ...(clusterId ? { clusterId } : {}),
+    group: identity,
+    launchedAtMs,
+    deadlineMs,
+  };
 }
 
 export interface CheckedStep {
@@ -143,22 +189,38 @@ export interface CheckedStep {
  * step runs, `pollSeconds` says when to look again.
  * @throws LakestepError when the step is past its deadline and the engine refuses to cancel it
  */
-export async function checkStep(ports: Pick<Ports, 'store' | 'steps' | 'clock'>, step: LaunchedStep): Promise<CheckedStep> {
-  let status: Pick<StepStatus, 'state' | 'failureMessage'> = step.stepId.startsWith(SKIPPED) ? { state: 'COMPLETED' } : await ports.steps.describe(step.stepId, step.clusterId);
+export async function checkStep(
+  ports: Pick<Ports, 'store' | 'steps' | 'clock'>,
+  step: LaunchedStep,
+): Promise<CheckedStep> {
+  let status: Pick<StepStatus, 'state' | 'failureMessage'> = step.stepId.startsWith(SKIPPED)
+    ? { state: 'COMPLETED' }
+    : await ports.steps.describe(step.stepId, step.clusterId);
   const nowMs = ports.clock.nowMs();
   let timedOut: StepTimeoutError | undefined;
   if ((status.state === 'PENDING' || status.state === 'RUNNING') && pastDeadline(step.deadlineMs, nowMs)) {
     if ((await ports.steps.cancel(step.stepId, step.clusterId)) === 'ended') {
       status = await ports.steps.describe(step.stepId, step.clusterId); // it ended meanwhile: as it ended
     } else {
-      timedOut = new StepTimeoutError(step.group?.days ?? [], step.stepId, Math.round((step.deadlineMs! - (step.launchedAtMs ?? step.deadlineMs!)) / 60_000));
+      timedOut = new StepTimeoutError(
+        step.group?.days ?? [],
+        step.stepId,
+        Math.round((step.deadlineMs! - (step.launchedAtMs ?? step.deadlineMs!)) / 60_000),
+      );
       status = { state: 'FAILED', failureMessage: timedOut.message };
     }
   }
   // (`group` is absent from a step launched by an older version, in flight during a deploy)
-  if ((status.state === 'FAILED' || status.state === 'CANCELLED') && step.group && !(await ports.store.getJson<StepResult>(step.resultKey))) {
+  if (
+    (status.state === 'FAILED' || status.state === 'CANCELLED') &&
+    step.group &&
+    !(await ports.store.getJson<StepResult>(step.resultKey))
+  ) {
     const cause = `step ${step.stepId} ${status.state.toLowerCase()}: ${status.failureMessage ?? 'no reason given'}`;
-    await ports.store.putJson(step.resultKey, failedStepResult(step.group, timedOut ?? new StepFailedError(step.group.days, cause)));
+    await ports.store.putJson(
+      step.resultKey,
+      failedStepResult(step.group, timedOut ?? new StepFailedError(step.group.days, cause)),
+    );
   }
   if (status.state === 'PENDING' || status.state === 'RUNNING') {
     const ageSeconds = (nowMs - (step.launchedAtMs ?? nowMs)) / 1000;
@@ -167,7 +229,8 @@ export async function checkStep(ports: Pick<Ports, 'store' | 'steps' | 'clock'>,
   }
   if (status.state !== 'COMPLETED') return { state: status.state, failureMessage: status.failureMessage };
   const result = await ports.store.getJson<StepResult>(step.resultKey);
-  if (!result) return { state: 'FAILED', failureMessage: `step ${step.stepId} completed without writing ${step.resultKey}` };
+  if (!result)
+    return { state: 'FAILED', failureMessage: `step ${step.stepId} completed without writing ${step.resultKey}` };
   return {
     state: 'COMPLETED',
     days: result.days.map(({ day, status: s, recordsOut, rejected }) => ({ day, status: s, recordsOut, rejected })),
@@ -179,7 +242,11 @@ export async function checkStep(ports: Pick<Ports, 'store' | 'steps' | 'clock'>,
 const SKIPPED = 'skipped:';
 
 /** The first failed day (as `table day`) among the processed days this group reads, if any. */
-async function failedUpstreamDay(ports: Pick<Ports, 'store'>, plan: Plan, group: StepGroup): Promise<string | undefined> {
+async function failedUpstreamDay(
+  ports: Pick<Ports, 'store'>,
+  plan: Plan,
+  group: StepGroup,
+): Promise<string | undefined> {
   for (const read of group.reads) {
     const upstream = plan.groups.filter((g) => g.dataset === read.table && g.phase < group.phase);
     for (const g of upstream) {

@@ -88,10 +88,23 @@ export const MAX_RUNS = 200;
  * @param nowMs epoch ms the page is made at
  * @example buildLakePage([{ table: 'access_records', stageVersion: 'v1', outputs, raw }], executions, new Set(['run-1']), Date.now()).tables[0].counts.ok
  */
-export function buildLakePage(tables: TableRows[], executions: ExecutionRecord[], reportNames: Set<string>, nowMs: number): LakePage {
-  const allDays = tables.flatMap((t) => [...t.outputs.map((o) => o.day), ...t.raw.map((r) => r.day), ...failedDaysOf(t.table, t.outputs, executions)]).sort();
+export function buildLakePage(
+  tables: TableRows[],
+  executions: ExecutionRecord[],
+  reportNames: Set<string>,
+  nowMs: number,
+): LakePage {
+  const allDays = tables
+    .flatMap((t) => [
+      ...t.outputs.map((o) => o.day),
+      ...t.raw.map((r) => r.day),
+      ...failedDaysOf(t.table, t.outputs, executions),
+    ])
+    .sort();
   const calendar = allDays.length ? dayRange(allDays[0], allDays[allDays.length - 1]).slice(-MAX_DAYS) : [];
-  const runs = [...executions].sort((a, b) => b.startedAtMs - a.startedAtMs || (a.executionId < b.executionId ? 1 : -1));
+  const runs = [...executions].sort(
+    (a, b) => b.startedAtMs - a.startedAtMs || (a.executionId < b.executionId ? 1 : -1),
+  );
   return {
     generatedAt: new Date(nowMs).toISOString(),
     days: calendar,
@@ -109,7 +122,15 @@ function lakeTable(t: TableRows, calendar: Day[], executions: ExecutionRecord[])
   const cells = calendar.map((day): LakeCell => {
     const o = outputs.get(day);
     const missingRaw = rawDays.length > 0 && day > rawDays[0] && day < rawDays[rawDays.length - 1] && !present.has(day);
-    const state: CellState = failed.has(day) ? 'failed' : missingRaw ? 'missing raw' : !o ? 'none' : o.stageVersion === t.stageVersion ? 'ok' : 'stale';
+    const state: CellState = failed.has(day)
+      ? 'failed'
+      : missingRaw
+        ? 'missing raw'
+        : !o
+          ? 'none'
+          : o.stageVersion === t.stageVersion
+            ? 'ok'
+            : 'stale';
     return { day, state, rows: o?.recordsOut ?? 0, rejected: o?.rejected ?? 0 };
   });
   const counts: Partial<Record<CellState, number>> = {};
@@ -144,7 +165,12 @@ function lakeRun(e: ExecutionRecord, reportNames: Set<string>): LakeRun {
     execution: name,
     status: e.status,
     startedAt: new Date(e.startedAtMs).toISOString(),
-    ...(e.endedAtMs !== undefined ? { endedAt: new Date(e.endedAtMs).toISOString(), durationSeconds: Math.round((e.endedAtMs - e.startedAtMs) / 100) / 10 } : {}),
+    ...(e.endedAtMs !== undefined
+      ? {
+          endedAt: new Date(e.endedAtMs).toISOString(),
+          durationSeconds: Math.round((e.endedAtMs - e.startedAtMs) / 100) / 10,
+        }
+      : {}),
     failedDays: e.failedDays.length,
     ...(e.cause ? { cause: e.cause } : {}),
     ...(reportNames.has(name) ? { href: `${encodeURIComponent(name)}.html` } : {}),

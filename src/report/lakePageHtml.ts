@@ -10,7 +10,13 @@ import { escapeHtml } from './runReportHtml';
 const n = (v: number) => v.toLocaleString('en-US');
 
 /** Fill colour per state (the legend and the cells share it). */
-const STATE_COLOUR: Record<CellState, string> = { ok: '#2ca02c', stale: '#e0b000', failed: '#d62728', 'missing raw': '#7f7f7f', none: '#eeeeee' };
+const STATE_COLOUR: Record<CellState, string> = {
+  ok: '#2ca02c',
+  stale: '#e0b000',
+  failed: '#d62728',
+  'missing raw': '#7f7f7f',
+  none: '#eeeeee',
+};
 const stateClass = (state: CellState) => `s-${state.replace(' ', '-')}`;
 
 /** Size of one small chart, in SVG user units (it scales to the page's width). */
@@ -22,7 +28,9 @@ const CHART = { width: 720, height: 70, left: 56, top: 6, bottom: 14 };
  */
 export function renderLakePageHtml(page: LakePage): string {
   const range = page.days.length ? `${page.days[0]} … ${page.days[page.days.length - 1]}` : 'no days yet';
-  const legend = CELL_STATES.map((s) => `<span class="legend"><i class="${stateClass(s)}"></i>${escapeHtml(s)}</span>`).join(' ');
+  const legend = CELL_STATES.map(
+    (s) => `<span class="legend"><i class="${stateClass(s)}"></i>${escapeHtml(s)}</span>`,
+  ).join(' ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>lakestep lake</title>
@@ -48,7 +56,9 @@ ${runsSection(page)}
 }
 
 function tableSection(t: LakeTable): string {
-  const counts = CELL_STATES.filter((s) => t.counts[s]).map((s) => `${escapeHtml(s)} ${n(t.counts[s]!)}`).join(', ');
+  const counts = CELL_STATES.filter((s) => t.counts[s])
+    .map((s) => `${escapeHtml(s)} ${n(t.counts[s]!)}`)
+    .join(', ');
   return `<section class="table" data-table="${escapeHtml(t.table)}">
 <h2>${escapeHtml(t.table)}</h2>
 <p>${counts || 'no days yet'} · ${n(t.totalRows)} rows, ${n(t.totalRejected)} rejected</p>
@@ -96,7 +106,10 @@ export function barChart(cells: LakeCell[], value: (c: LakeCell) => number, colo
     ? cells
         .map((c, i) => [c, i] as const)
         .filter(([c]) => value(c) > 0)
-        .map(([c, i]) => `M${(left + i * step).toFixed(2)} ${base}v${(-(value(c) / max) * plotH).toFixed(2)}h${barW.toFixed(2)}V${base}z`)
+        .map(
+          ([c, i]) =>
+            `M${(left + i * step).toFixed(2)} ${base}v${(-(value(c) / max) * plotH).toFixed(2)}h${barW.toFixed(2)}V${base}z`,
+        )
         .join('')
     : '';
   const first = cells[0]?.day ?? '';

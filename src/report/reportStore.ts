@@ -35,17 +35,29 @@ export function reportKeys(execution: string): { jsonKey: string; htmlKey: strin
  * @param html the page; default renderRunReportHtml(report)
  * @returns the keys written
  */
-export async function writeRunReport(store: ObjectStore, report: RunReport, html?: string): Promise<{ jsonKey: string; htmlKey: string }> {
+export async function writeRunReport(
+  store: ObjectStore,
+  report: RunReport,
+  html?: string,
+): Promise<{ jsonKey: string; htmlKey: string }> {
   const keys = reportKeys(report.execution);
   const htmlKey = await store.putText(keys.htmlKey, html ?? renderRunReportHtml(report), 'text/html; charset=utf-8');
   const jsonKey = await store.putJson(keys.jsonKey, report);
-  const pointer: LatestPointer = { execution: report.execution, jsonKey, htmlKey, ...(report.endedAt ? { endedAt: report.endedAt } : {}) };
+  const pointer: LatestPointer = {
+    execution: report.execution,
+    jsonKey,
+    htmlKey,
+    ...(report.endedAt ? { endedAt: report.endedAt } : {}),
+  };
   await store.putJson(LATEST_KEY, pointer);
   return { jsonKey, htmlKey };
 }
 
 /** A report by execution name (or full id); undefined when there is none. */
-export async function readRunReport(store: ObjectStore, execution: string): Promise<{ report: RunReport; jsonKey: string; htmlKey?: string } | undefined> {
+export async function readRunReport(
+  store: ObjectStore,
+  execution: string,
+): Promise<{ report: RunReport; jsonKey: string; htmlKey?: string } | undefined> {
   const { jsonKey, htmlKey } = reportKeys(execution);
   const report = await store.getJson<RunReport>(jsonKey);
   if (!report) return undefined;
@@ -58,18 +70,25 @@ export async function readRunReport(store: ObjectStore, execution: string): Prom
  * removed) the one with the latest `endedAt` among all, then the greatest key.
  * @returns undefined when the lake has no report
  */
-export async function latestReport(store: ObjectStore): Promise<{ report: RunReport; jsonKey: string; htmlKey?: string } | undefined> {
+export async function latestReport(
+  store: ObjectStore,
+): Promise<{ report: RunReport; jsonKey: string; htmlKey?: string } | undefined> {
   const pointer = await store.getJson<LatestPointer>(LATEST_KEY);
   if (pointer) {
     const found = await readRunReport(store, pointer.execution);
     if (found) return found;
   }
-  const keys = (await store.list(REPORTS_PREFIX)).map((o) => o.key).filter((k) => k.endsWith('.json') && k !== LATEST_KEY);
+  const keys = (await store.list(REPORTS_PREFIX))
+    .map((o) => o.key)
+    .filter((k) => k.endsWith('.json') && k !== LATEST_KEY);
   let best: { report: RunReport; key: string } | undefined;
   for (const key of keys) {
     const report = await store.getJson<RunReport>(key);
     if (!report) continue;
-    const newer = !best || (report.endedAt ?? '') > (best.report.endedAt ?? '') || ((report.endedAt ?? '') === (best.report.endedAt ?? '') && key > best.key);
+    const newer =
+      !best ||
+      (report.endedAt ?? '') > (best.report.endedAt ?? '') ||
+      ((report.endedAt ?? '') === (best.report.endedAt ?? '') && key > best.key);
     if (newer) best = { report, key };
   }
   return best ? readRunReport(store, best.report.execution) : undefined;
@@ -103,11 +122,23 @@ export async function chainReports(store: ObjectStore, execution: string): Promi
  * @param nowMs epoch ms the page is made at
  * @returns the key written
  */
-export async function writeLakePage(store: ObjectStore, ledger: Pick<Ledger, 'outputDays' | 'rawPartitions' | 'executions'>, stageVersions: Record<string, string>, nowMs: number): Promise<string> {
+export async function writeLakePage(
+  store: ObjectStore,
+  ledger: Pick<Ledger, 'outputDays' | 'rawPartitions' | 'executions'>,
+  stageVersions: Record<string, string>,
+  nowMs: number,
+): Promise<string> {
   const tables = await Promise.all(
-    Object.entries(stageVersions).map(async ([table, stageVersion]) => ({ table, stageVersion, outputs: await ledger.outputDays(table), raw: await ledger.rawPartitions(table) })),
+    Object.entries(stageVersions).map(async ([table, stageVersion]) => ({
+      table,
+      stageVersion,
+      outputs: await ledger.outputDays(table),
+      raw: await ledger.rawPartitions(table),
+    })),
   );
-  const pages = (await store.list(REPORTS_PREFIX)).map((o) => o.key).filter((k) => k.endsWith('.html') && k !== LAKE_PAGE_KEY);
+  const pages = (await store.list(REPORTS_PREFIX))
+    .map((o) => o.key)
+    .filter((k) => k.endsWith('.html') && k !== LAKE_PAGE_KEY);
   const reportNames = new Set(pages.map((k) => k.slice(REPORTS_PREFIX.length, -'.html'.length)));
   const page = buildLakePage(tables, await ledger.executions(), reportNames, nowMs);
   return store.putText(LAKE_PAGE_KEY, renderLakePageHtml(page), 'text/html; charset=utf-8');

@@ -161,7 +161,8 @@ export interface RunReport {
 /** Extra fields a DayResult may carry (per-day metrics and reject reasons), read when present. */
 type DayWithExtras = SummaryDay & { metrics?: Record<string, number>; rejectedByReason?: Record<string, number> };
 
-const iso = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? undefined : new Date(ms).toISOString());
+const iso = (ms: number | undefined) =>
+  ms === undefined || !Number.isFinite(ms) ? undefined : new Date(ms).toISOString();
 
 /**
  * The checks and warnings a summary holds, in the report's terms: each day's check outcomes
@@ -206,7 +207,10 @@ export function buildRunReport(summary: RunSummary, extra: RunReportExtra = {}):
       reasons: (d.reasons ?? []).map(describeReason),
     };
     if (typeof metrics.unattributed === 'number') day.unattributed = metrics.unattributed;
-    if (d.status === 'failed') day.error = d.error ? { name: d.error.name, message: d.error.message } : { name: 'StepFailedError', message: 'failed' };
+    if (d.status === 'failed')
+      day.error = d.error
+        ? { name: d.error.name, message: d.error.message }
+        : { name: 'StepFailedError', message: 'failed' };
     if (!byTable.has(d.dataset)) byTable.set(d.dataset, []);
     byTable.get(d.dataset)!.push(day);
   }
@@ -217,8 +221,16 @@ export function buildRunReport(summary: RunSummary, extra: RunReportExtra = {}):
 
   const checks: ReportCheck[] = (extra.checks ?? [])
     .map((c) => ({ ...c, sampleRows: (c.sampleRows ?? []).slice(0, MAX_SAMPLE_ROWS).map(plainRow) }))
-    .sort((a, b) => CHECK_ORDER[a.status] - CHECK_ORDER[b.status] || cmp(a.table, b.table) || cmp(a.day, b.day) || cmp(a.name, b.name));
-  const warnings: ReportWarning[] = (extra.warnings ?? []).map((w) => (typeof w === 'string' ? { message: w } : { ...w }));
+    .sort(
+      (a, b) =>
+        CHECK_ORDER[a.status] - CHECK_ORDER[b.status] ||
+        cmp(a.table, b.table) ||
+        cmp(a.day, b.day) ||
+        cmp(a.name, b.name),
+    );
+  const warnings: ReportWarning[] = (extra.warnings ?? []).map((w) =>
+    typeof w === 'string' ? { message: w } : { ...w },
+  );
   const checksFailed = checks.filter((c) => c.status === 'failed').length;
   const checkWarnings = checks.filter((c) => c.status === 'warning').length;
   const all = totalsOf(tables.flatMap((t) => t.days));
@@ -231,7 +243,9 @@ export function buildRunReport(summary: RunSummary, extra: RunReportExtra = {}):
     status: summary.failedDays.length || checksFailed ? 'FAILED' : 'SUCCEEDED',
     ...(startedAt ? { startedAt } : {}),
     ...(endedAt ? { endedAt } : {}),
-    ...(startedAt && endedAt ? { durationSeconds: Math.round((extra.endedAtMs! - extra.startedAtMs!) / 100) / 10 } : {}),
+    ...(startedAt && endedAt
+      ? { durationSeconds: Math.round((extra.endedAtMs! - extra.startedAtMs!) / 100) / 10 }
+      : {}),
     stepSeconds: Math.round(summary.stepSeconds * 10) / 10, // a sum of floats (0.7869999999999999): tenths, as durationSeconds
     tables,
     steps: (summary.steps ?? []).map((st) => ({
@@ -247,7 +261,9 @@ export function buildRunReport(summary: RunSummary, extra: RunReportExtra = {}):
     warnings,
     rejectedByReason: Object.fromEntries(Object.entries(summary.rejectedByReason).sort(([a], [b]) => cmp(a, b))),
     totals: { ...all, checksFailed, checkWarnings, warnings: warnings.length },
-    failedDays: tables.flatMap((t) => t.days.filter((d) => d.error).map((d) => ({ table: t.table, day: d.day, error: d.error! }))),
+    failedDays: tables.flatMap((t) =>
+      t.days.filter((d) => d.error).map((d) => ({ table: t.table, day: d.day, error: d.error! })),
+    ),
     ...(extra.continuedBy ? { continuedBy: extra.continuedBy } : {}),
     ...(extra.cost ? { cost: extra.cost } : {}),
   };
@@ -282,6 +298,12 @@ function totalsOf(days: ReportDay[]): ReportTotals {
  */
 function plainRow(row: Record<string, unknown>): Record<string, unknown> {
   return JSON.parse(
-    JSON.stringify(row, (_key, value: unknown) => (typeof value === 'bigint' ? (value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString()) : value)),
+    JSON.stringify(row, (_key, value: unknown) =>
+      typeof value === 'bigint'
+        ? value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+          ? Number(value)
+          : value.toString()
+        : value,
+    ),
   ) as Record<string, unknown>;
 }

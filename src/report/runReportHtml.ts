@@ -38,7 +38,10 @@ export function chartJsSource(): string | null {
 
 /** Escapes text for HTML element content and double- or single-quoted attribute values. */
 export function escapeHtml(text: unknown): string {
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 /** JSON safe inside a `<script>` element: no `</script>`, `<!--`, or JS line terminators. */
@@ -57,7 +60,10 @@ const secs = (v: number) => `${v.toLocaleString('en-US', { minimumFractionDigits
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
 
 /** Chart data: x = every day of the run, one bar series of output rows per table (0 where a table has no such day). */
-export function chartData(report: RunReport): { labels: string[]; datasets: { label: string; data: number[]; backgroundColor: string }[] } {
+export function chartData(report: RunReport): {
+  labels: string[];
+  datasets: { label: string; data: number[]; backgroundColor: string }[];
+} {
   const labels = [...new Set(report.tables.flatMap((t) => t.days.map((d) => d.day)))].sort();
   return {
     labels,
@@ -96,15 +102,22 @@ pre{margin:0;white-space:pre-wrap;word-break:break-all;max-width:60em;font-size:
 <p>${escapeHtml(report.executionId)}${when ? ` · ${escapeHtml(when)}` : ''}${report.durationSeconds !== undefined ? ` · ${secs(report.durationSeconds)}` : ''} · steps ${secs(report.stepSeconds)}</p>`);
   if (report.continuedBy) {
     const next = report.continuedBy.execution;
-    parts.push(`<p>The run was cut here (maxStepsPerExecution); it goes on in execution <a href="${escapeHtml(next)}.html">${escapeHtml(next)}</a> with ${escapeHtml(report.continuedBy.deferredDays)} day partitions left.</p>`);
+    parts.push(
+      `<p>The run was cut here (maxStepsPerExecution); it goes on in execution <a href="${escapeHtml(next)}.html">${escapeHtml(next)}</a> with ${escapeHtml(report.continuedBy.deferredDays)} day partitions left.</p>`,
+    );
   }
 
   parts.push(`<h2>Totals</h2>
 <table id="totals"><tr><th>days</th><th>failed days</th><th>records in</th><th>records out</th><th>duplicates</th><th>rejected</th><th>late</th><th>unattributed</th><th>checks failed</th><th>warnings</th></tr>
 <tr>${[t.days, t.daysFailed, t.recordsIn, t.recordsOut, t.duplicates, t.rejected, t.late, t.unattributed, t.checksFailed, t.warnings + t.checkWarnings].map((v) => `<td class="num">${n(v)}</td>`).join('')}</tr></table>`);
   const reasons = Object.entries(report.rejectedByReason);
-  const onFailedDays = t.rejectedOnFailedDays ? `; ${n(t.rejectedOnFailedDays)} of them on failed days, not published` : '';
-  if (reasons.length) parts.push(`<p>Rejected by reason, all days: ${reasons.map(([r, c]) => `${escapeHtml(r)} ${n(c)}`).join(', ')}${onFailedDays}</p>`);
+  const onFailedDays = t.rejectedOnFailedDays
+    ? `; ${n(t.rejectedOnFailedDays)} of them on failed days, not published`
+    : '';
+  if (reasons.length)
+    parts.push(
+      `<p>Rejected by reason, all days: ${reasons.map(([r, c]) => `${escapeHtml(r)} ${n(c)}`).join(', ')}${onFailedDays}</p>`,
+    );
 
   parts.push(`<h2>Daily output rows</h2>`);
   if (lib) {
@@ -120,7 +133,9 @@ pre{margin:0;white-space:pre-wrap;word-break:break-all;max-width:60em;font-size:
 })();
 </script>`);
   } else {
-    parts.push(`<p class="warning">Chart unavailable: the chart.js package was not installed where this page was made. The figures are in the tables below.</p>`);
+    parts.push(
+      `<p class="warning">Chart unavailable: the chart.js package was not installed where this page was made. The figures are in the tables below.</p>`,
+    );
   }
 
   parts.push(stepsSection(report.steps));
@@ -141,7 +156,10 @@ function failedDaysSection(failedDays: RunReport['failedDays']): string {
     if (!groups.has(key)) groups.set(key, { table: f.table, error: errorText(f.error), days: [] });
     groups.get(key)!.days.push(f.day);
   }
-  const rows = [...groups.values()].map((g) => `<tr><td>${escapeHtml(g.table)}</td><td>${escapeHtml(formatDayRanges(g.days))}</td><td class="num">${n(g.days.length)}</td><td><div class="err">${escapeHtml(g.error)}</div></td></tr>`);
+  const rows = [...groups.values()].map(
+    (g) =>
+      `<tr><td>${escapeHtml(g.table)}</td><td>${escapeHtml(formatDayRanges(g.days))}</td><td class="num">${n(g.days.length)}</td><td><div class="err">${escapeHtml(g.error)}</div></td></tr>`,
+  );
   return `<h2>Failed days</h2><table id="failed-days"><tr><th>table</th><th>days</th><th>count</th><th>error</th></tr>${rows.join('')}</table>`;
 }
 
@@ -150,7 +168,9 @@ function stepsSection(steps: ReportStep[] | undefined): string {
   if (!steps?.length) return '';
   const rows = steps.map((st) => {
     const range = st.from === st.to ? st.from : `${st.from} … ${st.to}`;
-    const status = st.daysFailed ? `<span class="failed">${n(st.daysFailed)} of ${n(st.days)} failed</span>` : `<span class="succeeded">ok</span>`;
+    const status = st.daysFailed
+      ? `<span class="failed">${n(st.daysFailed)} of ${n(st.days)} failed</span>`
+      : `<span class="succeeded">ok</span>`;
     return `<tr><td>${escapeHtml(st.table)}</td><td>${escapeHtml(range)}</td><td class="num">${n(st.days)}</td><td class="num">${st.seconds || !st.daysFailed ? secs(st.seconds) : '—'}</td><td>${status}</td><td>${st.error ? `<div class="err">${escapeHtml(errorText(st.error))}</div>` : ''}</td></tr>`;
   });
   return `<h2>Steps</h2><table id="steps"><tr><th>table</th><th>days</th><th>partitions</th><th>took</th><th>status</th><th>error</th></tr>\n${rows.join('\n')}</table>`;
@@ -164,25 +184,45 @@ const stepErrorOf = (steps: ReportStep[], table: string, day: string) => {
 
 function tableSection(table: ReportTable, steps: ReportStep[]): string {
   const hasUnattributed = table.days.some((d) => d.unattributed !== undefined);
-  const metricNames = [...new Set(table.days.flatMap((d) => Object.keys(d.metrics)))].filter((m) => m !== 'unattributed').sort();
-  const head = ['day', 'status', 'records in', 'records out', 'duplicates', 'rejected', 'late', 'rejects by reason', ...(hasUnattributed ? ['unattributed'] : []), ...metricNames, 'why'];
+  const metricNames = [...new Set(table.days.flatMap((d) => Object.keys(d.metrics)))]
+    .filter((m) => m !== 'unattributed')
+    .sort();
+  const head = [
+    'day',
+    'status',
+    'records in',
+    'records out',
+    'duplicates',
+    'rejected',
+    'late',
+    'rejects by reason',
+    ...(hasUnattributed ? ['unattributed'] : []),
+    ...metricNames,
+    'why',
+  ];
   // a step's error shows once, in Steps; a day shows only an error of its own
   const dayError = (d: ReportDay) => {
     if (!d.error) return '';
-    return errorText(d.error) === stepErrorOf(steps, table.table, d.day) ? '<br><small>(the step\'s error, under Steps)</small>' : `<br><small>${escapeHtml(errorText(d.error))}</small>`;
+    return errorText(d.error) === stepErrorOf(steps, table.table, d.day)
+      ? "<br><small>(the step's error, under Steps)</small>"
+      : `<br><small>${escapeHtml(errorText(d.error))}</small>`;
   };
   const row = (d: ReportDay) =>
     [
       `<td>${escapeHtml(d.day)}</td>`,
       `<td class="${escapeHtml(d.status)}">${escapeHtml(d.status)}${dayError(d)}</td>`,
       ...[d.recordsIn, d.recordsOut, d.duplicates, d.rejected, d.late].map((v) => `<td class="num">${n(v)}</td>`),
-      `<td>${Object.entries(d.rejectedByReason).map(([r, c]) => `${escapeHtml(r)} ${n(c)}`).join('<br>')}</td>`,
+      `<td>${Object.entries(d.rejectedByReason)
+        .map(([r, c]) => `${escapeHtml(r)} ${n(c)}`)
+        .join('<br>')}</td>`,
       ...(hasUnattributed ? [`<td class="num">${n(d.unattributed)}</td>`] : []),
       ...metricNames.map((m) => `<td class="num">${n(d.metrics[m])}</td>`),
       `<td><small>${d.reasons.map(escapeHtml).join('<br>')}</small></td>`,
     ].join('');
   const t = table.totals;
-  const totalCells = [t.recordsIn, t.recordsOut, t.duplicates, t.rejected, t.late].map((v) => `<th class="num">${n(v)}</th>`).join('');
+  const totalCells = [t.recordsIn, t.recordsOut, t.duplicates, t.rejected, t.late]
+    .map((v) => `<th class="num">${n(v)}</th>`)
+    .join('');
   return `<h2>${escapeHtml(table.table)}</h2>
 <table class="days" data-table="${escapeHtml(table.table)}"><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>
 ${table.days.map((d) => `<tr>${row(d)}</tr>`).join('\n')}
@@ -201,7 +241,9 @@ function checksSection(report: RunReport): string {
 }
 
 function costSection(cost: CostEstimate): string {
-  const rows = estimateRows(cost).map((cells) => `<tr>${cells.map((c, i) => `<td${i === 2 ? ' class="num"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`);
+  const rows = estimateRows(cost).map(
+    (cells) => `<tr>${cells.map((c, i) => `<td${i === 2 ? ' class="num"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`,
+  );
   return `<h2>Cost on AWS</h2><p>What this work costs on AWS at the stage's settings: about ${escapeHtml(formatUsd(cost.totalUsd))} (list prices, ${escapeHtml(cost.prices.region)}, ${escapeHtml(cost.prices.asOf)}).</p>
 <table id="cost"><tr><th>what</th><th>how much</th><th>price</th></tr>${rows.join('')}</table>
 <ul>${cost.notes.map((note) => `<li><small>${escapeHtml(note)}</small></li>`).join('')}</ul>`;
@@ -210,7 +252,13 @@ function costSection(cost: CostEstimate): string {
 function warningsSection(report: RunReport): string {
   if (!report.warnings.length) return '';
   return `<h2>Warnings</h2><ul id="warnings">${report.warnings
-    .map((w) => `<li>${[w.name, w.table, w.day].filter(Boolean).map((p) => `<b>${escapeHtml(p)}</b> `).join('')}${escapeHtml(w.message)}</li>`)
+    .map(
+      (w) =>
+        `<li>${[w.name, w.table, w.day]
+          .filter(Boolean)
+          .map((p) => `<b>${escapeHtml(p)}</b> `)
+          .join('')}${escapeHtml(w.message)}</li>`,
+    )
     .join('')}</ul>`;
 }
 
@@ -222,6 +270,14 @@ function failedTotalsRow(table: ReportTable, hasUnattributed: boolean, metricCou
   const failed = table.days.filter((d) => d.status !== 'succeeded');
   if (!failed.length) return '';
   const sum = (pick: (d: ReportDay) => number) => failed.reduce((total, d) => total + pick(d), 0);
-  const cells = [sum((d) => d.recordsIn), sum((d) => d.recordsOut), sum((d) => d.duplicates), sum((d) => d.rejected), sum((d) => d.late)].map((v) => `<th class="num">${n(v)}</th>`).join('');
+  const cells = [
+    sum((d) => d.recordsIn),
+    sum((d) => d.recordsOut),
+    sum((d) => d.duplicates),
+    sum((d) => d.rejected),
+    sum((d) => d.late),
+  ]
+    .map((v) => `<th class="num">${n(v)}</th>`)
+    .join('');
   return `<tr class="failed-total"><th>failed, not published</th><th>${n(failed.length)} failed</th>${cells}<th></th>${hasUnattributed ? `<th class="num">${n(sum((d) => d.unattributed ?? 0))}</th>` : ''}${'<th></th>'.repeat(metricCount)}<th></th></tr>`;
 }

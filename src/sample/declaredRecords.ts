@@ -66,7 +66,13 @@ function randomValue(name: string, column: RawColumn, rng: Rng, eventMs: number,
 }
 
 /** A value no cast of `type` accepts (docs/raw-records.md), for a `bad_type` record. */
-export const UNCASTABLE: Record<RawColumn['type'], string> = { bigint: 'abc', double: 'abc', boolean: 'maybe', timestamp: 'yesterday', string: '' };
+export const UNCASTABLE: Record<RawColumn['type'], string> = {
+  bigint: 'abc',
+  double: 'abc',
+  boolean: 'maybe',
+  timestamp: 'yesterday',
+  string: '',
+};
 
 /** The nested JSON object of a record: each value at its column's path. */
 export function jsonRecord(ds: DatasetConfig, values: Values): Record<string, unknown> {
@@ -98,5 +104,7 @@ export const csvHeader = (ds: DatasetConfig) => Object.values(ds.columns).map((c
 
 /** One CSV line: a field holding the delimiter, a quote or a line break is quoted, quotes doubled. */
 export function csvLine(fields: string[], delimiter: string): string {
-  return fields.map((f) => (f.includes(delimiter) || /["\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(delimiter);
+  return fields
+    .map((f) => (f.includes(delimiter) || /["\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f))
+    .join(delimiter);
 }

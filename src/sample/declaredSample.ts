@@ -70,7 +70,10 @@ export async function generateDeclaredSample(opts: DeclaredSampleOptions): Promi
   const out: DeclaredSampleSummary[] = [];
   for (const name of names) {
     const ds = opts.config.datasets[name];
-    if (!ds) throw new Error(`sample: no dataset "${name}" in the config (expected one of ${Object.keys(opts.config.datasets).join(', ')})`);
+    if (!ds)
+      throw new Error(
+        `sample: no dataset "${name}" in the config (expected one of ${Object.keys(opts.config.datasets).join(', ')})`,
+      );
     out.push(await sampleDataset(ds, opts));
   }
   return out;
@@ -86,8 +89,20 @@ async function sampleDataset(ds: DatasetConfig, opts: DeclaredSampleOptions): Pr
   const unitsPerDay = hourly ? 24 : 1;
   const perUnit = opts.recordsPerHour * (hourly ? 1 : 24);
   const startMs = Date.parse(`${opts.start}T00:00:00Z`);
-  const units: Unit[] = Array.from({ length: opts.days * unitsPerDay }, (_, u) => ({ arrivalMs: startMs + u * unitMs + unitMs - 60_000 + rng.int(59_000), texts: [] }));
-  const summary: DeclaredSampleSummary = { dataset: ds.name, prefix: ds.raw.prefix, files: 0, records: 0, duplicates: 0, lateWithinAllowance: 0, rejected: 0, validRecords: 0 };
+  const units: Unit[] = Array.from({ length: opts.days * unitsPerDay }, (_, u) => ({
+    arrivalMs: startMs + u * unitMs + unitMs - 60_000 + rng.int(59_000),
+    texts: [],
+  }));
+  const summary: DeclaredSampleSummary = {
+    dataset: ds.name,
+    prefix: ds.raw.prefix,
+    files: 0,
+    records: 0,
+    duplicates: 0,
+    lateWithinAllowance: 0,
+    rejected: 0,
+    validRecords: 0,
+  };
   const text = (values: Values) => recordText(ds, values);
   let serial = 0;
   const draw = (eventMs: number) => drawValues(ds, rng, serial++, eventMs, ds.raw.format !== 'parquet');
@@ -102,30 +117,48 @@ async function sampleDataset(ds: DatasetConfig, opts: DeclaredSampleOptions): Pr
       // a copy (a producer's retry): later in the same unit, or in a unit up to lateDays later
       if (ds.dedupKey && rng.int(50) === 0) {
         const later = u + (hourly ? rng.int(ds.lateDays * 24 + 1) : 0);
-        if (later < units.length) (put(later, text(values)), summary.duplicates++);
+        if (later < units.length) put(later, text(values)), summary.duplicates++;
       }
     }
     if (u % unitsPerDay !== 0) continue;
     // once a day: what the lateness allowance keeps and what it rejects, then the malformed records
     if (hourly && ds.lateDays > 0) {
       for (let i = 0, n = Math.max(1, Math.round(perUnit * unitsPerDay * 0.01)); i < n; i++) {
-        put(u + rng.int(unitsPerDay), text(draw(unitStart - rng.between(1, ds.lateDays) * MS_PER_DAY + rng.int(HOUR_MS))));
+        put(
+          u + rng.int(unitsPerDay),
+          text(draw(unitStart - rng.between(1, ds.lateDays) * MS_PER_DAY + rng.int(HOUR_MS))),
+        );
         summary.validRecords++;
         summary.lateWithinAllowance++;
       }
     }
-    if (hourly) (put(u + rng.int(unitsPerDay), text(draw(unitStart - (ds.lateDays + 1 + rng.int(2)) * MS_PER_DAY - rng.int(HOUR_MS)))), summary.rejected++);
-    for (const bad of malformed(ds, draw(unitStart + rng.int(unitMs)))) (put(u + rng.int(unitsPerDay), bad), summary.rejected++);
+    if (hourly)
+      put(
+        u + rng.int(unitsPerDay),
+        text(draw(unitStart - (ds.lateDays + 1 + rng.int(2)) * MS_PER_DAY - rng.int(HOUR_MS))),
+      ),
+        summary.rejected++;
+    for (const bad of malformed(ds, draw(unitStart + rng.int(unitMs))))
+      put(u + rng.int(unitsPerDay), bad), summary.rejected++;
   }
 
   const parquet = ds.raw.format === 'parquet' ? await ParquetFiles.open() : undefined;
   try {
     for (const unit of units) {
       if (!unit.texts.length) continue;
-      const key = rawFileKey(ds.raw.prefix, unit.arrivalMs, rng.hex8(), hourly ? 'firehose' : 'hive', `lakestep-${ds.name.replace(/_/g, '-')}`);
+      const key = rawFileKey(
+        ds.raw.prefix,
+        unit.arrivalMs,
+        rng.hex8(),
+        hourly ? 'firehose' : 'hive',
+        `lakestep-${ds.name.replace(/_/g, '-')}`,
+      );
       if (parquet) await parquet.write(ds, join(opts.lakeDir, key.replace(/\.gz$/, '.parquet')), unit.texts);
       else {
-        const header = ds.raw.format === 'csv' && ds.raw.csv?.header !== false ? [csvLine(csvHeader(ds), ds.raw.csv!.delimiter)] : [];
+        const header =
+          ds.raw.format === 'csv' && ds.raw.csv?.header !== false
+            ? [csvLine(csvHeader(ds), ds.raw.csv!.delimiter)]
+            : [];
         await writeRawFile(opts.lakeDir, key, [...header, ...unit.texts]);
       }
       summary.files++;
@@ -138,7 +171,9 @@ async function sampleDataset(ds: DatasetConfig, opts: DeclaredSampleOptions): Pr
 
 /** A record's text in the dataset's format (a JSON line for json and parquet, the CSV line for csv). */
 function recordText(ds: DatasetConfig, values: Values): string {
-  return ds.raw.format === 'csv' ? csvLine(csvFields(ds, values), ds.raw.csv!.delimiter) : JSON.stringify(jsonRecord(ds, values));
+  return ds.raw.format === 'csv'
+    ? csvLine(csvFields(ds, values), ds.raw.csv!.delimiter)
+    : JSON.stringify(jsonRecord(ds, values));
 }
 
 /**
@@ -151,17 +186,24 @@ function malformed(ds: DatasetConfig, values: Values): string[] {
   const out: string[] = [];
   const headerless = ds.raw.format === 'csv' && ds.raw.csv?.header === false;
   if (ds.raw.format === 'json') out.push('<html><body><h1>502 Bad Gateway</h1></body></html>');
-  else if (!headerless && Object.keys(ds.columns).length > 1) out.push(csvLine(csvFields(ds, values).slice(1), ds.raw.csv!.delimiter));
+  else if (!headerless && Object.keys(ds.columns).length > 1)
+    out.push(csvLine(csvFields(ds, values).slice(1), ds.raw.csv!.delimiter));
   const required = ds.required[0];
   out.push(recordText(ds, { ...values, [required]: undefined }));
-  const typed = Object.entries(ds.columns).find(([name, c]) => c.type !== 'string' && !(ds.dedupKey ?? []).includes(name));
+  const typed = Object.entries(ds.columns).find(
+    ([name, c]) => c.type !== 'string' && !(ds.dedupKey ?? []).includes(name),
+  );
   if (typed) out.push(recordText(ds, { ...values, [typed[0]]: UNCASTABLE[typed[1].type] }));
   return out;
 }
 
 /** Parquet files written by DuckDB from JSON lines, typed as the dataset declares (timestamps as ISO text). */
 class ParquetFiles {
-  private constructor(private readonly instance: DuckDBInstance, private readonly con: DuckDBConnection, private readonly dir: string) {}
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly con: DuckDBConnection,
+    private readonly dir: string,
+  ) {}
 
   static async open(): Promise<ParquetFiles> {
     const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
@@ -173,8 +215,12 @@ class ParquetFiles {
     await writeFile(json, await encodeRawText(`${lines.join('\n')}\n`, { gzip: false }));
     await mkdir(dirname(path), { recursive: true });
     const { columns } = recordType(ds, 'duckdb');
-    const struct = `{${Object.entries(columns).map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(', ')}}`;
-    await this.con.run(`COPY (SELECT * FROM read_json(${sqlString(json)}, format = 'newline_delimited', columns = ${struct})) TO ${sqlString(path)} (FORMAT parquet)`);
+    const struct = `{${Object.entries(columns)
+      .map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`)
+      .join(', ')}}`;
+    await this.con.run(
+      `COPY (SELECT * FROM read_json(${sqlString(json)}, format = 'newline_delimited', columns = ${struct})) TO ${sqlString(path)} (FORMAT parquet)`,
+    );
   }
 
   close(): void {

@@ -39,11 +39,19 @@ export async function sampleProject(opts: ProjectSampleOptions): Promise<Project
   if (!generator) return { lines: declaredLines(await generateDeclaredSample(opts), opts) };
   // checked here, not at load: the Lambdas load the config without the project's generator beside them
   const path = resolve(opts.projectDir, generator);
-  if (!existsSync(path)) throw new ConfigError('sample.generator', `${path} does not exist (expected the project's sample generator module)`);
+  if (!existsSync(path))
+    throw new ConfigError(
+      'sample.generator',
+      `${path} does not exist (expected the project's sample generator module)`,
+    );
   // the CLI runs through tsx (bin/lakestep.js), so a .ts generator loads as it is
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const module = require(path) as { sample?: ProjectSampleGenerator };
-  if (typeof module.sample !== 'function') throw new ConfigError('sample.generator', `${generator} exports no function \`sample\` (expected \`export async function sample(opts)\`, see src/sample/projectSample.ts)`);
+  if (typeof module.sample !== 'function')
+    throw new ConfigError(
+      'sample.generator',
+      `${generator} exports no function \`sample\` (expected \`export async function sample(opts)\`, see src/sample/projectSample.ts)`,
+    );
   return module.sample(opts);
 }
 
@@ -70,10 +78,14 @@ function declaredLines(summaries: DeclaredSampleSummary[], opts: ProjectSampleOp
   const lines: string[] = [];
   for (const s of summaries) {
     const where = relative(process.cwd(), join(opts.lakeDir, s.prefix)) || '.';
-    lines.push(`sample: ${n(s.records)} ${s.dataset} records in ${n(s.files)} files under ${where} (${n(s.duplicates)} copies, ${n(s.lateWithinAllowance)} late within the allowance, ${n(s.rejected)} to quarantine)`);
+    lines.push(
+      `sample: ${n(s.records)} ${s.dataset} records in ${n(s.files)} files under ${where} (${n(s.duplicates)} copies, ${n(s.lateWithinAllowance)} late within the allowance, ${n(s.rejected)} to quarantine)`,
+    );
     const threshold = opts.config.datasets[s.dataset].rejectThreshold;
     if (s.rejected / s.records > threshold) {
-      lines.push(`warning: ${((100 * s.rejected) / s.records).toFixed(1)} % of these ${s.dataset} records are to be quarantined, over its ${(threshold * 100).toFixed(1)} % reject threshold: lakestep run will fail their days (use a larger --records-per-hour)`);
+      lines.push(
+        `warning: ${((100 * s.rejected) / s.records).toFixed(1)} % of these ${s.dataset} records are to be quarantined, over its ${(threshold * 100).toFixed(1)} % reject threshold: lakestep run will fail their days (use a larger --records-per-hour)`,
+      );
     }
   }
   return lines;

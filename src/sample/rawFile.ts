@@ -24,9 +24,22 @@ export type RecordSeparator = 'newline' | 'none' | 'mixed';
  * @example rawFileKey('raw/access_records/', Date.UTC(2024, 2, 5, 10, 15, 30), 'abc', 'firehose')
  *   // 'raw/access_records/2024/03/05/10/lakestep-access-records-1-2024-03-05-10-15-30-abc.gz'
  */
-export function rawFileKey(prefix: string, arrivalMs: number, id: string, layout: RawLayout = 'firehose', stream = 'lakestep-access-records'): string {
+export function rawFileKey(
+  prefix: string,
+  arrivalMs: number,
+  id: string,
+  layout: RawLayout = 'firehose',
+  stream = 'lakestep-access-records',
+): string {
   const iso = new Date(arrivalMs).toISOString(); // 2024-03-05T10:15:30.000Z
-  const [y, mo, d, h, mi, s] = [iso.slice(0, 4), iso.slice(5, 7), iso.slice(8, 10), iso.slice(11, 13), iso.slice(14, 16), iso.slice(17, 19)];
+  const [y, mo, d, h, mi, s] = [
+    iso.slice(0, 4),
+    iso.slice(5, 7),
+    iso.slice(8, 10),
+    iso.slice(11, 13),
+    iso.slice(14, 16),
+    iso.slice(17, 19),
+  ];
   const folder = layout === 'hive' ? `year=${y}/month=${mo}/day=${d}` : `${y}/${mo}/${d}/${h}`;
   return `${prefix}${folder}/${stream}-1-${y}-${mo}-${d}-${h}-${mi}-${s}-${id}.gz`;
 }
@@ -53,7 +66,10 @@ export interface WriteRawFileOptions {
  * Joins record texts the way Firehose writes them.
  * @example joinRecords(['{"a":1}', '{"a":2}'], 'none') // '{"a":1}{"a":2}'
  */
-export function joinRecords(records: readonly string[], opts: Pick<WriteRawFileOptions, 'separator' | 'newlineAfter' | 'trailingNewline'> = {}): string {
+export function joinRecords(
+  records: readonly string[],
+  opts: Pick<WriteRawFileOptions, 'separator' | 'newlineAfter' | 'trailingNewline'> = {},
+): string {
   const separator = opts.separator ?? 'newline';
   const newlineAfter = opts.newlineAfter ?? ((i: number) => i % 2 === 0);
   let text = '';
@@ -71,7 +87,10 @@ export function joinRecords(records: readonly string[], opts: Pick<WriteRawFileO
 /**
  * Encodes a file's text: UTF-8, then gzip (fast level by default), optionally cut short.
  */
-export async function encodeRawText(text: string, opts: Pick<WriteRawFileOptions, 'gzip' | 'truncateGzipFraction' | 'gzipLevel'> & { gzip: boolean }): Promise<Buffer> {
+export async function encodeRawText(
+  text: string,
+  opts: Pick<WriteRawFileOptions, 'gzip' | 'truncateGzipFraction' | 'gzipLevel'> & { gzip: boolean },
+): Promise<Buffer> {
   const plain = Buffer.from(text, 'utf8');
   if (!opts.gzip) return plain;
   const zipped = await gzipAsync(plain, { level: opts.gzipLevel ?? 1 });
@@ -88,7 +107,12 @@ export async function encodeRawText(text: string, opts: Pick<WriteRawFileOptions
  * @returns the absolute path and the bytes written
  * @example await writeRawFile(lake, 'raw/access_records/2024/03/05/10/f.gz', ['{"sessionId":"s","timestamp":1}'], { separator: 'none' })
  */
-export async function writeRawFile(lakeDir: string, key: string, records: readonly string[], opts: WriteRawFileOptions = {}): Promise<{ path: string; bytes: number }> {
+export async function writeRawFile(
+  lakeDir: string,
+  key: string,
+  records: readonly string[],
+  opts: WriteRawFileOptions = {},
+): Promise<{ path: string; bytes: number }> {
   const gzip = opts.gzip ?? key.endsWith('.gz');
   const body = await encodeRawText(joinRecords(records, opts), { ...opts, gzip });
   const path = join(lakeDir, ...key.split('/'));

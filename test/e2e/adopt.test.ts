@@ -27,7 +27,14 @@ const record = (sessionId: string, timestampMs: number) =>
     stack: 'prod',
     instance: '000000503',
     timestamp: timestampMs,
-    payload: { sessionId, timestamp: timestampMs, userId: 7, method: 'GET', requestURL: '/repo/v1/entity/syn123', userAgent: 'synapseclient/2.7.2' },
+    payload: {
+      sessionId,
+      timestamp: timestampMs,
+      userId: 7,
+      method: 'GET',
+      requestURL: '/repo/v1/entity/syn123',
+      userAgent: 'synapseclient/2.7.2',
+    },
   });
 
 describe('lakestep adopt', () => {
@@ -69,7 +76,11 @@ describe('lakestep adopt', () => {
 
     expect(adopted.code).toBe(0);
     expect(adopted.stderr).toContain(`raw data never processed: ${arrival} (not recorded: the next run computes them)`);
-    expect(dry.plan?.days.filter((d) => d.dataset === 'access_records').map((d) => d.day)).toEqual([addDays(arrival, -1), arrival, addDays(arrival, 1)]);
+    expect(dry.plan?.days.filter((d) => d.dataset === 'access_records').map((d) => d.day)).toEqual([
+      addDays(arrival, -1),
+      arrival,
+      addDays(arrival, 1),
+    ]);
     rmSync(join(lake, 'raw/access_records', ...arrival.split('-')), { recursive: true, force: true });
   });
 
@@ -82,7 +93,12 @@ describe('lakestep adopt', () => {
 
     const adopted = await lakestep('adopt', '--lake', lake, '--since', since);
     const incremental = await run(lake);
-    const forced = await run(lake, { from: addDays(firstDay, -1), to: addDays(firstDay, 4), force: true, datasets: ['access_records'] });
+    const forced = await run(lake, {
+      from: addDays(firstDay, -1),
+      to: addDays(firstDay, 4),
+      force: true,
+      datasets: ['access_records'],
+    });
 
     expect(adopted.code).toBe(0);
     expect(incremental.plan?.days).toEqual([]);

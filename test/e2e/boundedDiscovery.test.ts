@@ -23,7 +23,21 @@ const LAST_DAY = '2024-03-06';
 const NOW = Date.parse(`${LAST_DAY}T12:00:00Z`);
 
 const record = (sessionId: string, timestampMs: number) =>
-  JSON.stringify({ stack: 'prod', instance: '1', timestamp: timestampMs, payload: { sessionId, timestamp: timestampMs, userId: 7, method: 'GET', requestURL: '/repo/v1/entity/syn1', userAgent: 'python', stack: 'prod', instance: '1' } });
+  JSON.stringify({
+    stack: 'prod',
+    instance: '1',
+    timestamp: timestampMs,
+    payload: {
+      sessionId,
+      timestamp: timestampMs,
+      userId: 7,
+      method: 'GET',
+      requestURL: '/repo/v1/entity/syn1',
+      userAgent: 'python',
+      stack: 'prod',
+      instance: '1',
+    },
+  });
 
 /** The folder store, recording every prefix it is asked to list (the real listing still happens). */
 function countingStore(store: ObjectStore) {
@@ -42,21 +56,50 @@ function countingStore(store: ObjectStore) {
 
 async function discoverWith(runtime: LocalRuntime, event: Record<string, unknown>) {
   const { listed, store } = countingStore(runtime.ports.store);
-  const run = validateRunInput({ datasets: ['access_records'], dryRun: true, ...event }, { executionId: `exec-${listed.length}-${Object.keys(event).join('')}`, startedAtMs: NOW, knownDatasets: Object.keys(runtime.config.datasets) });
-  const result = await discover({ store, ledger: runtime.ports.ledger, clock: { nowMs: () => NOW } }, run, runtime.config);
+  const run = validateRunInput(
+    { datasets: ['access_records'], dryRun: true, ...event },
+    {
+      executionId: `exec-${listed.length}-${Object.keys(event).join('')}`,
+      startedAtMs: NOW,
+      knownDatasets: Object.keys(runtime.config.datasets),
+    },
+  );
+  const result = await discover(
+    { store, ledger: runtime.ports.ledger, clock: { nowMs: () => NOW } },
+    run,
+    runtime.config,
+  );
   const plan = (await runtime.ports.store.getJson<Plan>(result.planKey))!;
   // the aggregate reading access_records follows the same days (upstream): not what this test is about
-  return { listed: [...listed].sort(), result, days: plan.days.filter((d) => d.dataset === 'access_records').map((d) => `${d.day} ${d.reasons.map((r) => ('rawDay' in r ? `${r.kind} ${r.rawDay}` : r.kind)).join(',')}`) };
+  return {
+    listed: [...listed].sort(),
+    result,
+    days: plan.days
+      .filter((d) => d.dataset === 'access_records')
+      .map((d) => `${d.day} ${d.reasons.map((r) => ('rawDay' in r ? `${r.kind} ${r.rawDay}` : r.kind)).join(',')}`),
+  };
 }
 
 describe('bounded discovery on a local lake', () => {
   const lake = tmpLake('bounded-discovery');
   beforeAll(async () => {
-    await generateSample({ lakeDir: lake, days: 6, start: FIRST_DAY, recordsPerHour: 25, seed: 11, datasets: ['access_records'] });
-    const first = await withLocalRuntime({ lakeDir: lake, alertStream: new PassThrough() }, (runtime) => executeStateMachine(runtime, { datasets: ['access_records'] }));
+    await generateSample({
+      lakeDir: lake,
+      days: 6,
+      start: FIRST_DAY,
+      recordsPerHour: 25,
+      seed: 11,
+      datasets: ['access_records'],
+    });
+    const first = await withLocalRuntime({ lakeDir: lake, alertStream: new PassThrough() }, (runtime) =>
+      executeStateMachine(runtime, { datasets: ['access_records'] }),
+    );
     expect([first.status, first.error]).toEqual(['SUCCEEDED', undefined]);
     // a late file inside the scheduled window (the day before the high-water mark) and one far outside it
-    for (const [arrival, id] of [['2024-03-05', 'late-in-window'], ['2024-03-02', 'late-outside']]) {
+    for (const [arrival, id] of [
+      ['2024-03-05', 'late-in-window'],
+      ['2024-03-02', 'late-outside'],
+    ]) {
       const at = Date.parse(`${arrival}T10:00:00Z`);
       await writeRawFile(lake, rawFileKey(PREFIX, at, id), [record(id, at)], { gzip: false });
     }
@@ -64,17 +107,29 @@ describe('bounded discovery on a local lake', () => {
   afterAll(() => rmSync(lake, { recursive: true, force: true }));
 
   it('a scheduled run lists only the window’s day prefixes and picks up the late file inside it', async () => {
-    const { listed, result, days } = await withLocalRuntime({ lakeDir: lake, alertStream: new PassThrough() }, (runtime) => discoverWith(runtime, {}));
+    const { listed, result, days } = await withLocalRuntime(
+      { lakeDir: lake, alertStream: new PassThrough() },
+      (runtime) => discoverWith(runtime, {}),
+    );
 
     // high-water mark 03-06, lateDays 1: arrival days 03-05 and 03-06, each in both layouts
     expect(listed).toEqual([...rawDayPrefixes(PREFIX, '2024-03-05'), ...rawDayPrefixes(PREFIX, '2024-03-06')].sort());
-    expect(result.rawListings).toEqual([{ dataset: 'access_records', scope: 'days', days: 2, from: '2024-03-05', to: '2024-03-06' }]);
-    expect(days).toEqual(['2024-03-04 late_file 2024-03-05', '2024-03-05 late_file 2024-03-05', '2024-03-06 late_file 2024-03-05']);
+    expect(result.rawListings).toEqual([
+      { dataset: 'access_records', scope: 'days', days: 2, from: '2024-03-05', to: '2024-03-06' },
+    ]);
+    expect(days).toEqual([
+      '2024-03-04 late_file 2024-03-05',
+      '2024-03-05 late_file 2024-03-05',
+      '2024-03-06 late_file 2024-03-05',
+    ]);
     expect(result.missingRawDays).toBe(0);
   });
 
   it('with full it lists the whole raw prefix and finds the changed day outside the window too', async () => {
-    const { listed, result, days } = await withLocalRuntime({ lakeDir: lake, alertStream: new PassThrough() }, (runtime) => discoverWith(runtime, { full: true }));
+    const { listed, result, days } = await withLocalRuntime(
+      { lakeDir: lake, alertStream: new PassThrough() },
+      (runtime) => discoverWith(runtime, { full: true }),
+    );
 
     expect(listed).toEqual([PREFIX]);
     expect(result.rawListings).toEqual([{ dataset: 'access_records', scope: 'all', reason: 'full' }]);

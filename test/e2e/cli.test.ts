@@ -28,7 +28,16 @@ async function withEnv<T>(env: Record<string, string | undefined>, fn: () => Pro
 
 describe('lakestep CLI', () => {
   const lake = tmpLake('cli');
-  beforeAll(() => generateSample({ lakeDir: lake, days: 2, start: '2024-12-31', recordsPerHour: 20, seed: 3, datasets: ['access_records'] }));
+  beforeAll(() =>
+    generateSample({
+      lakeDir: lake,
+      days: 2,
+      start: '2024-12-31',
+      recordsPerHour: 20,
+      seed: 3,
+      datasets: ['access_records'],
+    }),
+  );
   afterAll(() => rmSync(lake, { recursive: true, force: true }));
 
   it('exits 1 naming the option on a date that is not a calendar date', async () => {
@@ -44,7 +53,9 @@ describe('lakestep CLI', () => {
 
     expect(version).toMatchObject({ code: 0, stdout: '0.1.0\n' });
     expect(typo.code).toBe(1);
-    expect(typo.stderr).toContain("error: unknown option '--frm'\n(Did you mean --from?)\n(lakestep --help lists the commands");
+    expect(typo.stderr).toContain(
+      "error: unknown option '--frm'\n(Did you mean --from?)\n(lakestep --help lists the commands",
+    );
     expect(typo.stderr).not.toContain('Usage:');
   });
 
@@ -53,7 +64,9 @@ describe('lakestep CLI', () => {
     const enough = await lakestep('sample', '--lake', join(lake, 'enough'), '--days', '1', '--records-per-hour', '20');
 
     expect(tiny.code).toBe(0);
-    expect(tiny.stderr).toMatch(/warning: \d+\.\d % of these access records are malformed or late, over the 5\.0 % reject threshold: lakestep run will fail their days/);
+    expect(tiny.stderr).toMatch(
+      /warning: \d+\.\d % of these access records are malformed or late, over the 5\.0 % reject threshold: lakestep run will fail their days/,
+    );
     expect(enough.code).toBe(0);
     expect(enough.stderr).toContain('sample: ');
     expect(enough.stderr).not.toContain('warning');
@@ -61,8 +74,20 @@ describe('lakestep CLI', () => {
 
   it('names the raw keys in no known layout that it leaves alone', async () => {
     const odd = tmpLake('cli-odd');
-    await generateSample({ lakeDir: odd, days: 1, start: '2024-03-01', recordsPerHour: 20, seed: 3, datasets: ['access_records'] });
-    const stray = ['raw/access_records/2024/13/01/00/x.gz', 'raw/access_records/README.txt', 'raw/access_records/misc/a.gz', 'raw/access_records/misc/b.gz'];
+    await generateSample({
+      lakeDir: odd,
+      days: 1,
+      start: '2024-03-01',
+      recordsPerHour: 20,
+      seed: 3,
+      datasets: ['access_records'],
+    });
+    const stray = [
+      'raw/access_records/2024/13/01/00/x.gz',
+      'raw/access_records/README.txt',
+      'raw/access_records/misc/a.gz',
+      'raw/access_records/misc/b.gz',
+    ];
     for (const key of stray) {
       mkdirSync(dirname(join(odd, key)), { recursive: true });
       writeFileSync(join(odd, key), '{}');
@@ -118,13 +143,26 @@ describe('lakestep CLI', () => {
 
   it('exits 1 on a --stage command without an AWS region or credentials, saying how to set them', async () => {
     const none = join(lake, 'no-such-aws-file'); // no profile region or credentials either
-    const noAws = { AWS_PROFILE: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined, AWS_DEFAULT_REGION: undefined, AWS_CONFIG_FILE: none, AWS_SHARED_CREDENTIALS_FILE: none, AWS_EC2_METADATA_DISABLED: 'true' };
+    const noAws = {
+      AWS_PROFILE: undefined,
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_SESSION_TOKEN: undefined,
+      AWS_DEFAULT_REGION: undefined,
+      AWS_CONFIG_FILE: none,
+      AWS_SHARED_CREDENTIALS_FILE: none,
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
 
     const noRegion = await withEnv({ ...noAws, AWS_REGION: undefined }, () => lakestep('status', '--stage', 'dev'));
-    const noCredentials = await withEnv({ ...noAws, AWS_REGION: 'eu-west-1' }, () => lakestep('status', '--stage', 'dev'));
+    const noCredentials = await withEnv({ ...noAws, AWS_REGION: 'eu-west-1' }, () =>
+      lakestep('status', '--stage', 'dev'),
+    );
 
     expect(noRegion.code).toBe(1);
-    expect(noRegion.stderr).toContain('error: AWS_REGION: no AWS region is set (expected AWS_REGION or AWS_DEFAULT_REGION');
+    expect(noRegion.stderr).toContain(
+      'error: AWS_REGION: no AWS region is set (expected AWS_REGION or AWS_DEFAULT_REGION',
+    );
     expect(noCredentials.code).toBe(1);
     expect(noCredentials.stderr).toContain('error: AWS credentials: none found (expected AWS_PROFILE');
   });
@@ -189,8 +227,15 @@ describe('lakestep CLI', () => {
     const copy = `COPY (SELECT * FROM access_records) TO '${target}'`;
 
     const results = [];
-    for (const sql of [copy, `SELECT 1; ${copy}`, 'INSTALL httpfs']) results.push(await lakestep('query', '--lake', lake, sql));
-    const files = await lakestep('query', '--lake', lake, '--json', `SELECT count(*) AS n FROM read_parquet('processed/access_records/*/*/*/*.parquet')`);
+    for (const sql of [copy, `SELECT 1; ${copy}`, 'INSTALL httpfs'])
+      results.push(await lakestep('query', '--lake', lake, sql));
+    const files = await lakestep(
+      'query',
+      '--lake',
+      lake,
+      '--json',
+      `SELECT count(*) AS n FROM read_parquet('processed/access_records/*/*/*/*.parquet')`,
+    );
 
     expect(results.map((r) => r.code)).toEqual([1, 1, 1]);
     expect(results[0].stderr).toContain('a COPY statement is not a query; expected one read-only statement');
@@ -222,7 +267,10 @@ describe('lakestep CLI', () => {
 
   it('reads the statement from -f FILE and prints CSV with --format csv', async () => {
     const file = join(lake, 'count.sql');
-    writeFileSync(file, '-- requests a day\nSELECT record_date, count(*) AS n FROM access_records GROUP BY ALL ORDER BY ALL\n');
+    writeFileSync(
+      file,
+      '-- requests a day\nSELECT record_date, count(*) AS n FROM access_records GROUP BY ALL ORDER BY ALL\n',
+    );
 
     const result = await lakestep('query', '--lake', lake, '-f', file, '--format', 'csv');
 
@@ -249,7 +297,18 @@ describe('lakestep CLI', () => {
   });
 
   it('shows one table and its days within a range, each on a line with --days', async () => {
-    const result = await lakestep('status', '--lake', lake, '--dataset', 'access_records', '--from', '2024-12-31', '--to', '2025-01-01', '--days');
+    const result = await lakestep(
+      'status',
+      '--lake',
+      lake,
+      '--dataset',
+      'access_records',
+      '--from',
+      '2024-12-31',
+      '--to',
+      '2025-01-01',
+      '--days',
+    );
 
     expect(result.code).toBe(0);
     expect(result.stdout).not.toContain('client_share_4w');

@@ -17,7 +17,13 @@ import { executeStateMachine, type ExecutionOutcome } from '../../src/local/exec
 import type { RunCompletedEvent } from '../../src/local/fileRunEvents';
 import { withLocalRuntime } from '../../src/local/localRuntime';
 import { executionName, planKey, summaryKey } from '../../src/pipeline/runKeys';
-import { DOWNLOADS_PREFIX, generateSample, rawFileKey, writeRawFile, type SampleSummary } from '../../examples/synapse/sample/generate';
+import {
+  DOWNLOADS_PREFIX,
+  generateSample,
+  rawFileKey,
+  writeRawFile,
+  type SampleSummary,
+} from '../../examples/synapse/sample/generate';
 import { changedDays, snapshotFiles, sql, tmpLake } from '../helpers/lake';
 
 interface Run {
@@ -44,7 +50,8 @@ type ExportRow = { as_of: string; project_id: number; downloads_28d: number; dis
 
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 const eventOf = (lake: string, r: Run) => readJson<RunCompletedEvent>(join(lake, '_events', `${r.name}.json`));
-const eventFiles = (lake: string) => (existsSync(join(lake, '_events')) ? readdirSync(join(lake, '_events')).sort() : []);
+const eventFiles = (lake: string) =>
+  existsSync(join(lake, '_events')) ? readdirSync(join(lake, '_events')).sort() : [];
 const exportOf = (lake: string, file: string) => readJson<ExportRow[]>(join(lake, 'exports', EXPORT, file));
 /** Table → the days the run's summary says succeeded (what the ledger committed), sorted. */
 function committedDays(r: Run): Record<string, string[]> {
@@ -71,10 +78,23 @@ async function downloadsOver28Days(lake: string, asOf: string): Promise<ExportRo
 }
 
 /** A file download as Synapse's repository service writes it: the envelope (time, stack, instance), the download its payload. */
-const download = (timestamp: number, payload: Record<string, unknown>) => JSON.stringify({ stack: 'prod', instance: '000000999', timestamp, payload });
+const download = (timestamp: number, payload: Record<string, unknown>) =>
+  JSON.stringify({ stack: 'prod', instance: '000000999', timestamp, payload });
 /** An access record in Synapse's envelope. */
 const accessRecord = (sessionId: string, timestamp: number) =>
-  JSON.stringify({ stack: 'prod', instance: '000000503', timestamp: timestamp + 20, payload: { sessionId, timestamp, userId: 7, method: 'GET', requestURL: '/repo/v1/entity/syn123', userAgent: 'python-requests/2.31.0' } });
+  JSON.stringify({
+    stack: 'prod',
+    instance: '000000503',
+    timestamp: timestamp + 20,
+    payload: {
+      sessionId,
+      timestamp,
+      userId: 7,
+      method: 'GET',
+      requestURL: '/repo/v1/entity/syn123',
+      userAgent: 'python-requests/2.31.0',
+    },
+  });
 
 describe('the completion event and the exports on the local runtime', () => {
   const lake = tmpLake('e2e-completion');
@@ -97,7 +117,11 @@ describe('the completion event and the exports on the local runtime', () => {
     expect(event.detail.tables).toEqual(committedDays(first));
     expect(Object.keys(event.detail.tables).sort()).toEqual([...TABLES].sort());
     // every day with files in a table is one the event names
-    for (const table of TABLES) expect([table, changedDays({}, processedFiles(lake, table)).every((d) => event.detail.tables[table].includes(d))]).toEqual([table, true]);
+    for (const table of TABLES)
+      expect([
+        table,
+        changedDays({}, processedFiles(lake, table)).every((d) => event.detail.tables[table].includes(d)),
+      ]).toEqual([table, true]);
     expect(event.detail.exports).toEqual({ [EXPORT]: `exports/${EXPORT}/${first.name}.json` });
   });
 
@@ -131,7 +155,12 @@ describe('the completion event and the exports on the local runtime', () => {
     // in the last arrival day: a scheduled run lists only the days that can still change (bounded discovery)
     const at = Date.parse(`${sample.lastDay}T05:00:00Z`);
     const key = rawFileKey('raw/access_records/', at, 'garbage');
-    await writeRawFile(lake, key, Array.from({ length: 400 }, (_, i) => `{"sessionId": "broken-${i}", `), { gzip: true });
+    await writeRawFile(
+      lake,
+      key,
+      Array.from({ length: 400 }, (_, i) => `{"sessionId": "broken-${i}", `),
+      { gzip: true },
+    );
     const events = eventFiles(lake);
 
     const failed = await run(lake);
@@ -145,7 +174,9 @@ describe('the completion event and the exports on the local runtime', () => {
   it('names only the tables a late access record changed, and writes no export that reads none of them', async () => {
     const arrival = addDays(sample.firstDay, 1);
     const at = Date.parse(`${arrival}T12:00:00Z`);
-    await writeRawFile(lake, rawFileKey('raw/access_records/', at, 'late-access'), [accessRecord('late-a', at)], { gzip: true });
+    await writeRawFile(lake, rawFileKey('raw/access_records/', at, 'late-access'), [accessRecord('late-a', at)], {
+      gzip: true,
+    });
     const latest = readFileSync(join(lake, 'exports', EXPORT, 'latest.json'), 'utf8');
 
     const late = await run(lake);
@@ -172,8 +203,18 @@ describe('the completion event and the exports on the local runtime', () => {
     );
     const before = snapshotTables(lake);
     const packageBefore = exportOf(lake, 'latest.json');
-    const record = download(at, { userId: 9_999_001, fileHandleId: '77777777', associateType: 'FileEntity', associateId: `syn${node.node_id}` });
-    await writeRawFile(lake, rawFileKey(DOWNLOADS_PREFIX, at, 'late-download', 'firehose', 'lakestep-file-downloads'), [record], { gzip: true });
+    const record = download(at, {
+      userId: 9_999_001,
+      fileHandleId: '77777777',
+      associateType: 'FileEntity',
+      associateId: `syn${node.node_id}`,
+    });
+    await writeRawFile(
+      lake,
+      rawFileKey(DOWNLOADS_PREFIX, at, 'late-download', 'firehose', 'lakestep-file-downloads'),
+      [record],
+      { gzip: true },
+    );
 
     const late = await run(lake);
 
@@ -188,14 +229,16 @@ describe('the completion event and the exports on the local runtime', () => {
       const changed = changedDays(before[table], after[table]);
       expect([table, changed.length > 0, changed.every((d) => days.includes(d))]).toEqual([table, true, true]);
     }
-    for (const table of ['access_records', 'node_snapshots', 'client_share_4w']) expect([table, after[table]]).toEqual([table, before[table]]);
+    for (const table of ['access_records', 'node_snapshots', 'client_share_4w'])
+      expect([table, after[table]]).toEqual([table, before[table]]);
 
     const rows = exportOf(lake, `${late.name}.json`);
     expect(event.detail.exports).toEqual({ [EXPORT]: `exports/${EXPORT}/${late.name}.json` });
     expect(exportOf(lake, 'latest.json')).toEqual(rows);
     expect(rows).toEqual((await queryCatalog(lake, loadConfig().exports[EXPORT].sql)).rows);
     expect(rows).toEqual(await downloadsOver28Days(lake, rows[0].as_of));
-    const downloadsOf = (pkg: ExportRow[]) => pkg.find((r) => String(r.project_id) === node.project_id)?.downloads_28d ?? 0;
+    const downloadsOf = (pkg: ExportRow[]) =>
+      pkg.find((r) => String(r.project_id) === node.project_id)?.downloads_28d ?? 0;
     expect(downloadsOf(rows)).toBe(downloadsOf(packageBefore) + 1);
     // the first run's package stays as it was written (the late access run wrote none)
     expect(exportOf(lake, `${first.name}.json`)).toEqual(packageBefore);

@@ -11,11 +11,21 @@ import { startLakestep, type ChildRun } from '../helpers/crash';
 import { tmpLake } from '../helpers/lake';
 
 const PAIRS = 10;
-const REFUSAL = /^error: the local DynamoDB store \S+ is in use by another process \(another lakestep run is using this lake\); wait for it to finish, or use another --lake\n$/;
+const REFUSAL =
+  /^error: the local DynamoDB store \S+ is in use by another process \(another lakestep run is using this lake\); wait for it to finish, or use another --lake\n$/;
 
 describe('two runs started at the same instant', () => {
   const lake = tmpLake('concurrent-start');
-  beforeAll(() => generateSample({ lakeDir: lake, days: 1, start: '2024-03-01', recordsPerHour: 20, seed: 5, datasets: ['access_records'] }));
+  beforeAll(() =>
+    generateSample({
+      lakeDir: lake,
+      days: 1,
+      start: '2024-03-01',
+      recordsPerHour: 20,
+      seed: 5,
+      datasets: ['access_records'],
+    }),
+  );
   afterAll(() => rmSync(lake, { recursive: true, force: true }));
 
   it(`one runs and the other is refused with exit 2 and one clear line, ${PAIRS} pairs out of ${PAIRS}`, async () => {

@@ -17,12 +17,19 @@ import { rowsByDay, snapshotFiles, tmpLake } from '../helpers/lake';
 
 const real = configModule.loadConfig();
 // 2 days a step, 2 steps an execution: the 6 days of a 5-day sample need two executions
-jest.spyOn(configModule, 'loadConfig').mockImplementation(() => ({ ...real, maxDaysPerStep: 2, maxStepsPerExecution: 2 }));
+jest
+  .spyOn(configModule, 'loadConfig')
+  .mockImplementation(() => ({ ...real, maxDaysPerStep: 2, maxStepsPerExecution: 2 }));
 
-async function chain(lake: string, input: Record<string, unknown>): Promise<{ outcomes: ExecutionOutcome[]; plans: Plan[] }> {
+async function chain(
+  lake: string,
+  input: Record<string, unknown>,
+): Promise<{ outcomes: ExecutionOutcome[]; plans: Plan[] }> {
   return withLocalRuntime({ lakeDir: lake, alertStream: new PassThrough() }, async (runtime) => {
     const outcomes = await executeChain(runtime, input, { waitMs: 5 });
-    const plans = await Promise.all(outcomes.map(async (o) => (await runtime.ports.store.getJson<Plan>(planKey(o.executionId)))!));
+    const plans = await Promise.all(
+      outcomes.map(async (o) => (await runtime.ports.store.getJson<Plan>(planKey(o.executionId)))!),
+    );
     return { outcomes, plans };
   });
 }
@@ -35,7 +42,14 @@ describe('a run cut into several executions', () => {
   let first: Awaited<ReturnType<typeof chain>>;
 
   beforeAll(async () => {
-    sample = await generateSample({ lakeDir: lake, days: 5, start: '2024-03-04', recordsPerHour: 12, seed: 5, datasets: ['access_records'] });
+    sample = await generateSample({
+      lakeDir: lake,
+      days: 5,
+      start: '2024-03-04',
+      recordsPerHour: 12,
+      seed: 5,
+      datasets: ['access_records'],
+    });
     first = await chain(lake, { datasets: ['access_records'] });
   });
   afterAll(() => rmSync(lake, { recursive: true, force: true }));
@@ -48,13 +62,16 @@ describe('a run cut into several executions', () => {
     // the cut bounds the raw-fed table's groups; the weekly aggregate follows whatever days were recomputed
     expect(plans.every((p) => p.groups.filter((g) => g.dataset === 'access_records').length <= 2)).toBe(true);
     const firstName = outcomes[0].executionId.split(':').pop();
-    expect(outcomes[0].continuedBy).toEqual({ name: `${firstName}-after-${plans[0].deferred?.until}`, input: { mode: 'incremental', datasets: ['access_records'] } });
+    expect(outcomes[0].continuedBy).toEqual({
+      name: `${firstName}-after-${plans[0].deferred?.until}`,
+      input: { mode: 'incremental', datasets: ['access_records'] },
+    });
     expect(outcomes[1].executionId.split(':').pop()).toBe(outcomes[0].continuedBy?.name);
     expect(outcomes[outcomes.length - 1].continuedBy).toBeUndefined();
     expect(plans[plans.length - 1].deferred).toBeUndefined();
   });
 
-  it("reports the run as a whole: each report names the execution that went on, and lakestep report lists the chain", async () => {
+  it('reports the run as a whole: each report names the execution that went on, and lakestep report lists the chain', async () => {
     const names = first.outcomes.map((o) => o.executionId.split(':').pop()!);
 
     const result = await lakestep('report', names[0], '--lake', lake);
@@ -64,14 +81,18 @@ describe('a run cut into several executions', () => {
     expect(result.code).toBe(0);
     expect(json.continuedBy).toEqual({ execution: names[1], deferredDays: first.plans[0].deferred?.days });
     expect(last.continuedBy).toBeUndefined();
-    expect(result.stdout).toContain(`continued by execution ${names[1]} (${first.plans[0].deferred?.days} day partitions left; lakestep report ${names[1]})`);
+    expect(result.stdout).toContain(
+      `continued by execution ${names[1]} (${first.plans[0].deferred?.days} day partitions left; lakestep report ${names[1]})`,
+    );
     expect(result.stdout).toContain(`the run is ${names.length} executions (maxStepsPerExecution):`);
     const listed = result.stdout.split('\n').filter((line) => /^[* ] run-/.test(line));
     expect(listed.map((line) => line.slice(2).split(/\s+/)[0])).toEqual(names);
     expect(listed.map((line) => line[0])).toEqual(names.map((_, k) => (k === 0 ? '*' : ' ')));
     expect(listed.every((line) => line.includes('SUCCEEDED'))).toBe(true);
     // the page links the next execution's page, beside it in _reports/
-    expect(readFileSync(join(lake, '_reports', `${names[0]}.html`), 'utf8')).toContain(`it goes on in execution <a href="${names[1]}.html">${names[1]}</a>`);
+    expect(readFileSync(join(lake, '_reports', `${names[0]}.html`), 'utf8')).toContain(
+      `it goes on in execution <a href="${names[1]}.html">${names[1]}</a>`,
+    );
   });
 
   it('ends with exactly the rows one uncut run writes', async () => {
@@ -90,12 +111,23 @@ describe('a run cut into several executions', () => {
     expect(again.plans[0].days).toEqual([]);
     expect(snapshotFiles(join(lake, 'processed'))).toEqual(before);
 
-    const forced = await chain(lake, { datasets: ['access_records'], from: '2024-03-04', to: '2024-03-08', force: true });
+    const forced = await chain(lake, {
+      datasets: ['access_records'],
+      from: '2024-03-04',
+      to: '2024-03-08',
+      force: true,
+    });
 
     const days = forced.plans.map(accessDays);
     expect(forced.outcomes.map((o) => o.status)).toEqual(forced.outcomes.map(() => 'SUCCEEDED'));
     expect(days.flat()).toEqual(['2024-03-04', '2024-03-05', '2024-03-06', '2024-03-07', '2024-03-08']);
-    expect(forced.outcomes[0].continuedBy?.input).toEqual({ mode: 'backfill', datasets: ['access_records'], from: addDay(days[0][days[0].length - 1]), to: '2024-03-08', force: true });
+    expect(forced.outcomes[0].continuedBy?.input).toEqual({
+      mode: 'backfill',
+      datasets: ['access_records'],
+      from: addDay(days[0][days[0].length - 1]),
+      to: '2024-03-08',
+      force: true,
+    });
     expect(await rowsByDay(join(lake, 'processed/access_records'))).toEqual(sample.expected.outputRowsByEventDay);
   });
 });

@@ -11,7 +11,16 @@ import { PRICES } from '../../src/core/prices';
 
 describe('cost estimate', () => {
   const lake = tmpLake('cost');
-  beforeAll(() => generateSample({ lakeDir: lake, days: 2, start: '2024-03-04', recordsPerHour: 20, seed: 5, datasets: ['access_records'] }));
+  beforeAll(() =>
+    generateSample({
+      lakeDir: lake,
+      days: 2,
+      start: '2024-03-04',
+      recordsPerHour: 20,
+      seed: 5,
+      datasets: ['access_records'],
+    }),
+  );
   afterAll(() => rmSync(lake, { recursive: true, force: true }));
 
   it('prints what the planned work would cost on a dry run, with assumed step seconds before any run', async () => {
@@ -19,7 +28,9 @@ describe('cost estimate', () => {
     const json = await lakestep('run', '--lake', lake, '--dry-run', '--json');
 
     expect(text.code).toBe(0);
-    expect(text.stderr).toMatch(/cost on AWS of this plan: about \$\d+\.\d\d \(AWS list prices, us-east-1, 2024-12-01; 1 execution\)/);
+    expect(text.stderr).toMatch(
+      /cost on AWS of this plan: about \$\d+\.\d\d \(AWS list prices, us-east-1, 2024-12-01; 1 execution\)/,
+    );
     expect(text.stderr).toMatch(/ {2}history events: at most [\d,]+ in one execution \(limit 25,000\)/);
     expect(text.stderr).toContain('note: EMR seconds assumed: 60 s start-up per step + 120 s per table-day');
     const { estimate, plan } = JSON.parse(json.stdout);
@@ -38,7 +49,17 @@ describe('cost estimate', () => {
     const run = await lakestep('run', '--lake', lake);
     const report = await lakestep('report', '--lake', lake);
     const json = JSON.parse((await lakestep('report', '--lake', lake, '--json')).stdout);
-    const forced = await lakestep('run', '--lake', lake, '--dry-run', '--from', '2024-03-04', '--to', '2024-03-05', '--force');
+    const forced = await lakestep(
+      'run',
+      '--lake',
+      lake,
+      '--dry-run',
+      '--from',
+      '2024-03-04',
+      '--to',
+      '2024-03-05',
+      '--force',
+    );
 
     expect(run.code).toBe(0);
     expect(report.stdout).toMatch(/cost on AWS of this work: about \$\d+\.\d\d/);
@@ -46,6 +67,8 @@ describe('cost estimate', () => {
     expect(json.cost.emr.basis).toMatch(/this execution's \d+ steps?, on the local engine/);
     const html = readFileSync(join(lake, '_reports', `${json.execution}.html`), 'utf8');
     expect(html).toContain('<table id="cost">');
-    expect(forced.stderr).toMatch(/note: EMR seconds per table-day measured: [\d.]+ s \(mean of the 1 newest run reports of this lake, \d+ table-days\)/);
+    expect(forced.stderr).toMatch(
+      /note: EMR seconds per table-day measured: [\d.]+ s \(mean of the 1 newest run reports of this lake, \d+ table-days\)/,
+    );
   });
 });

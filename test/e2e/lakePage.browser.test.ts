@@ -13,11 +13,15 @@ import { lakestep } from '../helpers/cli';
 import { tmpLake } from '../helpers/lake';
 
 /** The browser: $CHROMIUM_PATH, else Debian's package paths. */
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p): p is string => Boolean(p && existsSync(p)));
+const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p): p is string =>
+  Boolean(p && existsSync(p)),
+);
 
 if (!CHROMIUM) {
   // eslint-disable-next-line no-console
-  console.warn('lakePage.browser.test: skipped — no chromium (install Debian\'s `chromium` package, as .ci/run does, or set CHROMIUM_PATH)');
+  console.warn(
+    "lakePage.browser.test: skipped — no chromium (install Debian's `chromium` package, as .ci/run does, or set CHROMIUM_PATH)",
+  );
 }
 const describeWithBrowser = CHROMIUM ? describe : describe.skip;
 
@@ -37,11 +41,22 @@ describeWithBrowser('the lake page in a browser', () => {
   }
 
   beforeAll(async () => {
-    await generateSample({ lakeDir: lake, days: 2, start: '2024-03-04', recordsPerHour: 20, seed: 5, datasets: ['access_records'] });
+    await generateSample({
+      lakeDir: lake,
+      days: 2,
+      start: '2024-03-04',
+      recordsPerHour: 20,
+      seed: 5,
+      datasets: ['access_records'],
+    });
     const run = await lakestep('run', '--lake', lake);
     expect(run.code).toBe(0);
     const puppeteer = await import('puppeteer-core');
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
@@ -52,16 +67,28 @@ describeWithBrowser('the lake page in a browser', () => {
     const tab = await openTab();
 
     await tab.goto(pathToFileURL(join(lake, '_reports/index.html')).href, { waitUntil: 'load' });
-    const grid = await tab.$$eval('section[data-table="access_records"] td.c', (cells) => cells.map((c) => [c.getAttribute('data-day'), c.getAttribute('data-state')]));
+    const grid = await tab.$$eval('section[data-table="access_records"] td.c', (cells) =>
+      cells.map((c) => [c.getAttribute('data-day'), c.getAttribute('data-state')]),
+    );
     const charts = await tab.$$eval('section[data-table="access_records"] svg.chart', (svgs) =>
-      svgs.map((s) => ({ series: s.getAttribute('data-series'), width: s.getBoundingClientRect().width, bars: s.querySelector('path')?.getAttribute('d')?.length ?? 0 })),
+      svgs.map((s) => ({
+        series: s.getAttribute('data-series'),
+        width: s.getBoundingClientRect().width,
+        bars: s.querySelector('path')?.getAttribute('d')?.length ?? 0,
+      })),
     );
     const runLink = await tab.$eval('#runs a', (a) => (a as unknown as { href: string }).href);
     await Promise.all([tab.waitForNavigation({ waitUntil: 'load' }), tab.click('#runs a')]);
     const runTitle = await tab.$eval('h1', (h) => h.textContent ?? '');
     const canvasDrawn = await tab.$eval('#daily-chart', (c) => {
       // the tsconfig has no DOM types: the canvas's few members this needs
-      const canvas = c as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+      const canvas = c as unknown as {
+        width: number;
+        height: number;
+        getContext(kind: '2d'): {
+          getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+        };
+      };
       const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
       return canvas.width > 0 && pixels.some((v: number) => v !== 0);
     });
@@ -69,7 +96,9 @@ describeWithBrowser('the lake page in a browser', () => {
     const backAt = tab.url();
 
     // the sample's event days (and a lateness day either side) are on the calendar, ok
-    expect(grid.filter(([, state]) => state === 'ok').map(([day]) => day)).toEqual(expect.arrayContaining(['2024-03-04', '2024-03-05']));
+    expect(grid.filter(([, state]) => state === 'ok').map(([day]) => day)).toEqual(
+      expect.arrayContaining(['2024-03-04', '2024-03-05']),
+    );
     expect(grid.every(([day]) => /^\d{4}-\d{2}-\d{2}$/.test(day ?? ''))).toBe(true);
     expect(charts.map((c) => c.series)).toEqual(['rows', 'rejected']);
     expect(charts.every((c) => c.width > 100 && c.bars > 0)).toBe(true);

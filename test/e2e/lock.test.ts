@@ -28,7 +28,9 @@ describe('the pipeline lock', () => {
       const backfill = await executeStateMachine(runtime, { from: '2024-03-01', to: '2024-03-02', force: true });
 
       expect(incremental.status).toBe('SUCCEEDED');
-      expect((incremental.output as { lock: { skipped: string } }).lock.skipped).toContain(`execution ${HOLDER} holds the lock`);
+      expect((incremental.output as { lock: { skipped: string } }).lock.skipped).toContain(
+        `execution ${HOLDER} holds the lock`,
+      );
       expect(await runtime.ports.ledger.getExecution(incremental.executionId)).toBeUndefined();
       expect(backfill.status).toBe('FAILED');
       expect(backfill.error?.Cause).toContain(`execution ${HOLDER} holds the lock`);
@@ -45,8 +47,19 @@ describe('the pipeline lock', () => {
       await lock.release(HOLDER);
       await lock.acquire(mine, clock.nowMs(), 60); // about to expire
       const resultKey = '_runs/renewing/steps/g1.json';
-      await store.putJson(resultKey, { groupId: 'g1', dataset: 'access_records', stageVersion: 'v', days: [], rejectedByReason: {}, seconds: 1 });
-      const step = { stepId: 'skipped:g1', resultKey, group: { groupId: 'g1', dataset: 'access_records', stageVersion: 'v', days: [] } };
+      await store.putJson(resultKey, {
+        groupId: 'g1',
+        dataset: 'access_records',
+        stageVersion: 'v',
+        days: [],
+        rejectedByReason: {},
+        seconds: 1,
+      });
+      const step = {
+        stepId: 'skipped:g1',
+        resultKey,
+        group: { groupId: 'g1', dataset: 'access_records', stageVersion: 'v', days: [] },
+      };
       const checkStep = makeCheckStep(runtime.ports);
 
       const status = await checkStep({ step, executionId: mine }, {} as Context);
@@ -56,7 +69,9 @@ describe('the pipeline lock', () => {
       const later = clock.nowMs() + 120_000;
       expect(loadConfig().lockTtlSeconds * 1000).toBeGreaterThan(120_000);
       await expect(lock.acquire('next-hourly-run', later, 60)).rejects.toThrow(`execution ${mine} holds the lock`);
-      await expect(checkStep({ step, executionId: 'arn:…:lost-its-lock' }, {} as Context)).rejects.toThrow(/LockHeldError|holds the lock/);
+      await expect(checkStep({ step, executionId: 'arn:…:lost-its-lock' }, {} as Context)).rejects.toThrow(
+        /LockHeldError|holds the lock/,
+      );
       await lock.release(mine);
     });
   }, 60_000);

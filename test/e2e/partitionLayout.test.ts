@@ -34,7 +34,10 @@ const DATED = ['access_records', 'project_downloads_daily'];
 const sample = { days: 3, start: '2024-02-28', recordsPerHour: 25, seed: 11 };
 /** Rows of a table as a stage sees them (no partition columns, record_date a DATE), in a stable order, for comparing lakes. */
 const tableRows = (lake: string, table: string) =>
-  query(lake, `SELECT COLUMNS(c -> c NOT IN ('year', 'month', 'day', 'record_date')), CAST(record_date AS DATE) AS record_date FROM ${table} ORDER BY ALL`);
+  query(
+    lake,
+    `SELECT COLUMNS(c -> c NOT IN ('year', 'month', 'day', 'record_date')), CAST(record_date AS DATE) AS record_date FROM ${table} ORDER BY ALL`,
+  );
 
 describe('partitionLayout: date', () => {
   const ymd = tmpLake('layout-ymd');
@@ -57,14 +60,29 @@ describe('partitionLayout: date', () => {
 
   it('writes record_date= folders without the day column in the files, and year=/month=/day= for the other tables', async () => {
     const folders = partitionFolders(join(dated, 'processed', 'access_records'));
-    const files = await sql<{ name: string }>(`SELECT name FROM parquet_schema('${join(dated, 'processed', 'access_records')}/*/*.parquet') GROUP BY ALL`);
+    const files = await sql<{ name: string }>(
+      `SELECT name FROM parquet_schema('${join(dated, 'processed', 'access_records')}/*/*.parquet') GROUP BY ALL`,
+    );
 
-    expect(folders).toEqual(['record_date=2024-02-27', 'record_date=2024-02-28', 'record_date=2024-02-29', 'record_date=2024-03-01']);
+    expect(folders).toEqual([
+      'record_date=2024-02-27',
+      'record_date=2024-02-28',
+      'record_date=2024-02-29',
+      'record_date=2024-03-01',
+    ]);
     expect(files.map((f) => f.name)).not.toContain('record_date');
-    expect(partitionFolders(join(dated, 'processed', 'project_downloads_daily')).every((f) => /^record_date=\d{4}-\d{2}-\d{2}$/.test(f))).toBe(true);
-    expect(partitionFolders(join(dated, 'processed', 'file_downloads'))).toEqual(partitionFolders(join(ymd, 'processed', 'file_downloads')));
+    expect(
+      partitionFolders(join(dated, 'processed', 'project_downloads_daily')).every((f) =>
+        /^record_date=\d{4}-\d{2}-\d{2}$/.test(f),
+      ),
+    ).toBe(true);
+    expect(partitionFolders(join(dated, 'processed', 'file_downloads'))).toEqual(
+      partitionFolders(join(ymd, 'processed', 'file_downloads')),
+    );
     // quarantine tables keep year=/month=/day= (by arrival day) whatever the table's layout
-    expect(partitionFolders(join(dated, 'rejected', 'access_records'))).toEqual(partitionFolders(join(ymd, 'rejected', 'access_records')));
+    expect(partitionFolders(join(dated, 'rejected', 'access_records'))).toEqual(
+      partitionFolders(join(ymd, 'rejected', 'access_records')),
+    );
   });
 
   it('gives the same rows as the default layout, downstream tables included', async () => {
@@ -78,8 +96,14 @@ describe('partitionLayout: date', () => {
   });
 
   it('publishes record_date as a string partition column, as Athena will see it', async () => {
-    const types = await query(dated, `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'access_records' AND column_name IN ('record_date', 'year')`);
-    const perDay = await query(dated, `SELECT record_date, count(*) AS n FROM access_records WHERE record_date BETWEEN '2024-02-28' AND '2024-02-29' GROUP BY ALL ORDER BY ALL`);
+    const types = await query(
+      dated,
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'access_records' AND column_name IN ('record_date', 'year')`,
+    );
+    const perDay = await query(
+      dated,
+      `SELECT record_date, count(*) AS n FROM access_records WHERE record_date BETWEEN '2024-02-28' AND '2024-02-29' GROUP BY ALL ORDER BY ALL`,
+    );
 
     expect(types).toEqual([{ column_name: 'record_date', data_type: 'VARCHAR' }]);
     expect(perDay.map((r) => r.record_date)).toEqual(['2024-02-28', '2024-02-29']);
@@ -97,14 +121,25 @@ describe('partitionLayout: date', () => {
     expect(untouched).toEqual(before);
     expect(forced.outcome.status).toBe('SUCCEEDED');
     expect(await tableRows(dated, 'access_records')).toEqual(rows);
-    expect(partitionFolders(join(dated, 'processed', 'access_records'))).toEqual(['record_date=2024-02-27', 'record_date=2024-02-28', 'record_date=2024-02-29', 'record_date=2024-03-01']);
+    expect(partitionFolders(join(dated, 'processed', 'access_records'))).toEqual([
+      'record_date=2024-02-27',
+      'record_date=2024-02-28',
+      'record_date=2024-02-29',
+      'record_date=2024-03-01',
+    ]);
   });
 
   it('rebuilds a deleted catalog from the record_date= folders', async () => {
-    const expected = await query(dated, 'SELECT record_date, count(*) AS n FROM access_records GROUP BY ALL ORDER BY ALL');
+    const expected = await query(
+      dated,
+      'SELECT record_date, count(*) AS n FROM access_records GROUP BY ALL ORDER BY ALL',
+    );
     rmSync(join(dated, '_catalog.duckdb'), { force: true });
 
-    const rebuilt = await query(dated, 'SELECT record_date, count(*) AS n FROM access_records GROUP BY ALL ORDER BY ALL');
+    const rebuilt = await query(
+      dated,
+      'SELECT record_date, count(*) AS n FROM access_records GROUP BY ALL ORDER BY ALL',
+    );
 
     expect(rebuilt).toEqual(expected);
     expect(rebuilt).toHaveLength(4);
@@ -118,7 +153,11 @@ describe('partitionLayout: date', () => {
     const next = await run(dated);
 
     expect(adopted.code).toBe(0);
-    const tables = JSON.parse(adopted.stdout).tables as { table: string; outputDays: number; processedWithoutRaw: string[] }[];
+    const tables = JSON.parse(adopted.stdout).tables as {
+      table: string;
+      outputDays: number;
+      processedWithoutRaw: string[];
+    }[];
     expect(tables.find((t) => t.table === 'access_records')).toMatchObject({ outputDays: 4, processedWithoutRaw: [] });
     expect(tables.find((t) => t.table === 'project_downloads_daily')?.outputDays).toBeGreaterThan(0);
     expect(status.code).toBe(0);

@@ -39,14 +39,26 @@ const totalOf = (run: Run, pick: (d: RunSummary['days'][number]) => number, tabl
   (run.summary?.days ?? []).filter((d) => d.dataset === table).reduce((n, d) => n + pick(d), 0);
 const processed = (lake: string) => join(lake, 'processed/access_records');
 const rejected = (lake: string) => join(lake, 'rejected/access_records');
-const alerts = (lake: string) => (existsSync(join(lake, '_alerts')) ? readdirSync(join(lake, '_alerts')).map((f) => JSON.parse(readFileSync(join(lake, '_alerts', f), 'utf8'))) : []);
+const alerts = (lake: string) =>
+  existsSync(join(lake, '_alerts'))
+    ? readdirSync(join(lake, '_alerts')).map((f) => JSON.parse(readFileSync(join(lake, '_alerts', f), 'utf8')))
+    : [];
 /** An access record as Synapse's repository service writes it: the AccessRecord as an envelope's payload. */
 const record = (sessionId: string, timestampMs: number) =>
   JSON.stringify({
     stack: 'prod',
     instance: '000000503',
     timestamp: timestampMs + 20,
-    payload: { sessionId, timestamp: timestampMs, userId: 7, method: 'GET', requestURL: '/repo/v1/entity/syn123', userAgent: 'synapseclient/2.7.2', stack: 'prod', instance: '000000503' },
+    payload: {
+      sessionId,
+      timestamp: timestampMs,
+      userId: 7,
+      method: 'GET',
+      requestURL: '/repo/v1/entity/syn123',
+      userAgent: 'synapseclient/2.7.2',
+      stack: 'prod',
+      instance: '000000503',
+    },
   });
 
 describe('the pipeline on the local runtime', () => {
@@ -74,11 +86,16 @@ describe('the pipeline on the local runtime', () => {
     const byDay = await rowsByDay(processed(lake));
 
     expect(sample.expected.beforeFirstRawDay).toBeGreaterThan(0);
-    expect(byDay[addDays(sample.firstDay, -1)]).toBe(sample.expected.outputRowsByEventDay[addDays(sample.firstDay, -1)]);
+    expect(byDay[addDays(sample.firstDay, -1)]).toBe(
+      sample.expected.outputRowsByEventDay[addDays(sample.firstDay, -1)],
+    );
   });
 
   it('quarantines malformed and late records with their reason and raw text', async () => {
-    const { rows } = await queryCatalog(lake, 'SELECT reason, count(*) AS n, count(raw_text) AS with_text FROM rejected_access_records GROUP BY reason ORDER BY reason');
+    const { rows } = await queryCatalog(
+      lake,
+      'SELECT reason, count(*) AS n, count(raw_text) AS with_text FROM rejected_access_records GROUP BY reason ORDER BY reason',
+    );
 
     expect(Object.fromEntries(rows.map((r) => [r.reason, Number(r.n)]))).toEqual(sample.expected.rejectedByReason);
     for (const r of rows) expect(Number(r.with_text)).toBe(Number(r.n));
@@ -111,18 +128,31 @@ describe('the pipeline on the local runtime', () => {
     const at = Date.parse(`${arrival}T12:00:00Z`);
     const before = { ...snapshotFiles(processed(lake)), ...snapshotFiles(rejected(lake)) };
     const rowsBefore = await rowsByDay(processed(lake));
-    await writeRawFile(lake, rawFileKey('raw/access_records/', at, 'late-file'), [record('late-1', at), record('late-2', at + 1000)], { gzip: true });
+    await writeRawFile(
+      lake,
+      rawFileKey('raw/access_records/', at, 'late-file'),
+      [record('late-1', at), record('late-2', at + 1000)],
+      { gzip: true },
+    );
 
     const third = await run(lake);
 
     const after = { ...snapshotFiles(processed(lake)), ...snapshotFiles(rejected(lake)) };
     expect(third.outcome.status).toBe('SUCCEEDED');
     expect(daysOf(third).map((d) => d.day)).toEqual([addDays(arrival, -1), arrival, addDays(arrival, 1)]);
-    expect(daysOf(third).every((d) => d.reasons.some((r) => r.kind === 'late_file' && r.rawDay === arrival))).toBe(true);
+    expect(daysOf(third).every((d) => d.reasons.some((r) => r.kind === 'late_file' && r.rawDay === arrival))).toBe(
+      true,
+    );
     // downstream: the weekly client share of the weeks whose 4-week window holds those days, nothing else
     expect(new Set(third.plan?.days.map((d) => d.dataset))).toEqual(new Set(['access_records', 'client_share_4w']));
-    expect(daysOf(third, 'client_share_4w').every((d) => d.reasons.every((r) => r.kind === 'upstream' && r.table === 'access_records'))).toBe(true);
-    expect(changedDays(before, after).every((d) => [addDays(arrival, -1), arrival, addDays(arrival, 1)].includes(d))).toBe(true);
+    expect(
+      daysOf(third, 'client_share_4w').every((d) =>
+        d.reasons.every((r) => r.kind === 'upstream' && r.table === 'access_records'),
+      ),
+    ).toBe(true);
+    expect(
+      changedDays(before, after).every((d) => [addDays(arrival, -1), arrival, addDays(arrival, 1)].includes(d)),
+    ).toBe(true);
     expect((await rowsByDay(processed(lake)))[arrival]).toBe(rowsBefore[arrival] + 2);
   });
 
@@ -147,7 +177,12 @@ describe('the pipeline on the local runtime', () => {
     const arrival = sample.lastDay;
     const at = Date.parse(`${arrival}T05:00:00Z`);
     const key = rawFileKey('raw/access_records/', at, 'garbage');
-    await writeRawFile(lake, key, Array.from({ length: 400 }, (_, i) => `{"sessionId": "broken-${i}", `), { gzip: true });
+    await writeRawFile(
+      lake,
+      key,
+      Array.from({ length: 400 }, (_, i) => `{"sessionId": "broken-${i}", `),
+      { gzip: true },
+    );
     const before = { ...snapshotFiles(processed(lake)), ...snapshotFiles(rejected(lake)) };
 
     const failed = await run(lake);
@@ -159,7 +194,10 @@ describe('the pipeline on the local runtime', () => {
     // nothing published, nothing lost: the step's quarantine is under the run, where the error points
     const quarantine = `_runs/${failed.outcome.executionId.split(':').pop()}/rejected/access_records`;
     expect(failed.outcome.error?.Cause).toContain(`are in ${quarantine}/`);
-    const { rows } = await queryCatalog(lake, `SELECT count(*) AS n FROM read_parquet('${join(lake, quarantine)}/*/*/*/*.parquet') WHERE source_file LIKE '%garbage%'`);
+    const { rows } = await queryCatalog(
+      lake,
+      `SELECT count(*) AS n FROM read_parquet('${join(lake, quarantine)}/*/*/*/*.parquet') WHERE source_file LIKE '%garbage%'`,
+    );
     expect(Number(rows[0].n)).toBe(400);
     const alert = alerts(lake).find((a) => a.message.executionId === failed.outcome.executionId);
     expect(alert.subject).toContain('DaysFailedError');
@@ -189,7 +227,11 @@ describe('the pipeline on the local runtime', () => {
     expect(bad.outcome.status).toBe('FAILED');
     expect(bad.outcome.error?.Error).toBe('InputError');
     expect(bad.outcome.error?.Cause).toContain('dryrun');
-    expect(alerts(lake).some((a) => a.message.executionId === bad.outcome.executionId && String(a.message.cause).includes('dryrun'))).toBe(true);
+    expect(
+      alerts(lake).some(
+        (a) => a.message.executionId === bad.outcome.executionId && String(a.message.cause).includes('dryrun'),
+      ),
+    ).toBe(true);
   });
 
   it('skips an incremental run while another execution holds the lock (no plan, no alert), and leaves its lock alone', async () => {

@@ -146,9 +146,19 @@ describe('a project of your own, through the lakestep command', () => {
     const sample = await lakestep(demo, 'sample', ...sampleArgs);
     const result = await lakestep(demo, 'run');
     const [{ n }] = await queryJson(demo, 'SELECT count(*) AS n FROM events');
-    const rejects = await queryJson(demo, 'SELECT reason, count(*) AS n FROM rejected_events GROUP BY ALL ORDER BY ALL');
+    const rejects = await queryJson(
+      demo,
+      'SELECT reason, count(*) AS n FROM rejected_events GROUP BY ALL ORDER BY ALL',
+    );
     // the same seed gives the same records: what the sample must have produced
-    const [expected] = await generateDeclaredSample({ lakeDir: join(dir, 'twin'), config: loadConfig(join(demo, 'lakestep.config.yml')), days: 2, start: '2024-03-01', recordsPerHour: 30, seed: 7 });
+    const [expected] = await generateDeclaredSample({
+      lakeDir: join(dir, 'twin'),
+      config: loadConfig(join(demo, 'lakestep.config.yml')),
+      days: 2,
+      start: '2024-03-01',
+      recordsPerHour: 30,
+      seed: 7,
+    });
 
     expect(init.code).toBe(0);
     expect(sample.code).toBe(0);
@@ -157,7 +167,12 @@ describe('a project of your own, through the lakestep command', () => {
     expect(Number(n)).toBe(expected.validRecords);
     expect(expected.duplicates).toBeGreaterThan(0);
     expect(expected.lateWithinAllowance).toBeGreaterThan(0);
-    expect(rejects.map((r) => [r.reason, Number(r.n)])).toEqual([['bad_type', 2], ['invalid_json', 2], ['late', 2], ['missing_field', 2]]);
+    expect(rejects.map((r) => [r.reason, Number(r.n)])).toEqual([
+      ['bad_type', 2],
+      ['invalid_json', 2],
+      ['late', 2],
+      ['missing_field', 2],
+    ]);
   }, 240_000);
 
   it('runs a second dataset added by hand: nested JSON, ISO-8601 times with offsets, numbers as strings', async () => {
@@ -172,13 +187,30 @@ describe('a project of your own, through the lakestep command', () => {
 
     const result = await lakestep(demo, 'run');
     // timestamps are written UTC-adjusted (as Spark writes them) and read back WITH TIME ZONE, in UTC
-    const rows = await queryJson(demo, 'SELECT order_id, CAST(placed_at AS VARCHAR) AS placed_at, cents, amount, customer_id, CAST(record_date AS VARCHAR) AS day FROM orders ORDER BY order_id');
+    const rows = await queryJson(
+      demo,
+      'SELECT order_id, CAST(placed_at AS VARCHAR) AS placed_at, cents, amount, customer_id, CAST(record_date AS VARCHAR) AS day FROM orders ORDER BY order_id',
+    );
     const rejected = await queryJson(demo, 'SELECT reason, detail FROM rejected_orders');
 
     expect(result.code).toBe(0);
     expect(rows).toEqual([
-      { order_id: 'o-1', placed_at: '2024-03-01 09:59:59.25+00', cents: 1250, amount: 12.5, customer_id: 42, day: '2024-03-01' },
-      { order_id: 'o-2', placed_at: '2024-03-02 01:30:00+00', cents: 990, amount: 9.9, customer_id: 7, day: '2024-03-02' },
+      {
+        order_id: 'o-1',
+        placed_at: '2024-03-01 09:59:59.25+00',
+        cents: 1250,
+        amount: 12.5,
+        customer_id: 42,
+        day: '2024-03-01',
+      },
+      {
+        order_id: 'o-2',
+        placed_at: '2024-03-02 01:30:00+00',
+        cents: 990,
+        amount: 9.9,
+        customer_id: 7,
+        day: '2024-03-02',
+      },
     ]);
     expect(rejected).toEqual([{ reason: 'bad_type', detail: 'cents: expected bigint' }]);
   }, 240_000);
@@ -189,16 +221,34 @@ describe('a project of your own, through the lakestep command', () => {
     writeFileSync(join(demo, 'spark/sql/accounts.sql'), ACCOUNTS_SQL);
     writeFileSync(join(demo, 'spark/sql/visits.sql'), VISITS_SQL);
     const config = loadConfig(join(demo, 'lakestep.config.yml'));
-    const expected = await generateDeclaredSample({ lakeDir: join(dir, 'twin2'), config, days: 2, start: '2024-03-01', recordsPerHour: 30, seed: 7, datasets: ['accounts', 'visits'] });
+    const expected = await generateDeclaredSample({
+      lakeDir: join(dir, 'twin2'),
+      config,
+      days: 2,
+      start: '2024-03-01',
+      recordsPerHour: 30,
+      seed: 7,
+      datasets: ['accounts', 'visits'],
+    });
 
     const sample = await lakestep(demo, 'sample', ...sampleArgs);
     const result = await lakestep(demo, 'run');
-    const counts = await queryJson(demo, "SELECT 'accounts' AS t, count(*) AS n FROM accounts UNION ALL SELECT 'visits', count(*) FROM visits ORDER BY t");
-    const rejected = await queryJson(demo, 'SELECT reason, count(*) AS n FROM rejected_accounts GROUP BY ALL ORDER BY ALL');
+    const counts = await queryJson(
+      demo,
+      "SELECT 'accounts' AS t, count(*) AS n FROM accounts UNION ALL SELECT 'visits', count(*) FROM visits ORDER BY t",
+    );
+    const rejected = await queryJson(
+      demo,
+      'SELECT reason, count(*) AS n FROM rejected_accounts GROUP BY ALL ORDER BY ALL',
+    );
 
     expect(sample.code).toBe(0);
     expect(result.code).toBe(0);
     expect(counts.map((c) => Number(c.n))).toEqual(expected.map((e) => e.validRecords));
-    expect(rejected.map((r) => [r.reason, Number(r.n)])).toEqual([['bad_type', 2], ['invalid_csv', 2], ['missing_field', 2]]);
+    expect(rejected.map((r) => [r.reason, Number(r.n)])).toEqual([
+      ['bad_type', 2],
+      ['invalid_csv', 2],
+      ['missing_field', 2],
+    ]);
   }, 240_000);
 });

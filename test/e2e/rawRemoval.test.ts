@@ -12,7 +12,14 @@ describe('a raw arrival day deleted after it was processed', () => {
   const lake = tmpLake('raw-removal');
   const table = join(lake, 'processed', 'access_records');
   beforeAll(async () => {
-    await generateSample({ lakeDir: lake, days: 3, start: '2024-12-30', recordsPerHour: 20, seed: 3, datasets: ['access_records'] });
+    await generateSample({
+      lakeDir: lake,
+      days: 3,
+      start: '2024-12-30',
+      recordsPerHour: 20,
+      seed: 3,
+      datasets: ['access_records'],
+    });
     expect((await lakestep('run', '--lake', lake)).code).toBe(0);
   });
   afterAll(() => rmSync(lake, { recursive: true, force: true }));
@@ -29,7 +36,9 @@ describe('a raw arrival day deleted after it was processed', () => {
     const after = await lakestep('run', '--lake', lake);
 
     expect(kept.code).toBe(0);
-    expect(kept.stderr).toContain('warning: raw data of 1 arrival day was removed since it was processed (access_records 2024-12-31)');
+    expect(kept.stderr).toContain(
+      'warning: raw data of 1 arrival day was removed since it was processed (access_records 2024-12-31)',
+    );
     expect(kept.stderr).toContain('`lakestep run --accept-raw-removal` recomputes them');
     expect(keptRows).toEqual(published);
     expect(again.stderr).toContain('warning: raw data of 1 arrival day was removed');

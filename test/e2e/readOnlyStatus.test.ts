@@ -29,8 +29,17 @@ function chmodTree(dir: string, dirMode: number, fileMode: number): void {
 describe('lakestep status on a read-only lake', () => {
   const lake = tmpLake('read-only');
   beforeAll(async () => {
-    await generateSample({ lakeDir: lake, days: 1, start: '2024-03-01', recordsPerHour: 20, seed: 5, datasets: ['access_records'] });
-    await withLocalRuntime({ lakeDir: lake, alertStream: new PassThrough() }, (runtime) => executeStateMachine(runtime, { datasets: ['access_records'] }));
+    await generateSample({
+      lakeDir: lake,
+      days: 1,
+      start: '2024-03-01',
+      recordsPerHour: 20,
+      seed: 5,
+      datasets: ['access_records'],
+    });
+    await withLocalRuntime({ lakeDir: lake, alertStream: new PassThrough() }, (runtime) =>
+      executeStateMachine(runtime, { datasets: ['access_records'] }),
+    );
     chmodTree(lake, 0o555, 0o444); // chmod -R a-w (and readable by everyone, for `nobody`)
   }, 300_000);
   afterAll(() => {
@@ -41,11 +50,15 @@ describe('lakestep status on a read-only lake', () => {
   it('shows the ledger and changes nothing', () => {
     const before = snapshotFiles(lake);
 
-    const status = spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'lakestep.js'), 'status', '--lake', lake], {
-      encoding: 'utf8',
-      timeout: 120_000,
-      ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
-    });
+    const status = spawnSync(
+      process.execPath,
+      [join(__dirname, '..', '..', 'bin', 'lakestep.js'), 'status', '--lake', lake],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+        ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+      },
+    );
 
     expect(statSync(lake).mode & 0o222).toBe(0);
     expect(status.stderr).toBe('');

@@ -14,7 +14,14 @@ describe('raw files a run does not read', () => {
   afterAll(() => rmSync(lake, { recursive: true, force: true }));
 
   it('are counted and named in a warning on the run and its dry run', async () => {
-    await generateSample({ lakeDir: lake, days: 1, start: '2024-03-01', recordsPerHour: 20, seed: 5, datasets: ['access_records'] });
+    await generateSample({
+      lakeDir: lake,
+      days: 1,
+      start: '2024-03-01',
+      recordsPerHour: 20,
+      seed: 5,
+      datasets: ['access_records'],
+    });
     const hour = join(lake, 'raw', 'access_records', '2024', '03', '01', '00');
     const [file] = readdirSync(hour);
     copyFileSync(join(hour, file), join(hour, '_x.json'));

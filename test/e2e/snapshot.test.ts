@@ -24,13 +24,22 @@ function fileHashes(dir: string): Record<string, string> {
   return out;
 }
 
-const count = async (lake: string, table: string) => JSON.parse((await lakestep('query', '--lake', lake, '--json', `SELECT count(*) AS n FROM ${table}`)).stdout)[0].n as number;
+const count = async (lake: string, table: string) =>
+  JSON.parse((await lakestep('query', '--lake', lake, '--json', `SELECT count(*) AS n FROM ${table}`)).stdout)[0]
+    .n as number;
 
 describe('lakestep snapshot', () => {
   const lake = tmpLake('snapshot');
   const frozen = join(lake, 'snapshots/v1/access_records');
   beforeAll(async () => {
-    await generateSample({ lakeDir: lake, days: 2, start: '2024-03-04', recordsPerHour: 20, seed: 7, datasets: ['access_records'] });
+    await generateSample({
+      lakeDir: lake,
+      days: 2,
+      start: '2024-03-04',
+      recordsPerHour: 20,
+      seed: 7,
+      datasets: ['access_records'],
+    });
     expect((await lakestep('run', '--lake', lake)).code).toBe(0);
   }, 120_000);
   afterAll(() => rmSync(lake, { recursive: true, force: true }));
@@ -40,11 +49,20 @@ describe('lakestep snapshot', () => {
 
     const made = await lakestep('snapshot', 'access_records', 'v1', '--lake', lake);
     const hashes = fileHashes(frozen);
-    await generateSample({ lakeDir: lake, days: 1, start: '2024-03-06', recordsPerHour: 20, seed: 8, datasets: ['access_records'] });
+    await generateSample({
+      lakeDir: lake,
+      days: 1,
+      start: '2024-03-06',
+      recordsPerHour: 20,
+      seed: 8,
+      datasets: ['access_records'],
+    });
     const forced = await lakestep('run', '--lake', lake, '--from', '2024-03-03', '--to', '2024-03-07', '--force');
 
     expect(made.code).toBe(0);
-    expect(made.stderr).toMatch(/snapshot v1 of access_records: \d+ days \(2024-03-0\d…2024-03-0\d\), \d+ files copied to snapshots\/v1\/access_records\//);
+    expect(made.stderr).toMatch(
+      /snapshot v1 of access_records: \d+ days \(2024-03-0\d…2024-03-0\d\), \d+ files copied to snapshots\/v1\/access_records\//,
+    );
     expect(made.stderr).toContain('query it as access_records__v1');
     expect(Object.keys(hashes).filter((k) => k.endsWith('.parquet')).length).toBeGreaterThan(0);
     expect(forced.code).toBe(0);
@@ -69,7 +87,9 @@ describe('lakestep snapshot', () => {
     const badTable = await lakestep('snapshot', 'nope', 'v2', '--lake', lake);
 
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/error: NAME: snapshot v1 of access_records exists \(made .*\) and is never overwritten; choose another name, or remove it first with `lakestep snapshot --remove v1 access_records`/);
+    expect(again.stderr).toMatch(
+      /error: NAME: snapshot v1 of access_records exists \(made .*\) and is never overwritten; choose another name, or remove it first with `lakestep snapshot --remove v1 access_records`/,
+    );
     expect(badName.code).toBe(1);
     expect(badName.stderr).toContain('error: NAME: "V-1" is not a snapshot name (expected a lower-case identifier');
     expect(badTable.code).toBe(1);
@@ -84,11 +104,15 @@ describe('lakestep snapshot', () => {
     const made = await lakestep('snapshot', 'access_records', 'v2', '--lake', lake);
     const after = JSON.parse((await lakestep('snapshot', '--list', '--lake', lake, '--json')).stdout);
 
-    expect(before.stdout).toMatch(/^v1 +access_records +access_records__v1 {2}2024-03-0\d…2024-03-0\d {2}\d+ files, [\d.]+ MB {2}made /m);
+    expect(before.stdout).toMatch(
+      /^v1 +access_records +access_records__v1 {2}2024-03-0\d…2024-03-0\d {2}\d+ files, [\d.]+ MB {2}made /m,
+    );
     expect(before.stdout).toMatch(/^v2 +access_records +INCOMPLETE \(a cut snapshot: 1 file;/m);
     expect(made.code).toBe(0);
     expect(existsSync(join(lake, 'snapshots/v2/access_records/year=2024/month=01'))).toBe(false);
-    expect(after.map((s: { name: string; manifest?: { catalogTable: string } }) => [s.name, s.manifest?.catalogTable])).toEqual([
+    expect(
+      after.map((s: { name: string; manifest?: { catalogTable: string } }) => [s.name, s.manifest?.catalogTable]),
+    ).toEqual([
       ['v1', 'access_records__v1'],
       ['v2', 'access_records__v2'],
     ]);
@@ -101,7 +125,9 @@ describe('lakestep snapshot', () => {
     const missing = await lakestep('snapshot', '--remove', 'v1', '--lake', lake);
 
     expect(removed.code).toBe(0);
-    expect(removed.stderr).toMatch(/removed snapshot v1 of access_records \(\d+ files, catalog table access_records__v1\)/);
+    expect(removed.stderr).toMatch(
+      /removed snapshot v1 of access_records \(\d+ files, catalog table access_records__v1\)/,
+    );
     expect(existsSync(join(lake, 'snapshots/v1'))).toBe(false);
     expect(query.code).toBe(1);
     expect(query.stderr).toContain('access_records__v1');

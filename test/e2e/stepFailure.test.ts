@@ -28,26 +28,47 @@ describe('a step that fails', () => {
   afterAll(() => rmSync(lake, { recursive: true, force: true }));
 
   it('fails the execution naming the step error in the ledger, the report and the alert, and publishes nothing', async () => {
-    await generateSample({ lakeDir: lake, days: 2, start: '2024-03-04', recordsPerHour: 20, seed: 9, datasets: ['access_records'] });
-
-    const { outcome, execution, report } = await withLocalRuntime({ lakeDir: lake, alertStream: new PassThrough() }, async (runtime) => {
-      const outcome = await executeStateMachine(runtime, { datasets: ['access_records'] });
-      const name = outcome.executionId.split(':').pop()!;
-      return {
-        outcome,
-        execution: await runtime.ports.ledger.getExecution(outcome.executionId),
-        report: await runtime.ports.store.getJson<RunReport>(reportKeys(name).jsonKey),
-      };
+    await generateSample({
+      lakeDir: lake,
+      days: 2,
+      start: '2024-03-04',
+      recordsPerHour: 20,
+      seed: 9,
+      datasets: ['access_records'],
     });
 
+    const { outcome, execution, report } = await withLocalRuntime(
+      { lakeDir: lake, alertStream: new PassThrough() },
+      async (runtime) => {
+        const outcome = await executeStateMachine(runtime, { datasets: ['access_records'] });
+        const name = outcome.executionId.split(':').pop()!;
+        return {
+          outcome,
+          execution: await runtime.ports.ledger.getExecution(outcome.executionId),
+          report: await runtime.ports.store.getJson<RunReport>(reportKeys(name).jsonKey),
+        };
+      },
+    );
+
     expect(outcome.status).toBe('FAILED');
-    expect(outcome.error?.Cause).toMatch(/access_records 2024-03-03…2024-03-06 \(StepFailedError: step duckdb-\S+ failed: .*Conversion Error/);
+    expect(outcome.error?.Cause).toMatch(
+      /access_records 2024-03-03…2024-03-06 \(StepFailedError: step duckdb-\S+ failed: .*Conversion Error/,
+    );
     expect(outcome.error?.Cause).not.toContain('produced no result');
     expect(execution?.cause).toContain('Conversion Error');
     const accessDays = report!.failedDays.filter((d) => d.table === 'access_records');
     expect(accessDays.map((d) => d.day)).toEqual(['2024-03-03', '2024-03-04', '2024-03-05', '2024-03-06']);
-    expect(accessDays.every((d) => d.error.name === 'StepFailedError' && d.error.message.startsWith('step duckdb-') && d.error.message.includes('Conversion Error'))).toBe(true);
-    const [alert] = readdirSync(join(lake, '_alerts')).map((f) => JSON.parse(readFileSync(join(lake, '_alerts', f), 'utf8')));
+    expect(
+      accessDays.every(
+        (d) =>
+          d.error.name === 'StepFailedError' &&
+          d.error.message.startsWith('step duckdb-') &&
+          d.error.message.includes('Conversion Error'),
+      ),
+    ).toBe(true);
+    const [alert] = readdirSync(join(lake, '_alerts')).map((f) =>
+      JSON.parse(readFileSync(join(lake, '_alerts', f), 'utf8')),
+    );
     expect(JSON.stringify(alert)).toContain('Conversion Error');
     expect(snapshotFiles(join(lake, 'processed'))).toEqual({});
   });

@@ -24,10 +24,13 @@ jest.spyOn(configModule, 'loadConfig').mockImplementation(() => ({ ...real, maxD
 const run = (input: Record<string, unknown>) =>
   withLocalRuntime({ lakeDir: lake, alertStream: new PassThrough() }, async (runtime) => {
     const outcome = await executeStateMachine(runtime, { datasets: ['access_records'], ...input });
-    const report = await runtime.ports.store.getJson<RunReport>(reportKeys(outcome.executionId.split(':').pop()!).jsonKey);
+    const report = await runtime.ports.store.getJson<RunReport>(
+      reportKeys(outcome.executionId.split(':').pop()!).jsonKey,
+    );
     return { outcome, report: report! };
   });
-const accessDays = (report: RunReport) => report.tables.find((t) => t.table === 'access_records')?.days.map((d) => d.day) ?? [];
+const accessDays = (report: RunReport) =>
+  report.tables.find((t) => t.table === 'access_records')?.days.map((d) => d.day) ?? [];
 
 describe('LAKESTEP_STEP_FAULTS', () => {
   afterAll(() => {
@@ -36,12 +39,25 @@ describe('LAKESTEP_STEP_FAULTS', () => {
   });
 
   it('fails the named days alone with the cause EMR gives, and a rerun takes only them', async () => {
-    await generateSample({ lakeDir: lake, days: 2, start: '2024-03-04', recordsPerHour: 20, seed: 9, datasets: ['access_records'] });
+    await generateSample({
+      lakeDir: lake,
+      days: 2,
+      start: '2024-03-04',
+      recordsPerHour: 20,
+      seed: 9,
+      datasets: ['access_records'],
+    });
     writeFileSync(
       faultFile,
       JSON.stringify([
         { dataset: 'access_records', day: '2024-03-04', state: 'INTERRUPTED' },
-        { dataset: 'access_records', from: '2024-03-05', to: '2024-03-05', state: 'CANCELLED', message: 'Cancelled by user (rehearsal)' },
+        {
+          dataset: 'access_records',
+          from: '2024-03-05',
+          to: '2024-03-05',
+          state: 'CANCELLED',
+          message: 'Cancelled by user (rehearsal)',
+        },
       ]),
     );
     process.env[STEP_FAULTS_ENV] = faultFile;
@@ -54,8 +70,14 @@ describe('LAKESTEP_STEP_FAULTS', () => {
     expect(faulted.outcome.status).toBe('FAILED');
     const failed = faulted.report.failedDays.filter((d) => d.table === 'access_records');
     expect(failed.map((d) => d.day)).toEqual(['2024-03-04', '2024-03-05']);
-    expect(failed[0].error).toEqual({ name: 'StepFailedError', message: expect.stringMatching(/^step fault-\S+ failed: step interrupted \(cluster terminated or node lost\)$/) });
-    expect(failed[1].error).toEqual({ name: 'StepFailedError', message: expect.stringMatching(/^step fault-\S+ cancelled: Cancelled by user \(rehearsal\)$/) });
+    expect(failed[0].error).toEqual({
+      name: 'StepFailedError',
+      message: expect.stringMatching(/^step fault-\S+ failed: step interrupted \(cluster terminated or node lost\)$/),
+    });
+    expect(failed[1].error).toEqual({
+      name: 'StepFailedError',
+      message: expect.stringMatching(/^step fault-\S+ cancelled: Cancelled by user \(rehearsal\)$/),
+    });
     expect(accessDays(faulted.report)).toEqual(['2024-03-03', '2024-03-04', '2024-03-05', '2024-03-06']);
     expect(Object.keys(rows)).toEqual(['2024-03-03']); // published (2024-03-06, computed too, has no events)
     const alerts = readdirSync(join(lake, '_alerts')).map((f) => readFileSync(join(lake, '_alerts', f), 'utf8'));
@@ -64,13 +86,19 @@ describe('LAKESTEP_STEP_FAULTS', () => {
     expect(alerts[0]).toContain('Cancelled by user (rehearsal)');
     expect(rerun.outcome.status).toBe('SUCCEEDED');
     expect(accessDays(rerun.report)).toEqual(['2024-03-04', '2024-03-05']);
-    expect(Object.keys(await rowsByDay(join(lake, 'processed', 'access_records')))).toEqual(['2024-03-03', '2024-03-04', '2024-03-05']);
+    expect(Object.keys(await rowsByDay(join(lake, 'processed', 'access_records')))).toEqual([
+      '2024-03-03',
+      '2024-03-04',
+      '2024-03-05',
+    ]);
   }, 300_000);
 
   it('refuses a bad script naming the entry and the field', async () => {
     writeFileSync(faultFile, JSON.stringify([{ dataset: 'access_records', day: '2024-03-04', state: 'TERMINATED' }]));
     process.env[STEP_FAULTS_ENV] = faultFile;
 
-    await expect(run({})).rejects.toThrow(`${STEP_FAULTS_ENV} ${faultFile}[0].state: expected one of FAILED, CANCELLED, INTERRUPTED, got "TERMINATED"`);
+    await expect(run({})).rejects.toThrow(
+      `${STEP_FAULTS_ENV} ${faultFile}[0].state: expected one of FAILED, CANCELLED, INTERRUPTED, got "TERMINATED"`,
+    );
   });
 });

@@ -18,7 +18,9 @@ export async function lakestep(...args: string[]): Promise<Captured> {
   let code = 0;
   const io: Io = { stdout, reporter: new TerminalReporter(stderr), setExitCode: (c) => (code = c) };
   // main() writes its `error: …` line to process.stderr itself
-  const writeErr = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (chunks.err.push(Buffer.from(c)), true));
+  const writeErr = jest
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((c: string | Uint8Array) => (chunks.err.push(Buffer.from(c)), true));
   try {
     await main(['node', 'lakestep', ...args], io);
   } finally {

@@ -32,7 +32,10 @@ export interface ChildRun {
  * @param env more environment variables for the child (e.g. a hold point, see src/core/crashPoints.ts)
  */
 export function startLakestep(args: string[], env: Record<string, string> = {}): Promise<ChildRun> {
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'lakestep.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'lakestep.js'), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {

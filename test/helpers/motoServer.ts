@@ -41,7 +41,8 @@ async function freePort(): Promise<number> {
 async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode} before answering on ${endpoint}`);
+    if (child.exitCode !== null)
+      throw new Error(`moto_server exited with code ${child.exitCode} before answering on ${endpoint}`);
     try {
       if ((await fetch(`${endpoint}/moto-api/`)).ok) return;
     } catch {
@@ -63,7 +64,10 @@ export async function startMoto(timeoutMs = 30_000): Promise<Moto> {
     child.kill('SIGTERM');
     throw error;
   }
-  const clients = awsClients({}, { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 2 });
+  const clients = awsClients(
+    {},
+    { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 2 },
+  );
   return {
     endpoint,
     clients,

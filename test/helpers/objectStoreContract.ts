@@ -20,7 +20,12 @@ export function objectStoreContract(subject: () => ContractSubject): void {
 
     it('round-trips JSON, including nested values and non-ASCII text', async () => {
       const { store } = subject();
-      const value = { executionId: 'exec-1', days: ['2024-03-05'], nested: { n: 1.5, ok: true, none: null }, text: 'Zürich — 東京' };
+      const value = {
+        executionId: 'exec-1',
+        days: ['2024-03-05'],
+        nested: { n: 1.5, ok: true, none: null },
+        text: 'Zürich — 東京',
+      };
 
       const key = await store.putJson('plans/exec-1.json', value);
 
@@ -57,7 +62,9 @@ export function objectStoreContract(subject: () => ContractSubject): void {
       const html = '<p>Zürich</p>';
 
       expect(await store.putText('reports/r.html', html, 'text/html')).toBe('reports/r.html');
-      expect((await store.list('reports/')).map((o) => [o.key, o.size])).toEqual([['reports/r.html', Buffer.byteLength(html)]]);
+      expect((await store.list('reports/')).map((o) => [o.key, o.size])).toEqual([
+        ['reports/r.html', Buffer.byteLength(html)],
+      ]);
     });
 
     it('lists recursively in key order with byte sizes and unquoted etags, and not a sibling prefix', async () => {

@@ -31,7 +31,9 @@ export async function checkPerDayListing(store: ObjectStore, put: (key: string, 
     ['2024-02-29', 3],
     ['2024-03-01', 2],
   ]);
-  expect(window.partitions).toEqual(everything.partitions.filter((p) => p.day === '2024-02-29' || p.day === '2024-03-01'));
+  expect(window.partitions).toEqual(
+    everything.partitions.filter((p) => p.day === '2024-02-29' || p.day === '2024-03-01'),
+  );
   expect(window.ignoredKeys).toEqual(['raw/perday/2024/03/01/loose.json']);
   expect(window.listedDays).toEqual(['2024-02-29', '2024-03-01']);
 }

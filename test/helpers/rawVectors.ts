@@ -26,7 +26,13 @@ export interface RawVector {
   dataset: Record<string, unknown>;
   files: { key: string; text?: string; gzip?: string; base64?: string }[];
   records: Record<string, unknown>[];
-  rejects: { source_file: string; record_index: number; reason: string; detail: string | null; raw_text: string | null }[];
+  rejects: {
+    source_file: string;
+    record_index: number;
+    reason: string;
+    detail: string | null;
+    raw_text: string | null;
+  }[];
 }
 
 export function loadVectors(): { file: string; vector: RawVector }[] {
@@ -38,7 +44,14 @@ export function loadVectors(): { file: string; vector: RawVector }[] {
 
 /** The vector's dataset as the config loader validates it (table `x`, raw prefix `raw/x/`). */
 export function vectorDataset(vector: RawVector): DatasetConfig {
-  const ds = { stage: 'spark/sql/x.sql', table: 'x', output: { x: 'string' }, required: [], ...vector.dataset, raw: { prefix: PREFIX, ...(vector.dataset.raw as object) } };
+  const ds = {
+    stage: 'spark/sql/x.sql',
+    table: 'x',
+    output: { x: 'string' },
+    required: [],
+    ...vector.dataset,
+    raw: { prefix: PREFIX, ...(vector.dataset.raw as object) },
+  };
   return parseConfig({ datasets: { x: ds } }).datasets.x;
 }
 
@@ -49,7 +62,10 @@ export function fileBytes(file: RawVector['files'][number]): Buffer {
 }
 
 /** Runs a vector through the DuckDB reader in `lakeDir`: its records and rejects in the vector's JSON form. */
-export async function readOnDuckDb(vector: RawVector, lakeDir: string): Promise<Pick<RawVector, 'records' | 'rejects'>> {
+export async function readOnDuckDb(
+  vector: RawVector,
+  lakeDir: string,
+): Promise<Pick<RawVector, 'records' | 'rejects'>> {
   const dataset = vectorDataset(vector);
   for (const file of vector.files) {
     await mkdir(dirname(join(lakeDir, file.key)), { recursive: true });
@@ -62,13 +78,36 @@ export async function readOnDuckDb(vector: RawVector, lakeDir: string): Promise<
     await connection.run("SET TimeZone = 'UTC'");
     await loadRawDays(connection, { lakeDir, dataset, rawDays, stagingDir: join(lakeDir, '_tmp') });
     const columns = Object.entries(dataset.columns).map(([name, c]) =>
-      c.type === 'timestamp' ? `strftime("${name}", '%Y-%m-%dT%H:%M:%S.%fZ') AS "${name}"` : c.type === 'bigint' ? `CAST("${name}" AS VARCHAR) AS "${name}"` : `"${name}"`,
+      c.type === 'timestamp'
+        ? `strftime("${name}", '%Y-%m-%dT%H:%M:%S.%fZ') AS "${name}"`
+        : c.type === 'bigint'
+          ? `CAST("${name}" AS VARCHAR) AS "${name}"`
+          : `"${name}"`,
     );
-    const records = (await connection.runAndReadAll(`SELECT _source_file, _record_index::INTEGER AS _record_index, ${columns.join(', ')} FROM raw_x ORDER BY _source_file, _record_index`)).getRowObjectsJS();
-    const rejects = (await connection.runAndReadAll('SELECT source_file, record_index::INTEGER AS record_index, reason, detail, raw_text FROM rejects ORDER BY source_file, record_index')).getRowObjectsJS();
-    const bigints = Object.entries(dataset.columns).filter(([, c]) => c.type === 'bigint').map(([n]) => n);
+    const records = (
+      await connection.runAndReadAll(
+        `SELECT _source_file, _record_index::INTEGER AS _record_index, ${columns.join(', ')} FROM raw_x ORDER BY _source_file, _record_index`,
+      )
+    ).getRowObjectsJS();
+    const rejects = (
+      await connection.runAndReadAll(
+        'SELECT source_file, record_index::INTEGER AS record_index, reason, detail, raw_text FROM rejects ORDER BY source_file, record_index',
+      )
+    ).getRowObjectsJS();
+    const bigints = Object.entries(dataset.columns)
+      .filter(([, c]) => c.type === 'bigint')
+      .map(([n]) => n);
     return {
-      records: records.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, bigints.includes(k) && typeof v === 'string' && Math.abs(Number(v)) <= Number.MAX_SAFE_INTEGER ? Number(v) : v]))),
+      records: records.map((r) =>
+        Object.fromEntries(
+          Object.entries(r).map(([k, v]) => [
+            k,
+            bigints.includes(k) && typeof v === 'string' && Math.abs(Number(v)) <= Number.MAX_SAFE_INTEGER
+              ? Number(v)
+              : v,
+          ]),
+        ),
+      ),
       rejects: rejects as RawVector['rejects'],
     };
   } finally {

@@ -21,10 +21,25 @@ export interface Template {
 
 /** The environment of the packaging run: no AWS credentials or profile, no telemetry, no update checks. */
 function offlineEnv(home: string): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') && !key.startsWith('SLS_')));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') && !key.startsWith('SLS_')),
+  );
   // A proxy nobody listens on: an HTTP call the framework made would fail the run instead of passing unseen.
-  const noNetwork = { HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9', https_proxy: 'http://127.0.0.1:9', http_proxy: 'http://127.0.0.1:9' };
-  return { ...env, ...noNetwork, HOME: home, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*', CI: 'true' };
+  const noNetwork = {
+    HTTPS_PROXY: 'http://127.0.0.1:9',
+    HTTP_PROXY: 'http://127.0.0.1:9',
+    https_proxy: 'http://127.0.0.1:9',
+    http_proxy: 'http://127.0.0.1:9',
+  };
+  return {
+    ...env,
+    ...noNetwork,
+    HOME: home,
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    SLS_DEPRECATION_DISABLE: '*',
+    CI: 'true',
+  };
 }
 
 /**
@@ -40,6 +55,8 @@ export async function packageStage(args: string[], stage = 'ci'): Promise<{ dir:
     timeout: 170_000,
     maxBuffer: 16 * 1024 * 1024,
   });
-  const template = JSON.parse(readFileSync(join(dir, 'out', 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  const template = JSON.parse(
+    readFileSync(join(dir, 'out', 'cloudformation-template-update-stack.json'), 'utf8'),
+  ) as Template;
   return { dir, template };
 }

@@ -18,6 +18,10 @@ export function sparkSyntaxErrors(texts: Record<string, string>): Record<string,
       out[name] = parser.validate(text).map((e) => 'line ' + e.startLine + ':' + e.startColumn + ' ' + e.message);
     }
     process.stdout.write(JSON.stringify(out));`;
-  const stdout = execFileSync(process.execPath, ['-e', script], { cwd: PACKAGE_ROOT, input: JSON.stringify(texts), encoding: 'utf8' });
+  const stdout = execFileSync(process.execPath, ['-e', script], {
+    cwd: PACKAGE_ROOT,
+    input: JSON.stringify(texts),
+    encoding: 'utf8',
+  });
   return JSON.parse(stdout) as Record<string, string[]>;
 }

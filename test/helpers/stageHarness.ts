@@ -51,7 +51,9 @@ export function useStage(stagePath: string): {
 
 /** A processed table as the engine reads it back: its `output:` columns in lakestep.config.yml, DuckDB-typed. */
 export function processedColumns(table: string): Record<string, string> {
-  return Object.fromEntries(Object.entries(tableConfig(loadConfig(), table).output).map(([name, type]) => [name, DUCKDB_TYPE[type]]));
+  return Object.fromEntries(
+    Object.entries(tableConfig(loadConfig(), table).output).map(([name, type]) => [name, DUCKDB_TYPE[type]]),
+  );
 }
 
 /** `raw_<dataset>` as the engine builds it (docs/stage-contract.md): the declared columns, DuckDB-typed, then the provenance columns. */
@@ -67,7 +69,12 @@ export function rawColumns(dataset: string): Record<string, string> {
 }
 
 /** Creates `name` with typed `columns` and inserts `rows` (missing fields NULL). */
-export async function createTable(connection: DuckDBConnection, name: string, columns: Record<string, string>, rows: Record<string, unknown>[]): Promise<void> {
+export async function createTable(
+  connection: DuckDBConnection,
+  name: string,
+  columns: Record<string, string>,
+  rows: Record<string, unknown>[],
+): Promise<void> {
   const names = Object.keys(columns);
   await connection.run(`CREATE OR REPLACE TABLE ${name} (${names.map((n) => `${n} ${columns[n]}`).join(', ')})`);
   for (const row of rows) {

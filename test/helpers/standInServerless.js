@@ -10,7 +10,12 @@
 'use strict';
 
 const { appendFileSync } = require('node:fs');
-const { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, UpdateStackCommand } = require('@aws-sdk/client-cloudformation');
+const {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStacksCommand,
+  UpdateStackCommand,
+} = require('@aws-sdk/client-cloudformation');
 const { HeadObjectCommand, S3Client } = require('@aws-sdk/client-s3');
 
 async function main() {
@@ -22,27 +27,50 @@ async function main() {
       opts.params[k] = v;
     } else opts[rest[i].replace(/^--/, '')] = rest[i + 1];
   }
-  const config = { region: opts.region, endpoint: process.env.STANDIN_ENDPOINT, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, forcePathStyle: true };
+  const config = {
+    region: opts.region,
+    endpoint: process.env.STANDIN_ENDPOINT,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    forcePathStyle: true,
+  };
   const cfn = new CloudFormationClient(config);
   const s3 = new S3Client(config);
   const StackName = `lakestep-${opts.stage}`;
-  const stack = await cfn.send(new DescribeStacksCommand({ StackName })).then((r) => r.Stacks[0], () => undefined);
+  const stack = await cfn.send(new DescribeStacksCommand({ StackName })).then(
+    (r) => r.Stacks[0],
+    () => undefined,
+  );
   const bucket = stack?.Outputs?.find((o) => o.OutputKey === 'ArtifactsBucketName')?.OutputValue;
   const version = opts.params.artifactsVersion;
-  const uploaded = bucket ? await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `spark/${version}/manifest.json` })).then(() => true, () => false) : false;
-  appendFileSync(process.env.STANDIN_LOG, `${JSON.stringify({ command, ...opts, stackExisted: Boolean(stack), artifactsUploaded: uploaded })}\n`);
+  const uploaded = bucket
+    ? await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `spark/${version}/manifest.json` })).then(
+        () => true,
+        () => false,
+      )
+    : false;
+  appendFileSync(
+    process.env.STANDIN_LOG,
+    `${JSON.stringify({ command, ...opts, stackExisted: Boolean(stack), artifactsUploaded: uploaded })}\n`,
+  );
   if (command !== 'deploy') throw new Error(`stand-in serverless: unexpected command ${command}`);
 
   const name = `lakestep-${opts.stage}-artifacts-123456789012`;
   const TemplateBody = JSON.stringify({
-    Resources: { ArtifactsBucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: name, VersioningConfiguration: { Status: 'Enabled' } } } },
+    Resources: {
+      ArtifactsBucket: {
+        Type: 'AWS::S3::Bucket',
+        Properties: { BucketName: name, VersioningConfiguration: { Status: 'Enabled' } },
+      },
+    },
     Outputs: {
       ArtifactsBucketName: { Value: { Ref: 'ArtifactsBucket' } },
       ArtifactsUri: { Value: `s3://${name}/spark/${version}/` },
       ScheduleEnabled: { Value: String(opts.params.scheduleEnabled ?? 'true') },
     },
   });
-  await cfn.send(stack ? new UpdateStackCommand({ StackName, TemplateBody }) : new CreateStackCommand({ StackName, TemplateBody }));
+  await cfn.send(
+    stack ? new UpdateStackCommand({ StackName, TemplateBody }) : new CreateStackCommand({ StackName, TemplateBody }),
+  );
 }
 
 main().catch((error) => {

@@ -9,7 +9,12 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
-const PSEUDO: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com' };
+const PSEUDO: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': REGION,
+  'AWS::AccountId': ACCOUNT,
+  'AWS::URLSuffix': 'amazonaws.com',
+};
 const NO_VALUE = Symbol('AWS::NoValue');
 
 export class TemplateResolver {
@@ -84,7 +89,9 @@ export class TemplateResolver {
       if (key === 'Condition') return this.condition(arg);
       if (key === 'Fn::Sub') {
         const [text, vars] = Array.isArray(arg) ? arg : [arg, {}];
-        return (text as string).replace(/\$\{([^}!]+)\}/g, (_, name: string) => (name in vars ? this.value(vars[name]) : name.includes('.') ? this.arn(name.split('.')[0]) : this.ref(name)));
+        return (text as string).replace(/\$\{([^}!]+)\}/g, (_, name: string) =>
+          name in vars ? this.value(vars[name]) : name.includes('.') ? this.arn(name.split('.')[0]) : this.ref(name),
+        );
       }
     }
     const out: Record<string, Json> = {};
@@ -96,11 +103,16 @@ export class TemplateResolver {
   }
 
   /** A role's inline policies, resolved; `undefined` when the role's Condition is false (not deployed). */
-  rolePolicies(roleId: string): { name: string; principalArn: string; policies: { name: string; policy: Json }[] } | undefined {
+  rolePolicies(
+    roleId: string,
+  ): { name: string; principalArn: string; policies: { name: string; policy: Json }[] } | undefined {
     const r = this.t.Resources[roleId];
     if (!r || r.Type !== 'AWS::IAM::Role') throw new Error(`${roleId} is not a role of the template`);
     if (r.Condition && !this.condition(r.Condition)) return undefined;
-    const policies = (r.Properties.Policies ?? []).map((p: Json) => ({ name: p.PolicyName, policy: this.value(p.PolicyDocument) }));
+    const policies = (r.Properties.Policies ?? []).map((p: Json) => ({
+      name: p.PolicyName,
+      policy: this.value(p.PolicyDocument),
+    }));
     return { name: this.ref(roleId), principalArn: this.arn(roleId), policies };
   }
 }

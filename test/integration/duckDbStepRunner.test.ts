@@ -16,7 +16,17 @@ const at = (day: string, hour: number, minute = 0) => Date.parse(`${day}T00:00:0
 
 /** A compact access record; `extra` overrides or adds fields (undefined removes one). */
 function rec(sessionId: string, timestamp: number, extra: Record<string, unknown> = {}): string {
-  const fields: Record<string, unknown> = { sessionId, timestamp, userId: 42, method: 'GET', requestURL: `/repo/v1/entity/syn${sessionId.length}`, userAgent: 'synapseclient/2.7.2 python-requests/2.31.0', success: true, responseStatus: 200, ...extra };
+  const fields: Record<string, unknown> = {
+    sessionId,
+    timestamp,
+    userId: 42,
+    method: 'GET',
+    requestURL: `/repo/v1/entity/syn${sessionId.length}`,
+    userAgent: 'synapseclient/2.7.2 python-requests/2.31.0',
+    success: true,
+    responseStatus: 200,
+    ...extra,
+  };
   for (const [k, v] of Object.entries(fields)) if (v === undefined) delete fields[k];
   return JSON.stringify(fields);
 }
@@ -44,19 +54,34 @@ async function plantRawFiles(lake: string): Promise<void> {
     rec('s8x', -5), // 8: event time before 1970 → bad_type
     '<html><body>502 Bad Gateway</body></html>', // 9: → invalid_json
   ]);
-  await writeRawFile(lake, key('2024-03-01', '11', 'b.gz'), [
-    rec('s5', at('2024-03-01', 11)), // valid, day 03-01
-    s1, // copy in another hour
-    rec('s6', at('2024-03-02', 1)), // event after its arrival day, within lateness: day 03-02
-  ], { separator: 'none' });
+  await writeRawFile(
+    lake,
+    key('2024-03-01', '11', 'b.gz'),
+    [
+      rec('s5', at('2024-03-01', 11)), // valid, day 03-01
+      s1, // copy in another hour
+      rec('s6', at('2024-03-02', 1)), // event after its arrival day, within lateness: day 03-02
+    ],
+    { separator: 'none' },
+  );
   const s7 = rec('s7', at('2024-03-02', 2));
-  await writeRawFile(lake, key('2024-03-02', '00', 'c.gz'), [
-    s1, // copy on the next arrival day
-    s7, // day 03-02
-    rec('s8', at('2024-03-01', 23, 59)), // arrived after midnight: day 03-01
-    rec('s9', at('2024-03-05', 1)), // 3 days ahead of arrival → late
-  ], { separator: 'mixed' });
-  await writeRawFile(lake, key('2024-03-02', '05', 'd.gz'), [rec('t1', at('2024-03-02', 5)), rec('t2', at('2024-03-02', 5))], { truncateGzipFraction: 0.5 });
+  await writeRawFile(
+    lake,
+    key('2024-03-02', '00', 'c.gz'),
+    [
+      s1, // copy on the next arrival day
+      s7, // day 03-02
+      rec('s8', at('2024-03-01', 23, 59)), // arrived after midnight: day 03-01
+      rec('s9', at('2024-03-05', 1)), // 3 days ahead of arrival → late
+    ],
+    { separator: 'mixed' },
+  );
+  await writeRawFile(
+    lake,
+    key('2024-03-02', '05', 'd.gz'),
+    [rec('t1', at('2024-03-02', 5)), rec('t2', at('2024-03-02', 5))],
+    { truncateGzipFraction: 0.5 },
+  );
   await writeRawFile(lake, key('2024-03-03', '02', 'e.gz'), [
     s7, // copy two arrival days later (within lateness of day 03-02)
     rec('s10', at('2024-03-03', 3)), // day 03-03: not a step day, not written
@@ -95,7 +120,10 @@ async function query(sql: string): Promise<Record<string, unknown>[]> {
 async function filesUnder(dir: string): Promise<string[]> {
   try {
     const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-    return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)).sort();
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+      .sort();
   } catch {
     return [];
   }
@@ -118,10 +146,34 @@ describe('runStepInProcess', () => {
     const result = await runStepInProcess(spec(), { lakeDir: lake, projectRoot: projectRoot(), config: lenient });
 
     expect(result.days).toEqual([
-      { day: '2024-03-01', status: 'succeeded', recordsIn: 6, recordsOut: 3, duplicatesDropped: 3, rejected: 7, late: 1, rejectedByReason: { bad_type: 3, invalid_json: 2, late: 1, missing_field: 1 } },
-      { day: '2024-03-02', status: 'succeeded', recordsIn: 3, recordsOut: 2, duplicatesDropped: 1, rejected: 2, late: 1, rejectedByReason: { late: 1, truncated_gzip: 1 } },
+      {
+        day: '2024-03-01',
+        status: 'succeeded',
+        recordsIn: 6,
+        recordsOut: 3,
+        duplicatesDropped: 3,
+        rejected: 7,
+        late: 1,
+        rejectedByReason: { bad_type: 3, invalid_json: 2, late: 1, missing_field: 1 },
+      },
+      {
+        day: '2024-03-02',
+        status: 'succeeded',
+        recordsIn: 3,
+        recordsOut: 2,
+        duplicatesDropped: 1,
+        rejected: 2,
+        late: 1,
+        rejectedByReason: { late: 1, truncated_gzip: 1 },
+      },
     ]);
-    expect(result.rejectedByReason).toEqual({ bad_type: 3, invalid_json: 2, late: 2, missing_field: 1, truncated_gzip: 1 });
+    expect(result.rejectedByReason).toEqual({
+      bad_type: 3,
+      invalid_json: 2,
+      late: 2,
+      missing_field: 1,
+      truncated_gzip: 1,
+    });
     expect(result).toMatchObject({ groupId: 'g-2024-03-01', dataset: 'access_records', stageVersion: 'test-v1' });
     const written = JSON.parse(await readFile(join(lake, '_results/exec-1/g-2024-03-01.json'), 'utf8')) as StepResult;
     expect(written.days).toEqual(result.days);
@@ -134,11 +186,16 @@ describe('runStepInProcess', () => {
     const rows = await query(`SELECT session_id, strftime(record_date, '%Y-%m-%d') AS d, typeof("timestamp") AS ts_type
       FROM read_parquet('${lake}/processed/access_records/*/*/*/*.parquet') ORDER BY d, session_id`);
     expect(rows.map((r) => [r.d, r.session_id])).toEqual([
-      ['2024-03-01', 's1'], ['2024-03-01', 's5'], ['2024-03-01', 's8'],
-      ['2024-03-02', 's6'], ['2024-03-02', 's7'],
+      ['2024-03-01', 's1'],
+      ['2024-03-01', 's5'],
+      ['2024-03-01', 's8'],
+      ['2024-03-02', 's6'],
+      ['2024-03-02', 's7'],
     ]);
     expect(new Set(rows.map((r) => r.ts_type))).toEqual(new Set(['TIMESTAMP WITH TIME ZONE'])); // an instant, as Spark writes it
-    const columns = await query(`DESCRIBE SELECT * FROM read_parquet('${lake}/processed/access_records/year=2024/month=03/day=01/*.parquet', hive_partitioning = false)`);
+    const columns = await query(
+      `DESCRIBE SELECT * FROM read_parquet('${lake}/processed/access_records/year=2024/month=03/day=01/*.parquet', hive_partitioning = false)`,
+    );
     const names = columns.map((c) => c.column_name);
     expect(names).toEqual(expect.arrayContaining(['session_id', 'timestamp', 'record_date']));
     expect(names).not.toEqual(expect.arrayContaining(['year']));
@@ -152,10 +209,20 @@ describe('runStepInProcess', () => {
   it('writes the rejects of the step days by arrival day, with source file, index, reason and raw text', async () => {
     await runStepInProcess(spec(), { lakeDir: lake, projectRoot: projectRoot(), config: lenient });
 
-    const rows = await query(`SELECT strftime(arrival_day, '%Y-%m-%d') AS arrival, source_file, record_index, reason, detail,
+    const rows =
+      await query(`SELECT strftime(arrival_day, '%Y-%m-%d') AS arrival, source_file, record_index, reason, detail,
         strftime(event_day, '%Y-%m-%d') AS event, raw_text
       FROM read_parquet('${lake}/rejected/access_records/*/*/*/*.parquet', hive_partitioning = false) ORDER BY arrival, source_file, record_index`);
-    expect(rows.map((r) => [r.arrival, String(r.source_file).split('/').pop(), Number(r.record_index), r.reason, r.detail, r.event])).toEqual([
+    expect(
+      rows.map((r) => [
+        r.arrival,
+        String(r.source_file).split('/').pop(),
+        Number(r.record_index),
+        r.reason,
+        r.detail,
+        r.event,
+      ]),
+    ).toEqual([
       ['2024-03-01', 'a.gz', 3, 'late', 'arrival 2024-03-01, event 2024-02-27', '2024-02-27'],
       ['2024-03-01', 'a.gz', 4, 'invalid_json', 'malformed JSON object', null],
       ['2024-03-01', 'a.gz', 5, 'missing_field', 'sessionId', null],
@@ -174,18 +241,24 @@ describe('runStepInProcess', () => {
 
   it('gives identical rows on a rerun, replacing the day files instead of adding to them', async () => {
     const first = await runStepInProcess(spec(), { lakeDir: lake, projectRoot: projectRoot(), config: lenient });
-    const before = await query(`SELECT * FROM read_parquet('${lake}/processed/access_records/*/*/*/*.parquet') ORDER BY ALL`);
+    const before = await query(
+      `SELECT * FROM read_parquet('${lake}/processed/access_records/*/*/*/*.parquet') ORDER BY ALL`,
+    );
     const filesBefore = await filesUnder(join(lake, 'processed'));
 
     const second = await runStepInProcess(spec(), { lakeDir: lake, projectRoot: projectRoot(), config: lenient });
 
-    const after = await query(`SELECT * FROM read_parquet('${lake}/processed/access_records/*/*/*/*.parquet') ORDER BY ALL`);
+    const after = await query(
+      `SELECT * FROM read_parquet('${lake}/processed/access_records/*/*/*/*.parquet') ORDER BY ALL`,
+    );
     const filesAfter = await filesUnder(join(lake, 'processed'));
     expect(after).toEqual(before);
     expect(second.days).toEqual(first.days);
     expect(filesAfter).toHaveLength(filesBefore.length);
     expect(filesAfter.filter((f) => filesBefore.includes(f))).toEqual([]); // new names, old files gone
-    const rejects = await query(`SELECT count(*)::INTEGER AS n FROM read_parquet('${lake}/rejected/access_records/*/*/*/*.parquet')`);
+    const rejects = await query(
+      `SELECT count(*)::INTEGER AS n FROM read_parquet('${lake}/rejected/access_records/*/*/*/*.parquet')`,
+    );
     expect(rejects[0].n).toBe(9);
   });
 
@@ -198,16 +271,28 @@ describe('runStepInProcess', () => {
     await writeFile(stale, 'stale');
 
     // Day 03-04 has no raw records at all: computing it ends with no data files there.
-    await runStepInProcess(spec({ days: ['2024-03-02', '2024-03-03', '2024-03-04'], rawDays: ['2024-03-01', '2024-03-02', '2024-03-03', '2024-03-04', '2024-03-05'] }), {
+    await runStepInProcess(
+      spec({
+        days: ['2024-03-02', '2024-03-03', '2024-03-04'],
+        rawDays: ['2024-03-01', '2024-03-02', '2024-03-03', '2024-03-04', '2024-03-05'],
+      }),
+      {
+        lakeDir: lake,
+        projectRoot: projectRoot(),
+        config: lenient,
+      },
+    );
+    await runStepInProcess(spec({ days: ['2024-03-01'], rawDays: ['2024-02-29', '2024-03-01', '2024-03-02'] }), {
       lakeDir: lake,
       projectRoot: projectRoot(),
       config: lenient,
     });
-    await runStepInProcess(spec({ days: ['2024-03-01'], rawDays: ['2024-02-29', '2024-03-01', '2024-03-02'] }), { lakeDir: lake, projectRoot: projectRoot(), config: lenient });
 
     expect(await readFile(untouched, 'utf8')).toBe('not really parquet: must not be read or removed');
     expect(await filesUnder(join(lake, 'processed/access_records/year=2024/month=03/day=04'))).toEqual([]);
-    expect((await filesUnder(join(lake, 'processed/access_records/year=2024/month=03/day=02'))).length).toBeGreaterThan(0);
+    expect((await filesUnder(join(lake, 'processed/access_records/year=2024/month=03/day=02'))).length).toBeGreaterThan(
+      0,
+    );
   });
 
   it('fails every day of the group, publishes nothing and quarantines under the run when rejects pass the threshold', async () => {
@@ -215,7 +300,11 @@ describe('runStepInProcess', () => {
     await mkdir(join(lake, 'processed/access_records/year=2024/month=03/day=01'), { recursive: true });
     await writeFile(existing, 'existing');
 
-    const result = await runStepInProcess(spec(), { lakeDir: lake, projectRoot: projectRoot(), config: withThreshold(0.05) });
+    const result = await runStepInProcess(spec(), {
+      lakeDir: lake,
+      projectRoot: projectRoot(),
+      config: withThreshold(0.05),
+    });
 
     expect(result.days.map((d) => [d.day, d.status, d.error?.name])).toEqual([
       ['2024-03-01', 'failed', 'RejectThresholdError'],
@@ -235,9 +324,17 @@ describe('runStepInProcess', () => {
   it('reads Hive-style raw folders and plain (not gzip) files the same way', async () => {
     const hiveLake = await mkdtemp(join(tmpdir(), 'lakestep-hive-'));
     try {
-      await writeRawFile(hiveLake, 'raw/access_records/year=2024/month=03/day=01/part-1.json', [rec('h1', at('2024-03-01', 1)), rec('h1', at('2024-03-01', 1)), rec('h2', at('2024-03-01', 2))], { gzip: false, separator: 'none' });
+      await writeRawFile(
+        hiveLake,
+        'raw/access_records/year=2024/month=03/day=01/part-1.json',
+        [rec('h1', at('2024-03-01', 1)), rec('h1', at('2024-03-01', 1)), rec('h2', at('2024-03-01', 2))],
+        { gzip: false, separator: 'none' },
+      );
 
-      const result = await runStepInProcess(spec({ days: ['2024-03-01'], rawDays: ['2024-02-29', '2024-03-01', '2024-03-02'] }), { lakeDir: hiveLake, projectRoot: projectRoot(), config: lenient });
+      const result = await runStepInProcess(
+        spec({ days: ['2024-03-01'], rawDays: ['2024-02-29', '2024-03-01', '2024-03-02'] }),
+        { lakeDir: hiveLake, projectRoot: projectRoot(), config: lenient },
+      );
 
       expect(result.days[0]).toMatchObject({ recordsIn: 3, recordsOut: 2, duplicatesDropped: 1, rejected: 0 });
     } finally {
@@ -293,7 +390,10 @@ describe('DuckDbStepRunner', () => {
     await runner.settled(first.stepId);
 
     expect(cancelQueued).toBe('cancelling');
-    expect(queuedEnd).toMatchObject({ state: 'CANCELLED', failureMessage: 'cancelled before it started (past its deadline)' });
+    expect(queuedEnd).toMatchObject({
+      state: 'CANCELLED',
+      failureMessage: 'cancelled before it started (past its deadline)',
+    });
     expect(await runner.cancel(first.stepId)).toBe('ended');
     expect(existsSync(join(lake, '_runs', 'exec-1', 'steps', 'g-queued.json'))).toBe(false);
     expect(existsSync(join(lake, spec().resultKey))).toBe(true);
@@ -302,7 +402,10 @@ describe('DuckDbStepRunner', () => {
   it('reports an unknown step id as FAILED', async () => {
     const runner = new DuckDbStepRunner({ lakeDir: lake, projectRoot: projectRoot(), config: withFlatAccessRecords() });
 
-    expect(await runner.describe('duckdb-nope')).toMatchObject({ state: 'FAILED', failureMessage: expect.stringMatching(/unknown/) });
+    expect(await runner.describe('duckdb-nope')).toMatchObject({
+      state: 'FAILED',
+      failureMessage: expect.stringMatching(/unknown/),
+    });
   });
 });
 
@@ -329,9 +432,20 @@ describe('loadRawDays', () => {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     try {
-      await loadRawDays(connection, { lakeDir: lake, dataset, rawDays: ['2024-03-01'], stagingDir: join(lake, '_tmp', 'raw') });
-      const valid = (await connection.runAndReadAll(`SELECT * FROM raw_access_records ORDER BY _record_index`)).getRowObjectsJson();
-      const rejects = (await connection.runAndReadAll(`SELECT record_index, reason, detail, raw_text FROM rejects ORDER BY record_index`)).getRowObjectsJson();
+      await loadRawDays(connection, {
+        lakeDir: lake,
+        dataset,
+        rawDays: ['2024-03-01'],
+        stagingDir: join(lake, '_tmp', 'raw'),
+      });
+      const valid = (
+        await connection.runAndReadAll(`SELECT * FROM raw_access_records ORDER BY _record_index`)
+      ).getRowObjectsJson();
+      const rejects = (
+        await connection.runAndReadAll(
+          `SELECT record_index, reason, detail, raw_text FROM rejects ORDER BY record_index`,
+        )
+      ).getRowObjectsJson();
       rawTexts = rejects.map((r) => String(r.raw_text));
       return { valid, rejects: rejects.map((r) => [Number(r.record_index), r.reason, r.detail]) };
     } finally {
@@ -367,7 +481,12 @@ describe('loadRawDays', () => {
     expect(valid[2]).toMatchObject({ userId: '9223372036854775807', threadId: '-9223372036854775808' });
     expect(valid[3]).toMatchObject({ userId: '1000', elapseMS: '-7', threadId: '2' });
     expect(valid[4]).toMatchObject({ stack: '[not an array]' });
-    expect(valid[5]).toMatchObject({ success: false, responseStatus: '0', _arrival_day: '2024-03-01', _source_file: key('2024-03-01', '00', 'types.json') });
+    expect(valid[5]).toMatchObject({
+      success: false,
+      responseStatus: '0',
+      _arrival_day: '2024-03-01',
+      _source_file: key('2024-03-01', '00', 'types.json'),
+    });
     expect(rejects).toEqual([
       [3, 'bad_type', 'userId: expected bigint'],
       [4, 'bad_type', 'elapseMS: expected bigint'],
@@ -399,7 +518,10 @@ describe('loadRawDays', () => {
   });
 
   it('keeps a record holding a raw newline inside a string as one malformed record', async () => {
-    const { valid, rejects } = await load([`{"sessionId":"a\nb","timestamp":${ts}}`.replace('\\n', '\n'), `{"sessionId":"ok","timestamp":${ts}}`]);
+    const { valid, rejects } = await load([
+      `{"sessionId":"a\nb","timestamp":${ts}}`.replace('\\n', '\n'),
+      `{"sessionId":"ok","timestamp":${ts}}`,
+    ]);
 
     expect(valid.map((r) => r.sessionId)).toEqual(['ok']);
     expect(rejects).toEqual([[0, 'invalid_json', 'malformed JSON object']]);
@@ -408,7 +530,13 @@ describe('loadRawDays', () => {
   it('quarantines a file of binary noise record by record, with its text (not-UTF-8 bytes as U+FFFD), instead of failing', async () => {
     // every byte value, shuffled by a fixed rule, with control bytes (\x00, \x01, \r) and invalid UTF-8 among them
     const noise = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256));
-    const { valid, rejects } = await load(Buffer.concat([Buffer.from(`{"sessionId":"ok","timestamp":${ts}}\n`), noise, Buffer.from(`\n{"sessionId":"after","timestamp":${ts}}\n`)]));
+    const { valid, rejects } = await load(
+      Buffer.concat([
+        Buffer.from(`{"sessionId":"ok","timestamp":${ts}}\n`),
+        noise,
+        Buffer.from(`\n{"sessionId":"after","timestamp":${ts}}\n`),
+      ]),
+    );
 
     expect(valid.map((r) => r.sessionId)).toEqual(['ok', 'after']);
     expect(rejects.length).toBeGreaterThan(10);
@@ -444,7 +572,10 @@ describe('loadRawDays', () => {
   it('takes the arrival day as the event day when the dataset declares no event time (nothing is late)', async () => {
     const { eventTime: _unused, ...withoutEventTime } = flatAccessRecords();
 
-    const { valid, rejects } = await load([`{"sessionId":"old","timestamp":0}`, `{"sessionId":"far","timestamp":253402300800000}`], withoutEventTime);
+    const { valid, rejects } = await load(
+      [`{"sessionId":"old","timestamp":0}`, `{"sessionId":"far","timestamp":253402300800000}`],
+      withoutEventTime,
+    );
 
     expect(valid.map((r) => r.sessionId)).toEqual(['old', 'far']);
     expect(rejects).toEqual([]);

@@ -13,7 +13,13 @@ import { LockHeldError } from '../../src/core/errors';
 import { DynamoLedger } from '../../src/aws/dynamoLedger';
 import { DynamoLock } from '../../src/aws/dynamoLock';
 import { ledgerTableNames } from '../../src/aws/ledgerTables';
-import { ensureTables, localDynamoClient, runningEndpoint, startDynalite, type DynaliteHandle } from '../../src/local/dynaliteServer';
+import {
+  ensureTables,
+  localDynamoClient,
+  runningEndpoint,
+  startDynalite,
+  type DynaliteHandle,
+} from '../../src/local/dynaliteServer';
 
 const names = ledgerTableNames('test');
 
@@ -35,7 +41,13 @@ function useDynalite() {
 }
 
 const day = (i: number) => new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
-const raw = (dataset: string, d: string, fingerprint = `fp-${d}`): RawPartitionState => ({ dataset, day: d, fingerprint, objectCount: 3, bytes: 1234 });
+const raw = (dataset: string, d: string, fingerprint = `fp-${d}`): RawPartitionState => ({
+  dataset,
+  day: d,
+  fingerprint,
+  objectCount: 3,
+  bytes: 1234,
+});
 const out = (dataset: string, d: string, executionId = 'exec-1'): OutputDayState => ({
   dataset,
   day: d,
@@ -78,7 +90,10 @@ function ledgerContract(name: string, makeLedger: (client: DynamoDBClient) => Le
       await ledger.commit({
         raw: [raw('c', '2024-02-01', 'changed')],
         outputs: [out('c', '2024-02-01', 'exec-2')],
-        removedRaw: [{ dataset: 'c', day: '2024-02-02' }, { dataset: 'c', day: '2024-02-09' }], // never known
+        removedRaw: [
+          { dataset: 'c', day: '2024-02-02' },
+          { dataset: 'c', day: '2024-02-09' },
+        ], // never known
       });
       expect(await ledger.rawPartitions('c')).toEqual([raw('c', '2024-02-01', 'changed')]);
       expect(await ledger.outputDays('c')).toEqual([out('c', '2024-02-01', 'exec-2')]);
@@ -120,19 +135,36 @@ function ledgerContract(name: string, makeLedger: (client: DynamoDBClient) => Le
 
     it('round-trips an execution record, optional fields absent or present', async () => {
       await ledger.putExecution({ executionId: 'e-1', status: 'RUNNING', startedAtMs: 1000, failedDays: [] });
-      expect(await ledger.getExecution('e-1')).toEqual({ executionId: 'e-1', status: 'RUNNING', startedAtMs: 1000, failedDays: [] });
+      expect(await ledger.getExecution('e-1')).toEqual({
+        executionId: 'e-1',
+        status: 'RUNNING',
+        startedAtMs: 1000,
+        failedDays: [],
+      });
       const failed = {
         executionId: 'e-1',
         status: 'FAILED' as const,
         startedAtMs: 1000,
         endedAtMs: 5000,
-        failedDays: [{ dataset: 'a', day: '2024-01-02' }, { dataset: 'a', day: '2024-01-03' }],
+        failedDays: [
+          { dataset: 'a', day: '2024-01-02' },
+          { dataset: 'a', day: '2024-01-03' },
+        ],
         cause: 'StepFailedError: boom',
       };
       await ledger.putExecution(failed);
       expect(await ledger.getExecution('e-1')).toEqual(failed);
-      await ledger.putExecution({ executionId: 'e-2', status: 'SUCCEEDED', startedAtMs: 6000, endedAtMs: 7000, failedDays: [] });
-      expect((await ledger.executions()).map((e) => [e.executionId, e.status])).toEqual([['e-1', 'FAILED'], ['e-2', 'SUCCEEDED']]);
+      await ledger.putExecution({
+        executionId: 'e-2',
+        status: 'SUCCEEDED',
+        startedAtMs: 6000,
+        endedAtMs: 7000,
+        failedDays: [],
+      });
+      expect((await ledger.executions()).map((e) => [e.executionId, e.status])).toEqual([
+        ['e-1', 'FAILED'],
+        ['e-2', 'SUCCEEDED'],
+      ]);
     });
   });
 }
@@ -157,14 +189,20 @@ function lockContract(name: string, makeLock: (client: DynamoDBClient, lockName:
       const lock = fresh();
       await lock.acquire('exec-a', t0, 60);
       await lock.acquire('exec-b', t0 + 60_001, 60);
-      await expect(lock.acquire('exec-a', t0 + 61_000, 60)).rejects.toMatchObject({ holder: 'exec-b', expiresAtMs: t0 + 120_001 });
+      await expect(lock.acquire('exec-a', t0 + 61_000, 60)).rejects.toMatchObject({
+        holder: 'exec-b',
+        expiresAtMs: t0 + 120_001,
+      });
     });
 
     it('is re-entrant for its holder, which extends the expiry', async () => {
       const lock = fresh();
       await lock.acquire('exec-a', t0, 60);
       await lock.acquire('exec-a', t0 + 30_000, 60);
-      await expect(lock.acquire('exec-b', t0 + 80_000, 60)).rejects.toMatchObject({ holder: 'exec-a', expiresAtMs: t0 + 90_000 });
+      await expect(lock.acquire('exec-b', t0 + 80_000, 60)).rejects.toMatchObject({
+        holder: 'exec-a',
+        expiresAtMs: t0 + 90_000,
+      });
     });
 
     it('release by a non-holder is a no-op; release by the holder frees it', async () => {
@@ -190,7 +228,10 @@ function lockContract(name: string, makeLock: (client: DynamoDBClient, lockName:
 }
 
 ledgerContract('DynamoLedger on dynalite (DynamoDBClient)', (client) => new DynamoLedger(client, names.ledger));
-ledgerContract('DynamoLedger on dynalite (DynamoDBDocumentClient)', (client) => new DynamoLedger(DynamoDBDocumentClient.from(client), names.ledger));
+ledgerContract(
+  'DynamoLedger on dynalite (DynamoDBDocumentClient)',
+  (client) => new DynamoLedger(DynamoDBDocumentClient.from(client), names.ledger),
+);
 lockContract('DynamoLock on dynalite', (client, lockName) => new DynamoLock(client, names.lock, lockName));
 
 describe('dynalite store in a folder', () => {
@@ -206,7 +247,11 @@ describe('dynalite store in a folder', () => {
     let server = await startDynalite({ dir });
     let client = localDynamoClient(server.endpoint);
     await ensureTables(client, names);
-    await new DynamoLedger(client, names.ledger).commit({ raw: [raw('a', '2024-01-01')], outputs: [out('a', '2024-01-01')], removedRaw: [] });
+    await new DynamoLedger(client, names.ledger).commit({
+      raw: [raw('a', '2024-01-01')],
+      outputs: [out('a', '2024-01-01')],
+      removedRaw: [],
+    });
     await new DynamoLock(client, names.lock).acquire('exec-a', 1000, 60);
     client.destroy();
     await server.stop();
@@ -219,7 +264,9 @@ describe('dynalite store in a folder', () => {
       const ledger = new DynamoLedger(client, names.ledger);
       expect(await ledger.rawPartitions('a')).toEqual([raw('a', '2024-01-01')]);
       expect(await ledger.outputDays('a')).toEqual([out('a', '2024-01-01')]);
-      await expect(new DynamoLock(client, names.lock).acquire('exec-b', 2000, 60)).rejects.toMatchObject({ holder: 'exec-a' });
+      await expect(new DynamoLock(client, names.lock).acquire('exec-b', 2000, 60)).rejects.toMatchObject({
+        holder: 'exec-a',
+      });
     } finally {
       client.destroy();
       await server.stop();
@@ -242,7 +289,9 @@ describe('dynalite store in a folder', () => {
   it('refuses a second concurrent open of the same folder, naming it; reopens after stop', async () => {
     const first = await startDynalite({ dir });
     try {
-      await expectRefused(`the local DynamoDB store ${dir} is in use by another process (another lakestep run is using this lake)`);
+      await expectRefused(
+        `the local DynamoDB store ${dir} is in use by another process (another lakestep run is using this lake)`,
+      );
     } finally {
       await first.stop();
     }
@@ -260,7 +309,10 @@ describe('dynalite store in a folder', () => {
         process.stdin.on('end', () => h.stop().then(() => process.exit(0)));
         process.stdin.resume();
       });`;
-    const child = spawn(process.execPath, ['-e', script, dir], { cwd: path.resolve(__dirname, '../..'), stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, ['-e', script, dir], {
+      cwd: path.resolve(__dirname, '../..'),
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         child.stdout.on('data', (b: Buffer) => b.toString().includes('ready') && resolve());
@@ -274,10 +326,12 @@ describe('dynalite store in a folder', () => {
   }
 
   it('refuses the folder while another process holds it', async () => {
-    await whileAnotherProcessHoldsIt(() => expectRefused(/is in use by another process \(another lakestep run is using this lake\)/));
+    await whileAnotherProcessHoldsIt(() =>
+      expectRefused(/is in use by another process \(another lakestep run is using this lake\)/),
+    );
   });
 
-  it('lets a reader join the store another process holds, through that process\'s dynalite, and leaves it running', async () => {
+  it("lets a reader join the store another process holds, through that process's dynalite, and leaves it running", async () => {
     await whileAnotherProcessHoldsIt(async () => {
       const reader = await startDynalite({ dir, join: true });
       const readerClient = localDynamoClient(reader.endpoint);

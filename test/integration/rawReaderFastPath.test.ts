@@ -43,15 +43,30 @@ const TRICKY = [
 async function loadBoth(files: Record<string, string[]>) {
   const lake = await mkdtemp(join(tmpdir(), 'lakestep-fast-'));
   try {
-    for (const [name, records] of Object.entries(files)) await writeRawFile(lake, key(name), records, { gzip: name.endsWith('.gz') });
+    for (const [name, records] of Object.entries(files))
+      await writeRawFile(lake, key(name), records, { gzip: name.endsWith('.gz') });
     const run = async (fastPath: boolean) => {
       const instance = await DuckDBInstance.create(':memory:');
       const connection = await instance.connect();
       try {
-        const stats = await loadRawDays(connection, { lakeDir: lake, dataset: flatAccessRecords(), rawDays: ['2024-03-01'], stagingDir: join(lake, '_tmp', `raw-${fastPath}`), fastPath });
-        const valid = (await connection.runAndReadAll(`SELECT * FROM raw_access_records ORDER BY _source_file, _record_index`)).getRowObjectsJson();
-        const rejects = (await connection.runAndReadAll(`SELECT * FROM rejects ORDER BY source_file, record_index`)).getRowObjectsJson();
-        const counts = (await connection.runAndReadAll(`SELECT _arrival_day, count(*)::INT AS records FROM classified GROUP BY ALL ORDER BY ALL`)).getRowObjectsJson();
+        const stats = await loadRawDays(connection, {
+          lakeDir: lake,
+          dataset: flatAccessRecords(),
+          rawDays: ['2024-03-01'],
+          stagingDir: join(lake, '_tmp', `raw-${fastPath}`),
+          fastPath,
+        });
+        const valid = (
+          await connection.runAndReadAll(`SELECT * FROM raw_access_records ORDER BY _source_file, _record_index`)
+        ).getRowObjectsJson();
+        const rejects = (
+          await connection.runAndReadAll(`SELECT * FROM rejects ORDER BY source_file, record_index`)
+        ).getRowObjectsJson();
+        const counts = (
+          await connection.runAndReadAll(
+            `SELECT _arrival_day, count(*)::INT AS records FROM classified GROUP BY ALL ORDER BY ALL`,
+          )
+        ).getRowObjectsJson();
         return { valid, rejects, counts, stats };
       } finally {
         connection.closeSync();
@@ -64,7 +79,10 @@ async function loadBoth(files: Record<string, string[]>) {
   }
 }
 
-const same = (a: { valid: unknown; rejects: unknown; counts: unknown }, b: { valid: unknown; rejects: unknown; counts: unknown }) => {
+const same = (
+  a: { valid: unknown; rejects: unknown; counts: unknown },
+  b: { valid: unknown; rejects: unknown; counts: unknown },
+) => {
   expect(a.valid).toEqual(b.valid);
   expect(a.rejects).toEqual(b.rejects);
   expect(a.counts).toEqual(b.counts);
@@ -77,7 +95,9 @@ describe('loadRawDays fast path (read_json over staged NDJSON)', () => {
     expect(fast.stats.fastRecords).toBeGreaterThan(20);
     expect(slow.stats.fastRecords).toBe(0);
     // the refused ones (control character, bad escape, leading zero; in both files) are invalid_json, with their text
-    const refused = fast.rejects.filter((r) => r.reason === 'invalid_json' && String(r.raw_text).match(/"sessionId":"[klm]"/));
+    const refused = fast.rejects.filter(
+      (r) => r.reason === 'invalid_json' && String(r.raw_text).match(/"sessionId":"[klm]"/),
+    );
     expect(refused).toHaveLength(6);
     expect(fast.rejects.find((r) => String(r.raw_text).includes('"sessionId":"g"'))).toMatchObject({ reason: 'late' });
   });
@@ -85,12 +105,15 @@ describe('loadRawDays fast path (read_json over staged NDJSON)', () => {
   it('is not fooled by a record holding the injected field names', async () => {
     const { fast, slow } = await loadBoth({ 'c.json': TRICKY });
     same(fast, slow);
-    expect(fast.valid.find((r) => r.sessionId === 'r')).toMatchObject({ _record_index: String(TRICKY.findIndex((t) => t.includes('"r"'))) });
+    expect(fast.valid.find((r) => r.sessionId === 'r')).toMatchObject({
+      _record_index: String(TRICKY.findIndex((t) => t.includes('"r"'))),
+    });
   });
 
   it('gives the same figures on a larger mixed file (many batches of refused lines)', async () => {
     const records: string[] = [];
-    for (let k = 0; k < 3000; k++) records.push(TRICKY[k % TRICKY.length].replace(/"sessionId":"(\w)"/, `"sessionId":"$1${k}"`));
+    for (let k = 0; k < 3000; k++)
+      records.push(TRICKY[k % TRICKY.length].replace(/"sessionId":"(\w)"/, `"sessionId":"$1${k}"`));
     const { fast, slow } = await loadBoth({ 'd.gz': records });
     same(fast, slow);
   });

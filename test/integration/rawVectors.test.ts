@@ -15,7 +15,9 @@ describe('raw-record vectors on DuckDB', () => {
       const actual = await readOnDuckDb(vector, lake);
       expect(actual.records).toEqual(vector.records);
       // a null detail is engine-specific text: not compared
-      expect(actual.rejects.map((r, k) => (vector.rejects[k]?.detail === null ? { ...r, detail: null } : r))).toEqual(vector.rejects);
+      expect(actual.rejects.map((r, k) => (vector.rejects[k]?.detail === null ? { ...r, detail: null } : r))).toEqual(
+        vector.rejects,
+      );
     } finally {
       await rm(lake, { recursive: true, force: true });
     }

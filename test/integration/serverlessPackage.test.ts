@@ -23,7 +23,9 @@ const FUNCTIONS = readdirSync(resolve(PACKAGE_ROOT, 'functions'));
 /** Both branches of every Fn::If that holds statements, so a mode's statements are checked whichever applies. */
 function flattenStatements(statements: Json): Json[] {
   const list = Array.isArray(statements) ? statements : [statements];
-  return list.flatMap((s: Json) => (s && s['Fn::If'] ? flattenStatements(s['Fn::If'].slice(1)) : s && s.Ref === 'AWS::NoValue' ? [] : [s]));
+  return list.flatMap((s: Json) =>
+    s && s['Fn::If'] ? flattenStatements(s['Fn::If'].slice(1)) : s && s.Ref === 'AWS::NoValue' ? [] : [s],
+  );
 }
 
 interface Located {
@@ -36,11 +38,15 @@ function allStatements(t: Template): Located[] {
   const found: Located[] = [];
   for (const [id, r] of Object.entries(t.Resources)) {
     const docs: [string, Json][] = [];
-    if (r.Type === 'AWS::IAM::Role') for (const p of r.Properties.Policies ?? []) docs.push([`${id}/${p.PolicyName}`, p.PolicyDocument]);
-    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') docs.push([id, r.Properties.PolicyDocument]);
-    if (r.Type === 'AWS::S3::BucketPolicy' || r.Type === 'AWS::SNS::TopicPolicy') docs.push([id, r.Properties.PolicyDocument]);
+    if (r.Type === 'AWS::IAM::Role')
+      for (const p of r.Properties.Policies ?? []) docs.push([`${id}/${p.PolicyName}`, p.PolicyDocument]);
+    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy')
+      docs.push([id, r.Properties.PolicyDocument]);
+    if (r.Type === 'AWS::S3::BucketPolicy' || r.Type === 'AWS::SNS::TopicPolicy')
+      docs.push([id, r.Properties.PolicyDocument]);
     if (r.Type === 'AWS::KMS::Key') docs.push([id, r.Properties.KeyPolicy]);
-    for (const [where, doc] of docs) for (const statement of flattenStatements(doc.Statement)) found.push({ where, statement });
+    for (const [where, doc] of docs)
+      for (const statement of flattenStatements(doc.Statement)) found.push({ where, statement });
   }
   return found;
 }
@@ -51,7 +57,8 @@ const statementsOfRole = (t: Template, roleId: string) =>
   allStatements(t)
     .filter((l) => l.where.startsWith(`${roleId}/`))
     .map((l) => l.statement);
-const grants = (t: Template, roleId: string, action: string) => statementsOfRole(t, roleId).filter((s) => s.Effect === 'Allow' && actionsOf(s).includes(action));
+const grants = (t: Template, roleId: string, action: string) =>
+  statementsOfRole(t, roleId).filter((s) => s.Effect === 'Allow' && actionsOf(s).includes(action));
 
 /**
  * Where `Resource: "*"` is allowed, and why (AWS offers no resource-level permission there).
@@ -64,7 +71,8 @@ const RESOURCE_STAR_ALLOWED: Record<string, { actions: string[]; reason: string 
   },
   'CleanupExecutionRole/cleanupExecution': {
     actions: ['elasticmapreduce:ListClusters'],
-    reason: 'ListClusters has no resource type; the clusters it finds are then described and terminated only with the stage tag',
+    reason:
+      'ListClusters has no resource type; the clusters it finds are then described and terminated only with the stage tag',
   },
   AlertsKey: {
     actions: ['*'],
@@ -73,7 +81,8 @@ const RESOURCE_STAR_ALLOWED: Record<string, { actions: string[]; reason: string 
 };
 /** AWS-managed policies attached, and why. */
 const MANAGED_POLICIES_ALLOWED: Record<string, string> = {
-  AmazonEMRServicePolicy_v2: "EMR's own service role policy, itself scoped by the for-use-with-amazon-emr-managed-policies tag",
+  AmazonEMRServicePolicy_v2:
+    "EMR's own service role policy, itself scoped by the for-use-with-amazon-emr-managed-policies tag",
 };
 
 /** The packaged definition with serverless-step-functions' `${…}` placeholders replaced by dummy ARNs. */
@@ -94,7 +103,9 @@ function resolvedDefinition(t: Template): { definition: AslDefinition; functionR
       values[name] = `arn:aws:sns:us-east-1:123456789012:${value.Ref}`;
     }
   }
-  const definition = JSON.parse(text.replace(/\$\{([^}]+)\}/g, (whole, name: string) => values[name] ?? whole)) as AslDefinition;
+  const definition = JSON.parse(
+    text.replace(/\$\{([^}]+)\}/g, (whole, name: string) => values[name] ?? whole),
+  ) as AslDefinition;
   return { definition, functionRefs, otherRefs };
 }
 
@@ -111,7 +122,9 @@ describe('serverless package --stage ci', () => {
     it('references every Lambda of functions/, and each exists on nodejs22.x', () => {
       const { functionRefs } = resolvedDefinition(t);
 
-      expect(new Set(functionRefs)).toEqual(new Set(FUNCTIONS.filter((fn) => fn !== 'cleanupExecution').map(lambdaLogicalId)));
+      expect(new Set(functionRefs)).toEqual(
+        new Set(FUNCTIONS.filter((fn) => fn !== 'cleanupExecution').map(lambdaLogicalId)),
+      );
       for (const fn of FUNCTIONS) {
         const lambda = t.Resources[lambdaLogicalId(fn)];
         expect(lambda.Type).toBe('AWS::Lambda::Function');
@@ -134,7 +147,8 @@ describe('serverless package --stage ci', () => {
       const late: string[] = [];
       for (const [state, task] of Object.entries(taskStates(definition))) {
         const fnId = functionRefs.find((id) => task.Resource?.endsWith(`:function:${id}`));
-        if (fnId && !(t.Resources[fnId].Properties.Timeout < (task.TimeoutSeconds as number))) late.push(`${state} (${fnId})`);
+        if (fnId && !(t.Resources[fnId].Properties.Timeout < (task.TimeoutSeconds as number)))
+          late.push(`${state} (${fnId})`);
       }
 
       expect(late).toEqual([]);
@@ -143,7 +157,9 @@ describe('serverless package --stage ci', () => {
     it('lets ContinueRun start this state machine and no other', () => {
       const { definition } = resolvedDefinition(t);
       const [machineId] = ofType(t, 'AWS::StepFunctions::StateMachine').map(([id]) => id);
-      const statements = t.Resources.StateMachineRole.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement) as Json[];
+      const statements = t.Resources.StateMachineRole.Properties.Policies.flatMap(
+        (p: Json) => p.PolicyDocument.Statement,
+      ) as Json[];
 
       expect(definition.States.ContinueRun.Resource).toBe('arn:aws:states:::states:startExecution');
       expect(statements.filter((st) => JSON.stringify(st.Action).includes('states:'))).toEqual([
@@ -151,7 +167,9 @@ describe('serverless package --stage ci', () => {
           Sid: 'ContinueRun',
           Effect: 'Allow',
           Action: 'states:StartExecution',
-          Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${t.Resources[machineId].Properties.StateMachineName}` },
+          Resource: {
+            'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${t.Resources[machineId].Properties.StateMachineName}`,
+          },
         },
       ]);
     });
@@ -160,12 +178,17 @@ describe('serverless package --stage ci', () => {
       const { definition } = resolvedDefinition(t);
       const env = (fn: string) => t.Resources[lambdaLogicalId(fn)].Properties.Environment.Variables;
 
-      const phases = definition.States.TransformPhases as AslState & { ItemSelector: Record<string, string>; ItemProcessor: { States: Record<string, AslState> } };
+      const phases = definition.States.TransformPhases as AslState & {
+        ItemSelector: Record<string, string>;
+        ItemProcessor: { States: Record<string, AslState> };
+      };
       expect(phases.ItemSelector['stepConcurrency.$']).toBe('$.plan.stepConcurrency');
       expect(phases.ItemProcessor.States.TransformDays.MaxConcurrencyPath).toBe('$.stepConcurrency');
       expect(env('discover').STEP_CONCURRENCY).toBe('2');
       expect(env('ensureCluster').STEP_CONCURRENCY).toBe('2');
-      expect(env('launchStep').ARTIFACTS_URI).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: 'ArtifactsBucket' }, '/spark/0.0.0-ci/']] });
+      expect(env('launchStep').ARTIFACTS_URI).toEqual({
+        'Fn::Join': ['', ['s3://', { Ref: 'ArtifactsBucket' }, '/spark/0.0.0-ci/']],
+      });
     });
   });
 
@@ -181,13 +204,19 @@ describe('serverless package --stage ci', () => {
     });
 
     it("sends this state machine's FAILED, TIMED_OUT and ABORTED executions to cleanupExecution (lock, EMR, one alert)", () => {
-      const rules = ofType(t, 'AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern?.['detail-type']?.[0] === 'Step Functions Execution Status Change');
+      const rules = ofType(t, 'AWS::Events::Rule').filter(
+        ([, r]) => r.Properties.EventPattern?.['detail-type']?.[0] === 'Step Functions Execution Status Change',
+      );
       const [, rule] = rules[0];
 
       expect(rules).toHaveLength(1);
       expect(rule.Properties.EventPattern.detail.status.sort()).toEqual(['ABORTED', 'FAILED', 'TIMED_OUT']);
-      expect(JSON.stringify(rule.Properties.EventPattern.detail.stateMachineArn)).toContain(':stateMachine:lakestep-ci-pipeline');
-      expect(rule.Properties.Targets.map((x: Json) => x.Arn)).toEqual([{ 'Fn::GetAtt': ['CleanupExecutionLambdaFunction', 'Arn'] }]);
+      expect(JSON.stringify(rule.Properties.EventPattern.detail.stateMachineArn)).toContain(
+        ':stateMachine:lakestep-ci-pipeline',
+      );
+      expect(rule.Properties.Targets.map((x: Json) => x.Arn)).toEqual([
+        { 'Fn::GetAtt': ['CleanupExecutionLambdaFunction', 'Arn'] },
+      ]);
     });
 
     it('encrypts the alerts topic with its own KMS key, and gives the topic exactly one policy', () => {
@@ -205,7 +234,9 @@ describe('serverless package --stage ci', () => {
     it('creates the ledger and lock tables on demand, with PITR, SSE, the shared key schema and TTL on the lock', () => {
       const names = ledgerTableNames('ci');
       const [expected] = tableDefinitions(names);
-      const tables: Record<string, Json> = Object.fromEntries(ofType(t, 'AWS::DynamoDB::Table').map(([, r]) => [r.Properties.TableName, r.Properties]));
+      const tables: Record<string, Json> = Object.fromEntries(
+        ofType(t, 'AWS::DynamoDB::Table').map(([, r]) => [r.Properties.TableName, r.Properties]),
+      );
 
       expect(Object.keys(tables).sort()).toEqual([names.ledger, names.lock].sort());
       for (const p of Object.values(tables)) {
@@ -220,14 +251,22 @@ describe('serverless package --stage ci', () => {
 
     it('creates a crawler per processed and per rejected table: new folders only, schema changes logged', () => {
       const config = loadConfig();
-      const crawlers = Object.fromEntries(ofType(t, 'AWS::Glue::Crawler').map(([, r]) => [r.Properties.Name, r.Properties]));
-      const names = JSON.parse(t.Resources.StartCrawlerLambdaFunction.Properties.Environment.Variables.CRAWLER_NAMES) as Record<string, string>;
+      const crawlers = Object.fromEntries(
+        ofType(t, 'AWS::Glue::Crawler').map(([, r]) => [r.Properties.Name, r.Properties]),
+      );
+      const names = JSON.parse(
+        t.Resources.StartCrawlerLambdaFunction.Properties.Environment.Variables.CRAWLER_NAMES,
+      ) as Record<string, string>;
       const expected = [
         ...Object.values(config.datasets).flatMap((ds) => [
           { table: ds.table, prefix: processedPrefix(ds), keys: partitionColumns(ds.partitionLayout) },
           { table: rejectedTable(ds), prefix: rejectedPrefix(ds), keys: ['year', 'month', 'day'] },
         ]),
-        ...Object.values(config.aggregates).map((agg) => ({ table: agg.table, prefix: processedPrefix(agg), keys: partitionColumns(agg.partitionLayout) })),
+        ...Object.values(config.aggregates).map((agg) => ({
+          table: agg.table,
+          prefix: processedPrefix(agg),
+          keys: partitionColumns(agg.partitionLayout),
+        })),
       ];
 
       expect(Object.keys(crawlers)).toHaveLength(expected.length);
@@ -248,9 +287,14 @@ describe('serverless package --stage ci', () => {
 
       expect(bucket.Condition).toBe('CreateLakeBucket');
       expect(t.Conditions.CreateLakeBucket).toEqual({ 'Fn::Equals': ['', ''] });
-      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+      expect(
+        bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault
+          .SSEAlgorithm,
+      ).toBe('AES256');
       expect(Object.values(bucket.Properties.PublicAccessBlockConfiguration)).toEqual([true, true, true, true]);
-      expect(policy).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+      expect(policy).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
     });
 
     it('packages each Lambda small, with the config and stage SQL it reads, and no local-only package', () => {
@@ -287,7 +331,12 @@ describe('serverless package --stage ci', () => {
       expect(noncurrent).toHaveLength(1);
       expect(noncurrent[0].Prefix ?? noncurrent[0].Filter).toBeUndefined();
       expect(noncurrent[0].NoncurrentVersionExpiration.NoncurrentDays).toBeGreaterThan(0);
-      expect(rules.map((r) => r.Prefix).filter(Boolean).sort()).toEqual(['athena-results/', 'emr-logs/']);
+      expect(
+        rules
+          .map((r) => r.Prefix)
+          .filter(Boolean)
+          .sort(),
+      ).toEqual(['athena-results/', 'emr-logs/']);
     });
 
     it('excludes Spark markers, temporary folders, $folder$ objects and hidden files from every crawler', () => {
@@ -323,10 +372,14 @@ describe('serverless package --stage ci', () => {
       const [terminate] = grants(t, 'TerminateClusterRole', 'elasticmapreduce:TerminateJobFlows');
 
       expect(run.Condition).toEqual({ StringEquals: { 'aws:RequestTag/lakestep:stage': 'ci' } });
-      expect(pass.Resource).toEqual([{ 'Fn::GetAtt': ['EmrServiceRole', 'Arn'] }, { 'Fn::GetAtt': ['EmrInstanceRole', 'Arn'] }]);
+      expect(pass.Resource).toEqual([
+        { 'Fn::GetAtt': ['EmrServiceRole', 'Arn'] },
+        { 'Fn::GetAtt': ['EmrInstanceRole', 'Arn'] },
+      ]);
       expect(pass.Condition.StringEquals['iam:PassedToService']).toContain('elasticmapreduce.amazonaws.com');
       expect(terminate.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/lakestep:stage': 'ci' } });
-      for (const id of ['EmrServiceRole', 'EmrInstanceRole', 'EmrInstanceProfile']) expect(t.Resources[id].Condition).toBe('CreateTransientCluster');
+      for (const id of ['EmrServiceRole', 'EmrInstanceRole', 'EmrInstanceProfile'])
+        expect(t.Resources[id].Condition).toBe('CreateTransientCluster');
     });
 
     it("transient mode: EMR's service role may pass the stack's instance role to EC2 (the managed policy passes only EMR_EC2_DefaultRole)", () => {
@@ -334,7 +387,9 @@ describe('serverless package --stage ci', () => {
 
       expect(pass.Resource).toEqual({ 'Fn::GetAtt': ['EmrInstanceRole', 'Arn'] });
       expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } });
-      expect(t.Resources.EnsureClusterLambdaFunction.Properties.Environment.Variables.EMR_SUBNET_ID).toBe('subnet-0123456789abcdef0');
+      expect(t.Resources.EnsureClusterLambdaFunction.Properties.Environment.Variables.EMR_SUBNET_ID).toBe(
+        'subnet-0123456789abcdef0',
+      );
     });
 
     it('transient mode without emrSubnetId: packaging fails, naming the parameter and the tag the subnet needs', async () => {
@@ -374,9 +429,16 @@ describe('serverless package --stage ci', () => {
     });
 
     it('existing-cluster mode names the cluster itself', async () => {
-      const existing = await packageStage(['--param', 'emrClusterId=j-EXISTING123', '--param', 'lakeBucketName=team-lake']);
+      const existing = await packageStage([
+        '--param',
+        'emrClusterId=j-EXISTING123',
+        '--param',
+        'lakeBucketName=team-lake',
+      ]);
       try {
-        const [ownCluster] = grants(existing.template, 'LaunchStepRole', 'elasticmapreduce:AddJobFlowSteps').filter((s) => !s.Condition);
+        const [ownCluster] = grants(existing.template, 'LaunchStepRole', 'elasticmapreduce:AddJobFlowSteps').filter(
+          (s) => !s.Condition,
+        );
         const env = existing.template.Resources.LaunchStepLambdaFunction.Properties.Environment.Variables;
 
         expect(JSON.stringify(ownCluster.Resource)).toContain(':cluster/j-EXISTING123');
@@ -390,24 +452,32 @@ describe('serverless package --stage ci', () => {
 
   describe('cfn-lint', () => {
     const CFN_LINT = resolve(PACKAGE_ROOT, '.venv/bin/cfn-lint');
-    (existsSync(CFN_LINT) ? it : it.skip)('finds no error in the packaged template (warnings about the ci stage constants allowed)', async () => {
-      const template = join(dir, 'out', 'cloudformation-template-update-stack.json');
-      // exit status is a bit mask: 2 errors, 4 warnings, 8 informational
-      const { code, stdout } = await run(CFN_LINT, ['--format', 'parseable', template]).then(
-        (r) => ({ code: 0, stdout: r.stdout }),
-        (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
-      );
+    (existsSync(CFN_LINT) ? it : it.skip)(
+      'finds no error in the packaged template (warnings about the ci stage constants allowed)',
+      async () => {
+        const template = join(dir, 'out', 'cloudformation-template-update-stack.json');
+        // exit status is a bit mask: 2 errors, 4 warnings, 8 informational
+        const { code, stdout } = await run(CFN_LINT, ['--format', 'parseable', template]).then(
+          (r) => ({ code: 0, stdout: r.stdout }),
+          (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+        );
 
-      expect(stdout.split('\n').filter((line) => /:E\d{4}:/.test(line))).toEqual([]);
-      expect(code & 2).toBe(0);
-    }, 120_000);
+        expect(stdout.split('\n').filter((line) => /:E\d{4}:/.test(line))).toEqual([]);
+        expect(code & 2).toBe(0);
+      },
+      120_000,
+    );
   });
 
   describe('IAM wildcards', () => {
     it('has no "*" or "service:*" action in any Allow', () => {
       const offending = allStatements(t)
         .filter(({ statement }) => statement.Effect === 'Allow')
-        .flatMap(({ where, statement }) => actionsOf(statement).filter((a) => a === '*' || /^[a-z0-9-]+:\*$/i.test(a)).map((a) => `${where}: ${a}`));
+        .flatMap(({ where, statement }) =>
+          actionsOf(statement)
+            .filter((a) => a === '*' || /^[a-z0-9-]+:\*$/i.test(a))
+            .map((a) => `${where}: ${a}`),
+        );
 
       expect(offending).toEqual([]);
     });
@@ -417,7 +487,10 @@ describe('serverless package --stage ci', () => {
         .filter(({ statement }) => statement.Effect === 'Allow' && resourcesOf(statement).includes('*'))
         .filter(({ where, statement }) => {
           const allowed = RESOURCE_STAR_ALLOWED[where];
-          return !allowed || !(allowed.actions.includes('*') || actionsOf(statement).every((a) => allowed.actions.includes(a)));
+          return (
+            !allowed ||
+            !(allowed.actions.includes('*') || actionsOf(statement).every((a) => allowed.actions.includes(a)))
+          );
         })
         .map(({ where, statement }) => `${where}: ${actionsOf(statement).join(',')}`);
 
@@ -431,9 +504,12 @@ describe('serverless package --stage ci', () => {
     });
 
     it('attaches only the allowed AWS-managed policies', () => {
-      const attached = ofType(t, 'AWS::IAM::Role').flatMap(([, r]) => (r.Properties.ManagedPolicyArns ?? []).map((a: Json) => JSON.stringify(a)));
+      const attached = ofType(t, 'AWS::IAM::Role').flatMap(([, r]) =>
+        (r.Properties.ManagedPolicyArns ?? []).map((a: Json) => JSON.stringify(a)),
+      );
 
-      for (const arn of attached) expect(Object.keys(MANAGED_POLICIES_ALLOWED).some((name) => arn.endsWith(`/${name}"}`))).toBe(true);
+      for (const arn of attached)
+        expect(Object.keys(MANAGED_POLICIES_ALLOWED).some((name) => arn.endsWith(`/${name}"}`))).toBe(true);
     });
 
     it('gives every Lambda its own role, with its own log group only', () => {

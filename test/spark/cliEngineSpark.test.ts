@@ -7,7 +7,16 @@ import { rowsByDay, tmpLake } from '../helpers/lake';
 
 describe('lakestep run --engine spark', () => {
   const lake = tmpLake('cli-spark');
-  beforeAll(() => generateSample({ lakeDir: lake, days: 2, start: '2024-12-31', recordsPerHour: 20, seed: 3, datasets: ['access_records'] }));
+  beforeAll(() =>
+    generateSample({
+      lakeDir: lake,
+      days: 2,
+      start: '2024-12-31',
+      recordsPerHour: 20,
+      seed: 3,
+      datasets: ['access_records'],
+    }),
+  );
   afterAll(() => rmSync(lake, { recursive: true, force: true }));
 
   it('gives the same rows as the DuckDB engine, through the PySpark driver on local Spark', async () => {
@@ -15,7 +24,18 @@ describe('lakestep run --engine spark', () => {
     expect(duckdb.code).toBe(0);
     const duckdbRows = await rowsByDay(join(lake, 'processed/access_records'));
 
-    const spark = await lakestep('run', '--lake', lake, '--engine', 'spark', '--from', '2024-12-30', '--to', '2025-01-02', '--force');
+    const spark = await lakestep(
+      'run',
+      '--lake',
+      lake,
+      '--engine',
+      'spark',
+      '--from',
+      '2024-12-30',
+      '--to',
+      '2025-01-02',
+      '--force',
+    );
 
     expect(spark.code).toBe(0);
     expect(await rowsByDay(join(lake, 'processed/access_records'))).toEqual(duckdbRows);

@@ -46,7 +46,6 @@ async function run(lake: string, engine: Engine): Promise<Run> {
   });
 }
 
-
 const source = (dir: string) => `read_parquet('${dir}/*/*/*/*.parquet', hive_partitioning = false)`;
 
 /** Column name → DuckDB type of a Parquet table folder, `WITH TIME ZONE` dropped. */
@@ -61,7 +60,8 @@ function comparable(types: [string, string][]): string {
     .map(([name, type]) => {
       const c = `"${name}"`;
       if (type.startsWith('TIMESTAMP')) return `epoch_us(${c}) AS ${c}`;
-      if (name === 'detail' && types.some(([n]) => n === 'reason')) return `CASE WHEN reason = 'invalid_json' THEN NULL ELSE ${c} END AS ${c}`;
+      if (name === 'detail' && types.some(([n]) => n === 'reason'))
+        return `CASE WHEN reason = 'invalid_json' THEN NULL ELSE ${c} END AS ${c}`;
       return c;
     })
     .join(', ');
@@ -78,7 +78,9 @@ async function diff(a: string, b: string, cols: string) {
      UNION ALL SELECT 'duckdb_rows', (SELECT count(*) FROM x)::INT, NULL
      UNION ALL SELECT 'spark_rows', (SELECT count(*) FROM y)::INT, NULL`,
   );
-  return Object.fromEntries(rows.map((r) => [r.side, r.side.endsWith('_only') ? { n: r.n, sample: r.sample } : r.n])) as {
+  return Object.fromEntries(
+    rows.map((r) => [r.side, r.side.endsWith('_only') ? { n: r.n, sample: r.sample } : r.n]),
+  ) as {
     duckdb_only: { n: number; sample: string | null };
     spark_only: { n: number; sample: string | null };
     duckdb_rows: number;
@@ -99,7 +101,8 @@ const dayCounts = (d: RunSummary['days'][number]) => ({
   metrics: d.metrics ?? {},
   checks: (d.checks ?? []).map((c) => [c.name, c.severity, c.failingRows]),
 });
-const byKey = (a: { dataset: string; day: string }, b: { dataset: string; day: string }) => `${a.dataset}/${a.day}`.localeCompare(`${b.dataset}/${b.day}`);
+const byKey = (a: { dataset: string; day: string }, b: { dataset: string; day: string }) =>
+  `${a.dataset}/${a.day}`.localeCompare(`${b.dataset}/${b.day}`);
 
 describe('the whole table graph on DuckDB and on Spark (PySpark driver)', () => {
   const duckLake = tmpLake('tables-duck');
@@ -126,7 +129,8 @@ describe('the whole table graph on DuckDB and on Spark (PySpark driver)', () => 
     expect(duck.outcome.status).toBe('SUCCEEDED');
     expect(spark.outcome.status).toBe('SUCCEEDED');
     expect(new Set(duck.plan?.days.map((d) => d.dataset))).toEqual(new Set(PROCESSED));
-    const planned = (r: Run) => (r.plan?.days ?? []).map((d) => ({ dataset: d.dataset, day: d.day, reasons: d.reasons })).sort(byKey);
+    const planned = (r: Run) =>
+      (r.plan?.days ?? []).map((d) => ({ dataset: d.dataset, day: d.day, reasons: d.reasons })).sort(byKey);
     expect(planned(spark)).toEqual(planned(duck));
   });
 
@@ -134,7 +138,9 @@ describe('the whole table graph on DuckDB and on Spark (PySpark driver)', () => 
     const days = (r: Run) => (r.summary?.days ?? []).map(dayCounts).sort(byKey);
     expect(days(spark)).toEqual(days(duck));
     expect(spark.summary?.rejectedByReason).toEqual(duck.summary?.rejectedByReason);
-    const unattributed = (duck.summary?.days ?? []).filter((d) => d.dataset === 'file_downloads').reduce((n, d) => n + (d.metrics?.unattributed ?? 0), 0);
+    const unattributed = (duck.summary?.days ?? [])
+      .filter((d) => d.dataset === 'file_downloads')
+      .reduce((n, d) => n + (d.metrics?.unattributed ?? 0), 0);
     expect(unattributed).toBe(sample.fileDownloads!.expected.unattributed);
   });
 
@@ -148,7 +154,12 @@ describe('the whole table graph on DuckDB and on Spark (PySpark driver)', () => 
     const d = await diff(a, b, comparable(types));
 
     expect(d.duckdb_rows).toBeGreaterThan(0);
-    expect(d).toEqual({ duckdb_only: { n: 0, sample: null }, spark_only: { n: 0, sample: null }, duckdb_rows: d.duckdb_rows, spark_rows: d.duckdb_rows });
+    expect(d).toEqual({
+      duckdb_only: { n: 0, sample: null },
+      spark_only: { n: 0, sample: null },
+      duckdb_rows: d.duckdb_rows,
+      spark_rows: d.duckdb_rows,
+    });
   });
 
   it.each(REJECTED)('writes the same partition folders and rows in rejected %s', async (table) => {
@@ -160,11 +171,18 @@ describe('the whole table graph on DuckDB and on Spark (PySpark driver)', () => 
 
     const d = await diff(a, b, comparable(types));
 
-    expect(d).toEqual({ duckdb_only: { n: 0, sample: null }, spark_only: { n: 0, sample: null }, duckdb_rows: d.duckdb_rows, spark_rows: d.duckdb_rows });
+    expect(d).toEqual({
+      duckdb_only: { n: 0, sample: null },
+      spark_only: { n: 0, sample: null },
+      duckdb_rows: d.duckdb_rows,
+      spark_rows: d.duckdb_rows,
+    });
   });
 
   it('quarantines the access records the generator planted, on both engines', async () => {
-    const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::INT AS n FROM ${source(join(sparkLake, 'rejected', 'access_records'))}`);
+    const [{ n }] = await sql<{ n: number }>(
+      `SELECT count(*)::INT AS n FROM ${source(join(sparkLake, 'rejected', 'access_records'))}`,
+    );
     expect(n).toBe(sample.expected.rejected);
   });
 });

@@ -14,7 +14,8 @@ const VERMIN = resolve(PACKAGE_ROOT, '.venv/bin/vermin');
 
 /** vermin's verdict on `path`: exit code and the minimum it reports, e.g. `{ code: 0, minimum: '3.7' }`. */
 async function vermin(path: string): Promise<{ code: number; minimum: string | undefined; output: string }> {
-  const args = [`-t=${EMR_RELEASE.python}-`, '--no-tips', '--violations', path];
+  // --eval-annotations: annotations count too (`list[str]` is 3.9 where they are evaluated)
+  const args = [`-t=${EMR_RELEASE.python}-`, '--no-tips', '--violations', '--eval-annotations', path];
   const { code, output } = await promisify(execFile)(VERMIN, args, { cwd: PACKAGE_ROOT }).then(
     (r) => ({ code: 0, output: r.stdout + r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, output: `${e.stdout}${e.stderr}` }),
@@ -39,7 +40,10 @@ describe(`the PySpark driver on ${EMR_RELEASE.label}'s Python ${EMR_RELEASE.pyth
   it('is a real check: a module using 3.10 syntax (match) fails it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lakestep-vermin-'));
     const file = join(dir, 'newer.py');
-    writeFileSync(file, 'def kind(x):\n    match x:\n        case 1:\n            return "one"\n        case _:\n            return "other"\n');
+    writeFileSync(
+      file,
+      'def kind(x):\n    match x:\n        case 1:\n            return "one"\n        case _:\n            return "other"\n',
+    );
 
     try {
       const { code, minimum } = await vermin(file);

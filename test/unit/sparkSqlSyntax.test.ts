@@ -4,13 +4,20 @@ import { PACKAGE_ROOT } from '../../src/config/config';
 import { sparkSyntaxErrors } from '../helpers/sparkSyntax';
 
 /** Every stage lakestep ships: the examples' and the starter project's (`lakestep init`). */
-const SQL_DIRS = [...readdirSync(join(PACKAGE_ROOT, 'examples')).map((e) => join('examples', e)), 'templates/starter'].map((p) => join(PACKAGE_ROOT, p, 'spark', 'sql'));
+const SQL_DIRS = [
+  ...readdirSync(join(PACKAGE_ROOT, 'examples')).map((e) => join('examples', e)),
+  'templates/starter',
+].map((p) => join(PACKAGE_ROOT, p, 'spark', 'sql'));
 
 describe('sparkSyntaxErrors', () => {
-  const stageFiles = SQL_DIRS.flatMap((dir) => readdirSync(dir).filter((name) => name.endsWith('.sql')).map((name) => join(dir, name))).sort();
+  const stageFiles = SQL_DIRS.flatMap((dir) =>
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.sql'))
+      .map((name) => join(dir, name)),
+  ).sort();
   const negatives = {
     'DuckDB cast shorthand': 'SELECT 1::int',
-    'QUALIFY': 'SELECT a FROM t QUALIFY row_number() OVER (ORDER BY a) = 1',
+    QUALIFY: 'SELECT a FROM t QUALIFY row_number() OVER (ORDER BY a) = 1',
     'list literal': 'SELECT [1, 2] AS xs',
   };
   let errors: Record<string, string[]>;

@@ -5,12 +5,22 @@ import { PACKAGE_ROOT } from '../../src/config/config';
 import * as errors from '../../src/core/errors';
 import { MIN_POLL_SECONDS } from '../../src/core/stepPolling';
 import { LAMBDA_FACTORIES } from '../../src/local/localHandlers';
-import { DEFINITION_PATH, functionOfArn, loadDefinition, statesOfType, taskStates, type AslState } from '../../src/pipeline/stateMachineDefinition';
+import {
+  DEFINITION_PATH,
+  functionOfArn,
+  loadDefinition,
+  statesOfType,
+  taskStates,
+  type AslState,
+} from '../../src/pipeline/stateMachineDefinition';
 
 const definition = loadDefinition();
 
 function allStates(states: Record<string, AslState>): [string, AslState][] {
-  return Object.entries(states).flatMap(([name, state]) => [[name, state] as [string, AslState], ...allStates(state.ItemProcessor?.States ?? {})]);
+  return Object.entries(states).flatMap(([name, state]) => [
+    [name, state] as [string, AslState],
+    ...allStates(state.ItemProcessor?.States ?? {}),
+  ]);
 }
 
 describe('statemachines/pipeline.asl.yml', () => {
@@ -32,7 +42,11 @@ describe('statemachines/pipeline.asl.yml', () => {
   });
 
   it('finds the Wait states at every depth (the local runner shortens each of them)', () => {
-    expect(Object.keys(statesOfType(definition, 'Wait')).sort()).toEqual(['WaitForCrawler', 'WaitForStep', 'WaitForStepStart']);
+    expect(Object.keys(statesOfType(definition, 'Wait')).sort()).toEqual([
+      'WaitForCrawler',
+      'WaitForStep',
+      'WaitForStepStart',
+    ]);
   });
 
   it("polls a step first after MIN_POLL_SECONDS, then as CheckStep's pollSeconds says (the backoff)", () => {
@@ -53,27 +67,51 @@ describe('statemachines/pipeline.asl.yml', () => {
 
   it("names only lakestep's own error classes or AWS's in ErrorEquals", () => {
     const names = allStates(definition.States).flatMap(([, s]) =>
-      [...((s.Retry as { ErrorEquals: string[] }[]) ?? []), ...((s.Catch as { ErrorEquals: string[] }[]) ?? [])].flatMap((r) => r.ErrorEquals),
+      [
+        ...((s.Retry as { ErrorEquals: string[] }[]) ?? []),
+        ...((s.Catch as { ErrorEquals: string[] }[]) ?? []),
+      ].flatMap((r) => r.ErrorEquals),
     );
     // AWS's: States.*, Lambda.* (Lambda Tasks), StepFunctions.* (the states:startExecution integration)
-    const ours = names.filter((n) => !n.startsWith('States.') && !n.startsWith('Lambda.') && !n.startsWith('StepFunctions.'));
+    const ours = names.filter(
+      (n) => !n.startsWith('States.') && !n.startsWith('Lambda.') && !n.startsWith('StepFunctions.'),
+    );
 
     expect(ours.length).toBeGreaterThan(0);
     for (const name of ours) expect(Object.keys(errors)).toContain(name);
   });
 
   it('catches every failure of the main path into the failure path', () => {
-    const failurePath = new Set(['RecordFailure', 'FallbackAlert', 'HasClusterAfterFailure', 'TerminateClusterAfterFailure', 'ReleaseLockAfterFailure', 'NotifyFailure', 'RunFailed']);
+    const failurePath = new Set([
+      'RecordFailure',
+      'FallbackAlert',
+      'HasClusterAfterFailure',
+      'TerminateClusterAfterFailure',
+      'ReleaseLockAfterFailure',
+      'NotifyFailure',
+      'RunFailed',
+    ]);
     const uncaught = Object.entries(definition.States)
       .filter(([name, s]) => ['Task', 'Map'].includes(s.Type) && !failurePath.has(name))
-      .filter(([, s]) => !((s.Catch as { ErrorEquals: string[]; Next: string }[]) ?? []).some((c) => c.ErrorEquals.includes('States.ALL') && c.Next === 'RecordFailure'));
+      .filter(
+        ([, s]) =>
+          !((s.Catch as { ErrorEquals: string[]; Next: string }[]) ?? []).some(
+            (c) => c.ErrorEquals.includes('States.ALL') && c.Next === 'RecordFailure',
+          ),
+      );
 
     expect(uncaught.map(([name]) => name)).toEqual([]);
   });
 
   it('retries every Lambda Task on Lambda service errors, the client execution timeout included', () => {
     const lambdaTasks = Object.entries(taskStates(definition)).filter(([, s]) => functionOfArn(s.Resource ?? ''));
-    const without = lambdaTasks.filter(([, s]) => !((s.Retry as { ErrorEquals: string[] }[]) ?? []).some((r) => r.ErrorEquals.includes('Lambda.ClientExecutionTimeoutException') || r.ErrorEquals.includes('States.ALL')));
+    const without = lambdaTasks.filter(
+      ([, s]) =>
+        !((s.Retry as { ErrorEquals: string[] }[]) ?? []).some(
+          (r) =>
+            r.ErrorEquals.includes('Lambda.ClientExecutionTimeoutException') || r.ErrorEquals.includes('States.ALL'),
+        ),
+    );
 
     expect(lambdaTasks.length).toBeGreaterThan(10);
     expect(without.map(([name]) => name)).toEqual([]);

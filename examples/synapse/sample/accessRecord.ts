@@ -20,8 +20,10 @@ interface Agent {
 
 const agentJson = (ua: string | null | undefined) => (ua === undefined ? '' : `,"userAgent":${JSON.stringify(ua)}`);
 
-const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Safari/537.36';
-const SAFARI = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4.1 Safari/605.1.15';
+const CHROME =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Safari/537.36';
+const SAFARI =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4.1 Safari/605.1.15';
 const FIREFOX = 'Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.0';
 
 /** Real-world user agents seen in Synapse access records, weighted roughly as in production. */
@@ -90,7 +92,15 @@ export class Vocabulary {
   private readonly users: number[] = [];
   private readonly ips: string[] = [];
   private readonly vmIds: string[] = [];
-  private readonly wordPool = ['AD%20Knowledge%20Portal', 'DREAM%20Challenge%202024', 'Round%201', 'ad-knowledge', 'nf-osi', 'ELITE%2DPortal', 'caf%C3%A9'];
+  private readonly wordPool = [
+    'AD%20Knowledge%20Portal',
+    'DREAM%20Challenge%202024',
+    'Round%201',
+    'ad-knowledge',
+    'nf-osi',
+    'ELITE%2DPortal',
+    'caf%C3%A9',
+  ];
 
   // What the last record() wrote, for the file-download generator. Plain fields, not an object per
   // record, and never an extra draw from the Rng: the access records stay byte-identical.
@@ -109,7 +119,8 @@ export class Vocabulary {
   constructor(private readonly rng: Rng) {
     for (let i = 0; i < 4000; i++) this.entities.push(rng.between(2_000_000, 62_000_000));
     for (let i = 0; i < 1500; i++) this.users.push(rng.between(3_300_000, 3_520_000));
-    for (let i = 0; i < 400; i++) this.ips.push(`${rng.between(3, 223)}.${rng.int(256)}.${rng.int(256)}.${rng.between(1, 254)}`);
+    for (let i = 0; i < 400; i++)
+      this.ips.push(`${rng.between(3, 223)}.${rng.int(256)}.${rng.int(256)}.${rng.between(1, 254)}`);
     for (let i = 0; i < INSTANCES.length; i++) this.vmIds.push(rng.hex8() + rng.hex8().slice(0, 4));
   }
 
@@ -159,17 +170,30 @@ export class Vocabulary {
     if (profile === 'python' || profile === 'r' || profile === 'java') {
       if (r < 25) return { method: 'GET', url: `/repo/v1/entity/syn${syn}`, returnObjectId: `syn${syn}` };
       if (r < 40) return { method: 'GET', url: `/repo/v1/entity/syn${syn}/version/${v}`, returnObjectId: `syn${syn}` };
-      if (r < 50) return { method: 'GET', url: `/file/v1/fileHandle/${rng.between(10_000_000, 150_000_000)}/url`, query: 'redirect=false' };
+      if (r < 50)
+        return {
+          method: 'GET',
+          url: `/file/v1/fileHandle/${rng.between(10_000_000, 150_000_000)}/url`,
+          query: 'redirect=false',
+        };
       if (r < 58) return { method: 'POST', url: '/file/v1/fileHandle/batch' };
       if (r < 64) return { method: 'POST', url: '/file/v1/file/multipart', query: 'forceRestart=false' };
-      if (r < 68) return { method: 'POST', url: `/file/v1/file/multipart/${rng.between(1_000_000, 9_000_000)}/presigned/url/batch` };
+      if (r < 68)
+        return {
+          method: 'POST',
+          url: `/file/v1/file/multipart/${rng.between(1_000_000, 9_000_000)}/presigned/url/batch`,
+        };
       if (r < 74) return { method: 'PUT', url: `/repo/v1/entity/syn${syn}`, returnObjectId: `syn${syn}` };
       if (r < 78) return { method: 'POST', url: '/repo/v1/entity/children' };
-      if (r < 82) return { method: 'GET', url: `/repo/v1/entity/md5/${rng.hex8()}${rng.hex8()}${rng.hex8()}${rng.hex8()}` };
+      if (r < 82)
+        return { method: 'GET', url: `/repo/v1/entity/md5/${rng.hex8()}${rng.hex8()}${rng.hex8()}${rng.hex8()}` };
       if (r < 85) return { method: 'POST', url: `/repo/v1/entity/syn${syn}/table/query/async/start` };
       if (r < 88) {
         this.hint = { kind: 'table', id: syn };
-        return { method: 'GET', url: `/repo/v1/entity/syn${syn}/table/query/async/get/${rng.between(1_000_000, 9_999_999)}` };
+        return {
+          method: 'GET',
+          url: `/repo/v1/entity/syn${syn}/table/query/async/get/${rng.between(1_000_000, 9_999_999)}`,
+        };
       }
       if (r < 90) return { method: 'DELETE', url: `/repo/v1/entity/syn${syn}` };
       if (r < 92) return { method: 'GET', url: `/repo/v1/entity/${syn}/annotations2` };
@@ -190,7 +214,8 @@ export class Vocabulary {
     if (r < 45) return { method: 'GET', url: `/repo/v1/entity/syn${syn}/acl` };
     if (r < 49) return { method: 'GET', url: `/repo/v1/team/${rng.between(3_300_000, 3_500_000)}` };
     if (r < 50) return { method: 'GET', url: `/repo/v1/team/${rng.between(3_300_000, 3_500_000)})` }; // a stray ')' from a pasted link
-    if (r < 53) return { method: 'GET', url: `/repo/v1/team/${rng.between(3_300_000, 3_500_000)}/member/${this.user()}` };
+    if (r < 53)
+      return { method: 'GET', url: `/repo/v1/team/${rng.between(3_300_000, 3_500_000)}/member/${this.user()}` };
     if (r < 58) {
       const profileOf = this.user();
       this.hint = { kind: 'profile', id: profileOf };
@@ -200,10 +225,20 @@ export class Vocabulary {
     if (r < 66) return { method: 'POST', url: '/repo/v1/search' };
     if (r < 69) return { method: 'GET', url: `/repo/v1/entity/alias/${rng.pick(this.wordPool)}` };
     if (r < 71) return { method: 'GET', url: `/repo/v1/evaluation/name/${rng.pick(this.wordPool)}` };
-    if (r < 74) return { method: 'GET', url: `/repo/v1/discussion/forum/${rng.between(1, 9999)}/threads`, query: 'limit=20&offset=0&sort=PINNED_AND_LAST_ACTIVITY&ascending=false&filter=NO_FILTER' };
+    if (r < 74)
+      return {
+        method: 'GET',
+        url: `/repo/v1/discussion/forum/${rng.between(1, 9999)}/threads`,
+        query: 'limit=20&offset=0&sort=PINNED_AND_LAST_ACTIVITY&ascending=false&filter=NO_FILTER',
+      };
     if (r < 77) return { method: 'GET', url: `/repo/v1/entity/syn${syn};jsessionid=${rng.hex8().toUpperCase()}/` };
-    if (r < 79) return { method: 'GET', url: `/repo/v1/schema/type/registered/org.sagebionetworks-repo.model.FileEntity-${v}.0.${rng.int(10)}` };
-    if (r < 81) return { method: 'GET', url: `/repo/v1/accessRequirement/${rng.between(9_600_000, 9_700_000)}/access/status` };
+    if (r < 79)
+      return {
+        method: 'GET',
+        url: `/repo/v1/schema/type/registered/org.sagebionetworks-repo.model.FileEntity-${v}.0.${rng.int(10)}`,
+      };
+    if (r < 81)
+      return { method: 'GET', url: `/repo/v1/accessRequirement/${rng.between(9_600_000, 9_700_000)}/access/status` };
     if (r < 83) return { method: 'POST', url: '/auth/v1/2fa/token' };
     if (r < 86) return { method: 'POST', url: '/auth/v1/oauth2/token' };
     if (r < 88) return { method: 'GET', url: '/auth/v1/oauth2/userinfo' };
@@ -212,7 +247,11 @@ export class Vocabulary {
     if (r < 95) {
       const fileHandleId = rng.between(10_000_000, 150_000_000);
       this.hint = { kind: 'file', id: syn, fileHandleId };
-      return { method: 'GET', url: `/file/v1/file/${fileHandleId}`, query: `fileAssociateType=FileEntity&fileAssociateId=syn${syn}` };
+      return {
+        method: 'GET',
+        url: `/file/v1/file/${fileHandleId}`,
+        query: `fileAssociateType=FileEntity&fileAssociateId=syn${syn}`,
+      };
     }
     if (r < 98) return { method: 'POST', url: `/repo/v1/entity/syn${syn}/table/transaction/async/start` };
     return { method: 'GET', url: '/repo/v1/version' };
@@ -240,17 +279,29 @@ export class Vocabulary {
     const elapseMs = 3 + Math.floor(rng.float() ** 3 * 4000);
     // The KinesisJsonEntityRecord envelope Sage's repository service writes: stack, instance and the
     // time the record was sent (the call's end), then the AccessRecord as its payload.
-    let s = '{"stack":"prod","instance":"' + INSTANCES[inst] + '","timestamp":' + (timestampMs + elapseMs) + ',"payload":';
+    let s =
+      '{"stack":"prod","instance":"' + INSTANCES[inst] + '","timestamp":' + (timestampMs + elapseMs) + ',"payload":';
     s += '{' + sessionJson + (sessionJson ? ',' : '') + '"timestamp":' + timestampMs;
     s += ',"returnObjectId":' + (req.returnObjectId && status < 400 ? '"' + req.returnObjectId + '"' : 'null');
     s += ',"elapseMS":' + elapseMs;
     s += ',"via":null' + HOST + ',"threadId":' + rng.between(40, 2400) + agent.json;
     if (req.query !== undefined) s += ',"queryString":"' + req.query + '"';
     else if (rng.float() < 0.5) s += ',"queryString":null';
-    if (agent.profile !== 'elb' && agent.profile !== 'stack') s += ',"xforwardedFor":"' + this.ips[rng.int(this.ips.length)] + '"';
+    if (agent.profile !== 'elb' && agent.profile !== 'stack')
+      s += ',"xforwardedFor":"' + this.ips[rng.int(this.ips.length)] + '"';
     s += ',"requestURL":"' + req.url + '","userId":' + userId;
     if (agent.profile === 'web') s += ',"origin":"https://www.synapse.org"';
-    s += ',"date":"' + date + '","method":"' + req.method + '","vmId":"' + this.vmIds[inst] + '","instance":"' + INSTANCES[inst] + '"' + STACK;
+    s +=
+      ',"date":"' +
+      date +
+      '","method":"' +
+      req.method +
+      '","vmId":"' +
+      this.vmIds[inst] +
+      '","instance":"' +
+      INSTANCES[inst] +
+      '"' +
+      STACK;
     s += ',"success":' + (status < 400 ? 'true' : 'false') + ',"responseStatus":' + status;
     if (!anonymous) {
       const auth = AUTH[rng.int(AUTH.length)];

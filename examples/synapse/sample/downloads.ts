@@ -15,9 +15,13 @@ import type { DownloadHint } from './accessRecord';
 import type { NodeBook } from './nodes';
 import type { Rng } from '../../../src/sample/rng';
 
-
 /** Association types by hint kind; only FileEntity and TableEntity reach processed file_downloads. */
-const ASSOCIATE_TYPE: Record<DownloadHint['kind'], string> = { file: 'FileEntity', table: 'TableEntity', wiki: 'WikiAttachment', profile: 'UserProfileAttachment' };
+const ASSOCIATE_TYPE: Record<DownloadHint['kind'], string> = {
+  file: 'FileEntity',
+  table: 'TableEntity',
+  wiki: 'WikiAttachment',
+  profile: 'UserProfileAttachment',
+};
 /** Share of candidate requests that download: a file URL always does; a table query result, wiki page or profile only sometimes. */
 const DOWNLOAD_RATE: Record<DownloadHint['kind'], number> = { file: 1, table: 0.4, wiki: 0.1, profile: 0.05 };
 const DUPLICATE_RATE = 0.02;
@@ -92,7 +96,12 @@ export class DownloadGenerator {
       this.book.downloaded(hint.id, hint.kind);
       const firstTime = !this.seen.has(hint.id);
       this.seen.add(hint.id);
-      if (firstTime && (planted.unattributed < PLANTED_PER_DAY.unattributed || rng.float() < UNATTRIBUTED_RATE) && this.book.appearLater(hint.id, eventMs)) planted.unattributed++;
+      if (
+        firstTime &&
+        (planted.unattributed < PLANTED_PER_DAY.unattributed || rng.float() < UNATTRIBUTED_RATE) &&
+        this.book.appearLater(hint.id, eventMs)
+      )
+        planted.unattributed++;
     }
     const fileHandleId = hint.fileHandleId ?? stableFileHandle(hint.id);
     const type = ASSOCIATE_TYPE[hint.kind];
@@ -160,7 +169,9 @@ export class DownloadGenerator {
     const byProjectAndDay: Record<Day, Record<string, number>> = {};
     for (const day of [...byProject.keys()].sort((a, b) => a - b)) {
       const m = byProject.get(day)!;
-      byProjectAndDay[dayOfNum(day)] = Object.fromEntries([...m.keys()].sort((a, b) => a - b).map((p) => [String(p), m.get(p)!]));
+      byProjectAndDay[dayOfNum(day)] = Object.fromEntries(
+        [...m.keys()].sort((a, b) => a - b).map((p) => [String(p), m.get(p)!]),
+      );
     }
     return {
       downloadsByEventDay: byDay(downloads),

@@ -162,7 +162,13 @@ export interface SampleSummary {
 /** Rates per ordinary record: about 1.4 % quarantined and 1 % duplicated, well under the 5 % threshold. */
 const RATES = { invalidJson: 0.005, missing: 0.0025, badType: 0.0035, late: 0.003, duplicate: 0.01 };
 
-const GARBAGE = ['<html><body><h1>502 Bad Gateway</h1></body></html>', 'null', '[{"sessionId":"in-an-array"}]', '#!garbage ~~~ 0x1f8b 0x08', 'timestamp=1709251200000 userId=42'];
+const GARBAGE = [
+  '<html><body><h1>502 Bad Gateway</h1></body></html>',
+  'null',
+  '[{"sessionId":"in-an-array"}]',
+  '#!garbage ~~~ 0x1f8b 0x08',
+  'timestamp=1709251200000 userId=42',
+];
 
 const dayNumOf = (ms: number) => Math.floor(ms / DAY_MS);
 const dayOfNum = (n: number): Day => new Date(n * DAY_MS).toISOString().slice(0, 10);
@@ -183,7 +189,10 @@ class Tally {
   acceptedFromEarlier = 0;
   beforeFirst = 0;
 
-  constructor(private readonly lateDays: number, private readonly firstDayNum: number) {}
+  constructor(
+    private readonly lateDays: number,
+    private readonly firstDayNum: number,
+  ) {}
 
   accepted(eventDay: number, arrivalDay: number): boolean {
     return Math.abs(eventDay - arrivalDay) <= this.lateDays;
@@ -249,11 +258,19 @@ class FileBuilder {
    * @param timeMs the flush time (names the file; events precede it)
    * @param mode 0 newline-delimited, 1 back to back (`}{`), 2 mixed per record
    */
-  constructor(readonly timeMs: number, private readonly mode: number, private readonly rng: Rng) {}
+  constructor(
+    readonly timeMs: number,
+    private readonly mode: number,
+    private readonly rng: Rng,
+  ) {}
 
   /** @param isolated malformed text: it gets a newline before and after, so the scan of raw-records.md ends it there */
   append(text: string, isolated = false): void {
-    if (this.count > 0 && (this.mode === 0 || isolated || this.prevIsolated || (this.mode === 2 && this.rng.float() < 0.5))) this.raw('\n');
+    if (
+      this.count > 0 &&
+      (this.mode === 0 || isolated || this.prevIsolated || (this.mode === 2 && this.rng.float() < 0.5))
+    )
+      this.raw('\n');
     this.raw(text);
     this.prevIsolated = isolated;
     this.open = false;
@@ -301,7 +318,15 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
   const downloads = new DownloadGenerator(new Rng((seed ^ 0x444c4f41) | 0), book, startMs, firstDayNum, totalHours);
   const dl = { files: 0, bytes: 0, records: 0 };
   const tally = new Tally(lateDays, firstDayNum);
-  const planted: PlantedCounts = { truncatedJson: 0, garbageLines: 0, missingSessionId: 0, badType: 0, lateBeyondAllowance: 0, lateWithinAllowance: 0, duplicateCopies: 0 };
+  const planted: PlantedCounts = {
+    truncatedJson: 0,
+    garbageLines: 0,
+    missingSessionId: 0,
+    badType: 0,
+    lateBeyondAllowance: 0,
+    lateWithinAllowance: 0,
+    duplicateCopies: 0,
+  };
   /** copies waiting for their arrival hour: hour index → texts with their event time */
   const pending = new Map<number, { text: string; eventMs: number }[]>();
   const dates = new Map<number, string>();
@@ -313,7 +338,11 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
   };
   let serial = 0;
   const newRecord = (eventMs: number, session: 'ok' | 'absent' | 'null' = 'ok') =>
-    vocab.record(session === 'ok' ? `"sessionId":"${sessionId(rng, serial++)}"` : session === 'null' ? '"sessionId":null' : '', eventMs, dateOf(eventMs));
+    vocab.record(
+      session === 'ok' ? `"sessionId":"${sessionId(rng, serial++)}"` : session === 'null' ? '"sessionId":null' : '',
+      eventMs,
+      dateOf(eventMs),
+    );
 
   const writer = new Writer(lakeDir);
   let files = 0;
@@ -328,7 +357,13 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
     const open: FileBuilder[] = [];
     for (let k = 0; k < nFiles; k++) {
       const r = rng.float();
-      open.push(new FileBuilder(hourStart + Math.floor(((k + 1) * HOUR_MS) / nFiles) - rng.int(30_000), r < 0.4 ? 0 : r < 0.7 ? 1 : 2, rng));
+      open.push(
+        new FileBuilder(
+          hourStart + Math.floor(((k + 1) * HOUR_MS) / nFiles) - rng.int(30_000),
+          r < 0.4 ? 0 : r < 0.7 ? 1 : 2,
+          rng,
+        ),
+      );
     }
     // Firehose buffers: a file holds the events since the previous flush, plus a minute of spill,
     // so hour 0 naturally carries events of 23:59 the day before (late within the allowance).
@@ -375,7 +410,8 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
     };
     /** After a valid record is made: the download its request implies, when the pipeline accepts the record. */
     const download = (eventMs: number) => {
-      if (vocab.lastDownload && tally.accepted(dayNumOf(eventMs), arrival)) downloads.fromAccess(vocab.lastDownload, vocab.lastUserId, vocab.lastInstance, eventMs, h);
+      if (vocab.lastDownload && tally.accepted(dayNumOf(eventMs), arrival))
+        downloads.fromAccess(vocab.lastDownload, vocab.lastUserId, vocab.lastInstance, eventMs, h);
     };
     const emitValid = (file: FileBuilder, eventMs: number) => {
       put(file, newRecord(eventMs));
@@ -488,7 +524,12 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
     let lastFlushMs = hourStart;
     for (const file of open) {
       if (file.count === 0) continue;
-      const key = rawFileKey(prefix, file.timeMs, `${rng.hex8()}-${rng.hex8().slice(0, 4)}-${rng.hex8().slice(0, 4)}-${rng.hex8().slice(0, 4)}-${rng.hex8()}${rng.hex8().slice(0, 4)}`, layout);
+      const key = rawFileKey(
+        prefix,
+        file.timeMs,
+        `${rng.hex8()}-${rng.hex8().slice(0, 4)}-${rng.hex8().slice(0, 4)}-${rng.hex8().slice(0, 4)}-${rng.hex8()}${rng.hex8().slice(0, 4)}`,
+        layout,
+      );
       lastFlushMs = Math.max(lastFlushMs, file.timeMs);
       if (!want.has('access_records')) continue;
       await writer.write(key, file.finish(), 'access');
@@ -499,7 +540,13 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
     // The hour's downloads: one file, flushed with the hour's last access-record file.
     const hourDownloads = downloads.takeHour(h);
     if (hourDownloads && want.has('file_downloads')) {
-      const key = rawFileKey(DOWNLOADS_PREFIX, lastFlushMs, `${h.toString(16).padStart(8, '0')}-0000-4000-8000-${seedHex(seed)}`, layout, 'lakestep-file-downloads');
+      const key = rawFileKey(
+        DOWNLOADS_PREFIX,
+        lastFlushMs,
+        `${h.toString(16).padStart(8, '0')}-0000-4000-8000-${seedHex(seed)}`,
+        layout,
+        'lakestep-file-downloads',
+      );
       await writer.write(key, hourDownloads.body, 'downloads');
       dl.files++;
       dl.records += hourDownloads.records;
@@ -514,7 +561,11 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
     snapshots.rowsBySnapshotDay[day] = rows;
     if (!want.has('node_snapshots')) continue;
     const [y, m, dd] = day.split('-');
-    await writer.write(`${SNAPSHOTS_PREFIX}year=${y}/month=${m}/day=${dd}/node-snapshot-${day}.csv.gz`, Buffer.from(text, 'utf8'), 'snapshots');
+    await writer.write(
+      `${SNAPSHOTS_PREFIX}year=${y}/month=${m}/day=${dd}/node-snapshot-${day}.csv.gz`,
+      Buffer.from(text, 'utf8'),
+      'snapshots',
+    );
     snapshots.files++;
   }
   const bytesOf = await writer.close();
@@ -535,12 +586,36 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
     acceptedFromEarlierEventDay: tally.acceptedFromEarlier,
     beforeFirstRawDay: tally.beforeFirst,
   };
-  const summary: SampleSummary = { lakeDir, prefix, layout, firstDay: start, lastDay: dayOfNum(firstDayNum + days - 1), files, bytes, recordsWritten, planted, expected };
+  const summary: SampleSummary = {
+    lakeDir,
+    prefix,
+    layout,
+    firstDay: start,
+    lastDay: dayOfNum(firstDayNum + days - 1),
+    files,
+    bytes,
+    recordsWritten,
+    planted,
+    expected,
+  };
   if (want.has('file_downloads')) {
-    summary.fileDownloads = { prefix: DOWNLOADS_PREFIX, files: dl.files, bytes: bytesOf.downloads, recordsWritten: dl.records, expected: downloads.expected() };
+    summary.fileDownloads = {
+      prefix: DOWNLOADS_PREFIX,
+      files: dl.files,
+      bytes: bytesOf.downloads,
+      recordsWritten: dl.records,
+      expected: downloads.expected(),
+    };
   }
   if (want.has('node_snapshots')) {
-    summary.nodeSnapshots = { prefix: SNAPSHOTS_PREFIX, files: snapshots.files, bytes: bytesOf.snapshots, nodes: book.size, rowsBySnapshotDay: snapshots.rowsBySnapshotDay, events: book.events() };
+    summary.nodeSnapshots = {
+      prefix: SNAPSHOTS_PREFIX,
+      files: snapshots.files,
+      bytes: bytesOf.snapshots,
+      nodes: book.size,
+      rowsBySnapshotDay: snapshots.rowsBySnapshotDay,
+      events: book.events(),
+    };
   }
   return summary;
 }
@@ -587,20 +662,30 @@ class Writer {
 
 function validate(opts: GenerateSampleOptions) {
   const intIn = (field: string, v: number, min: number, max: number) => {
-    if (!Number.isInteger(v) || v < min || v > max) throw new InputError(field, `${JSON.stringify(v)} is not an integer in ${min}…${max}`);
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new InputError(field, `${JSON.stringify(v)} is not an integer in ${min}…${max}`);
   };
   intIn('days', opts.days, 1, 3660);
   intIn('recordsPerHour', opts.recordsPerHour, 0, 10_000_000);
   intIn('seed', opts.seed, -(2 ** 31), 2 ** 32 - 1);
   if (opts.lateDays !== undefined) intIn('lateDays', opts.lateDays, 0, 30);
   const ms = Date.parse(`${opts.start}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.start) || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== opts.start) {
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(opts.start) ||
+    Number.isNaN(ms) ||
+    new Date(ms).toISOString().slice(0, 10) !== opts.start
+  ) {
     throw new InputError('start', `"${opts.start}" is not a calendar date (expected YYYY-MM-DD)`);
   }
   // Event times must fall in years 1970…9999 (docs/raw-records.md), planted late ones up to lateDays + 3 days early.
   const earliest = addDays('1970-01-01', (opts.lateDays ?? DEFAULTS.lateDays) + 4);
-  if (daysBetween(earliest, opts.start) < 0) throw new InputError('start', `${opts.start} is too early (expected ${earliest} or later: event times start in 1970)`);
-  if (daysBetween(addDays(opts.start, opts.days), '9999-12-25') < 0) throw new InputError('start', `${opts.start} with ${opts.days} days runs past year 9999`);
+  if (daysBetween(earliest, opts.start) < 0)
+    throw new InputError(
+      'start',
+      `${opts.start} is too early (expected ${earliest} or later: event times start in 1970)`,
+    );
+  if (daysBetween(addDays(opts.start, opts.days), '9999-12-25') < 0)
+    throw new InputError('start', `${opts.start} with ${opts.days} days runs past year 9999`);
   if (opts.layout !== undefined && opts.layout !== 'firehose' && opts.layout !== 'hive') {
     throw new InputError('layout', `"${opts.layout}" is not a raw layout (expected firehose or hive)`);
   }
@@ -608,7 +693,10 @@ function validate(opts: GenerateSampleOptions) {
   if (opts.datasets !== undefined) {
     const unknown = opts.datasets.filter((d) => !SAMPLE_DATASETS.includes(d));
     if (unknown.length || opts.datasets.length === 0) {
-      throw new InputError('datasets', `${JSON.stringify(opts.datasets)} is not a non-empty list of ${SAMPLE_DATASETS.join(', ')}`);
+      throw new InputError(
+        'datasets',
+        `${JSON.stringify(opts.datasets)} is not a non-empty list of ${SAMPLE_DATASETS.join(', ')}`,
+      );
     }
   }
 }

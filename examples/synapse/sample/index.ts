@@ -11,9 +11,17 @@ const fmtPercent = (share: number) => `${(share * 100).toFixed(1)} %`;
 
 export const sample: ProjectSampleGenerator = async (opts) => {
   const summary = await generateSample(opts);
-  const lines = [`sample: ${summary.recordsWritten.toLocaleString('en-US')} access records in ${summary.files} files (${(summary.bytes / 1e6).toFixed(1)} MB) under ${join(opts.lakeDir, 'raw/access_records')}`];
-  if (summary.fileDownloads) lines.push(`sample: ${summary.fileDownloads.recordsWritten.toLocaleString('en-US')} file downloads under ${join(opts.lakeDir, 'raw/file_downloads')}`);
-  if (summary.nodeSnapshots) lines.push(`sample: ${summary.nodeSnapshots.files} daily node snapshot dumps of ${summary.nodeSnapshots.nodes.toLocaleString('en-US')} nodes under ${join(opts.lakeDir, 'raw/node_snapshots')}`);
+  const lines = [
+    `sample: ${summary.recordsWritten.toLocaleString('en-US')} access records in ${summary.files} files (${(summary.bytes / 1e6).toFixed(1)} MB) under ${join(opts.lakeDir, 'raw/access_records')}`,
+  ];
+  if (summary.fileDownloads)
+    lines.push(
+      `sample: ${summary.fileDownloads.recordsWritten.toLocaleString('en-US')} file downloads under ${join(opts.lakeDir, 'raw/file_downloads')}`,
+    );
+  if (summary.nodeSnapshots)
+    lines.push(
+      `sample: ${summary.nodeSnapshots.files} daily node snapshot dumps of ${summary.nodeSnapshots.nodes.toLocaleString('en-US')} nodes under ${join(opts.lakeDir, 'raw/node_snapshots')}`,
+    );
   // Every day gets a fixed few malformed records (so a tiny sample has every kind): in a small
   // sample they pass the reject threshold and the run fails those days, by design. Say so now.
   const { rejected, recordsByArrivalDay } = summary.expected;

@@ -54,7 +54,12 @@ export class NodeBook {
    * @param startMs the first snapshot day's 00:00 UTC, epoch ms
    * @param days snapshot days, ≥ 1; moves and late nodes fall on days 1 … days-1 (none when days = 1)
    */
-  constructor(private readonly rng: Rng, entityIds: readonly number[], private readonly startMs: number, private readonly days: number) {
+  constructor(
+    private readonly rng: Rng,
+    entityIds: readonly number[],
+    private readonly startMs: number,
+    private readonly days: number,
+  ) {
     for (let i = 0; i < 40; i++) this.projects.push(1_000_000 + i * 9_973 + rng.int(9_000));
     let serial = 0;
     for (const id of entityIds) {
@@ -139,7 +144,9 @@ export class NodeBook {
       const moved = node.move !== undefined && node.move.atMs <= endMs;
       const project = moved ? node.move!.toProjectId : node.projectId;
       const timestamp = moved ? node.move!.atMs : node.enteredMs;
-      lines.push(`${node.id},${project},${node.type},${timestamp},${csvField(node.name)},${node.createdBy},${project},${1 + (node.id % 7)},${node.id % 5 === 0}`);
+      lines.push(
+        `${node.id},${project},${node.type},${timestamp},${csvField(node.name)},${node.createdBy},${project},${1 + (node.id % 7)},${node.id % 5 === 0}`,
+      );
     }
     return { text: lines.join('\n') + '\n', rows: lines.length - 1 };
   }
@@ -147,7 +154,9 @@ export class NodeBook {
   events(): NodeEvents {
     const all = [...this.nodes.values()].sort((a, b) => a.id - b.id);
     return {
-      moved: all.filter((n) => n.move).map((n) => ({ id: n.id, fromProjectId: n.projectId, toProjectId: n.move!.toProjectId, atMs: n.move!.atMs })),
+      moved: all
+        .filter((n) => n.move)
+        .map((n) => ({ id: n.id, fromProjectId: n.projectId, toProjectId: n.move!.toProjectId, atMs: n.move!.atMs })),
       appearedLate: all.filter((n) => n.firstMs !== -Infinity).map((n) => ({ id: n.id, firstMs: n.firstMs })),
     };
   }

@@ -68,7 +68,16 @@ export const RAW_RELATIONS = {
 } as const;
 
 /** Reasons a record is quarantined for, in the order the first that holds wins (splitter reasons first). */
-export const REJECT_REASONS = ['truncated_gzip', 'unreadable_parquet', 'too_large', 'invalid_csv', 'invalid_json', 'missing_field', 'bad_type', 'late'] as const;
+export const REJECT_REASONS = [
+  'truncated_gzip',
+  'unreadable_parquet',
+  'too_large',
+  'invalid_csv',
+  'invalid_json',
+  'missing_field',
+  'bad_type',
+  'late',
+] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 /** Bytes of a too_large record's text kept as its raw_text (64 KiB, cut at a UTF-8 character boundary). */

@@ -48,10 +48,20 @@ export const DUCKDB: SqlDialect = {
   // DuckDB keeps backslashes in literals as they are: RE2 sees the pattern unchanged.
   regex: (pattern) => `'${pattern.replace(/'/g, "''")}'`,
   type: (type) =>
-    ({ string: 'VARCHAR', bigint: 'BIGINT', boolean: 'BOOLEAN', double: 'DOUBLE', timestamp: 'TIMESTAMP', date: 'DATE', int: 'INTEGER', tinyint: 'TINYINT' })[type],
+    ({
+      string: 'VARCHAR',
+      bigint: 'BIGINT',
+      boolean: 'BOOLEAN',
+      double: 'DOUBLE',
+      timestamp: 'TIMESTAMP',
+      date: 'DATE',
+      int: 'INTEGER',
+      tinyint: 'TINYINT',
+    })[type],
   // system.main: the Spark prelude (src/local/duckdb/prelude.ts) shadows these names with Spark's literal rules.
   regexpExtract: (s, pattern, group) => `system.main.regexp_extract(${s}, ${DUCKDB_REGEX(pattern)}, ${group})`,
-  regexpReplaceAll: (s, pattern, replacement) => `system.main.regexp_replace(${s}, ${DUCKDB_REGEX(pattern)}, ${DUCKDB_LITERAL(replacement.replace(/\$(\d)/g, '\\$1'))}, 'g')`,
+  regexpReplaceAll: (s, pattern, replacement) =>
+    `system.main.regexp_replace(${s}, ${DUCKDB_REGEX(pattern)}, ${DUCKDB_LITERAL(replacement.replace(/\$(\d)/g, '\\$1'))}, 'g')`,
   timestampFromMicros: (micros) => `make_timestamp(${micros})`,
   microsOfTimestamp: (ts) => `epoch_us(${ts})`,
   epochDay: (days) => `(DATE '1970-01-01' + CAST(${days} AS INTEGER))`,
@@ -70,9 +80,19 @@ export const SPARK: SqlDialect = {
   literal: sparkLiteral,
   regex: sparkLiteral,
   type: (type) =>
-    ({ string: 'STRING', bigint: 'BIGINT', boolean: 'BOOLEAN', double: 'DOUBLE', timestamp: 'TIMESTAMP', date: 'DATE', int: 'INT', tinyint: 'TINYINT' })[type],
+    ({
+      string: 'STRING',
+      bigint: 'BIGINT',
+      boolean: 'BOOLEAN',
+      double: 'DOUBLE',
+      timestamp: 'TIMESTAMP',
+      date: 'DATE',
+      int: 'INT',
+      tinyint: 'TINYINT',
+    })[type],
   regexpExtract: (s, pattern, group) => `regexp_extract(${s}, ${sparkLiteral(pattern)}, ${group})`,
-  regexpReplaceAll: (s, pattern, replacement) => `regexp_replace(${s}, ${sparkLiteral(pattern)}, ${sparkLiteral(replacement)})`,
+  regexpReplaceAll: (s, pattern, replacement) =>
+    `regexp_replace(${s}, ${sparkLiteral(pattern)}, ${sparkLiteral(replacement)})`,
   timestampFromMicros: (micros) => `timestamp_micros(${micros})`,
   microsOfTimestamp: (ts) => `unix_micros(${ts})`,
   epochDay: (days) => `date_add(DATE '1970-01-01', CAST(${days} AS INT))`,

@@ -86,7 +86,10 @@ export function rawReadSql(dataset: DatasetConfig, dialect: Dialect): RawReadSql
  * (t NULL: the engine fills in the raw text of the few rejected ones). A line read_json refuses is an
  * all-NULL row, dropped by the join on raw_files: the engine counts and re-sends those by raw_records.
  */
-export function duckdbNdjsonClassifiedSql(dataset: DatasetConfig, opts: { paths: string[]; fileField: string; indexField: string; maxObjectBytes: number }): string {
+export function duckdbNdjsonClassifiedSql(
+  dataset: DatasetConfig,
+  opts: { paths: string[]; fileField: string; indexField: string; maxObjectBytes: number },
+): string {
   const d = DIALECTS.duckdb;
   const leaves = leavesOf(dataset);
   const tree = pathTree(leaves);
@@ -165,31 +168,48 @@ function sparkJsonOptions(d: SqlDialect): string {
     allowBackslashEscapingAnyCharacter: 'false',
     allowUnquotedControlChars: 'false',
   };
-  return `map(${Object.entries(options).map(([k, v]) => `${d.literal(k)}, ${d.literal(v)}`).join(', ')})`;
+  return `map(${Object.entries(options)
+    .map(([k, v]) => `${d.literal(k)}, ${d.literal(v)}`)
+    .join(', ')})`;
 }
 
 /** Spark DDL of a subtree, leaves STRING (any JSON value: strings unescaped, the rest as JSON text). */
 function sparkDdl(tree: PathTree, d: SqlDialect, leafType = 'STRING'): string {
-  return [...tree].map(([key, sub]) => `${d.ident(key)} ${sub.size === 0 ? leafType : `STRUCT<${sparkStructFields(sub, d, leafType)}>`}`).join(', ');
+  return [...tree]
+    .map(
+      ([key, sub]) => `${d.ident(key)} ${sub.size === 0 ? leafType : `STRUCT<${sparkStructFields(sub, d, leafType)}>`}`,
+    )
+    .join(', ');
 }
 function sparkStructFields(tree: PathTree, d: SqlDialect, leafType: string): string {
-  return [...tree].map(([key, sub]) => `${d.ident(key)}: ${sub.size === 0 ? leafType : `STRUCT<${sparkStructFields(sub, d, leafType)}>`}`).join(', ');
+  return [...tree]
+    .map(
+      ([key, sub]) =>
+        `${d.ident(key)}: ${sub.size === 0 ? leafType : `STRUCT<${sparkStructFields(sub, d, leafType)}>`}`,
+    )
+    .join(', ');
 }
 
 function sparkParsedSql(leaves: Leaf[], d: SqlDialect): string {
   const options = sparkJsonOptions(d);
-  const fromJson = (text: string, ddl: string) => `from_json(${text}, ${d.literal(`${ddl}${ddl ? ', ' : ''}${d.ident(CORRUPT)} STRING`)}, ${options})`;
+  const fromJson = (text: string, ddl: string) =>
+    `from_json(${text}, ${d.literal(`${ddl}${ddl ? ', ' : ''}${d.ident(CORRUPT)} STRING`)}, ${options})`;
   const ddl = sparkDdl(pathTree(leaves), d);
   // A record whose path crosses a non-object (payload: "x") fails the one parse as a whole: then a
   // parse with no field tells valid JSON from malformed, and each leaf is read level by level.
   const valid = `(j.${d.ident(CORRUPT)} IS NULL OR ${fromJson('t', '')}.${d.ident(CORRUPT)} IS NULL)`;
-  const stepwise = (leaf: Leaf) => leaf.segments.reduce((text, segment) => `${fromJson(text, `${d.ident(segment)} STRING`)}.${d.ident(segment)}`, 't');
-  const cs = leaves.map((leaf, k) => `CASE WHEN j.${d.ident(CORRUPT)} IS NULL THEN j.${leaf.segments.map(d.ident).join('.')} WHEN NOT invalid THEN ${stepwise(leaf)} END AS c${k}`);
+  const stepwise = (leaf: Leaf) =>
+    leaf.segments.reduce((text, segment) => `${fromJson(text, `${d.ident(segment)} STRING`)}.${d.ident(segment)}`, 't');
+  const cs = leaves.map(
+    (leaf, k) =>
+      `CASE WHEN j.${d.ident(CORRUPT)} IS NULL THEN j.${leaf.segments.map(d.ident).join('.')} WHEN NOT invalid THEN ${stepwise(leaf)} END AS c${k}`,
+  );
   // A string column's value starting with { or [ is an object or array only if it parses as one
   // where it is (Spark gives both a string and an object as the same text): probe those few.
   const probes = leaves.map((leaf, k) => {
     if (leaf.type !== 'string') return '';
-    const probe = (type: string) => `${fromJson('t', sparkDdl(pathTree([leaf]), d, type))}.${leaf.segments.map(d.ident).join('.')} IS NOT NULL`;
+    const probe = (type: string) =>
+      `${fromJson('t', sparkDdl(pathTree([leaf]), d, type))}.${leaf.segments.map(d.ident).join('.')} IS NOT NULL`;
     return `,\n      CASE WHEN substr(c${k}, 1, 1) IN ('{', '[') THEN ${probe('MAP<STRING, STRING>')} OR ${probe('ARRAY<STRING>')} ELSE false END AS o${k}`;
   });
   return `SELECT *${probes.join('')}
@@ -209,7 +229,8 @@ const INT_TEXT = `^${WS}([+-]?[0-9]+)${WS}\\z`;
 /** a string holding a number (JSON's, plus a leading + or . and a trailing .) */
 const NUM_TEXT = `^${WS}([+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?)${WS}\\z`;
 /** ISO-8601 date and time: groups 1 date, 2 hh:mm, 4 :ss, 5 .fraction, 6 zone (3, 7, 8 inner) */
-const ISO_TEXT = '^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ](([01][0-9]|2[0-3]):[0-5][0-9])(:[0-5][0-9])?([.][0-9]+)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?\\z';
+const ISO_TEXT =
+  '^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ](([01][0-9]|2[0-3]):[0-5][0-9])(:[0-5][0-9])?([.][0-9]+)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?\\z';
 
 /** (kind, text) of leaf k: `k<k>` in n/s/o (NULL: null or absent), `s<k>` the text. */
 function kindAndText(leaf: Leaf, k: number, d: SqlDialect): { kind: string; text: string } {
@@ -291,7 +312,9 @@ function classifiedSql(dataset: DatasetConfig, d: SqlDialect, parsedSql: string)
   const typed = leaves.map((leaf, k) => `${castSql(leaf, `q${k}`, `s${k}`, d)} AS x${k}`);
   const index = new Map(leaves.map((leaf, k) => [leaf.name, k]));
   const missing = dataset.required.map((name) => `WHEN s${index.get(name)} IS NULL THEN ${d.literal(name)}`);
-  const bad = leaves.map((leaf, k) => `WHEN s${k} IS NOT NULL AND x${k} IS NULL THEN ${d.literal(`${leaf.name}: expected ${leaf.type}`)}`);
+  const bad = leaves.map(
+    (leaf, k) => `WHEN s${k} IS NOT NULL AND x${k} IS NULL THEN ${d.literal(`${leaf.name}: expected ${leaf.type}`)}`,
+  );
   // Without an event-time column (snapshot dumps) the event day is the arrival day: nothing is late.
   let eventDay = 'rf.arrival_day';
   let range = '';
@@ -358,7 +381,10 @@ function rejectsSql(d: SqlDialect): string {
   FROM ${RAW_RELATIONS.classified} WHERE reason IS NOT NULL
   UNION ALL
   SELECT rf.arrival_day, rf.source_file, sr.i, sr.reason, sr.detail, CAST(NULL AS DATE), sr.t
-  FROM ${RAW_RELATIONS.splitterRejects} AS sr JOIN ${RAW_RELATIONS.files} AS rf ON rf.file_id = sr.f`.replace(/CAST\(NULL AS DATE\)/, `CAST(NULL AS ${d.type('date')})`);
+  FROM ${RAW_RELATIONS.splitterRejects} AS sr JOIN ${RAW_RELATIONS.files} AS rf ON rf.file_id = sr.f`.replace(
+    /CAST\(NULL AS DATE\)/,
+    `CAST(NULL AS ${d.type('date')})`,
+  );
 }
 
 function recordsByArrivalDaySql(_d: SqlDialect): string {
@@ -372,7 +398,8 @@ function recordsByArrivalDaySql(_d: SqlDialect): string {
 /** Distinct keys as a grouping of (day, key) counted per day (~⅓ cheaper than count(DISTINCT …); NULLs group together in both engines). */
 function eventDayCountsSql(dataset: DatasetConfig, d: SqlDialect): string {
   const valid = `FROM ${RAW_RELATIONS.classified} WHERE reason IS NULL AND _event_day IN (SELECT day FROM ${RAW_RELATIONS.runDays})`;
-  if (!dataset.dedupKey) return `SELECT _event_day AS day, CAST(count(*) AS BIGINT) AS records_in, CAST(NULL AS BIGINT) AS distinct_keys ${valid} GROUP BY _event_day`;
+  if (!dataset.dedupKey)
+    return `SELECT _event_day AS day, CAST(count(*) AS BIGINT) AS records_in, CAST(NULL AS BIGINT) AS distinct_keys ${valid} GROUP BY _event_day`;
   const key = dataset.dedupKey.map(d.ident).join(', ');
   return `SELECT day, CAST(sum(copies) AS BIGINT) AS records_in, CAST(count(*) AS BIGINT) AS distinct_keys FROM (
     SELECT _event_day AS day, count(*) AS copies ${valid} GROUP BY _event_day, ${key}

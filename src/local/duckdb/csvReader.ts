@@ -28,7 +28,11 @@ export interface CsvFileRecords {
  * @example csvFileRecords('ID,N\n1,x\nID,N\n2,\n', { delimiter: ',', header: true }, { ID: { type: 'bigint', path: 'ID', unit: 'ms' } })
  * // { records: [{ index: 0, json: '{"ID":"1"}', raw: '1,x' }, { index: 1, json: '{"ID":"2"}', raw: '2,' }], rejects: [], repeatedHeaders: 1 }
  */
-export function csvFileRecords(text: string, csv: { delimiter: string; header: boolean }, columns: Record<string, RawColumn>): CsvFileRecords {
+export function csvFileRecords(
+  text: string,
+  csv: { delimiter: string; header: boolean },
+  columns: Record<string, RawColumn>,
+): CsvFileRecords {
   const out: CsvFileRecords = { records: [], rejects: [], repeatedHeaders: 0 };
   const declared = Object.entries(columns);
   let header: string[] | undefined;
@@ -44,7 +48,9 @@ export function csvFileRecords(text: string, csv: { delimiter: string; header: b
       }
       header = record.fields!;
       const position = new Map<string, number>();
-      header.forEach((name, i) => position.has(name) || position.set(name, i));
+      header.forEach((name, i) => {
+        position.has(name) || position.set(name, i);
+      });
       fieldOf = declared.map(([name, c]) => [name, position.get(c.path)]);
       continue;
     }
@@ -54,7 +60,8 @@ export function csvFileRecords(text: string, csv: { delimiter: string; header: b
       continue;
     }
     if (record.error !== undefined || !fields) out.rejects.push({ index, detail: record.error ?? '', raw: record.raw });
-    else if (header && fields.length !== header.length) out.rejects.push({ index, detail: `expected ${header.length} fields, got ${fields.length}`, raw: record.raw });
+    else if (header && fields.length !== header.length)
+      out.rejects.push({ index, detail: `expected ${header.length} fields, got ${fields.length}`, raw: record.raw });
     else {
       const values: Record<string, string> = {};
       for (const [name, field] of fieldOf) {

@@ -89,6 +89,7 @@ class RecordParser {
     const previous = this.previousUnit;
     this.previousUnit = unit;
     switch (this.state) {
+      // biome-ignore lint/suspicious/noFallthroughSwitchClause: a record's first character starts its first field
       case State.START_RECORD:
         if (unit === EOL) return;
         if (lineEnd) {
@@ -141,7 +142,10 @@ class RecordParser {
       case State.EAT_CRNL:
         if (lineEnd) return;
         if (unit === EOL) this.state = State.START_RECORD;
-        else throw new CsvError('new-line character seen in unquoted field - do you need to open the file in universal-newline mode?');
+        else
+          throw new CsvError(
+            'new-line character seen in unquoted field - do you need to open the file in universal-newline mode?',
+          );
         return;
     }
   }
@@ -170,7 +174,10 @@ export function* csvRecords(text: string, delimiter = ','): Generator<CsvRecord>
       if (!(err instanceof CsvError)) throw err;
       error = err.message;
     }
-    const raw = feed.slice(first, next).join('').replace(/\r?\n$/, '');
+    const raw = feed
+      .slice(first, next)
+      .join('')
+      .replace(/\r?\n$/, '');
     yield error === undefined ? { fields: parser.fields, raw } : { error, raw };
   }
 }

@@ -11,7 +11,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { allTableNames, isDataset, type DatasetConfig, type LakestepConfig, processedPrefix, rejectedPrefix } from '../../config/config';
+import {
+  allTableNames,
+  isDataset,
+  type DatasetConfig,
+  type LakestepConfig,
+  processedPrefix,
+  rejectedPrefix,
+} from '../../config/config';
 import { CheckFailedError, LakestepError, RejectThresholdError, StepFailedError } from '../../core/errors';
 import type { StepRunner } from '../../core/ports';
 import { rawReadSql } from '../../core/rawSql';
@@ -67,7 +74,11 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
     return (used.user + used.system) / 1e6;
   };
   const table = opts.config.datasets[spec.dataset] ?? opts.config.aggregates[spec.dataset];
-  if (!table) throw new StepFailedError(spec.days, `step ${spec.groupId}: table "${spec.dataset}" is not in lakestep.config.yml (expected one of ${allTableNames(opts.config).join(', ')})`);
+  if (!table)
+    throw new StepFailedError(
+      spec.days,
+      `step ${spec.groupId}: table "${spec.dataset}" is not in lakestep.config.yml (expected one of ${allTableNames(opts.config).join(', ')})`,
+    );
   const dataset = isDataset(table) ? table : undefined;
   const lakeDir = resolve(opts.lakeDir);
   const workDir = join(lakeDir, '_tmp', `step-${safeName(spec.groupId)}-${randomUUID()}`);
@@ -84,7 +95,9 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
     const stageStarted = performance.now();
     const cpuStage = process.cpuUsage();
     const loadCpu = cpuSince(cpuStarted);
-    await connection.run(`CREATE OR REPLACE TABLE run_days AS SELECT CAST(d AS DATE) AS day FROM unnest([${spec.days.map(sqlString).join(', ')}]::VARCHAR[]) AS t(d)`);
+    await connection.run(
+      `CREATE OR REPLACE TABLE run_days AS SELECT CAST(d AS DATE) AS day FROM unnest([${spec.days.map(sqlString).join(', ')}]::VARCHAR[]) AS t(d)`,
+    );
     const sqlText = await readStageSql(resolve(opts.projectRoot, spec.stageSql));
     await runStage(connection, sqlText, STAGE_OUTPUT, spec.stageSql);
 
@@ -115,16 +128,55 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
     if (overThreshold && dataset) {
       // Nothing is published (processed nor rejected); the quarantined records go under the run, where the error points.
       const quarantine = quarantineKey(spec.executionId, dataset.table);
-      const error = new RejectThresholdError(dataset.name, spec.days, rejected, total, dataset.rejectThreshold, quarantine);
-      await writeDayPartitions(connection, { lakeDir, prefix: quarantine, table: 'rejects', dayColumn: 'arrival_day', days: spec.days, workDir: join(workDir, 'rejected'), layout: REJECTED_PARTITION_LAYOUT });
-      days = spec.days.map((day) => ({ ...withGates(day), status: 'failed', error: { name: error.name, message: error.message } }));
+      const error = new RejectThresholdError(
+        dataset.name,
+        spec.days,
+        rejected,
+        total,
+        dataset.rejectThreshold,
+        quarantine,
+      );
+      await writeDayPartitions(connection, {
+        lakeDir,
+        prefix: quarantine,
+        table: 'rejects',
+        dayColumn: 'arrival_day',
+        days: spec.days,
+        workDir: join(workDir, 'rejected'),
+        layout: REJECTED_PARTITION_LAYOUT,
+      });
+      days = spec.days.map((day) => ({
+        ...withGates(day),
+        status: 'failed',
+        error: { name: error.name, message: error.message },
+      }));
     } else {
       const passing = spec.days.filter((day) => !blocked.has(day));
-      if (passing.length) await writeDayPartitions(connection, { lakeDir, prefix: processedPrefix(table), table: STAGE_OUTPUT, dayColumn: DAY_COLUMN, days: passing, workDir: join(workDir, 'processed'), layout: table.partitionLayout });
-      if (dataset && passing.length) await writeDayPartitions(connection, { lakeDir, prefix: rejectedPrefix(dataset), table: 'rejects', dayColumn: 'arrival_day', days: passing, workDir: join(workDir, 'rejected'), layout: REJECTED_PARTITION_LAYOUT });
+      if (passing.length)
+        await writeDayPartitions(connection, {
+          lakeDir,
+          prefix: processedPrefix(table),
+          table: STAGE_OUTPUT,
+          dayColumn: DAY_COLUMN,
+          days: passing,
+          workDir: join(workDir, 'processed'),
+          layout: table.partitionLayout,
+        });
+      if (dataset && passing.length)
+        await writeDayPartitions(connection, {
+          lakeDir,
+          prefix: rejectedPrefix(dataset),
+          table: 'rejects',
+          dayColumn: 'arrival_day',
+          days: passing,
+          workDir: join(workDir, 'rejected'),
+          layout: REJECTED_PARTITION_LAYOUT,
+        });
       days = spec.days.map((day) => {
         const error = blocked.get(day);
-        return error ? { ...withGates(day), status: 'failed', error: { name: error.name, message: error.message } } : { ...withGates(day), status: 'succeeded' };
+        return error
+          ? { ...withGates(day), status: 'failed', error: { name: error.name, message: error.message } }
+          : { ...withGates(day), status: 'succeeded' };
       });
     }
     const finished = performance.now();
@@ -153,7 +205,17 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
   }
 }
 
-const NO_RAW: LoadRawStats = { files: 0, bytes: 0, textBytes: 0, records: 0, fastRecords: 0, truncatedFiles: 0, repeatedHeaders: 0, stageSeconds: 0, parseSeconds: 0 };
+const NO_RAW: LoadRawStats = {
+  files: 0,
+  bytes: 0,
+  textBytes: 0,
+  records: 0,
+  fastRecords: 0,
+  truncatedFiles: 0,
+  repeatedHeaders: 0,
+  stageSeconds: 0,
+  parseSeconds: 0,
+};
 
 /**
  * Everything the stage reads: the raw days (JSON, CSV or Parquet) of a dataset, then the processed tables
@@ -166,7 +228,13 @@ async function loadInputs(
 ): Promise<LoadRawStats> {
   const { dataset, lakeDir } = opts;
   let load = NO_RAW;
-  if (dataset) load = await loadRawDays(connection, { lakeDir, dataset, rawDays: spec.rawDays, stagingDir: join(opts.workDir, 'raw') });
+  if (dataset)
+    load = await loadRawDays(connection, {
+      lakeDir,
+      dataset,
+      rawDays: spec.rawDays,
+      stagingDir: join(opts.workDir, 'raw'),
+    });
   await createReadViews(connection, lakeDir, spec.reads, opts.config);
   return load;
 }
@@ -187,25 +255,45 @@ interface DayCounts {
 }
 
 /** Counts per output / arrival day of spec.days, from the tables the step built. */
-async function countDays(connection: DuckDBConnection, dataset: DatasetConfig | undefined, days: Day[]): Promise<DayCounts> {
+async function countDays(
+  connection: DuckDBConnection,
+  dataset: DatasetConfig | undefined,
+  days: Day[],
+): Promise<DayCounts> {
   const zero = () => Object.fromEntries(days.map((d) => [d, 0])) as Record<Day, number>;
-  const counts: DayCounts = { recordsIn: zero(), recordsOut: zero(), duplicates: zero(), rejected: zero(), late: zero(), records: zero(), rejectedByReason: {}, reasonsByDay: {} };
+  const counts: DayCounts = {
+    recordsIn: zero(),
+    recordsOut: zero(),
+    duplicates: zero(),
+    rejected: zero(),
+    late: zero(),
+    records: zero(),
+    rejectedByReason: {},
+    reasonsByDay: {},
+  };
   const dayList = days.map((d) => `DATE ${sqlString(d)}`).join(', ');
   const rows = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJson();
-  for (const r of await rows(`SELECT strftime(record_date, '%Y-%m-%d') AS d, count(*)::BIGINT AS n FROM ${STAGE_OUTPUT} WHERE record_date IN (${dayList}) GROUP BY 1`)) {
+  for (const r of await rows(
+    `SELECT strftime(record_date, '%Y-%m-%d') AS d, count(*)::BIGINT AS n FROM ${STAGE_OUTPUT} WHERE record_date IN (${dayList}) GROUP BY 1`,
+  )) {
     counts.recordsOut[String(r.d)] = Number(r.n);
   }
   // An aggregate reads processed rows only: what it outputs is what it takes in; nothing is rejected.
   if (!dataset) return { ...counts, recordsIn: { ...counts.recordsOut } };
   // The generated counts (src/core/rawSql), over classified, rejects and run_days.
   const sql = rawReadSql(dataset, 'duckdb');
-  for (const r of await rows(`SELECT strftime(day, '%Y-%m-%d') AS d, records_in, distinct_keys FROM (${sql.eventDayCounts})`)) {
+  for (const r of await rows(
+    `SELECT strftime(day, '%Y-%m-%d') AS d, records_in, distinct_keys FROM (${sql.eventDayCounts})`,
+  )) {
     const day = String(r.d);
     if (!(day in counts.recordsIn)) continue;
     counts.recordsIn[day] = Number(r.records_in);
-    counts.duplicates[day] = Number(r.records_in) - (dataset.dedupKey ? Number(r.distinct_keys) : counts.recordsOut[day]);
+    counts.duplicates[day] =
+      Number(r.records_in) - (dataset.dedupKey ? Number(r.distinct_keys) : counts.recordsOut[day]);
   }
-  for (const r of await rows(`SELECT strftime(arrival_day, '%Y-%m-%d') AS d, reason, records AS n FROM (${sql.rejectCounts}) ORDER BY ALL`)) {
+  for (const r of await rows(
+    `SELECT strftime(arrival_day, '%Y-%m-%d') AS d, reason, records AS n FROM (${sql.rejectCounts}) ORDER BY ALL`,
+  )) {
     const n = Number(r.n);
     counts.rejected[String(r.d)] += n;
     if (r.reason === 'late') counts.late[String(r.d)] += n;
@@ -213,7 +301,9 @@ async function countDays(connection: DuckDBConnection, dataset: DatasetConfig | 
     const byReason = (counts.reasonsByDay[String(r.d)] ??= {});
     byReason[String(r.reason)] = (byReason[String(r.reason)] ?? 0) + n;
   }
-  for (const r of await rows(`SELECT strftime(arrival_day, '%Y-%m-%d') AS d, records FROM (${sql.recordsByArrivalDay})`)) {
+  for (const r of await rows(
+    `SELECT strftime(arrival_day, '%Y-%m-%d') AS d, records FROM (${sql.recordsByArrivalDay})`,
+  )) {
     counts.records[String(r.d)] = Number(r.records);
   }
   return counts;
@@ -274,7 +364,9 @@ export class DuckDbStepRunner implements StepRunner {
       await previous; // one step at a time: each DuckDB step already uses every core
       if (this.stopping || entry.cancelled) {
         status.state = 'CANCELLED';
-        status.failureMessage = entry.cancelled ? 'cancelled before it started (past its deadline)' : 'the run was interrupted before this step started';
+        status.failureMessage = entry.cancelled
+          ? 'cancelled before it started (past its deadline)'
+          : 'the run was interrupted before this step started';
         return { ...status };
       }
       status.state = 'RUNNING';
@@ -284,7 +376,8 @@ export class DuckDbStepRunner implements StepRunner {
       } catch (err) {
         status.state = 'FAILED';
         // a plain Error's name says nothing (`Error: Catalog Error: …`); lakestep's own errors keep theirs
-        status.failureMessage = err instanceof Error ? (err.name === 'Error' ? err.message : `${err.name}: ${err.message}`) : String(err);
+        status.failureMessage =
+          err instanceof Error ? (err.name === 'Error' ? err.message : `${err.name}: ${err.message}`) : String(err);
       }
       return { ...status };
     })();
@@ -300,7 +393,12 @@ export class DuckDbStepRunner implements StepRunner {
 
   async describe(stepId: string): Promise<StepStatus> {
     const step = this.steps.get(stepId);
-    if (!step) return { stepId, state: 'FAILED', failureMessage: `step ${stepId} is unknown to this process (local steps do not survive a restart); rerun the execution` };
+    if (!step)
+      return {
+        stepId,
+        state: 'FAILED',
+        failureMessage: `step ${stepId} is unknown to this process (local steps do not survive a restart); rerun the execution`,
+      };
     return { ...step.status };
   }
 
@@ -314,7 +412,9 @@ export class DuckDbStepRunner implements StepRunner {
     const step = this.steps.get(stepId);
     if (!step || (step.status.state !== 'PENDING' && step.status.state !== 'RUNNING')) return 'ended';
     if (step.status.state === 'RUNNING') {
-      throw new LakestepError(`local DuckDB step ${stepId} is running and cannot be cancelled (it runs in this process); it ends by itself, then rerun its days`);
+      throw new LakestepError(
+        `local DuckDB step ${stepId} is running and cannot be cancelled (it runs in this process); it ends by itself, then rerun its days`,
+      );
     }
     step.cancelled = true;
     step.status.state = 'CANCELLED';

@@ -25,7 +25,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DEFAULT_PARTITION_LAYOUT, partitionColumns, partitionPath, type PartitionLayout } from '../../core/partitionLayout';
+import {
+  DEFAULT_PARTITION_LAYOUT,
+  partitionColumns,
+  partitionPath,
+  type PartitionLayout,
+} from '../../core/partitionLayout';
 import { crashPoint } from '../../core/crashPoints';
 import type { Day } from '../../core/types';
 
@@ -68,9 +73,16 @@ const NAIVE_TIMESTAMP_TYPES = new Set(['TIMESTAMP', 'TIMESTAMP_MS', 'TIMESTAMP_N
  * @example await writeDayPartitions(conn, { lakeDir, prefix: 'processed/access_records/', table: 'stage_output',
  *   dayColumn: 'record_date', days: ['2024-03-01'], workDir: `${lakeDir}/_tmp/x` })
  */
-export async function writeDayPartitions(connection: DuckDBConnection, opts: WriteDaysOptions): Promise<WriteDaysResult> {
+export async function writeDayPartitions(
+  connection: DuckDBConnection,
+  opts: WriteDaysOptions,
+): Promise<WriteDaysResult> {
   const { lakeDir, prefix, table, dayColumn, days, workDir, layout = DEFAULT_PARTITION_LAYOUT } = opts;
-  const result: WriteDaysResult = { rowsByDay: Object.fromEntries(days.map((d) => [d, 0])), filesWritten: 0, filesRemoved: 0 };
+  const result: WriteDaysResult = {
+    rowsByDay: Object.fromEntries(days.map((d) => [d, 0])),
+    filesWritten: 0,
+    filesRemoved: 0,
+  };
   // A partition column inside a file would be shadowed by its folder in every Hive reader (and Athena refuses the table).
   const reserved = new Set(partitionColumns(layout));
   const described = (await connection.runAndReadAll(`DESCRIBE ${ident(table)}`)).getRowObjectsJson();
@@ -79,7 +91,9 @@ export async function writeDayPartitions(connection: DuckDBConnection, opts: Wri
     .filter((name) => !reserved.has(name))
     .map((name) => {
       const type = String(described.find((row) => row.column_name === name)?.column_type);
-      return NAIVE_TIMESTAMP_TYPES.has(type) ? `timezone('UTC', CAST(${ident(name)} AS TIMESTAMP)) AS ${ident(name)}` : ident(name);
+      return NAIVE_TIMESTAMP_TYPES.has(type)
+        ? `timezone('UTC', CAST(${ident(name)} AS TIMESTAMP)) AS ${ident(name)}`
+        : ident(name);
     });
 
   const dayList = days.map((d) => `DATE ${literal(d)}`).join(', ');
@@ -109,7 +123,9 @@ export async function writeDayPartitions(connection: DuckDBConnection, opts: Wri
       const partition = partitionPath(day, layout);
       const fresh = await listFiles(join(workDir, day));
       const freshNames = new Set(fresh);
-      const old = (await listFiles(join(lakeDir, prefix, ...partition.split('/')))).filter((name) => !freshNames.has(name));
+      const old = (await listFiles(join(lakeDir, prefix, ...partition.split('/')))).filter(
+        (name) => !freshNames.has(name),
+      );
       swaps.push({ day, partition, fresh, old });
     }
     const journal = await writeJournal(lakeDir, { prefix, days: swaps });
@@ -197,9 +213,16 @@ export async function recoverInterruptedPublishes(lakeDir: string): Promise<stri
   // recursive: the PySpark writer keeps its journals in a folder per execution
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   const repaired: string[] = [];
-  for (const path of entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort()) {
+  for (const path of entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort()) {
     // not whole JSON (a `.tmp`, Hadoop's `.crc`, a write cut short): that publish never started moving files
-    const journal = path.endsWith('.json') ? await readFile(path, 'utf8').then((text) => JSON.parse(text) as PublishJournal).catch(() => undefined) : undefined;
+    const journal = path.endsWith('.json')
+      ? await readFile(path, 'utf8')
+          .then((text) => JSON.parse(text) as PublishJournal)
+          .catch(() => undefined)
+      : undefined;
     for (const swap of journal?.days ?? []) {
       const folder = join(lakeDir, journal!.prefix, ...swap.partition.split('/'));
       const present = new Set(await listFiles(folder));
@@ -207,7 +230,8 @@ export async function recoverInterruptedPublishes(lakeDir: string): Promise<stri
       const leftovers = (finished ? swap.old : swap.fresh).filter((name) => present.has(name));
       for (const name of leftovers) await rm(join(folder, name), { force: true });
       if (leftovers.length > 0) repaired.push(`${journal!.prefix}${swap.partition}`);
-      if (present.size === leftovers.length && leftovers.length > 0) await removeEmptyDirs(join(lakeDir, journal!.prefix), swap.partition);
+      if (present.size === leftovers.length && leftovers.length > 0)
+        await removeEmptyDirs(join(lakeDir, journal!.prefix), swap.partition);
     }
     await rm(path, { force: true });
   }

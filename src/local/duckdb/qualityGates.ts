@@ -26,8 +26,16 @@ async function rows(connection: DuckDBConnection, sql: string): Promise<Record<s
 }
 
 /** Differences between the output's columns and the declared ones, as sample rows. */
-async function schemaDifferences(connection: DuckDBConnection, declared: Record<string, string>): Promise<Record<string, unknown>[]> {
-  const actual = new Map((await rows(connection, 'DESCRIBE stage_output')).map((r) => [String(r.column_name), outputTypeOf(String(r.column_type))]));
+async function schemaDifferences(
+  connection: DuckDBConnection,
+  declared: Record<string, string>,
+): Promise<Record<string, unknown>[]> {
+  const actual = new Map(
+    (await rows(connection, 'DESCRIBE stage_output')).map((r) => [
+      String(r.column_name),
+      outputTypeOf(String(r.column_type)),
+    ]),
+  );
   const names = [...new Set([...Object.keys(declared), ...actual.keys()])];
   return names
     .filter((name) => declared[name] !== actual.get(name))
@@ -38,19 +46,36 @@ async function schemaDifferences(connection: DuckDBConnection, declared: Record<
  * Outcomes of the checks that hit, per day of `days` (a day with none is absent).
  * A schema difference is a blocking `schema` outcome on every day.
  */
-export async function evaluateChecks(connection: DuckDBConnection, spec: Pick<StepSpec, 'checks' | 'outputSchema'>, days: Day[]): Promise<Map<Day, CheckOutcome[]>> {
+export async function evaluateChecks(
+  connection: DuckDBConnection,
+  spec: Pick<StepSpec, 'checks' | 'outputSchema'>,
+  days: Day[],
+): Promise<Map<Day, CheckOutcome[]>> {
   const outcomes = new Map<Day, CheckOutcome[]>();
   const add = (day: Day, outcome: CheckOutcome) => outcomes.set(day, [...(outcomes.get(day) ?? []), outcome]);
   if (spec.outputSchema) {
     const differences = await schemaDifferences(connection, spec.outputSchema);
-    if (differences.length) for (const day of days) add(day, { name: 'schema', severity: 'blocking', failingRows: differences.length, sample: differences.slice(0, SAMPLE_ROWS) });
+    if (differences.length)
+      for (const day of days)
+        add(day, {
+          name: 'schema',
+          severity: 'blocking',
+          failingRows: differences.length,
+          sample: differences.slice(0, SAMPLE_ROWS),
+        });
     if (differences.some((d) => d.column === 'record_date')) return outcomes; // nothing below can attribute rows to days
   }
   for (const check of spec.checks) {
-    const perDay = await rows(connection, `SELECT strftime(record_date, '%Y-%m-%d') AS day, count(*) AS n FROM (${check.sql}) AS bad GROUP BY 1`);
+    const perDay = await rows(
+      connection,
+      `SELECT strftime(record_date, '%Y-%m-%d') AS day, count(*) AS n FROM (${check.sql}) AS bad GROUP BY 1`,
+    );
     for (const { day, n } of perDay) {
       if (!days.includes(String(day))) continue;
-      const sample = await rows(connection, `SELECT * FROM (${check.sql}) AS bad WHERE record_date = DATE ${sqlString(String(day))} LIMIT ${SAMPLE_ROWS}`);
+      const sample = await rows(
+        connection,
+        `SELECT * FROM (${check.sql}) AS bad WHERE record_date = DATE ${sqlString(String(day))} LIMIT ${SAMPLE_ROWS}`,
+      );
       add(String(day), { name: check.name, severity: check.severity, failingRows: Number(n), sample });
     }
   }
@@ -58,12 +83,19 @@ export async function evaluateChecks(connection: DuckDBConnection, spec: Pick<St
 }
 
 /** Declared metrics per day (0 for a day without rows). */
-export async function computeMetrics(connection: DuckDBConnection, metrics: Record<string, string>, days: Day[]): Promise<Map<Day, Record<string, number>>> {
+export async function computeMetrics(
+  connection: DuckDBConnection,
+  metrics: Record<string, string>,
+  days: Day[],
+): Promise<Map<Day, Record<string, number>>> {
   const names = Object.keys(metrics);
   const result = new Map(days.map((day) => [day, Object.fromEntries(names.map((n) => [n, 0]))]));
   if (!names.length) return result;
   const select = names.map((n) => `CAST(${metrics[n]} AS DOUBLE) AS ${n}`).join(', ');
-  for (const row of await rows(connection, `SELECT strftime(record_date, '%Y-%m-%d') AS day, ${select} FROM stage_output GROUP BY 1`)) {
+  for (const row of await rows(
+    connection,
+    `SELECT strftime(record_date, '%Y-%m-%d') AS day, ${select} FROM stage_output GROUP BY 1`,
+  )) {
     const values = result.get(String(row.day));
     if (values) for (const n of names) values[n] = Number(row[n] ?? 0);
   }

@@ -28,13 +28,22 @@
  */
 import { sqlString } from '../../core/sqlText';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetConfig } from '../../config/config';
 import { arrivalDayOfKey } from '../../core/rawKeys';
 import { duckdbNdjsonClassifiedSql, rawReadSql, RAW_RELATIONS, UNREADABLE_PARQUET_DETAIL } from '../../core/rawSql';
 import type { Day } from '../../core/types';
-import { FAST_FILE_FIELD, FAST_INDEX_FIELD, FAST_MAX_RECORD_BYTES, stageFiles, type FastFile, type OddRecord, type SplitterReject } from './rawStaging';
+import {
+  FAST_FILE_FIELD,
+  FAST_INDEX_FIELD,
+  FAST_MAX_RECORD_BYTES,
+  stageFiles,
+  type FastFile,
+  type OddRecord,
+  type SplitterReject,
+} from './rawStaging';
 
 export { EVENT_TIME_MAX_MS, rawTableName } from '../../core/rawSql';
 
@@ -89,7 +98,8 @@ export async function listRawFiles(lakeDir: string, rawPrefix: string, rawDays: 
     for (const folder of [`${rawPrefix}${y}/${m}/${d}/`, `${rawPrefix}year=${y}/month=${m}/day=${d}/`]) {
       for (const key of await walk(lakeDir, folder)) {
         const arrivalDay = arrivalDayOfKey(key, rawPrefix);
-        if (arrivalDay !== undefined && wanted.has(arrivalDay)) files.push({ key, path: join(lakeDir, key), arrivalDay });
+        if (arrivalDay !== undefined && wanted.has(arrivalDay))
+          files.push({ key, path: join(lakeDir, key), arrivalDay });
       }
     }
   }
@@ -97,7 +107,7 @@ export async function listRawFiles(lakeDir: string, rawPrefix: string, rawDays: 
 }
 
 async function walk(lakeDir: string, prefix: string): Promise<string[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(join(lakeDir, prefix), { withFileTypes: true });
   } catch (err) {
@@ -127,7 +137,17 @@ export async function loadRawDays(connection: DuckDBConnection, opts: LoadRawOpt
   const started = performance.now();
   const files = await listRawFiles(lakeDir, dataset.raw.prefix, rawDays);
   await mkdir(stagingDir, { recursive: true });
-  const stats: LoadRawStats = { files: files.length, bytes: 0, textBytes: 0, records: 0, fastRecords: 0, truncatedFiles: 0, repeatedHeaders: 0, stageSeconds: 0, parseSeconds: 0 };
+  const stats: LoadRawStats = {
+    files: files.length,
+    bytes: 0,
+    textBytes: 0,
+    records: 0,
+    fastRecords: 0,
+    truncatedFiles: 0,
+    repeatedHeaders: 0,
+    stageSeconds: 0,
+    parseSeconds: 0,
+  };
   const sql = rawReadSql(dataset, 'duckdb');
   await createInputTables(connection, files);
 
@@ -137,10 +157,23 @@ export async function loadRawDays(connection: DuckDBConnection, opts: LoadRawOpt
     await connection.run(`CREATE OR REPLACE TABLE ${RAW_RELATIONS.classified} AS ${sql.classified}`);
   } else {
     // A dataset declaring a column of an injected field's name (absurd, but) is read the per-record way.
-    const fastPath = dataset.raw.format === 'json' && (opts.fastPath ?? true) && !(FAST_FILE_FIELD in dataset.columns) && !(FAST_INDEX_FIELD in dataset.columns);
+    const fastPath =
+      dataset.raw.format === 'json' &&
+      (opts.fastPath ?? true) &&
+      !(FAST_FILE_FIELD in dataset.columns) &&
+      !(FAST_INDEX_FIELD in dataset.columns);
     const csv = dataset.raw.csv ? { ...dataset.raw.csv, columns: dataset.columns } : undefined;
     const staged = await stageFiles(
-      files.map((file, fileId) => ({ fileId, path: file.path, stagingDir, fastPath, format: dataset.raw.format as 'json' | 'csv', maxRecordBytes: dataset.maxRecordBytes, maxFileBytes: dataset.maxFileBytes, csv })),
+      files.map((file, fileId) => ({
+        fileId,
+        path: file.path,
+        stagingDir,
+        fastPath,
+        format: dataset.raw.format as 'json' | 'csv',
+        maxRecordBytes: dataset.maxRecordBytes,
+        maxFileBytes: dataset.maxFileBytes,
+        csv,
+      })),
     );
     stagedAt = performance.now();
     const odd: OddRecord[] = [];
@@ -164,13 +197,25 @@ export async function loadRawDays(connection: DuckDBConnection, opts: LoadRawOpt
     // Fast lines first, straight into classified (one insert over every staged file: DuckDB
     // parallelises within a query); then every other record through raw_records.
     const fastSql = (paths: string[]) =>
-      duckdbNdjsonClassifiedSql(dataset, { paths, fileField: FAST_FILE_FIELD, indexField: FAST_INDEX_FIELD, maxObjectBytes: 4 * FAST_MAX_RECORD_BYTES });
+      duckdbNdjsonClassifiedSql(dataset, {
+        paths,
+        fileField: FAST_FILE_FIELD,
+        indexField: FAST_INDEX_FIELD,
+        maxObjectBytes: 4 * FAST_MAX_RECORD_BYTES,
+      });
     if (fastFiles.size > 0) {
-      const inserted = await namingRawFiles(files, () => connection.run(`CREATE OR REPLACE TABLE ${RAW_RELATIONS.classified} AS ${fastSql([...fastFiles.values()].map((f) => f.path))}`));
+      const inserted = await namingRawFiles(files, () =>
+        connection.run(
+          `CREATE OR REPLACE TABLE ${RAW_RELATIONS.classified} AS ${fastSql([...fastFiles.values()].map((f) => f.path))}`,
+        ),
+      );
       // A line DuckDB's parser refused is an all-NULL row, dropped by the join: find those records.
       if (inserted.rowsChanged < stats.fastRecords) await recoverRefused(connection, fastFiles, odd);
     }
-    if (slowPaths.length > 0) await namingRawFiles(files, () => connection.run(`INSERT INTO ${RAW_RELATIONS.records} ${csvSourceSql(slowPaths)}`));
+    if (slowPaths.length > 0)
+      await namingRawFiles(files, () =>
+        connection.run(`INSERT INTO ${RAW_RELATIONS.records} ${csvSourceSql(slowPaths)}`),
+      );
     await appendLeftovers(connection, odd, rejects);
     await connection.run(
       fastFiles.size > 0
@@ -202,7 +247,9 @@ async function loadParquet(connection: DuckDBConnection, files: RawFile[], stats
       stats.records += Number(read.rowsChanged);
     } catch {
       stats.records++;
-      await connection.run(`INSERT INTO ${RAW_RELATIONS.splitterRejects} VALUES (${fileId}, 0, 'unreadable_parquet', ${literal(UNREADABLE_PARQUET_DETAIL)}, '')`);
+      await connection.run(
+        `INSERT INTO ${RAW_RELATIONS.splitterRejects} VALUES (${fileId}, 0, 'unreadable_parquet', ${literal(UNREADABLE_PARQUET_DETAIL)}, '')`,
+      );
     }
   }
 }
@@ -221,7 +268,9 @@ async function namingRawFiles<T>(files: RawFile[], read: () => Promise<T>): Prom
     const message = (err as { message?: unknown } | undefined)?.message;
     if (typeof message !== 'string') throw err;
     const named = message
-      .replace(/[^\s"']*\/f(\d+)\.(?:json|txt)\b/g, (whole, id: string) => (files[Number(id)] ? `${files[Number(id)].key} (staged as ${whole})` : whole))
+      .replace(/[^\s"']*\/f(\d+)\.(?:json|txt)\b/g, (whole, id: string) =>
+        files[Number(id)] ? `${files[Number(id)].key} (staged as ${whole})` : whole,
+      )
       .split('\n')
       .map((line) => (line.length > 500 ? `${line.slice(0, 500)}… (${line.length} characters)` : line))
       .join('\n');
@@ -247,11 +296,21 @@ function csvSourceSql(paths: string[]): string {
  * files and queued for the per-record path, where they are judged exactly (most become
  * invalid_json). Rare: runs only when the insert loaded fewer rows than were staged.
  */
-async function recoverRefused(connection: DuckDBConnection, fastFiles: Map<number, FastFile>, odd: OddRecord[]): Promise<void> {
-  const loaded = new Map((await connection.runAndReadAll('SELECT _file_id, count(*)::BIGINT FROM classified GROUP BY ALL')).getRows().map(([f, n]) => [Number(f), Number(n)]));
+async function recoverRefused(
+  connection: DuckDBConnection,
+  fastFiles: Map<number, FastFile>,
+  odd: OddRecord[],
+): Promise<void> {
+  const loaded = new Map(
+    (await connection.runAndReadAll('SELECT _file_id, count(*)::BIGINT FROM classified GROUP BY ALL'))
+      .getRows()
+      .map(([f, n]) => [Number(f), Number(n)]),
+  );
   for (const [id, fast] of fastFiles) {
     if ((loaded.get(id) ?? 0) === fast.count) continue;
-    const present = (await connection.runAndReadAll(`SELECT _record_index FROM classified WHERE _file_id = ${id}`)).getRows();
+    const present = (
+      await connection.runAndReadAll(`SELECT _record_index FROM classified WHERE _file_id = ${id}`)
+    ).getRows();
     const seen = new Set(present.map(([i]) => Number(i)));
     const missing: number[] = [];
     for (let r = 0; r < fast.starts.length; r++) if (fast.starts[r] >= 0 && !seen.has(r)) missing.push(r);
@@ -273,7 +332,11 @@ async function readFastTexts(fast: FastFile, indices: number[]): Promise<string[
 /** The raw text of every rejected fast record (classified has none for them: t was not loaded), from its staged line. */
 async function loadFastRejectTexts(connection: DuckDBConnection, fastFiles: Map<number, FastFile>): Promise<void> {
   if (fastFiles.size === 0) return;
-  const rows = (await connection.runAndReadAll('SELECT _file_id, _record_index FROM classified WHERE reason IS NOT NULL AND raw_text IS NULL ORDER BY ALL')).getRows();
+  const rows = (
+    await connection.runAndReadAll(
+      'SELECT _file_id, _record_index FROM classified WHERE reason IS NOT NULL AND raw_text IS NULL ORDER BY ALL',
+    )
+  ).getRows();
   if (rows.length === 0) return;
   const byFile = new Map<number, number[]>();
   for (const [f, i] of rows) {
@@ -314,7 +377,11 @@ async function createInputTables(connection: DuckDBConnection, files: RawFile[])
 }
 
 /** Records that could not be staged lines, and the splitter's rejects: few, so appended row by row. */
-async function appendLeftovers(connection: DuckDBConnection, odd: OddRecord[], rejects: SplitterReject[]): Promise<void> {
+async function appendLeftovers(
+  connection: DuckDBConnection,
+  odd: OddRecord[],
+  rejects: SplitterReject[],
+): Promise<void> {
   await appendRows(connection, RAW_RELATIONS.records, odd, (row, r) => {
     row.appendInteger(r.fileId);
     row.appendBigInt(BigInt(r.index));
@@ -333,7 +400,12 @@ async function appendLeftovers(connection: DuckDBConnection, odd: OddRecord[], r
 }
 
 /** Appends `items` to `table`, one row each, its values put in column order by `put`. */
-async function appendRows<T>(connection: DuckDBConnection, table: string, items: T[], put: (row: DuckDBAppender, item: T) => void): Promise<void> {
+async function appendRows<T>(
+  connection: DuckDBConnection,
+  table: string,
+  items: T[],
+  put: (row: DuckDBAppender, item: T) => void,
+): Promise<void> {
   const appender = await connection.createAppender(table);
   for (const item of items) {
     put(appender, item);

@@ -13,7 +13,15 @@ import { Worker } from 'node:worker_threads';
 import type { RawColumn } from '../../config/config';
 import { fileTooLargeDetail, tooLargeDetail, TOO_LARGE_KEPT_BYTES } from '../../core/rawSql/contract';
 import { csvFileRecords } from './csvReader';
-import { BYTE, decodeRawFile, markNumbers, RECORD_FLOAT, RECORD_LENIENT, RECORD_UNBALANCED, splitRecords } from './records';
+import {
+  BYTE,
+  decodeRawFile,
+  markNumbers,
+  RECORD_FLOAT,
+  RECORD_LENIENT,
+  RECORD_UNBALANCED,
+  splitRecords,
+} from './records';
 
 const FIELD_SEP = 0x01;
 const { LF, CR, QUOTE, COMMA } = BYTE;
@@ -105,13 +113,32 @@ export interface FastFile {
 export function stageFile(task: StageTask): StagedFile {
   const bytes = readFileSync(task.path);
   const decoded = decodeRawFile(bytes, task.maxFileBytes);
-  const base = { fileId: task.fileId, size: bytes.length, textBytes: decoded.text.length, odd: [] as OddRecord[], rejects: [] as SplitterReject[], repeatedHeaders: 0 };
+  const base = {
+    fileId: task.fileId,
+    size: bytes.length,
+    textBytes: decoded.text.length,
+    odd: [] as OddRecord[],
+    rejects: [] as SplitterReject[],
+    repeatedHeaders: 0,
+  };
   if (decoded.tooLarge) {
-    base.rejects.push({ fileId: task.fileId, index: 0, reason: 'too_large', detail: fileTooLargeDetail(bytes.length, decoded.gzip, task.maxFileBytes!), text: '' });
+    base.rejects.push({
+      fileId: task.fileId,
+      index: 0,
+      reason: 'too_large',
+      detail: fileTooLargeDetail(bytes.length, decoded.gzip, task.maxFileBytes!),
+      text: '',
+    });
     return { ...base, count: 1 };
   }
   if (decoded.truncated) {
-    base.rejects.push({ fileId: task.fileId, index: 0, reason: 'truncated_gzip', detail: String(bytes.length), text: decoded.text.toString('utf8') });
+    base.rejects.push({
+      fileId: task.fileId,
+      index: 0,
+      reason: 'truncated_gzip',
+      detail: String(bytes.length),
+      text: decoded.text.toString('utf8'),
+    });
     return { ...base, count: 1 };
   }
   // docs/raw-records.md rule 1: text is UTF-8 and undecodable bytes become U+FFFD, as the Spark
@@ -163,7 +190,9 @@ export async function stageFiles(tasks: StageTask[], threads = availableParallel
               feed();
             });
             worker.on('error', reject);
-            worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`raw staging worker exited with code ${code}`))));
+            worker.on('exit', (code) =>
+              code === 0 ? resolve() : reject(new Error(`raw staging worker exited with code ${code}`)),
+            );
             feed();
           }),
       ),
@@ -201,7 +230,8 @@ function stageRecords(
   let nextLf = -1;
   let nextCr = -1;
   let nextSep = -1;
-  const next = (pos: number, byte: number, from: number) => (pos === -2 || pos >= from ? pos : nextIndex(text, byte, from));
+  const next = (pos: number, byte: number, from: number) =>
+    pos === -2 || pos >= from ? pos : nextIndex(text, byte, from);
   let at = 0;
   let fastCount = 0;
   for (let r = 0; r < spans.count; r++) {
@@ -209,7 +239,13 @@ function stageRecords(
     const end = spans.ends[r];
     const flags = spans.flags[r];
     if (end - start > task.maxRecordBytes) {
-      rejects.push({ fileId, index: r, reason: 'too_large', detail: tooLargeDetail(end - start, task.maxRecordBytes), text: utf8Prefix(text, start, end, TOO_LARGE_KEPT_BYTES) });
+      rejects.push({
+        fileId,
+        index: r,
+        reason: 'too_large',
+        detail: tooLargeDetail(end - start, task.maxRecordBytes),
+        text: utf8Prefix(text, start, end, TOO_LARGE_KEPT_BYTES),
+      });
       continue;
     }
     nextLf = next(nextLf, LF, start);
@@ -219,7 +255,8 @@ function stageRecords(
     if (!invalid && flags & RECORD_FLOAT) {
       // numbers marked (src/core/rawSql/contract.ts): never a fast line (its text is read back as written)
       const marked = markNumbers(text.subarray(start, end));
-      if (multiline || marked.length > FAST_MAX_RECORD_BYTES || marked.includes(FIELD_SEP)) odd.push({ fileId, index: r, flags, text: marked.toString('utf8') });
+      if (multiline || marked.length > FAST_MAX_RECORD_BYTES || marked.includes(FIELD_SEP))
+        odd.push({ fileId, index: r, flags, text: marked.toString('utf8') });
       else {
         slowTexts.set(r, marked);
         slow.push(r);
@@ -266,11 +303,24 @@ function stageRecords(
 }
 
 /** CSV: every record appended (dumps are small), typed by the same SQL as JSON through its JSON object. */
-function stageCsv(task: StageTask, text: string, odd: OddRecord[], rejects: SplitterReject[]): { count: number; repeatedHeaders: number } {
+function stageCsv(
+  task: StageTask,
+  text: string,
+  odd: OddRecord[],
+  rejects: SplitterReject[],
+): { count: number; repeatedHeaders: number } {
   const csv = task.csv!;
   const read = csvFileRecords(text, csv, csv.columns);
-  for (const record of read.records) odd.push({ fileId: task.fileId, index: record.index, flags: 0, text: record.json, raw: record.raw });
-  for (const reject of read.rejects) rejects.push({ fileId: task.fileId, index: reject.index, reason: 'invalid_csv', detail: reject.detail, text: reject.raw });
+  for (const record of read.records)
+    odd.push({ fileId: task.fileId, index: record.index, flags: 0, text: record.json, raw: record.raw });
+  for (const reject of read.rejects)
+    rejects.push({
+      fileId: task.fileId,
+      index: reject.index,
+      reason: 'invalid_csv',
+      detail: reject.detail,
+      text: reject.raw,
+    });
   return { count: read.records.length + read.rejects.length, repeatedHeaders: read.repeatedHeaders };
 }
 

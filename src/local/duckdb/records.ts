@@ -76,7 +76,8 @@ export interface DecodedFile {
  */
 export function decodeRawFile(bytes: Buffer, maxTextBytes = Number.MAX_SAFE_INTEGER): DecodedFile {
   const tooLarge = (gzip: boolean): DecodedFile => ({ text: Buffer.alloc(0), gzip, truncated: false, tooLarge: true });
-  if (!isGzip(bytes)) return bytes.length > maxTextBytes ? tooLarge(false) : { text: withoutBom(bytes), gzip: false, truncated: false };
+  if (!isGzip(bytes))
+    return bytes.length > maxTextBytes ? tooLarge(false) : { text: withoutBom(bytes), gzip: false, truncated: false };
   const chunkSize = Math.min(gunzipChunkBytes(bytes), maxTextBytes + 1);
   // zlib throws ERR_BUFFER_TOO_LARGE once the output passes maxOutputLength
   const overLimit = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
@@ -229,7 +230,11 @@ function splitArray(text: Uint8Array, from: number, spans: SpanList): number {
       i++;
     }
     let end = i;
-    while (end > start && (text[end - 1] === SPACE || text[end - 1] === LF || text[end - 1] === CR || text[end - 1] === TAB)) end--;
+    while (
+      end > start &&
+      (text[end - 1] === SPACE || text[end - 1] === LF || text[end - 1] === CR || text[end - 1] === TAB)
+    )
+      end--;
     if (objectEnd !== end) flags |= RECORD_UNBALANCED; // not one whole object (or none at all)
     if (i >= n) {
       spans.push(start, end, flags | RECORD_UNBALANCED); // no closing bracket: the last element is malformed
@@ -306,7 +311,11 @@ function scanObject(text: Uint8Array, from: number, recover: boolean): { end: nu
 
 /** `end` moved back over JSON whitespace (not before `from`): a malformed record's trailing whitespace is not part of it. */
 function trimEnd(text: Uint8Array, from: number, end: number): number {
-  while (end > from && (text[end - 1] === SPACE || text[end - 1] === LF || text[end - 1] === CR || text[end - 1] === TAB)) end--;
+  while (
+    end > from &&
+    (text[end - 1] === SPACE || text[end - 1] === LF || text[end - 1] === CR || text[end - 1] === TAB)
+  )
+    end--;
   return end;
 }
 
@@ -337,7 +346,12 @@ export function markNumbers(record: Uint8Array): Buffer {
       while (i < n && isNumberByte(record[i])) i++;
       const token = Buffer.from(record.buffer, record.byteOffset + start, i - start).toString('latin1');
       if (/[.eE]/.test(token) && FLOAT_TOKEN.test(token)) {
-        out.push(Buffer.from(record.buffer, record.byteOffset + copied, start - copied), MARK_OPEN, Buffer.from(token, 'latin1'), MARK_CLOSE);
+        out.push(
+          Buffer.from(record.buffer, record.byteOffset + copied, start - copied),
+          MARK_OPEN,
+          Buffer.from(token, 'latin1'),
+          MARK_CLOSE,
+        );
         copied = i;
       }
       continue;
@@ -350,7 +364,8 @@ export function markNumbers(record: Uint8Array): Buffer {
 }
 const MARK_OPEN = Buffer.from(`"\\u${NUMBER_MARK.charCodeAt(0).toString(16).padStart(4, '0')}`, 'latin1');
 const MARK_CLOSE = Buffer.from('"', 'latin1');
-const isNumberByte = (c: number) => (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === DOT || c === 0x65 || c === 0x45;
+const isNumberByte = (c: number) =>
+  (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === DOT || c === 0x65 || c === 0x45;
 
 function indexOfByte(text: Uint8Array, byte: number, from: number): number {
   return Buffer.isBuffer(text) ? text.indexOf(byte, from) : text.indexOf(byte, from);

@@ -19,12 +19,19 @@ const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
  *   the DuckDB error if the SQL fails.
  * @example await runStage(connection, await readStageSql('spark/sql/access_records.sql'));
  */
-export async function runStage(connection: DuckDBConnection, sqlText: string, outputTable = 'stage_output', sqlPath?: string): Promise<void> {
+export async function runStage(
+  connection: DuckDBConnection,
+  sqlText: string,
+  outputTable = 'stage_output',
+  sqlPath?: string,
+): Promise<void> {
   if (!TABLE_NAME.test(outputTable)) {
     throw new Error(`runStage: output table "${outputTable}" is not a plain identifier (expected name or schema.name)`);
   }
   if (/;\s*$/.test(stripTrailingComments(sqlText))) {
-    throw new Error('runStage: the stage SQL ends with a semicolon; a stage is one SELECT without one (docs/stage-contract.md)');
+    throw new Error(
+      'runStage: the stage SQL ends with a semicolon; a stage is one SELECT without one (docs/stage-contract.md)',
+    );
   }
   await installSparkPrelude(connection);
   // Joins build on their right side as written (`rows LEFT JOIN dimension`, as Spark broadcasts the

@@ -27,7 +27,8 @@ describeIfMoto('adoptStage.moto.test.ts')('lakestep adopt --stage', () => {
     moto = await startMoto();
     process.env.LAKESTEP_STATE_MACHINE_ARN = SM;
     delete process.env.LAKE_BUCKET;
-    for (const table of tableDefinitions(ledgerTableNames('ci'))) await moto.clients.dynamodb.send(new CreateTableCommand(table));
+    for (const table of tableDefinitions(ledgerTableNames('ci')))
+      await moto.clients.dynamodb.send(new CreateTableCommand(table));
     await moto.clients.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     const put = (Key: string) => moto.clients.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: 'x' }));
     // node snapshots (lateness 0): dumps 03-01 … 03-03, processed 03-01 and 03-02 only
@@ -43,13 +44,36 @@ describeIfMoto('adoptStage.moto.test.ts')('lakestep adopt --stage', () => {
   it('records the stage lake in the stage ledger; discovery then plans only the raw day never processed', async () => {
     let out = '';
     const stdout = new PassThrough().on('data', (d) => (out += d));
-    const io: Io & StageIo = { stdout, reporter: new TerminalReporter(new PassThrough()), setExitCode: () => undefined, awsClients: () => moto.clients };
+    const io: Io & StageIo = {
+      stdout,
+      reporter: new TerminalReporter(new PassThrough()),
+      setExitCode: () => undefined,
+      awsClients: () => moto.clients,
+    };
 
-    await makeProgram(io).parseAsync(['node', 'lakestep', 'adopt', '--stage', 'ci', '--since', '2024-03-01', '--dataset', 'node_snapshots', '--json']);
+    await makeProgram(io).parseAsync([
+      'node',
+      'lakestep',
+      'adopt',
+      '--stage',
+      'ci',
+      '--since',
+      '2024-03-01',
+      '--dataset',
+      'node_snapshots',
+      '--json',
+    ]);
 
     const report = JSON.parse(out);
     expect(report.tables).toEqual([
-      { table: 'node_snapshots', rawPartitions: 2, outputDays: 2, removedRaw: 0, processedWithoutRaw: [], rawWithoutOutput: ['2024-03-03'] },
+      {
+        table: 'node_snapshots',
+        rawPartitions: 2,
+        outputDays: 2,
+        removedRaw: 0,
+        processedWithoutRaw: [],
+        rawWithoutOutput: ['2024-03-03'],
+      },
     ]);
     const ledger = new DynamoLedger(moto.clients.dynamodb, ledgerTableNames('ci').ledger);
     expect((await ledger.rawPartitions('node_snapshots')).map((r) => r.day)).toEqual(['2024-03-01', '2024-03-02']);
@@ -58,7 +82,10 @@ describeIfMoto('adoptStage.moto.test.ts')('lakestep adopt --stage', () => {
       ['2024-03-02', report.adoptionId],
     ]);
     expect(await ledger.archives()).toEqual({ node_snapshots: '2024-03-01' });
-    const run = validateRunInput({ datasets: ['node_snapshots'] }, { executionId: 'exec-1', startedAtMs: Date.UTC(2024, 2, 10), knownDatasets: ['node_snapshots'] });
+    const run = validateRunInput(
+      { datasets: ['node_snapshots'] },
+      { executionId: 'exec-1', startedAtMs: Date.UTC(2024, 2, 10), knownDatasets: ['node_snapshots'] },
+    );
     const store = new S3ObjectStore(moto.clients.s3, BUCKET);
     const plan = await discover({ store, ledger, clock: { nowMs: () => Date.UTC(2024, 2, 10) } }, run, loadConfig());
     expect(plan.dirtyDays).toBe(1); // 03-03, reported as never processed

@@ -29,22 +29,38 @@ describeIfMoto('deploy.moto.test.ts')('scripts/deploy.js against moto', () => {
   let bin: string;
   let log: string;
   const lines: string[] = [];
-  const calls = () => readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const calls = () =>
+    readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   const deps = (artifacts: Artifacts) => ({
     serverlessBin: bin,
-    clientConfig: { endpoint: moto.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, forcePathStyle: true, maxAttempts: 1 },
+    clientConfig: {
+      endpoint: moto.endpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      forcePathStyle: true,
+      maxAttempts: 1,
+    },
     artifacts,
     log: (line: string) => lines.push(line),
   });
   const keysIn = async (bucket: string) =>
-    ((await moto.clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'spark/' }))).Contents ?? []).map((o) => o.Key).sort();
+    ((await moto.clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'spark/' }))).Contents ?? [])
+      .map((o) => o.Key)
+      .sort();
 
   beforeAll(async () => {
     moto = await startMoto();
     dir = mkdtempSync(join(tmpdir(), 'lakestep-deploy-'));
     log = join(dir, 'calls.jsonl');
     bin = join(dir, 'serverless');
-    writeFileSync(bin, `#!/bin/sh\nNODE_NO_WARNINGS=1 STANDIN_ENDPOINT='${moto.endpoint}' STANDIN_LOG='${log}' exec node '${STAND_IN}' "$@"\n`, { mode: 0o755 });
+    writeFileSync(
+      bin,
+      `#!/bin/sh\nNODE_NO_WARNINGS=1 STANDIN_ENDPOINT='${moto.endpoint}' STANDIN_LOG='${log}' exec node '${STAND_IN}' "$@"\n`,
+      { mode: 0o755 },
+    );
   }, 60_000);
   afterAll(async () => {
     await moto?.stop();
@@ -61,36 +77,63 @@ describeIfMoto('deploy.moto.test.ts')('scripts/deploy.js against moto', () => {
     const [first, second] = calls();
     expect(calls()).toHaveLength(2);
     expect(first).toMatchObject({ command: 'deploy', stage: 'flow', region: 'us-east-1', stackExisted: false });
-    expect(first.params).toEqual({ alertEmail: 'ops@example.org', artifactsVersion: base.version, scheduleEnabled: 'false' });
+    expect(first.params).toEqual({
+      alertEmail: 'ops@example.org',
+      artifactsVersion: base.version,
+      scheduleEnabled: 'false',
+    });
     expect(second).toMatchObject({ stackExisted: true, artifactsUploaded: true });
     expect(second.params).toEqual({ alertEmail: 'ops@example.org', artifactsVersion: base.version });
     expect(outputs.ArtifactsBucketName).toBe('lakestep-flow-artifacts-123456789012');
     expect(outputs.ScheduleEnabled).toBe('true');
-    expect(await keysIn(outputs.ArtifactsBucketName)).toEqual([...base.uploads.map((u) => u.key), `spark/${base.version}/manifest.json`].sort());
+    expect(await keysIn(outputs.ArtifactsBucketName)).toEqual(
+      [...base.uploads.map((u) => u.key), `spark/${base.version}/manifest.json`].sort(),
+    );
     expect(lines.join('\n')).toContain(`run s3://lakestep-flow-artifacts-123456789012/spark/${base.version}/`);
   }, 60_000);
 
   it('redeploy of a new version: uploads it before deploying, keeps the old one', async () => {
     const next = { ...base, version: `${base.version}-next` };
-    next.uploads = base.uploads.map((u) => ({ ...u, key: u.key.replace(`spark/${base.version}/`, `spark/${next.version}/`) }));
+    next.uploads = base.uploads.map((u) => ({
+      ...u,
+      key: u.key.replace(`spark/${base.version}/`, `spark/${next.version}/`),
+    }));
 
     const outputs = await deploy(args, deps(next));
 
-    expect(calls()).toEqual([expect.objectContaining({ stackExisted: true, artifactsUploaded: true, params: { alertEmail: 'ops@example.org', artifactsVersion: next.version } })]);
+    expect(calls()).toEqual([
+      expect.objectContaining({
+        stackExisted: true,
+        artifactsUploaded: true,
+        params: { alertEmail: 'ops@example.org', artifactsVersion: next.version },
+      }),
+    ]);
     const keys = await keysIn(outputs.ArtifactsBucketName);
     expect(keys).toContain(`spark/${base.version}/manifest.json`);
     expect(keys).toContain(`spark/${next.version}/jobs/lakestep_driver.py`);
   }, 60_000);
 
   it('refuses to overwrite a version with other content, before deploying anything', async () => {
-    const changed = { ...base, files: base.files.map((f) => (f.path === 'jobs/lakestep_driver.py' ? { ...f, bytes: Buffer.from('# changed\n') } : f)) };
+    const changed = {
+      ...base,
+      files: base.files.map((f) =>
+        f.path === 'jobs/lakestep_driver.py' ? { ...f, bytes: Buffer.from('# changed\n') } : f,
+      ),
+    };
 
     await expect(deploy(args, deps(changed))).rejects.toThrow(/already holds different content/);
     expect(calls()).toEqual([]);
   }, 60_000);
 
   it('stops before deploying when the stack cannot be looked up (not: "no stack yet")', async () => {
-    const unreachable = { ...deps(base), clientConfig: { endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 } };
+    const unreachable = {
+      ...deps(base),
+      clientConfig: {
+        endpoint: 'http://127.0.0.1:9',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        maxAttempts: 1,
+      },
+    };
 
     await expect(deploy(args, unreachable)).rejects.toThrow(/DescribeStacks lakestep-flow failed/);
     expect(calls()).toEqual([]);

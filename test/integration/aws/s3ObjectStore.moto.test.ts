@@ -32,7 +32,10 @@ describeIfMoto('s3ObjectStore.moto.test.ts')('S3ObjectStore on moto_server', () 
 
   describe('S3 only', () => {
     it('lists past 1,000 keys', async () => {
-      const keys = Array.from({ length: 1050 }, (_, i) => `raw/many/2024/03/05/17/f-${String(i).padStart(4, '0')}.json`);
+      const keys = Array.from(
+        { length: 1050 },
+        (_, i) => `raw/many/2024/03/05/17/f-${String(i).padStart(4, '0')}.json`,
+      );
       for (let i = 0; i < keys.length; i += 50) await Promise.all(keys.slice(i, i + 50).map((k) => put(k, 'x')));
 
       const objects = await store.list('raw/many/');
@@ -47,7 +50,10 @@ describeIfMoto('s3ObjectStore.moto.test.ts')('S3ObjectStore on moto_server', () 
       await put('raw/hive/year=2024/month=04/day=01/a.json', 'x');
 
       expect(await store.listPrefixes('raw/disc/2024/03/')).toEqual(['raw/disc/2024/03/04/', 'raw/disc/2024/03/05/']);
-      expect(await store.listPrefixes('raw/hive/year=2024/')).toEqual(['raw/hive/year=2024/month=03/', 'raw/hive/year=2024/month=04/']);
+      expect(await store.listPrefixes('raw/hive/year=2024/')).toEqual([
+        'raw/hive/year=2024/month=03/',
+        'raw/hive/year=2024/month=04/',
+      ]);
     });
   });
 });

@@ -5,7 +5,13 @@
  */
 import { PassThrough } from 'node:stream';
 import { CreateTableCommand as CreateDynamoTable } from '@aws-sdk/client-dynamodb';
-import { BatchCreatePartitionCommand, CreateDatabaseCommand, CreateTableCommand, GetPartitionsCommand, GetTableCommand } from '@aws-sdk/client-glue';
+import {
+  BatchCreatePartitionCommand,
+  CreateDatabaseCommand,
+  CreateTableCommand,
+  GetPartitionsCommand,
+  GetTableCommand,
+} from '@aws-sdk/client-glue';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ledgerTableNames, tableDefinitions } from '../../../src/aws/ledgerTables';
 import { S3ObjectStore } from '../../../src/aws/s3ObjectStore';
@@ -44,10 +50,17 @@ describeIfMoto('snapshotStage.moto.test.ts')('lakestep snapshot --stage', () => 
     moto = await startMoto();
     process.env.LAKESTEP_STATE_MACHINE_ARN = SM;
     delete process.env.LAKE_BUCKET;
-    for (const table of tableDefinitions(ledgerTableNames('ci'))) await moto.clients.dynamodb.send(new CreateDynamoTable(table));
+    for (const table of tableDefinitions(ledgerTableNames('ci')))
+      await moto.clients.dynamodb.send(new CreateDynamoTable(table));
     await moto.clients.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     for (const day of ['01', '02']) {
-      await moto.clients.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `processed/node_snapshots/year=2024/month=03/day=${day}/part-0.parquet`, Body: `rows of ${day}` }));
+      await moto.clients.s3.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: `processed/node_snapshots/year=2024/month=03/day=${day}/part-0.parquet`,
+          Body: `rows of ${day}`,
+        }),
+      );
     }
     // the table and partitions the stage's crawler made
     await moto.clients.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: DB } }));
@@ -58,7 +71,11 @@ describeIfMoto('snapshotStage.moto.test.ts')('lakestep snapshot --stage', () => 
           Name: 'node_snapshots',
           TableType: 'EXTERNAL_TABLE',
           Parameters: { classification: 'parquet' },
-          PartitionKeys: [{ Name: 'year', Type: 'string' }, { Name: 'month', Type: 'string' }, { Name: 'day', Type: 'string' }],
+          PartitionKeys: [
+            { Name: 'year', Type: 'string' },
+            { Name: 'month', Type: 'string' },
+            { Name: 'day', Type: 'string' },
+          ],
           StorageDescriptor: { Columns: columns, Location: location('processed/node_snapshots/'), SerdeInfo: serde },
         },
       }),
@@ -69,7 +86,11 @@ describeIfMoto('snapshotStage.moto.test.ts')('lakestep snapshot --stage', () => 
         TableName: 'node_snapshots',
         PartitionInputList: ['01', '02'].map((day) => ({
           Values: ['2024', '03', day],
-          StorageDescriptor: { Columns: columns, Location: location(`processed/node_snapshots/year=2024/month=03/day=${day}/`), SerdeInfo: serde },
+          StorageDescriptor: {
+            Columns: columns,
+            Location: location(`processed/node_snapshots/year=2024/month=03/day=${day}/`),
+            SerdeInfo: serde,
+          },
         })),
       }),
     );
@@ -82,19 +103,31 @@ describeIfMoto('snapshotStage.moto.test.ts')('lakestep snapshot --stage', () => 
   it('copies the partitions and creates the Glue table with the source schema and relocated partitions', async () => {
     const made = JSON.parse((await run('snapshot', 'node_snapshots', 'q1', '--stage', 'ci', '--json')).out);
 
-    expect(made).toMatchObject({ catalogTable: 'node_snapshots__q1', days: ['2024-03-01', '2024-03-02'], prefix: 'snapshots/q1/node_snapshots/' });
+    expect(made).toMatchObject({
+      catalogTable: 'node_snapshots__q1',
+      days: ['2024-03-01', '2024-03-02'],
+      prefix: 'snapshots/q1/node_snapshots/',
+    });
     const store = new S3ObjectStore(moto.clients.s3, BUCKET);
     expect((await store.list('snapshots/q1/')).map((o) => o.key)).toEqual([
       'snapshots/q1/node_snapshots/_snapshot.json',
       'snapshots/q1/node_snapshots/year=2024/month=03/day=01/part-0.parquet',
       'snapshots/q1/node_snapshots/year=2024/month=03/day=02/part-0.parquet',
     ]);
-    const { Table } = await moto.clients.glue.send(new GetTableCommand({ DatabaseName: DB, Name: 'node_snapshots__q1' }));
+    const { Table } = await moto.clients.glue.send(
+      new GetTableCommand({ DatabaseName: DB, Name: 'node_snapshots__q1' }),
+    );
     expect(Table?.StorageDescriptor?.Location).toBe(location('snapshots/q1/node_snapshots/'));
     expect(Table?.StorageDescriptor?.Columns).toEqual(columns);
     expect(Table?.PartitionKeys?.map((k) => k.Name)).toEqual(['year', 'month', 'day']);
-    expect(Table?.Parameters).toMatchObject({ classification: 'parquet', 'lakestep:snapshot': 'q1', 'lakestep:source': 'node_snapshots' });
-    const { Partitions } = await moto.clients.glue.send(new GetPartitionsCommand({ DatabaseName: DB, TableName: 'node_snapshots__q1' }));
+    expect(Table?.Parameters).toMatchObject({
+      classification: 'parquet',
+      'lakestep:snapshot': 'q1',
+      'lakestep:source': 'node_snapshots',
+    });
+    const { Partitions } = await moto.clients.glue.send(
+      new GetPartitionsCommand({ DatabaseName: DB, TableName: 'node_snapshots__q1' }),
+    );
     expect(Partitions?.map((p) => p.StorageDescriptor?.Location).sort()).toEqual([
       location('snapshots/q1/node_snapshots/year=2024/month=03/day=01/'),
       location('snapshots/q1/node_snapshots/year=2024/month=03/day=02/'),
@@ -106,7 +139,9 @@ describeIfMoto('snapshotStage.moto.test.ts')('lakestep snapshot --stage', () => 
     await run('snapshot', '--remove', 'q1', '--stage', 'ci');
 
     expect(listed.out).toMatch(/^q1 +node_snapshots +node_snapshots__q1 {2}2024-03-01…2024-03-02 {2}2 files/m);
-    await expect(moto.clients.glue.send(new GetTableCommand({ DatabaseName: DB, Name: 'node_snapshots__q1' }))).rejects.toThrow(/not found|EntityNotFound/i);
+    await expect(
+      moto.clients.glue.send(new GetTableCommand({ DatabaseName: DB, Name: 'node_snapshots__q1' })),
+    ).rejects.toThrow(/not found|EntityNotFound/i);
     expect(await new S3ObjectStore(moto.clients.s3, BUCKET).list('snapshots/')).toEqual([]);
   });
 });

@@ -43,8 +43,25 @@ const exited = (id: number, name: string, output: unknown): HistoryEvent => ({
 /** What the real state machine's history holds for a plan of two days in one step, both ok. */
 const HISTORY: HistoryEvent[] = [
   { id: 1, type: 'ExecutionStarted', timestamp: new Date(1_700_000_000_000) },
-  { id: 2, type: 'TaskStateEntered', timestamp: new Date(1_700_000_000_001), stateEnteredEventDetails: { name: 'Discover' } },
-  exited(3, 'Discover', { plan: { planKey: 'p', dirtyDays: 2, stepConcurrency: 2, phases: [{ phase: 0, groups: [{ groupId: 'g1' }] }], steps: 1, ignoredKeys: 0, ignoredKeyExamples: [], skippedKeys: 0, skippedKeyExamples: [] } }),
+  {
+    id: 2,
+    type: 'TaskStateEntered',
+    timestamp: new Date(1_700_000_000_001),
+    stateEnteredEventDetails: { name: 'Discover' },
+  },
+  exited(3, 'Discover', {
+    plan: {
+      planKey: 'p',
+      dirtyDays: 2,
+      stepConcurrency: 2,
+      phases: [{ phase: 0, groups: [{ groupId: 'g1' }] }],
+      steps: 1,
+      ignoredKeys: 0,
+      ignoredKeyExamples: [],
+      skippedKeys: 0,
+      skippedKeyExamples: [],
+    },
+  }),
   exited(4, 'CheckStep', {
     group: { groupId: 'g1', dataset: 'access_records' },
     status: {
@@ -84,7 +101,13 @@ function cli(moto: Moto): Cli {
   stdout.on('data', (d) => (out += d));
   stderr.on('data', (d) => (err += d));
   const clients = { ...moto.clients, dynamodb: moto.clients.dynamodb, sfn: new SFNClient({ region: 'us-east-1' }) };
-  const io: Io & StageIo = { stdout, reporter: new TerminalReporter(stderr), setExitCode: (c) => (code = c), awsClients: () => clients, pollMs: 10 };
+  const io: Io & StageIo = {
+    stdout,
+    reporter: new TerminalReporter(stderr),
+    setExitCode: (c) => (code = c),
+    awsClients: () => clients,
+    pollMs: 10,
+  };
   return {
     run: async (args) => {
       code = 0;
@@ -112,11 +135,19 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
     sfnMock.reset();
     sfnMock.on(ListStateMachinesCommand).resolves({
       stateMachines: [
-        { name: 'lakestep-other-pipeline', stateMachineArn: SM.replace('-ci-', '-other-'), type: 'STANDARD', creationDate: new Date() },
+        {
+          name: 'lakestep-other-pipeline',
+          stateMachineArn: SM.replace('-ci-', '-other-'),
+          type: 'STANDARD',
+          creationDate: new Date(),
+        },
         { name: 'lakestep-ci-pipeline', stateMachineArn: SM, type: 'STANDARD', creationDate: new Date() },
       ],
     });
-    sfnMock.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: `${EXECUTION_PREFIX}${input.name}`, startDate: new Date() }));
+    sfnMock.on(StartExecutionCommand).callsFake((input: { name: string }) => ({
+      executionArn: `${EXECUTION_PREFIX}${input.name}`,
+      startDate: new Date(),
+    }));
   });
 
   it('run --stage starts the stage state machine with the local run input and follows it, one line per day', async () => {
@@ -129,13 +160,18 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
       ...(status === 'SUCCEEDED' ? { stopDate: new Date(1_700_000_090_000) } : {}),
     });
     sfnMock.on(DescribeExecutionCommand).resolvesOnce(describe('RUNNING')).resolves(describe('SUCCEEDED'));
-    sfnMock.on(GetExecutionHistoryCommand).resolvesOnce({ events: HISTORY.slice(0, 3) }).resolves({ events: HISTORY });
+    sfnMock
+      .on(GetExecutionHistoryCommand)
+      .resolvesOnce({ events: HISTORY.slice(0, 3) })
+      .resolves({ events: HISTORY });
     const c = cli(moto);
 
     const code = await c.run(['run', '--stage', 'ci', '--from', '2024-03-01', '--to', '2024-03-02', '--force']);
 
     expect(code).toBe(0);
-    expect(started()).toEqual([expect.objectContaining({ stateMachineArn: SM, input: '{"from":"2024-03-01","to":"2024-03-02","force":true}' })]);
+    expect(started()).toEqual([
+      expect.objectContaining({ stateMachineArn: SM, input: '{"from":"2024-03-01","to":"2024-03-02","force":true}' }),
+    ]);
     expect(c.stderr()).toContain('plan: 2 days in 1 step\n');
     expect(c.stderr()).toContain('[1/2] 2024-03-01 access_records ok 1,200 rows, 3 rejected 20.0s');
     expect(c.stderr()).toContain('[2/2] 2024-03-02 access_records ok 900 rows 20.0s');
@@ -177,10 +213,22 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
   it('run --stage --dry-run prints the cost of the plan at the stage settings, from the plan Discover stored in the lake bucket', async () => {
     const bucket = 'lakestep-ci-lake-123456789012'; // the stack's bucket, named from the state machine's account
     await moto.clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const group = { groupId: 'g1', dataset: 'access_records', phase: 0, period: 'day', days: ['2024-03-01', '2024-03-02'], rawDays: [], reads: [] };
+    const group = {
+      groupId: 'g1',
+      dataset: 'access_records',
+      phase: 0,
+      period: 'day',
+      days: ['2024-03-01', '2024-03-02'],
+      rawDays: [],
+      reads: [],
+    };
     const plan = { groups: [group], days: [{}, {}], rawPartitions: [{}, {}, {}], removedRawDays: [] };
-    await moto.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'plans/run-d.json', Body: JSON.stringify(plan) }));
-    sfnMock.on(DescribeExecutionCommand).resolves(succeeded('run-d', { plan: { planKey: 'plans/run-d.json', dirtyDays: 2 } }));
+    await moto.clients.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'plans/run-d.json', Body: JSON.stringify(plan) }),
+    );
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .resolves(succeeded('run-d', { plan: { planKey: 'plans/run-d.json', dirtyDays: 2 } }));
     sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
     const c = cli(moto);
 
@@ -194,7 +242,10 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
     // one 300 s step polled 6 times (30, 60, 90, 135, 203, 300 s: core/stepPolling's back-off)
     // 5 + 2 + 1 + 2 + 3 × 6 + 6 + 3 × 2 = 40 transitions
     expect(estimate.stateTransitions.count).toBe(40);
-    expect(estimate.emr.instances.map((i: { type: string; count: number }) => `${i.count} × ${i.type}`)).toEqual(['1 × m5.xlarge', '2 × m5.xlarge']);
+    expect(estimate.emr.instances.map((i: { type: string; count: number }) => `${i.count} × ${i.type}`)).toEqual([
+      '1 × m5.xlarge',
+      '2 × m5.xlarge',
+    ]);
   });
 
   it('run --stage exits 2 when the execution fails, with its error and cause', async () => {
@@ -216,44 +267,73 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
   });
 
   it('rerun --stage reruns an execution given by name, as the ledger knows it (its ARN)', async () => {
-    sfnMock.on(DescribeExecutionCommand).resolves({ executionArn: 'a', stateMachineArn: SM, name: 'n', status: 'ABORTED', startDate: new Date() });
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .resolves({ executionArn: 'a', stateMachineArn: SM, name: 'n', status: 'ABORTED', startDate: new Date() });
     sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
 
     const code = await cli(moto).run(['rerun', '--stage', 'ci', 'run-20240305T101112Z-1a2b']);
 
     expect(code).toBe(2);
-    expect(JSON.parse(started()[0].input ?? '')).toEqual({ mode: 'rerun', executionId: `${EXECUTION_PREFIX}run-20240305T101112Z-1a2b` });
+    expect(JSON.parse(started()[0].input ?? '')).toEqual({
+      mode: 'rerun',
+      executionId: `${EXECUTION_PREFIX}run-20240305T101112Z-1a2b`,
+    });
   });
 
   it('executions --stage lists them newest first with their status', async () => {
     sfnMock.on(ListExecutionsCommand, { stateMachineArn: SM }).resolves({
       executions: [
-        { executionArn: `${EXECUTION_PREFIX}run-2`, stateMachineArn: SM, name: 'run-2', status: 'RUNNING', startDate: new Date(2_000) },
-        { executionArn: `${EXECUTION_PREFIX}run-1`, stateMachineArn: SM, name: 'run-1', status: 'FAILED', startDate: new Date(1_000), stopDate: new Date(1_500) },
+        {
+          executionArn: `${EXECUTION_PREFIX}run-2`,
+          stateMachineArn: SM,
+          name: 'run-2',
+          status: 'RUNNING',
+          startDate: new Date(2_000),
+        },
+        {
+          executionArn: `${EXECUTION_PREFIX}run-1`,
+          stateMachineArn: SM,
+          name: 'run-1',
+          status: 'FAILED',
+          startDate: new Date(1_000),
+          stopDate: new Date(1_500),
+        },
       ],
     });
     const c = cli(moto);
 
     await c.run(['executions', '--stage', 'ci']);
 
-    expect(c.stdout().split('\n').filter(Boolean).map((l) => l.split(/\s+/).slice(0, 2))).toEqual([
+    expect(
+      c
+        .stdout()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(/\s+/).slice(0, 2)),
+    ).toEqual([
       ['run-2', 'RUNNING'],
       ['run-1', 'FAILED'],
     ]);
   });
 
   it('fails on a bad input before starting anything, naming the field', async () => {
-    await expect(cli(moto).run(['run', '--stage', 'ci', '--from', '2024-03-05', '--to', '2024-03-01'])).rejects.toThrow(/from/);
+    await expect(cli(moto).run(['run', '--stage', 'ci', '--from', '2024-03-05', '--to', '2024-03-01'])).rejects.toThrow(
+      /from/,
+    );
     expect(await executions()).toEqual([]);
   });
 
   it('names the missing state machine of an unknown stage', async () => {
-    await expect(cli(moto).run(['executions', '--stage', 'nope'])).rejects.toThrow(/no state machine lakestep-nope-pipeline in us-east-1/);
+    await expect(cli(moto).run(['executions', '--stage', 'nope'])).rejects.toThrow(
+      /no state machine lakestep-nope-pipeline in us-east-1/,
+    );
   });
 
   it("status --stage reads the stage's ledger table", async () => {
     const tables = ledgerTableNames('ci');
-    for (const definition of tableDefinitions(tables)) await moto.clients.dynamodb.send(new CreateTableCommand(definition));
+    for (const definition of tableDefinitions(tables))
+      await moto.clients.dynamodb.send(new CreateTableCommand(definition));
     const version = currentStageVersions(Object.values(loadConfig().datasets)).access_records;
     const output = (day: string, stageVersion: string) => ({
       dataset: 'access_records',
@@ -284,7 +364,7 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
     ]);
   });
 
-  it('unlock --stage clears a dead execution\'s lock (and marks it ABORTED), and refuses while that execution still runs', async () => {
+  it("unlock --stage clears a dead execution's lock (and marks it ABORTED), and refuses while that execution still runs", async () => {
     const tables = ledgerTableNames('ci');
     for (const definition of tableDefinitions(tables)) {
       await moto.clients.dynamodb.send(new CreateTableCommand(definition)).catch((err: Error) => {
@@ -296,12 +376,16 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
     const ledger = new DynamoLedger(moto.clients.dynamodb, tables.ledger);
     await ledger.putExecution({ executionId: holder, status: 'RUNNING', startedAtMs: Date.now(), failedDays: [] });
     const described = (status: 'RUNNING' | 'FAILED') =>
-      sfnMock.on(DescribeExecutionCommand).resolves({ executionArn: holder, name: 'run-dead', status, startDate: new Date(), stateMachineArn: SM });
+      sfnMock
+        .on(DescribeExecutionCommand)
+        .resolves({ executionArn: holder, name: 'run-dead', status, startDate: new Date(), stateMachineArn: SM });
     const c = cli(moto);
 
     await c.run(['status', '--stage', 'ci']);
     described('RUNNING');
-    await expect(c.run(['unlock', '--stage', 'ci', '--yes'])).rejects.toThrow(/run-dead is still RUNNING and holds the lock; stop it first/);
+    await expect(c.run(['unlock', '--stage', 'ci', '--yes'])).rejects.toThrow(
+      /run-dead is still RUNNING and holds the lock; stop it first/,
+    );
     described('FAILED');
     const code = await c.run(['unlock', '--stage', 'ci', '--yes']);
 

@@ -15,7 +15,11 @@ const newLake = () => {
   tmp.push(dir);
   return dir;
 };
-afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  tmp.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 /** Writes one Parquet file from a SELECT, the way a stage writes a day partition. */
 async function writeParquet(lake: string, folder: string, select: string, file = 'part-0.parquet') {
@@ -27,7 +31,8 @@ async function writeParquet(lake: string, folder: string, select: string, file =
   db.closeSync();
 }
 
-const day = (y: number, m: number, d: number) => `processed/access_records/year=${y}/month=${String(m).padStart(2, '0')}/day=${String(d).padStart(2, '0')}`;
+const day = (y: number, m: number, d: number) =>
+  `processed/access_records/year=${y}/month=${String(m).padStart(2, '0')}/day=${String(d).padStart(2, '0')}`;
 const rows = (n: number, ts: string) =>
   `SELECT 'session-' || i AS session_id, TIMESTAMP '${ts}' + i * INTERVAL 1 SECOND AS timestamp, i::BIGINT AS user_id, DATE '${ts.slice(0, 10)}' AS record_date FROM range(${n}) t(i)`;
 
@@ -47,25 +52,44 @@ describe('DuckDbCatalogCrawler', () => {
     await crawler.start(['access_records']);
 
     expect(await crawler.state()).toEqual({ state: 'READY', lastStatus: 'SUCCEEDED' });
-    const res = await queryCatalog(lake, 'SELECT year, month, day, count(*) AS n FROM access_records GROUP BY ALL ORDER BY ALL');
+    const res = await queryCatalog(
+      lake,
+      'SELECT year, month, day, count(*) AS n FROM access_records GROUP BY ALL ORDER BY ALL',
+    );
     expect(res.columns).toEqual(['year', 'month', 'day', 'n']);
     expect(res.rows).toEqual([
       { year: '2024', month: '03', day: '05', n: 3 },
       { year: '2024', month: '03', day: '06', n: 3 },
     ]);
-    const types = await queryCatalog(lake, `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'access_records' AND column_name IN ('year', 'month', 'day') ORDER BY 1`);
+    const types = await queryCatalog(
+      lake,
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'access_records' AND column_name IN ('year', 'month', 'day') ORDER BY 1`,
+    );
     expect(types.rows).toEqual([
       { column_name: 'day', data_type: 'VARCHAR' },
       { column_name: 'month', data_type: 'VARCHAR' },
       { column_name: 'year', data_type: 'VARCHAR' },
     ]);
     // what an Athena query of the table filters on runs here unchanged
-    expect((await queryCatalog(lake, `SELECT count(*) AS n FROM access_records WHERE year = '2024' AND month = '03' AND day = '06'`)).rows).toEqual([{ n: 3 }]);
+    expect(
+      (
+        await queryCatalog(
+          lake,
+          `SELECT count(*) AS n FROM access_records WHERE year = '2024' AND month = '03' AND day = '06'`,
+        )
+      ).rows,
+    ).toEqual([{ n: 3 }]);
   });
 
   it('publishes a table in the date layout with record_date as a string partition column', async () => {
     const lake = newLake();
-    const dated = { ...config, datasets: { ...config.datasets, access_records: { ...config.datasets.access_records, partitionLayout: 'date' as const } } };
+    const dated = {
+      ...config,
+      datasets: {
+        ...config.datasets,
+        access_records: { ...config.datasets.access_records, partitionLayout: 'date' as const },
+      },
+    };
     const noDay = (n: number, ts: string) => `SELECT session_id, timestamp, user_id FROM (${rows(n, ts)})`;
     await writeParquet(lake, 'processed/access_records/record_date=2024-03-05', noDay(3, '2024-03-05 10:00:00'));
     await writeParquet(lake, 'processed/access_records/record_date=2024-03-06', noDay(2, '2024-03-06 00:00:01'));
@@ -74,12 +98,18 @@ describe('DuckDbCatalogCrawler', () => {
 
     await crawler.start(['access_records']);
 
-    const res = await queryCatalog(lake, `SELECT record_date, count(*) AS n FROM access_records WHERE record_date >= '2024-03-05' GROUP BY ALL ORDER BY ALL`);
+    const res = await queryCatalog(
+      lake,
+      `SELECT record_date, count(*) AS n FROM access_records WHERE record_date >= '2024-03-05' GROUP BY ALL ORDER BY ALL`,
+    );
     expect(res.rows).toEqual([
       { record_date: '2024-03-05', n: 3 },
       { record_date: '2024-03-06', n: 2 },
     ]);
-    const types = await queryCatalog(lake, `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'access_records' AND column_name IN ('record_date', 'year') ORDER BY 1`);
+    const types = await queryCatalog(
+      lake,
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'access_records' AND column_name IN ('record_date', 'year') ORDER BY 1`,
+    );
     expect(types.rows).toEqual([{ column_name: 'record_date', data_type: 'VARCHAR' }]);
     expect(crawler.lastPartitions().map((p) => [p.day, p.folder])).toEqual([
       ['2024-03-05', 'processed/access_records/record_date=2024-03-05'],
@@ -99,8 +129,18 @@ describe('DuckDbCatalogCrawler', () => {
     ]);
     const res = await queryCatalog(lake, 'SELECT table_name, day, folder, files FROM lakestep_partitions ORDER BY day');
     expect(res.rows).toEqual([
-      { table_name: 'access_records', day: '2024-03-05', folder: 'processed/access_records/year=2024/month=03/day=05', files: 1 },
-      { table_name: 'access_records', day: '2024-03-06', folder: 'processed/access_records/year=2024/month=03/day=06', files: 2 },
+      {
+        table_name: 'access_records',
+        day: '2024-03-05',
+        folder: 'processed/access_records/year=2024/month=03/day=05',
+        files: 1,
+      },
+      {
+        table_name: 'access_records',
+        day: '2024-03-06',
+        folder: 'processed/access_records/year=2024/month=03/day=06',
+        files: 2,
+      },
     ]);
   });
 
@@ -111,7 +151,18 @@ describe('DuckDbCatalogCrawler', () => {
 
     const res = await queryCatalog(lake, 'SELECT * FROM rejected_access_records');
     expect(res.rows).toEqual([]);
-    expect(res.columns).toEqual(['arrival_day', 'source_file', 'record_index', 'reason', 'detail', 'event_day', 'raw_text', 'year', 'month', 'day']);
+    expect(res.columns).toEqual([
+      'arrival_day',
+      'source_file',
+      'record_index',
+      'reason',
+      'detail',
+      'event_day',
+      'raw_text',
+      'year',
+      'month',
+      'day',
+    ]);
   });
 
   it('publishes rejected rows once they exist, and picks up new partitions on the next crawl', async () => {
@@ -127,26 +178,31 @@ describe('DuckDbCatalogCrawler', () => {
     await writeParquet(lake, day(2024, 3, 7), rows(4, '2024-03-07 08:00:00'));
     await crawler.start(['access_records']);
 
-    expect((await queryCatalog(lake, 'SELECT reason, event_day, year, month, day FROM rejected_access_records')).rows).toEqual([
-      { reason: 'late', event_day: '2024-03-03', year: '2024', month: '03', day: '06' },
-    ]);
+    expect(
+      (await queryCatalog(lake, 'SELECT reason, event_day, year, month, day FROM rejected_access_records')).rows,
+    ).toEqual([{ reason: 'late', event_day: '2024-03-03', year: '2024', month: '03', day: '06' }]);
     expect((await queryCatalog(lake, 'SELECT count(*) AS n FROM access_records')).rows).toEqual([{ n: 10 }]);
     expect((await queryCatalog(lake, 'SELECT count(*) AS n FROM lakestep_crawls')).rows).toEqual([{ n: 2 }]);
   });
 
   it('takes the table list the StartCrawler handler passes: processed and rejected names', async () => {
     const lake = await lakeWithTwoDays();
-    await writeParquet(lake, 'rejected/access_records/year=2024/month=03/day=05', `SELECT DATE '2024-03-05' AS arrival_day, 'invalid_json' AS reason, 'x' AS raw_text`);
+    await writeParquet(
+      lake,
+      'rejected/access_records/year=2024/month=03/day=05',
+      `SELECT DATE '2024-03-05' AS arrival_day, 'invalid_json' AS reason, 'x' AS raw_text`,
+    );
     const crawler = new DuckDbCatalogCrawler({ lakeDir: lake, config });
 
     await crawler.start(['access_records', 'rejected_access_records']);
 
     expect((await queryCatalog(lake, 'SELECT count(*) AS n FROM access_records')).rows).toEqual([{ n: 6 }]);
-    expect((await queryCatalog(lake, 'SELECT reason, day FROM rejected_access_records')).rows).toEqual([{ reason: 'invalid_json', day: '05' }]);
-    expect((await queryCatalog(lake, `SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1`)).rows).toEqual([
-      { view_name: 'access_records' },
-      { view_name: 'rejected_access_records' },
+    expect((await queryCatalog(lake, 'SELECT reason, day FROM rejected_access_records')).rows).toEqual([
+      { reason: 'invalid_json', day: '05' },
     ]);
+    expect(
+      (await queryCatalog(lake, `SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1`)).rows,
+    ).toEqual([{ view_name: 'access_records' }, { view_name: 'rejected_access_records' }]);
   });
 
   it('makes no view for a processed table without files', async () => {
@@ -156,7 +212,9 @@ describe('DuckDbCatalogCrawler', () => {
     await crawler.start(['access_records']);
 
     expect((await crawler.state()).lastStatus).toBe('SUCCEEDED');
-    await expect(queryCatalog(lake, 'SELECT * FROM access_records')).rejects.toThrow(/no table access_records: a table appears after `lakestep run`/);
+    await expect(queryCatalog(lake, 'SELECT * FROM access_records')).rejects.toThrow(
+      /no table access_records: a table appears after `lakestep run`/,
+    );
     expect((await queryCatalog(lake, 'SELECT count(*) AS n FROM rejected_access_records')).rows).toEqual([{ n: 0 }]);
   });
 
@@ -180,9 +238,14 @@ describe('DuckDbCatalogCrawler', () => {
     const lake = await lakeWithTwoDays();
     await new DuckDbCatalogCrawler({ lakeDir: lake, config }).start(['access_records']);
 
-    const res = await queryCatalog(lake, `SELECT timestamp, record_date, user_id, 9007199254740993::BIGINT AS big FROM access_records WHERE session_id = 'session-2' AND day = 5`);
+    const res = await queryCatalog(
+      lake,
+      `SELECT timestamp, record_date, user_id, 9007199254740993::BIGINT AS big FROM access_records WHERE session_id = 'session-2' AND day = 5`,
+    );
 
-    expect(res.rows).toEqual([{ timestamp: '2024-03-05T10:00:02.000Z', record_date: '2024-03-05', user_id: 2, big: '9007199254740993' }]);
+    expect(res.rows).toEqual([
+      { timestamp: '2024-03-05T10:00:02.000Z', record_date: '2024-03-05', user_id: 2, big: '9007199254740993' },
+    ]);
   });
 
   it('reports a failed crawl in state() and leaves the previous catalog in place', async () => {
@@ -240,7 +303,9 @@ describe('queryCatalog', () => {
     const exports = new DuckDbExportQueries(lake, config);
     const daily = (sql: string) => exports.rows({ name: 'daily', sql, reads: ['access_records'] });
 
-    const rows = await daily('SELECT record_date, count(*) AS n, max(timestamp) AS last FROM access_records GROUP BY 1 ORDER BY 1');
+    const rows = await daily(
+      'SELECT record_date, count(*) AS n, max(timestamp) AS last FROM access_records GROUP BY 1 ORDER BY 1',
+    );
 
     expect(rows).toEqual([
       { record_date: '2024-03-05', n: 3, last: '2024-03-05T10:00:02.000Z' },
@@ -249,7 +314,9 @@ describe('queryCatalog', () => {
     await expect(daily('EXPLAIN SELECT 1')).rejects.toThrow(
       /^exports\.daily: its sql failed on the local catalog: sql: a EXPLAIN statement is not a query; expected one read-only statement \(SELECT, WITH … SELECT\)/,
     );
-    await expect(daily('SELECT nope FROM access_records')).rejects.toThrow(/^exports\.daily: its sql failed on the local catalog: .*nope/);
+    await expect(daily('SELECT nope FROM access_records')).rejects.toThrow(
+      /^exports\.daily: its sql failed on the local catalog: .*nope/,
+    );
     expect((await queryCatalog(lake, 'EXPLAIN SELECT 1')).rows.length).toBeGreaterThan(0); // `lakestep query` still takes it
   });
 
@@ -264,6 +331,8 @@ describe('queryCatalog', () => {
     });
 
     expect(rows).toEqual([{ n: 0, share: null }]);
-    await expect(queryCatalog(lake, 'SELECT count(*) FROM client_share_4w')).rejects.toThrow(/no table client_share_4w/); // for that query only
+    await expect(queryCatalog(lake, 'SELECT count(*) FROM client_share_4w')).rejects.toThrow(
+      /no table client_share_4w/,
+    ); // for that query only
   });
 });

@@ -26,7 +26,12 @@ describe('checkStep with a deadline', () => {
     mkdirSync(bin);
     writeFileSync(join(bin, 'spark-submit'), `#!/bin/sh\n${script}\n`);
     chmodSync(join(bin, 'spark-submit'), 0o755);
-    return new SparkSubmitStepRunner({ lakeDir: join(dir, 'lake'), projectRoot: projectRoot(), config: loadConfig(), python: join(bin, 'python') });
+    return new SparkSubmitStepRunner({
+      lakeDir: join(dir, 'lake'),
+      projectRoot: projectRoot(),
+      config: loadConfig(),
+      python: join(bin, 'python'),
+    });
   }
 
   async function launch(runner: SparkSubmitStepRunner): Promise<LaunchedStep> {
@@ -68,7 +73,9 @@ describe('checkStep with a deadline', () => {
     const status = await checkStep({ store, steps: runner, clock: at(LAUNCHED_AT + 121 * MINUTE) }, step);
 
     expect(status.state).toBe('FAILED');
-    expect(status.failureMessage).toMatch(/^step spark-\S+ ran past its deadline \(120 min after launch, stepTimeoutMinutes\) and was cancelled; its days stay dirty/);
+    expect(status.failureMessage).toMatch(
+      /^step spark-\S+ ran past its deadline \(120 min after launch, stepTimeoutMinutes\) and was cancelled; its days stay dirty/,
+    );
     expect((await runner.describe(step.stepId)).state).toBe('CANCELLED'); // the child got SIGTERM
     const result = await store.getJson<StepResult>(step.resultKey);
     expect(result?.days.map((d) => [d.day, d.status, d.error?.name])).toEqual([
@@ -80,12 +87,23 @@ describe('checkStep with a deadline', () => {
   it('does not cancel a step that ended, however late the poll', async () => {
     const runner = runnerRunning('exit 0');
     const step = await launch(runner);
-    await store.putJson(step.resultKey, { groupId: step.group.groupId, dataset: 'access_records', stageVersion: 'test', days: [{ day: '2024-03-05', status: 'succeeded', recordsOut: 7, rejected: 0 }], rejectedByReason: {}, seconds: 3 });
+    await store.putJson(step.resultKey, {
+      groupId: step.group.groupId,
+      dataset: 'access_records',
+      stageVersion: 'test',
+      days: [{ day: '2024-03-05', status: 'succeeded', recordsOut: 7, rejected: 0 }],
+      rejectedByReason: {},
+      seconds: 3,
+    });
     while ((await runner.describe(step.stepId)).state === 'RUNNING') await new Promise((r) => setTimeout(r, 20));
 
     const status = await checkStep({ store, steps: runner, clock: at(LAUNCHED_AT + 500 * MINUTE) }, step);
 
-    expect(status).toEqual({ state: 'COMPLETED', days: [{ day: '2024-03-05', status: 'succeeded', recordsOut: 7, rejected: 0 }], seconds: 3 });
+    expect(status).toEqual({
+      state: 'COMPLETED',
+      days: [{ day: '2024-03-05', status: 'succeeded', recordsOut: 7, rejected: 0 }],
+      seconds: 3,
+    });
   });
 
   it('never cancels a step launched without a deadline (by a version before deadlines, in flight during a deploy)', async () => {

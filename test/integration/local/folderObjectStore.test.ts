@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { InputError } from '../../../src/core/errors';
@@ -15,7 +24,11 @@ function lakeWith(files: Record<string, string>): string {
   }
   return lake;
 }
-afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  tmp.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 describe('FolderObjectStore', () => {
   const lake = lakeWith({});
@@ -56,7 +69,12 @@ describe('FolderObjectStore.list', () => {
 
     expect((await store.list('raw/a')).map((o) => o.key)).toEqual(['raw/a/1.json', 'raw/ab/2.json']);
     expect((await store.list('raw/a/')).map((o) => o.key)).toEqual(['raw/a/1.json']);
-    expect((await store.list('raw')).map((o) => o.key)).toEqual(['raw/a/1.json', 'raw/ab/2.json', 'raw/b/3.json', 'rawx.json']);
+    expect((await store.list('raw')).map((o) => o.key)).toEqual([
+      'raw/a/1.json',
+      'raw/ab/2.json',
+      'raw/b/3.json',
+      'rawx.json',
+    ]);
     expect((await store.list('')).length).toBe(4);
   });
 

@@ -38,7 +38,11 @@ const checks = {
 
 describe('evaluateChecks', () => {
   it('returns, per day, each check that found rows, with counts and sample rows', async () => {
-    const outcomes = await evaluateChecks(connection, { checks: checkQueries(checks) }, ['2024-03-01', '2024-03-02', '2024-03-03']);
+    const outcomes = await evaluateChecks(connection, { checks: checkQueries(checks) }, [
+      '2024-03-01',
+      '2024-03-02',
+      '2024-03-03',
+    ]);
 
     expect(outcomes.get('2024-03-01')?.map((o) => [o.name, o.severity, o.failingRows])).toEqual([
       ['not_null_session_id', 'blocking', 1],
@@ -48,18 +52,31 @@ describe('evaluateChecks', () => {
       ['accepted_values_client', 'warning', 1],
       ['pattern_week', 'blocking', 1],
     ]);
-    expect(outcomes.get('2024-03-02')?.[0].sample).toEqual([{ session_id: 's3', client: 'CURL', week: '2024-9', user_id: 5, record_date: '2024-03-02' }]);
+    expect(outcomes.get('2024-03-02')?.[0].sample).toEqual([
+      { session_id: 's3', client: 'CURL', week: '2024-9', user_id: 5, record_date: '2024-03-02' },
+    ]);
     expect(outcomes.has('2024-03-03')).toBe(false);
   });
 
   it('fails every day on a column whose type differs from the declared output', async () => {
-    const outputSchema = { session_id: 'string', client: 'string', week: 'string', user_id: 'bigint', record_date: 'date' } as const;
+    const outputSchema = {
+      session_id: 'string',
+      client: 'string',
+      week: 'string',
+      user_id: 'bigint',
+      record_date: 'date',
+    } as const;
 
     const outcomes = await evaluateChecks(connection, { checks: [], outputSchema }, ['2024-03-01', '2024-03-03']);
 
     // the VALUES literal made user_id an INTEGER, not a BIGINT
     expect(outcomes.get('2024-03-03')).toEqual([
-      { name: 'schema', severity: 'blocking', failingRows: 1, sample: [{ column: 'user_id', expected: 'bigint', actual: 'integer' }] },
+      {
+        name: 'schema',
+        severity: 'blocking',
+        failingRows: 1,
+        sample: [{ column: 'user_id', expected: 'bigint', actual: 'integer' }],
+      },
     ]);
     expect(outcomes.get('2024-03-01')?.[0].name).toBe('schema');
   });
@@ -67,7 +84,11 @@ describe('evaluateChecks', () => {
 
 describe('computeMetrics', () => {
   it('computes each declared aggregate per day, 0 for a day without rows', async () => {
-    const metrics = await computeMetrics(connection, { without_user: 'sum(CASE WHEN user_id IS NULL THEN 1 ELSE 0 END)' }, ['2024-03-01', '2024-03-04']);
+    const metrics = await computeMetrics(
+      connection,
+      { without_user: 'sum(CASE WHEN user_id IS NULL THEN 1 ELSE 0 END)' },
+      ['2024-03-01', '2024-03-04'],
+    );
 
     expect(metrics.get('2024-03-01')).toEqual({ without_user: 1 });
     expect(metrics.get('2024-03-04')).toEqual({ without_user: 0 });

@@ -17,7 +17,13 @@ const file = (name: string, bytes: Buffer | string) => {
 describe('stageFiles (worker threads)', () => {
   it('stages every file, results in task order whichever worker finished first', async () => {
     const texts = ['{"a":1}{"a":2}', '{"a":3}\n{"a":\n', '{"b":"x\ny"}\n[1]', ''];
-    const tasks = texts.map((text, k) => ({ fileId: 10 + k, path: file(`in-${k}.json.gz`, gzipSync(text)), stagingDir: dir, fastPath: true, ...json }));
+    const tasks = texts.map((text, k) => ({
+      fileId: 10 + k,
+      path: file(`in-${k}.json.gz`, gzipSync(text)),
+      stagingDir: dir,
+      fastPath: true,
+      ...json,
+    }));
 
     const staged = await stageFiles(tasks, 3);
 
@@ -27,7 +33,9 @@ describe('stageFiles (worker threads)', () => {
       [12, 2],
       [13, 0],
     ]);
-    expect(readFileSync(staged[0].fast!.path, 'utf8')).toBe('{"__lakestep_f":10,"__lakestep_i":0,"a":1}\n{"__lakestep_f":10,"__lakestep_i":1,"a":2}\n');
+    expect(readFileSync(staged[0].fast!.path, 'utf8')).toBe(
+      '{"__lakestep_f":10,"__lakestep_i":0,"a":1}\n{"__lakestep_f":10,"__lakestep_i":1,"a":2}\n',
+    );
     // the unbalanced record goes the per-record way; the ones holding a raw newline are appended as they are
     expect(readFileSync(staged[1].slowPath!, 'utf8')).toBe('11\x011\x014\x01{"a":\n');
     expect(staged[2].odd.map((o) => o.text)).toEqual(['{"b":"x\ny"}']);
@@ -36,12 +44,22 @@ describe('stageFiles (worker threads)', () => {
 
   it('reports a truncated gzip as one reject with its readable text, not its records', async () => {
     const whole = gzipSync('{"a":1}\n{"a":2}\n'.repeat(100));
-    const tasks = [{ fileId: 0, path: file('cut.gz', whole.subarray(0, whole.length - 6)), stagingDir: dir, fastPath: true, ...json }];
+    const tasks = [
+      {
+        fileId: 0,
+        path: file('cut.gz', whole.subarray(0, whole.length - 6)),
+        stagingDir: dir,
+        fastPath: true,
+        ...json,
+      },
+    ];
 
     const [staged] = await stageFiles(tasks);
 
     expect(staged.count).toBe(1);
-    expect(staged.rejects).toEqual([expect.objectContaining({ index: 0, reason: 'truncated_gzip', detail: String(whole.length - 6) })]);
+    expect(staged.rejects).toEqual([
+      expect.objectContaining({ index: 0, reason: 'truncated_gzip', detail: String(whole.length - 6) }),
+    ]);
     expect(staged.rejects[0].text.startsWith('{"a":1}')).toBe(true);
   });
 

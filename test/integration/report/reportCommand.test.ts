@@ -17,10 +17,39 @@ function summary(executionId: string, recordsOut: number): RunSummary {
     executionId,
     warnings: [],
     days: [
-      { dataset: 'access_records', day: '2024-03-05', status: 'succeeded', recordsIn: recordsOut + 10, recordsOut, duplicatesDropped: 10, rejected: 4, late: 1, reasons: [{ kind: 'new_raw', rawDay: '2024-03-05' }] },
-      { dataset: 'file_downloads', day: '2024-03-05', status: 'succeeded', recordsIn: 50, recordsOut: 48, duplicatesDropped: 2, rejected: 0, late: 0, reasons: [], metrics: { unattributed: 5 } } as RunSummary['days'][number],
+      {
+        dataset: 'access_records',
+        day: '2024-03-05',
+        status: 'succeeded',
+        recordsIn: recordsOut + 10,
+        recordsOut,
+        duplicatesDropped: 10,
+        rejected: 4,
+        late: 1,
+        reasons: [{ kind: 'new_raw', rawDay: '2024-03-05' }],
+      },
+      {
+        dataset: 'file_downloads',
+        day: '2024-03-05',
+        status: 'succeeded',
+        recordsIn: 50,
+        recordsOut: 48,
+        duplicatesDropped: 2,
+        rejected: 0,
+        late: 0,
+        reasons: [],
+        metrics: { unattributed: 5 },
+      } as RunSummary['days'][number],
     ],
-    totals: { daysTransformed: 2, daysFailed: 0, recordsIn: recordsOut + 64, recordsOut: recordsOut + 48, duplicatesDropped: 12, rejected: 4, late: 1 },
+    totals: {
+      daysTransformed: 2,
+      daysFailed: 0,
+      recordsIn: recordsOut + 64,
+      recordsOut: recordsOut + 48,
+      duplicatesDropped: 12,
+      rejected: 4,
+      late: 1,
+    },
     failedDays: [],
     rejectedByReason: { invalid_json: 3, late: 1 },
     stepSeconds: 3,
@@ -34,13 +63,28 @@ describe('lakestep report', () => {
 
   beforeAll(async () => {
     process.env.LAKESTEP_OPENER = 'none'; // never launch a browser from a test
-    await writeRunReport(store, buildRunReport(summary('exec-old', 900), { startedAtMs: Date.UTC(2024, 2, 6, 1), endedAtMs: Date.UTC(2024, 2, 6, 1, 1) }));
+    await writeRunReport(
+      store,
+      buildRunReport(summary('exec-old', 900), {
+        startedAtMs: Date.UTC(2024, 2, 6, 1),
+        endedAtMs: Date.UTC(2024, 2, 6, 1, 1),
+      }),
+    );
     await writeRunReport(
       store,
       buildRunReport(summary('arn:aws:states:us-east-1:1:execution:lakestep-dev:exec-new', 1234), {
         startedAtMs: Date.UTC(2024, 2, 7, 1),
         endedAtMs: Date.UTC(2024, 2, 7, 1, 2),
-        checks: [{ name: 'accepted_client', table: 'access_records', day: '2024-03-05', status: 'warning', failingRows: 2, sampleRows: [{ client: '<script>x</script>' }] }],
+        checks: [
+          {
+            name: 'accepted_client',
+            table: 'access_records',
+            day: '2024-03-05',
+            status: 'warning',
+            failingRows: 2,
+            sampleRows: [{ client: '<script>x</script>' }],
+          },
+        ],
         warnings: ['row count drift on access_records 2024-03-05'],
       }),
     );
@@ -64,7 +108,9 @@ describe('lakestep report', () => {
     const result = await lakestep('report', '--lake', lake);
 
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('run exec-new SUCCEEDED 2024-03-07T01:00:00.000Z → 2024-03-07T01:02:00.000Z (120 s)');
+    expect(result.stdout).toContain(
+      'run exec-new SUCCEEDED 2024-03-07T01:00:00.000Z → 2024-03-07T01:02:00.000Z (120 s)',
+    );
     expect(result.stdout).toContain('1,282 out');
     expect(result.stdout).toContain('5 unattributed');
     expect(result.stdout).toMatch(/2024-03-05 {2}ok +1,244 in +1,234 out {2}10 dup, 4 rejected/);

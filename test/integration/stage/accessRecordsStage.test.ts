@@ -16,7 +16,12 @@ const DEFAULT_TS = 1680758367496;
 const DAY_MS = 86_400_000;
 
 type RawRecord = Record<string, string | number | boolean | null>;
-interface Vector { field: string; input: RawRecord; expected: string | number | null; from: string }
+interface Vector {
+  field: string;
+  input: RawRecord;
+  expected: string | number | null;
+  from: string;
+}
 
 /** The reference vectors; integers past 2^53 are kept as text (JSON.parse would round them). */
 function loadVectors(): Vector[] {
@@ -44,11 +49,19 @@ async function createInputs(records: RawRecord[], days: string[]): Promise<void>
     };
   });
   await createTable(stage.connection, 'raw_access_records', rawColumns('access_records'), rows);
-  await createTable(stage.connection, 'run_days', { day: 'DATE' }, days.map((day) => ({ day })));
+  await createTable(
+    stage.connection,
+    'run_days',
+    { day: 'DATE' },
+    days.map((day) => ({ day })),
+  );
 }
 
 /** Runs the real stage file through the prelude; every output column comes back as text (or null). */
-async function runAccessRecords(records: RawRecord[], days = [utcDay(DEFAULT_TS)]): Promise<Record<string, string | null>[]> {
+async function runAccessRecords(
+  records: RawRecord[],
+  days = [utcDay(DEFAULT_TS)],
+): Promise<Record<string, string | null>[]> {
   await createInputs(records, days);
   await runStage(stage.connection, stage.stageSql);
   const reader = await stage.connection.runAndReadAll(
@@ -88,30 +101,83 @@ describe('access_records stage: output shape', () => {
     const described = (await stage.connection.runAndReadAll('DESCRIBE shape_check')).getRowObjectsJson();
 
     expect(described.map((c) => `${c.column_name} ${c.column_type}`)).toEqual([
-      'session_id VARCHAR', 'timestamp TIMESTAMP', 'user_id BIGINT', 'method VARCHAR', 'request_url VARCHAR',
-      'user_agent VARCHAR', 'host VARCHAR', 'origin VARCHAR', 'via VARCHAR', 'response_status BIGINT',
-      'success BOOLEAN', 'stack VARCHAR', 'instance VARCHAR', 'elapse_ms BIGINT', 'thread_id BIGINT',
-      'vm_id VARCHAR', 'query_string VARCHAR', 'x_forwarded_for VARCHAR', 'return_object_id VARCHAR',
-      'oauth_client_id VARCHAR', 'basic_auth_username VARCHAR', 'auth_method VARCHAR', 'client VARCHAR',
-      'client_version VARCHAR', 'entity_id BIGINT', 'normalized_method_signature VARCHAR', 'record_date DATE',
+      'session_id VARCHAR',
+      'timestamp TIMESTAMP',
+      'user_id BIGINT',
+      'method VARCHAR',
+      'request_url VARCHAR',
+      'user_agent VARCHAR',
+      'host VARCHAR',
+      'origin VARCHAR',
+      'via VARCHAR',
+      'response_status BIGINT',
+      'success BOOLEAN',
+      'stack VARCHAR',
+      'instance VARCHAR',
+      'elapse_ms BIGINT',
+      'thread_id BIGINT',
+      'vm_id VARCHAR',
+      'query_string VARCHAR',
+      'x_forwarded_for VARCHAR',
+      'return_object_id VARCHAR',
+      'oauth_client_id VARCHAR',
+      'basic_auth_username VARCHAR',
+      'auth_method VARCHAR',
+      'client VARCHAR',
+      'client_version VARCHAR',
+      'entity_id BIGINT',
+      'normalized_method_signature VARCHAR',
+      'record_date DATE',
     ]);
   });
 
   it('passes the plain fields through under their snake_case names', async () => {
     const record: RawRecord = {
-      sessionId: 'abc', userId: 42, method: 'POST', requestURL: '/repo/v1/entity', userAgent: 'ua', host: 'h',
-      origin: 'o', via: 'v', responseStatus: 201, success: true, stack: 'prod', elapseMS: 17, threadId: 9,
-      vmId: 'vm', queryString: 'q=1', xforwardedFor: '10.0.0.1', returnObjectId: 'r', oauthClientId: 'c',
-      basicAuthUsername: 'b', authenticationMethod: 'BEARER',
+      sessionId: 'abc',
+      userId: 42,
+      method: 'POST',
+      requestURL: '/repo/v1/entity',
+      userAgent: 'ua',
+      host: 'h',
+      origin: 'o',
+      via: 'v',
+      responseStatus: 201,
+      success: true,
+      stack: 'prod',
+      elapseMS: 17,
+      threadId: 9,
+      vmId: 'vm',
+      queryString: 'q=1',
+      xforwardedFor: '10.0.0.1',
+      returnObjectId: 'r',
+      oauthClientId: 'c',
+      basicAuthUsername: 'b',
+      authenticationMethod: 'BEARER',
     };
 
     const [row] = await runAccessRecords([record]);
 
     expect(row).toMatchObject({
-      session_id: 'abc', user_id: '42', method: 'POST', request_url: '/repo/v1/entity', user_agent: 'ua', host: 'h',
-      origin: 'o', via: 'v', response_status: '201', success: 'true', stack: 'prod', elapse_ms: '17', thread_id: '9',
-      vm_id: 'vm', query_string: 'q=1', x_forwarded_for: '10.0.0.1', return_object_id: 'r', oauth_client_id: 'c',
-      basic_auth_username: 'b', auth_method: 'BEARER',
+      session_id: 'abc',
+      user_id: '42',
+      method: 'POST',
+      request_url: '/repo/v1/entity',
+      user_agent: 'ua',
+      host: 'h',
+      origin: 'o',
+      via: 'v',
+      response_status: '201',
+      success: 'true',
+      stack: 'prod',
+      elapse_ms: '17',
+      thread_id: '9',
+      vm_id: 'vm',
+      query_string: 'q=1',
+      x_forwarded_for: '10.0.0.1',
+      return_object_id: 'r',
+      oauth_client_id: 'c',
+      basic_auth_username: 'b',
+      auth_method: 'BEARER',
     });
   });
 });
@@ -131,7 +197,11 @@ describe('access_records stage: client', () => {
     ['the old misspelling before synapser', 'Synpase-Java-Client/434.0 synapser/1', 'JAVA'],
     ['synapser before synapseRClient', 'synapseRClient/1 synapser/2', 'SYNAPSER'],
     ['synapseRClient before the command line client', 'synapsecommandlineclient/1 synapseRClient/2', 'R'],
-    ['command line before python (its agent names both)', 'synapsecommandlineclient synapseclient/2.7.2 Python/3.9', 'COMMAND_LINE'],
+    [
+      'command line before python (its agent names both)',
+      'synapsecommandlineclient synapseclient/2.7.2 Python/3.9',
+      'COMMAND_LINE',
+    ],
     ['python before ELB', 'ELB-HealthChecker/2.0 synapseclient/4.0', 'PYTHON'],
     ['ELB before stack', 'SynapseRepositoryStack/1 ELB-HealthChecker/2.0', 'ELB_HEALTHCHECKER'],
     ['stack', 'SynapseRepositoryStack/432', 'STACK'],
@@ -153,15 +223,27 @@ describe('access_records stage: client_version', () => {
     ['browser name then whitespace: none', 'Mozilla/ 5.0', null],
     ['ends at a tab', 'Chrome/1.2\t3', '1.2'],
     ['ends at Unicode whitespace (NBSP), as Python \\S', 'synapseclient/2.1\u00a0x', '2.1'],
-    ['java: misspelled token when the agent starts with Synpase', 'Synpase-Java-Client/434.0 Synapse-Java-Client/431.0', '434.0'],
+    [
+      'java: misspelled token when the agent starts with Synpase',
+      'Synpase-Java-Client/434.0 Synapse-Java-Client/431.0',
+      '434.0',
+    ],
     ['java: misspelled token not at the start is not looked for', 'x Synpase-Java-Client/434.0', null],
     ['java: the usual token', 'Synapse-Java-Client/431.0', '431.0'],
-    ['synapser: runs to the next whitespace', 'synapser/0.15.33synapseclient/2.7.0 python-requests/2.28.2', '0.15.33synapseclient/2.7.0'],
+    [
+      'synapser: runs to the next whitespace',
+      'synapser/0.15.33synapseclient/2.7.0 python-requests/2.28.2',
+      '0.15.33synapseclient/2.7.0',
+    ],
     ['R', 'synapseRClient/0.9 R/4', '0.9'],
     ['command line: has none in its usual agent', 'synapsecommandlineclient synapseclient/2.7.2 Python/3.9', null],
     ['command line with a version', 'synapsecommandlineclient/3.1', '3.1'],
     ['python: the token anywhere', 'python/synapseclient/test', 'test'],
-    ['python: the first token/ followed by a non-whitespace (reference regex search)', 'synapseclient/ synapseclient/3.0', '3.0'],
+    [
+      'python: the first token/ followed by a non-whitespace (reference regex search)',
+      'synapseclient/ synapseclient/3.0',
+      '3.0',
+    ],
     ['ELB', 'ELB-HealthChecker/2.0', '2.0'],
     ['stack', 'test/SynapseRepositoryStack/432', '432'],
     ['unknown: none', 'curl/8.0', null],
@@ -260,7 +342,13 @@ describe('access_records stage: dedup and run_days', () => {
   const dayBefore = utcDay(DEFAULT_TS - DAY_MS);
   const dayAfter = utcDay(DEFAULT_TS + DAY_MS);
   const copy = (host: string, _arrival_day: string, _source_file: string, _record_index: number): RawRecord => ({
-    sessionId: 's', method: 'GET', requestURL: '/repo/v1/entity/syn1', host, _arrival_day, _source_file, _record_index,
+    sessionId: 's',
+    method: 'GET',
+    requestURL: '/repo/v1/entity/syn1',
+    host,
+    _arrival_day,
+    _source_file,
+    _record_index,
   });
 
   it('keeps one copy, the one of the smallest arrival day, across consecutive arrival days', async () => {
@@ -308,7 +396,10 @@ describe('access_records stage: dedup and run_days', () => {
   });
 
   it('returns only the run days, each record on its UTC event day', async () => {
-    const records = [DEFAULT_TS - DAY_MS, DEFAULT_TS, DEFAULT_TS + DAY_MS].map((timestamp) => ({ timestamp, _arrival_day: day }));
+    const records = [DEFAULT_TS - DAY_MS, DEFAULT_TS, DEFAULT_TS + DAY_MS].map((timestamp) => ({
+      timestamp,
+      _arrival_day: day,
+    }));
 
     const oneDay = await runAccessRecords(records, [day]);
     const twoDays = await runAccessRecords(records, [day, dayAfter]);

@@ -20,14 +20,25 @@ const { createTable } = stage;
 
 /** One raw download of node 101 at `iso` (UTC); arrival on its event day, one file (the index is the position unless given). */
 const download = (iso: string, fields: Row = {}): Row => ({
-  timestamp: ms(iso), userId: 1, fileHandleId: 9001, associateType: 'FileEntity', associateId: 'syn101', stack: 'prod',
-  instance: '000000524', _source_file: 'raw/file_downloads/2024/02/29/10/f-1.gz', _arrival_day: iso.slice(0, 10),
+  timestamp: ms(iso),
+  userId: 1,
+  fileHandleId: 9001,
+  associateType: 'FileEntity',
+  associateId: 'syn101',
+  stack: 'prod',
+  instance: '000000524',
+  _source_file: 'raw/file_downloads/2024/02/29/10/f-1.gz',
+  _arrival_day: iso.slice(0, 10),
   ...fields,
 });
 
 /** A snapshot row: node in project since `enteredIso` (UTC), listed in the dump of `day`. */
 const snapshot = (day: string, nodeId: number, projectId: number, enteredIso: string): Row => ({
-  node_id: nodeId, project_id: projectId, node_type: 'file', entered_at: enteredIso.replace('T', ' '), record_date: day,
+  node_id: nodeId,
+  project_id: projectId,
+  node_type: 'file',
+  entered_at: enteredIso.replace('T', ' '),
+  record_date: day,
 });
 
 /**
@@ -50,15 +61,31 @@ const SNAPSHOTS: Row[] = [
 ];
 
 /** Runs the real stage file on DuckDB; rows by timestamp then user, BIGINTs as numbers, the rest as text. */
-async function runFileDownloads(raw: Row[], days = [DAY], snapshots = SNAPSHOTS, snapshotColumns: Record<string, string> = processedColumns('node_snapshots')): Promise<Row[]> {
-  await createTable('raw_file_downloads', rawColumns('file_downloads'), raw.map((r, i) => ({ _record_index: i, ...r })));
+async function runFileDownloads(
+  raw: Row[],
+  days = [DAY],
+  snapshots = SNAPSHOTS,
+  snapshotColumns: Record<string, string> = processedColumns('node_snapshots'),
+): Promise<Row[]> {
+  await createTable(
+    'raw_file_downloads',
+    rawColumns('file_downloads'),
+    raw.map((r, i) => ({ _record_index: i, ...r })),
+  );
   await createTable('node_snapshots', snapshotColumns, snapshots);
-  await createTable('run_days', { day: 'DATE' }, days.map((day) => ({ day })));
+  await createTable(
+    'run_days',
+    { day: 'DATE' },
+    days.map((day) => ({ day })),
+  );
   await runStage(stage.connection, stage.stageSql);
-  const reader = await stage.connection.runAndReadAll('SELECT COLUMNS(*)::VARCHAR FROM stage_output ORDER BY timestamp, user_id');
+  const reader = await stage.connection.runAndReadAll(
+    'SELECT COLUMNS(*)::VARCHAR FROM stage_output ORDER BY timestamp, user_id',
+  );
   const bigints = ['user_id', 'file_handle_id', 'downloaded_file_handle_id', 'project_id'];
   return (reader.getRowObjectsJson() as Record<string, string | null>[]).map((row) =>
-    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, bigints.includes(k) && v !== null ? Number(v) : v])));
+    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, bigints.includes(k) && v !== null ? Number(v) : v])),
+  );
 }
 
 describe('file_downloads stage: output shape', () => {
@@ -68,20 +95,38 @@ describe('file_downloads stage: output shape', () => {
     const columns = (await stage.connection.runAndReadAll('DESCRIBE stage_output')).getRowObjectsJson();
 
     expect(columns.map((c) => `${c.column_name} ${c.column_type}`)).toEqual([
-      'timestamp TIMESTAMP', 'user_id BIGINT', 'file_handle_id BIGINT', 'downloaded_file_handle_id BIGINT', 'project_id BIGINT',
-      'association_object_type VARCHAR', 'association_object_id VARCHAR', 'stack VARCHAR', 'instance VARCHAR',
+      'timestamp TIMESTAMP',
+      'user_id BIGINT',
+      'file_handle_id BIGINT',
+      'downloaded_file_handle_id BIGINT',
+      'project_id BIGINT',
+      'association_object_type VARCHAR',
+      'association_object_id VARCHAR',
+      'stack VARCHAR',
+      'instance VARCHAR',
       'record_date DATE',
     ]);
   });
 
   it('maps every field: syn-prefixed id, UTC timestamp and day, stack and instance as given', async () => {
-    const rows = await runFileDownloads([download('2024-02-29T08:00:00.123', { userId: 3400123, fileHandleId: 12345678 })]);
+    const rows = await runFileDownloads([
+      download('2024-02-29T08:00:00.123', { userId: 3400123, fileHandleId: 12345678 }),
+    ]);
 
-    expect(rows).toEqual([{
-      timestamp: '2024-02-29 08:00:00.123', user_id: 3400123, file_handle_id: 12345678, downloaded_file_handle_id: 12345678, project_id: 1,
-      association_object_type: 'FileEntity', association_object_id: 'syn101', stack: 'prod', instance: '000000524',
-      record_date: '2024-02-29',
-    }]);
+    expect(rows).toEqual([
+      {
+        timestamp: '2024-02-29 08:00:00.123',
+        user_id: 3400123,
+        file_handle_id: 12345678,
+        downloaded_file_handle_id: 12345678,
+        project_id: 1,
+        association_object_type: 'FileEntity',
+        association_object_id: 'syn101',
+        stack: 'prod',
+        instance: '000000524',
+        record_date: '2024-02-29',
+      },
+    ]);
   });
 });
 
@@ -104,7 +149,7 @@ describe('file_downloads stage: the reference rules (Synapse-ETL-Jobs file_downl
     expect([row.association_object_id, row.project_id]).toEqual([written, project]);
   });
 
-  it('falls back to file_handle_id for downloaded_file_handle_id, and to the record\'s projectId for a node in no dump', async () => {
+  it("falls back to file_handle_id for downloaded_file_handle_id, and to the record's projectId for a node in no dump", async () => {
     const rows = await runFileDownloads([
       download('2024-02-29T08:00:00', { userId: 1, fileHandleId: 7, downloadedFileHandleId: 8 }),
       download('2024-02-29T09:00:00', { userId: 2, fileHandleId: 7 }),
@@ -124,50 +169,68 @@ describe('file_downloads stage: the reference rules (Synapse-ETL-Jobs file_downl
 describe('file_downloads stage: point-in-time project', () => {
   // One download per user id, so each row says which case it is.
   const downloads = [
-    download('2024-02-29T08:00:00', { userId: 1 }),                                      // 101 before its move
-    download('2024-02-29T11:59:59.999', { userId: 2 }),                                  // 101 a ms before the move
-    download('2024-02-29T12:00:00', { userId: 3 }),                                     // 101 at the move: entered_at not after it
-    download('2024-02-29T23:59:59.999', { userId: 4 }),                                  // 101 after the move
-    download('2024-02-29T13:00:00', { userId: 9, associateType: 'TableEntity' }),        // a table is a node too
-    download('2024-02-29T10:00:00', { userId: 5, associateId: 202 }),                    // before 202's first snapshot row
-    download('2024-02-29T15:00:00', { userId: 6, associateId: 202 }),                    // at 202's entry
-    download('2024-02-29T16:00:00', { userId: 7, associateId: 303 }),                    // a node in no dump
-    download('2024-02-29T17:00:00', { userId: 8, associateId: 404 }),                    // tie on entered_at
-    download('2024-02-29T18:00:00', { userId: 10, associateId: null }),                  // no node id at all
+    download('2024-02-29T08:00:00', { userId: 1 }), // 101 before its move
+    download('2024-02-29T11:59:59.999', { userId: 2 }), // 101 a ms before the move
+    download('2024-02-29T12:00:00', { userId: 3 }), // 101 at the move: entered_at not after it
+    download('2024-02-29T23:59:59.999', { userId: 4 }), // 101 after the move
+    download('2024-02-29T13:00:00', { userId: 9, associateType: 'TableEntity' }), // a table is a node too
+    download('2024-02-29T10:00:00', { userId: 5, associateId: 202 }), // before 202's first snapshot row
+    download('2024-02-29T15:00:00', { userId: 6, associateId: 202 }), // at 202's entry
+    download('2024-02-29T16:00:00', { userId: 7, associateId: 303 }), // a node in no dump
+    download('2024-02-29T17:00:00', { userId: 8, associateId: 404 }), // tie on entered_at
+    download('2024-02-29T18:00:00', { userId: 10, associateId: null }), // no node id at all
   ];
   const expected = [
-    [1, 1], [2, 1], [3, 2], [4, 2], [9, 2], [5, null], [6, 3], [7, null], [8, 5], [10, null],
+    [1, 1],
+    [2, 1],
+    [3, 2],
+    [4, 2],
+    [9, 2],
+    [5, null],
+    [6, 3],
+    [7, null],
+    [8, 5],
+    [10, null],
   ];
 
   it('attributes each download to the project of the latest snapshot row not after it, NULL (kept) when none', async () => {
     const rows = await runFileDownloads(downloads);
 
-    expect(rows.map((r) => [r.user_id, r.project_id]).sort((a, b) => Number(a[0]) - Number(b[0])))
-      .toEqual([...expected].sort((a, b) => Number(a[0]) - Number(b[0])));
+    expect(rows.map((r) => [r.user_id, r.project_id]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(
+      [...expected].sort((a, b) => Number(a[0]) - Number(b[0])),
+    );
     expect(rows.find((r) => r.user_id === 10)?.association_object_id).toBeNull();
   });
 
   it('gives the same projects when node_snapshots holds TIMESTAMP WITH TIME ZONE (a Spark-written Parquet read by DuckDB)', async () => {
-    const rows = await runFileDownloads(downloads, [DAY], SNAPSHOTS.map((s) => ({ ...s, entered_at: `${s.entered_at}+00` })),
-      { ...processedColumns('node_snapshots'), entered_at: 'TIMESTAMPTZ' });
+    const rows = await runFileDownloads(
+      downloads,
+      [DAY],
+      SNAPSHOTS.map((s) => ({ ...s, entered_at: `${s.entered_at}+00` })),
+      { ...processedColumns('node_snapshots'), entered_at: 'TIMESTAMPTZ' },
+    );
 
-    expect(rows.map((r) => [r.user_id, r.project_id]).sort((a, b) => Number(a[0]) - Number(b[0])))
-      .toEqual([...expected].sort((a, b) => Number(a[0]) - Number(b[0])));
+    expect(rows.map((r) => [r.user_id, r.project_id]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(
+      [...expected].sort((a, b) => Number(a[0]) - Number(b[0])),
+    );
   });
 
   it('reads only the dumps of the day before, of and after the download, whatever days share the step', async () => {
     // Node 606 shows up first in the dump of 2 March, entered 29 Feb 09:00 (the dumps of 29 Feb and 1 Mar missed it).
     const snapshots = [...SNAPSHOTS, snapshot('2024-03-02', 606, 6, '2024-02-29T09:00:00')];
     const raw = [
-      download('2024-02-29T10:00:00', { userId: 1, associateId: 606 }),   // 2 Mar is outside 28 Feb … 1 Mar
-      download('2024-03-01T10:00:00', { userId: 2, associateId: 606 }),   // 2 Mar is inside 29 Feb … 2 Mar
+      download('2024-02-29T10:00:00', { userId: 1, associateId: 606 }), // 2 Mar is outside 28 Feb … 1 Mar
+      download('2024-03-01T10:00:00', { userId: 2, associateId: 606 }), // 2 Mar is inside 29 Feb … 2 Mar
     ];
 
     const oneDayStep = await runFileDownloads(raw, ['2024-02-29'], snapshots);
     const twoDayStep = await runFileDownloads(raw, ['2024-02-29', '2024-03-01'], snapshots);
 
     expect(oneDayStep.map((r) => [r.user_id, r.project_id])).toEqual([[1, null]]);
-    expect(twoDayStep.map((r) => [r.user_id, r.project_id])).toEqual([[1, null], [2, 6]]);
+    expect(twoDayStep.map((r) => [r.user_id, r.project_id])).toEqual([
+      [1, null],
+      [2, 6],
+    ]);
   });
 
   it('leaves every download unattributed when node_snapshots has no rows', async () => {
@@ -189,7 +252,10 @@ describe('file_downloads stage: filter and dedup', () => {
       download('2024-02-29T08:00:00', { associateType: null, userId: 6 }),
     ]);
 
-    expect(rows.map((r) => [r.user_id, r.association_object_type])).toEqual([[1, 'FileEntity'], [2, 'TableEntity']]);
+    expect(rows.map((r) => [r.user_id, r.association_object_type])).toEqual([
+      [1, 'FileEntity'],
+      [2, 'TableEntity'],
+    ]);
   });
 
   it('keeps one copy of a download, the smallest (arrival day, source file, record index)', async () => {
@@ -231,6 +297,9 @@ describe('file_downloads stage: days', () => {
       download('2024-03-01T00:00:00', { userId: 4, _arrival_day: '2024-02-29' }), // arrived early: its own day decides
     ]);
 
-    expect(rows.map((r) => [r.user_id, r.record_date])).toEqual([[2, '2024-02-29'], [3, '2024-02-29']]);
+    expect(rows.map((r) => [r.user_id, r.record_date])).toEqual([
+      [2, '2024-02-29'],
+      [3, '2024-02-29'],
+    ]);
   });
 });

@@ -21,7 +21,10 @@ function scriptedHandler(responses: ScriptedResponse[]) {
         response: {
           statusCode: next.statusCode,
           reason: '',
-          headers: { 'content-type': 'application/x-amz-json-1.1', ...(errorType ? { 'x-amzn-errortype': errorType } : {}) },
+          headers: {
+            'content-type': 'application/x-amz-json-1.1',
+            ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+          },
           body: Readable.from([Buffer.from(next.body)]),
         },
       };
@@ -32,8 +35,14 @@ function scriptedHandler(responses: ScriptedResponse[]) {
   };
   return { handler: handler as unknown as ClientOverrides['requestHandler'], calls };
 }
-const throttled: ScriptedResponse = { statusCode: 400, body: '{"__type":"ThrottlingException","message":"Rate exceeded"}' };
-const ready: ScriptedResponse = { statusCode: 200, body: '{"Crawler":{"Name":"c","State":"READY","LastCrawl":{"Status":"SUCCEEDED"}}}' };
+const throttled: ScriptedResponse = {
+  statusCode: 400,
+  body: '{"__type":"ThrottlingException","message":"Rate exceeded"}',
+};
+const ready: ScriptedResponse = {
+  statusCode: 200,
+  body: '{"Crawler":{"Name":"c","State":"READY","LastCrawl":{"Status":"SUCCEEDED"}}}',
+};
 // retryDelayMs: 0 keeps the retry decisions and attempts but not the seconds of real back-off.
 const base = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, retryDelayMs: 0 };
 
@@ -79,7 +88,12 @@ describe('awsClients', () => {
   });
 
   it('does not retry a client error such as EntityNotFoundException', async () => {
-    const { handler, calls } = scriptedHandler([{ statusCode: 400, body: '{"__type":"EntityNotFoundException","message":"Crawler entry with name c does not exist"}' }]);
+    const { handler, calls } = scriptedHandler([
+      {
+        statusCode: 400,
+        body: '{"__type":"EntityNotFoundException","message":"Crawler entry with name c does not exist"}',
+      },
+    ]);
     const { glue } = awsClients({}, { ...base, requestHandler: handler });
 
     await expect(new GlueCrawler(glue, { t: 'c' }).state()).rejects.toMatchObject({ name: 'EntityNotFoundException' });

@@ -1,6 +1,10 @@
 import { EMRClient, RunJobFlowCommand, TerminateJobFlowsCommand } from '@aws-sdk/client-emr';
 import { mockClient } from 'aws-sdk-client-mock';
-import { runTransientCluster, terminateCluster, type TransientClusterOptions } from '../../../src/aws/emrClusterManager';
+import {
+  runTransientCluster,
+  terminateCluster,
+  type TransientClusterOptions,
+} from '../../../src/aws/emrClusterManager';
 
 const emr = mockClient(EMRClient);
 const client = () => new EMRClient({ region: 'us-east-1' });

@@ -1,4 +1,10 @@
-import { AddJobFlowStepsCommand, DescribeStepCommand, EMRClient, RunJobFlowCommand, TerminateJobFlowsCommand } from '@aws-sdk/client-emr';
+import {
+  AddJobFlowStepsCommand,
+  DescribeStepCommand,
+  EMRClient,
+  RunJobFlowCommand,
+  TerminateJobFlowsCommand,
+} from '@aws-sdk/client-emr';
 import { mockClient } from 'aws-sdk-client-mock';
 import { makeEnsureCluster } from '../../../functions/ensureCluster/handler';
 import { makeTerminateCluster } from '../../../functions/terminateCluster/handler';
@@ -52,13 +58,20 @@ describe('emrClusterManagerFromEnv', () => {
     expect(sent.Instances?.InstanceCount).toBe(3);
     expect(sent.ServiceRole).toBe('lakestep-prod-emr-service');
     expect(sent.JobFlowRole).toBe('lakestep-prod-emr-ec2');
-    expect(sent.Tags).toEqual(expect.arrayContaining([{ Key: 'lakestep:stage', Value: 'prod' }, { Key: 'lakestep:execution', Value: 'run-42' }]));
+    expect(sent.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'lakestep:stage', Value: 'prod' },
+        { Key: 'lakestep:execution', Value: 'run-42' },
+      ]),
+    );
   });
 
   it('transient mode: names the missing variable', async () => {
     const { EMR_RELEASE_LABEL: _, ...env } = TRANSIENT_ENV;
 
-    await expect(emrClusterManagerFromEnv(env, client()).ensure(EXECUTION)).rejects.toThrow(/EMR_RELEASE_LABEL is not set/);
+    await expect(emrClusterManagerFromEnv(env, client()).ensure(EXECUTION)).rejects.toThrow(
+      /EMR_RELEASE_LABEL is not set/,
+    );
   });
 
   it('transient mode: requires a subnet (the default VPC subnet lacks the tag the EMR managed policy needs)', async () => {
@@ -86,15 +99,22 @@ describe('ensureCluster and terminateCluster handlers', () => {
     const terminate = makeTerminateCluster({ clusters });
 
     expect(await terminate({ cluster: { clusterId: 'j-NEW', transient: true } }, ctx)).toEqual({ terminated: true });
-    expect(await terminate({ cluster: { clusterId: 'j-EXISTING', transient: false } }, ctx)).toEqual({ terminated: false });
+    expect(await terminate({ cluster: { clusterId: 'j-EXISTING', transient: false } }, ctx)).toEqual({
+      terminated: false,
+    });
     expect(emr.commandCalls(TerminateJobFlowsCommand).map((c) => c.args[0].input)).toEqual([{ JobFlowIds: ['j-NEW'] }]);
   });
 
   it('is a no-op locally: cluster "local"', async () => {
     const clusters = new LocalClusterManager();
 
-    expect(await makeEnsureCluster({ clusters })({ run: { executionId: EXECUTION } as never }, ctx)).toEqual({ clusterId: 'local', transient: false });
-    expect(await makeTerminateCluster({ clusters })({ cluster: { clusterId: 'local', transient: false } }, ctx)).toEqual({ terminated: false });
+    expect(await makeEnsureCluster({ clusters })({ run: { executionId: EXECUTION } as never }, ctx)).toEqual({
+      clusterId: 'local',
+      transient: false,
+    });
+    expect(
+      await makeTerminateCluster({ clusters })({ cluster: { clusterId: 'local', transient: false } }, ctx),
+    ).toEqual({ terminated: false });
   });
 });
 
@@ -110,7 +130,13 @@ describe('EmrStepRunner with a per-step cluster', () => {
     resultKey: '_runs/run-42/steps/g1.json',
     clusterId: 'j-NEW',
   });
-  const runner = (clusterId?: string) => new EmrStepRunner(client(), { clusterId, artifactsUri: 's3://art/spark/v/', lakeRoot: 's3://lake/', config: loadConfig() });
+  const runner = (clusterId?: string) =>
+    new EmrStepRunner(client(), {
+      clusterId,
+      artifactsUri: 's3://art/spark/v/',
+      lakeRoot: 's3://lake/',
+      config: loadConfig(),
+    });
 
   it("submits to and describes on the step's own cluster (transient mode, no EMR_CLUSTER_ID)", async () => {
     emr.on(AddJobFlowStepsCommand).resolves({ StepIds: ['s-1'] });
@@ -137,6 +163,8 @@ describe('stepConcurrency', () => {
   it("is the stage's STEP_CONCURRENCY, else the config's", () => {
     expect(stepConcurrency({ stepConcurrency: 2 }, { STEP_CONCURRENCY: '4' })).toBe(4);
     expect(stepConcurrency({ stepConcurrency: 2 }, {})).toBe(2);
-    expect(() => stepConcurrency({ stepConcurrency: 2 }, { STEP_CONCURRENCY: '41' })).toThrow(/STEP_CONCURRENCY is "41"; expected an integer in 1…40/);
+    expect(() => stepConcurrency({ stepConcurrency: 2 }, { STEP_CONCURRENCY: '41' })).toThrow(
+      /STEP_CONCURRENCY is "41"; expected an integer in 1…40/,
+    );
   });
 });

@@ -1,4 +1,10 @@
-import { AddJobFlowStepsCommand, CancelStepsCommand, DescribeStepCommand, EMRClient, type StepStatus as EmrStepStatus } from '@aws-sdk/client-emr';
+import {
+  AddJobFlowStepsCommand,
+  CancelStepsCommand,
+  DescribeStepCommand,
+  EMRClient,
+  type StepStatus as EmrStepStatus,
+} from '@aws-sdk/client-emr';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { LakestepConfig } from '../../../src/config/config';
 import type { StepSpec } from '../../../src/core/types';
@@ -23,7 +29,16 @@ import { EmrStepRunner, stepName } from '../../../src/aws/emrStepRunner';
 import { stepSpec } from '../../helpers/stepSpec';
 
 const emr = mockClient(EMRClient);
-const config: LakestepConfig = { datasets: {}, aggregates: {}, exports: {}, maxDaysPerStep: 7, maxStepsPerExecution: 20, stepTimeoutMinutes: 120, stepConcurrency: 2, lockTtlSeconds: 21600 };
+const config: LakestepConfig = {
+  datasets: {},
+  aggregates: {},
+  exports: {},
+  maxDaysPerStep: 7,
+  maxStepsPerExecution: 20,
+  stepTimeoutMinutes: 120,
+  stepConcurrency: 2,
+  lockTtlSeconds: 21600,
+};
 const runner = () =>
   new EmrStepRunner(new EMRClient({ region: 'us-east-1' }), {
     clusterId: 'j-CLUSTER1',
@@ -56,7 +71,13 @@ describe('EmrStepRunner.submit', () => {
     expect(result).toEqual({ stepId: 's-STEP1' });
     const sqlUri = 's3://lakestep-prod-artifacts/spark/0.1.0-ab12cd3/sql/access_records.sql';
     const driverUri = 's3://lakestep-prod-artifacts/spark/0.1.0-ab12cd3/jobs/lakestep_driver.py';
-    expect(sparkSubmitArgs).toHaveBeenCalledWith({ spec, lakeRoot: 's3://lakestep-prod-lake/', sqlUri, driverUri, config });
+    expect(sparkSubmitArgs).toHaveBeenCalledWith({
+      spec,
+      lakeRoot: 's3://lakestep-prod-lake/',
+      sqlUri,
+      driverUri,
+      config,
+    });
     expect(emr.commandCalls(AddJobFlowStepsCommand)[0].args[0].input).toEqual({
       JobFlowId: 'j-CLUSTER1',
       Steps: [
@@ -65,7 +86,16 @@ describe('EmrStepRunner.submit', () => {
           ActionOnFailure: 'CONTINUE',
           HadoopJarStep: {
             Jar: 'command-runner.jar',
-            Args: ['spark-submit', driverUri, '--spec', JSON.stringify(spec), '--lake-root', 's3://lakestep-prod-lake/', '--sql', sqlUri],
+            Args: [
+              'spark-submit',
+              driverUri,
+              '--spec',
+              JSON.stringify(spec),
+              '--lake-root',
+              's3://lakestep-prod-lake/',
+              '--sql',
+              sqlUri,
+            ],
           },
         },
       ],
@@ -79,7 +109,11 @@ describe('EmrStepRunner.submit', () => {
   });
 
   it('propagates a terminated cluster as the SDK error', async () => {
-    emr.on(AddJobFlowStepsCommand).rejects(Object.assign(new Error('A job flow that is shutting down, terminated, or finished may not be modified.'), { name: 'ValidationException' }));
+    emr.on(AddJobFlowStepsCommand).rejects(
+      Object.assign(new Error('A job flow that is shutting down, terminated, or finished may not be modified.'), {
+        name: 'ValidationException',
+      }),
+    );
 
     await expect(runner().submit(spec)).rejects.toThrow(/may not be modified/);
   });
@@ -88,14 +122,22 @@ describe('EmrStepRunner.submit', () => {
 describe('EmrStepRunner constructor', () => {
   it('refuses an artifacts URI that is not an s3 folder', () => {
     expect(
-      () => new EmrStepRunner(new EMRClient({}), { clusterId: 'j-1', artifactsUri: 's3://bucket/spark/v1', lakeRoot: 's3://lake/', config }),
+      () =>
+        new EmrStepRunner(new EMRClient({}), {
+          clusterId: 'j-1',
+          artifactsUri: 's3://bucket/spark/v1',
+          lakeRoot: 's3://lake/',
+          config,
+        }),
     ).toThrow(/artifactsUri "s3:\/\/bucket\/spark\/v1" is not an S3 folder URI/);
   });
 });
 
 describe('EmrStepRunner.describe', () => {
   const describeAs = (Status: EmrStepStatus) => {
-    emr.on(DescribeStepCommand, { ClusterId: 'j-CLUSTER1', StepId: 's-STEP1' }).resolves({ Step: { Id: 's-STEP1', Status } });
+    emr
+      .on(DescribeStepCommand, { ClusterId: 'j-CLUSTER1', StepId: 's-STEP1' })
+      .resolves({ Step: { Id: 's-STEP1', Status } });
     return runner().describe('s-STEP1');
   };
 
@@ -145,18 +187,27 @@ describe('EmrStepRunner.describe', () => {
   it('throws on a state it does not know instead of polling forever', async () => {
     emr.on(DescribeStepCommand).resolves({ Step: { Id: 's-STEP1', Status: {} } });
 
-    await expect(runner().describe('s-STEP1')).rejects.toThrow(/EMR step s-STEP1 on j-CLUSTER1 is in state undefined; expected one of PENDING/);
+    await expect(runner().describe('s-STEP1')).rejects.toThrow(
+      /EMR step s-STEP1 on j-CLUSTER1 is in state undefined; expected one of PENDING/,
+    );
   });
 });
 
 describe('EmrStepRunner.cancel', () => {
-  const refused = () => emr.on(CancelStepsCommand).resolves({ CancelStepsInfoList: [{ StepId: 's-STEP1', Status: 'FAILED', Reason: 'Cannot cancel a step in a final state' }] });
+  const refused = () =>
+    emr.on(CancelStepsCommand).resolves({
+      CancelStepsInfoList: [{ StepId: 's-STEP1', Status: 'FAILED', Reason: 'Cannot cancel a step in a final state' }],
+    });
 
   it('cancels on the step cluster, killing the process (a hung step may ignore SIGTERM)', async () => {
     emr.on(CancelStepsCommand).resolves({ CancelStepsInfoList: [{ StepId: 's-STEP1', Status: 'SUBMITTED' }] });
 
     expect(await runner().cancel('s-STEP1', 'j-TRANSIENT')).toBe('cancelling');
-    expect(emr.commandCalls(CancelStepsCommand)[0].args[0].input).toEqual({ ClusterId: 'j-TRANSIENT', StepIds: ['s-STEP1'], StepCancellationOption: 'TERMINATE_PROCESS' });
+    expect(emr.commandCalls(CancelStepsCommand)[0].args[0].input).toEqual({
+      ClusterId: 'j-TRANSIENT',
+      StepIds: ['s-STEP1'],
+      StepCancellationOption: 'TERMINATE_PROCESS',
+    });
   });
 
   it('says the step ended when EMR refuses because it completed meanwhile', async () => {
@@ -174,10 +225,14 @@ describe('EmrStepRunner.cancel', () => {
   });
 
   it('throws, naming the step, the reason and what to do, when EMR refuses and the step still runs', async () => {
-    emr.on(CancelStepsCommand).resolves({ CancelStepsInfoList: [{ StepId: 's-STEP1', Status: 'FAILED', Reason: 'Step is not cancellable' }] });
+    emr
+      .on(CancelStepsCommand)
+      .resolves({ CancelStepsInfoList: [{ StepId: 's-STEP1', Status: 'FAILED', Reason: 'Step is not cancellable' }] });
     emr.on(DescribeStepCommand).resolves({ Step: { Id: 's-STEP1', Status: { State: 'RUNNING' } } });
 
-    await expect(runner().cancel('s-STEP1')).rejects.toThrow('EMR refused to cancel step s-STEP1 on j-CLUSTER1 (Step is not cancellable) and it is still running; cancel it in the EMR console');
+    await expect(runner().cancel('s-STEP1')).rejects.toThrow(
+      'EMR refused to cancel step s-STEP1 on j-CLUSTER1 (Step is not cancellable) and it is still running; cancel it in the EMR console',
+    );
   });
 
   it('propagates the SDK error (throttling): the CheckStep Lambda fails and is retried', async () => {
@@ -188,7 +243,7 @@ describe('EmrStepRunner.cancel', () => {
 });
 
 describe('stepName', () => {
-  it('names one day once and caps the name at EMR\'s 256 characters', () => {
+  it("names one day once and caps the name at EMR's 256 characters", () => {
     expect(stepName({ ...spec, days: ['2024-03-05'] })).toBe('access_records 2024-03-05…2024-03-05 (exec-7f3a)');
     expect(stepName({ ...spec, executionId: 'x'.repeat(300) })).toHaveLength(256);
   });

@@ -3,7 +3,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { GlueCrawler } from '../../../src/aws/glueCrawler';
 
 const glue = mockClient(GlueClient);
-const names = { access_records: 'lakestep-prod-access_records', rejected_access_records: 'lakestep-prod-rejected_access_records' };
+const names = {
+  access_records: 'lakestep-prod-access_records',
+  rejected_access_records: 'lakestep-prod-rejected_access_records',
+};
 const crawler = () => new GlueCrawler(new GlueClient({ region: 'us-east-1' }), names);
 
 beforeEach(() => glue.reset());
@@ -21,9 +24,12 @@ describe('GlueCrawler.start', () => {
   });
 
   it('treats CrawlerRunningException as started and goes on with the next table', async () => {
-    glue
-      .on(StartCrawlerCommand, { Name: 'lakestep-prod-access_records' })
-      .rejects(new CrawlerRunningException({ message: 'Crawler with name lakestep-prod-access_records has already started', $metadata: {} }));
+    glue.on(StartCrawlerCommand, { Name: 'lakestep-prod-access_records' }).rejects(
+      new CrawlerRunningException({
+        message: 'Crawler with name lakestep-prod-access_records has already started',
+        $metadata: {},
+      }),
+    );
     glue.on(StartCrawlerCommand, { Name: 'lakestep-prod-rejected_access_records' }).resolves({});
 
     await expect(crawler().start(['access_records', 'rejected_access_records'])).resolves.toBeUndefined();
@@ -32,20 +38,28 @@ describe('GlueCrawler.start', () => {
   });
 
   it('rethrows other errors', async () => {
-    glue.on(StartCrawlerCommand).rejects(Object.assign(new Error('Crawler entry with name x does not exist'), { name: 'EntityNotFoundException' }));
+    glue
+      .on(StartCrawlerCommand)
+      .rejects(
+        Object.assign(new Error('Crawler entry with name x does not exist'), { name: 'EntityNotFoundException' }),
+      );
 
     await expect(crawler().start(['access_records'])).rejects.toThrow(/does not exist/);
   });
 
   it('names a table that has no crawler', async () => {
-    await expect(crawler().start(['nope'])).rejects.toThrow(/no Glue crawler for table "nope"; known tables: access_records, rejected_access_records/);
+    await expect(crawler().start(['nope'])).rejects.toThrow(
+      /no Glue crawler for table "nope"; known tables: access_records, rejected_access_records/,
+    );
   });
 });
 
 describe('GlueCrawler.state', () => {
   it('is RUNNING while any crawler runs or stops', async () => {
     glue.on(GetCrawlerCommand, { Name: 'lakestep-prod-access_records' }).resolves({ Crawler: { State: 'STOPPING' } });
-    glue.on(GetCrawlerCommand, { Name: 'lakestep-prod-rejected_access_records' }).resolves({ Crawler: { State: 'READY', LastCrawl: { Status: 'SUCCEEDED' } } });
+    glue
+      .on(GetCrawlerCommand, { Name: 'lakestep-prod-rejected_access_records' })
+      .resolves({ Crawler: { State: 'READY', LastCrawl: { Status: 'SUCCEEDED' } } });
 
     expect(await crawler().state()).toEqual({ state: 'RUNNING' });
   });
@@ -60,12 +74,15 @@ describe('GlueCrawler.state', () => {
     glue.on(GetCrawlerCommand, { Name: 'lakestep-prod-access_records' }).resolves({
       Crawler: { State: 'READY', LastCrawl: { Status: 'FAILED', ErrorMessage: 'Internal Service Exception' } },
     });
-    glue.on(GetCrawlerCommand, { Name: 'lakestep-prod-rejected_access_records' }).resolves({ Crawler: { State: 'READY', LastCrawl: { Status: 'CANCELLED' } } });
+    glue
+      .on(GetCrawlerCommand, { Name: 'lakestep-prod-rejected_access_records' })
+      .resolves({ Crawler: { State: 'READY', LastCrawl: { Status: 'CANCELLED' } } });
 
     expect(await crawler().state()).toEqual({
       state: 'READY',
       lastStatus: 'FAILED',
-      lastError: 'lakestep-prod-access_records: Internal Service Exception; lakestep-prod-rejected_access_records: cancelled',
+      lastError:
+        'lakestep-prod-access_records: Internal Service Exception; lakestep-prod-rejected_access_records: cancelled',
     });
   });
 
@@ -73,6 +90,8 @@ describe('GlueCrawler.state', () => {
     glue.on(GetCrawlerCommand).resolves({ Crawler: { State: 'READY' } });
 
     expect(await crawler().state(['access_records'])).toEqual({ state: 'READY', lastStatus: undefined });
-    expect(glue.commandCalls(GetCrawlerCommand).map((c) => c.args[0].input.Name)).toEqual(['lakestep-prod-access_records']);
+    expect(glue.commandCalls(GetCrawlerCommand).map((c) => c.args[0].input.Name)).toEqual([
+      'lakestep-prod-access_records',
+    ]);
   });
 });

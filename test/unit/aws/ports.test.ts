@@ -30,7 +30,18 @@ describe('awsPorts', () => {
   it('builds from an empty environment without throwing, with a clock on Date.now', () => {
     const ports = awsPorts({});
 
-    expect(Object.keys(ports).sort()).toEqual(['clock', 'clusters', 'crawler', 'events', 'exports', 'ledger', 'lock', 'notifier', 'steps', 'store']);
+    expect(Object.keys(ports).sort()).toEqual([
+      'clock',
+      'clusters',
+      'crawler',
+      'events',
+      'exports',
+      'ledger',
+      'lock',
+      'notifier',
+      'steps',
+      'store',
+    ]);
     expect(Math.abs(ports.clock.nowMs() - Date.now())).toBeLessThan(1000);
   });
 
@@ -38,25 +49,58 @@ describe('awsPorts', () => {
     ['store', (p: ReturnType<typeof awsPorts>) => p.store.list('raw/'), /environment variable LAKE_BUCKET is not set/],
     ['store.getJson', (p: ReturnType<typeof awsPorts>) => p.store.getJson('plans/x.json'), /LAKE_BUCKET is not set/],
     // EMR_CLUSTER_ID may be empty (transient mode: each step names its cluster), so ARTIFACTS_URI is the first missing
-    ['steps', (p: ReturnType<typeof awsPorts>) => p.steps.describe('s-1'), /environment variable ARTIFACTS_URI is not set/],
+    [
+      'steps',
+      (p: ReturnType<typeof awsPorts>) => p.steps.describe('s-1'),
+      /environment variable ARTIFACTS_URI is not set/,
+    ],
     ['clusters', (p: ReturnType<typeof awsPorts>) => p.clusters.ensure('e'), /environment variable STAGE is not set/],
-    ['notifier', (p: ReturnType<typeof awsPorts>) => p.notifier.publish('s', {}), /environment variable ALERTS_TOPIC_ARN is not set/],
-    ['crawler', (p: ReturnType<typeof awsPorts>) => p.crawler.start(['t']), /environment variable CRAWLER_NAMES is not set/],
-    ['ledger', (p: ReturnType<typeof awsPorts>) => p.ledger.rawPartitions('ds'), /environment variable LEDGER_TABLE is not set \(nor STAGE/],
-    ['lock', (p: ReturnType<typeof awsPorts>) => p.lock.release('e'), /environment variable LOCK_TABLE is not set \(nor STAGE/],
-    ['events', (p: ReturnType<typeof awsPorts>) => p.events.runCompleted({ execution: 'e', status: 'SUCCEEDED', tables: {}, exports: {} }), /environment variable STAGE is not set/],
+    [
+      'notifier',
+      (p: ReturnType<typeof awsPorts>) => p.notifier.publish('s', {}),
+      /environment variable ALERTS_TOPIC_ARN is not set/,
+    ],
+    [
+      'crawler',
+      (p: ReturnType<typeof awsPorts>) => p.crawler.start(['t']),
+      /environment variable CRAWLER_NAMES is not set/,
+    ],
+    [
+      'ledger',
+      (p: ReturnType<typeof awsPorts>) => p.ledger.rawPartitions('ds'),
+      /environment variable LEDGER_TABLE is not set \(nor STAGE/,
+    ],
+    [
+      'lock',
+      (p: ReturnType<typeof awsPorts>) => p.lock.release('e'),
+      /environment variable LOCK_TABLE is not set \(nor STAGE/,
+    ],
+    [
+      'events',
+      (p: ReturnType<typeof awsPorts>) =>
+        p.events.runCompleted({ execution: 'e', status: 'SUCCEEDED', tables: {}, exports: {} }),
+      /environment variable STAGE is not set/,
+    ],
   ])('%s: the first use names the missing variable', async (_port, use, message) => {
     await expect(use(awsPorts({}))).rejects.toThrow(message);
   });
 
   it('computes no export on AWS yet (the EMR export phase is not built): rows are undefined, the export skipped', async () => {
-    expect(await awsPorts({}).exports.rows({ name: 'project_downloads_28d', sql: 'SELECT 1', reads: ['project_downloads_daily'] })).toBeUndefined();
+    expect(
+      await awsPorts({}).exports.rows({
+        name: 'project_downloads_28d',
+        sql: 'SELECT 1',
+        reads: ['project_downloads_daily'],
+      }),
+    ).toBeUndefined();
   });
 
   it('names a malformed LAKE_BUCKET and CRAWLER_NAMES', async () => {
     const ports = awsPorts({ LAKE_BUCKET: 's3://lake/', CRAWLER_NAMES: '{"t": 1}' });
 
-    await expect(ports.store.list('raw/')).rejects.toThrow(/LAKE_BUCKET is "s3:\/\/lake\/"; expected a bare bucket name/);
+    await expect(ports.store.list('raw/')).rejects.toThrow(
+      /LAKE_BUCKET is "s3:\/\/lake\/"; expected a bare bucket name/,
+    );
     await expect(ports.crawler.state()).rejects.toThrow(/CRAWLER_NAMES is \{"t": 1\}; expected a JSON object/);
   });
 
@@ -75,17 +119,27 @@ describe('awsPorts', () => {
     expect(await ports.crawler.state()).toEqual({ state: 'RUNNING' });
     await ports.notifier.publish('subject', { a: 1 });
 
-    expect(s3.commandCalls(ListObjectsV2Command)[0].args[0].input).toMatchObject({ Bucket: 'lakestep-dev-lake', Prefix: 'raw/' });
+    expect(s3.commandCalls(ListObjectsV2Command)[0].args[0].input).toMatchObject({
+      Bucket: 'lakestep-dev-lake',
+      Prefix: 'raw/',
+    });
     expect(glue.commandCalls(GetCrawlerCommand)[0].args[0].input).toEqual({ Name: 'lakestep-dev-access_records' });
-    expect(sns.commandCalls(PublishCommand)[0].args[0].input.TopicArn).toBe('arn:aws:sns:us-east-1:123456789012:lakestep-dev-alerts');
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.TopicArn).toBe(
+      'arn:aws:sns:us-east-1:123456789012:lakestep-dev-alerts',
+    );
   });
 
   it('derives the ledger table from STAGE when LEDGER_TABLE is absent, and prefers LEDGER_TABLE', async () => {
     doc.on(QueryCommand).resolves({ Items: [] });
 
     await awsPorts({ AWS_REGION: 'us-east-1', STAGE: 'dev' }).ledger.rawPartitions('access_records');
-    await awsPorts({ AWS_REGION: 'us-east-1', STAGE: 'dev', LEDGER_TABLE: 'custom-ledger' }).ledger.rawPartitions('access_records');
+    await awsPorts({ AWS_REGION: 'us-east-1', STAGE: 'dev', LEDGER_TABLE: 'custom-ledger' }).ledger.rawPartitions(
+      'access_records',
+    );
 
-    expect(doc.commandCalls(QueryCommand).map((c) => c.args[0].input.TableName)).toEqual(['lakestep-dev-ledger', 'custom-ledger']);
+    expect(doc.commandCalls(QueryCommand).map((c) => c.args[0].input.TableName)).toEqual([
+      'lakestep-dev-ledger',
+      'custom-ledger',
+    ]);
   });
 });

@@ -50,7 +50,12 @@ describe('S3ObjectStore.list', () => {
   });
 
   it('returns keys in code-unit order and an empty list for an empty prefix', async () => {
-    s3.on(ListObjectsV2Command, { Prefix: 'a/' }).resolves({ Contents: [{ Key: 'a/b', Size: 1, ETag: '"2"' }, { Key: 'a/B', Size: 1, ETag: '"1"' }] });
+    s3.on(ListObjectsV2Command, { Prefix: 'a/' }).resolves({
+      Contents: [
+        { Key: 'a/b', Size: 1, ETag: '"2"' },
+        { Key: 'a/B', Size: 1, ETag: '"1"' },
+      ],
+    });
     s3.on(ListObjectsV2Command, { Prefix: 'none/' }).resolves({ KeyCount: 0 });
 
     expect((await store().list('a/')).map((o) => o.key)).toEqual(['a/B', 'a/b']);
@@ -61,7 +66,11 @@ describe('S3ObjectStore.list', () => {
 describe('S3ObjectStore.listPrefixes', () => {
   it('lists common prefixes with Delimiter "/" across pages, for both raw layouts', async () => {
     s3.on(ListObjectsV2Command, { Prefix: 'raw/ds/2024/03/' })
-      .resolvesOnce({ CommonPrefixes: [{ Prefix: 'raw/ds/2024/03/05/' }], IsTruncated: true, NextContinuationToken: 't' })
+      .resolvesOnce({
+        CommonPrefixes: [{ Prefix: 'raw/ds/2024/03/05/' }],
+        IsTruncated: true,
+        NextContinuationToken: 't',
+      })
       .resolvesOnce({ CommonPrefixes: [{ Prefix: 'raw/ds/2024/03/04/' }] });
     s3.on(ListObjectsV2Command, { Prefix: 'raw/hive/year=2024/' }).resolves({
       CommonPrefixes: [{ Prefix: 'raw/hive/year=2024/month=03/' }, { Prefix: 'raw/hive/year=2024/month=01/' }],
@@ -72,7 +81,9 @@ describe('S3ObjectStore.listPrefixes', () => {
 
     expect(firehose).toEqual(['raw/ds/2024/03/04/', 'raw/ds/2024/03/05/']);
     expect(hive).toEqual(['raw/hive/year=2024/month=01/', 'raw/hive/year=2024/month=03/']);
-    const firehoseCalls = s3.commandCalls(ListObjectsV2Command, { Prefix: 'raw/ds/2024/03/' }).map((c) => c.args[0].input);
+    const firehoseCalls = s3
+      .commandCalls(ListObjectsV2Command, { Prefix: 'raw/ds/2024/03/' })
+      .map((c) => c.args[0].input);
     expect(firehoseCalls).toHaveLength(2);
     expect(firehoseCalls[1]).toMatchObject({ Bucket: 'lake-bucket', Delimiter: '/', ContinuationToken: 't' });
   });
@@ -86,14 +97,21 @@ describe('S3ObjectStore.getJson', () => {
   });
 
   it('returns undefined on NoSuchKey', async () => {
-    s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
+    s3.on(GetObjectCommand).rejects(
+      new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }),
+    );
 
     expect(await store().getJson('plans/missing.json')).toBeUndefined();
   });
 
   it('rethrows AccessDenied: a policy problem is not an absent object', async () => {
     s3.on(GetObjectCommand).rejects(
-      new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } }),
+      new S3ServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        message: 'Access Denied',
+        $metadata: { httpStatusCode: 403 },
+      }),
     );
 
     await expect(store().getJson('plans/e1.json')).rejects.toThrow('Access Denied');
@@ -102,7 +120,9 @@ describe('S3ObjectStore.getJson', () => {
   it('names the bucket and key of an object that is not JSON', async () => {
     s3.on(GetObjectCommand).resolves({ Body: body('{not json') });
 
-    await expect(store().getJson('plans/bad.json')).rejects.toThrow(/s3:\/\/lake-bucket\/plans\/bad\.json is not valid JSON/);
+    await expect(store().getJson('plans/bad.json')).rejects.toThrow(
+      /s3:\/\/lake-bucket\/plans\/bad\.json is not valid JSON/,
+    );
   });
 });
 

@@ -1,6 +1,17 @@
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { describeExecution, executionHistory, listExecutions, startExecution } from '../../../src/aws/stepFunctionsClient';
+import {
+  describeExecution,
+  executionHistory,
+  listExecutions,
+  startExecution,
+} from '../../../src/aws/stepFunctionsClient';
 
 const sfn = mockClient(SFNClient);
 const client = () => new SFNClient({ region: 'us-east-1' });
@@ -13,7 +24,12 @@ describe('startExecution', () => {
   it('sends the input as JSON with the given name', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: execArn, startDate: new Date(1_700_000_000_000) });
 
-    const result = await startExecution(client(), arn, { mode: 'backfill', from: '2024-01-01', to: '2024-03-31' }, 'exec-7f3a');
+    const result = await startExecution(
+      client(),
+      arn,
+      { mode: 'backfill', from: '2024-01-01', to: '2024-03-31' },
+      'exec-7f3a',
+    );
 
     expect(result).toEqual({ executionArn: execArn, startedAtMs: 1_700_000_000_000 });
     expect(sfn.commandCalls(StartExecutionCommand)[0].args[0].input).toEqual({
@@ -24,8 +40,12 @@ describe('startExecution', () => {
   });
 
   it('refuses an input over 256 KiB and a bad name before calling AWS', async () => {
-    await expect(startExecution(client(), arn, { pad: 'x'.repeat(300_000) })).rejects.toThrow(/input: is \d+ bytes of JSON; Step Functions accepts at most 262144/);
-    await expect(startExecution(client(), arn, {}, 'has space')).rejects.toThrow(/name: "has space" is not a valid execution name/);
+    await expect(startExecution(client(), arn, { pad: 'x'.repeat(300_000) })).rejects.toThrow(
+      /input: is \d+ bytes of JSON; Step Functions accepts at most 262144/,
+    );
+    await expect(startExecution(client(), arn, {}, 'has space')).rejects.toThrow(
+      /name: "has space" is not a valid execution name/,
+    );
 
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
@@ -59,7 +79,13 @@ describe('describeExecution', () => {
 });
 
 describe('listExecutions', () => {
-  const item = (i: number) => ({ executionArn: `${execArn}-${i}`, stateMachineArn: arn, name: `e${i}`, status: 'SUCCEEDED' as const, startDate: new Date(i) });
+  const item = (i: number) => ({
+    executionArn: `${execArn}-${i}`,
+    stateMachineArn: arn,
+    name: `e${i}`,
+    status: 'SUCCEEDED' as const,
+    startDate: new Date(i),
+  });
 
   it('follows nextToken and stops at max', async () => {
     sfn
@@ -72,7 +98,10 @@ describe('listExecutions', () => {
 
     expect(executions.map((e) => e.name)).toEqual(['e1', 'e2', 'e3']);
     expect(sfn.commandCalls(ListExecutionsCommand)).toHaveLength(2);
-    expect(sfn.commandCalls(ListExecutionsCommand)[0].args[0].input).toMatchObject({ stateMachineArn: arn, maxResults: 3 });
+    expect(sfn.commandCalls(ListExecutionsCommand)[0].args[0].input).toMatchObject({
+      stateMachineArn: arn,
+      maxResults: 3,
+    });
   });
 });
 
@@ -88,6 +117,9 @@ describe('executionHistory', () => {
 
     expect(events).toHaveLength(1001);
     expect(events[1000].id).toBe(1001);
-    expect(sfn.commandCalls(GetExecutionHistoryCommand)[0].args[0].input).toMatchObject({ executionArn: execArn, maxResults: 1000 });
+    expect(sfn.commandCalls(GetExecutionHistoryCommand)[0].args[0].input).toMatchObject({
+      executionArn: execArn,
+      maxResults: 1000,
+    });
   });
 });

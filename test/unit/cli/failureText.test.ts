@@ -9,13 +9,28 @@ describe('failureLines', () => {
     const summary = {
       days: days(19),
       failedDays: [
-        { dataset: 'node_snapshots', day: '2024-03-04', error: 'StepFailedError: step duckdb-node_snapshots-1 failed: spark/sql/node_snapshots.sql line 12: Catalog Error' },
-        { dataset: 'node_snapshots', day: '2024-03-05', error: 'StepFailedError: step duckdb-node_snapshots-1 failed: spark/sql/node_snapshots.sql line 12: Catalog Error' },
+        {
+          dataset: 'node_snapshots',
+          day: '2024-03-04',
+          error:
+            'StepFailedError: step duckdb-node_snapshots-1 failed: spark/sql/node_snapshots.sql line 12: Catalog Error',
+        },
+        {
+          dataset: 'node_snapshots',
+          day: '2024-03-05',
+          error:
+            'StepFailedError: step duckdb-node_snapshots-1 failed: spark/sql/node_snapshots.sql line 12: Catalog Error',
+        },
         { dataset: 'access_records', day: '2024-03-05', error: 'RejectThresholdError: 12 of 100 records rejected' },
       ],
     };
 
-    const lines = failureLines('run-1', { Error: 'DaysFailedError', Cause: '3 of 19 days failed: …' }, summary, " --lake '/tmp/my lake'");
+    const lines = failureLines(
+      'run-1',
+      { Error: 'DaysFailedError', Cause: '3 of 19 days failed: …' },
+      summary,
+      " --lake '/tmp/my lake'",
+    );
 
     expect(lines).toEqual([
       'error: execution run-1 failed: 3 of 19 days failed: node_snapshots 2024-03-04…2024-03-05 (their step failed: its error is above); access_records 2024-03-05 (12 of 100 records rejected)',
@@ -25,14 +40,17 @@ describe('failureLines', () => {
   });
 
   it('prints the cause without a class-name prefix when no day was recorded failed', () => {
-    expect(failureLines('run-2', { Error: 'InputError', Cause: 'InputError: backfill.to: bad' }, undefined, '')).toEqual(['error: execution run-2 failed: InputError: backfill.to: bad']);
+    expect(
+      failureLines('run-2', { Error: 'InputError', Cause: 'InputError: backfill.to: bad' }, undefined, ''),
+    ).toEqual(['error: execution run-2 failed: InputError: backfill.to: bad']);
     expect(withoutErrorName('CrawlerFailedError: crawl failed')).toBe('crawl failed');
   });
 });
 
 describe('stageErrorMessage', () => {
   it("names the stage file and the file's line (DuckDB counts runStage's CREATE line too)", () => {
-    const duckdb = 'Catalog Error: Aggregate Function with name row_numberz does not exist!\nDid you mean "row"?\n\nLINE 13:          row_numberz() OVER (\n                  ^';
+    const duckdb =
+      'Catalog Error: Aggregate Function with name row_numberz does not exist!\nDid you mean "row"?\n\nLINE 13:          row_numberz() OVER (\n                  ^';
 
     expect(stageErrorMessage(duckdb, 'spark/sql/node_snapshots.sql')).toBe(
       'spark/sql/node_snapshots.sql line 12: Catalog Error: Aggregate Function with name row_numberz does not exist!\nDid you mean "row"?\n\nLINE 12:          row_numberz() OVER (\n                  ^',

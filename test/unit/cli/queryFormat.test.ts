@@ -28,7 +28,12 @@ describe('formatRows', () => {
 
   it('writes CSV with every digit, quoting what holds a comma or a quote, empty for null', () => {
     expect(formatRows(columns, rows, 'csv')).toBe(
-      ['client,n,share,tags', '"python, ""v2""",48210,0.123456789,"{""os"":""linux"",""ids"":[1,2]}"', 'web,7,,', ''].join('\n'),
+      [
+        'client,n,share,tags',
+        '"python, ""v2""",48210,0.123456789,"{""os"":""linux"",""ids"":[1,2]}"',
+        'web,7,,',
+        '',
+      ].join('\n'),
     );
   });
 

@@ -2,7 +2,11 @@ import { describeListings, TerminalReporter } from '../../../src/cli/reporter';
 import type { EventLog } from '../../../src/local/executeStateMachine';
 
 const group = { groupId: 'g1', dataset: 'access_records', from: '2024-03-01', to: '2024-03-02', dayCount: 2 };
-const launched = { type: 'StateEntered', timestamp: 0, state: { name: 'LaunchStep', type: 'Task', input: { group } } } as unknown as EventLog;
+const launched = {
+  type: 'StateEntered',
+  timestamp: 0,
+  state: { name: 'LaunchStep', type: 'Task', input: { group } },
+} as unknown as EventLog;
 const checked = {
   type: 'StateExited',
   timestamp: 0,
@@ -11,7 +15,10 @@ const checked = {
 
 function reporterOn(tty: boolean) {
   let text = '';
-  const reporter = new TerminalReporter({ write: (chunk: string) => (text += chunk) } as unknown as NodeJS.WritableStream, { tty });
+  const reporter = new TerminalReporter(
+    { write: (chunk: string) => (text += chunk) } as unknown as NodeJS.WritableStream,
+    { tty },
+  );
   return { reporter, text: () => text };
 }
 

@@ -3,6 +3,9 @@ import { executionInput } from '../../../src/cli/runCommand';
 describe('executionInput', () => {
   it('sends --full as the input field full, and leaves it out otherwise', () => {
     expect(executionInput({ lake: 'lake', full: true })).toEqual({ full: true });
-    expect(executionInput({ lake: 'lake', from: '2024-01-01', to: '2024-01-31', full: false })).toEqual({ from: '2024-01-01', to: '2024-01-31' });
+    expect(executionInput({ lake: 'lake', from: '2024-01-01', to: '2024-01-31', full: false })).toEqual({
+      from: '2024-01-01',
+      to: '2024-01-31',
+    });
   });
 });

@@ -1,11 +1,21 @@
-import { describeLastRun, printStatus, selectStatus, stateDays, type DatasetStatus } from '../../../src/cli/statusCommand';
+import {
+  describeLastRun,
+  printStatus,
+  selectStatus,
+  stateDays,
+  type DatasetStatus,
+} from '../../../src/cli/statusCommand';
 import type { RunReport } from '../../../src/report/runReport';
 
-const report = (fields: Partial<RunReport>) => ({ execution: 'run-1', endedAt: '2024-03-07T10:02:13.400Z', failedDays: [], ...fields }) as RunReport;
+const report = (fields: Partial<RunReport>) =>
+  ({ execution: 'run-1', endedAt: '2024-03-07T10:02:13.400Z', failedDays: [], ...fields }) as RunReport;
 
 describe('describeLastRun', () => {
   it('says how to learn why and how to retry after a failed run', () => {
-    const failed = report({ status: 'FAILED', failedDays: [{ table: 'access_records', day: '2024-03-05', error: { name: 'StepFailedError', message: 'x' } }] });
+    const failed = report({
+      status: 'FAILED',
+      failedDays: [{ table: 'access_records', day: '2024-03-05', error: { name: 'StepFailedError', message: 'x' } }],
+    });
 
     expect(describeLastRun(failed)).toBe(
       'last run: run-1 FAILED (2024-03-07T10:02:13.400Z), 1 day failed; `lakestep report` says why, `lakestep run --rerun run-1` retries them',
@@ -13,7 +23,16 @@ describe('describeLastRun', () => {
   });
 
   it('says a rerun alone does not help days over the reject threshold', () => {
-    const failed = report({ status: 'FAILED', failedDays: [{ table: 'access_records', day: '2024-03-05', error: { name: 'RejectThresholdError', message: 'access_records 2024-03-05: 8 of 67 records rejected' } }] });
+    const failed = report({
+      status: 'FAILED',
+      failedDays: [
+        {
+          table: 'access_records',
+          day: '2024-03-05',
+          error: { name: 'RejectThresholdError', message: 'access_records 2024-03-05: 8 of 67 records rejected' },
+        },
+      ],
+    });
 
     expect(describeLastRun(failed)).toContain(
       '`lakestep run --rerun run-1` retries them; days over the reject threshold fail again until their raw files are fixed or rejectThreshold is raised (their quarantined records are in _runs/run-1/rejected/)',
@@ -21,19 +40,40 @@ describe('describeLastRun', () => {
   });
 
   it('names a run that failed on a check without failed days, and one that succeeded; nothing without a report', () => {
-    expect(describeLastRun(report({ status: 'FAILED' }))).toBe('last run: run-1 FAILED (2024-03-07T10:02:13.400Z), 0 days failed; `lakestep report` says why');
+    expect(describeLastRun(report({ status: 'FAILED' }))).toBe(
+      'last run: run-1 FAILED (2024-03-07T10:02:13.400Z), 0 days failed; `lakestep report` says why',
+    );
     expect(describeLastRun(report({ status: 'SUCCEEDED', endedAt: undefined }))).toBe('last run: run-1 SUCCEEDED');
     expect(describeLastRun(undefined)).toBeUndefined();
   });
 });
 
-const output = (day: string, state: 'ok' | 'stale', records: number) => ({ day, state, records, stageVersion: state === 'ok' ? 'v2' : 'v1', executionId: 'run-1', committedAt: '2024-03-07T10:00:00.000Z' });
+const output = (day: string, state: 'ok' | 'stale', records: number) => ({
+  day,
+  state,
+  records,
+  stageVersion: state === 'ok' ? 'v2' : 'v1',
+  executionId: 'run-1',
+  committedAt: '2024-03-07T10:00:00.000Z',
+});
 const raw = (day: string, state: 'processed' | 'new' | 'changed') => ({ day, state, objects: 1, bytes: 10 });
 const status: DatasetStatus = {
   dataset: 'access_records',
   stageVersion: 'v2',
-  raw: [raw('2024-03-01', 'processed'), raw('2024-03-02', 'processed'), raw('2024-03-04', 'changed'), raw('2024-03-06', 'new'), raw('2024-03-07', 'new')],
-  outputs: [output('2024-03-01', 'ok', 1200), output('2024-03-02', 'ok', 1300), output('2024-03-03', 'stale', 7), output('2024-03-04', 'ok', 5), output('2024-03-05', 'ok', 9)],
+  raw: [
+    raw('2024-03-01', 'processed'),
+    raw('2024-03-02', 'processed'),
+    raw('2024-03-04', 'changed'),
+    raw('2024-03-06', 'new'),
+    raw('2024-03-07', 'new'),
+  ],
+  outputs: [
+    output('2024-03-01', 'ok', 1200),
+    output('2024-03-02', 'ok', 1300),
+    output('2024-03-03', 'stale', 7),
+    output('2024-03-04', 'ok', 5),
+    output('2024-03-05', 'ok', 9),
+  ],
 };
 
 describe('stateDays', () => {
@@ -51,7 +91,9 @@ describe('stateDays', () => {
   });
 
   it('leaves out states with no day (an aggregate has no raw partitions)', () => {
-    expect(stateDays({ ...status, raw: [], outputs: [output('2024-03-01', 'ok', 3)] }, [])).toEqual([{ state: 'ok', days: ['2024-03-01'], records: 3 }]);
+    expect(stateDays({ ...status, raw: [], outputs: [output('2024-03-01', 'ok', 3)] }, [])).toEqual([
+      { state: 'ok', days: ['2024-03-01'], records: 3 },
+    ]);
   });
 });
 
@@ -59,7 +101,11 @@ describe('selectStatus', () => {
   it('keeps the named tables and the days from…to, both inclusive', () => {
     const other = { ...status, dataset: 'file_downloads' };
 
-    const [selected, ...rest] = selectStatus([status, other], { datasets: ['access_records'], from: '2024-03-02', to: '2024-03-04' });
+    const [selected, ...rest] = selectStatus([status, other], {
+      datasets: ['access_records'],
+      from: '2024-03-02',
+      to: '2024-03-04',
+    });
 
     expect(rest).toEqual([]);
     expect(selected.outputs.map((o) => o.day)).toEqual(['2024-03-02', '2024-03-03', '2024-03-04']);
@@ -67,7 +113,9 @@ describe('selectStatus', () => {
   });
 
   it('names an unknown table and the known ones', () => {
-    expect(() => selectStatus([status], { datasets: ['acess_records'] })).toThrow('acess_records is not a table of lakestep.config.yml (expected one of access_records)');
+    expect(() => selectStatus([status], { datasets: ['acess_records'] })).toThrow(
+      'acess_records is not a table of lakestep.config.yml (expected one of access_records)',
+    );
   });
 });
 

@@ -2,7 +2,14 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { loadConfig, parseConfig, phaseOf, projectRoot, stepTimeoutMinutesOf, tableConfig } from '../../../src/config/config';
+import {
+  loadConfig,
+  parseConfig,
+  phaseOf,
+  projectRoot,
+  stepTimeoutMinutesOf,
+  tableConfig,
+} from '../../../src/config/config';
 
 const shipped = () => parse(readFileSync(resolve(projectRoot(), 'lakestep.config.yml'), 'utf8'));
 const aggregate = (reads: { table: string; fromDays: number; toDays: number }[]) => ({
@@ -40,15 +47,37 @@ describe('parseConfig', () => {
   it('refuses a read of an unknown table, naming the known ones', () => {
     const raw = { ...shipped(), aggregates: { x: aggregate([{ table: 'acess_records', fromDays: -6, toDays: 0 }]) } };
 
-    expect(() => parseConfig(raw)).toThrow(/aggregates\.x\.reads\.0\.table: unknown table "acess_records" \(expected one of access_records, node_snapshots, file_downloads, x\)/);
+    expect(() => parseConfig(raw)).toThrow(
+      /aggregates\.x\.reads\.0\.table: unknown table "acess_records" \(expected one of access_records, node_snapshots, file_downloads, x\)/,
+    );
   });
 
   it.each([
-    ['a raw prefix outside the lake', (raw: any) => (raw.datasets.access_records.raw.prefix = '/etc/'), /datasets\.access_records\.raw\.prefix: a key prefix of lower-case segments/],
-    ['a raw prefix with an empty segment', (raw: any) => (raw.datasets.access_records.raw.prefix = 'raw//x/'), /datasets\.access_records\.raw\.prefix/],
-    ['a check on an unknown column', (raw: any) => raw.datasets.access_records.checks.notNull.push('sesion_id'), /datasets\.access_records\.checks\.notNull\.\d+: "sesion_id" is not an output column \(expected one of session_id, /],
-    ['a unique key with an unknown column', (raw: any) => (raw.datasets.access_records.checks.unique = [['session_id', 'nope']]), /datasets\.access_records\.checks\.unique\.0\.1: "nope" is not an output column/],
-    ['an invalid check pattern', (raw: any) => (raw.datasets.access_records.checks.pattern = { client: '([A-Z]+' }), /datasets\.access_records\.checks\.pattern\.client: "\(\[A-Z\]\+" is not a valid regular expression/],
+    [
+      'a raw prefix outside the lake',
+      (raw: any) => (raw.datasets.access_records.raw.prefix = '/etc/'),
+      /datasets\.access_records\.raw\.prefix: a key prefix of lower-case segments/,
+    ],
+    [
+      'a raw prefix with an empty segment',
+      (raw: any) => (raw.datasets.access_records.raw.prefix = 'raw//x/'),
+      /datasets\.access_records\.raw\.prefix/,
+    ],
+    [
+      'a check on an unknown column',
+      (raw: any) => raw.datasets.access_records.checks.notNull.push('sesion_id'),
+      /datasets\.access_records\.checks\.notNull\.\d+: "sesion_id" is not an output column \(expected one of session_id, /,
+    ],
+    [
+      'a unique key with an unknown column',
+      (raw: any) => (raw.datasets.access_records.checks.unique = [['session_id', 'nope']]),
+      /datasets\.access_records\.checks\.unique\.0\.1: "nope" is not an output column/,
+    ],
+    [
+      'an invalid check pattern',
+      (raw: any) => (raw.datasets.access_records.checks.pattern = { client: '([A-Z]+' }),
+      /datasets\.access_records\.checks\.pattern\.client: "\(\[A-Z\]\+" is not a valid regular expression/,
+    ],
   ])('refuses %s at load', (_, damage, message) => {
     const raw = shipped();
     damage(raw);
@@ -84,7 +113,9 @@ describe('parseConfig', () => {
     const raw = shipped();
     raw.datasets.access_records.eventTime = 'ts';
 
-    expect(() => parseConfig(raw)).toThrow(/datasets\.access_records: "ts" \(eventTime, required or dedupKey\) is not among the declared columns/);
+    expect(() => parseConfig(raw)).toThrow(
+      /datasets\.access_records: "ts" \(eventTime, required or dedupKey\) is not among the declared columns/,
+    );
   });
 });
 
@@ -132,43 +163,98 @@ describe('parseConfig partitionLayout', () => {
     const raw = shipped();
     raw.datasets.access_records.partitionLayout = 'daily';
 
-    expect(() => parseConfig(raw)).toThrow(/datasets\.access_records\.partitionLayout: Invalid enum value\. Expected 'ymd' \| 'date', received 'daily'/);
+    expect(() => parseConfig(raw)).toThrow(
+      /datasets\.access_records\.partitionLayout: Invalid enum value\. Expected 'ymd' \| 'date', received 'daily'/,
+    );
   });
 
   it('refuses an output column the layout names a folder by, and takes it under the other layout', () => {
     const withDay = { ...aggregate([]), output: { n: 'bigint', day: 'string', record_date: 'date' } };
 
-    expect(() => parseConfig({ ...shipped(), exports: {}, aggregates: { x: withDay } })).toThrow(/aggregates\.x\.output\.day: is a partition column of partitionLayout ymd/);
-    expect(() => parseConfig({ ...shipped(), exports: {}, aggregates: { x: { ...withDay, partitionLayout: 'date' } } })).not.toThrow();
+    expect(() => parseConfig({ ...shipped(), exports: {}, aggregates: { x: withDay } })).toThrow(
+      /aggregates\.x\.output\.day: is a partition column of partitionLayout ymd/,
+    );
+    expect(() =>
+      parseConfig({ ...shipped(), exports: {}, aggregates: { x: { ...withDay, partitionLayout: 'date' } } }),
+    ).not.toThrow();
   });
 });
 
 describe('parseConfig columns', () => {
-  const withColumns = (columns: Record<string, unknown>, raw: Record<string, unknown> = { prefix: 'raw/x/', format: 'json' }, extra: Record<string, unknown> = {}) => ({
-    datasets: { x: { raw, stage: 'spark/sql/x.sql', table: 'x', output: { a: 'string' }, required: [Object.keys(columns)[0]], columns, ...extra } },
+  const withColumns = (
+    columns: Record<string, unknown>,
+    raw: Record<string, unknown> = { prefix: 'raw/x/', format: 'json' },
+    extra: Record<string, unknown> = {},
+  ) => ({
+    datasets: {
+      x: {
+        raw,
+        stage: 'spark/sql/x.sql',
+        table: 'x',
+        output: { a: 'string' },
+        required: [Object.keys(columns)[0]],
+        columns,
+        ...extra,
+      },
+    },
   });
 
   it('normalises the short and the long form: path defaults to the name, unit to ms', () => {
-    const config = parseConfig(withColumns({ sessionId: 'string', at: { type: 'timestamp', path: 'payload.at', unit: 's' } }));
+    const config = parseConfig(
+      withColumns({ sessionId: 'string', at: { type: 'timestamp', path: 'payload.at', unit: 's' } }),
+    );
 
-    expect(config.datasets.x.columns).toEqual({ sessionId: { type: 'string', path: 'sessionId', unit: 'ms' }, at: { type: 'timestamp', path: 'payload.at', unit: 's' } });
+    expect(config.datasets.x.columns).toEqual({
+      sessionId: { type: 'string', path: 'sessionId', unit: 'ms' },
+      at: { type: 'timestamp', path: 'payload.at', unit: 's' },
+    });
     expect(config.datasets.x.maxRecordBytes).toBe(64 * 1024 * 1024);
   });
 
   it('gives csv its default dialect and takes a headerless TSV by positions', () => {
     const csv = parseConfig(withColumns({ a: 'string' }, { prefix: 'raw/x/', format: 'csv' }));
-    const tsv = parseConfig(withColumns({ a: { type: 'string', position: 3 } }, { prefix: 'raw/x/', format: 'csv', csv: { delimiter: '\t', header: false } }));
+    const tsv = parseConfig(
+      withColumns(
+        { a: { type: 'string', position: 3 } },
+        { prefix: 'raw/x/', format: 'csv', csv: { delimiter: '\t', header: false } },
+      ),
+    );
 
     expect(csv.datasets.x.raw.csv).toEqual({ delimiter: ',', header: true });
     expect(tsv.datasets.x.columns.a.position).toBe(3);
   });
 
   it.each([
-    ['a headerless column without a position', { a: 'string' }, { prefix: 'raw/x/', format: 'csv', csv: { header: false } }, /columns\.a: needs a position/],
-    ['a position outside headerless CSV', { a: { type: 'string', position: 0 } }, undefined, /columns\.a\.position: is for headerless CSV only/],
-    ['a unit on a bigint', { a: { type: 'bigint', unit: 's' } }, undefined, /columns\.a\.unit: is for timestamp columns only/],
-    ['a path through another column\'s value', { a: { type: 'string', path: 'p' }, b: { type: 'string', path: 'p.q' } }, undefined, /columns\.b\.path: runs through the value of column "a"/],
-    ['csv options on json', { a: 'string' }, { prefix: 'raw/x/', format: 'json', csv: { header: true } }, /raw\.csv: is for format csv only/],
+    [
+      'a headerless column without a position',
+      { a: 'string' },
+      { prefix: 'raw/x/', format: 'csv', csv: { header: false } },
+      /columns\.a: needs a position/,
+    ],
+    [
+      'a position outside headerless CSV',
+      { a: { type: 'string', position: 0 } },
+      undefined,
+      /columns\.a\.position: is for headerless CSV only/,
+    ],
+    [
+      'a unit on a bigint',
+      { a: { type: 'bigint', unit: 's' } },
+      undefined,
+      /columns\.a\.unit: is for timestamp columns only/,
+    ],
+    [
+      "a path through another column's value",
+      { a: { type: 'string', path: 'p' }, b: { type: 'string', path: 'p.q' } },
+      undefined,
+      /columns\.b\.path: runs through the value of column "a"/,
+    ],
+    [
+      'csv options on json',
+      { a: 'string' },
+      { prefix: 'raw/x/', format: 'json', csv: { header: true } },
+      /raw\.csv: is for format csv only/,
+    ],
     ['a path with a quote', { a: { type: 'string', path: 'p."q' } }, undefined, /columns\.a\.path/],
   ])('refuses %s', (_name, columns, raw, message) => {
     expect(() => parseConfig(withColumns(columns, raw))).toThrow(message);
@@ -176,7 +262,9 @@ describe('parseConfig columns', () => {
 
   it('takes a timestamp or a bigint as the event time, nothing else', () => {
     expect(() => parseConfig(withColumns({ at: 'timestamp' }, undefined, { eventTime: 'at' }))).not.toThrow();
-    expect(() => parseConfig(withColumns({ at: 'string' }, undefined, { eventTime: 'at' }))).toThrow(/eventTime: "at" must be a timestamp column or a bigint column \(epoch ms\)/);
+    expect(() => parseConfig(withColumns({ at: 'string' }, undefined, { eventTime: 'at' }))).toThrow(
+      /eventTime: "at" must be a timestamp column or a bigint column \(epoch ms\)/,
+    );
   });
 });
 
@@ -187,7 +275,13 @@ describe('phaseOf', () => {
       exports: {}, // the shipped export reads an aggregate replaced here
       aggregates: {
         a: { ...aggregate([{ table: 'access_records', fromDays: -6, toDays: 0 }]), table: 'a' },
-        b: { ...aggregate([{ table: 'a', fromDays: 0, toDays: 0 }, { table: 'access_records', fromDays: 0, toDays: 0 }]), table: 'b' },
+        b: {
+          ...aggregate([
+            { table: 'a', fromDays: 0, toDays: 0 },
+            { table: 'access_records', fromDays: 0, toDays: 0 },
+          ]),
+          table: 'b',
+        },
       },
     });
 
@@ -210,7 +304,9 @@ describe('loadConfig of a file that cannot be used', () => {
   };
 
   it('names a missing file', () => {
-    withFile(undefined, (file) => expect(() => loadConfig(file)).toThrow(`lakestep.config.yml (file): ${file} does not exist`));
+    withFile(undefined, (file) =>
+      expect(() => loadConfig(file)).toThrow(`lakestep.config.yml (file): ${file} does not exist`),
+    );
   });
 
   it('names the key of a stage whose SQL file does not exist, resolving stage paths from the config file', () => {
@@ -219,7 +315,9 @@ describe('loadConfig of a file that cannot be used', () => {
     expect(broken).not.toBe(project);
     withFile(broken, (file) => {
       cpSync(resolve(projectRoot(), 'spark/sql'), join(dirname(file), 'spark/sql'), { recursive: true });
-      expect(() => loadConfig(file)).toThrow(`lakestep.config.yml datasets.node_snapshots.stage: ${join(dirname(file), 'spark/sql/node_snapshot.sql')} does not exist`);
+      expect(() => loadConfig(file)).toThrow(
+        `lakestep.config.yml datasets.node_snapshots.stage: ${join(dirname(file), 'spark/sql/node_snapshot.sql')} does not exist`,
+      );
     });
   });
 });
@@ -230,7 +328,11 @@ describe('loadConfig of a file with a YAML syntax error', () => {
     const file = join(dir, 'lakestep.config.yml');
     writeFileSync(file, 'datasets:\n  a: 1\n  a: 2\n');
     try {
-      expect(() => loadConfig(file)).toThrow(new RegExp(`^lakestep.config.yml \\(syntax\\): ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: Map keys must be unique at line 3`));
+      expect(() => loadConfig(file)).toThrow(
+        new RegExp(
+          `^lakestep.config.yml \\(syntax\\): ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: Map keys must be unique at line 3`,
+        ),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -243,7 +345,10 @@ describe('parseConfig exports', () => {
   it('loads the shipped export, reading the table its sql names', () => {
     const config = loadConfig();
 
-    expect(config.exports.project_downloads_28d).toMatchObject({ name: 'project_downloads_28d', reads: ['project_downloads_daily'] });
+    expect(config.exports.project_downloads_28d).toMatchObject({
+      name: 'project_downloads_28d',
+      reads: ['project_downloads_daily'],
+    });
   });
 
   it('takes a config without exports', () => {
@@ -254,18 +359,51 @@ describe('parseConfig exports', () => {
   });
 
   it.each([
-    ['a second statement', { sql: 'SELECT * FROM access_records; DROP TABLE access_records', reads: ['access_records'] }, /exports\.dash\.sql: holds 2 statements \(expected one SELECT\)/],
-    ['a write', { sql: "COPY access_records TO 'x.csv'", reads: ['access_records'] }, /exports\.dash\.sql: starts with "COPY"/],
-    ['an unknown table in reads', { sql: 'SELECT 1 FROM access_records', reads: ['acess_records'] }, /exports\.dash\.reads\.0: unknown table "acess_records" \(expected one of access_records, /],
-    ['a read the sql does not name', { sql: 'SELECT 1 FROM access_records', reads: ['access_records', 'file_downloads'] }, /exports\.dash\.reads\.1: "file_downloads" is not named in the export's sql/],
-    ['a table the sql reads missing from reads', { sql: 'SELECT * FROM access_records a JOIN file_downloads f USING (user_id)', reads: ['access_records'] }, /exports\.dash\.reads: lacks "file_downloads", which the sql reads/],
-    ['no reads', { sql: 'SELECT 1 FROM access_records', reads: [] }, /exports\.dash\.reads: Array must contain at least 1 element/],
-    ['an unknown key', { sql: 'SELECT 1 FROM access_records', reads: ['access_records'], format: 'csv' }, /exports\.dash: Unrecognized key\(s\) in object: 'format'/],
+    [
+      'a second statement',
+      { sql: 'SELECT * FROM access_records; DROP TABLE access_records', reads: ['access_records'] },
+      /exports\.dash\.sql: holds 2 statements \(expected one SELECT\)/,
+    ],
+    [
+      'a write',
+      { sql: "COPY access_records TO 'x.csv'", reads: ['access_records'] },
+      /exports\.dash\.sql: starts with "COPY"/,
+    ],
+    [
+      'an unknown table in reads',
+      { sql: 'SELECT 1 FROM access_records', reads: ['acess_records'] },
+      /exports\.dash\.reads\.0: unknown table "acess_records" \(expected one of access_records, /,
+    ],
+    [
+      'a read the sql does not name',
+      { sql: 'SELECT 1 FROM access_records', reads: ['access_records', 'file_downloads'] },
+      /exports\.dash\.reads\.1: "file_downloads" is not named in the export's sql/,
+    ],
+    [
+      'a table the sql reads missing from reads',
+      { sql: 'SELECT * FROM access_records a JOIN file_downloads f USING (user_id)', reads: ['access_records'] },
+      /exports\.dash\.reads: lacks "file_downloads", which the sql reads/,
+    ],
+    [
+      'no reads',
+      { sql: 'SELECT 1 FROM access_records', reads: [] },
+      /exports\.dash\.reads: Array must contain at least 1 element/,
+    ],
+    [
+      'an unknown key',
+      { sql: 'SELECT 1 FROM access_records', reads: ['access_records'], format: 'csv' },
+      /exports\.dash: Unrecognized key\(s\) in object: 'format'/,
+    ],
   ])('refuses %s, naming the field', (_, exp, message) => {
     expect(() => parseConfig(withExport(exp))).toThrow(message);
   });
 
   it('refuses an export name that is no lower-case name', () => {
-    expect(() => parseConfig({ ...shipped(), exports: { 'Dash Board': { sql: 'SELECT 1 FROM access_records', reads: ['access_records'] } } })).toThrow(/exports\.Dash Board: a lower-case name/);
+    expect(() =>
+      parseConfig({
+        ...shipped(),
+        exports: { 'Dash Board': { sql: 'SELECT 1 FROM access_records', reads: ['access_records'] } },
+      }),
+    ).toThrow(/exports\.Dash Board: a lower-case name/);
   });
 });

@@ -6,11 +6,29 @@ import type { DayResult, Plan, RawPartitionState, RunInput, StepResult } from '.
 const NOW = Date.UTC(2024, 2, 10, 6, 0);
 const VERSION = 'c0ffeec0ffee';
 
-const raw = (day: string, fingerprint = `fp-${day}`): RawPartitionState => ({ dataset: 'access_records', day, fingerprint, objectCount: 1, bytes: 100 });
+const raw = (day: string, fingerprint = `fp-${day}`): RawPartitionState => ({
+  dataset: 'access_records',
+  day,
+  fingerprint,
+  objectCount: 1,
+  bytes: 100,
+});
 const raws = (from: string, to: string) => dayRange(from, to).map((day) => raw(day));
-const input: RunInput = { mode: 'incremental', executionId: 'exec-2', startedAtMs: NOW, datasets: ['access_records'], force: false, dryRun: false };
+const input: RunInput = {
+  mode: 'incremental',
+  executionId: 'exec-2',
+  startedAtMs: NOW,
+  datasets: ['access_records'],
+  force: false,
+  dryRun: false,
+};
 
-function planFor(observed: RawPartitionState[], ledgerRaw: RawPartitionState[] = [], maxDaysPerStep = 7, runInput = input): Plan {
+function planFor(
+  observed: RawPartitionState[],
+  ledgerRaw: RawPartitionState[] = [],
+  maxDaysPerStep = 7,
+  runInput = input,
+): Plan {
   return planDirtyDays({
     executionId: 'exec-2',
     nowMs: NOW,
@@ -42,7 +60,9 @@ const resultsFor = (plan: Plan, failed: string[] = []): StepResult[] =>
     dataset: group.dataset,
     stageVersion: VERSION,
     days: group.days.map((day) =>
-      failed.includes(day) ? dayResult(day, 'failed', { name: 'RejectThresholdError', message: 'too many rejects' }) : dayResult(day),
+      failed.includes(day)
+        ? dayResult(day, 'failed', { name: 'RejectThresholdError', message: 'too many rejects' })
+        : dayResult(day),
     ),
     rejectedByReason: {},
     seconds: 3,
@@ -79,13 +99,19 @@ describe('commitEntries', () => {
 
     const entries = commit(plan, resultsFor(plan, ['2024-03-02']));
 
-    expect(entries.failedDays).toEqual([{ dataset: 'access_records', day: '2024-03-02', error: 'RejectThresholdError: too many rejects' }]);
-    expect(entries.outputs.map((o) => o.day)).toEqual(['2024-02-29', '2024-03-01', ...dayRange('2024-03-03', '2024-03-07')]);
+    expect(entries.failedDays).toEqual([
+      { dataset: 'access_records', day: '2024-03-02', error: 'RejectThresholdError: too many rejects' },
+    ]);
+    expect(entries.outputs.map((o) => o.day)).toEqual([
+      '2024-02-29',
+      '2024-03-01',
+      ...dayRange('2024-03-03', '2024-03-07'),
+    ]);
     // 2 March reads raw days 1…3 March: those stay dirty; 4…6 March affect only succeeded days
     expect(entries.raw.map((r) => r.day)).toEqual(['2024-03-04', '2024-03-05', '2024-03-06']);
   });
 
-  it('leaves the next run exactly the failed day\'s dependencies to redo (idempotent)', () => {
+  it("leaves the next run exactly the failed day's dependencies to redo (idempotent)", () => {
     const observed = raws('2024-03-01', '2024-03-06');
     const plan = planFor(observed);
     const entries = commit(plan, resultsFor(plan, ['2024-03-02']));
@@ -107,13 +133,17 @@ describe('commitEntries', () => {
     const entries = commit(plan, results);
 
     expect(entries.failedDays).toEqual(
-      ['2024-03-09', '2024-03-10', '2024-03-11'].map((day) => ({ dataset: 'access_records', day, error: NO_RESULT_ERROR })),
+      ['2024-03-09', '2024-03-10', '2024-03-11'].map((day) => ({
+        dataset: 'access_records',
+        day,
+        error: NO_RESULT_ERROR,
+      })),
     );
     expect(entries.raw.map((r) => r.day)).toEqual(['2024-03-01']);
     expect(entries.succeededDays.map((d) => d.day)).toEqual(['2024-02-29', '2024-03-01', '2024-03-02']);
   });
 
-  it('fails a day its group\'s result does not mention', () => {
+  it("fails a day its group's result does not mention", () => {
     const plan = planFor([raw('2024-03-05')]);
     const results = resultsFor(plan).map((r) => ({ ...r, days: r.days.filter((d) => d.day !== '2024-03-06') }));
 
@@ -125,16 +155,28 @@ describe('commitEntries', () => {
 
   it('says so when a day failed without an error', () => {
     const plan = planFor([raw('2024-03-05')]);
-    const results = resultsFor(plan).map((r) => ({ ...r, days: r.days.map((d) => (d.day === '2024-03-05' ? dayResult(d.day, 'failed') : d)) }));
+    const results = resultsFor(plan).map((r) => ({
+      ...r,
+      days: r.days.map((d) => (d.day === '2024-03-05' ? dayResult(d.day, 'failed') : d)),
+    }));
 
     const entries = commit(plan, results);
 
-    expect(entries.failedDays).toEqual([{ dataset: 'access_records', day: '2024-03-05', error: 'step reported the day failed without an error' }]);
+    expect(entries.failedDays).toEqual([
+      { dataset: 'access_records', day: '2024-03-05', error: 'step reported the day failed without an error' },
+    ]);
   });
 
   it('ignores results of groups not in the plan and days outside their group', () => {
     const plan = planFor([raw('2024-03-05')]);
-    const stray: StepResult = { groupId: 'access_records-2020-01-01', dataset: 'access_records', stageVersion: VERSION, days: [dayResult('2020-01-01')], rejectedByReason: {}, seconds: 1 };
+    const stray: StepResult = {
+      groupId: 'access_records-2020-01-01',
+      dataset: 'access_records',
+      stageVersion: VERSION,
+      days: [dayResult('2020-01-01')],
+      rejectedByReason: {},
+      seconds: 1,
+    };
     const results = resultsFor(plan).map((r) => ({ ...r, days: [...r.days, dayResult('2024-03-20')] }));
 
     const entries = commit(plan, [stray, ...results]);
@@ -189,9 +231,15 @@ describe('commitEntries', () => {
     expect(entries.raw).toEqual([]);
   });
 
-  it('uses each dataset\'s own lateness to find the days a raw partition affects', () => {
+  it("uses each dataset's own lateness to find the days a raw partition affects", () => {
     const plan = planFor([raw('2024-03-05')]);
-    const entries0 = commitEntries({ plan, results: resultsFor(plan, ['2024-03-04']), executionId: 'exec-2', nowMs: NOW, lateDaysOf: () => 0 });
+    const entries0 = commitEntries({
+      plan,
+      results: resultsFor(plan, ['2024-03-04']),
+      executionId: 'exec-2',
+      nowMs: NOW,
+      lateDaysOf: () => 0,
+    });
 
     const entries1 = commit(plan, resultsFor(plan, ['2024-03-04']));
 

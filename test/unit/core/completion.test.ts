@@ -9,7 +9,10 @@ describe('changedDaysByTable', () => {
       { dataset: 'project_downloads_daily', day: '2024-03-06' },
     ];
 
-    expect(changedDaysByTable(outputs)).toEqual({ access_records: ['2024-03-04', '2024-03-05'], project_downloads_daily: ['2024-03-06'] });
+    expect(changedDaysByTable(outputs)).toEqual({
+      access_records: ['2024-03-04', '2024-03-05'],
+      project_downloads_daily: ['2024-03-06'],
+    });
     expect(Object.keys(changedDaysByTable(outputs))).toEqual(['access_records', 'project_downloads_daily']);
   });
 
@@ -26,7 +29,9 @@ describe('dueExports', () => {
 
   it('takes the exports that read a table with a changed day, by name', () => {
     expect(dueExports(exports, { project_downloads_daily: ['2024-03-05'] }).map((e) => e.name)).toEqual(['downloads']);
-    expect(dueExports(exports, { client_share_4w: ['2024-03-04'], file_downloads: ['2024-03-05'] }).map((e) => e.name)).toEqual(['downloads', 'weekly']);
+    expect(
+      dueExports(exports, { client_share_4w: ['2024-03-04'], file_downloads: ['2024-03-05'] }).map((e) => e.name),
+    ).toEqual(['downloads', 'weekly']);
   });
 
   it('takes none when the changed tables are read by no export', () => {

@@ -1,11 +1,25 @@
-import { ASSUMED, describeEstimate, estimateCost, MODELLED_STATES, type CostSettings, type ExecutionWork, type StepTiming } from '../../../src/core/costEstimate';
+import {
+  ASSUMED,
+  describeEstimate,
+  estimateCost,
+  MODELLED_STATES,
+  type CostSettings,
+  type ExecutionWork,
+  type StepTiming,
+} from '../../../src/core/costEstimate';
 import { PRICES } from '../../../src/core/prices';
 import { deferredWork, machineShape, workOfPlan } from '../../../src/pipeline/costInputs';
 import type { Plan } from '../../../src/core/types';
 
 // The real state machine file: WaitForStepStart 30 s then core/stepPolling's back-off, WaitForCrawler 60 s.
 const shape = machineShape();
-const settings: CostSettings = { instanceType: 'm5.xlarge', coreInstanceType: 'm5.xlarge', instanceCount: 3, stepConcurrency: 2, crawlersPerExecution: 8 };
+const settings: CostSettings = {
+  instanceType: 'm5.xlarge',
+  coreInstanceType: 'm5.xlarge',
+  instanceCount: 3,
+  stepConcurrency: 2,
+  crawlersPerExecution: 8,
+};
 const assumed: StepTiming = { secondsPerDay: 120, stepStartupSeconds: 60, source: 'assumed', basis: 'assumed' };
 
 // Phase 0: access_records 2 days and node_snapshots 1 day in parallel; phase 1: an aggregate of 3 days.
@@ -64,7 +78,13 @@ describe('estimateCost', () => {
   });
 
   it('takes measured step seconds as they are and counts the next execution of a cut run', () => {
-    const work: ExecutionWork = { phases: [{ groups: [{ days: 7, seconds: 61 }] }], outputDays: 7, rawPartitions: 7, removedRawPartitions: 0, continues: true };
+    const work: ExecutionWork = {
+      phases: [{ groups: [{ days: 7, seconds: 61 }] }],
+      outputDays: 7,
+      rawPartitions: 7,
+      removedRawPartitions: 0,
+      continues: true,
+    };
     const measured: StepTiming = { secondsPerDay: 61 / 7, stepStartupSeconds: 0, source: 'measured', basis: 'a test' };
 
     const e = estimateCost([work], { ...settings, existingCluster: 'j-1' }, measured, shape, PRICES);
@@ -79,7 +99,13 @@ describe('estimateCost', () => {
 
   it('flags an execution over the 25,000 history events', () => {
     const group = { days: 1, seconds: 90_000 };
-    const long: ExecutionWork = { phases: [{ groups: Array(10).fill(group) }], outputDays: 10, rawPartitions: 10, removedRawPartitions: 0, continues: false };
+    const long: ExecutionWork = {
+      phases: [{ groups: Array(10).fill(group) }],
+      outputDays: 10,
+      rawPartitions: 10,
+      removedRawPartitions: 0,
+      continues: false,
+    };
 
     const e = estimateCost([long], settings, assumed, shape, PRICES);
 
@@ -91,12 +117,24 @@ describe('estimateCost', () => {
   });
 
   it('costs a run with nothing to do its few states and writes', () => {
-    const idle: ExecutionWork = { phases: [], outputDays: 0, rawPartitions: 0, removedRawPartitions: 0, continues: false };
+    const idle: ExecutionWork = {
+      phases: [],
+      outputDays: 0,
+      rawPartitions: 0,
+      removedRawPartitions: 0,
+      continues: false,
+    };
 
     const e = estimateCost([idle], settings, assumed, shape, PRICES);
 
     // head 5 + ReleaseLock, MoreToDo, Done = 8; events 2 + 19 + 5 + 2 + 2 = 30
-    expect([e.stateTransitions.count, e.historyEvents.maxPerExecution, e.dynamoDb.writes, e.crawlers.runs, e.emr.instanceHours]).toEqual([8, 30, 3, 0, 0]);
+    expect([
+      e.stateTransitions.count,
+      e.historyEvents.maxPerExecution,
+      e.dynamoDb.writes,
+      e.crawlers.runs,
+      e.emr.instanceHours,
+    ]).toEqual([8, 30, 3, 0, 0]);
   });
 
   it('leaves EMR unpriced for an instance type the table lacks, and says so', () => {
@@ -112,7 +150,15 @@ describe('workOfPlan and deferredWork', () => {
   it('groups a plan by phase and spreads deferred days over full executions', () => {
     const plan = {
       groups: [
-        { groupId: 'g1', dataset: 'a', phase: 0, period: 'day', days: ['2024-03-01', '2024-03-02'], rawDays: [], reads: [] },
+        {
+          groupId: 'g1',
+          dataset: 'a',
+          phase: 0,
+          period: 'day',
+          days: ['2024-03-01', '2024-03-02'],
+          rawDays: [],
+          reads: [],
+        },
         { groupId: 'g2', dataset: 'agg', phase: 1, period: 'day', days: ['2024-03-01'], rawDays: [], reads: [] },
       ],
       days: [{}, {}, {}],

@@ -1,12 +1,4 @@
-import {
-  addDays,
-  dayOfEpochMs,
-  dayRange,
-  daysBetween,
-  isDay,
-  parseDay,
-  formatDayRanges,
-} from '../../../src/core/days';
+import { addDays, dayOfEpochMs, dayRange, daysBetween, isDay, parseDay, formatDayRanges } from '../../../src/core/days';
 import { InputError } from '../../../src/core/errors';
 
 describe('isDay', () => {
@@ -212,7 +204,10 @@ describe('formatDayRanges', () => {
     [[], ''],
     [['2024-03-01'], '2024-03-01'],
     [['2024-03-03', '2024-03-01', '2024-03-02', '2024-03-07', '2024-03-02'], '2024-03-01…2024-03-03, 2024-03-07'],
-    [['2024-02-28', '2024-02-29', '2024-03-01', '2024-12-31', '2025-01-01'], '2024-02-28…2024-03-01, 2024-12-31…2025-01-01'],
+    [
+      ['2024-02-28', '2024-02-29', '2024-03-01', '2024-12-31', '2025-01-01'],
+      '2024-02-28…2024-03-01, 2024-12-31…2025-01-01',
+    ],
   ])('%j → %s', (days, expected) => {
     expect(formatDayRanges(days)).toBe(expected);
   });

@@ -3,7 +3,7 @@ import { inputDaysFor, outputDaysAffectedBy, rawDaysForRange } from '../../../sr
 import { InputError } from '../../../src/core/errors';
 
 describe('inputDaysFor / outputDaysAffectedBy', () => {
-  it.each([0, 1, 2, 5])('are each other\'s inverse with lateDays %i', (lateDays) => {
+  it.each([0, 1, 2, 5])("are each other's inverse with lateDays %i", (lateDays) => {
     const days = dayRange('2023-12-20', '2024-03-10'); // a year boundary and 29 Feb
 
     const forwards = days.flatMap((d) => inputDaysFor(d, lateDays).map((r) => `${d}<-${r}`));

@@ -11,9 +11,7 @@ describe('fingerprint', () => {
 
     const result = fingerprint(objects);
 
-    const expected = createHash('sha256')
-      .update(`${a.key}\t100\t"aaa"\n${b.key}\t250\t"bbb"\n`)
-      .digest('hex');
+    const expected = createHash('sha256').update(`${a.key}\t100\t"aaa"\n${b.key}\t250\t"bbb"\n`).digest('hex');
     expect(result).toBe(expected);
     expect(result).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -27,7 +25,7 @@ describe('fingerprint', () => {
     expect(backwards).toBe(forwards);
   });
 
-  it('does not reorder the caller\'s list', () => {
+  it("does not reorder the caller's list", () => {
     const objects = [b, a];
 
     fingerprint(objects);

@@ -1,7 +1,11 @@
 import { InputError } from '../../../src/core/errors';
 import { continuationInput, continuationName, validateRunInput } from '../../../src/core/input';
 
-const CTX = { executionId: 'exec-2', startedAtMs: Date.UTC(2024, 2, 10), knownDatasets: ['access_records', 'audit_events'] };
+const CTX = {
+  executionId: 'exec-2',
+  startedAtMs: Date.UTC(2024, 2, 10),
+  knownDatasets: ['access_records', 'audit_events'],
+};
 
 /** The InputError thrown for `event`, or fails the test. */
 function errorFor(event: unknown, ctx = CTX): InputError {
@@ -79,11 +83,17 @@ describe('validateRunInput', () => {
 
   describe('rejects, naming the field and what was expected', () => {
     it.each([
-      [{ dryrun: true }, 'dryrun: unknown field (expected one of mode, from, to, datasets, force, dryRun, acceptRawRemoval, full, executionId)'],
+      [
+        { dryrun: true },
+        'dryrun: unknown field (expected one of mode, from, to, datasets, force, dryRun, acceptRawRemoval, full, executionId)',
+      ],
       [{ from: '2024-01-01', to: '2024-02-30' }, 'to: "2024-02-30" is not a calendar date (expected YYYY-MM-DD)'],
       [{ from: '2023-02-29', to: '2023-03-01' }, 'from: "2023-02-29" is not a calendar date (expected YYYY-MM-DD)'],
       [{ from: '2024-03-05', to: '2024-03-01' }, 'from: 2024-03-05 is after to 2024-03-01 (expected from ≤ to)'],
-      [{ datasets: ['access_records', 'acess_records'] }, 'datasets[1]: unknown dataset "acess_records" (expected one of access_records, audit_events)'],
+      [
+        { datasets: ['access_records', 'acess_records'] },
+        'datasets[1]: unknown dataset "acess_records" (expected one of access_records, audit_events)',
+      ],
       [{ datasets: [] }, 'datasets: expected a non-empty list of dataset names, got []'],
       [{ datasets: 'access_records' }, 'datasets: expected a non-empty list of dataset names, got "access_records"'],
       [{ datasets: ['access_records', 7] }, 'datasets[1]: expected a dataset name string, got 7'],
@@ -96,10 +106,19 @@ describe('validateRunInput', () => {
       [{ from: '2024-01-01' }, 'to: missing (a backfill needs both from and to, YYYY-MM-DD)'],
       [{ mode: 'backfill', to: '2024-01-01' }, 'from: missing (a backfill needs both from and to, YYYY-MM-DD)'],
       [{ mode: 'backfill' }, 'from: missing (a backfill needs both from and to, YYYY-MM-DD)'],
-      [{ mode: 'stale', from: '2024-01-03', to: '2024-01-02' }, 'from: 2024-01-03 is after to 2024-01-02 (expected from ≤ to)'],
-      [{ mode: 'incremental', to: '2024-01-02' }, 'to: only allowed with mode backfill or stale (got mode incremental); drop it or use mode backfill'],
+      [
+        { mode: 'stale', from: '2024-01-03', to: '2024-01-02' },
+        'from: 2024-01-03 is after to 2024-01-02 (expected from ≤ to)',
+      ],
+      [
+        { mode: 'incremental', to: '2024-01-02' },
+        'to: only allowed with mode backfill or stale (got mode incremental); drop it or use mode backfill',
+      ],
       [{ force: true }, 'force: needs a range: give from and to (YYYY-MM-DD); force recomputes exactly that range'],
-      [{ mode: 'stale', force: true }, 'force: needs a range: give from and to (YYYY-MM-DD); force recomputes exactly that range'],
+      [
+        { mode: 'stale', force: true },
+        'force: needs a range: give from and to (YYYY-MM-DD); force recomputes exactly that range',
+      ],
       [{ mode: 'rerun' }, 'executionId: missing (mode rerun needs the id of the execution to rerun)'],
       [{ mode: 'rerun', executionId: '' }, 'executionId: expected a non-empty execution id string, got ""'],
       [{ mode: 'rerun', executionId: 'exec-2' }, 'executionId: exec-2 is this execution (expected an earlier one)'],
@@ -140,10 +159,12 @@ describe('validateRunInput', () => {
 
       const error = errorFor(event, { ...CTX, knownDatasets: [] });
 
-      expect(error.message).toBe('datasets[0]: unknown dataset "access_records" (expected a dataset configured in lakestep.config.yml, and none is)');
+      expect(error.message).toBe(
+        'datasets[0]: unknown dataset "access_records" (expected a dataset configured in lakestep.config.yml, and none is)',
+      );
     });
 
-    it('is an error named InputError, for the state machine\'s Catch', () => {
+    it("is an error named InputError, for the state machine's Catch", () => {
       const event = { dryrun: true };
 
       const error = errorFor(event);
@@ -167,7 +188,13 @@ describe('continuationInput (the next execution of a cut run)', () => {
   it('goes on with a forced backfill from the day after the cut, to the same end', () => {
     const next = continuationInput(run({ from: '2021-01-01', to: '2023-12-31', force: true }), '2021-05-20', 2);
 
-    expect(next).toEqual({ mode: 'backfill', datasets: ['access_records', 'audit_events'], from: '2021-05-21', to: '2023-12-31', force: true });
+    expect(next).toEqual({
+      mode: 'backfill',
+      datasets: ['access_records', 'audit_events'],
+      from: '2021-05-21',
+      to: '2023-12-31',
+      force: true,
+    });
   });
 
   it('goes on with a stale run limited to a range over the same range (its days done are committed, so not planned again)', () => {
@@ -187,7 +214,10 @@ describe('continuationInput (the next execution of a cut run)', () => {
 
   it.each([
     [{}, { mode: 'incremental', datasets: ['access_records', 'audit_events'] }],
-    [{ mode: 'stale', datasets: ['audit_events'] }, { mode: 'stale', datasets: ['audit_events'] }],
+    [
+      { mode: 'stale', datasets: ['audit_events'] },
+      { mode: 'stale', datasets: ['audit_events'] },
+    ],
     // a change found by the full listing may lie before the next run's bounded window
     [{ full: true }, { mode: 'incremental', datasets: ['access_records', 'audit_events'], full: true }],
   ])('repeats a run whose done days leave its plan by themselves: %j', (event, expected) => {

@@ -1,6 +1,13 @@
 import { dayRange } from '../../../src/core/days';
 import { InputError } from '../../../src/core/errors';
-import { dayOfPartitionPath, dayPartitions, partitionColumns, partitionPath, PARTITION_LAYOUTS, type PartitionLayout } from '../../../src/core/partitionLayout';
+import {
+  dayOfPartitionPath,
+  dayPartitions,
+  partitionColumns,
+  partitionPath,
+  PARTITION_LAYOUTS,
+  type PartitionLayout,
+} from '../../../src/core/partitionLayout';
 
 describe('partitionPath', () => {
   it('is Hive-style year/month/day, zero-padded, by default', () => {
@@ -78,7 +85,7 @@ describe('dayOfPartitionPath', () => {
 });
 
 describe('dayPartitions', () => {
-  it('gives an engine each day\'s path and the columns to keep out of the files', () => {
+  it("gives an engine each day's path and the columns to keep out of the files", () => {
     const days = ['2024-03-05', '2024-03-06'];
 
     const partitions = dayPartitions('date', days);

@@ -18,7 +18,11 @@ describe('phasesOf', () => {
   });
 
   it('names the table whose reads close a cycle, a table reading itself included', () => {
-    const cycle = () => phasesOf([{ name: 'a', reads: [{ table: 'b' }] }, { name: 'b', reads: [{ table: 'a' }] }]);
+    const cycle = () =>
+      phasesOf([
+        { name: 'a', reads: [{ table: 'b' }] },
+        { name: 'b', reads: [{ table: 'a' }] },
+      ]);
 
     expect(cycle).toThrow(InputError);
     expect(cycle).toThrow('a.reads: reads form a cycle');

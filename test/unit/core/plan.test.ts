@@ -16,7 +16,8 @@ const raw = (day: string, fingerprint = `fp-${day}`, dataset = 'access_records')
   objectCount: 1,
   bytes: 100,
 });
-const raws = (from: string, to: string, dataset = 'access_records') => dayRange(from, to).map((day) => raw(day, `fp-${day}`, dataset));
+const raws = (from: string, to: string, dataset = 'access_records') =>
+  dayRange(from, to).map((day) => raw(day, `fp-${day}`, dataset));
 const output = (day: string, stageVersion: string, dataset = 'access_records'): OutputDayState => ({
   dataset,
   day,
@@ -115,11 +116,15 @@ describe('planDirtyDays', () => {
       ]);
     });
 
-    it('recomputes only the late file\'s own day with lateDays 0', () => {
+    it("recomputes only the late file's own day with lateDays 0", () => {
       const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-06') };
-      const observed = { access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-04' ? raw(s.day, 'changed') : s)) };
+      const observed = {
+        access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-04' ? raw(s.day, 'changed') : s)),
+      };
 
-      const plan = planDirtyDays(planArgs({ observed, ledgerRaw, datasets: [{ name: 'access_records', lateDays: 0 }] }));
+      const plan = planDirtyDays(
+        planArgs({ observed, ledgerRaw, datasets: [{ name: 'access_records', lateDays: 0 }] }),
+      );
 
       expect(daysOf(plan)).toEqual(['2024-03-04']);
       expect(plan.groups[0].rawDays).toEqual(['2024-03-04']);
@@ -127,9 +132,13 @@ describe('planDirtyDays', () => {
 
     it('recomputes five days around a late file with lateDays 2, across a year boundary', () => {
       const ledgerRaw = { access_records: raws('2023-12-20', '2024-01-10') };
-      const observed = { access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-01-01' ? raw(s.day, 'changed') : s)) };
+      const observed = {
+        access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-01-01' ? raw(s.day, 'changed') : s)),
+      };
 
-      const plan = planDirtyDays(planArgs({ observed, ledgerRaw, datasets: [{ name: 'access_records', lateDays: 2 }] }));
+      const plan = planDirtyDays(
+        planArgs({ observed, ledgerRaw, datasets: [{ name: 'access_records', lateDays: 2 }] }),
+      );
 
       expect(daysOf(plan)).toEqual(['2023-12-30', '2023-12-31', '2024-01-01', '2024-01-02', '2024-01-03']);
       expect(plan.groups.map((g) => g.groupId)).toEqual(['access_records-2023-12-30']);
@@ -158,11 +167,23 @@ describe('planDirtyDays', () => {
 
       const plan = planDirtyDays(planArgs({ observed, ledgerRaw }));
 
-      expect(daysOf(plan)).toEqual(['2024-03-01', '2024-03-02', '2024-03-03', '2024-03-05', '2024-03-06', '2024-03-07']);
+      expect(daysOf(plan)).toEqual([
+        '2024-03-01',
+        '2024-03-02',
+        '2024-03-03',
+        '2024-03-05',
+        '2024-03-06',
+        '2024-03-07',
+      ]);
       expect(plan.groups.map((g) => g.days.length)).toEqual([3, 3]);
       expect(reasonsOf(plan, '2024-03-03')).toEqual([{ kind: 'late_file', rawDay: '2024-03-02' }]);
 
-      const both = planDirtyDays(planArgs({ observed: { access_records: [...observed.access_records, raw('2024-03-04', 'changed')] }, ledgerRaw }));
+      const both = planDirtyDays(
+        planArgs({
+          observed: { access_records: [...observed.access_records, raw('2024-03-04', 'changed')] },
+          ledgerRaw,
+        }),
+      );
       expect(reasonsOf(both, '2024-03-05')).toEqual([
         { kind: 'new_raw', rawDay: '2024-03-06' },
         { kind: 'late_file', rawDay: '2024-03-04' },
@@ -185,7 +206,9 @@ describe('planDirtyDays', () => {
     it('without acceptRawRemoval keeps every day a removed raw day reaches, for any reason, and reports the raw day', () => {
       const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-05') };
       // 03-03 is gone; 03-04 has a late file, whose days 03-03 … 03-05 include one 03-03 reaches
-      const observed = { access_records: [...raws('2024-03-01', '2024-03-02'), raw('2024-03-04', 'fp-late'), raw('2024-03-05')] };
+      const observed = {
+        access_records: [...raws('2024-03-01', '2024-03-02'), raw('2024-03-04', 'fp-late'), raw('2024-03-05')],
+      };
       const forced = runInput({ mode: 'backfill', from: '2024-03-01', to: '2024-03-06', force: true });
 
       const plan = planDirtyDays(planArgs({ observed, ledgerRaw }));
@@ -259,7 +282,9 @@ describe('planDirtyDays', () => {
 
     it('with force adds the raw-data reasons of a day to `forced`', () => {
       const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-05') };
-      const observed = { access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-03' ? raw(s.day, 'changed') : s)) };
+      const observed = {
+        access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-03' ? raw(s.day, 'changed') : s)),
+      };
       const input = runInput({ mode: 'backfill', from: '2024-03-01', to: '2024-03-05', force: true });
 
       const plan = planDirtyDays(planArgs({ observed, ledgerRaw, input }));
@@ -272,7 +297,9 @@ describe('planDirtyDays', () => {
     it('without force plans only the dirty days inside the range', () => {
       const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-10') };
       const observed = {
-        access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-02' || s.day === '2024-03-08' ? raw(s.day, 'changed') : s)),
+        access_records: ledgerRaw.access_records.map((s) =>
+          s.day === '2024-03-02' || s.day === '2024-03-08' ? raw(s.day, 'changed') : s,
+        ),
       };
       // range overlaps the affected days of 8 March at its start
       const input = runInput({ mode: 'backfill', from: '2024-03-08', to: '2024-03-20' });
@@ -286,7 +313,9 @@ describe('planDirtyDays', () => {
 
     it('without force commits a changed raw day whose affected days all lie inside the range', () => {
       const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-10') };
-      const observed = { access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-05' ? raw(s.day, 'changed') : s)) };
+      const observed = {
+        access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-05' ? raw(s.day, 'changed') : s)),
+      };
       const input = runInput({ mode: 'backfill', from: '2024-03-01', to: '2024-03-10' });
 
       const plan = planDirtyDays(planArgs({ observed, ledgerRaw, input }));
@@ -302,7 +331,14 @@ describe('planDirtyDays', () => {
 
       const plan = planDirtyDays(planArgs({ observed, ledgerRaw: observed, input: runInput({ force: true }) }));
 
-      expect(daysOf(plan)).toEqual(['2024-02-29', '2024-03-01', '2024-03-02', '2024-03-04', '2024-03-05', '2024-03-06']);
+      expect(daysOf(plan)).toEqual([
+        '2024-02-29',
+        '2024-03-01',
+        '2024-03-02',
+        '2024-03-04',
+        '2024-03-05',
+        '2024-03-06',
+      ]);
       expect(plan.groups.map((g) => g.groupId)).toEqual(['access_records-2024-02-29', 'access_records-2024-03-04']);
     });
   });
@@ -314,27 +350,48 @@ describe('planDirtyDays', () => {
         access_records: [output('2024-03-01', OLD), output('2024-03-02', CURRENT), output('2024-03-03', OLD)],
       };
 
-      const plan = planDirtyDays(planArgs({ observed, ledgerRaw: observed, ledgerOutputs, input: runInput({ mode: 'stale' }) }));
+      const plan = planDirtyDays(
+        planArgs({ observed, ledgerRaw: observed, ledgerOutputs, input: runInput({ mode: 'stale' }) }),
+      );
 
       expect(plan.days).toEqual([
-        { dataset: 'access_records', day: '2024-03-01', reasons: [{ kind: 'stale', producedBy: OLD, current: CURRENT }] },
-        { dataset: 'access_records', day: '2024-03-03', reasons: [{ kind: 'stale', producedBy: OLD, current: CURRENT }] },
+        {
+          dataset: 'access_records',
+          day: '2024-03-01',
+          reasons: [{ kind: 'stale', producedBy: OLD, current: CURRENT }],
+        },
+        {
+          dataset: 'access_records',
+          day: '2024-03-03',
+          reasons: [{ kind: 'stale', producedBy: OLD, current: CURRENT }],
+        },
       ]);
       expect(plan.groups.map((g) => g.days)).toEqual([['2024-03-01'], ['2024-03-03']]);
     });
 
     it('recomputes only the stale days within from…to when a range is given', () => {
       const observed = { access_records: raws('2024-03-01', '2024-03-03') };
-      const ledgerOutputs = { access_records: [output('2024-03-01', OLD), output('2024-03-02', OLD), output('2024-03-03', OLD)] };
+      const ledgerOutputs = {
+        access_records: [output('2024-03-01', OLD), output('2024-03-02', OLD), output('2024-03-03', OLD)],
+      };
 
-      const plan = planDirtyDays(planArgs({ observed, ledgerRaw: observed, ledgerOutputs, input: runInput({ mode: 'stale', from: '2024-03-02', to: '2024-03-03' }) }));
+      const plan = planDirtyDays(
+        planArgs({
+          observed,
+          ledgerRaw: observed,
+          ledgerOutputs,
+          input: runInput({ mode: 'stale', from: '2024-03-02', to: '2024-03-03' }),
+        }),
+      );
 
       expect(daysOf(plan)).toEqual(['2024-03-02', '2024-03-03']);
     });
 
     it('also picks up changed raw data, and a day can be both stale and late', () => {
       const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-03') };
-      const observed = { access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-03' ? raw(s.day, 'changed') : s)) };
+      const observed = {
+        access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-03' ? raw(s.day, 'changed') : s)),
+      };
       const ledgerOutputs = { access_records: [output('2024-03-02', OLD)] };
 
       const plan = planDirtyDays(planArgs({ observed, ledgerRaw, ledgerOutputs, input: runInput({ mode: 'stale' }) }));
@@ -350,7 +407,9 @@ describe('planDirtyDays', () => {
       const observed = { access_records: [raw('2024-03-10')] };
       const ledgerOutputs = { access_records: [output('2024-03-01', OLD)] };
 
-      const plan = planDirtyDays(planArgs({ observed, ledgerRaw: observed, ledgerOutputs, input: runInput({ mode: 'stale' }) }));
+      const plan = planDirtyDays(
+        planArgs({ observed, ledgerRaw: observed, ledgerOutputs, input: runInput({ mode: 'stale' }) }),
+      );
 
       expect(plan.days).toEqual([]);
     });
@@ -380,7 +439,11 @@ describe('planDirtyDays', () => {
       const plan = planDirtyDays(planArgs({ observed, ledgerRaw, input, rerunDays }));
 
       expect(plan.days).toEqual(
-        ['2024-03-02', '2024-03-03'].map((day) => ({ dataset: 'access_records', day, reasons: [{ kind: 'rerun', executionId: 'exec-1' }] })),
+        ['2024-03-02', '2024-03-03'].map((day) => ({
+          dataset: 'access_records',
+          day,
+          reasons: [{ kind: 'rerun', executionId: 'exec-1' }],
+        })),
       );
       // 20 March is new but not part of a rerun: its fingerprint stays uncommitted for the next run
       expect(plan.rawPartitions).toEqual([]);
@@ -388,16 +451,23 @@ describe('planDirtyDays', () => {
 
     it('shows the raw-data reasons of a rerun day too', () => {
       const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-05') };
-      const observed = { access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-02' ? raw(s.day, 'changed') : s)) };
+      const observed = {
+        access_records: ledgerRaw.access_records.map((s) => (s.day === '2024-03-02' ? raw(s.day, 'changed') : s)),
+      };
       const input = runInput({ mode: 'rerun', rerunOf: 'exec-1' });
 
-      const plan = planDirtyDays(planArgs({ observed, ledgerRaw, input, rerunDays: [{ dataset: 'access_records', day: '2024-03-02' }] }));
+      const plan = planDirtyDays(
+        planArgs({ observed, ledgerRaw, input, rerunDays: [{ dataset: 'access_records', day: '2024-03-02' }] }),
+      );
 
       expect(plan.days).toEqual([
         {
           dataset: 'access_records',
           day: '2024-03-02',
-          reasons: [{ kind: 'late_file', rawDay: '2024-03-02' }, { kind: 'rerun', executionId: 'exec-1' }],
+          reasons: [
+            { kind: 'late_file', rawDay: '2024-03-02' },
+            { kind: 'rerun', executionId: 'exec-1' },
+          ],
         },
       ]);
     });
@@ -405,7 +475,9 @@ describe('planDirtyDays', () => {
     it('plans nothing without rerun days', () => {
       const observed = { access_records: raws('2024-03-01', '2024-03-05') };
 
-      const plan = planDirtyDays(planArgs({ observed, ledgerRaw: {}, input: runInput({ mode: 'rerun', rerunOf: 'exec-1' }) }));
+      const plan = planDirtyDays(
+        planArgs({ observed, ledgerRaw: {}, input: runInput({ mode: 'rerun', rerunOf: 'exec-1' }) }),
+      );
 
       expect(plan.days).toEqual([]);
     });
@@ -486,7 +558,9 @@ describe('planDirtyDays', () => {
       };
       const input = runInput({ datasets: ['access_records', 'zeta'] });
 
-      const plan = planDirtyDays(planArgs({ datasets, observed, input, stageVersions: { access_records: CURRENT, zeta: 'zzzzzzzzzzzz' } }));
+      const plan = planDirtyDays(
+        planArgs({ datasets, observed, input, stageVersions: { access_records: CURRENT, zeta: 'zzzzzzzzzzzz' } }),
+      );
 
       expect(plan.days.map((d) => `${d.dataset} ${d.day}`)).toEqual([
         'access_records 2024-03-03',
@@ -504,11 +578,20 @@ describe('planDirtyDays', () => {
   describe('the plan', () => {
     it('is deterministic, independent of listing order and JSON-safe', () => {
       const ledgerRaw = { access_records: raws('2024-03-01', '2024-03-05') };
-      const observed = { access_records: [...raws('2024-03-02', '2024-03-05').map((s) => (s.day === '2024-03-03' ? raw(s.day, 'x') : s)), raw('2024-03-09')] };
+      const observed = {
+        access_records: [
+          ...raws('2024-03-02', '2024-03-05').map((s) => (s.day === '2024-03-03' ? raw(s.day, 'x') : s)),
+          raw('2024-03-09'),
+        ],
+      };
       const args = planArgs({ observed, ledgerRaw });
 
       const first = planDirtyDays(args);
-      const second = planDirtyDays({ ...args, observed: { access_records: [...observed.access_records].reverse() }, ledgerRaw: { access_records: [...ledgerRaw.access_records].reverse() } });
+      const second = planDirtyDays({
+        ...args,
+        observed: { access_records: [...observed.access_records].reverse() },
+        ledgerRaw: { access_records: [...ledgerRaw.access_records].reverse() },
+      });
 
       expect(second).toEqual(first);
       expect(JSON.parse(JSON.stringify(first))).toEqual(first);
@@ -559,7 +642,10 @@ describe('describeReason', () => {
     [{ kind: 'late_file', rawDay: '2024-03-05' } as const, 'a late file in arrival day 2024-03-05'],
     [{ kind: 'removed_raw', rawDay: '2024-03-05' } as const, 'raw arrival day 2024-03-05 was removed'],
     [{ kind: 'forced' } as const, 'forced'],
-    [{ kind: 'stale', producedBy: OLD, current: CURRENT } as const, `stale (made by stage version ${OLD}, current ${CURRENT})`],
+    [
+      { kind: 'stale', producedBy: OLD, current: CURRENT } as const,
+      `stale (made by stage version ${OLD}, current ${CURRENT})`,
+    ],
     [{ kind: 'rerun', executionId: 'exec-1' } as const, 'rerun of execution exec-1'],
   ])('says why for %j', (reason, expected) => {
     const text = describeReason(reason);
@@ -571,13 +657,37 @@ describe('describeReason', () => {
 describe('planDirtyDays with tables that read processed tables', () => {
   // node_snapshots (raw, lateness 0) → file_downloads (raw, reads node_snapshots D−1…D+1) → project_downloads_daily (28-day window)
   const SNAPSHOTS = { name: 'node_snapshots', lateDays: 0 };
-  const DOWNLOADS = { name: 'file_downloads', lateDays: 1, reads: [{ table: 'node_snapshots', fromDays: -1, toDays: 1 }] };
-  const DAILY = { name: 'project_downloads_daily', period: 'day' as const, reads: [{ table: 'file_downloads', fromDays: -27, toDays: 0 }] };
-  const WEEKLY = { name: 'client_share_4w', period: 'week' as const, reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }] };
-  const versions = { access_records: CURRENT, node_snapshots: CURRENT, file_downloads: CURRENT, project_downloads_daily: CURRENT, client_share_4w: CURRENT };
+  const DOWNLOADS = {
+    name: 'file_downloads',
+    lateDays: 1,
+    reads: [{ table: 'node_snapshots', fromDays: -1, toDays: 1 }],
+  };
+  const DAILY = {
+    name: 'project_downloads_daily',
+    period: 'day' as const,
+    reads: [{ table: 'file_downloads', fromDays: -27, toDays: 0 }],
+  };
+  const WEEKLY = {
+    name: 'client_share_4w',
+    period: 'week' as const,
+    reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }],
+  };
+  const versions = {
+    access_records: CURRENT,
+    node_snapshots: CURRENT,
+    file_downloads: CURRENT,
+    project_downloads_daily: CURRENT,
+    client_share_4w: CURRENT,
+  };
   const all = ['access_records', 'node_snapshots', 'file_downloads', 'project_downloads_daily', 'client_share_4w'];
   const graphArgs = (over: Partial<PlanArgs> = {}) =>
-    planArgs({ datasets: [ACCESS, SNAPSHOTS, DOWNLOADS], aggregates: [DAILY, WEEKLY], stageVersions: versions, input: runInput({ datasets: all }), ...over });
+    planArgs({
+      datasets: [ACCESS, SNAPSHOTS, DOWNLOADS],
+      aggregates: [DAILY, WEEKLY],
+      stageVersions: versions,
+      input: runInput({ datasets: all }),
+      ...over,
+    });
 
   it('recomputes a 28-day aggregate for every day whose window holds a recomputed day, never after today', () => {
     // a project with downloads on a single day: 2024-03-01 arrives alone
@@ -587,11 +697,16 @@ describe('planDirtyDays with tables that read processed tables', () => {
 
     const daily = plan.days.filter((d) => d.dataset === 'project_downloads_daily').map((d) => d.day);
     expect(daily).toEqual(dayRange('2024-02-29', '2024-03-10')); // today is 2024-03-10
-    expect(reasonsOf(plan, '2024-03-05', 'project_downloads_daily')).toEqual([{ kind: 'upstream', table: 'file_downloads', from: '2024-02-29', to: '2024-03-02' }]);
+    expect(reasonsOf(plan, '2024-03-05', 'project_downloads_daily')).toEqual([
+      { kind: 'upstream', table: 'file_downloads', from: '2024-02-29', to: '2024-03-02' },
+    ]);
   });
 
   it('orders the tables in phases, each group reading the union of its days’ windows', () => {
-    const observed = { node_snapshots: [raw('2024-03-05', 'fp', 'node_snapshots')], file_downloads: raws('2024-03-04', '2024-03-06', 'file_downloads') };
+    const observed = {
+      node_snapshots: [raw('2024-03-05', 'fp', 'node_snapshots')],
+      file_downloads: raws('2024-03-04', '2024-03-06', 'file_downloads'),
+    };
 
     const plan = planDirtyDays(graphArgs({ observed }));
 
@@ -605,8 +720,18 @@ describe('planDirtyDays with tables that read processed tables', () => {
     expect(downloads?.days).toEqual(dayRange('2024-03-03', '2024-03-07'));
     expect(downloads?.reads).toEqual([{ table: 'node_snapshots', from: '2024-03-02', to: '2024-03-08' }]);
     // a snapshot day changes the downloads of the day before, the day and the day after
-    expect(reasonsOf(plan, '2024-03-06', 'file_downloads')).toContainEqual({ kind: 'upstream', table: 'node_snapshots', from: '2024-03-05', to: '2024-03-05' });
-    expect(reasonsOf(plan, '2024-03-04', 'file_downloads')).toContainEqual({ kind: 'upstream', table: 'node_snapshots', from: '2024-03-05', to: '2024-03-05' });
+    expect(reasonsOf(plan, '2024-03-06', 'file_downloads')).toContainEqual({
+      kind: 'upstream',
+      table: 'node_snapshots',
+      from: '2024-03-05',
+      to: '2024-03-05',
+    });
+    expect(reasonsOf(plan, '2024-03-04', 'file_downloads')).toContainEqual({
+      kind: 'upstream',
+      table: 'node_snapshots',
+      from: '2024-03-05',
+      to: '2024-03-05',
+    });
     expect(reasonsOf(plan, '2024-03-07', 'file_downloads')).toEqual([{ kind: 'new_raw', rawDay: '2024-03-06' }]); // reads snapshots 03-06 … 03-08 only
   });
 
@@ -631,11 +756,19 @@ describe('planDirtyDays with tables that read processed tables', () => {
   });
 
   it('forces an aggregate range on its own, and a weekly one at the Mondays in range', () => {
-    const input = runInput({ mode: 'backfill', from: '2024-03-01', to: '2024-03-10', force: true, datasets: ['project_downloads_daily', 'client_share_4w'] });
+    const input = runInput({
+      mode: 'backfill',
+      from: '2024-03-01',
+      to: '2024-03-10',
+      force: true,
+      datasets: ['project_downloads_daily', 'client_share_4w'],
+    });
 
     const plan = planDirtyDays(graphArgs({ input }));
 
-    expect(plan.days.filter((d) => d.dataset === 'project_downloads_daily').map((d) => d.day)).toEqual(dayRange('2024-03-01', '2024-03-10'));
+    expect(plan.days.filter((d) => d.dataset === 'project_downloads_daily').map((d) => d.day)).toEqual(
+      dayRange('2024-03-01', '2024-03-10'),
+    );
     expect(plan.days.filter((d) => d.dataset === 'client_share_4w').map((d) => d.day)).toEqual(['2024-03-04']);
   });
 });
@@ -652,15 +785,33 @@ describe('planDirtyDays with archived days (lakestep adopt --since)', () => {
   });
 
   it('drops archived days from a forced range and from the aggregates downstream', () => {
-    const WEEKLY = { name: 'client_share_4w', period: 'week' as const, reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }] };
-    const input = runInput({ mode: 'backfill', from: '2024-02-20', to: '2024-03-05', force: true, datasets: ['access_records', 'client_share_4w'] });
+    const WEEKLY = {
+      name: 'client_share_4w',
+      period: 'week' as const,
+      reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }],
+    };
+    const input = runInput({
+      mode: 'backfill',
+      from: '2024-02-20',
+      to: '2024-03-05',
+      force: true,
+      datasets: ['access_records', 'client_share_4w'],
+    });
     const observed = { access_records: raws('2024-02-19', '2024-03-06') };
 
     const plan = planDirtyDays(
-      planArgs({ input, observed, aggregates: [WEEKLY], stageVersions: { access_records: CURRENT, client_share_4w: CURRENT }, archivedBefore: { access_records: '2024-03-01', client_share_4w: '2024-03-01' } }),
+      planArgs({
+        input,
+        observed,
+        aggregates: [WEEKLY],
+        stageVersions: { access_records: CURRENT, client_share_4w: CURRENT },
+        archivedBefore: { access_records: '2024-03-01', client_share_4w: '2024-03-01' },
+      }),
     );
 
-    expect(plan.days.filter((d) => d.dataset === 'access_records').map((d) => d.day)).toEqual(dayRange('2024-03-01', '2024-03-05'));
+    expect(plan.days.filter((d) => d.dataset === 'access_records').map((d) => d.day)).toEqual(
+      dayRange('2024-03-01', '2024-03-05'),
+    );
     expect(plan.days.filter((d) => d.dataset === 'client_share_4w').map((d) => d.day)).toEqual(['2024-03-04']);
   });
 });
@@ -707,7 +858,9 @@ describe('planExecution (a run cut to fit one execution)', () => {
     for (;;) {
       const plan = planExecution({ ...year(), ledgerRaw: { access_records: ledgerRaw } }, 10);
       executions++;
-      plan.days.forEach((d) => done.add(d.day));
+      plan.days.forEach((d) => {
+        done.add(d.day);
+      });
       ledgerRaw = [...ledgerRaw, ...plan.rawPartitions];
       if (!plan.deferred) break;
       expect(executions).toBeLessThan(10);
@@ -717,9 +870,24 @@ describe('planExecution (a run cut to fit one execution)', () => {
   });
 
   it('bounds a forced range and the aggregates’ own days, while aggregates still follow the upstream days planned', () => {
-    const WEEKLY = { name: 'client_share_4w', period: 'week' as const, reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }] };
-    const input = runInput({ mode: 'backfill', from: '2024-01-01', to: '2024-06-30', force: true, datasets: ['access_records', 'client_share_4w'] });
-    const args = { ...year(), aggregates: [WEEKLY], stageVersions: { access_records: CURRENT, client_share_4w: CURRENT }, input };
+    const WEEKLY = {
+      name: 'client_share_4w',
+      period: 'week' as const,
+      reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }],
+    };
+    const input = runInput({
+      mode: 'backfill',
+      from: '2024-01-01',
+      to: '2024-06-30',
+      force: true,
+      datasets: ['access_records', 'client_share_4w'],
+    });
+    const args = {
+      ...year(),
+      aggregates: [WEEKLY],
+      stageVersions: { access_records: CURRENT, client_share_4w: CURRENT },
+      input,
+    };
 
     const plan = planExecution(args, 4);
 
@@ -729,12 +897,28 @@ describe('planExecution (a run cut to fit one execution)', () => {
     expect(access[access.length - 1]).toBe(plan.deferred?.until);
     // the weeks whose 4-week window holds a recomputed day are all planned, even past the cut
     expect(weekly[weekly.length - 1] > (plan.deferred?.until ?? '')).toBe(true);
-    expect(weekly.every((day) => plan.days.find((d) => d.dataset === 'client_share_4w' && d.day === day)?.reasons.some((r) => r.kind === 'upstream' || r.kind === 'forced'))).toBe(true);
+    expect(
+      weekly.every((day) =>
+        plan.days
+          .find((d) => d.dataset === 'client_share_4w' && d.day === day)
+          ?.reasons.some((r) => r.kind === 'upstream' || r.kind === 'forced'),
+      ),
+    ).toBe(true);
   });
 
   it('makes progress when an aggregate’s Monday comes before the first raw-fed day', () => {
-    const WEEKLY = { name: 'client_share_4w', period: 'week' as const, reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }] };
-    const args = { ...year(), maxDaysPerStep: 2, aggregates: [WEEKLY], stageVersions: { access_records: CURRENT, client_share_4w: CURRENT }, input: runInput({ datasets: ['access_records', 'client_share_4w'] }) };
+    const WEEKLY = {
+      name: 'client_share_4w',
+      period: 'week' as const,
+      reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }],
+    };
+    const args = {
+      ...year(),
+      maxDaysPerStep: 2,
+      aggregates: [WEEKLY],
+      stageVersions: { access_records: CURRENT, client_share_4w: CURRENT },
+      input: runInput({ datasets: ['access_records', 'client_share_4w'] }),
+    };
 
     const plan = planExecution(args, 1);
 
@@ -751,7 +935,9 @@ describe('planExecution (a run cut to fit one execution)', () => {
     const planned = new Set<string>();
     for (let executions = 1; ; executions++) {
       const plan = planExecution({ ...year(), input, ledgerRaw: { access_records: ledgerRaw } }, 3);
-      daysOf(plan).forEach((d) => planned.add(d));
+      daysOf(plan).forEach((d) => {
+        planned.add(d);
+      });
       ledgerRaw = [...ledgerRaw, ...plan.rawPartitions];
       if (!plan.deferred) break;
       input = { ...input, ...continuationInput(input, plan.deferred.until, 2) } as RunInput;
@@ -764,10 +950,26 @@ describe('planExecution (a run cut to fit one execution)', () => {
   });
 
   it('never cuts before a day planned for its own sake: a forced chain with an aggregate’s earlier Monday ends', () => {
-    const WEEKLY = { name: 'client_share_4w', period: 'week' as const, reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }] };
-    let input = runInput({ mode: 'backfill', from: '2024-03-06', to: '2024-04-30', force: true, datasets: ['access_records'] });
+    const WEEKLY = {
+      name: 'client_share_4w',
+      period: 'week' as const,
+      reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }],
+    };
+    let input = runInput({
+      mode: 'backfill',
+      from: '2024-03-06',
+      to: '2024-04-30',
+      force: true,
+      datasets: ['access_records'],
+    });
     const observed = { access_records: raws('2024-02-20', '2024-05-10') };
-    const args = { ...year(), observed, maxDaysPerStep: 2, aggregates: [WEEKLY], stageVersions: { access_records: CURRENT, client_share_4w: CURRENT } };
+    const args = {
+      ...year(),
+      observed,
+      maxDaysPerStep: 2,
+      aggregates: [WEEKLY],
+      stageVersions: { access_records: CURRENT, client_share_4w: CURRENT },
+    };
     const forced: string[] = [];
     for (let executions = 1; ; executions++) {
       const plan = planExecution({ ...args, input }, 2);
@@ -782,7 +984,11 @@ describe('planExecution (a run cut to fit one execution)', () => {
 
   it('never cuts a rerun', () => {
     const days = dayRange('2024-01-01', '2024-03-01').filter((_, i) => i % 2 === 0);
-    const args = { ...year(), input: runInput({ mode: 'rerun', rerunOf: 'exec-1' }), rerunDays: days.map((day) => ({ dataset: 'access_records', day })) };
+    const args = {
+      ...year(),
+      input: runInput({ mode: 'rerun', rerunOf: 'exec-1' }),
+      rerunDays: days.map((day) => ({ dataset: 'access_records', day })),
+    };
 
     const plan = planExecution(args, 2);
 

@@ -72,7 +72,9 @@ describe('groupRawPartitions', () => {
 
     const { partitions } = groupRawPartitions('access_records', objects, PREFIX);
 
-    expect(partitions[0].objects).toEqual([{ key: 'raw/access_records/2024/03/05/01/a.gz', size: 1234, etag: '"etag-a"' }]);
+    expect(partitions[0].objects).toEqual([
+      { key: 'raw/access_records/2024/03/05/01/a.gz', size: 1234, etag: '"etag-a"' },
+    ]);
   });
 
   it('lists keys in no recognised layout so the caller can warn', () => {

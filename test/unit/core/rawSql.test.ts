@@ -41,7 +41,10 @@ async function connect(): Promise<DuckDBConnection> {
 }
 
 /** Classifies records (text, flags) of one file with the DuckDB dialect; rows by record index, as JSON. */
-async function classify(dataset: DatasetConfig, records: (string | [string, number])[]): Promise<Record<string, unknown>[]> {
+async function classify(
+  dataset: DatasetConfig,
+  records: (string | [string, number])[],
+): Promise<Record<string, unknown>[]> {
   const connection = await connect();
   const appender = await connection.createAppender('raw_records');
   records.forEach((record, i) => {
@@ -55,7 +58,11 @@ async function classify(dataset: DatasetConfig, records: (string | [string, numb
   });
   appender.closeSync();
   await connection.run(`CREATE TABLE classified AS ${rawReadSql(dataset, 'duckdb').classified}`);
-  const rows = (await connection.runAndReadAll('SELECT * EXCLUDE (_source_file, _arrival_day, _file_id) FROM classified ORDER BY _record_index')).getRowObjectsJson();
+  const rows = (
+    await connection.runAndReadAll(
+      'SELECT * EXCLUDE (_source_file, _arrival_day, _file_id) FROM classified ORDER BY _record_index',
+    )
+  ).getRowObjectsJson();
   connection.closeSync();
   return rows;
 }
@@ -67,16 +74,49 @@ describe('rawReadSql (DuckDB dialect, run on DuckDB)', () => {
   it('casts leniently: bigint from integral numbers and digit strings, double from numeric strings, boolean in any case, timestamps ISO or epoch', async () => {
     const rows = await classify(datasetX(), [
       `{"timestamp":${TS},"payload":{"id":"104","s":12},"d":"1.5","b":true}`,
-      [`{"timestamp":"${TS}","payload":{"id":${marked('104.0')},"s":${marked('12.50')}},"d":" 1e3 ","b":"TRUE","at":"2024-03-01T10:00:00.5+01:00","at2":1709251200}`, RECORD_FLAG.MARKED_NUMBERS],
-      [`{"timestamp":${TS},"payload":{"id":${marked('1e3')},"s":"x"},"at":${marked('1709251200000.5')},"at2":" 1709251200 "}`, RECORD_FLAG.MARKED_NUMBERS],
+      [
+        `{"timestamp":"${TS}","payload":{"id":${marked('104.0')},"s":${marked('12.50')}},"d":" 1e3 ","b":"TRUE","at":"2024-03-01T10:00:00.5+01:00","at2":1709251200}`,
+        RECORD_FLAG.MARKED_NUMBERS,
+      ],
+      [
+        `{"timestamp":${TS},"payload":{"id":${marked('1e3')},"s":"x"},"at":${marked('1709251200000.5')},"at2":" 1709251200 "}`,
+        RECORD_FLAG.MARKED_NUMBERS,
+      ],
       `{"timestamp":${TS},"payload":{"id":" -105 "},"at":"2024-03-01 23:59:59.1234567Z","b":"False"}`,
     ]);
 
     expect(rows.map(({ ts, id, s, d, b, at, at2, reason }) => ({ ts, id, s, d, b, at, at2, reason }))).toEqual([
       { ts: String(TS), id: '104', s: '12', d: 1.5, b: true, at: null, at2: null, reason: null },
-      { ts: String(TS), id: '104', s: '12.50', d: 1000, b: true, at: '2024-03-01 09:00:00.5', at2: '2024-03-01 00:00:00', reason: null },
-      { ts: String(TS), id: '1000', s: 'x', d: null, b: null, at: '2024-03-01 00:00:00.0005', at2: '2024-03-01 00:00:00', reason: null },
-      { ts: String(TS), id: '-105', s: null, d: null, b: false, at: '2024-03-01 23:59:59.123456', at2: null, reason: null },
+      {
+        ts: String(TS),
+        id: '104',
+        s: '12.50',
+        d: 1000,
+        b: true,
+        at: '2024-03-01 09:00:00.5',
+        at2: '2024-03-01 00:00:00',
+        reason: null,
+      },
+      {
+        ts: String(TS),
+        id: '1000',
+        s: 'x',
+        d: null,
+        b: null,
+        at: '2024-03-01 00:00:00.0005',
+        at2: '2024-03-01 00:00:00',
+        reason: null,
+      },
+      {
+        ts: String(TS),
+        id: '-105',
+        s: null,
+        d: null,
+        b: false,
+        at: '2024-03-01 23:59:59.123456',
+        at2: null,
+        reason: null,
+      },
     ]);
   });
 
@@ -102,7 +142,10 @@ describe('rawReadSql (DuckDB dialect, run on DuckDB)', () => {
   });
 
   it('reads NULL where a path crosses a value that is not an object, and where a value is JSON null', async () => {
-    const rows = await classify(datasetX(), [`{"timestamp":${TS},"payload":"x","d":null}`, `{"timestamp":${TS},"payload":[1]}`]);
+    const rows = await classify(datasetX(), [
+      `{"timestamp":${TS},"payload":"x","d":null}`,
+      `{"timestamp":${TS},"payload":[1]}`,
+    ]);
 
     expect(rows.map((r) => [r.id, r.s, r.d, r.reason])).toEqual([
       [null, null, null, null],
@@ -126,9 +169,24 @@ describe('rawReadSql (DuckDB dialect, run on DuckDB)', () => {
       { reason: 'invalid_json', detail: 'not a JSON object', event_day: null, raw_text: '[1,2]' },
       { reason: 'invalid_json', detail: 'malformed JSON object', event_day: null, raw_text: '{"timestamp":1,}' },
       { reason: 'missing_field', detail: 'ts', event_day: null, raw_text: '{"payload":{"id":"x"}}' },
-      { reason: 'bad_type', detail: 'id: expected bigint', event_day: null, raw_text: `{"timestamp":${TS},"payload":{"id":"x"},"d":2.50}` },
-      { reason: 'bad_type', detail: 'ts: expected epoch ms in years 1970…9999', event_day: null, raw_text: '{"timestamp":-1}' },
-      { reason: 'late', detail: 'arrival 2024-03-01, event 2024-03-03', event_day: '2024-03-03', raw_text: `{"timestamp":${TS + 2 * 86_400_000}}` },
+      {
+        reason: 'bad_type',
+        detail: 'id: expected bigint',
+        event_day: null,
+        raw_text: `{"timestamp":${TS},"payload":{"id":"x"},"d":2.50}`,
+      },
+      {
+        reason: 'bad_type',
+        detail: 'ts: expected epoch ms in years 1970…9999',
+        event_day: null,
+        raw_text: '{"timestamp":-1}',
+      },
+      {
+        reason: 'late',
+        detail: 'arrival 2024-03-01, event 2024-03-03',
+        event_day: '2024-03-03',
+        raw_text: `{"timestamp":${TS + 2 * 86_400_000}}`,
+      },
     ]);
   });
 
@@ -168,7 +226,12 @@ describe('rawReadSql (DuckDB dialect, run on DuckDB)', () => {
 
 describe('duckdbNdjsonClassifiedSql', () => {
   it('declares the nested struct to read_json (no sampling) and keeps the injected file id and index', () => {
-    const sql = duckdbNdjsonClassifiedSql(datasetX(), { paths: ['/s/f0.json'], fileField: '__f', indexField: '__i', maxObjectBytes: 1 << 20 });
+    const sql = duckdbNdjsonClassifiedSql(datasetX(), {
+      paths: ['/s/f0.json'],
+      fileField: '__f',
+      indexField: '__i',
+      maxObjectBytes: 1 << 20,
+    });
 
     expect(sql).toContain(`'payload': 'STRUCT("id" JSON, "s" JSON)'`);
     expect(sql).toContain(`"__f" AS f, "__i" AS i`);
@@ -197,7 +260,9 @@ describe('rawReadSql (Spark dialect)', () => {
   it('parses each record once with strict options, leaves STRING', () => {
     const sql = rawReadSql(datasetX(), 'spark').classified;
 
-    expect(sql).toContain("from_json(t, '`timestamp` STRING, `payload` STRUCT<`id`: STRING, `s`: STRING>, `d` STRING, `b` STRING, `at` STRING, `at2` STRING, `__lakestep_corrupt` STRING'");
+    expect(sql).toContain(
+      "from_json(t, '`timestamp` STRING, `payload` STRUCT<`id`: STRING, `s`: STRING>, `d` STRING, `b` STRING, `at` STRING, `at2` STRING, `__lakestep_corrupt` STRING'",
+    );
     expect(sql).toContain("'allowNonNumericNumbers', 'false'");
     expect(sql).toContain("'allowSingleQuotes', 'false'");
   });

@@ -1,11 +1,19 @@
-import { manifestKey, snapshotsOf, snapshotTable, validateSnapshotName, type SnapshotManifest } from '../../../src/core/snapshots';
+import {
+  manifestKey,
+  snapshotsOf,
+  snapshotTable,
+  validateSnapshotName,
+  type SnapshotManifest,
+} from '../../../src/core/snapshots';
 
 describe('validateSnapshotName', () => {
   it('takes a lower-case identifier and refuses anything else, naming NAME', () => {
     expect(validateSnapshotName('release_2024q1')).toBe('release_2024q1');
 
     for (const bad of ['V1', '1st', 'a-b', 'a/b', '', '_x', 'x'.repeat(41)]) {
-      expect(() => validateSnapshotName(bad)).toThrow(/^NAME: ".*" is not a snapshot name \(expected a lower-case identifier/);
+      expect(() => validateSnapshotName(bad)).toThrow(
+        /^NAME: ".*" is not a snapshot name \(expected a lower-case identifier/,
+      );
     }
   });
 });

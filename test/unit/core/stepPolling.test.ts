@@ -1,9 +1,20 @@
-import { EXECUTION_HISTORY_LIMIT, historyEventsOfGroup, MAX_POLL_SECONDS, maxGroupsInHistory, maxPollsOfStep, MIN_POLL_SECONDS, nextPollSeconds, pastDeadline, STEP_HISTORY_BUDGET } from '../../../src/core/stepPolling';
+import {
+  EXECUTION_HISTORY_LIMIT,
+  historyEventsOfGroup,
+  MAX_POLL_SECONDS,
+  maxGroupsInHistory,
+  maxPollsOfStep,
+  MIN_POLL_SECONDS,
+  nextPollSeconds,
+  pastDeadline,
+  STEP_HISTORY_BUDGET,
+} from '../../../src/core/stepPolling';
 
 /** The ages (s since launch) at which a step is polled until `untilSeconds`, with no deadline. */
 function pollAges(untilSeconds: number): number[] {
   const ages = [MIN_POLL_SECONDS];
-  while (ages[ages.length - 1] < untilSeconds) ages.push(ages[ages.length - 1] + nextPollSeconds(ages[ages.length - 1]));
+  while (ages[ages.length - 1] < untilSeconds)
+    ages.push(ages[ages.length - 1] + nextPollSeconds(ages[ages.length - 1]));
   return ages;
 }
 
@@ -32,7 +43,8 @@ describe('maxPollsOfStep', () => {
   it('counts the schedule exactly: the last poll comes at the deadline', () => {
     const timeout = 1000;
     const ages = [MIN_POLL_SECONDS];
-    while (ages[ages.length - 1] < timeout) ages.push(ages[ages.length - 1] + nextPollSeconds(ages[ages.length - 1], timeout - ages[ages.length - 1]));
+    while (ages[ages.length - 1] < timeout)
+      ages.push(ages[ages.length - 1] + nextPollSeconds(ages[ages.length - 1], timeout - ages[ages.length - 1]));
 
     expect(ages[ages.length - 1]).toBe(timeout);
     expect(maxPollsOfStep(timeout)).toBe(ages.length);

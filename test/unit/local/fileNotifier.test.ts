@@ -9,7 +9,11 @@ const newLake = () => {
   tmp.push(dir);
   return dir;
 };
-afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  tmp.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 const captured = () => {
   const lines: string[] = [];
@@ -21,7 +25,11 @@ describe('FileNotifier.publish', () => {
     const lake = newLake();
     const err = captured();
     const notifier = new FileNotifier(lake, err.stream, () => Date.UTC(2024, 2, 5, 10, 42, 7, 123));
-    const message = { executionId: 'exec-7f3a', failedDays: ['2024-03-05', '2024-03-06'], cause: 'RejectThresholdError: 12 of 100 records rejected' };
+    const message = {
+      executionId: 'exec-7f3a',
+      failedDays: ['2024-03-05', '2024-03-06'],
+      cause: 'RejectThresholdError: 12 of 100 records rejected',
+    };
 
     await notifier.publish('lakestep run failed', message);
     await notifier.publish('lakestep run failed', { cause: 'again' });

@@ -1,5 +1,15 @@
 import { gzipSync } from 'node:zlib';
-import { decodeRawFile, isGzip, markNumbers, RECORD_FLOAT, RECORD_LENIENT, RECORD_NESTED, RECORD_UNBALANCED, recordTexts, splitRecords } from '../../../src/local/duckdb/records';
+import {
+  decodeRawFile,
+  isGzip,
+  markNumbers,
+  RECORD_FLOAT,
+  RECORD_LENIENT,
+  RECORD_NESTED,
+  RECORD_UNBALANCED,
+  recordTexts,
+  splitRecords,
+} from '../../../src/local/duckdb/records';
 
 /** The record texts the splitter finds in `text` (index = record_index). */
 const split = (text: string) => recordTexts(Buffer.from(text, 'utf8')).texts;
@@ -14,11 +24,23 @@ describe('splitRecords', () => {
   });
 
   it('splits a mix of `}{`, `}\\n{` and `} \\r\\n {` in one file', () => {
-    expect(split('{"a":1}{"a":2}\n{"a":3} \r\n {"a":4}\t{"a":5}')).toEqual(['{"a":1}', '{"a":2}', '{"a":3}', '{"a":4}', '{"a":5}']);
+    expect(split('{"a":1}{"a":2}\n{"a":3} \r\n {"a":4}\t{"a":5}')).toEqual([
+      '{"a":1}',
+      '{"a":2}',
+      '{"a":3}',
+      '{"a":4}',
+      '{"a":5}',
+    ]);
   });
 
   it('respects braces, quotes and escapes inside strings', () => {
-    const records = ['{"u":"a}b{c"}', '{"u":"say \\"}{\\" ok"}', '{"u":"back\\\\"}', '{"u":"\\\\\\"}"}', '{"n":{"deep":{"x":"}"}}}'];
+    const records = [
+      '{"u":"a}b{c"}',
+      '{"u":"say \\"}{\\" ok"}',
+      '{"u":"back\\\\"}',
+      '{"u":"\\\\\\"}"}',
+      '{"n":{"deep":{"x":"}"}}}',
+    ];
     expect(split(records.join(''))).toEqual(records);
   });
 
@@ -39,11 +61,21 @@ describe('splitRecords', () => {
   });
 
   it('recovery rule: a line starting with { ends the open record (malformed, trailing whitespace dropped), even inside a string', () => {
-    expect(split('{"a":1,\n  "b":\r\n{"a":2}\n{"a":"open\n{"a":3}')).toEqual(['{"a":1,\n  "b":', '{"a":2}', '{"a":"open', '{"a":3}']);
+    expect(split('{"a":1,\n  "b":\r\n{"a":2}\n{"a":"open\n{"a":3}')).toEqual([
+      '{"a":1,\n  "b":',
+      '{"a":2}',
+      '{"a":"open',
+      '{"a":3}',
+    ]);
   });
 
   it('reads a file holding one JSON array: each element a record, text after the ] read as records', () => {
-    expect(split('  [\n {"a":1},\n\t{"a":[1,{"b":2}]} ,{"s":"],["}\n]\n{"c":3}')).toEqual(['{"a":1}', '{"a":[1,{"b":2}]}', '{"s":"],["}', '{"c":3}']);
+    expect(split('  [\n {"a":1},\n\t{"a":[1,{"b":2}]} ,{"s":"],["}\n]\n{"c":3}')).toEqual([
+      '{"a":1}',
+      '{"a":[1,{"b":2}]}',
+      '{"s":"],["}',
+      '{"c":3}',
+    ]);
     expect(split('[]')).toEqual([]);
     expect(split('[{"a":1}, 2, {"a":1} x, ]')).toEqual(['{"a":1}', '2', '{"a":1} x', '']);
   });
@@ -120,7 +152,15 @@ describe('splitRecords flags', () => {
   });
 
   it('marks JSON that DuckDB accepts but RFC 8259 (and Spark) rejects: trailing commas, NaN, Infinity', () => {
-    const lenient = ['{"a":1,}', '{"a":[1, ]}', '{"a":NaN}', '{"a":-Infinity}', '{"a":inf}', '{"a":nan}', '{"a":1 , \t}'];
+    const lenient = [
+      '{"a":1,}',
+      '{"a":[1, ]}',
+      '{"a":NaN}',
+      '{"a":-Infinity}',
+      '{"a":inf}',
+      '{"a":nan}',
+      '{"a":1 , \t}',
+    ];
     const strict = ['{"a":null,"b":false,"c":true}', '{"a":"NaN, Infinity,}"}', '{"a":-1.5e+3}'];
 
     expect(flagsOf(lenient.join('\n')).map((f) => f & RECORD_LENIENT)).toEqual(lenient.map(() => RECORD_LENIENT));
@@ -128,7 +168,11 @@ describe('splitRecords flags', () => {
   });
 
   it('marks records that are not brace-balanced objects', () => {
-    expect(flagsOf('{"a":1,\n<html>\n{"a":2\n[1]\n{"a":{"b":1}')).toEqual([RECORD_UNBALANCED, RECORD_UNBALANCED | RECORD_NESTED, RECORD_UNBALANCED | RECORD_NESTED]);
+    expect(flagsOf('{"a":1,\n<html>\n{"a":2\n[1]\n{"a":{"b":1}')).toEqual([
+      RECORD_UNBALANCED,
+      RECORD_UNBALANCED | RECORD_NESTED,
+      RECORD_UNBALANCED | RECORD_NESTED,
+    ]);
     expect(flagsOf('<html>\n[1]')).toEqual([RECORD_UNBALANCED, RECORD_UNBALANCED]);
     expect(flagsOf('{"a":{}}')).toEqual([RECORD_NESTED]);
   });

@@ -7,8 +7,14 @@ import type { StepSpec } from '../../../src/core/types';
 import { stepSpec } from '../../helpers/stepSpec';
 
 const spec: StepSpec = stepSpec({
-  executionId: 'e', groupId: 'g1', dataset: 'access_records', days: ['2024-03-05'],
-  rawDays: ['2024-03-04', '2024-03-05', '2024-03-06'], stageSql: 'spark/sql/access_records.sql', stageVersion: 'v', resultKey: '_results/g1.json',
+  executionId: 'e',
+  groupId: 'g1',
+  dataset: 'access_records',
+  days: ['2024-03-05'],
+  rawDays: ['2024-03-04', '2024-03-05', '2024-03-06'],
+  stageSql: 'spark/sql/access_records.sql',
+  stageVersion: 'v',
+  resultKey: '_results/g1.json',
 });
 
 async function settle(runner: SparkSubmitStepRunner, stepId: string) {
@@ -21,7 +27,12 @@ async function settle(runner: SparkSubmitStepRunner, stepId: string) {
 
 describe('SparkSubmitStepRunner', () => {
   it('runs the venv spark-submit with a local master, file:// lake root and the project files', () => {
-    const runner = new SparkSubmitStepRunner({ lakeDir: '/data/lake', projectRoot: '/repo/project', packageRoot: '/repo', config: loadConfig() });
+    const runner = new SparkSubmitStepRunner({
+      lakeDir: '/data/lake',
+      projectRoot: '/repo/project',
+      packageRoot: '/repo',
+      config: loadConfig(),
+    });
 
     const command = runner.command(spec);
 
@@ -37,22 +48,45 @@ describe('SparkSubmitStepRunner', () => {
     // A stand-in spark-submit: the runner's process handling without a JVM.
     const bin = mkdtempSync(join(tmpdir(), 'fake-spark-'));
     writeFileSync(join(bin, 'python'), '');
-    writeFileSync(join(bin, 'spark-submit'), '#!/bin/sh\necho "26/01/01 00:00:00 INFO SparkContext: noise" >&2\necho "lakestep_driver: error: boom" >&2\nexit 1\n', { mode: 0o755 });
-    const runner = new SparkSubmitStepRunner({ lakeDir: bin, projectRoot: bin, config: loadConfig(), python: join(bin, 'python') });
+    writeFileSync(
+      join(bin, 'spark-submit'),
+      '#!/bin/sh\necho "26/01/01 00:00:00 INFO SparkContext: noise" >&2\necho "lakestep_driver: error: boom" >&2\nexit 1\n',
+      { mode: 0o755 },
+    );
+    const runner = new SparkSubmitStepRunner({
+      lakeDir: bin,
+      projectRoot: bin,
+      config: loadConfig(),
+      python: join(bin, 'python'),
+    });
 
     const { stepId } = await runner.submit(spec);
     const first = await runner.describe(stepId);
     const last = await settle(runner, stepId);
 
     expect(first.state).toBe('RUNNING');
-    expect(last).toEqual({ stepId, state: 'FAILED', failureMessage: 'spark-submit exited with code 1: lakestep_driver: error: boom' });
+    expect(last).toEqual({
+      stepId,
+      state: 'FAILED',
+      failureMessage: 'spark-submit exited with code 1: lakestep_driver: error: boom',
+    });
   });
 
   it('reports COMPLETED when spark-submit exits 0, and FAILED with a hint when it cannot start', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'fake-spark-'));
     writeFileSync(join(bin, 'spark-submit'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-    const ok = new SparkSubmitStepRunner({ lakeDir: bin, projectRoot: bin, config: loadConfig(), python: join(bin, 'python') });
-    const missing = new SparkSubmitStepRunner({ lakeDir: bin, projectRoot: bin, config: loadConfig(), python: join(bin, 'nope', 'python') });
+    const ok = new SparkSubmitStepRunner({
+      lakeDir: bin,
+      projectRoot: bin,
+      config: loadConfig(),
+      python: join(bin, 'python'),
+    });
+    const missing = new SparkSubmitStepRunner({
+      lakeDir: bin,
+      projectRoot: bin,
+      config: loadConfig(),
+      python: join(bin, 'nope', 'python'),
+    });
 
     const done = await settle(ok, (await ok.submit(spec)).stepId);
     const failed = await settle(missing, (await missing.submit(spec)).stepId);

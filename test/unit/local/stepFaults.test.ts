@@ -22,8 +22,14 @@ describe('parseStepFaults', () => {
     ['[{"day":"2024-03-05","state":"FAILED"}]', 'f.json[0].dataset: expected the name'],
     ['[{"dataset":"a","state":"FAILED"}]', 'f.json[0].from: expected a day YYYY-MM-DD'],
     ['[{"dataset":"a","day":"2024-02-30","state":"FAILED"}]', 'f.json[0].day'],
-    ['[{"dataset":"a","from":"2024-03-05","to":"2024-03-01","state":"FAILED"}]', 'f.json[0].from: 2024-03-05 is after to 2024-03-01'],
-    ['[{"dataset":"a","day":"2024-03-05","state":"COMPLETED"}]', 'f.json[0].state: expected one of FAILED, CANCELLED, INTERRUPTED'],
+    [
+      '[{"dataset":"a","from":"2024-03-05","to":"2024-03-01","state":"FAILED"}]',
+      'f.json[0].from: 2024-03-05 is after to 2024-03-01',
+    ],
+    [
+      '[{"dataset":"a","day":"2024-03-05","state":"COMPLETED"}]',
+      'f.json[0].state: expected one of FAILED, CANCELLED, INTERRUPTED',
+    ],
   ])('refuses %s naming the field', (text, message) => {
     expect(() => parseStepFaults(text, 'f.json')).toThrow(message);
   });

@@ -29,11 +29,17 @@ describe('describeFailedDays (the cause in the ledger, the alert and the Fail st
 
     const text = describeFailedDays({ failedDays, days: days(20) } as never);
 
-    expect(text).toBe(`9 of 20 days failed: access_records 2024-03-01…2024-03-07, 2024-03-09 (${threshold}); client_share_4w 2024-03-04 (UpstreamFailedError: access_records failed)`);
+    expect(text).toBe(
+      `9 of 20 days failed: access_records 2024-03-01…2024-03-07, 2024-03-09 (${threshold}); client_share_4w 2024-03-04 (UpstreamFailedError: access_records failed)`,
+    );
   });
 
   it('stays under 4,000 characters however many days failed with different errors', () => {
-    const failedDays = dayRange('2020-01-01', '2023-12-31').map((day) => ({ dataset: 'access_records', day, error: `CheckFailedError: not_null_session_id on ${day}` }));
+    const failedDays = dayRange('2020-01-01', '2023-12-31').map((day) => ({
+      dataset: 'access_records',
+      day,
+      error: `CheckFailedError: not_null_session_id on ${day}`,
+    }));
 
     const text = describeFailedDays({ failedDays, days: days(failedDays.length) } as never);
 

@@ -37,7 +37,9 @@ describe('RawPartitionStateBuilder', () => {
     const objects = KEYS.map((k) => object(k)).sort((a, b) => compareText(a.key, b.key));
     const builder = new RawPartitionStateBuilder('ds', '2024-02-29');
 
-    objects.forEach((o) => builder.add(o));
+    objects.forEach((o) => {
+      builder.add(o);
+    });
 
     expect(builder.state()).toEqual(rawPartitionState({ dataset: 'ds', day: '2024-02-29', objects }));
     expect(builder.state().fingerprint).toBe(fingerprint(objects));
@@ -60,7 +62,11 @@ describe('observeRawPartitions over the whole prefix', () => {
   it('lists a day again on its own when a run of its keys comes back before what it already added', async () => {
     // S3 orders UTF-8 bytes, the fingerprint code units: keys past U+FFFF can come in another order.
     // Served here as a second run of the day that sorts before the first.
-    const day = [object(`${PREFIX}2024/02/29/00/\u{1F600}.gz`), object(`${PREFIX}2024/02/29/00/x.gz`), object(`${PREFIX}2024/02/29/00/\uFFFD.gz`)];
+    const day = [
+      object(`${PREFIX}2024/02/29/00/\u{1F600}.gz`),
+      object(`${PREFIX}2024/02/29/00/x.gz`),
+      object(`${PREFIX}2024/02/29/00/\uFFFD.gz`),
+    ];
     const store: Pick<ObjectStore, 'list' | 'listPages'> = {
       list: pagedListing(day, 1).list,
       listPages: async function* () {

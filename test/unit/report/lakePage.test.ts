@@ -3,7 +3,12 @@ import type { OutputDayState, RawPartitionState } from '../../../src/core/types'
 import { buildLakePage, MAX_RUNS } from '../../../src/report/lakePage';
 import { barChart, renderLakePageHtml } from '../../../src/report/lakePageHtml';
 
-const out = (dataset: string, day: string, recordsOut: number, extra: Partial<OutputDayState> = {}): OutputDayState => ({
+const out = (
+  dataset: string,
+  day: string,
+  recordsOut: number,
+  extra: Partial<OutputDayState> = {},
+): OutputDayState => ({
   dataset,
   day,
   stageVersion: 'v2',
@@ -15,8 +20,21 @@ const out = (dataset: string, day: string, recordsOut: number, extra: Partial<Ou
   rejected: 0,
   ...extra,
 });
-const raw = (dataset: string, day: string): RawPartitionState => ({ dataset, day, fingerprint: 'f', objectCount: 1, bytes: 10 });
-const exec = (executionId: string, startedAtMs: number, extra: Partial<ExecutionRecord> = {}): ExecutionRecord => ({ executionId, status: 'SUCCEEDED', startedAtMs, endedAtMs: startedAtMs + 12_340, failedDays: [], ...extra });
+const raw = (dataset: string, day: string): RawPartitionState => ({
+  dataset,
+  day,
+  fingerprint: 'f',
+  objectCount: 1,
+  bytes: 10,
+});
+const exec = (executionId: string, startedAtMs: number, extra: Partial<ExecutionRecord> = {}): ExecutionRecord => ({
+  executionId,
+  status: 'SUCCEEDED',
+  startedAtMs,
+  endedAtMs: startedAtMs + 12_340,
+  failedDays: [],
+  ...extra,
+});
 
 describe('buildLakePage', () => {
   it('puts every table on one calendar, each day in its state: failed, missing raw, stale, ok, none', () => {
@@ -24,15 +42,31 @@ describe('buildLakePage', () => {
       {
         table: 'access_records',
         stageVersion: 'v2',
-        outputs: [out('access_records', '2024-03-01', 10, { rejected: 2 }), out('access_records', '2024-03-02', 20, { stageVersion: 'v1' }), out('access_records', '2024-03-04', 40)],
+        outputs: [
+          out('access_records', '2024-03-01', 10, { rejected: 2 }),
+          out('access_records', '2024-03-02', 20, { stageVersion: 'v1' }),
+          out('access_records', '2024-03-04', 40),
+        ],
         // no raw on 03-03 // a gap between the first and the last raw day
-        raw: [raw('access_records', '2024-03-01'), raw('access_records', '2024-03-02'), raw('access_records', '2024-03-04'), raw('access_records', '2024-03-05')],
+        raw: [
+          raw('access_records', '2024-03-01'),
+          raw('access_records', '2024-03-02'),
+          raw('access_records', '2024-03-04'),
+          raw('access_records', '2024-03-05'),
+        ],
       },
       { table: 'weekly', stageVersion: 'w', outputs: [out('weekly', '2024-03-04', 7, { stageVersion: 'w' })], raw: [] },
     ];
     // 03-05 failed and was never committed; 03-04 failed before its last commit (a later run fixed it)
     const executions = [
-      exec('run-1', Date.UTC(2024, 2, 9), { status: 'FAILED', failedDays: [{ dataset: 'access_records', day: '2024-03-05' }, { dataset: 'access_records', day: '2024-03-04' }], cause: 'boom' }),
+      exec('run-1', Date.UTC(2024, 2, 9), {
+        status: 'FAILED',
+        failedDays: [
+          { dataset: 'access_records', day: '2024-03-05' },
+          { dataset: 'access_records', day: '2024-03-04' },
+        ],
+        cause: 'boom',
+      }),
     ];
 
     const page = buildLakePage(tables, executions, new Set(['run-1']), Date.UTC(2024, 2, 11));
@@ -44,12 +78,23 @@ describe('buildLakePage', () => {
     expect(page.tables[0]).toMatchObject({ totalRows: 70, totalRejected: 2 });
     expect(page.tables[1].cells.map((c) => c.state)).toEqual(['none', 'none', 'none', 'ok', 'none']); // an aggregate: no raw, no missing raw
     expect(page.runs).toEqual([
-      { execution: 'run-1', status: 'FAILED', startedAt: '2024-03-09T00:00:00.000Z', endedAt: '2024-03-09T00:00:12.340Z', durationSeconds: 12.3, failedDays: 2, cause: 'boom', href: 'run-1.html' },
+      {
+        execution: 'run-1',
+        status: 'FAILED',
+        startedAt: '2024-03-09T00:00:00.000Z',
+        endedAt: '2024-03-09T00:00:12.340Z',
+        durationSeconds: 12.3,
+        failedDays: 2,
+        cause: 'boom',
+        href: 'run-1.html',
+      },
     ]);
   });
 
   it('lists runs newest first, links only those with a page, and keeps MAX_RUNS', () => {
-    const executions = Array.from({ length: MAX_RUNS + 3 }, (_, i) => exec(`arn:aws:states:us-east-1:1:execution:lakestep-dev:run-${i}`, i * 1000));
+    const executions = Array.from({ length: MAX_RUNS + 3 }, (_, i) =>
+      exec(`arn:aws:states:us-east-1:1:execution:lakestep-dev:run-${i}`, i * 1000),
+    );
 
     const page = buildLakePage([], executions, new Set([`run-${MAX_RUNS + 2}`]), 0);
 
@@ -66,7 +111,12 @@ describe('renderLakePageHtml', () => {
     const evil = '</td><script>alert(1)</script>';
     const page = buildLakePage(
       [
-        { table: 'big', stageVersion: 'v2', outputs: [out('big', '2024-02-28', 1_000_000), out('big', '2024-03-01', 2_000_000, { rejected: 5 })], raw: [] },
+        {
+          table: 'big',
+          stageVersion: 'v2',
+          outputs: [out('big', '2024-02-28', 1_000_000), out('big', '2024-03-01', 2_000_000, { rejected: 5 })],
+          raw: [],
+        },
         { table: 'small', stageVersion: 'v2', outputs: [out('small', '2024-03-01', 3)], raw: [] },
       ],
       [exec('run-1', 0, { status: 'FAILED', cause: evil, failedDays: [{ dataset: 'big', day: '2024-02-29' }] })],

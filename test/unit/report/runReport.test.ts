@@ -12,12 +12,58 @@ function summary(): RunSummary {
     executionId: 'arn:aws:states:us-east-1:123456789012:execution:lakestep-dev:run-7',
     warnings: [],
     days: [
-      { dataset: 'access_records', day: '2024-03-06', status: 'failed', recordsIn: 0, recordsOut: 0, duplicatesDropped: 0, rejected: 4, late: 0, reasons: [{ kind: 'forced' }], error: { name: 'CheckFailedError', message: "'not_null_session_id' failed: 7 rows (day 2024-03-06)" } },
-      { dataset: 'access_records', day: '2024-03-05', status: 'succeeded', recordsIn: 1200, recordsOut: 1180, duplicatesDropped: 20, rejected: 9, late: 2, reasons: [{ kind: 'new_raw', rawDay: '2024-03-05' }] },
-      { dataset: 'file_downloads', day: '2024-03-05', status: 'succeeded', recordsIn: 40, recordsOut: 38, duplicatesDropped: 2, rejected: 0, late: 0, reasons: [{ kind: 'new_raw', rawDay: '2024-03-05' }], metrics: { unattributed: 3 } } as RunSummary['days'][number],
+      {
+        dataset: 'access_records',
+        day: '2024-03-06',
+        status: 'failed',
+        recordsIn: 0,
+        recordsOut: 0,
+        duplicatesDropped: 0,
+        rejected: 4,
+        late: 0,
+        reasons: [{ kind: 'forced' }],
+        error: { name: 'CheckFailedError', message: "'not_null_session_id' failed: 7 rows (day 2024-03-06)" },
+      },
+      {
+        dataset: 'access_records',
+        day: '2024-03-05',
+        status: 'succeeded',
+        recordsIn: 1200,
+        recordsOut: 1180,
+        duplicatesDropped: 20,
+        rejected: 9,
+        late: 2,
+        reasons: [{ kind: 'new_raw', rawDay: '2024-03-05' }],
+      },
+      {
+        dataset: 'file_downloads',
+        day: '2024-03-05',
+        status: 'succeeded',
+        recordsIn: 40,
+        recordsOut: 38,
+        duplicatesDropped: 2,
+        rejected: 0,
+        late: 0,
+        reasons: [{ kind: 'new_raw', rawDay: '2024-03-05' }],
+        metrics: { unattributed: 3 },
+      } as RunSummary['days'][number],
     ],
-    totals: { daysTransformed: 2, daysFailed: 1, recordsIn: 1249, recordsOut: 1218, duplicatesDropped: 22, rejected: 9, late: 2 },
-    failedDays: [{ dataset: 'access_records', day: '2024-03-06', error: "CheckFailedError: 'not_null_session_id' failed: 7 rows (day 2024-03-06)" }],
+    totals: {
+      daysTransformed: 2,
+      daysFailed: 1,
+      recordsIn: 1249,
+      recordsOut: 1218,
+      duplicatesDropped: 22,
+      rejected: 9,
+      late: 2,
+    },
+    failedDays: [
+      {
+        dataset: 'access_records',
+        day: '2024-03-06',
+        error: "CheckFailedError: 'not_null_session_id' failed: 7 rows (day 2024-03-06)",
+      },
+    ],
     rejectedByReason: { late: 2, invalid_json: 11 },
     stepSeconds: 12.5,
   };
@@ -25,36 +71,104 @@ function summary(): RunSummary {
 
 const checks: CheckOutcome[] = [
   { name: 'unique_key', table: 'access_records', day: '2024-03-05', status: 'passed', failingRows: 0 },
-  { name: 'row_count_drift', table: 'file_downloads', day: '2024-03-05', status: 'warning', failingRows: 1, sampleRows: [{ day: '2024-03-05', rows: 38, trailingMean: 90 }] },
+  {
+    name: 'row_count_drift',
+    table: 'file_downloads',
+    day: '2024-03-05',
+    status: 'warning',
+    failingRows: 1,
+    sampleRows: [{ day: '2024-03-05', rows: 38, trailingMean: 90 }],
+  },
   {
     name: 'not_null_session_id',
     table: 'access_records',
     day: '2024-03-06',
     status: 'failed',
     failingRows: 7,
-    sampleRows: Array.from({ length: 7 }, (_, i) => ({ record_index: BigInt(i), raw_text: i === 0 ? EVIL : `{"i":${i}}` })),
+    sampleRows: Array.from({ length: 7 }, (_, i) => ({
+      record_index: BigInt(i),
+      raw_text: i === 0 ? EVIL : `{"i":${i}}`,
+    })),
   },
 ];
 
 describe('buildRunReport', () => {
   it('reports per table and day, with totals over the days that succeeded', () => {
-    const report = buildRunReport(summary(), { checks, warnings: ['row count of file_downloads 2024-03-05 is 58 % below the trailing mean'], startedAtMs: Date.UTC(2024, 2, 7, 10), endedAtMs: Date.UTC(2024, 2, 7, 10, 2, 13, 400) });
+    const report = buildRunReport(summary(), {
+      checks,
+      warnings: ['row count of file_downloads 2024-03-05 is 58 % below the trailing mean'],
+      startedAtMs: Date.UTC(2024, 2, 7, 10),
+      endedAtMs: Date.UTC(2024, 2, 7, 10, 2, 13, 400),
+    });
 
-    expect(report).toMatchObject({ version: 1, execution: 'run-7', status: 'FAILED', startedAt: '2024-03-07T10:00:00.000Z', endedAt: '2024-03-07T10:02:13.400Z', durationSeconds: 133.4, stepSeconds: 12.5 });
+    expect(report).toMatchObject({
+      version: 1,
+      execution: 'run-7',
+      status: 'FAILED',
+      startedAt: '2024-03-07T10:00:00.000Z',
+      endedAt: '2024-03-07T10:02:13.400Z',
+      durationSeconds: 133.4,
+      stepSeconds: 12.5,
+    });
     expect(buildRunReport({ ...summary(), stepSeconds: 0.7869999999999999 }, {}).stepSeconds).toBe(0.8); // a float sum, in tenths
     expect(report.tables.map((t) => [t.table, t.days.map((d) => d.day)])).toEqual([
       ['access_records', ['2024-03-05', '2024-03-06']],
       ['file_downloads', ['2024-03-05']],
     ]);
-    expect(report.tables[0].days[0]).toEqual({ day: '2024-03-05', status: 'succeeded', recordsIn: 1200, recordsOut: 1180, duplicates: 20, rejected: 9, late: 2, rejectedByReason: {}, metrics: {}, reasons: ['new raw data in arrival day 2024-03-05'] });
-    expect(report.tables[0].days[1].error).toEqual({ name: 'CheckFailedError', message: "'not_null_session_id' failed: 7 rows (day 2024-03-06)" });
+    expect(report.tables[0].days[0]).toEqual({
+      day: '2024-03-05',
+      status: 'succeeded',
+      recordsIn: 1200,
+      recordsOut: 1180,
+      duplicates: 20,
+      rejected: 9,
+      late: 2,
+      rejectedByReason: {},
+      metrics: {},
+      reasons: ['new raw data in arrival day 2024-03-05'],
+    });
+    expect(report.tables[0].days[1].error).toEqual({
+      name: 'CheckFailedError',
+      message: "'not_null_session_id' failed: 7 rows (day 2024-03-06)",
+    });
     expect(report.tables[1].days[0].unattributed).toBe(3);
     expect(report.tables[0].days[0].unattributed).toBeUndefined();
-    expect(report.tables[0].totals).toEqual({ days: 2, daysFailed: 1, recordsIn: 1200, recordsOut: 1180, duplicates: 20, rejected: 9, rejectedOnFailedDays: 4, late: 2, unattributed: 0 });
-    expect(report.totals).toEqual({ days: 3, daysFailed: 1, recordsIn: 1240, recordsOut: 1218, duplicates: 22, rejected: 9, rejectedOnFailedDays: 4, late: 2, unattributed: 3, checksFailed: 1, checkWarnings: 1, warnings: 1 });
+    expect(report.tables[0].totals).toEqual({
+      days: 2,
+      daysFailed: 1,
+      recordsIn: 1200,
+      recordsOut: 1180,
+      duplicates: 20,
+      rejected: 9,
+      rejectedOnFailedDays: 4,
+      late: 2,
+      unattributed: 0,
+    });
+    expect(report.totals).toEqual({
+      days: 3,
+      daysFailed: 1,
+      recordsIn: 1240,
+      recordsOut: 1218,
+      duplicates: 22,
+      rejected: 9,
+      rejectedOnFailedDays: 4,
+      late: 2,
+      unattributed: 3,
+      checksFailed: 1,
+      checkWarnings: 1,
+      warnings: 1,
+    });
     expect(report.rejectedByReason).toEqual({ invalid_json: 11, late: 2 }); // failed days' included
-    expect(report.failedDays).toEqual([{ table: 'access_records', day: '2024-03-06', error: { name: 'CheckFailedError', message: "'not_null_session_id' failed: 7 rows (day 2024-03-06)" } }]);
-    expect(report.warnings).toEqual([{ message: 'row count of file_downloads 2024-03-05 is 58 % below the trailing mean' }]);
+    expect(report.failedDays).toEqual([
+      {
+        table: 'access_records',
+        day: '2024-03-06',
+        error: { name: 'CheckFailedError', message: "'not_null_session_id' failed: 7 rows (day 2024-03-06)" },
+      },
+    ]);
+    expect(report.warnings).toEqual([
+      { message: 'row count of file_downloads 2024-03-05 is 58 % below the trailing mean' },
+    ]);
   });
 
   it('says in its text which rejects were on failed days, so the totals and the reasons add up', () => {
@@ -80,7 +194,9 @@ describe('buildRunReport', () => {
     s.days = s.days.filter((d) => d.status === 'succeeded');
     s.failedDays = [];
 
-    const report = buildRunReport(s, { metrics: { file_downloads: { '2024-03-05': { unattributed: 4, projects: 2 } } } });
+    const report = buildRunReport(s, {
+      metrics: { file_downloads: { '2024-03-05': { unattributed: 4, projects: 2 } } },
+    });
 
     expect(report.status).toBe('SUCCEEDED');
     expect(report.tables[1].days[0].metrics).toEqual({ unattributed: 4, projects: 2 });
@@ -91,7 +207,12 @@ describe('buildRunReport', () => {
 });
 
 describe('renderRunReportHtml', () => {
-  const report = buildRunReport(summary(), { checks, warnings: [{ name: 'row_count_drift', table: 'file_downloads', day: '2024-03-05', message: 'rows 38 vs mean 90 <b>' }] });
+  const report = buildRunReport(summary(), {
+    checks,
+    warnings: [
+      { name: 'row_count_drift', table: 'file_downloads', day: '2024-03-05', message: 'rows 38 vs mean 90 <b>' },
+    ],
+  });
   const html = renderRunReportHtml(report);
 
   it('is one page with the figures as tables', () => {
@@ -101,7 +222,9 @@ describe('renderRunReportHtml', () => {
     expect(html).toContain('data-table="file_downloads"');
     expect(html).toContain('new raw data in arrival day 2024-03-05');
     expect(html).toContain('not_null_session_id');
-    expect(html).toContain('Rejected by reason, all days: invalid_json 11, late 2; 4 of them on failed days, not published');
+    expect(html).toContain(
+      'Rejected by reason, all days: invalid_json 11, late 2; 4 of them on failed days, not published',
+    );
   });
 
   it('inlines Chart.js and the chart data, so it works offline', () => {
@@ -131,7 +254,10 @@ describe('renderRunReportHtml', () => {
   });
 
   it('escapes data inside the JSON script block too', () => {
-    const r = buildRunReport({ ...summary(), days: summary().days.map((d) => ({ ...d, dataset: '</script><img src=x onerror=alert(1)>' })) });
+    const r = buildRunReport({
+      ...summary(),
+      days: summary().days.map((d) => ({ ...d, dataset: '</script><img src=x onerror=alert(1)>' })),
+    });
 
     const page = renderRunReportHtml(r);
 
@@ -151,21 +277,65 @@ describe('renderRunReportHtml', () => {
 describe('the run page of a step that failed', () => {
   /** One step of three days over the reject threshold (one error for all), and a step that succeeded. */
   function failedStepReport() {
-    const group = (groupId: string, dataset: string, days: string[]) => ({ groupId, dataset, phase: 0, period: 'day' as const, days, rawDays: days });
+    const group = (groupId: string, dataset: string, days: string[]) => ({
+      groupId,
+      dataset,
+      phase: 0,
+      period: 'day' as const,
+      days,
+      rawDays: days,
+    });
     const plan = {
       executionId: 'run-9',
       createdAtMs: 0,
       days: [],
-      groups: [group('g1', 'access_records', ['2024-03-01', '2024-03-02', '2024-03-03']), group('g2', 'node_snapshots', ['2024-03-01'])],
+      groups: [
+        group('g1', 'access_records', ['2024-03-01', '2024-03-02', '2024-03-03']),
+        group('g2', 'node_snapshots', ['2024-03-01']),
+      ],
       rawPartitions: [],
       removedRawDays: [],
       stageVersions: {},
     } as unknown as Plan;
     const error = { name: 'RejectThresholdError', message: '12 of 100 records rejected' };
-    const day = (d: string, rejected: number) => ({ day: d, status: 'failed' as const, recordsIn: 30, recordsOut: 29, duplicatesDropped: 1, rejected, late: 0, rejectedByReason: { invalid_json: rejected }, error });
+    const day = (d: string, rejected: number) => ({
+      day: d,
+      status: 'failed' as const,
+      recordsIn: 30,
+      recordsOut: 29,
+      duplicatesDropped: 1,
+      rejected,
+      late: 0,
+      rejectedByReason: { invalid_json: rejected },
+      error,
+    });
     const results: StepResult[] = [
-      { groupId: 'g1', dataset: 'access_records', stageVersion: 'v', days: [day('2024-03-01', 4), day('2024-03-02', 5), day('2024-03-03', 3)], rejectedByReason: { invalid_json: 12 }, seconds: 1.2345 },
-      { groupId: 'g2', dataset: 'node_snapshots', stageVersion: 'v', days: [{ day: '2024-03-01', status: 'succeeded' as const, recordsIn: 1234567, recordsOut: 1234567, duplicatesDropped: 0, rejected: 0, late: 0 }], rejectedByReason: {}, seconds: 0.5 },
+      {
+        groupId: 'g1',
+        dataset: 'access_records',
+        stageVersion: 'v',
+        days: [day('2024-03-01', 4), day('2024-03-02', 5), day('2024-03-03', 3)],
+        rejectedByReason: { invalid_json: 12 },
+        seconds: 1.2345,
+      },
+      {
+        groupId: 'g2',
+        dataset: 'node_snapshots',
+        stageVersion: 'v',
+        days: [
+          {
+            day: '2024-03-01',
+            status: 'succeeded' as const,
+            recordsIn: 1234567,
+            recordsOut: 1234567,
+            duplicatesDropped: 0,
+            rejected: 0,
+            late: 0,
+          },
+        ],
+        rejectedByReason: {},
+        seconds: 0.5,
+      },
     ];
     return buildRunReport(summarize(plan, results, 'no result'));
   }
@@ -174,7 +344,15 @@ describe('the run page of a step that failed', () => {
     const report = failedStepReport();
 
     expect(report.steps).toEqual([
-      { table: 'access_records', from: '2024-03-01', to: '2024-03-03', days: 3, daysFailed: 3, seconds: 1.2, error: { name: 'RejectThresholdError', message: '12 of 100 records rejected' } },
+      {
+        table: 'access_records',
+        from: '2024-03-01',
+        to: '2024-03-03',
+        days: 3,
+        daysFailed: 3,
+        seconds: 1.2,
+        error: { name: 'RejectThresholdError', message: '12 of 100 records rejected' },
+      },
       { table: 'node_snapshots', from: '2024-03-01', to: '2024-03-01', days: 1, daysFailed: 0, seconds: 0.5 },
     ]);
     expect(report.tables[0].days[1].rejectedByReason).toEqual({ invalid_json: 5 });
@@ -189,7 +367,9 @@ describe('the run page of a step that failed', () => {
     expect(html).toContain('<td>invalid_json 5</td>');
     // published: nothing of access_records; failed, not published: the three days' sums (90 in, 87 out, 3 dup, 12 rejected)
     expect(html).toMatch(/<th>published<\/th><th>0 ok<\/th>(<th class="num">0<\/th>){5}/);
-    expect(html).toContain('<th>failed, not published</th><th>3 failed</th><th class="num">90</th><th class="num">87</th><th class="num">3</th><th class="num">12</th>');
+    expect(html).toContain(
+      '<th>failed, not published</th><th>3 failed</th><th class="num">90</th><th class="num">87</th><th class="num">3</th><th class="num">12</th>',
+    );
     expect(html).toContain('<td class="num">1,234,567</td>');
     expect(html).toContain('steps 1.7 s');
     expect(html).toContain('<a href="index.html" id="lake-link">');

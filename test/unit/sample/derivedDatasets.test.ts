@@ -69,7 +69,13 @@ function readSnapshots(lake: string): { keys: string[]; header: string[][]; rows
     for (const r of data) {
       expect(r).toHaveLength(head.length);
       const at = (col: string) => r[head.indexOf(col)];
-      rows.push({ day: `${m[1]}-${m[2]}-${m[3]}`, id: Number(at('ID')), project: Number(at('PROJECT_ID')), timestamp: Number(at('TIMESTAMP')), name: at('NAME') });
+      rows.push({
+        day: `${m[1]}-${m[2]}-${m[3]}`,
+        id: Number(at('ID')),
+        project: Number(at('PROJECT_ID')),
+        timestamp: Number(at('TIMESTAMP')),
+        name: at('NAME'),
+      });
     }
   }
   return { keys, header, rows };
@@ -86,10 +92,19 @@ interface Download {
 }
 
 /** Firehose JSON objects, newline-delimited or back to back (the generator writes only well-formed ones). */
-const jsonObjects = (text: string) => text.split('\n').flatMap((line) => line.split(/(?<=\})(?=\{)/)).filter((t) => t.trim() !== '');
+const jsonObjects = (text: string) =>
+  text
+    .split('\n')
+    .flatMap((line) => line.split(/(?<=\})(?=\{)/))
+    .filter((t) => t.trim() !== '');
 
 /** A download record as Synapse writes it (envelope: time, stack, instance; payload: ids as strings, associateId `syn<id>`), as the stage reads it. */
-function fromEnvelope(e: { timestamp: number; stack: string; instance: string; payload: Record<string, unknown> }): Omit<Download, 'key' | 'arrival'> & { stack: string; instance: string } {
+function fromEnvelope(e: {
+  timestamp: number;
+  stack: string;
+  instance: string;
+  payload: Record<string, unknown>;
+}): Omit<Download, 'key' | 'arrival'> & { stack: string; instance: string } {
   const p = e.payload;
   return {
     timestamp: e.timestamp,
@@ -106,7 +121,11 @@ function readDownloads(lake: string): Download[] {
   return filesUnder(join(lake, 'raw/file_downloads')).flatMap((path) => {
     const key = relative(lake, path).split('\\').join('/');
     const m = /raw\/file_downloads\/(\d{4})\/(\d{2})\/(\d{2})\/\d{2}\//.exec(key)!;
-    return jsonObjects(textOf(path)).map((t) => ({ key, arrival: `${m[1]}-${m[2]}-${m[3]}`, ...fromEnvelope(JSON.parse(t)) }));
+    return jsonObjects(textOf(path)).map((t) => ({
+      key,
+      arrival: `${m[1]}-${m[2]}-${m[3]}`,
+      ...fromEnvelope(JSON.parse(t)),
+    }));
   });
 }
 
@@ -173,8 +192,18 @@ function expectedFromFiles(downloads: Download[], snapshots: SnapshotRow[]) {
       count(byProjectAndDay[day], String(latest.project));
     }
   }
-  for (const day of Object.keys(byProjectAndDay)) byProjectAndDay[day] = Object.fromEntries(Object.entries(byProjectAndDay[day]).sort(([a], [b]) => Number(a) - Number(b)));
-  return { downloadsByEventDay, unattributedByEventDay, duplicatesByEventDay, filteredOutByEventDay: sorted(filteredOutByEventDay), recordsByArrivalDay: sorted(recordsByArrivalDay), byProjectAndDay };
+  for (const day of Object.keys(byProjectAndDay))
+    byProjectAndDay[day] = Object.fromEntries(
+      Object.entries(byProjectAndDay[day]).sort(([a], [b]) => Number(a) - Number(b)),
+    );
+  return {
+    downloadsByEventDay,
+    unattributedByEventDay,
+    duplicatesByEventDay,
+    filteredOutByEventDay: sorted(filteredOutByEventDay),
+    recordsByArrivalDay: sorted(recordsByArrivalDay),
+    byProjectAndDay,
+  };
 }
 
 const tmp: string[] = [];
@@ -183,9 +212,14 @@ const newLake = () => {
   tmp.push(dir);
   return dir;
 };
-afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  tmp.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
-const digest = (dir: string) => filesUnder(dir).map((p) => `${relative(dir, p)} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`);
+const digest = (dir: string) =>
+  filesUnder(dir).map((p) => `${relative(dir, p)} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`);
 
 describe('generateSample: file_downloads and node_snapshots', () => {
   const base = { days: 3, start: '2024-02-28', recordsPerHour: 60, seed: 11 };
@@ -203,10 +237,15 @@ describe('generateSample: file_downloads and node_snapshots', () => {
 
   it('writes the same files for the same seed, and each dataset the same whichever others are chosen', async () => {
     const again = newLake();
-    const alone: Record<SampleDataset, string> = { access_records: newLake(), file_downloads: newLake(), node_snapshots: newLake() };
+    const alone: Record<SampleDataset, string> = {
+      access_records: newLake(),
+      file_downloads: newLake(),
+      node_snapshots: newLake(),
+    };
 
     const summaryAgain = await generateSample({ ...base, lakeDir: again });
-    for (const [dataset, dir] of Object.entries(alone)) await generateSample({ ...base, lakeDir: dir, datasets: [dataset as SampleDataset] });
+    for (const [dataset, dir] of Object.entries(alone))
+      await generateSample({ ...base, lakeDir: dir, datasets: [dataset as SampleDataset] });
 
     expect(digest(again)).toEqual(digest(lake));
     expect({ ...summaryAgain, lakeDir: lake }).toEqual(summary);
@@ -220,17 +259,23 @@ describe('generateSample: file_downloads and node_snapshots', () => {
     const downloadKeys = filesUnder(join(lake, 'raw/file_downloads')).map((p) => relative(lake, p));
 
     for (const key of downloadKeys) {
-      const m = /^raw\/file_downloads\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/lakestep-file-downloads-1-(\d{4})-(\d{2})-(\d{2})-(\d{2})-\d{2}-\d{2}-[0-9a-f-]{36}\.gz$/.exec(key);
+      const m =
+        /^raw\/file_downloads\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/lakestep-file-downloads-1-(\d{4})-(\d{2})-(\d{2})-(\d{2})-\d{2}-\d{2}-[0-9a-f-]{36}\.gz$/.exec(
+          key,
+        );
       expect(m).not.toBeNull();
       expect(m!.slice(1, 5)).toEqual(m!.slice(5, 9));
     }
     expect(downloadKeys.length).toBe(summary.fileDownloads!.files);
     expect(downloads.length).toBe(summary.fileDownloads!.recordsWritten);
-    expect(snapshots.keys).toEqual(['2024/02/28', '2024/02/29', '2024/03/01'].map((d) => {
-      const [y, m, dd] = d.split('/');
-      return `raw/node_snapshots/year=${y}/month=${m}/day=${dd}/node-snapshot-${y}-${m}-${dd}.csv.gz`;
-    }));
-    for (const head of snapshots.header) expect(head.slice(0, 6)).toEqual(['ID', 'PROJECT_ID', 'NODE_TYPE', 'TIMESTAMP', 'NAME', 'CREATED_BY']);
+    expect(snapshots.keys).toEqual(
+      ['2024/02/28', '2024/02/29', '2024/03/01'].map((d) => {
+        const [y, m, dd] = d.split('/');
+        return `raw/node_snapshots/year=${y}/month=${m}/day=${dd}/node-snapshot-${y}-${m}-${dd}.csv.gz`;
+      }),
+    );
+    for (const head of snapshots.header)
+      expect(head.slice(0, 6)).toEqual(['ID', 'PROJECT_ID', 'NODE_TYPE', 'TIMESTAMP', 'NAME', 'CREATED_BY']);
   });
 
   it('follows the hive layout option for downloads too', async () => {
@@ -239,7 +284,11 @@ describe('generateSample: file_downloads and node_snapshots', () => {
     const s = await generateSample({ ...base, lakeDir: hive, layout: 'hive', datasets: ['file_downloads'] });
 
     const keys = filesUnder(join(hive, 'raw/file_downloads')).map((p) => relative(hive, p));
-    expect(keys.every((k) => /^raw\/file_downloads\/year=2024\/month=0[23]\/day=\d{2}\/lakestep-file-downloads-1-[^/]+\.gz$/.test(k))).toBe(true);
+    expect(
+      keys.every((k) =>
+        /^raw\/file_downloads\/year=2024\/month=0[23]\/day=\d{2}\/lakestep-file-downloads-1-[^/]+\.gz$/.test(k),
+      ),
+    ).toBe(true);
     expect(s.fileDownloads!.expected).toEqual(summary.fileDownloads!.expected);
   });
 
@@ -253,7 +302,11 @@ describe('generateSample: file_downloads and node_snapshots', () => {
       }
     }
     for (const d of downloads) {
-      expect(Object.keys(d).filter((k) => k !== 'key' && k !== 'arrival').sort()).toEqual(['associateId', 'associateType', 'fileHandleId', 'instance', 'stack', 'timestamp', 'userId']);
+      expect(
+        Object.keys(d)
+          .filter((k) => k !== 'key' && k !== 'arrival')
+          .sort(),
+      ).toEqual(['associateId', 'associateType', 'fileHandleId', 'instance', 'stack', 'timestamp', 'userId']);
       expect([d.timestamp, d.userId, d.fileHandleId, d.associateId].every(Number.isInteger)).toBe(true);
     }
     const types = new Set(downloads.map((d) => d.associateType));
@@ -262,12 +315,15 @@ describe('generateSample: file_downloads and node_snapshots', () => {
     expect([...types].some((t) => t !== 'FileEntity' && t !== 'TableEntity')).toBe(true);
   });
 
-  it("matches every download to an access record of the same user and time that names the downloaded object", () => {
+  it('matches every download to an access record of the same user and time that names the downloaded object', () => {
     const index = accessIndex(lake);
 
     for (const d of downloads) {
       const urls = index.get(`${d.timestamp}|${d.userId}`) ?? [];
-      expect([d.associateId, urls.some((u) => new RegExp(`(syn|SYN|/)${d.associateId}(\\D|$)`).test(u))]).toEqual([d.associateId, true]);
+      expect([d.associateId, urls.some((u) => new RegExp(`(syn|SYN|/)${d.associateId}(\\D|$)`).test(u))]).toEqual([
+        d.associateId,
+        true,
+      ]);
     }
   });
 
@@ -296,7 +352,9 @@ describe('generateSample: file_downloads and node_snapshots', () => {
     expect(moves.map((m) => m.id).sort()).toEqual(summary.nodeSnapshots!.events.moved.map((m) => m.id).sort());
     const late = [...byDay.get(days[2])!.keys()].filter((id) => !byDay.get(days[0])!.has(id));
     expect(late.length).toBeGreaterThan(0);
-    expect(Object.fromEntries(days.map((d) => [d, byDay.get(d)!.size]))).toEqual(summary.nodeSnapshots!.rowsBySnapshotDay);
+    expect(Object.fromEntries(days.map((d) => [d, byDay.get(d)!.size]))).toEqual(
+      summary.nodeSnapshots!.rowsBySnapshotDay,
+    );
     expect(snapshots.rows.some((r) => r.name.includes(','))).toBe(true); // quoted in the file, whole after parsing
   });
 
@@ -321,11 +379,23 @@ describe('generateSample: file_downloads and node_snapshots', () => {
   it('claims the re-derived figures on a larger sample across a year boundary too', async () => {
     const big = newLake();
 
-    const s = await generateSample({ days: 4, start: '2023-12-30', recordsPerHour: 400, seed: 7, lakeDir: big, datasets: ['file_downloads', 'node_snapshots'] });
+    const s = await generateSample({
+      days: 4,
+      start: '2023-12-30',
+      recordsPerHour: 400,
+      seed: 7,
+      lakeDir: big,
+      datasets: ['file_downloads', 'node_snapshots'],
+    });
 
     const c = expectedFromFiles(readDownloads(big), readSnapshots(big).rows);
     const e = s.fileDownloads!.expected;
-    expect([e.downloadsByEventDay, e.unattributedByEventDay, e.duplicatesByEventDay, e.byProjectAndDay]).toEqual([c.downloadsByEventDay, c.unattributedByEventDay, c.duplicatesByEventDay, c.byProjectAndDay]);
+    expect([e.downloadsByEventDay, e.unattributedByEventDay, e.duplicatesByEventDay, e.byProjectAndDay]).toEqual([
+      c.downloadsByEventDay,
+      c.unattributedByEventDay,
+      c.duplicatesByEventDay,
+      c.byProjectAndDay,
+    ]);
     expect(existsSync(join(big, 'raw/access_records'))).toBe(false);
     expect(s.files).toBe(0);
   });
@@ -339,11 +409,15 @@ describe('generateSample: file_downloads and node_snapshots', () => {
       return d.timestamp < m.atMs ? 'before' : 'after';
     });
     expect(new Set(sides)).toEqual(new Set(['before', 'after']));
-    expect(moved.every((m) => m.atMs >= Date.parse('2024-02-29') && m.atMs < Date.parse('2024-03-01') + DAY_MS)).toBe(true); // never on day 0
+    expect(moved.every((m) => m.atMs >= Date.parse('2024-02-29') && m.atMs < Date.parse('2024-03-01') + DAY_MS)).toBe(
+      true,
+    ); // never on day 0
   });
 
   it('rejects an unknown dataset', async () => {
-    await expect(generateSample({ ...base, lakeDir: newLake(), datasets: ['downloads' as SampleDataset] })).rejects.toThrow(InputError);
+    await expect(
+      generateSample({ ...base, lakeDir: newLake(), datasets: ['downloads' as SampleDataset] }),
+    ).rejects.toThrow(InputError);
     await expect(generateSample({ ...base, lakeDir: newLake(), datasets: [] })).rejects.toThrow(/datasets/);
   });
 });

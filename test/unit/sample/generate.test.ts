@@ -5,7 +5,12 @@ import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { loadConfig } from '../../../src/config/config';
 import { InputError } from '../../../src/core/errors';
-import { generateSample, rawFileKey, writeRawFile, type SampleSummary } from '../../../examples/synapse/sample/generate';
+import {
+  generateSample,
+  rawFileKey,
+  writeRawFile,
+  type SampleSummary,
+} from '../../../examples/synapse/sample/generate';
 
 // An independent, deliberately plain reading of a raw lake by the rules of docs/raw-records.md,
 // to check the counts the generator claims. It shares no code with the generator.
@@ -79,13 +84,16 @@ function typeOk(type: string, v: unknown): boolean {
     if (typeof v === 'string') return /^\s*[+-]?\d+\s*$/.test(v) && Math.abs(Number(v)) < 2 ** 63;
     return typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 63;
   }
-  if (type === 'double') return typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)));
+  if (type === 'double')
+    return typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)));
   return typeof v === 'boolean' || (typeof v === 'string' && /^(true|false)$/i.test(v));
 }
 
 /** The AccessRecord of an envelope (`{stack, instance, timestamp, payload}`); a record without one has no fields. */
 const payloadOf = (envelope: Record<string, unknown>) =>
-  (typeof envelope.payload === 'object' && envelope.payload !== null && !Array.isArray(envelope.payload) ? envelope.payload : {}) as Record<string, unknown>;
+  (typeof envelope.payload === 'object' && envelope.payload !== null && !Array.isArray(envelope.payload)
+    ? envelope.payload
+    : {}) as Record<string, unknown>;
 
 type Reason = 'invalid_json' | 'missing_field' | 'bad_type' | 'late';
 
@@ -148,7 +156,9 @@ function countsOf(r: Reread) {
     const rec = payloadOf(JSON.parse(t.text));
     add(recordsInByEventDay, t.eventDay!);
     if (!keys.has(t.eventDay!)) keys.set(t.eventDay!, new Set());
-    keys.get(t.eventDay!)!.add(JSON.stringify([String(rec.sessionId), Number(rec.timestamp), rec.method ?? null, rec.requestURL ?? null]));
+    keys
+      .get(t.eventDay!)!
+      .add(JSON.stringify([String(rec.sessionId), Number(rec.timestamp), rec.method ?? null, rec.requestURL ?? null]));
   }
   const outputRowsByEventDay: Record<string, number> = {};
   const duplicatesByEventDay: Record<string, number> = {};
@@ -157,7 +167,8 @@ function countsOf(r: Reread) {
     const dups = recordsInByEventDay[day] - keys.get(day)!.size;
     if (dups > 0) duplicatesByEventDay[day] = dups;
   }
-  const sorted = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const sorted = (m: Record<string, number>) =>
+    Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : 1)));
   return {
     outputRowsByEventDay,
     duplicatesByEventDay,
@@ -175,7 +186,11 @@ const newLake = () => {
   tmp.push(dir);
   return dir;
 };
-afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  tmp.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 const digest = (lake: string) =>
   filesUnder(lake).map((p) => `${relative(lake, p)} ${createHash('sha256').update(readFileSync(p)).digest('hex')}`);
@@ -208,7 +223,10 @@ describe('generateSample', () => {
     const keys = [...raw.byFile.keys()];
 
     for (const key of keys) {
-      const m = /^raw\/access_records\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/lakestep-access-records-1-(\d{4})-(\d{2})-(\d{2})-(\d{2})-\d{2}-\d{2}-[0-9a-f-]{36}\.gz$/.exec(key);
+      const m =
+        /^raw\/access_records\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/lakestep-access-records-1-(\d{4})-(\d{2})-(\d{2})-(\d{2})-\d{2}-\d{2}-[0-9a-f-]{36}\.gz$/.exec(
+          key,
+        );
       expect(m).not.toBeNull();
       expect(m!.slice(1, 5)).toEqual(m!.slice(5, 9)); // the file name's time is in its folder's hour
     }
@@ -225,7 +243,13 @@ describe('generateSample', () => {
     const s = await generateSample({ ...base, lakeDir: hive, layout: 'hive' });
 
     const keys = [...reread(hive).byFile.keys()];
-    expect(keys.every((k) => /^raw\/access_records\/year=2024\/month=03\/day=0[123]\/lakestep-access-records-1-2024-03-0[123]-\d{2}-\d{2}-\d{2}-[0-9a-f-]{36}\.gz$/.test(k))).toBe(true);
+    expect(
+      keys.every((k) =>
+        /^raw\/access_records\/year=2024\/month=03\/day=0[123]\/lakestep-access-records-1-2024-03-0[123]-\d{2}-\d{2}-\d{2}-[0-9a-f-]{36}\.gz$/.test(
+          k,
+        ),
+      ),
+    ).toBe(true);
     expect(s.expected).toEqual(summary.expected);
     expect(countsOf(reread(hive))).toEqual(countsOf(raw));
   });
@@ -249,10 +273,24 @@ describe('generateSample', () => {
   it('claims the re-read counts on a larger sample too, where the rate-drawn cases dominate', async () => {
     const big = newLake();
 
-    const s = await generateSample({ days: 2, start: '2023-12-31', recordsPerHour: 400, seed: 7, lakeDir: big, layout: 'hive' });
+    const s = await generateSample({
+      days: 2,
+      start: '2023-12-31',
+      recordsPerHour: 400,
+      seed: 7,
+      lakeDir: big,
+      layout: 'hive',
+    });
 
     const c = countsOf(reread(big));
-    for (const field of ['outputRowsByEventDay', 'recordsInByEventDay', 'duplicatesByEventDay', 'rejectedByReason', 'rejectedByArrivalDay', 'lateByArrivalDay'] as const) {
+    for (const field of [
+      'outputRowsByEventDay',
+      'recordsInByEventDay',
+      'duplicatesByEventDay',
+      'rejectedByReason',
+      'rejectedByArrivalDay',
+      'lateByArrivalDay',
+    ] as const) {
       expect([field, s.expected[field]]).toEqual([field, c[field]]);
     }
     expect(s.expected.duplicatesDropped).toBeGreaterThan(50);
@@ -270,13 +308,24 @@ describe('generateSample', () => {
     expect(texts.some((t) => t.reason === 'bad_type' && t.text.includes('"userId":"abc"'))).toBe(true);
     // late within the allowance: an event on the day before arrival, incl. before the first raw day
     expect(texts.some((t) => !t.reason && t.eventDay! < t.arrival && t.arrival > '2024-03-01')).toBe(true);
-    expect(texts.filter((t) => !t.reason && t.eventDay === '2024-02-29').length).toBe(summary.expected.beforeFirstRawDay);
+    expect(texts.filter((t) => !t.reason && t.eventDay === '2024-02-29').length).toBe(
+      summary.expected.beforeFirstRawDay,
+    );
     expect(summary.expected.beforeFirstRawDay).toBeGreaterThanOrEqual(4);
     expect(summary.expected.outputRowsByEventDay['2024-02-29']).toBeGreaterThan(0);
     // late beyond: event two or more days before arrival, and one after
     const late = texts.filter((t) => t.reason === 'late');
-    expect(late.some((t) => Date.parse(t.arrival) - Date.parse(new Date(payloadOf(JSON.parse(t.text)).timestamp as number).toISOString().slice(0, 10)) >= 2 * DAY_MS)).toBe(true);
-    expect(late.some((t) => (payloadOf(JSON.parse(t.text)).timestamp as number) > Date.parse(t.arrival) + 2 * DAY_MS)).toBe(true);
+    expect(
+      late.some(
+        (t) =>
+          Date.parse(t.arrival) -
+            Date.parse(new Date(payloadOf(JSON.parse(t.text)).timestamp as number).toISOString().slice(0, 10)) >=
+          2 * DAY_MS,
+      ),
+    ).toBe(true);
+    expect(
+      late.some((t) => (payloadOf(JSON.parse(t.text)).timestamp as number) > Date.parse(t.arrival) + 2 * DAY_MS),
+    ).toBe(true);
     // duplicates: same text in another hour of the same day, and on the next arrival day
     const where = new Map<string, { arrival: string; hour: string }[]>();
     for (const t of texts.filter((x) => !x.reason)) {
@@ -311,12 +360,27 @@ describe('generateSample', () => {
   it('writes realistic Synapse records: clients, URLs, methods, instance and stack', () => {
     const envelopes = raw.texts.filter((t) => !t.reason).map((t) => JSON.parse(t.text));
     // Synapse's envelope: the time the record was sent (after the call), the AccessRecord as its payload
-    expect(envelopes.every((e) => e.stack === 'prod' && /^0{6}\d{3}$/.test(e.instance) && e.timestamp >= e.payload.timestamp)).toBe(true);
+    expect(
+      envelopes.every(
+        (e) => e.stack === 'prod' && /^0{6}\d{3}$/.test(e.instance) && e.timestamp >= e.payload.timestamp,
+      ),
+    ).toBe(true);
     const recs = envelopes.map((e) => e.payload);
     const agents = new Set(recs.map((r) => r.userAgent));
     const urls = recs.map((r) => r.requestURL as string);
 
-    for (const token of ['Synapse-Web-Client/', 'Chrome/', 'Firefox/', 'Safari/', 'synapseclient/2.7.2 python-requests', 'synapsecommandlineclient synapseclient/', 'synapser/', 'Synapse-Java-Client/', 'ELB-HealthChecker/2.0', 'SynapseRepositoryStack/']) {
+    for (const token of [
+      'Synapse-Web-Client/',
+      'Chrome/',
+      'Firefox/',
+      'Safari/',
+      'synapseclient/2.7.2 python-requests',
+      'synapsecommandlineclient synapseclient/',
+      'synapser/',
+      'Synapse-Java-Client/',
+      'ELB-HealthChecker/2.0',
+      'SynapseRepositoryStack/',
+    ]) {
       expect([...agents].some((a) => typeof a === 'string' && a.includes(token))).toBe(true);
     }
     expect(agents.has('')).toBe(true);
@@ -326,7 +390,9 @@ describe('generateSample', () => {
     expect(urls.some((u) => u.startsWith('/file/v1/'))).toBe(true);
     expect(urls.some((u) => /%[0-9A-F]{2}/.test(u))).toBe(true);
     expect(new Set(recs.map((r) => r.method))).toEqual(new Set(['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS']));
-    expect(recs.every((r) => r.stack === 'prod' && /^0{6}\d{3}$/.test(r.instance) && Number.isInteger(r.timestamp))).toBe(true);
+    expect(
+      recs.every((r) => r.stack === 'prod' && /^0{6}\d{3}$/.test(r.instance) && Number.isInteger(r.timestamp)),
+    ).toBe(true);
   });
 
   it('rejects a start that is not a calendar date', async () => {
@@ -335,14 +401,24 @@ describe('generateSample', () => {
   });
 
   it('rejects a start whose events would fall outside years 1970…9999 (they could only be rejects)', async () => {
-    await expect(generateSample({ ...base, start: '1969-12-31', lakeDir: newLake() })).rejects.toThrow('start: 1969-12-31 is too early (expected 1970-01-06 or later');
-    await expect(generateSample({ ...base, start: '1970-01-05', lateDays: 1, lakeDir: newLake() })).rejects.toThrow(InputError);
-    await expect(generateSample({ ...base, start: '9999-12-20', days: 10, lakeDir: newLake() })).rejects.toThrow('runs past year 9999');
+    await expect(generateSample({ ...base, start: '1969-12-31', lakeDir: newLake() })).rejects.toThrow(
+      'start: 1969-12-31 is too early (expected 1970-01-06 or later',
+    );
+    await expect(generateSample({ ...base, start: '1970-01-05', lateDays: 1, lakeDir: newLake() })).rejects.toThrow(
+      InputError,
+    );
+    await expect(generateSample({ ...base, start: '9999-12-20', days: 10, lakeDir: newLake() })).rejects.toThrow(
+      'runs past year 9999',
+    );
   });
 });
 
 describe('writeRawFile', () => {
-  const recs = ['{"sessionId":"a","timestamp":1}', '{"sessionId":"b","timestamp":2}', '{"sessionId":"c","timestamp":3}'];
+  const recs = [
+    '{"sessionId":"a","timestamp":1}',
+    '{"sessionId":"b","timestamp":2}',
+    '{"sessionId":"c","timestamp":3}',
+  ];
 
   it('writes gzip for .gz keys, joined by newlines or back to back', async () => {
     const lake = newLake();
@@ -354,7 +430,9 @@ describe('writeRawFile', () => {
     expect(key).toBe('raw/access_records/2024/03/05/10/lakestep-access-records-1-2024-03-05-10-15-30-x1.gz');
     expect(gunzipSync(readFileSync(path)).toString()).toBe(recs.join(''));
     expect(statSync(path).size).toBe(bytes);
-    expect(readFileSync(join(lake, 'raw/access_records/2024/03/05/10/plain.json'), 'utf8')).toBe(recs.join('\n') + '\n');
+    expect(readFileSync(join(lake, 'raw/access_records/2024/03/05/10/plain.json'), 'utf8')).toBe(
+      recs.join('\n') + '\n',
+    );
   });
 
   it('mixes separators and cuts a gzip stream short on request', async () => {
