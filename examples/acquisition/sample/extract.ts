@@ -43,9 +43,10 @@ export function isoYearWeek(day: Day): string {
 
 /**
  * The cube rows of `day` for `countries`: per country, OS and channel, then the 'all' OS rollup per
- * country and channel, then the 'ALL' country rollups. `scale` multiplies every value (≥ 0).
+ * country and channel, then the 'ALL' country rollups. `scale` multiplies every value (≥ 0);
+ * `campaign` multiplies the paid channels' values of one country (a paid campaign), rollups included.
  */
-export function cubeRows(day: Day, countries: readonly string[], rng: Rng, scale = 1): CubeRow[] {
+export function cubeRows(day: Day, countries: readonly string[], rng: Rng, scale = 1, campaign?: { country: string; factor: number }): CubeRow[] {
   const year_week = isoYearWeek(day);
   const rows: CubeRow[] = [];
   const add = (country: string, os_name: string, channel: (typeof CHANNELS)[number], value: number) =>
@@ -55,7 +56,8 @@ export function cubeRows(day: Day, countries: readonly string[], rng: Rng, scale
     for (const channel of CHANNELS) {
       let allOs = 0;
       for (const os of OPERATING_SYSTEMS) {
-        const value = Math.round(rng.between(channel.lo, channel.hi) * scale);
+        const boost = campaign?.country === country && channel.name !== 'Organic' ? campaign.factor : 1;
+        const value = Math.round(rng.between(channel.lo, channel.hi) * scale * boost);
         allOs += value;
         add(country, os, channel, value);
         allCountries.set(`${os}|${channel.token}`, (allCountries.get(`${os}|${channel.token}`) ?? 0) + value);

@@ -2,7 +2,9 @@
  * The acquisition example's `lakestep sample` generator (named by its config's `sample.generator`):
  * one Parquet extract of the marketing cube per day under raw/acquisition/year=YYYY/month=MM/day=DD/,
  * written by DuckDB, deterministic for a seed. US and DE report every day; FR stops for the middle
- * fifth of the days (a gap of weeks in a long sample); BR appears after the first third.
+ * fifth of the days (a gap of weeks in a long sample); BR appears after the first third; in a sample of
+ * 4 weeks or more, a paid campaign in DE over the last 7 days moves its organic share by more than 0.3
+ * (organic_share_p4w's warning).
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,6 +28,9 @@ export function countriesOn(i: number, days: number): string[] {
 /** The key of day's extract, relative to the lake. */
 export const extractKey = (day: Day) =>
   `raw/acquisition/year=${day.slice(0, 4)}/month=${day.slice(5, 7)}/day=${day.slice(8, 10)}/acquisition-cube-${day}.parquet`;
+
+/** The paid campaign of a sample's last 7 days: DE's paid channels ×20. */
+const CAMPAIGN = { country: 'DE', factor: 20 };
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
@@ -53,7 +58,8 @@ export const sample: ProjectSampleGenerator = async (opts) => {
     for (let i = 0; i < opts.days; i += 1) {
       const day = addDays(opts.start, i);
       // records-per-hour scales the cube's volume (400, the CLI's default, is ×1)
-      const dayRows = cubeRows(day, countriesOn(i, opts.days), rng, opts.recordsPerHour / 400);
+      const campaign = opts.days >= 28 && i >= opts.days - 7 ? CAMPAIGN : undefined;
+      const dayRows = cubeRows(day, countriesOn(i, opts.days), rng, opts.recordsPerHour / 400, campaign);
       await writeExtract(join(opts.lakeDir, extractKey(day)), dayRows, scratch, (sql) => con.run(sql));
       rows += dayRows.length;
     }
@@ -63,7 +69,9 @@ export const sample: ProjectSampleGenerator = async (opts) => {
     await rm(scratch, { recursive: true, force: true });
   }
   const last = addDays(opts.start, opts.days - 1);
-  return { lines: [`sample: ${rows.toLocaleString('en-US')} cube rows in ${opts.days} daily Parquet extracts (${opts.start}…${last}) under ${join(opts.lakeDir, 'raw/acquisition')}`] };
+  const lines = [`sample: ${rows.toLocaleString('en-US')} cube rows in ${opts.days} daily Parquet extracts (${opts.start}…${last}) under ${join(opts.lakeDir, 'raw/acquisition')}`];
+  if (opts.days >= 28) lines.push(`sample: a paid campaign in ${CAMPAIGN.country} from ${addDays(last, -6)}: organic_share_p4w will warn of its share's jump`);
+  return { lines };
 };
 
 /** What `lakestep start` suggests after a run of this example. */
