@@ -1,6 +1,6 @@
 /** A real in-memory DuckDB with a stage's SQL loaded, for the stage fixture tests. */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { isDataset, loadConfig, tableConfig } from '../../src/config/config';
+import { isDataset, loadConfig, tableConfig, type LakestepConfig } from '../../src/config/config';
 import { readStageSql } from '../../src/local/duckdb/stage';
 import { DUCKDB_TYPE } from '../../src/local/duckdb/sqlTypes';
 
@@ -49,16 +49,16 @@ export function useStage(stagePath: string): {
   };
 }
 
-/** A processed table as the engine reads it back: its `output:` columns in lakestep.config.yml, DuckDB-typed. */
-export function processedColumns(table: string): Record<string, string> {
+/** A processed table as the engine reads it back: its `output:` columns in lakestep.config.yml (the project's in use unless given), DuckDB-typed. */
+export function processedColumns(table: string, config: LakestepConfig = loadConfig()): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(tableConfig(loadConfig(), table).output).map(([name, type]) => [name, DUCKDB_TYPE[type]]),
+    Object.entries(tableConfig(config, table).output).map(([name, type]) => [name, DUCKDB_TYPE[type]]),
   );
 }
 
 /** `raw_<dataset>` as the engine builds it (docs/stage-contract.md): the declared columns, DuckDB-typed, then the provenance columns. */
-export function rawColumns(dataset: string): Record<string, string> {
-  const table = tableConfig(loadConfig(), dataset);
+export function rawColumns(dataset: string, config: LakestepConfig = loadConfig()): Record<string, string> {
+  const table = tableConfig(config, dataset);
   if (!isDataset(table)) throw new Error(`${dataset} is not a dataset`);
   return {
     ...Object.fromEntries(Object.entries(table.columns).map(([name, c]) => [name, DUCKDB_TYPE[c.type]])),

@@ -30,6 +30,8 @@ describe('sparkSyntaxErrors', () => {
 
   it('finds the stage files', () => {
     expect(stageFiles).toContain(join(PACKAGE_ROOT, 'examples/synapse/spark/sql/access_records.sql'));
+    expect(stageFiles).toContain(join(PACKAGE_ROOT, 'examples/acquisition/spark/sql/acquisition.sql'));
+    expect(stageFiles).toContain(join(PACKAGE_ROOT, 'examples/acquisition/spark/sql/organic_share_p4w.sql'));
     expect(stageFiles).toContain(join(PACKAGE_ROOT, 'templates/starter/spark/sql/events.sql'));
   });
 
