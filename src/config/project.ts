@@ -78,6 +78,11 @@ export function projectRoot(): string {
   return active ?? (existsSync(join(PACKAGE_ROOT, CONFIG_FILE)) ? PACKAGE_ROOT : join(PACKAGE_ROOT, BUNDLED_PROJECT));
 }
 
-/** The lake a project's commands use unless told: `$LAKESTEP_LAKE`, else `<project>/lake`. */
+/**
+ * The lake a project's commands use unless told: `$LAKESTEP_LAKE`, else `<project>/lake`; for the bundled
+ * example (the lakestep checkout) the checkout's own `./lake`, where it was before the example moved, so
+ * `npm start`, the README's commands and existing lakes keep working.
+ */
 export const defaultLake = (project: string, env: NodeJS.ProcessEnv = process.env): string =>
-  env.LAKESTEP_LAKE ?? join(project, 'lake');
+  env.LAKESTEP_LAKE ??
+  (resolve(project) === join(PACKAGE_ROOT, BUNDLED_PROJECT) ? join(PACKAGE_ROOT, 'lake') : join(project, 'lake'));

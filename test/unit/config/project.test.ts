@@ -40,5 +40,7 @@ describe('defaultLake', () => {
   it('is $LAKESTEP_LAKE when set, else <project>/lake', () => {
     expect(defaultLake('/p', {})).toBe('/p/lake');
     expect(defaultLake('/p', { LAKESTEP_LAKE: 'elsewhere' })).toBe('elsewhere');
+    // the checkout's bundled example keeps the checkout's ./lake
+    expect(defaultLake(join(PACKAGE_ROOT, 'examples/synapse'), {})).toBe(join(PACKAGE_ROOT, 'lake'));
   });
 });
