@@ -598,6 +598,7 @@ def test_a_csv_snapshot_dataset_end_to_end(spark, tmp_path):
         "recordsOut": 2,
         "duplicatesDropped": 1,
         "rejected": 2,
+        "rejectedByReason": {"invalid_csv": 1, "missing_field": 1},
         "late": 0,
         "metrics": {"nodes": 2},
     }
