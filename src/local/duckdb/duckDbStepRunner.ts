@@ -24,7 +24,7 @@ import type { StepRunner } from '../../core/ports';
 import { rawReadSql } from '../../core/rawSql';
 import type { Day, DayResult, StepResult, StepSpec, StepStatus } from '../../core/types';
 import { DAY_COLUMN, REJECTED_PARTITION_LAYOUT } from '../../core/partitionLayout';
-import { loadRawDays, type LoadRawStats } from './rawReader';
+import { loadRawDays, NO_RAW_STATS, type LoadRawStats } from './rawReader';
 import { readStageSql, runStage } from './stage';
 import { writeDayPartitions } from './parquetWriter';
 import { quarantineKey } from '../../pipeline/runKeys';
@@ -205,18 +205,6 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
   }
 }
 
-const NO_RAW: LoadRawStats = {
-  files: 0,
-  bytes: 0,
-  textBytes: 0,
-  records: 0,
-  fastRecords: 0,
-  truncatedFiles: 0,
-  repeatedHeaders: 0,
-  stageSeconds: 0,
-  parseSeconds: 0,
-};
-
 /**
  * Everything the stage reads: the raw days (JSON, CSV or Parquet) of a dataset, then the processed tables
  * of spec.reads as views, then `run_days`.
@@ -227,7 +215,7 @@ async function loadInputs(
   opts: { lakeDir: string; workDir: string; dataset: DatasetConfig | undefined; config: LakestepConfig },
 ): Promise<LoadRawStats> {
   const { dataset, lakeDir } = opts;
-  let load = NO_RAW;
+  let load = NO_RAW_STATS;
   if (dataset)
     load = await loadRawDays(connection, {
       lakeDir,

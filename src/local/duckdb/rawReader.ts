@@ -127,6 +127,19 @@ async function walk(lakeDir: string, prefix: string): Promise<string[]> {
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = sqlString;
 
+/** The stats of a step that reads no raw files (an aggregate's). */
+export const NO_RAW_STATS: LoadRawStats = {
+  files: 0,
+  bytes: 0,
+  textBytes: 0,
+  records: 0,
+  fastRecords: 0,
+  truncatedFiles: 0,
+  repeatedHeaders: 0,
+  stageSeconds: 0,
+  parseSeconds: 0,
+};
+
 /**
  * Reads the raw files of `rawDays` into `classified`, `raw_<dataset>` and `rejects` (replacing any
  * earlier tables of those names in the connection).
@@ -137,17 +150,7 @@ export async function loadRawDays(connection: DuckDBConnection, opts: LoadRawOpt
   const started = performance.now();
   const files = await listRawFiles(lakeDir, dataset.raw.prefix, rawDays);
   await mkdir(stagingDir, { recursive: true });
-  const stats: LoadRawStats = {
-    files: files.length,
-    bytes: 0,
-    textBytes: 0,
-    records: 0,
-    fastRecords: 0,
-    truncatedFiles: 0,
-    repeatedHeaders: 0,
-    stageSeconds: 0,
-    parseSeconds: 0,
-  };
+  const stats: LoadRawStats = { ...NO_RAW_STATS, files: files.length };
   const sql = rawReadSql(dataset, 'duckdb');
   await createInputTables(connection, files);
 
