@@ -53,14 +53,21 @@ export function skipReason(object: ObjectInfo, rawPrefix: string): 'hidden name'
 }
 
 /**
- * Sorts one listed object: its arrival day, `'ignored'` for a key in no accepted layout (to warn
- * about), or `'skip'` for a folder marker (not data, silently left out).
+ * Sorts one listed object: its arrival day; `'ignored'` for a key in no accepted layout, or its
+ * skipReason for an object in one that is not read (both to warn about); `'marker'` for a folder
+ * marker (not data, silently left out).
  * @example rawObjectDay({ key: 'raw/a/2024/03/05/17/f.gz', size: 1, etag: 'e' }, 'raw/a/') // '2024-03-05'
  */
-export function rawObjectDay(object: ObjectInfo, rawPrefix: string): Day | 'ignored' | 'skip' {
-  if (isFolderMarker(object)) return 'skip';
-  return arrivalDayOfKey(object.key, rawPrefix) ?? 'ignored';
+export function rawObjectDay(object: ObjectInfo, rawPrefix: string): Day | 'ignored' | 'marker' | SkippedKey['why'] {
+  if (isFolderMarker(object)) return 'marker';
+  const day = arrivalDayOfKey(object.key, rawPrefix);
+  if (day === undefined) return 'ignored';
+  return skipReason(object, rawPrefix) ?? day;
 }
+
+/** rawObjectDay's answer for an object that is not read, and why. */
+export const isSkipped = (sorted: string): sorted is SkippedKey['why'] =>
+  sorted === 'hidden name' || sorted === 'symlink';
 
 /**
  * Groups a listing of a dataset's raw objects into arrival-day partitions.
@@ -82,14 +89,13 @@ export function groupRawPartitions(
   const skipped: SkippedKey[] = [];
   for (const object of objects) {
     const day = rawObjectDay(object, rawPrefix);
-    if (day === 'skip') continue;
+    if (day === 'marker') continue;
     if (day === 'ignored') {
       ignoredKeys.push(object.key);
       continue;
     }
-    const why = skipReason(object, rawPrefix);
-    if (why) {
-      skipped.push({ key: object.key, why });
+    if (isSkipped(day)) {
+      skipped.push({ key: object.key, why: day });
       continue;
     }
     const list = byDay.get(day);

@@ -8,7 +8,7 @@
 import { RawPartitionStateBuilder, rawPartitionState } from '../core/fingerprint';
 import type { ObjectStore } from '../core/ports';
 import { rawDayPrefixes, type RawListing } from '../core/rawListing';
-import { compareText, groupRawPartitions, rawObjectDay, skipReason, type SkippedKey } from '../core/rawKeys';
+import { compareText, groupRawPartitions, isSkipped, rawObjectDay, type SkippedKey } from '../core/rawKeys';
 import type { Day, ObjectInfo, RawPartitionState } from '../core/types';
 
 /** List calls in flight at once per dataset: S3 serves thousands a second per prefix; a Lambda's sockets (50 by default) stay free. */
@@ -105,12 +105,8 @@ async function observeWholePrefix(
     for (const object of page) {
       const day = rawObjectDay(object, prefix);
       if (day === 'ignored') ignoredKeys.push(object.key);
-      if (day === 'ignored' || day === 'skip') continue;
-      const why = skipReason(object, prefix);
-      if (why) {
-        skipped.push({ key: object.key, why });
-        continue;
-      }
+      if (isSkipped(day)) skipped.push({ key: object.key, why: day });
+      if (day === 'ignored' || day === 'marker' || isSkipped(day)) continue;
       if (run?.day !== day) closeRun();
       run ??= { day, objects: [] };
       run.objects.push(object);
