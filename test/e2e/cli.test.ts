@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { generateSample } from '../../examples/synapse/sample/generate';
 import { tmpLake } from '../helpers/lake';
-import { lakestep } from '../helpers/cli';
+import { lakestep, useSampleLake } from '../helpers/cli';
 import { withLocalRuntime } from '../../src/local/localRuntime';
 
 /** Runs `fn` with these environment variables set (undefined: unset), restoring them after. */
@@ -27,18 +27,7 @@ async function withEnv<T>(env: Record<string, string | undefined>, fn: () => Pro
 }
 
 describe('lakestep CLI', () => {
-  const lake = tmpLake('cli');
-  beforeAll(() =>
-    generateSample({
-      lakeDir: lake,
-      days: 2,
-      start: '2024-12-31',
-      recordsPerHour: 20,
-      seed: 3,
-      datasets: ['access_records'],
-    }),
-  );
-  afterAll(() => rmSync(lake, { recursive: true, force: true }));
+  const lake = useSampleLake('cli');
 
   it('exits 1 naming the option on a date that is not a calendar date', async () => {
     const result = await lakestep('run', '--lake', lake, '--from', '2024-02-30', '--to', '2024-03-01');

@@ -1,7 +1,10 @@
 /** Runs the `lakestep` command in-process through main(), capturing its output and exit code. */
+import { rmSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
+import { generateSample } from '../../examples/synapse/sample/generate';
 import { main, type Io } from '../../src/cli/program';
 import { TerminalReporter } from '../../src/cli/reporter';
+import { tmpLake } from './lake';
 
 export interface Captured {
   code: number;
@@ -27,4 +30,25 @@ export async function lakestep(...args: string[]): Promise<Captured> {
     writeErr.mockRestore();
   }
   return { code, stdout: Buffer.concat(chunks.out).toString(), stderr: Buffer.concat(chunks.err).toString() };
+}
+
+/**
+ * A tmp lake holding two days (from 2024-12-31) of the Synapse sample's access records, 20 a hour, written
+ * before the calling file's tests and removed after them.
+ * @returns the lake's path
+ */
+export function useSampleLake(name: string): string {
+  const lake = tmpLake(name);
+  beforeAll(() =>
+    generateSample({
+      lakeDir: lake,
+      days: 2,
+      start: '2024-12-31',
+      recordsPerHour: 20,
+      seed: 3,
+      datasets: ['access_records'],
+    }),
+  );
+  afterAll(() => rmSync(lake, { recursive: true, force: true }));
+  return lake;
 }

@@ -1,23 +1,10 @@
 /** `lakestep run --engine spark`: the CLI's whole run through the PySpark driver on local Spark gives DuckDB's rows. */
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSample } from '../../examples/synapse/sample/generate';
-import { lakestep } from '../helpers/cli';
-import { rowsByDay, tmpLake } from '../helpers/lake';
+import { lakestep, useSampleLake } from '../helpers/cli';
+import { rowsByDay } from '../helpers/lake';
 
 describe('lakestep run --engine spark', () => {
-  const lake = tmpLake('cli-spark');
-  beforeAll(() =>
-    generateSample({
-      lakeDir: lake,
-      days: 2,
-      start: '2024-12-31',
-      recordsPerHour: 20,
-      seed: 3,
-      datasets: ['access_records'],
-    }),
-  );
-  afterAll(() => rmSync(lake, { recursive: true, force: true }));
+  const lake = useSampleLake('cli-spark');
 
   it('gives the same rows as the DuckDB engine, through the PySpark driver on local Spark', async () => {
     const duckdb = await lakestep('run', '--lake', lake);
