@@ -164,7 +164,11 @@ export function makeProgram(
     .addOption(
       new Option('--rerun <execution>', 'recompute the days an earlier execution failed').conflicts(['from', 'to']),
     )
-    .option('--dataset <name...>', 'only these datasets')
+    .option(
+      '--dataset <name...>',
+      'only these tables, and the days of the tables reading them that read a recomputed day',
+    )
+    .option('--no-downstream', 'with --dataset: only those tables, not the tables that read them')
     .option('--dry-run', 'print the plan (each day and why) and change nothing')
     .option(
       '--accept-raw-removal',

@@ -44,6 +44,8 @@ export interface RunCommandOptions {
   stale?: boolean;
   rerun?: string;
   dataset?: string[];
+  /** false (`--no-downstream`): only the --dataset tables, not those reading them */
+  downstream?: boolean;
   engine?: Engine;
   json?: boolean;
   /** ms per Wait state (tests shorten it) */
@@ -61,6 +63,7 @@ export function executionInput(opts: RunCommandOptions): Record<string, unknown>
       from: opts.from,
       to: opts.to,
       datasets: opts.dataset,
+      downstream: opts.downstream === false ? false : undefined,
       force: opts.force || undefined,
       dryRun: opts.dryRun || undefined,
       acceptRawRemoval: opts.acceptRawRemoval || undefined,

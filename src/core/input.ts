@@ -4,7 +4,9 @@
  * Accepted (every key optional; `{}` is the scheduled incremental run over every dataset):
  * - `mode`: `incremental` | `backfill` | `rerun` | `stale`; defaults to `backfill` when from/to are given, else `incremental`
  * - `from`, `to`: `YYYY-MM-DD` (UTC), inclusive; backfill (which needs both) or stale (either, limiting the days recomputed); from ≤ to
- * - `datasets`: non-empty list of configured dataset names (duplicates collapse); default: all
+ * - `datasets`: non-empty list of configured dataset names (duplicates collapse); default: all. The tables
+ *   that read a selected one (directly or not) are recomputed where they read a recomputed day (core/plan)
+ * - `downstream`: `false` recomputes only the tables in `datasets` (which it then requires), not their readers
  * - `force`: recompute every day of from … to even if nothing changed; requires from/to (so a whole-history
  *   recompute is always an explicit range)
  * - `dryRun`: plan and report, change nothing
@@ -25,6 +27,7 @@ const FIELDS = [
   'from',
   'to',
   'datasets',
+  'downstream',
   'force',
   'dryRun',
   'acceptRawRemoval',
@@ -38,6 +41,7 @@ const EXPECTED: Record<(typeof FIELDS)[number], string> = {
   from: 'a YYYY-MM-DD string',
   to: 'a YYYY-MM-DD string',
   datasets: 'a non-empty list of dataset names',
+  downstream: 'true or false',
   force: 'true or false',
   dryRun: 'true or false',
   acceptRawRemoval: 'true or false',
@@ -51,6 +55,7 @@ const runInputSchema = z
     from: z.string().optional(),
     to: z.string().optional(),
     datasets: z.array(z.string()).min(1).optional(),
+    downstream: z.boolean().optional(),
     force: z.boolean().optional(),
     dryRun: z.boolean().optional(),
     acceptRawRemoval: z.boolean().optional(),
@@ -109,7 +114,7 @@ function issueToError(event: unknown, issue: z.ZodIssue): InputError {
  * Validates an execution input and applies the defaults.
  * @param event the execution input JSON (Step Functions `$$.Execution.Input`, or what the CLI builds from its flags)
  * @throws InputError naming the field and what was expected, e.g.
- *   `dryrun: unknown field (expected one of mode, from, to, datasets, force, dryRun, acceptRawRemoval, full, executionId)`,
+ *   `dryrun: unknown field (expected one of mode, from, to, datasets, downstream, force, dryRun, acceptRawRemoval, full, executionId)`,
  *   `to: "2024-02-30" is not a calendar date (expected YYYY-MM-DD)`,
  *   `from: 2024-03-05 is after to 2024-03-01 (expected from ≤ to)`,
  *   `datasets[1]: unknown dataset "acess_records" (expected one of access_records)`
@@ -172,6 +177,12 @@ export function validateRunInput(event: unknown, ctx: RunInputContext): RunInput
     }
   });
   const datasets = given.datasets ? [...new Set(given.datasets)] : [...ctx.knownDatasets];
+  // every table is selected without `datasets`: there is nothing downstream to leave out
+  if (given.downstream === false && given.datasets === undefined)
+    throw new InputError(
+      'downstream',
+      'false (--no-downstream) needs datasets (--dataset): it limits the run to them, leaving out the tables that read them',
+    );
 
   const input: RunInput = {
     mode,
@@ -186,6 +197,7 @@ export function validateRunInput(event: unknown, ctx: RunInputContext): RunInput
   if (mode === 'rerun') input.rerunOf = given.executionId;
   if (given.acceptRawRemoval) input.acceptRawRemoval = true;
   if (given.full) input.full = true;
+  if (given.downstream === false) input.downstream = false;
   return input;
 }
 
@@ -215,6 +227,7 @@ export function continuationInput(run: RunInput, until: Day, overlapDays: number
   if (run.force) next.force = true;
   if (run.acceptRawRemoval) next.acceptRawRemoval = true;
   if (run.full) next.full = true;
+  if (run.downstream === false) next.downstream = false;
   return next;
 }
 

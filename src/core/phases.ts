@@ -33,3 +33,26 @@ export function phasesOf(tables: PhasedTable[]): Record<string, number> {
   });
   return phases;
 }
+
+/**
+ * The tables a run plans: `selected` and, unless `downstream` is false, every table of `tables` that
+ * reads one of them, directly or through another (a recomputed day changes what its readers computed).
+ * Names in `selected` that are not in `tables` are kept (the caller validated them).
+ * @example tablesToPlan(['node_snapshots'], [{ name: 'file_downloads', reads: [{ table: 'node_snapshots' }] },
+ *   { name: 'project_downloads_daily', reads: [{ table: 'file_downloads' }] }], true)
+ * // Set { 'node_snapshots', 'file_downloads', 'project_downloads_daily' }
+ */
+export function tablesToPlan(selected: string[], tables: PhasedTable[], downstream: boolean): Set<string> {
+  const planned = new Set(selected);
+  if (!downstream) return planned;
+  // a fixed point: at most one pass per table, as each pass that changes anything adds one
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const table of tables)
+      if (!planned.has(table.name) && (table.reads ?? []).some((r) => planned.has(r.table))) {
+        planned.add(table.name);
+        grew = true;
+      }
+  }
+  return planned;
+}

@@ -15,7 +15,7 @@ import {
   type ReadWindow,
 } from './dependencies';
 import { InputError } from './errors';
-import { phasesOf } from './phases';
+import { phasesOf, tablesToPlan } from './phases';
 import { compareText } from './rawKeys';
 import type {
   Day,
@@ -48,9 +48,12 @@ export interface PlanArgs {
   /** ms since epoch: the plan's createdAtMs (the planner never reads a clock) */
   nowMs: number;
   input: RunInput;
-  /** the raw-fed tables to plan (normally those in input.datasets; any other is skipped) */
+  /**
+   * the raw-fed tables (those in input.datasets and, unless input.downstream is false, those reading
+   * them, are planned; any other is skipped)
+   */
   datasets: (Pick<DatasetConfig, 'name' | 'lateDays'> & Reads)[];
-  /** the aggregates; planned when in input.datasets or when a table they read is planned */
+  /** the aggregates; planned when in input.datasets, or reading a planned table (unless input.downstream is false) */
   aggregates?: PlanAggregate[];
   /** raw partitions in the lake now (core/fingerprint rawPartitionState of core/rawKeys groupRawPartitions) */
   observed: Record<string, RawPartitionState[]>;
@@ -103,6 +106,11 @@ const reasonKey = (reason: DirtyReason): string =>
  *   `backfill`: the changed days inside from … to.
  * - `force`: with from/to every day of the range (`forced`); without, every day that has raw input in its window.
  * - from/to, when given, bound every selection.
+ * - Selection: the tables in `input.datasets` plan their own days as above. Downstream, phase by phase, a
+ *   day of a table that reads a planned day is planned too (`upstream`), unless the raw windows of a
+ *   raw-fed reader hold no input or a missing raw day; with `input.downstream` false only the tables in
+ *   `input.datasets` are planned. A table planned only as a reader takes no day for its own reasons and
+ *   commits none of its raw partitions (the next run that selects it does).
  * - A selected day collects every reason that applies to it (a stale day with a late file shows both).
  * - A day is planned only when at least one observed raw partition lies in its window (a day with no
  *   input writes nothing), except a day with a `removed_raw` reason: it is rewritten, to empty if need be.
@@ -131,10 +139,15 @@ export function planDirtyDays(args: PlanArgs): Plan {
     if (value !== undefined && !isDay(value))
       throw new InputError(field, `${JSON.stringify(value)} is not a calendar date (expected YYYY-MM-DD)`);
   }
-  const datasets = args.datasets
-    .filter((ds) => input.datasets.includes(ds.name))
+  const planned = tablesToPlan(
+    input.datasets,
+    [...args.datasets, ...(args.aggregates ?? [])],
+    input.downstream !== false,
+  );
+  const datasets = args.datasets.filter((ds) => planned.has(ds.name)).sort((a, b) => compareText(a.name, b.name));
+  const aggregates = (args.aggregates ?? [])
+    .filter((agg) => planned.has(agg.name))
     .sort((a, b) => compareText(a.name, b.name));
-  const aggregates = [...(args.aggregates ?? [])].sort((a, b) => compareText(a.name, b.name));
   const tables: (Reads & { name: string; lateDays?: number })[] = [...datasets, ...aggregates];
   const phases = phasesOf(tables);
   const today = dayOfEpochMs(args.nowMs);
@@ -150,12 +163,16 @@ export function planDirtyDays(args: PlanArgs): Plan {
     stageVersions: {},
   };
   const plannedOf = new Map<string, Map<Day, DirtyReason[]>>();
+  // raw-fed table → days whose raw window holds a missing raw day: never planned, for any reason
+  const heldOf = new Map<string, Set<Day>>();
   for (const ds of datasets) {
-    const planned = planDataset(ds.name, ds.lateDays, versionOf(ds.name, args), args);
-    plannedOf.set(ds.name, new Map(planned.days.map((d) => [d.day, d.reasons])));
-    plan.rawPartitions.push(...planned.rawPartitions);
-    plan.removedRawDays.push(...planned.removedRawDays);
-    plan.missingRawDays!.push(...planned.missingRawDays);
+    const own = input.datasets.includes(ds.name);
+    const dataset = planDataset(ds.name, ds.lateDays, versionOf(ds.name, args), args, own);
+    plannedOf.set(ds.name, new Map(dataset.days.map((d) => [d.day, d.reasons])));
+    heldOf.set(ds.name, dataset.held);
+    plan.rawPartitions.push(...dataset.rawPartitions);
+    plan.removedRawDays.push(...dataset.removedRawDays);
+    plan.missingRawDays!.push(...dataset.missingRawDays);
   }
   for (const agg of aggregates) {
     const own = input.datasets.includes(agg.name)
@@ -176,7 +193,7 @@ export function planDirtyDays(args: PlanArgs): Plan {
         }
       }
       for (const [day, reads] of reached) {
-        if (isArchived(table.name, day, args)) continue;
+        if (isArchived(table.name, day, args) || heldOf.get(table.name)?.has(day)) continue;
         if (table.lateDays !== undefined && !hasRawInput(table.name, table.lateDays, day, args)) continue;
         const sorted = reads.sort(compareText);
         days.set(
@@ -327,16 +344,22 @@ const isArchived = (table: string, day: Day, args: Pick<PlanArgs, 'archivedBefor
   return before !== undefined && daysBetween(day, before) > 0;
 };
 
+/**
+ * One raw-fed table's own days. `own` false (a table planned only because it reads a planned one):
+ * no day is selected and no raw partition committed, but its missing raw days and held days are.
+ */
 function planDataset(
   dataset: string,
   lateDays: number,
   currentVersion: string,
   args: PlanArgs,
+  own: boolean,
 ): {
   days: PlannedDay[];
   rawPartitions: RawPartitionState[];
   removedRawDays: { dataset: string; day: Day }[];
   missingRawDays: { dataset: string; day: Day }[];
+  held: Set<Day>;
 } {
   const { input } = args;
   const observed = new Map((args.observed[dataset] ?? []).map((state) => [state.day, state]));
@@ -400,7 +423,7 @@ function planDataset(
   const hasInput = (day: Day) => inputDaysFor(day, lateDays).some((rawDay) => observed.has(rawDay));
   const mustRewrite = (day: Day) => (reasons.get(day) ?? []).some((reason) => reason.kind === 'removed_raw');
 
-  const days: PlannedDay[] = [...selected]
+  const days: PlannedDay[] = [...(own ? selected : [])]
     .filter(
       (day) => inRange(day) && !isArchived(dataset, day, args) && !held.has(day) && (hasInput(day) || mustRewrite(day)),
     )
@@ -413,9 +436,10 @@ function planDataset(
     outputDaysAffectedBy(rawDay, lateDays).every((day) => plannedDays.has(day) || isArchived(dataset, day, args));
   return {
     days,
-    rawPartitions: changed.filter((state) => covered(state.day)),
-    removedRawDays: removed.filter(covered).map((day) => ({ dataset, day })),
+    rawPartitions: own ? changed.filter((state) => covered(state.day)) : [],
+    removedRawDays: own ? removed.filter(covered).map((day) => ({ dataset, day })) : [],
     missingRawDays: input.acceptRawRemoval ? [] : gone.map((day) => ({ dataset, day })),
+    held,
   };
 }
 

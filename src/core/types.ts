@@ -130,8 +130,10 @@ export interface RunInput {
   executionId: string;
   /** ms since epoch, when the execution started */
   startedAtMs: number;
-  /** datasets this run covers (all configured ones when not given) */
+  /** the tables this run selects (all configured ones when not given); core/plan adds those reading them */
   datasets: string[];
+  /** false: plan only `datasets`, not the tables that read them (absent: downstream is followed) */
+  downstream?: false;
   /** inclusive range, backfill only */
   from?: Day;
   to?: Day;

@@ -7,6 +7,7 @@ import type { LakestepConfig } from '../config/config';
 import { InputError } from '../core/errors';
 import { dayOfEpochMs } from '../core/days';
 import { continuationInput, continuationName, type RunInputEvent } from '../core/input';
+import { tablesToPlan } from '../core/phases';
 import { planExecution } from '../core/plan';
 import type { Ports } from '../core/ports';
 import type { SkippedKey } from '../core/rawKeys';
@@ -66,8 +67,14 @@ export async function discover(
   run: RunInput,
   config: LakestepConfig,
 ): Promise<DiscoverResult> {
-  const datasets = run.datasets.filter((name) => name in config.datasets).map((name) => config.datasets[name]);
   const aggregates = Object.values(config.aggregates);
+  // the selected datasets and those reading them (core/plan plans their days that read a recomputed one)
+  const planned = tablesToPlan(
+    run.datasets,
+    [...Object.values(config.datasets), ...aggregates],
+    run.downstream !== false,
+  );
+  const datasets = Object.values(config.datasets).filter((ds) => planned.has(ds.name));
   const observed: Record<string, RawPartitionState[]> = {};
   const ledgerRaw: Record<string, RawPartitionState[]> = {};
   const ledgerOutputs: Record<string, OutputDayState[]> = {};

@@ -85,7 +85,7 @@ describe('validateRunInput', () => {
     it.each([
       [
         { dryrun: true },
-        'dryrun: unknown field (expected one of mode, from, to, datasets, force, dryRun, acceptRawRemoval, full, executionId)',
+        'dryrun: unknown field (expected one of mode, from, to, datasets, downstream, force, dryRun, acceptRawRemoval, full, executionId)',
       ],
       [{ from: '2024-01-01', to: '2024-02-30' }, 'to: "2024-02-30" is not a calendar date (expected YYYY-MM-DD)'],
       [{ from: '2023-02-29', to: '2023-03-01' }, 'from: "2023-02-29" is not a calendar date (expected YYYY-MM-DD)'],
@@ -182,6 +182,23 @@ describe('validateRunInput: full', () => {
   });
 });
 
+describe('validateRunInput: downstream', () => {
+  it('keeps downstream: false with datasets, leaves out downstream: true (the default)', () => {
+    expect(validateRunInput({ datasets: ['audit_events'], downstream: false }, CTX).downstream).toBe(false);
+    expect(validateRunInput({ datasets: ['audit_events'], downstream: true }, CTX)).not.toHaveProperty('downstream');
+    expect(validateRunInput({}, CTX)).not.toHaveProperty('downstream');
+  });
+
+  it('refuses downstream: false without datasets (every table is selected then), and a non-boolean', () => {
+    expect(errorFor({ downstream: false }).message).toBe(
+      'downstream: false (--no-downstream) needs datasets (--dataset): it limits the run to them, leaving out the tables that read them',
+    );
+    expect(() => validateRunInput({ datasets: ['audit_events'], downstream: 'no' }, CTX)).toThrow(
+      'downstream: expected true or false, got "no"',
+    );
+  });
+});
+
 describe('continuationInput (the next execution of a cut run)', () => {
   const run = (event: Record<string, unknown>) => validateRunInput(event, CTX);
 
@@ -220,6 +237,11 @@ describe('continuationInput (the next execution of a cut run)', () => {
     ],
     // a change found by the full listing may lie before the next run's bounded window
     [{ full: true }, { mode: 'incremental', datasets: ['access_records', 'audit_events'], full: true }],
+    // the next execution leaves the readers out too
+    [
+      { mode: 'stale', datasets: ['audit_events'], downstream: false },
+      { mode: 'stale', datasets: ['audit_events'], downstream: false },
+    ],
   ])('repeats a run whose done days leave its plan by themselves: %j', (event, expected) => {
     const next = continuationInput(run(event), '2021-05-20', 2);
 

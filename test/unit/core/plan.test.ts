@@ -1,4 +1,4 @@
-import { dayRange } from '../../../src/core/days';
+import { addDays, dayRange } from '../../../src/core/days';
 import { InputError } from '../../../src/core/errors';
 import { continuationInput } from '../../../src/core/input';
 import { describeReason, groupDays, planDirtyDays, planExecution, type PlanArgs } from '../../../src/core/plan';
@@ -770,6 +770,192 @@ describe('planDirtyDays with tables that read processed tables', () => {
       dayRange('2024-03-01', '2024-03-10'),
     );
     expect(plan.days.filter((d) => d.dataset === 'client_share_4w').map((d) => d.day)).toEqual(['2024-03-04']);
+  });
+});
+
+describe('planDirtyDays selection: the tables asked for and those that read them', () => {
+  // access_records → client_share_4w (weekly);
+  // node_snapshots → file_downloads (reads D−1…D+1) → project_downloads_daily (28 days)
+  const SNAPSHOTS = { name: 'node_snapshots', lateDays: 0 };
+  const DOWNLOADS = {
+    name: 'file_downloads',
+    lateDays: 1,
+    reads: [{ table: 'node_snapshots', fromDays: -1, toDays: 1 }],
+  };
+  const DAILY = {
+    name: 'project_downloads_daily',
+    period: 'day' as const,
+    reads: [{ table: 'file_downloads', fromDays: -27, toDays: 0 }],
+  };
+  const WEEKLY = {
+    name: 'client_share_4w',
+    period: 'week' as const,
+    reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }],
+  };
+  const versions = {
+    access_records: CURRENT,
+    node_snapshots: CURRENT,
+    file_downloads: CURRENT,
+    project_downloads_daily: CURRENT,
+    client_share_4w: CURRENT,
+  };
+  // every raw-fed dataset has raw days 03-01 … 03-07, all committed: nothing is dirty by itself
+  const lake = {
+    access_records: raws('2024-03-01', '2024-03-07'),
+    node_snapshots: raws('2024-03-01', '2024-03-07', 'node_snapshots'),
+    file_downloads: raws('2024-03-01', '2024-03-07', 'file_downloads'),
+  };
+  const selectionArgs = (input: Partial<RunInput>, over: Partial<PlanArgs> = {}) =>
+    planArgs({
+      datasets: [ACCESS, SNAPSHOTS, DOWNLOADS],
+      aggregates: [DAILY, WEEKLY],
+      stageVersions: versions,
+      observed: lake,
+      ledgerRaw: lake,
+      input: runInput(input),
+      ...over,
+    });
+  /** `table first…last` per planned table, in plan order */
+  const spans = (plan: Plan) =>
+    [...new Set(plan.days.map((d) => d.dataset))].map((table) => {
+      const days = plan.days.filter((d) => d.dataset === table).map((d) => d.day);
+      return `${table} ${days[0]}…${days[days.length - 1]} (${days.length})`;
+    });
+  const onlyUpstream = (plan: Plan, table: string) =>
+    plan.days.filter((d) => d.dataset === table).every((d) => d.reasons.every((r) => r.kind === 'upstream'));
+
+  // Each selection kind, with the readers (default) and without them (--no-downstream).
+  const forced = { mode: 'backfill' as const, from: '2024-03-03', to: '2024-03-05', force: true };
+  const lateSnapshot = {
+    observed: {
+      ...lake,
+      node_snapshots: lake.node_snapshots.map((s) => (s.day === '2024-03-04' ? raw(s.day, 'late', 'node_snapshots') : s)),
+    },
+  };
+  const cases: [string, Partial<RunInput>, Partial<PlanArgs>][] = [
+    ['--force --from/--to', forced, {}],
+    [
+      '--from/--to (a late file inside the range)',
+      { mode: 'backfill', from: '2024-03-01', to: '2024-03-07' },
+      lateSnapshot,
+    ],
+    ['a plain run (a late file)', {}, lateSnapshot],
+    [
+      '--stale',
+      { mode: 'stale' },
+      { ledgerOutputs: { node_snapshots: [output('2024-03-04', OLD, 'node_snapshots')] } },
+    ],
+    [
+      '--rerun',
+      { mode: 'rerun', rerunOf: 'exec-1' },
+      { rerunDays: [{ dataset: 'node_snapshots', day: '2024-03-04' }] },
+    ],
+  ];
+
+  it.each(cases)('%s --dataset node_snapshots recomputes the downloads and daily aggregate days reading it', (_, input, over) => {
+    const plan = planDirtyDays(selectionArgs({ ...input, datasets: ['node_snapshots'] }, over));
+
+    const snapshotDays = plan.days.filter((d) => d.dataset === 'node_snapshots').map((d) => d.day);
+    const first = snapshotDays[0];
+    const last = snapshotDays[snapshotDays.length - 1];
+    // a snapshot day changes the downloads of the day before, the day and the day after …
+    expect(plan.days.filter((d) => d.dataset === 'file_downloads').map((d) => d.day)).toEqual(
+      dayRange(addDays(first, -1), addDays(last, 1)),
+    );
+    // … and every 28-day window holding one of those, up to today (2024-03-10)
+    expect(plan.days.filter((d) => d.dataset === 'project_downloads_daily').map((d) => d.day)).toEqual(
+      dayRange(addDays(first, -1), '2024-03-10'),
+    );
+    expect(onlyUpstream(plan, 'file_downloads') && onlyUpstream(plan, 'project_downloads_daily')).toBe(true);
+    expect([...new Map(plan.groups.map((g) => [g.dataset, g.phase]))]).toEqual([
+      ['node_snapshots', 0],
+      ['file_downloads', 1],
+      ['project_downloads_daily', 2],
+    ]);
+    // nothing of the other branch: access_records and client_share_4w read no snapshot
+    expect(plan.days.some((d) => d.dataset === 'access_records' || d.dataset === 'client_share_4w')).toBe(false);
+  });
+
+  it.each(cases)('%s --dataset node_snapshots --no-downstream recomputes node_snapshots alone', (_, input, over) => {
+    const withReaders = planDirtyDays(selectionArgs({ ...input, datasets: ['node_snapshots'] }, over));
+
+    const plan = planDirtyDays(selectionArgs({ ...input, datasets: ['node_snapshots'], downstream: false }, over));
+
+    expect(plan.days).toEqual(withReaders.days.filter((d) => d.dataset === 'node_snapshots'));
+    expect(plan.days.length).toBeGreaterThan(0);
+    expect(plan.groups.map((g) => g.dataset)).toEqual(['node_snapshots']);
+    expect(plan.rawPartitions).toEqual(withReaders.rawPartitions);
+  });
+
+  it('recomputes the aggregate of a raw-fed table asked for, and leaves it out with --no-downstream', () => {
+    const input = { ...forced, datasets: ['access_records'] };
+
+    expect(spans(planDirtyDays(selectionArgs(input)))).toEqual([
+      'access_records 2024-03-03…2024-03-05 (3)',
+      'client_share_4w 2024-02-26…2024-03-04 (2)', // the Mondays whose 4 weeks hold 03-03 … 03-05, none after today
+    ]);
+    expect(spans(planDirtyDays(selectionArgs({ ...input, downstream: false })))).toEqual([
+      'access_records 2024-03-03…2024-03-05 (3)',
+    ]);
+  });
+
+  it('follows reads downstream only: file_downloads brings its aggregate, not the snapshots it reads', () => {
+    const plan = planDirtyDays(selectionArgs({ ...forced, datasets: ['file_downloads'] }));
+
+    expect(spans(plan)).toEqual([
+      'file_downloads 2024-03-03…2024-03-05 (3)',
+      'project_downloads_daily 2024-03-03…2024-03-10 (8)',
+    ]);
+  });
+
+  it('gives a reader no day of its own: its own dirty raw days and stale days wait for a run that selects it', () => {
+    // file_downloads has a new raw day 03-08 and a stale day 03-01; neither reads a recomputed snapshot
+    const observed = { ...lake, file_downloads: [...lake.file_downloads, raw('2024-03-08', 'new', 'file_downloads')] };
+    const ledgerOutputs = {
+      node_snapshots: [output('2024-03-04', OLD, 'node_snapshots')],
+      file_downloads: [output('2024-03-01', OLD, 'file_downloads')],
+    };
+
+    const input = { mode: 'stale' as const, datasets: ['node_snapshots'] };
+
+    const plan = planDirtyDays(selectionArgs(input, { observed, ledgerOutputs }));
+
+    expect(plan.days.filter((d) => d.dataset === 'file_downloads').map((d) => d.day)).toEqual(
+      dayRange('2024-03-03', '2024-03-05'),
+    );
+    // the new raw day of a table planned only as a reader is not committed: the next plain run plans its days
+    expect(plan.rawPartitions).toEqual([]);
+  });
+
+  it('skips a reader day with no raw input of its own in its window', () => {
+    // a new snapshot on 03-09 reaches downloads 03-08 … 03-10; downloads' raw days end at 03-07,
+    // which only the window of 03-08 (raw 03-07 … 03-09) holds
+    const observed = { ...lake, node_snapshots: [...lake.node_snapshots, raw('2024-03-09', 'new', 'node_snapshots')] };
+
+    const plan = planDirtyDays(selectionArgs({ datasets: ['node_snapshots'] }, { observed }));
+
+    expect(plan.days.filter((d) => d.dataset === 'file_downloads').map((d) => d.day)).toEqual(['2024-03-08']);
+  });
+
+  it('never plans a reader day whose raw window holds a missing raw day, and reports that raw day', () => {
+    const observed = { ...lake, file_downloads: lake.file_downloads.filter((s) => s.day !== '2024-03-04') };
+
+    const plan = planDirtyDays(selectionArgs({ ...forced, datasets: ['node_snapshots'] }, { observed }));
+
+    // downloads 03-03 … 03-05 read raw 03-04: kept as published; 03-02 and 03-06 still follow the snapshots
+    expect(plan.days.filter((d) => d.dataset === 'file_downloads').map((d) => d.day)).toEqual([
+      '2024-03-02',
+      '2024-03-06',
+    ]);
+    expect(plan.missingRawDays).toEqual([{ dataset: 'file_downloads', day: '2024-03-04' }]);
+  });
+
+  it('changes nothing when every table is asked for, with or without --no-downstream', () => {
+    const all = ['access_records', 'node_snapshots', 'file_downloads', 'project_downloads_daily', 'client_share_4w'];
+
+    const plan = planDirtyDays(selectionArgs({ ...forced, datasets: all }));
+
+    expect(planDirtyDays(selectionArgs({ ...forced, datasets: all, downstream: false }))).toEqual(plan);
   });
 });
 
