@@ -98,6 +98,10 @@ export class TerminalReporter implements Reporter {
             `symbolic links are not followed): ${plan.skippedKeyExamples.join(', ')}${more}`,
         );
       }
+      for (const { dataset, prefix } of plan.emptyRawPrefixes ?? [])
+        this.line(
+          `warning: nothing under ${prefix}, the raw prefix of ${dataset} (raw.prefix in lakestep.config.yml): none of its days is computed`,
+        );
       if (plan.missingRawDays) {
         const more = plan.missingRawDays > plan.missingRawDayExamples.length ? ', …' : '';
         this.line(

@@ -34,7 +34,7 @@ export interface SkippedKey {
 }
 
 /** A zero-byte key ending in `/`: a console-made "folder", not data. */
-const isFolderMarker = (object: ObjectInfo) => object.key.endsWith('/') && object.size === 0;
+export const isFolderMarker = (object: ObjectInfo) => object.key.endsWith('/') && object.size === 0;
 
 /**
  * Why a raw object in an accepted layout is not read, if it is not: a name (of the file or of a

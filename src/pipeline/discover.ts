@@ -43,6 +43,8 @@ export interface DiscoverResult {
   skippedKeys: number;
   /** the first few of them, as `<key> (<why>)` */
   skippedKeyExamples: string[];
+  /** datasets with nothing under their raw prefix (a mistyped `raw.prefix` plans nothing without a word otherwise) */
+  emptyRawPrefixes: { dataset: string; prefix: string }[];
   /** raw arrival days the ledger recorded that are gone (the days they reach keep their rows: input
    *  acceptRawRemoval recomputes them) */
   missingRawDays: number;
@@ -81,6 +83,7 @@ export async function discover(
   const ignoredKeys: string[] = [];
   const skipped: SkippedKey[] = [];
   const rawListings: RawListingSummary[] = [];
+  const emptyRawPrefixes: DiscoverResult['emptyRawPrefixes'] = [];
   const archivedBefore = await ports.ledger.archives();
   // Output days are read for `stale` only: they can be many.
   for (const table of [...datasets, ...aggregates])
@@ -112,6 +115,7 @@ export async function discover(
     const seen = await observeRawPartitions(ports.store, ds, listing);
     ignoredKeys.push(...seen.ignoredKeys);
     skipped.push(...seen.skipped);
+    if (seen.prefixEmpty) emptyRawPrefixes.push({ dataset: ds.name, prefix: ds.raw.prefix });
     const listed = seen.partitions.filter(live);
     observed[ds.name] = seen.listedDays ? assumeUnlisted(listed, ledgerRaw[ds.name], seen.listedDays) : listed;
     rawListings.push(summariseListing(ds.name, listing));
@@ -162,6 +166,7 @@ export async function discover(
     ignoredKeyExamples: ignoredKeys.sort().slice(0, IGNORED_KEY_EXAMPLES),
     skippedKeys: skipped.length,
     skippedKeyExamples: skipped.slice(0, IGNORED_KEY_EXAMPLES).map(({ key, why }) => `${key} (${why})`),
+    emptyRawPrefixes,
     missingRawDays: plan.missingRawDays?.length ?? 0,
     missingRawDayExamples: (plan.missingRawDays ?? [])
       .slice(0, IGNORED_KEY_EXAMPLES)

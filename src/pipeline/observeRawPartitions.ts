@@ -8,7 +8,14 @@
 import { RawPartitionStateBuilder, rawPartitionState } from '../core/fingerprint';
 import type { ObjectStore } from '../core/ports';
 import { rawDayPrefixes, type RawListing } from '../core/rawListing';
-import { compareText, groupRawPartitions, isSkipped, rawObjectDay, type SkippedKey } from '../core/rawKeys';
+import {
+  compareText,
+  groupRawPartitions,
+  isFolderMarker,
+  isSkipped,
+  rawObjectDay,
+  type SkippedKey,
+} from '../core/rawKeys';
 import type { Day, ObjectInfo, RawPartitionState } from '../core/types';
 
 /** List calls in flight at once per dataset: S3 serves thousands a second per prefix; a Lambda's sockets (50 by default) stay free. */
@@ -23,6 +30,8 @@ export interface ObservedRaw {
   skipped: SkippedKey[];
   /** the days listed (`listing.days`), or undefined when the whole prefix was */
   listedDays?: Day[];
+  /** true when nothing but folder markers lies under the whole raw prefix (most likely a mistyped `raw.prefix`) */
+  prefixEmpty: boolean;
 }
 
 /**
@@ -39,12 +48,25 @@ export async function observeRawPartitions(
 ): Promise<ObservedRaw> {
   if (listing.scope === 'all') return observeWholePrefix(store, dataset, concurrency);
   const { partitions, ignoredKeys, skipped } = await observeDays(store, dataset, listing.days, concurrency);
+  // Nothing in the days listed (rare: they hold the ledger's latest day): one look at the whole prefix.
+  const nothingListed = partitions.length + ignoredKeys.length + skipped.length === 0;
   return {
     partitions: partitions.sort((a, b) => compareText(a.day, b.day)),
     ignoredKeys: ignoredKeys.sort(compareText),
     skipped: skipped.sort(byKey),
     listedDays: listing.days,
+    prefixEmpty: nothingListed && !(await holdsAnyObject(store, dataset.raw.prefix)),
   };
+}
+
+/** Whether anything but a folder marker lies under `prefix`: the first page only, where the store pages. */
+async function holdsAnyObject(store: Pick<ObjectStore, 'list' | 'listPages'>, prefix: string): Promise<boolean> {
+  if (!store.listPages) return (await store.list(prefix)).some((object) => !isFolderMarker(object));
+  for await (const page of store.listPages(prefix)) {
+    if (page.some((object) => !isFolderMarker(object))) return true;
+    // a page of folder markers only: look on
+  }
+  return false;
 }
 
 /** Lists each day's prefixes (both layouts), `concurrency` days at a time, and reduces each day to its state. */
@@ -86,6 +108,7 @@ async function observeWholePrefix(
   const ignoredKeys: string[] = [];
   const skipped: SkippedKey[] = [];
   let run: { day: Day; objects: ObjectInfo[] } | undefined;
+  let dataObjects = 0;
   const closeRun = () => {
     if (!run) return;
     const { day, objects } = run;
@@ -104,6 +127,7 @@ async function observeWholePrefix(
   for await (const page of pages) {
     for (const object of page) {
       const day = rawObjectDay(object, prefix);
+      if (day !== 'marker') dataObjects += 1;
       if (day === 'ignored') ignoredKeys.push(object.key);
       if (isSkipped(day)) skipped.push({ key: object.key, why: day });
       if (day === 'ignored' || day === 'marker' || isSkipped(day)) continue;
@@ -122,6 +146,7 @@ async function observeWholePrefix(
     partitions: partitions.sort((a, b) => compareText(a.day, b.day)),
     ignoredKeys: ignoredKeys.sort(compareText),
     skipped: [...skipped, ...relisted.skipped].sort(byKey),
+    prefixEmpty: dataObjects === 0,
   };
 }
 

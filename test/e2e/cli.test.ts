@@ -26,6 +26,13 @@ async function withEnv<T>(env: Record<string, string | undefined>, fn: () => Pro
   }
 }
 
+/** A new tmp lake holding one day (2024-03-01) of the sample's access records and nothing else. @returns its path */
+async function accessRecordsDay(name: string): Promise<string> {
+  const lakeDir = tmpLake(name);
+  await generateSample({ lakeDir, days: 1, start: '2024-03-01', recordsPerHour: 20, seed: 3, datasets: ['access_records'] });
+  return lakeDir;
+}
+
 describe('lakestep CLI', () => {
   const lake = useSampleLake('cli');
 
@@ -62,15 +69,7 @@ describe('lakestep CLI', () => {
   });
 
   it('names the raw keys in no known layout that it leaves alone', async () => {
-    const odd = tmpLake('cli-odd');
-    await generateSample({
-      lakeDir: odd,
-      days: 1,
-      start: '2024-03-01',
-      recordsPerHour: 20,
-      seed: 3,
-      datasets: ['access_records'],
-    });
+    const odd = await accessRecordsDay('cli-odd');
     const stray = [
       'raw/access_records/2024/13/01/00/x.gz',
       'raw/access_records/README.txt',
@@ -90,6 +89,24 @@ describe('lakestep CLI', () => {
       'warning: 4 raw keys are in no known layout (<prefix>YYYY/MM/DD/HH/… or <prefix>year=YYYY/month=MM/day=DD/…) and were left alone: ' +
         'raw/access_records/2024/13/01/00/x.gz, raw/access_records/README.txt, raw/access_records/misc/a.gz, …\n',
     );
+  });
+
+  it('warns naming each raw prefix with nothing under it, on a dry run and on a run', async () => {
+    // this lake holds access records only: the prefixes of node_snapshots and file_downloads are empty (as a typo makes them)
+    const dry = await lakestep('run', '--lake', lake, '--dry-run');
+    const only = await accessRecordsDay('cli-one-prefix');
+
+    const run = await lakestep('run', '--lake', only);
+    rmSync(only, { recursive: true, force: true });
+
+    for (const result of [dry, run]) {
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain(
+        'warning: nothing under raw/node_snapshots/, the raw prefix of node_snapshots (raw.prefix in lakestep.config.yml): none of its days is computed\n',
+      );
+      expect(result.stderr).toContain('warning: nothing under raw/file_downloads/, the raw prefix of file_downloads');
+      expect(result.stderr).not.toContain('raw prefix of access_records');
+    }
   });
 
   it('exits 1 outside any project, naming the folders searched, and on a --project folder without a config', async () => {

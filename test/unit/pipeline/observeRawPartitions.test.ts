@@ -82,3 +82,45 @@ describe('observeRawPartitions over the whole prefix', () => {
     expect(seen.partitions.map((p) => p.day)).toEqual(['2024-02-29', '2024-03-01']);
   });
 });
+
+describe('observeRawPartitions on an empty raw prefix', () => {
+  const marker = object(`${PREFIX}2024/03/01/00/`, 0);
+  const file = object(`${PREFIX}2024/03/01/07/a.gz`);
+  const days = { scope: 'days' as const, days: ['2024-03-05', '2024-03-06'] };
+
+  it.each([
+    ['nothing at all', []],
+    ['folder markers only', [marker]],
+  ])('says the prefix is empty with %s under it, listed whole or by day', async (_, objects) => {
+    const store = pagedListing(objects, 1);
+
+    const whole = await observeRawPartitions(store, DATASET, { scope: 'all', reason: 'first_run' });
+    const byDay = await observeRawPartitions(store, DATASET, days);
+
+    expect(whole.prefixEmpty).toBe(true);
+    expect(byDay.prefixEmpty).toBe(true);
+  });
+
+  it('does not when the days listed are empty but other days hold files, and looks at one page only', async () => {
+    const pagesRead: number[] = [];
+    const store: Pick<ObjectStore, 'list' | 'listPages'> = {
+      list: async () => [],
+      listPages: async function* () {
+        pagesRead.push(1);
+        yield [marker];
+        pagesRead.push(2);
+        yield [file];
+        pagesRead.push(3);
+        yield [object(`${PREFIX}2024/03/02/07/b.gz`)];
+      },
+    };
+
+    const whole = await observeRawPartitions(pagedListing([file], 1), DATASET, { scope: 'all', reason: 'full' });
+    const byDay = await observeRawPartitions(store, DATASET, days);
+
+    expect(whole.prefixEmpty).toBe(false);
+    expect(byDay.prefixEmpty).toBe(false);
+    // the first page held only a marker: the second answers, the third is never asked for
+    expect(pagesRead).toEqual([1, 2]);
+  });
+});
