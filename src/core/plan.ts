@@ -509,7 +509,8 @@ export function describeReason(reason: DirtyReason): string {
     case 'stale':
       return `stale (made by stage version ${reason.producedBy}, current ${reason.current})`;
     case 'rerun':
-      return `rerun of execution ${reason.executionId}`;
+      // the name (an ARN's last segment) is what the console, `report` and `rerun` show; a local ARN is made up
+      return `rerun of execution ${reason.executionId.slice(reason.executionId.lastIndexOf(':') + 1)}`;
     case 'upstream':
       return reason.from === reason.to
         ? `${reason.table} ${reason.from} is recomputed`

@@ -647,6 +647,11 @@ describe('describeReason', () => {
       `stale (made by stage version ${OLD}, current ${CURRENT})`,
     ],
     [{ kind: 'rerun', executionId: 'exec-1' } as const, 'rerun of execution exec-1'],
+    // by its name: a local run's ARN is made up
+    [
+      { kind: 'rerun', executionId: 'arn:aws:states:us-east-1:000000000000:execution:lakestep-local-pipeline:run-1' } as const,
+      'rerun of execution run-1',
+    ],
   ])('says why for %j', (reason, expected) => {
     const text = describeReason(reason);
 
