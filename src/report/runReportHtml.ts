@@ -99,7 +99,12 @@ pre{margin:0;white-space:pre-wrap;word-break:break-all;max-width:60em;font-size:
 </style></head><body>
 <nav><a href="index.html" id="lake-link">← lake overview</a></nav>
 <h1>${escapeHtml(title)} <span class="${escapeHtml(report.status)}">${escapeHtml(report.status)}</span></h1>
-<p>${escapeHtml(report.executionId)}${when ? ` · ${escapeHtml(when)}` : ''}${report.durationSeconds !== undefined ? ` · ${secs(report.durationSeconds)}` : ''} · steps ${secs(report.stepSeconds)}</p>`);
+<p>${[
+    // the title names the execution; its id adds nothing locally but a made-up ARN
+    ...(when ? [escapeHtml(when)] : []),
+    ...(report.durationSeconds !== undefined ? [secs(report.durationSeconds)] : []),
+    `steps ${secs(report.stepSeconds)}`,
+  ].join(' · ')}</p>`);
   if (report.continuedBy) {
     const next = report.continuedBy.execution;
     parts.push(

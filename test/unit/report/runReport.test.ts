@@ -218,6 +218,9 @@ describe('renderRunReportHtml', () => {
   it('is one page with the figures as tables', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).toContain('<title>lakestep run run-7</title>');
+    // named by the execution's name; a local run's ARN is made up
+    expect(html).toContain('<h1>lakestep run run-7 ');
+    expect(html).not.toContain('arn:aws:states');
     for (const figure of ['1,200', '1,180', '1,218', '1,240']) expect(html).toContain(`<td class="num">${figure}</td>`);
     expect(html).toContain('data-table="file_downloads"');
     expect(html).toContain('new raw data in arrival day 2024-03-05');
