@@ -8,4 +8,14 @@ describe('executionInput', () => {
       to: '2024-01-31',
     });
   });
+
+  it('sends --no-downstream as downstream: false, and leaves it out otherwise (commander gives true)', () => {
+    expect(executionInput({ lake: 'lake', dataset: ['node_snapshots'], downstream: false })).toEqual({
+      datasets: ['node_snapshots'],
+      downstream: false,
+    });
+    expect(executionInput({ lake: 'lake', dataset: ['node_snapshots'], downstream: true })).toEqual({
+      datasets: ['node_snapshots'],
+    });
+  });
 });
