@@ -1,5 +1,5 @@
 /**
- * scripts/deploy.js end to end against moto's server: stack lookup (CloudFormation DescribeStacks), artifact
+ * deploy/deploy.js end to end against moto's server: stack lookup (CloudFormation DescribeStacks), artifact
  * upload by version, `serverless deploy`, outputs. The `serverless` command is a stand-in
  * (test/helpers/standInServerless.js) that creates or updates the stack on moto and logs how it was called.
  */
@@ -16,14 +16,14 @@ interface Artifacts {
   files: { path: string; bytes: Buffer }[];
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { deploy, localArtifacts } = require('../../../scripts/deploy.js') as {
+const { deploy, localArtifacts } = require('../../../deploy/deploy.js') as {
   deploy(args: { stage: string; region: string; params: string[] }, deps: object): Promise<Record<string, string>>;
   localArtifacts(): Artifacts;
 };
 
 const STAND_IN = resolve(__dirname, '../../helpers/standInServerless.js');
 
-describeIfMoto('deploy.moto.test.ts')('scripts/deploy.js against moto', () => {
+describeIfMoto('deploy.moto.test.ts')('deploy/deploy.js against moto', () => {
   let moto: Moto;
   let dir: string;
   let bin: string;

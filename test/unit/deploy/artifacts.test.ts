@@ -9,7 +9,7 @@ import {
   artifactUploads,
   contentHash,
   sparkArtifactSources,
-} from '../../../src/deploy/artifacts';
+} from '../../../deploy/artifacts';
 
 describe('artifactsVersion', () => {
   it('is the package version and the git short commit', () => {
@@ -103,8 +103,8 @@ describe('artifactUploads', () => {
   });
 });
 
-describe('scripts/deploy.js parseArgs', () => {
-  const { parseArgs } = require('../../../scripts/deploy.js') as {
+describe('deploy/deploy.js parseArgs', () => {
+  const { parseArgs } = require('../../../deploy/deploy.js') as {
     parseArgs: (argv: string[]) => { stage: string; region: string; params: string[] };
   };
   const withEnv = (env: Record<string, string | undefined>, fn: () => void) => {

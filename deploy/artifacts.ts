@@ -1,6 +1,6 @@
 /**
  * The Spark artifacts a deploy uploads: which files of `spark/`, under which version, at which keys of the
- * artifacts bucket. Pure apart from listSparkFiles; scripts/deploy.js does the git, S3 and serverless calls.
+ * artifacts bucket. Pure apart from listSparkFiles; deploy/deploy.js does the git, S3 and serverless calls.
  *
  * Layout: `s3://<artifacts bucket>/spark/<version>/sql/<stage>.sql`, `…/jobs/<module>.py` and the driver's Java
  * helper `…/jars/lakestep-spark.jar` (built by scripts/build-java.js, not in git), which is what
@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { LakestepError } from '../core/errors';
-import { HELPER_JAR } from '../core/sparkSubmitArgs';
+import { LakestepError } from '../src/core/errors';
+import { HELPER_JAR } from '../src/core/sparkSubmitArgs';
 
 /** The artifacts of a version live under this prefix of the artifacts bucket. */
 export const ARTIFACTS_PREFIX = 'spark/';

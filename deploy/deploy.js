@@ -16,7 +16,7 @@
  * is uploaded, then the service is deployed again with the parameters as given (the schedule on). On later
  * deploys the code is uploaded first, so no Lambda ever points at a version that is not there.
  * Needs AWS credentials (the SDK's default chain) and the Serverless Framework v3 (a devDependency).
- * The pure parts (version, keys) are src/deploy/artifacts.ts, unit-tested; the flow is tested against moto
+ * The pure parts (version, keys) are deploy/artifacts.ts, unit-tested; the flow is tested against moto
  * with a stand-in for the `serverless` command (test/integration/aws/deploy.moto.test.ts).
  */
 'use strict';
@@ -32,9 +32,9 @@ const {
   artifactsUri,
   contentHash,
   sparkArtifactSources,
-} = require('../src/deploy/artifacts');
+} = require('./artifacts');
 const { projectRoot } = require('../src/config/project');
-const { buildJar } = require('./build-java');
+const { buildJar } = require('../scripts/build-java');
 
 const ROOT = resolve(__dirname, '..');
 const SERVERLESS = join(ROOT, 'node_modules/.bin/serverless');
