@@ -3,7 +3,7 @@
  * gets its crawlers, and every Lambda its own hand-written role, without editing serverless.yml.
  * Resolved by the Serverless Framework (v3) through `${file(./deploy/stage.js):<name>}`; pure (no AWS calls).
  *
- * Naming (the CLI and deploy/deploy.js rely on it; see README "Deploy"):
+ * Naming (the CLI and deploy/deploy.ts rely on it; see README "Deploy"):
  *   state machine  lakestep-<stage>-pipeline      tables  lakestep-<stage>-ledger / -lock (src/aws/ledgerTables.ts)
  *   crawlers       lakestep-<stage>-<table>        Glue database  lakestep_<stage> (non [a-z0-9_] → _)
  */

@@ -1,5 +1,5 @@
 /**
- * deploy/deploy.js end to end against moto's server: stack lookup (CloudFormation DescribeStacks), artifact
+ * deploy/deploy.ts end to end against moto's server: stack lookup (CloudFormation DescribeStacks), artifact
  * upload by version, `serverless deploy`, outputs. The `serverless` command is a stand-in
  * (test/helpers/standInServerless.js) that creates or updates the stack on moto and logs how it was called.
  */
@@ -7,23 +7,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { deploy, localArtifacts, type Artifacts } from '../../../deploy/deploy';
 import { describeIfMoto, startMoto, type Moto } from '../../helpers/motoServer';
-
-interface Artifacts {
-  version: string;
-  commit: string;
-  uploads: { path: string; key: string }[];
-  files: { path: string; bytes: Buffer }[];
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { deploy, localArtifacts } = require('../../../deploy/deploy.js') as {
-  deploy(args: { stage: string; region: string; params: string[] }, deps: object): Promise<Record<string, string>>;
-  localArtifacts(): Artifacts;
-};
 
 const STAND_IN = resolve(__dirname, '../../helpers/standInServerless.js');
 
-describeIfMoto('deploy.moto.test.ts')('deploy/deploy.js against moto', () => {
+describeIfMoto('deploy.moto.test.ts')('deploy/deploy.ts against moto', () => {
   let moto: Moto;
   let dir: string;
   let bin: string;
