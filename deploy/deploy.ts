@@ -297,8 +297,10 @@ export function packageService(
 }
 
 if (require.main === module) {
-  deploy(parseArgs(process.argv.slice(2))).catch((error: Error) => {
-    console.error(`error: ${error.message}`);
-    process.exitCode = 1;
-  });
+  Promise.resolve()
+    .then(() => deploy(parseArgs(process.argv.slice(2))))
+    .catch((error: Error) => {
+      console.error(`error: ${error.message}`);
+      process.exitCode = 1;
+    });
 }
