@@ -29,6 +29,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { GetObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { PACKAGE_ROOT, projectRoot } from '../src/config/project';
+import { InputError } from '../src/core/errors';
 import {
   artifactsUri,
   artifactsVersion,
@@ -63,7 +64,7 @@ export interface Artifacts {
 }
 
 /**
- * @throws Error naming the argument, e.g. `--stage is "Prod"; expected a stage name like dev or prod …`
+ * @throws InputError naming the argument, e.g. `--stage: "Prod" is not a stage name (expected one like dev or prod …)`
  * @example parseArgs(['--stage', 'prod']) // { stage: 'prod', region: 'us-east-1' (or AWS_REGION), params: [] }
  */
 export function parseArgs(argv: string[]): DeployArgs {
@@ -82,17 +83,20 @@ export function parseArgs(argv: string[]): DeployArgs {
 /**
  * The stage checked, the region defaulted: one region for the stack, the artifact upload and the lakestep CLI
  * (which reads AWS_REGION); serverless alone would fall back to its own default whatever AWS_REGION says.
- * @throws Error when the stage is not a valid name or the params set artifactsVersion
+ * @throws InputError when the stage is not a valid name, a param is not key=value or sets artifactsVersion
  */
 export function checkedArgs(args: { stage?: string; region?: string; params?: string[] }): DeployArgs {
   if (!args.stage || !STAGE.test(args.stage)) {
-    throw new Error(
-      `--stage is ${JSON.stringify(args.stage)}; expected a stage name like dev or prod (lower-case letters, digits, '-'; it becomes part of S3 bucket names)`,
+    throw new InputError(
+      '--stage',
+      `${JSON.stringify(args.stage ?? '')} is not a stage name (expected one like dev or prod: lower-case letters, digits, '-'; it becomes part of S3 bucket names)`,
     );
   }
   const params = args.params ?? [];
+  const bad = params.find((p) => !/^[A-Za-z][A-Za-z0-9]*=/.test(p));
+  if (bad !== undefined) throw new InputError('--param', `"${bad}" is not key=value (e.g. alertEmail=ops@example.org)`);
   if (params.some((p) => p.startsWith('artifactsVersion=')))
-    throw new Error('--param artifactsVersion is set by the deploy (the version it uploads)');
+    throw new InputError('--param', 'artifactsVersion is set by the deploy (the version it uploads)');
   const region = args.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
   return { stage: args.stage, region, params };
 }
