@@ -69,7 +69,7 @@ export async function stateMachineArnOf(stage: string, deps: Pick<AwsDeps, 'clie
   const region = await deps.clients.sfn.config.region();
   throw new InputError(
     'stage',
-    `"${stage}" has no state machine ${name} in ${region} (deploy it with \`npm run deploy -- --stage ${stage}\`, or set AWS_REGION / LAKESTEP_STATE_MACHINE_ARN)`,
+    `"${stage}" has no state machine ${name} in ${region} (deploy it with \`lakestep deploy --stage ${stage}\`, or set AWS_REGION / LAKESTEP_STATE_MACHINE_ARN)`,
   );
 }
 
