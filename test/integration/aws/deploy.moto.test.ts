@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { deploy, localArtifacts, type Artifacts } from '../../../deploy/deploy';
+import { removeService, stageProjectService } from '../../../deploy/projectService';
+import { initProject } from '../../../src/cli/initCommand';
 import { describeIfMoto, startMoto, type Moto } from '../../helpers/motoServer';
 
 const STAND_IN = resolve(__dirname, '../../helpers/standInServerless.js');
@@ -79,6 +81,24 @@ describeIfMoto('deploy.moto.test.ts')('deploy/deploy.ts against moto', () => {
       [...base.uploads.map((u) => u.key), `spark/${base.version}/manifest.json`].sort(),
     );
     expect(lines.join('\n')).toContain(`run s3://lakestep-flow-artifacts-123456789012/spark/${base.version}/`);
+  }, 60_000);
+
+  it("a project's deploy: serverless runs in the project's service folder, the project's stage SQL is uploaded", async () => {
+    const project = initProject(join(dir, 'demo'));
+    const serviceDir = stageProjectService(project);
+    const artifacts = localArtifacts(project);
+    const projectArgs = { stage: 'demo', region: 'us-east-1', params: [] };
+
+    try {
+      const outputs = await deploy(projectArgs, { ...deps(artifacts), serviceDir });
+
+      expect(calls().map((c) => c.cwd)).toEqual([serviceDir, serviceDir]);
+      const keys = await keysIn(outputs.ArtifactsBucketName);
+      expect(keys.filter((k) => k?.includes('/sql/'))).toEqual([`spark/${artifacts.version}/sql/events.sql`]);
+      expect(keys).toContain(`spark/${artifacts.version}/jobs/lakestep_driver.py`);
+    } finally {
+      removeService(serviceDir);
+    }
   }, 60_000);
 
   it('redeploy of a new version: uploads it before deploying, keeps the old one', async () => {
