@@ -24,7 +24,7 @@
  * with a stand-in for the `serverless` command (test/integration/aws/deploy.moto.test.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { GetObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
@@ -289,6 +289,7 @@ export function packageService(
   const artifacts = deps.artifacts ?? localArtifacts();
   const out = resolve(outDir);
   serverless(deps, 'package', args, [...args.params, `artifactsVersion=${artifacts.version}`], ['--package', out]);
+  rmSync(join(out, 'artifacts'), { recursive: true, force: true }); // an earlier package's version is not this one's
   for (const { key, body } of versionObjects(artifacts)) {
     const file = join(out, 'artifacts', ...key.split('/'));
     mkdirSync(dirname(file), { recursive: true });

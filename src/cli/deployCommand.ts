@@ -25,7 +25,11 @@ export interface DeployCommandOptions {
  * as `npm run deploy` does; any other project from a temporary service folder holding its files.
  * @throws InputError for a bad stage name or param; ConfigError for a bad config; Error when serverless fails
  */
-export async function deployCommand(opts: DeployCommandOptions, projectDir: string, reporter: Reporter): Promise<void> {
+export async function deployCommand(
+  opts: DeployCommandOptions,
+  projectDir: string,
+  reporter: Reporter,
+): Promise<void> {
   // required here, not imported on top: the other commands must load without the devDependencies it needs
   // (a dynamic import() would go through tsx's ESM loader, which wants file extensions)
   const { checkedArgs, deploy, localArtifacts, packageService } =
@@ -38,8 +42,8 @@ export async function deployCommand(opts: DeployCommandOptions, projectDir: stri
   const log = (line: string) => reporter.line(line);
   try {
     const artifacts = localArtifacts(projectDir);
-    if (opts.packageOnly)
-      packageService(args, opts.out ?? join(projectDir, '.lakestep-deploy', args.stage), { serviceDir, artifacts, log });
+    const out = opts.out ?? join(projectDir, '.lakestep-deploy', args.stage);
+    if (opts.packageOnly) packageService(args, out, { serviceDir, artifacts, log });
     else await deploy(args, { serviceDir, artifacts, log });
   } finally {
     if (!bundled) removeService(serviceDir);
