@@ -1,15 +1,23 @@
 /**
- * Values serverless.yml derives from lakestep.config.yml and the stage, so a dataset added to the config
+ * Values serverless.yml derives from the project's lakestep.config.yml and the stage, so a dataset added to the config
  * gets its crawlers, and every Lambda its own hand-written role, without editing serverless.yml.
  * Resolved by the Serverless Framework (v3) through `${file(./deploy/stage.js):<name>}`; pure (no AWS calls).
  *
- * Naming (the CLI and scripts/deploy.js rely on it; see README "Deploy"):
+ * Naming (the CLI and deploy/deploy.ts rely on it; see README "Deploy"):
  *   state machine  lakestep-<stage>-pipeline      tables  lakestep-<stage>-ledger / -lock (src/aws/ledgerTables.ts)
  *   crawlers       lakestep-<stage>-<table>        Glue database  lakestep_<stage> (non [a-z0-9_] → _)
  */
 'use strict';
 
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
 require('tsx/cjs'); // the config loader and naming rules are TypeScript: one source of truth
+const { CONFIG_FILE, useProject } = require('../src/config/project');
+// The project whose tables get crawlers and roles is the one the Lambdas will load: a config beside
+// serverless.yml (a project's service staged by deploy/projectService.ts; serverless runs in that folder),
+// else the bundled Synapse example (this checkout: `npm run deploy`).
+if (existsSync(join(process.cwd(), CONFIG_FILE))) useProject(process.cwd());
 const { loadConfig, processedPrefix, rejectedPrefix, rejectedTable } = require('../src/config/config');
 const { EMR_RELEASE } = require('../src/config/emrRelease');
 const { partitionColumns, partitionPath, REJECTED_PARTITION_LAYOUT } = require('../src/core/partitionLayout');

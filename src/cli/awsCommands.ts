@@ -13,13 +13,22 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { AwsClients } from '../aws/clients';
 import { DynamoLedger } from '../aws/dynamoLedger';
 import { ledgerTableNames } from '../aws/ledgerTables';
-import { describeExecution, executionHistory, listExecutions, startExecution } from '../aws/stepFunctionsClient';
+import {
+  describeExecution,
+  executionHistory,
+  listExecutions,
+  startExecution,
+  type ExecutionDescription,
+} from '../aws/stepFunctionsClient';
 import { allTableNames, loadConfig } from '../config/config';
 import { InputError } from '../core/errors';
 import { validateRunInput } from '../core/input';
 import type { EventLog } from '../local/executeStateMachine';
 import { newExecutionName } from '../local/executeStateMachine';
-import { executionName } from '../pipeline/runKeys';
+import { causeMessage } from '../pipeline/failure';
+import { executionName, summaryKey } from '../pipeline/runKeys';
+import type { RunSummary } from '../core/summary';
+import { failureLines } from './failureText';
 import { currentStageVersions } from '../pipeline/stageFiles';
 import { EXIT } from './exitCodes';
 import type { Reporter } from './reporter';
@@ -60,7 +69,7 @@ export async function stateMachineArnOf(stage: string, deps: Pick<AwsDeps, 'clie
   const region = await deps.clients.sfn.config.region();
   throw new InputError(
     'stage',
-    `"${stage}" has no state machine ${name} in ${region} (deploy it with \`npm run deploy -- --stage ${stage}\`, or set AWS_REGION / LAKESTEP_STATE_MACHINE_ARN)`,
+    `"${stage}" has no state machine ${name} in ${region} (deploy it with \`lakestep deploy --stage ${stage}\`, or set AWS_REGION / LAKESTEP_STATE_MACHINE_ARN)`,
   );
 }
 
@@ -91,7 +100,7 @@ export async function runOnAws(
   const { executionArn } = await startExecution(deps.clients.sfn, stateMachineArn, input, name);
   deps.reporter.line(`started ${name} on ${opts.stage} with input ${JSON.stringify(input)}`);
   deps.reporter.line(`  console: ${consoleUrl(executionArn)}`);
-  const code = await followExecution(executionArn, deps);
+  const code = await followExecution(executionArn, opts.stage, deps);
   if (opts.dryRun && code === EXIT.ok) await printStageEstimate(executionArn, opts, deps);
   return code;
 }
@@ -121,11 +130,12 @@ async function printStageEstimate(
 
 /**
  * Polls until the execution ends; each new history event goes to the reporter as the local runner's
- * events do (Discover's plan, one line per day a step finished, failures). When it ends SUCCEEDED
+ * events do (Discover's plan, one line per day a step finished, failures); a failure ends with the lines
+ * a local run prints (stageFailureLines). When it ends SUCCEEDED
  * having started the next execution of a cut run (output `continuedBy.ExecutionArn`), follows that one.
  * @returns 0 when the last execution succeeded, 2 otherwise
  */
-export async function followExecution(first: string, deps: AwsDeps): Promise<number> {
+export async function followExecution(first: string, stage: string, deps: AwsDeps): Promise<number> {
   let executionArn = first;
   let seen = 0;
   for (;;) {
@@ -149,13 +159,37 @@ export async function followExecution(first: string, deps: AwsDeps): Promise<num
         seen = 0;
         continue;
       }
-      deps.reporter.line(
-        `error: execution ${description.name} ${description.status}${description.error ? `: ${description.error}: ${description.cause ?? ''}` : ''}`,
-      );
+      for (const line of await stageFailureLines(description, stage, deps)) deps.reporter.line(line);
       return EXIT.runFailed;
     }
     await new Promise((r) => setTimeout(r, deps.pollMs ?? DEFAULT_POLL_MS));
   }
+}
+
+/**
+ * What `run --stage` prints when an execution ends FAILED (or TIMED_OUT, ABORTED): the lines a local run
+ * prints (failureLines: the cause once, no class-name prefix, the failed days and the rerun command), from
+ * the execution's error and the run summary CommitLedger left in the stage's lake bucket, if it got there.
+ * @example stageFailureLines({ name: 'run-y', status: 'FAILED', error: 'DaysFailedError', … }, 'prod', deps)
+ * // ['error: execution run-y failed: 1 of 2 days failed: access_records 2024-03-02 (spark/sql/access_records.sql line 12: …)', 'retry them: lakestep run --rerun run-y --stage prod']
+ */
+export async function stageFailureLines(
+  description: Pick<ExecutionDescription, 'executionArn' | 'name' | 'status' | 'error' | 'cause'>,
+  stage: string,
+  deps: Pick<AwsDeps, 'clients' | 'env'>,
+): Promise<string[]> {
+  let summary: RunSummary | undefined;
+  try {
+    const store = new S3ObjectStore(deps.clients.s3, await stageLakeBucket(stage, deps));
+    summary = await store.getJson<RunSummary>(summaryKey(description.executionArn));
+  } catch {
+    // the summary only adds the failed days: a caller who may not read the lake bucket still gets the cause
+  }
+  // TIMED_OUT and ABORTED carry no error of their own: the status is the cause
+  const error = description.error
+    ? { Error: description.error, Cause: causeMessage(description.cause) }
+    : { Error: 'ExecutionEndedError', Cause: `it ended ${description.status} (Step Functions gives no error)` };
+  return failureLines(description.name, error, summary, ` --stage ${stage}`);
 }
 
 /**

@@ -17,14 +17,14 @@ const STEP_FAILED = /^StepFailedError: step \S+ (failed|cancelled)/;
  * @param execution the execution's name
  * @param error the execution's error (`Error`/`Cause` as the state machine ends with them)
  * @param summary the run summary, when CommitLedger wrote one
- * @param lakeArgs `--lake DIR` when the lake is not the default, else ''
+ * @param whereArgs the rerun's arguments that say where: ` --lake DIR` when the lake is not the default, ` --stage S` on AWS, else ''
  * @example failureLines('run-1', { Error: 'DaysFailedError' }, summary, '') // ['error: execution run-1 failed: 2 of 19 days failed: node_snapshots 2024-03-04…2024-03-05 (their step failed: its error is above)', 'retry them: lakestep run --rerun run-1']
  */
 export function failureLines(
   execution: string,
   error: { Error?: string; Cause?: string } | undefined,
   summary: Pick<RunSummary, 'failedDays' | 'days'> | undefined,
-  lakeArgs: string,
+  whereArgs: string,
 ): string[] {
   if (!summary?.failedDays.length) {
     return [
@@ -41,6 +41,6 @@ export function failureLines(
   const list = [...groups.values()].map((g) => `${g.dataset} ${formatDayRanges(g.days)} (${g.error})`).join('; ');
   return [
     `error: execution ${execution} failed: ${summary.failedDays.length} of ${plural(summary.days.length, 'day')} failed: ${list}`,
-    `retry them: lakestep run --rerun ${execution}${lakeArgs}`,
+    `retry them: lakestep run --rerun ${execution}${whereArgs}`,
   ];
 }

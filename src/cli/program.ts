@@ -23,6 +23,7 @@ import { addStageCommands, awsDeps, stageOption } from './stageProgram';
 import { addAdoptCommand } from './adoptCommand';
 import { addSnapshotCommand } from './snapshotCommand';
 import { initCommand } from './initCommand';
+import { deployCommand, type DeployCommandOptions } from './deployCommand';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -74,6 +75,7 @@ Examples:
   $ lakestep run --dry-run
   $ lakestep status
   $ lakestep report --open
+  $ lakestep deploy --stage dev --param emrSubnetId=subnet-0abc…
   $ lakestep query "SELECT record_date, client, count(*) AS n FROM access_records GROUP BY ALL ORDER BY ALL"`;
 
 function sampleDefaults(days: number) {
@@ -254,6 +256,21 @@ export function makeProgram(
         );
       }
     });
+
+  program
+    .command('deploy')
+    .description(
+      "deploy lakestep's service to AWS with this project's config and stage SQL (crawlers and roles for its tables); --package-only packages it offline",
+    )
+    .requiredOption('--stage <name>', 'the stage: dev, prod, … (lower-case letters, digits, -)')
+    .option('--region <region>', 'AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, us-east-1)')
+    .option(
+      '--param <key=value...>',
+      "a serverless.yml parameter, e.g. emrSubnetId=subnet-… or alertEmail=you@example.org (README 'Deploy')",
+    )
+    .option('--package-only', 'package the service and the Spark artifacts without deploying (no AWS account needed)')
+    .option('--out <dir>', 'where --package-only writes (default: <project>/.lakestep-deploy/<stage>)')
+    .action((opts: DeployCommandOptions) => deployCommand(opts, activeProject() ?? projectRoot(), io.reporter));
 
   addReportCommand(program, () => io.stdout, lakeOption);
   addStageCommands(program, io, lakeOption);

@@ -20,7 +20,7 @@ export interface Template {
 }
 
 /** The environment of the packaging run: no AWS credentials or profile, no telemetry, no update checks. */
-function offlineEnv(home: string): NodeJS.ProcessEnv {
+export function offlineEnv(home: string): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') && !key.startsWith('SLS_')),
   );

@@ -3,7 +3,7 @@
  * A stand-in for the `serverless` command in the deploy-flow test (test/integration/aws/deploy.moto.test.ts):
  * `deploy --stage S --region R --param k=v …` creates or updates stack `lakestep-<S>` on moto's CloudFormation
  * with the outputs the real service has (ArtifactsBucketName, ArtifactsUri) plus ScheduleEnabled, and
- * appends one JSON line per call to $STANDIN_LOG: the arguments, whether the stack existed, and whether the
+ * appends one JSON line per call to $STANDIN_LOG: the arguments, the folder it ran in, whether the stack existed, and whether the
  * artifacts of the version it is asked to deploy were already in the bucket (upload-before-deploy).
  * Env: STANDIN_ENDPOINT (moto), STANDIN_LOG (a file path).
  */
@@ -50,7 +50,7 @@ async function main() {
     : false;
   appendFileSync(
     process.env.STANDIN_LOG,
-    `${JSON.stringify({ command, ...opts, stackExisted: Boolean(stack), artifactsUploaded: uploaded })}\n`,
+    `${JSON.stringify({ command, ...opts, cwd: process.cwd(), stackExisted: Boolean(stack), artifactsUploaded: uploaded })}\n`,
   );
   if (command !== 'deploy') throw new Error(`stand-in serverless: unexpected command ${command}`);
 

@@ -1,5 +1,5 @@
 /**
- * scripts/deploy.js end to end against moto's server: stack lookup (CloudFormation DescribeStacks), artifact
+ * deploy/deploy.ts end to end against moto's server: stack lookup (CloudFormation DescribeStacks), artifact
  * upload by version, `serverless deploy`, outputs. The `serverless` command is a stand-in
  * (test/helpers/standInServerless.js) that creates or updates the stack on moto and logs how it was called.
  */
@@ -7,23 +7,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { deploy, localArtifacts, type Artifacts } from '../../../deploy/deploy';
+import { removeService, stageProjectService } from '../../../deploy/projectService';
+import { initProject } from '../../../src/cli/initCommand';
 import { describeIfMoto, startMoto, type Moto } from '../../helpers/motoServer';
-
-interface Artifacts {
-  version: string;
-  commit: string;
-  uploads: { path: string; key: string }[];
-  files: { path: string; bytes: Buffer }[];
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { deploy, localArtifacts } = require('../../../scripts/deploy.js') as {
-  deploy(args: { stage: string; region: string; params: string[] }, deps: object): Promise<Record<string, string>>;
-  localArtifacts(): Artifacts;
-};
 
 const STAND_IN = resolve(__dirname, '../../helpers/standInServerless.js');
 
-describeIfMoto('deploy.moto.test.ts')('scripts/deploy.js against moto', () => {
+describeIfMoto('deploy.moto.test.ts')('deploy/deploy.ts against moto', () => {
   let moto: Moto;
   let dir: string;
   let bin: string;
@@ -90,6 +81,24 @@ describeIfMoto('deploy.moto.test.ts')('scripts/deploy.js against moto', () => {
       [...base.uploads.map((u) => u.key), `spark/${base.version}/manifest.json`].sort(),
     );
     expect(lines.join('\n')).toContain(`run s3://lakestep-flow-artifacts-123456789012/spark/${base.version}/`);
+  }, 60_000);
+
+  it("a project's deploy: serverless runs in the project's service folder, the project's stage SQL is uploaded", async () => {
+    const project = initProject(join(dir, 'demo'));
+    const serviceDir = stageProjectService(project);
+    const artifacts = localArtifacts(project);
+    const projectArgs = { stage: 'demo', region: 'us-east-1', params: [] };
+
+    try {
+      const outputs = await deploy(projectArgs, { ...deps(artifacts), serviceDir });
+
+      expect(calls().map((c) => c.cwd)).toEqual([serviceDir, serviceDir]);
+      const keys = await keysIn(outputs.ArtifactsBucketName);
+      expect(keys.filter((k) => k?.includes('/sql/'))).toEqual([`spark/${artifacts.version}/sql/events.sql`]);
+      expect(keys).toContain(`spark/${artifacts.version}/jobs/lakestep_driver.py`);
+    } finally {
+      removeService(serviceDir);
+    }
   }, 60_000);
 
   it('redeploy of a new version: uploads it before deploying, keeps the old one', async () => {

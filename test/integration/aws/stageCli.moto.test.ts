@@ -86,6 +86,17 @@ const succeeded = (name: string, output: unknown) => ({
   output: JSON.stringify(output),
 });
 
+/** DescribeExecution of an execution that ended `status` (FAILED, TIMED_OUT …), with its error and cause if any. */
+const ended = (name: string, status: 'FAILED' | 'TIMED_OUT', more: { error?: string; cause?: string } = {}) => ({
+  executionArn: `${EXECUTION_PREFIX}${name}`,
+  stateMachineArn: SM,
+  name,
+  status,
+  startDate: new Date(),
+  stopDate: new Date(),
+  ...more,
+});
+
 interface Cli {
   run(args: string[]): Promise<number>;
   stdout(): string;
@@ -249,21 +260,61 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
   });
 
   it('run --stage exits 2 when the execution fails, with its error and cause', async () => {
-    sfnMock.on(DescribeExecutionCommand).resolves({
-      executionArn: `${EXECUTION_PREFIX}run-y`,
-      stateMachineArn: SM,
-      name: 'run-y',
-      status: 'FAILED',
-      startDate: new Date(),
-      stopDate: new Date(),
-      error: 'DaysFailedError',
-      cause: '1 day failed: 2024-03-02',
-    });
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .resolves(ended('run-y', 'FAILED', { error: 'DaysFailedError', cause: '1 day failed: 2024-03-02' }));
     sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
     const c = cli(moto);
 
     expect(await c.run(['run', '--stage', 'ci'])).toBe(2);
-    expect(c.stderr()).toContain('error: execution run-y FAILED: DaysFailedError: 1 day failed: 2024-03-02');
+    expect(c.stderr()).toContain('error: execution run-y failed: 1 day failed: 2024-03-02\n');
+    expect(c.stderr()).not.toContain('DaysFailedError');
+  });
+
+  it('run --stage prints a failure as a local run does: the cause once with its stage SQL line, no class name, the rerun command', async () => {
+    const bucket = 'lakestep-ci-lake-123456789012'; // the stack's bucket, named from the state machine's account
+    await moto.clients.s3.send(new CreateBucketCommand({ Bucket: bucket })).catch(() => undefined);
+    const sqlError = 'spark/sql/access_records.sql line 12: [UNRESOLVED_COLUMN] `sesion_id` cannot be resolved';
+    const summary = {
+      executionId: `${EXECUTION_PREFIX}run-s`,
+      warnings: [],
+      days: [{ dataset: 'access_records', day: '2024-03-01' }, { dataset: 'access_records', day: '2024-03-02' }],
+      failedDays: [
+        { dataset: 'access_records', day: '2024-03-01', error: `InputError: ${sqlError}` },
+        { dataset: 'access_records', day: '2024-03-02', error: `InputError: ${sqlError}` },
+      ],
+    };
+    await moto.clients.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: '_runs/run-s/summary.json', Body: JSON.stringify(summary) }),
+    );
+    sfnMock.on(DescribeExecutionCommand).resolves(
+      ended('run-s', 'FAILED', {
+        error: 'DaysFailedError',
+        // a Lambda's Cause is its JSON error
+        cause: JSON.stringify({ errorType: 'DaysFailedError', errorMessage: '2 days failed', trace: [] }),
+      }),
+    );
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    const c = cli(moto);
+
+    expect(await c.run(['run', '--stage', 'ci'])).toBe(2);
+
+    const lines = c.stderr().split('\n');
+    expect(lines).toContain(
+      `error: execution run-s failed: 2 of 2 days failed: access_records 2024-03-01…2024-03-02 (${sqlError})`,
+    );
+    expect(lines).toContain('retry them: lakestep run --rerun run-s --stage ci');
+    expect(c.stderr().split(sqlError)).toHaveLength(2); // the cause once
+    expect(c.stderr()).not.toMatch(/[A-Za-z]+Error: /);
+  });
+
+  it('run --stage names a timed-out execution without a made-up error class', async () => {
+    sfnMock.on(DescribeExecutionCommand).resolves(ended('run-t', 'TIMED_OUT'));
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    const c = cli(moto);
+
+    expect(await c.run(['run', '--stage', 'ci'])).toBe(2);
+    expect(c.stderr()).toContain('error: execution run-t failed: it ended TIMED_OUT (Step Functions gives no error)');
   });
 
   it('rerun --stage reruns an execution given by name, as the ledger knows it (its ARN)', async () => {

@@ -9,7 +9,9 @@ import {
   artifactUploads,
   contentHash,
   sparkArtifactSources,
-} from '../../../src/deploy/artifacts';
+  projectArtifactsVersion,
+} from '../../../deploy/artifacts';
+import { parseArgs } from '../../../deploy/deploy';
 
 describe('artifactsVersion', () => {
   it('is the package version and the git short commit', () => {
@@ -34,6 +36,19 @@ describe('artifactsVersion', () => {
 
   it('refuses a commit that is not a hex hash', () => {
     expect(() => artifactsVersion({ packageVersion: '0.1.0', commit: 'HEAD' })).toThrow(/not a hex commit hash/);
+  });
+});
+
+describe('projectArtifactsVersion', () => {
+  it("names a project's artifacts by their content: same content, same version; other content, another", () => {
+    const hashOf = (sql: string) => contentHash([{ path: 'sql/events.sql', bytes: Buffer.from(sql) }]);
+
+    const a = projectArtifactsVersion('0.1.0', hashOf('SELECT 1'));
+
+    expect(a).toMatch(/^0\.1\.0-c[0-9a-f]{12}$/);
+    expect(projectArtifactsVersion('0.1.0', hashOf('SELECT 1'))).toBe(a);
+    expect(projectArtifactsVersion('0.1.0', hashOf('SELECT 2'))).not.toBe(a);
+    expect(() => projectArtifactsVersion('0.1.0', 'not-a-hash')).toThrow(/not a sha256 hex digest/);
   });
 });
 
@@ -103,10 +118,7 @@ describe('artifactUploads', () => {
   });
 });
 
-describe('scripts/deploy.js parseArgs', () => {
-  const { parseArgs } = require('../../../scripts/deploy.js') as {
-    parseArgs: (argv: string[]) => { stage: string; region: string; params: string[] };
-  };
+describe('deploy/deploy.ts parseArgs', () => {
   const withEnv = (env: Record<string, string | undefined>, fn: () => void) => {
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     for (const [k, v] of Object.entries(env)) v === undefined ? delete process.env[k] : (process.env[k] = v);

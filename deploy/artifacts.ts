@@ -1,6 +1,6 @@
 /**
  * The Spark artifacts a deploy uploads: which files of `spark/`, under which version, at which keys of the
- * artifacts bucket. Pure apart from listSparkFiles; scripts/deploy.js does the git, S3 and serverless calls.
+ * artifacts bucket. Pure apart from listSparkFiles; deploy/deploy.ts does the git, S3 and serverless calls.
  *
  * Layout: `s3://<artifacts bucket>/spark/<version>/sql/<stage>.sql`, `…/jobs/<module>.py` and the driver's Java
  * helper `…/jars/lakestep-spark.jar` (built by scripts/build-java.js, not in git), which is what
@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { LakestepError } from '../core/errors';
-import { HELPER_JAR } from '../core/sparkSubmitArgs';
+import { LakestepError } from '../src/core/errors';
+import { HELPER_JAR } from '../src/core/sparkSubmitArgs';
 
 /** The artifacts of a version live under this prefix of the artifacts bucket. */
 export const ARTIFACTS_PREFIX = 'spark/';
@@ -40,6 +40,21 @@ export function artifactsVersion(opts: { packageVersion: string; commit: string;
     throw new LakestepError(
       `artifacts version "${version}" is not a safe S3 path segment (expected [0-9A-Za-z.+_-], ≤ 100 chars)`,
     );
+  return version;
+}
+
+/**
+ * The version of a project's artifacts when lakestep has no commit for them (a project outside this
+ * checkout): the package version and the first 12 hex digits of their content hash, so the same content
+ * always gets the same version and different content never shares one.
+ * @example projectArtifactsVersion('0.1.0', 'ab12cd34ef56…') // '0.1.0-cab12cd34ef56'
+ * @throws LakestepError when the hash is not hex
+ */
+export function projectArtifactsVersion(packageVersion: string, sha256: string): string {
+  if (!/^[0-9a-f]{12,}$/.test(sha256)) throw new LakestepError(`content hash "${sha256}" is not a sha256 hex digest`);
+  const version = `${packageVersion}-c${sha256.slice(0, 12)}`;
+  if (!VERSION.test(version))
+    throw new LakestepError(`artifacts version "${version}" is not a safe S3 path segment (expected [0-9A-Za-z.+_-])`);
   return version;
 }
 
