@@ -43,7 +43,7 @@ import { EVENT_TIME_MAX_MS, listRawFiles } from '../local/duckdb/rawReader';
 import { decodeRawFile, splitRecords } from '../local/duckdb/records';
 import { executeStateMachine } from '../local/executeStateMachine';
 import { withLocalRuntime } from '../local/localRuntime';
-import { summaryKey } from '../pipeline/runKeys';
+import { summaryKey } from '../core/runKeys';
 import { generateSample } from '../../examples/synapse/sample/generate';
 import { recordType } from './declaredRecord';
 

@@ -19,7 +19,7 @@ import { InputError } from '../core/errors';
 import { validateRunInput } from '../core/input';
 import type { EventLog } from '../local/executeStateMachine';
 import { newExecutionName } from '../local/executeStateMachine';
-import { executionName } from '../pipeline/runKeys';
+import { executionName } from '../core/runKeys';
 import { currentStageVersions } from '../pipeline/stageFiles';
 import { EXIT } from './exitCodes';
 import type { Reporter } from './reporter';

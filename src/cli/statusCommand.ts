@@ -9,7 +9,7 @@ import { InputError } from '../core/errors';
 import { rawPartitionState } from '../core/fingerprint';
 import { groupRawPartitions } from '../core/rawKeys';
 import { ledgerStoreDir, withLocalRuntime } from '../local/localRuntime';
-import { executionName } from '../pipeline/runKeys';
+import { executionName } from '../core/runKeys';
 import { currentStageVersions } from '../pipeline/stageFiles';
 import { runningEndpoint } from '../local/dynaliteServer';
 import { FolderObjectStore } from '../local/folderObjectStore';

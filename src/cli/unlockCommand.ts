@@ -15,7 +15,7 @@ import { InputError } from '../core/errors';
 import type { Ledger } from '../core/ports';
 import { withLocalRuntime } from '../local/localRuntime';
 import { clearDeadLock, describeLockState } from '../local/staleLock';
-import { executionName } from '../pipeline/runKeys';
+import { executionName } from '../core/runKeys';
 import type { AwsDeps } from './awsCommands';
 import type { Reporter } from './reporter';
 

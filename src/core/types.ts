@@ -208,7 +208,7 @@ export interface RawReadSpec {
   sql: RawReadSql;
 }
 
-/** Lake prefixes of one step, written once here (src/pipeline/runKeys.ts, src/config/config.ts). */
+/** Lake prefixes of one step, written once here (src/core/runKeys.ts, src/config/config.ts). */
 export interface StepKeys {
   /** `processed/<table>/` */
   processed: string;

@@ -5,7 +5,7 @@
  */
 import { chainName } from '../core/input';
 import type { Ledger, ObjectStore } from '../core/ports';
-import { executionName } from '../pipeline/runKeys';
+import { executionName } from '../core/runKeys';
 import { buildLakePage } from './lakePage';
 import { renderLakePageHtml } from './lakePageHtml';
 import { renderRunReportHtml, type RunReport } from './runReport';

@@ -7,7 +7,7 @@
 import { describeReason } from '../core/plan';
 import type { RunSummary, SummaryDay } from '../core/summary';
 import type { Day } from '../core/types';
-import { executionName } from '../pipeline/runKeys';
+import { executionName } from '../core/runKeys';
 import type { CostEstimate } from '../core/costEstimate';
 
 export { renderRunReportHtml, escapeHtml } from './runReportHtml';
