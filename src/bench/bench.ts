@@ -45,7 +45,7 @@ import { executeStateMachine } from '../local/executeStateMachine';
 import { withLocalRuntime } from '../local/localRuntime';
 import { summaryKey } from '../core/runKeys';
 import { generateSample } from '../../examples/synapse/sample/generate';
-import { recordType } from './declaredRecord';
+import { recordType } from '../sample/declaredRecord';
 
 const START = '2024-03-01';
 

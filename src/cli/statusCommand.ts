@@ -19,7 +19,7 @@ import { plural } from './plural';
 import { DynamoLock } from '../aws/dynamoLock';
 import { ledgerTableNames } from '../aws/ledgerTables';
 import { describeLockState } from '../local/staleLock';
-import type { AwsDeps } from './awsCommands';
+import type { AwsDeps } from './awsDeps';
 
 export interface DatasetStatus {
   dataset: string;

@@ -2,12 +2,13 @@
  * Shapes shared by the core, the handlers, the local runtime and the AWS adapters.
  * Days are `YYYY-MM-DD` strings, always UTC calendar days.
  */
+import type { Day } from './days';
 import type { DayPartitions } from './partitionLayout';
 import type { RawColumn } from '../config/config';
 import type { RawReadSql } from './rawSql';
 
-/** A UTC calendar day, `YYYY-MM-DD` (e.g. `2024-03-05`). */
-export type Day = string;
+// Day is days.ts's (days.ts and partitionLayout.ts would otherwise import this hub back)
+export type { Day } from './days';
 
 /** One object in the lake (S3 object or file under the lake folder). `key` is relative to the lake root. */
 export interface ObjectInfo {

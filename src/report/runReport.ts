@@ -10,8 +10,6 @@ import type { Day } from '../core/types';
 import { executionName } from '../core/runKeys';
 import type { CostEstimate } from '../core/costEstimate';
 
-export { renderRunReportHtml, escapeHtml } from './runReportHtml';
-
 /** Sample rows kept per check: enough to see the problem, small enough for an alert or a state payload. */
 export const MAX_SAMPLE_ROWS = 5;
 
