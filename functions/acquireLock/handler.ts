@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/config';
 import { LockHeldError } from '../../src/core/errors';
 import type { Ports } from '../../src/core/ports';
 import type { RunInput } from '../../src/core/types';
-import { lambda } from '../../src/pipeline/functionFactory';
+import { lambda } from '../functionFactory';
 import { crashPoint } from '../../src/core/crashPoints';
 
 /**

@@ -1,7 +1,7 @@
 import { awsPorts } from '../../src/aws/ports';
 import { CrawlerFailedError } from '../../src/core/errors';
 import type { Ports } from '../../src/core/ports';
-import { lambda } from '../../src/pipeline/functionFactory';
+import { lambda } from '../functionFactory';
 
 /** RUNNING (wait again) or READY; CrawlerFailedError when the last crawl failed. */
 export const makeCheckCrawler = (ports: Pick<Ports, 'crawler'>) =>

@@ -1,7 +1,7 @@
 import { awsPorts } from '../../src/aws/ports';
 import { loadConfig } from '../../src/config/config';
 import type { Ports } from '../../src/core/ports';
-import { lambda } from '../../src/pipeline/functionFactory';
+import { lambda } from '../functionFactory';
 import { checkStep, type LaunchedStep } from '../../src/pipeline/steps';
 
 /**

@@ -2,8 +2,8 @@ import { awsClients } from '../../src/aws/clients';
 import { cleanUpExecution } from '../../src/aws/emrExecutionCleanup';
 import { awsPorts } from '../../src/aws/ports';
 import type { Ports } from '../../src/core/ports';
-import { lambda } from '../../src/pipeline/functionFactory';
-import { executionName } from '../../src/pipeline/runKeys';
+import { lambda } from '../functionFactory';
+import { executionName } from '../../src/core/runKeys';
 
 /** EventBridge's "Step Functions Execution Status Change" event (the fields used). */
 export interface ExecutionStatusEvent {

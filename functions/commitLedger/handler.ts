@@ -1,7 +1,7 @@
 import { awsPorts } from '../../src/aws/ports';
 import { loadConfig } from '../../src/config/config';
 import { commitLedger, type CommitPorts, type CostContext } from '../../src/pipeline/commitLedger';
-import { lambda } from '../../src/pipeline/functionFactory';
+import { lambda } from '../functionFactory';
 
 /**
  * Commits the succeeded days, writes the due exports and sends the completion event; DaysFailedError

@@ -4,7 +4,7 @@ import { stepConcurrency } from '../../src/config/stageEnv';
 import type { Ports } from '../../src/core/ports';
 import type { RunInput } from '../../src/core/types';
 import { discover } from '../../src/pipeline/discover';
-import { lambda } from '../../src/pipeline/functionFactory';
+import { lambda } from '../functionFactory';
 
 /** Plans the days to recompute; stores the plan and returns its key and the step groups (payload < 256 KB). */
 /** @param env a deployed stage's STEP_CONCURRENCY (also its EMR StepConcurrencyLevel) overrides the config's */

@@ -1,7 +1,7 @@
 import { awsPorts } from '../../src/aws/ports';
 import type { Ports } from '../../src/core/ports';
 import type { RunInput } from '../../src/core/types';
-import { lambda } from '../../src/pipeline/functionFactory';
+import { lambda } from '../functionFactory';
 
 /**
  * The cluster the steps run on: the stage's existing EMR cluster, or a transient one started for this

@@ -1,6 +1,6 @@
 import { awsPorts } from '../../src/aws/ports';
 import type { Ports } from '../../src/core/ports';
-import { lambda } from '../../src/pipeline/functionFactory';
+import { lambda } from '../functionFactory';
 
 /** Releases the lock if this execution holds it; a no-op otherwise (safe on the failure path). */
 export const makeReleaseLock = (ports: Pick<Ports, 'lock'>) =>

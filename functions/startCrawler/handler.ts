@@ -2,7 +2,7 @@ import { awsPorts } from '../../src/aws/ports';
 import { allTableNames, isDataset, loadConfig, rejectedTable, tableConfig } from '../../src/config/config';
 import type { Ports } from '../../src/core/ports';
 import type { RunInput } from '../../src/core/types';
-import { lambda } from '../../src/pipeline/functionFactory';
+import { lambda } from '../functionFactory';
 
 /**
  * Starts the crawl of every processed table and every dataset's rejected table (a crawl already

@@ -1,6 +1,6 @@
 import { awsPorts } from '../../src/aws/ports';
 import type { Ports } from '../../src/core/ports';
-import { lambda } from '../../src/pipeline/functionFactory';
+import { lambda } from '../functionFactory';
 
 /**
  * Terminates the execution's transient cluster (idempotent); leaves an existing cluster alone.

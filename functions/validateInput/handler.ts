@@ -1,7 +1,7 @@
 import { allTableNames, loadConfig } from '../../src/config/config';
 import { validateRunInput } from '../../src/core/input';
 import type { RunInput } from '../../src/core/types';
-import { lambda } from '../../src/pipeline/functionFactory';
+import { lambda } from '../functionFactory';
 
 export interface ValidateInputEvent {
   /** the execution input as given: `{}`, a backfill, a rerun … */

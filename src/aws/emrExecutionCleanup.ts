@@ -14,7 +14,7 @@ import {
   TerminateJobFlowsCommand,
   type EMRClient,
 } from '@aws-sdk/client-emr';
-import { executionName } from '../pipeline/runKeys';
+import { executionName } from '../core/runKeys';
 
 const ACTIVE_CLUSTER_STATES = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'] as const;
 

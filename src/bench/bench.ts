@@ -43,9 +43,9 @@ import { EVENT_TIME_MAX_MS, listRawFiles } from '../local/duckdb/rawReader';
 import { decodeRawFile, splitRecords } from '../local/duckdb/records';
 import { executeStateMachine } from '../local/executeStateMachine';
 import { withLocalRuntime } from '../local/localRuntime';
-import { summaryKey } from '../pipeline/runKeys';
+import { summaryKey } from '../core/runKeys';
 import { generateSample } from '../../examples/synapse/sample/generate';
-import { recordType } from './declaredRecord';
+import { recordType } from '../sample/declaredRecord';
 
 const START = '2024-03-01';
 

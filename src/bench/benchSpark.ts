@@ -22,7 +22,7 @@ import { addDays, dayRange } from '../core/days';
 import { REQUIRED_SPARK_CONF } from '../core/sparkSubmitArgs';
 import { generateSample } from '../../examples/synapse/sample/generate';
 import { writeTwin } from './bench';
-import { recordType } from './declaredRecord';
+import { recordType } from '../sample/declaredRecord';
 
 const START = '2024-03-01';
 const VENV_BIN = resolve(PACKAGE_ROOT, '.venv', 'bin');

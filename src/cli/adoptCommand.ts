@@ -3,44 +3,14 @@
  * whose ledger was lost) without reprocessing anything (pipeline/adopt).
  */
 import type { Command, Option } from 'commander';
-import { DynamoLedger } from '../aws/dynamoLedger';
-import { DynamoLock } from '../aws/dynamoLock';
-import { ledgerTableNames } from '../aws/ledgerTables';
-import { S3ObjectStore } from '../aws/s3ObjectStore';
 import { loadConfig } from '../config/config';
 import { formatDayRanges, parseDay } from '../core/days';
-import type { Ports } from '../core/ports';
 import { withLocalRuntime } from '../local/localRuntime';
 import { adopt, type AdoptOptions, type AdoptReport } from '../pipeline/adopt';
-import { stateMachineArnOf, type AwsDeps } from './awsCommands';
-import type { Io } from './program';
+import { stagePorts } from './awsCommands';
+import type { Io } from './io';
 import { awsDeps, stageOption, type StageIo } from './stageProgram';
 import { plural } from './plural';
-
-/**
- * The lake bucket of a deployed stage: `LAKE_BUCKET`, else the bucket the stack creates,
- * `lakestep-<stage>-lake-<account>` (the account read from the stage's state machine ARN).
- */
-export async function stageLakeBucket(stage: string, deps: Pick<AwsDeps, 'clients' | 'env'>): Promise<string> {
-  const override = deps.env?.LAKE_BUCKET?.trim();
-  if (override) return override;
-  const account = (await stateMachineArnOf(stage, deps)).split(':')[4];
-  return `lakestep-${stage}-lake-${account}`;
-}
-
-/** The ports a stage-side command needs that reads and records the lake: S3, the ledger and the lock tables. */
-export async function stagePorts(
-  stage: string,
-  deps: Pick<AwsDeps, 'clients' | 'env'>,
-): Promise<Pick<Ports, 'store' | 'ledger' | 'lock' | 'clock'>> {
-  const names = ledgerTableNames(stage);
-  return {
-    store: new S3ObjectStore(deps.clients.s3, await stageLakeBucket(stage, deps)),
-    ledger: new DynamoLedger(deps.clients.dynamodb, deps.env?.LEDGER_TABLE?.trim() || names.ledger),
-    lock: new DynamoLock(deps.clients.dynamodb, deps.env?.LOCK_TABLE?.trim() || names.lock),
-    clock: { nowMs: () => Date.now() },
-  };
-}
 
 /** Adoption's outcome as lines: per table what was recorded, then what needs a look. */
 export function describeAdoption(report: AdoptReport): string[] {

@@ -6,12 +6,13 @@
  * - state machine `lakestep-<stage>-pipeline`, looked up by name with ListStateMachines in the current region
  *   (`AWS_REGION`); `LAKESTEP_STATE_MACHINE_ARN` overrides the lookup;
  * - ledger table `lakestep-<stage>-ledger` (ledgerTableNames); `LEDGER_TABLE` overrides it.
+ * - lake bucket `lakestep-<stage>-lake-<account>` (stageLakeBucket); `LAKE_BUCKET` overrides it.
  * Credentials and region: the AWS SDK's default chain (`AWS_PROFILE`, `AWS_REGION`, …).
  */
 import { paginateListStateMachines } from '@aws-sdk/client-sfn';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import type { AwsClients } from '../aws/clients';
 import { DynamoLedger } from '../aws/dynamoLedger';
+import { DynamoLock } from '../aws/dynamoLock';
 import { ledgerTableNames } from '../aws/ledgerTables';
 import {
   describeExecution,
@@ -26,33 +27,24 @@ import { validateRunInput } from '../core/input';
 import type { EventLog } from '../local/executeStateMachine';
 import { newExecutionName } from '../local/executeStateMachine';
 import { causeMessage } from '../pipeline/failure';
-import { executionName, summaryKey } from '../pipeline/runKeys';
+import { executionName, summaryKey } from '../core/runKeys';
 import type { RunSummary } from '../core/summary';
 import { failureLines } from './failureText';
 import { currentStageVersions } from '../pipeline/stageFiles';
 import { EXIT } from './exitCodes';
-import type { Reporter } from './reporter';
+import type { AwsDeps } from './awsDeps';
 import { executionInput, type RunCommandOptions } from './runCommand';
 import type { DatasetStatus } from './statusCommand';
 import { S3ObjectStore } from '../aws/s3ObjectStore';
 import { describeEstimate } from '../core/costEstimate';
+import type { Ports } from '../core/ports';
 import type { Plan } from '../core/types';
 import { estimatePlan } from '../pipeline/costInputs';
-import { stageLakeBucket } from './adoptCommand';
 
 /** ms between two polls of a running execution (DescribeExecution + GetExecutionHistory). */
 export const DEFAULT_POLL_MS = 10_000;
 
 export const stateMachineName = (stage: string) => `lakestep-${stage}-pipeline`;
-
-export interface AwsDeps {
-  clients: AwsClients;
-  reporter: Reporter;
-  stdout: NodeJS.WritableStream;
-  env?: NodeJS.ProcessEnv;
-  /** ms between polls; tests shorten it */
-  pollMs?: number;
-}
 
 /**
  * The stage's state machine ARN: `LAKESTEP_STATE_MACHINE_ARN`, or the one named `lakestep-<stage>-pipeline`.
@@ -71,6 +63,31 @@ export async function stateMachineArnOf(stage: string, deps: Pick<AwsDeps, 'clie
     'stage',
     `"${stage}" has no state machine ${name} in ${region} (deploy it with \`lakestep deploy --stage ${stage}\`, or set AWS_REGION / LAKESTEP_STATE_MACHINE_ARN)`,
   );
+}
+
+/**
+ * The lake bucket of a deployed stage: `LAKE_BUCKET`, else the bucket the stack creates,
+ * `lakestep-<stage>-lake-<account>` (the account read from the stage's state machine ARN).
+ */
+export async function stageLakeBucket(stage: string, deps: Pick<AwsDeps, 'clients' | 'env'>): Promise<string> {
+  const override = deps.env?.LAKE_BUCKET?.trim();
+  if (override) return override;
+  const account = (await stateMachineArnOf(stage, deps)).split(':')[4];
+  return `lakestep-${stage}-lake-${account}`;
+}
+
+/** The ports a stage-side command needs that reads and records the lake: S3, the ledger and the lock tables. */
+export async function stagePorts(
+  stage: string,
+  deps: Pick<AwsDeps, 'clients' | 'env'>,
+): Promise<Pick<Ports, 'store' | 'ledger' | 'lock' | 'clock'>> {
+  const names = ledgerTableNames(stage);
+  return {
+    store: new S3ObjectStore(deps.clients.s3, await stageLakeBucket(stage, deps)),
+    ledger: new DynamoLedger(deps.clients.dynamodb, deps.env?.LEDGER_TABLE?.trim() || names.ledger),
+    lock: new DynamoLock(deps.clients.dynamodb, deps.env?.LOCK_TABLE?.trim() || names.lock),
+    clock: { nowMs: () => Date.now() },
+  };
 }
 
 /**

@@ -17,21 +17,14 @@ import { addReportCommand } from './reportCommand';
 import { TerminalReporter, type Reporter } from './reporter';
 import { runCommand, type RunCommandOptions } from './runCommand';
 import { lockLine, readStatus, statusCommand, type StatusCommandOptions } from './statusCommand';
-import { terminalConfirm, unlockCommand, type Confirm } from './unlockCommand';
+import { terminalConfirm, unlockCommand } from './unlockCommand';
 import { readStageStatus, runOnAws } from './awsCommands';
 import { addStageCommands, awsDeps, stageOption } from './stageProgram';
 import { addAdoptCommand } from './adoptCommand';
 import { addSnapshotCommand } from './snapshotCommand';
 import { initCommand } from './initCommand';
 import { deployCommand, type DeployCommandOptions } from './deployCommand';
-
-export interface Io {
-  stdout: NodeJS.WritableStream;
-  reporter: Reporter;
-  setExitCode(code: number): void;
-  /** yes/no questions (`unlock`); the terminal by default */
-  confirm?: Confirm;
-}
+import type { Io } from './io';
 
 // no value default: the lake is the project's (found when the command runs, in useProjectOf)
 const lakeOption = () => new Option('--lake <dir>', 'the lake folder (default: $LAKESTEP_LAKE, else <project>/lake)');

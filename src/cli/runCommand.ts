@@ -17,7 +17,7 @@ import type { DiscoverResult } from '../pipeline/discover';
 import { allTableNames, DEFAULTS, loadConfig, tableConfig } from '../config/config';
 import { currentStageVersions } from '../pipeline/stageFiles';
 import { causeMessage } from '../pipeline/failure';
-import { executionName, summaryKey } from '../pipeline/runKeys';
+import { executionName, summaryKey } from '../core/runKeys';
 import { readRunReport } from '../report/reportStore';
 import type { Reporter } from './reporter';
 import { EXIT } from './exitCodes';

@@ -13,8 +13,8 @@ import { DuckDbCatalogCrawler } from '../local/duckDbCatalogCrawler';
 import { FolderObjectStore } from '../local/folderObjectStore';
 import { withLocalRuntime } from '../local/localRuntime';
 import { createSnapshot, listSnapshots, removeSnapshot, type SnapshotPorts } from '../pipeline/snapshot';
-import { stageLakeBucket, stagePorts } from './adoptCommand';
-import type { Io } from './program';
+import { stageLakeBucket, stagePorts } from './awsCommands';
+import type { Io } from './io';
 import { awsDeps, stageOption, type StageIo } from './stageProgram';
 import { plural } from './plural';
 

@@ -4,8 +4,9 @@
  */
 import { Option, type Command } from 'commander';
 import { awsClients, type AwsClients } from '../aws/clients';
-import { listStageExecutions, runOnAws, type AwsDeps } from './awsCommands';
-import type { Io } from './program';
+import { listStageExecutions, runOnAws } from './awsCommands';
+import type { AwsDeps } from './awsDeps';
+import type { Io } from './io';
 import { runCommand } from './runCommand';
 
 /** What the stage commands need beyond Io; tests pass moto's clients and a short poll. */

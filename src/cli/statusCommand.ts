@@ -9,7 +9,7 @@ import { InputError } from '../core/errors';
 import { rawPartitionState } from '../core/fingerprint';
 import { groupRawPartitions } from '../core/rawKeys';
 import { ledgerStoreDir, withLocalRuntime } from '../local/localRuntime';
-import { executionName } from '../pipeline/runKeys';
+import { executionName } from '../core/runKeys';
 import { currentStageVersions } from '../pipeline/stageFiles';
 import { runningEndpoint } from '../local/dynaliteServer';
 import { FolderObjectStore } from '../local/folderObjectStore';
@@ -19,7 +19,7 @@ import { plural } from './plural';
 import { DynamoLock } from '../aws/dynamoLock';
 import { ledgerTableNames } from '../aws/ledgerTables';
 import { describeLockState } from '../local/staleLock';
-import type { AwsDeps } from './awsCommands';
+import type { AwsDeps } from './awsDeps';
 
 export interface DatasetStatus {
   dataset: string;

@@ -15,8 +15,8 @@ import { InputError } from '../core/errors';
 import type { Ledger } from '../core/ports';
 import { withLocalRuntime } from '../local/localRuntime';
 import { clearDeadLock, describeLockState } from '../local/staleLock';
-import { executionName } from '../pipeline/runKeys';
-import type { AwsDeps } from './awsCommands';
+import { executionName } from '../core/runKeys';
+import type { AwsDeps } from './awsDeps';
 import type { Reporter } from './reporter';
 
 /** Asks a yes/no question; resolves true for yes. */

@@ -3,9 +3,9 @@
  * Pure: no clock, no time zone (every computation is on UTC epoch days, so `TZ` never matters).
  */
 import { InputError } from './errors';
-import type { Day } from './types';
 
-export type { Day } from './types';
+/** A UTC calendar day, `YYYY-MM-DD` (e.g. `2024-03-05`). */
+export type Day = string;
 
 /** ms in one UTC day (no leap seconds in epoch time). */
 export const MS_PER_DAY = 86_400_000;

@@ -13,8 +13,7 @@
  * a later stage puts it back, as a DATE, from the folder. Glue crawlers type partition columns as
  * strings, and the local catalog does the same (docs/tables.md "Partition layout").
  */
-import { epochDayOf, isDay } from './days';
-import type { Day } from './types';
+import { epochDayOf, isDay, type Day } from './days';
 
 export const PARTITION_LAYOUTS = ['ymd', 'date'] as const;
 export type PartitionLayout = (typeof PARTITION_LAYOUTS)[number];

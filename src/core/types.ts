@@ -2,12 +2,13 @@
  * Shapes shared by the core, the handlers, the local runtime and the AWS adapters.
  * Days are `YYYY-MM-DD` strings, always UTC calendar days.
  */
+import type { Day } from './days';
 import type { DayPartitions } from './partitionLayout';
 import type { RawColumn } from '../config/config';
 import type { RawReadSql } from './rawSql';
 
-/** A UTC calendar day, `YYYY-MM-DD` (e.g. `2024-03-05`). */
-export type Day = string;
+// Day is days.ts's (days.ts and partitionLayout.ts would otherwise import this hub back)
+export type { Day } from './days';
 
 /** One object in the lake (S3 object or file under the lake folder). `key` is relative to the lake root. */
 export interface ObjectInfo {
@@ -210,7 +211,7 @@ export interface RawReadSpec {
   sql: RawReadSql;
 }
 
-/** Lake prefixes of one step, written once here (src/pipeline/runKeys.ts, src/config/config.ts). */
+/** Lake prefixes of one step, written once here (src/core/runKeys.ts, src/config/config.ts). */
 export interface StepKeys {
   /** `processed/<table>/` */
   processed: string;

@@ -6,8 +6,9 @@
 import './promiseWithResolvers';
 import { randomBytes } from 'node:crypto';
 import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
-import { executionName } from '../pipeline/runKeys';
-import { loadDefinition, localArn, statesOfType, taskStates } from '../pipeline/stateMachineDefinition';
+import { executionName } from '../core/runKeys';
+import { statesOfType, taskStates } from '../pipeline/stateMachineFile';
+import { loadDefinition, localArn } from './stateMachineDefinition';
 import { removeEmptyStaging } from './crashLeftovers';
 import { localTaskHandlers, type StartExecutionRequest } from './localHandlers';
 import type { LocalRuntime } from './localRuntime';

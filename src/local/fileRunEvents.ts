@@ -3,7 +3,7 @@
  * event EventBridge delivers to a rule's target (`source`, `detail-type`, `time`, `detail`).
  */
 import type { ObjectStore, RunCompletedDetail, RunEvents } from '../core/ports';
-import { eventKey } from '../pipeline/runKeys';
+import { eventKey } from '../core/runKeys';
 import { RUN_COMPLETED } from '../core/completion';
 
 /** What an event file holds. */

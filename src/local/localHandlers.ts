@@ -18,7 +18,8 @@ import { makeStartCrawler } from '../../functions/startCrawler/handler';
 import { makeTerminateCluster } from '../../functions/terminateCluster/handler';
 import { makeValidateInput } from '../../functions/validateInput/handler';
 import type { Ports } from '../core/ports';
-import { functionOfArn, taskStates, type AslDefinition } from '../pipeline/stateMachineDefinition';
+import { taskStates, type AslDefinition } from '../pipeline/stateMachineFile';
+import { functionOfArn } from './stateMachineDefinition';
 
 type LocalTask = (input: never) => Promise<unknown>;
 

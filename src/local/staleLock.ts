@@ -8,7 +8,7 @@
  */
 import type { LockState, DynamoLock } from '../aws/dynamoLock';
 import type { Ledger } from '../core/ports';
-import { executionName } from '../pipeline/runKeys';
+import { executionName } from '../core/runKeys';
 
 /**
  * Deletes the lock held by `state.holder` and marks that execution ABORTED in the ledger (when it

@@ -15,7 +15,7 @@ import { buildRunReport, summaryExtras } from '../report/runReport';
 import { announceCompletion } from './completion';
 import { writeRunReport } from '../report/reportStore';
 import { refreshLakePage } from './lakePage';
-import { executionName, stepResultKey, summaryKey } from './runKeys';
+import { executionName, stepResultKey, summaryKey } from '../core/runKeys';
 import { estimateDone } from './costInputs';
 import type { CostEstimate } from '../core/costEstimate';
 

@@ -8,7 +8,7 @@ import { changedDaysByTable, dueExports } from '../core/completion';
 import { ExportError, LakestepError } from '../core/errors';
 import type { Ports, RunCompletedDetail } from '../core/ports';
 import type { OutputDayState } from '../core/types';
-import { executionName, exportKey, latestExportKey } from './runKeys';
+import { executionName, exportKey, latestExportKey } from '../core/runKeys';
 
 export interface Completion {
   detail: Omit<RunCompletedDetail, 'stage'>;

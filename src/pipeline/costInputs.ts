@@ -21,14 +21,14 @@ import { MIN_POLL_SECONDS } from '../core/stepPolling';
 import type { Plan, StepResult } from '../core/types';
 import { listReports, reportKeys } from '../report/reportStore';
 import type { RunReport } from '../report/runReport';
-import { loadDefinition, type AslState } from './stateMachineDefinition';
+import { type AslState, readDefinition } from './stateMachineFile';
 
 /**
  * State names → Type (nested Maps included) and the crawler poll Wait's seconds, of the definition; the
  * step polls follow core/stepPolling, whose first wait WaitForStepStart must be.
  * @throws Error when WaitForCrawler has no Seconds, or WaitForStepStart's are not MIN_POLL_SECONDS
  */
-export function machineShape(definition: { States: Record<string, AslState> } = loadDefinition()): MachineShape {
+export function machineShape(definition: { States: Record<string, AslState> } = readDefinition()): MachineShape {
   const states: Record<string, AslState> = {};
   const walk = (d: { States: Record<string, AslState> }) => {
     for (const [name, state] of Object.entries(d.States)) {

@@ -14,7 +14,7 @@ import type { SkippedKey } from '../core/rawKeys';
 import { assumeUnlisted, rawDaysToList, type FullScanReason, type RawListing } from '../core/rawListing';
 import type { Day, OutputDayState, Plan, RawPartitionState, RunInput } from '../core/types';
 import { observeRawPartitions } from './observeRawPartitions';
-import { executionName, planKey } from './runKeys';
+import { executionName, planKey } from '../core/runKeys';
 import { currentStageVersions } from './stageFiles';
 
 export interface GroupItem {

@@ -9,7 +9,7 @@ import { summarize, type RunSummary } from '../core/summary';
 import { buildRunReport } from '../report/runReport';
 import { writeRunReport } from '../report/reportStore';
 import { refreshLakePage } from './lakePage';
-import { executionName, summaryKey } from './runKeys';
+import { executionName, summaryKey } from '../core/runKeys';
 
 /** What a Catch puts at `$.error`. */
 export interface CaughtError {

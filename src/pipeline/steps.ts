@@ -32,7 +32,7 @@ import type {
   StepStatus,
   TableRange,
 } from '../core/types';
-import { quarantineKey, stagingKey, stepResultKey, stepSpecKey } from './runKeys';
+import { quarantineKey, stagingKey, stepResultKey, stepSpecKey } from '../core/runKeys';
 
 export interface LaunchedStep {
   stepId: string;

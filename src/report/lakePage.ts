@@ -7,7 +7,7 @@
 import { dayRange } from '../core/days';
 import type { ExecutionRecord } from '../core/ports';
 import type { Day, OutputDayState, RawPartitionState } from '../core/types';
-import { executionName } from '../pipeline/runKeys';
+import { executionName } from '../core/runKeys';
 
 /**
  * A table's day on the calendar. `failed`: an execution failed the day after the ledger's last

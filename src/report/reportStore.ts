@@ -5,10 +5,11 @@
  */
 import { chainName } from '../core/input';
 import type { Ledger, ObjectStore } from '../core/ports';
-import { executionName } from '../pipeline/runKeys';
+import { executionName } from '../core/runKeys';
 import { buildLakePage } from './lakePage';
 import { renderLakePageHtml } from './lakePageHtml';
-import { renderRunReportHtml, type RunReport } from './runReport';
+import type { RunReport } from './runReport';
+import { renderRunReportHtml } from './runReportHtml';
 
 export const REPORTS_PREFIX = '_reports/';
 export const LATEST_KEY = `${REPORTS_PREFIX}_latest.json`;

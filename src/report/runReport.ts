@@ -7,10 +7,8 @@
 import { describeReason } from '../core/plan';
 import type { RunSummary, SummaryDay } from '../core/summary';
 import type { Day } from '../core/types';
-import { executionName } from '../pipeline/runKeys';
+import { executionName } from '../core/runKeys';
 import type { CostEstimate } from '../core/costEstimate';
-
-export { renderRunReportHtml, escapeHtml } from './runReportHtml';
 
 /** Sample rows kept per check: enough to see the problem, small enough for an alert or a state payload. */
 export const MAX_SAMPLE_ROWS = 5;

@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { recordType } from '../bench/declaredRecord';
+import { recordType } from './declaredRecord';
 import type { DatasetConfig, LakestepConfig } from '../config/config';
 import { MS_PER_DAY } from '../core/days';
 import type { Day } from '../core/types';

@@ -9,7 +9,7 @@ import { addDays } from '../../src/core/days';
 import type { Plan } from '../../src/core/types';
 import { executeStateMachine } from '../../src/local/executeStateMachine';
 import { withLocalRuntime } from '../../src/local/localRuntime';
-import { planKey } from '../../src/pipeline/runKeys';
+import { planKey } from '../../src/core/runKeys';
 import { generateSample, rawFileKey, writeRawFile } from '../../examples/synapse/sample/generate';
 import { lakestep } from '../helpers/cli';
 import { snapshotFiles, tmpLake } from '../helpers/lake';

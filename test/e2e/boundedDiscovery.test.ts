@@ -12,7 +12,7 @@ import type { Plan } from '../../src/core/types';
 import { executeStateMachine } from '../../src/local/executeStateMachine';
 import { withLocalRuntime, type LocalRuntime } from '../../src/local/localRuntime';
 import { discover } from '../../src/pipeline/discover';
-import { planKey } from '../../src/pipeline/runKeys';
+import { planKey } from '../../src/core/runKeys';
 import { generateSample, rawFileKey, writeRawFile } from '../../examples/synapse/sample/generate';
 import { tmpLake } from '../helpers/lake';
 

@@ -16,7 +16,7 @@ import { queryCatalog } from '../../src/local/catalogQuery';
 import { executeStateMachine, type ExecutionOutcome } from '../../src/local/executeStateMachine';
 import type { RunCompletedEvent } from '../../src/local/fileRunEvents';
 import { withLocalRuntime } from '../../src/local/localRuntime';
-import { executionName, planKey, summaryKey } from '../../src/pipeline/runKeys';
+import { executionName, planKey, summaryKey } from '../../src/core/runKeys';
 import {
   DOWNLOADS_PREFIX,
   generateSample,

@@ -10,7 +10,7 @@ import * as configModule from '../../src/config/config';
 import type { Plan } from '../../src/core/types';
 import { executeChain, type ExecutionOutcome } from '../../src/local/executeStateMachine';
 import { withLocalRuntime } from '../../src/local/localRuntime';
-import { planKey } from '../../src/pipeline/runKeys';
+import { planKey } from '../../src/core/runKeys';
 import { generateSample, type SampleSummary } from '../../examples/synapse/sample/generate';
 import { lakestep } from '../helpers/cli';
 import { rowsByDay, snapshotFiles, tmpLake } from '../helpers/lake';

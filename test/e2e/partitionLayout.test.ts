@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config/config';
 import type { Plan } from '../../src/core/types';
 import { executeStateMachine } from '../../src/local/executeStateMachine';
 import { withLocalRuntime } from '../../src/local/localRuntime';
-import { planKey } from '../../src/pipeline/runKeys';
+import { planKey } from '../../src/core/runKeys';
 import { generateSample } from '../../examples/synapse/sample/generate';
 import { lakestep } from '../helpers/cli';
 import { partitionFolders, snapshotFiles, sql, tmpLake } from '../helpers/lake';

@@ -11,7 +11,7 @@ import type { Plan } from '../../src/core/types';
 import { executeStateMachine, type ExecutionOutcome } from '../../src/local/executeStateMachine';
 import { withLocalRuntime } from '../../src/local/localRuntime';
 import { queryCatalog } from '../../src/local/catalogQuery';
-import { planKey, summaryKey } from '../../src/pipeline/runKeys';
+import { planKey, summaryKey } from '../../src/core/runKeys';
 import { generateSample, rawFileKey, writeRawFile, type SampleSummary } from '../../examples/synapse/sample/generate';
 import { changedDays, rowsByDay, snapshotFiles, tmpLake } from '../helpers/lake';
 

@@ -13,7 +13,7 @@ import type { RunSummary } from '../../src/core/summary';
 import type { Day, Plan } from '../../src/core/types';
 import { executeStateMachine, type ExecutionOutcome } from '../../src/local/executeStateMachine';
 import { withLocalRuntime } from '../../src/local/localRuntime';
-import { planKey, summaryKey } from '../../src/pipeline/runKeys';
+import { planKey, summaryKey } from '../../src/core/runKeys';
 import { latestReport, reportKeys } from '../../src/report/reportStore';
 import type { RunReport } from '../../src/report/runReport';
 import {

@@ -2,7 +2,8 @@
 import { rmSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { generateSample } from '../../examples/synapse/sample/generate';
-import { main, type Io } from '../../src/cli/program';
+import type { Io } from '../../src/cli/io';
+import { main } from '../../src/cli/program';
 import { TerminalReporter } from '../../src/cli/reporter';
 import { tmpLake } from './lake';
 

@@ -2,7 +2,7 @@
 import { loadConfig, tableConfig } from '../../src/config/config';
 import { rawDaysForRange } from '../../src/core/dependencies';
 import type { StepSpec } from '../../src/core/types';
-import { stepSpecKey } from '../../src/pipeline/runKeys';
+import { stepSpecKey } from '../../src/core/runKeys';
 import { tableSpecFields } from '../../src/pipeline/steps';
 
 export function stepSpec(fields: Partial<StepSpec> & Pick<StepSpec, 'days'>): StepSpec {

@@ -4,21 +4,21 @@
  * deploy can be run here to prove: every Lambda wired, the schedule and the alerts, the tables, the
  * crawlers, the EMR permissions of both modes, and no wildcard in IAM beyond a short list with reasons.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import aslValidator from 'asl-validator';
 import { LOCK_TTL_ATTRIBUTE, ledgerTableNames, tableDefinitions } from '../../src/aws/ledgerTables';
 import { EMR_RELEASE } from '../../src/config/emrRelease';
 import { loadConfig, PACKAGE_ROOT, processedPrefix, rejectedPrefix, rejectedTable } from '../../src/config/config';
 import { partitionColumns } from '../../src/core/partitionLayout';
-import { taskStates, type AslDefinition, type AslState } from '../../src/pipeline/stateMachineDefinition';
+import { taskStates, type AslDefinition, type AslState } from '../../src/pipeline/stateMachineFile';
+import { LAMBDA_FOLDERS } from '../helpers/lambdaFolders';
 import { packageStage, run, type Template } from '../helpers/serverlessPackage';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
 const lambdaLogicalId = (fn: string) => `${fn[0].toUpperCase()}${fn.slice(1)}LambdaFunction`;
-const FUNCTIONS = readdirSync(resolve(PACKAGE_ROOT, 'functions'));
 
 /** Both branches of every Fn::If that holds statements, so a mode's statements are checked whichever applies. */
 function flattenStatements(statements: Json): Json[] {
@@ -123,9 +123,9 @@ describe('serverless package --stage ci', () => {
       const { functionRefs } = resolvedDefinition(t);
 
       expect(new Set(functionRefs)).toEqual(
-        new Set(FUNCTIONS.filter((fn) => fn !== 'cleanupExecution').map(lambdaLogicalId)),
+        new Set(LAMBDA_FOLDERS.filter((fn) => fn !== 'cleanupExecution').map(lambdaLogicalId)),
       );
-      for (const fn of FUNCTIONS) {
+      for (const fn of LAMBDA_FOLDERS) {
         const lambda = t.Resources[lambdaLogicalId(fn)];
         expect(lambda.Type).toBe('AWS::Lambda::Function');
         expect(lambda.Properties.Runtime).toBe('nodejs22.x');
@@ -299,7 +299,7 @@ describe('serverless package --stage ci', () => {
 
     it('packages each Lambda small, with the config and stage SQL it reads, and no local-only package', () => {
       const out = join(dir, 'out');
-      for (const fn of FUNCTIONS) {
+      for (const fn of LAMBDA_FOLDERS) {
         const zip = readFileSync(join(out, `${fn}.zip`));
         const names = zip.toString('latin1');
         expect(zip.length).toBeLessThan(1_000_000);
@@ -513,7 +513,7 @@ describe('serverless package --stage ci', () => {
     });
 
     it('gives every Lambda its own role, with its own log group only', () => {
-      for (const fn of FUNCTIONS) {
+      for (const fn of LAMBDA_FOLDERS) {
         const role = t.Resources[lambdaLogicalId(fn)].Properties.Role;
         const roleId = role['Fn::GetAtt'][0];
         const logs = grants(t, roleId, 'logs:PutLogEvents');

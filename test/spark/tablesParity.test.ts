@@ -18,7 +18,7 @@ import type { RunSummary } from '../../src/core/summary';
 import type { Plan } from '../../src/core/types';
 import { executeStateMachine, type ExecutionOutcome } from '../../src/local/executeStateMachine';
 import { withLocalRuntime, type Engine } from '../../src/local/localRuntime';
-import { planKey, summaryKey } from '../../src/pipeline/runKeys';
+import { planKey, summaryKey } from '../../src/core/runKeys';
 import { generateSample, type SampleSummary } from '../../examples/synapse/sample/generate';
 import { partitionFolders, sql, tmpLake } from '../helpers/lake';
 

@@ -1,18 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
-import { PACKAGE_ROOT } from '../../src/config/config';
 import * as errors from '../../src/core/errors';
 import { MIN_POLL_SECONDS } from '../../src/core/stepPolling';
 import { LAMBDA_FACTORIES } from '../../src/local/localHandlers';
-import {
-  DEFINITION_PATH,
-  functionOfArn,
-  loadDefinition,
-  statesOfType,
-  taskStates,
-  type AslState,
-} from '../../src/pipeline/stateMachineDefinition';
+import { functionOfArn, loadDefinition } from '../../src/local/stateMachineDefinition';
+import { DEFINITION_PATH, statesOfType, taskStates, type AslState } from '../../src/pipeline/stateMachineFile';
+import { LAMBDA_FOLDERS } from '../helpers/lambdaFolders';
 
 const definition = loadDefinition();
 
@@ -35,7 +28,7 @@ describe('statemachines/pipeline.asl.yml', () => {
     const named = Object.values(taskStates(definition))
       .map((s) => functionOfArn(s.Resource ?? ''))
       .filter((n): n is string => n !== undefined);
-    const folders = readdirSync(resolve(PACKAGE_ROOT, 'functions')).filter((f) => f !== 'cleanupExecution');
+    const folders = LAMBDA_FOLDERS.filter((f) => f !== 'cleanupExecution');
 
     expect(new Set(named)).toEqual(new Set(folders));
     expect(new Set(Object.keys(LAMBDA_FACTORIES))).toEqual(new Set(folders));

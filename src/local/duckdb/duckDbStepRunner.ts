@@ -27,7 +27,7 @@ import { DAY_COLUMN, REJECTED_PARTITION_LAYOUT } from '../../core/partitionLayou
 import { loadRawDays, NO_RAW_STATS, type LoadRawStats } from './rawReader';
 import { readStageSql, runStage } from './stage';
 import { writeDayPartitions } from './parquetWriter';
-import { quarantineKey } from '../../pipeline/runKeys';
+import { quarantineKey } from '../../core/runKeys';
 import { createReadViews } from './processedInputs';
 import { computeMetrics, evaluateChecks } from './qualityGates';
 

@@ -15,7 +15,8 @@ import {
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ledgerTableNames, tableDefinitions } from '../../../src/aws/ledgerTables';
 import { S3ObjectStore } from '../../../src/aws/s3ObjectStore';
-import { makeProgram, type Io } from '../../../src/cli/program';
+import type { Io } from '../../../src/cli/io';
+import { makeProgram } from '../../../src/cli/program';
 import { TerminalReporter } from '../../../src/cli/reporter';
 import type { StageIo } from '../../../src/cli/stageProgram';
 import { describeIfMoto, startMoto, type Moto } from '../../helpers/motoServer';

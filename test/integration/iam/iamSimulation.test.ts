@@ -14,8 +14,7 @@
  *    instance role. Every request must be allowed, and every read that may find no object must come with
  *    plain s3:ListBucket, without which S3 answers 403 instead of 404.
  */
-import { readdirSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { rmSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpHandlerOptions } from '@smithy/types';
@@ -31,7 +30,6 @@ import { awsClients, type AwsClients } from '../../../src/aws/clients';
 import { cleanUpExecution } from '../../../src/aws/emrExecutionCleanup';
 import { awsPorts } from '../../../src/aws/ports';
 import { tableDefinitions } from '../../../src/aws/ledgerTables';
-import { PACKAGE_ROOT } from '../../../src/config/config';
 import type { Ports } from '../../../src/core/ports';
 import type { StepSpec } from '../../../src/core/types';
 import { executeStateMachine } from '../../../src/local/executeStateMachine';
@@ -40,11 +38,11 @@ import { withLocalRuntime } from '../../../src/local/localRuntime';
 import { generateSample } from '../../../examples/synapse/sample/generate';
 import { tmpLake } from '../../helpers/lake';
 import { describeIfMoto, MOTO_SERVER, startMoto, type Moto } from '../../helpers/motoServer';
+import { LAMBDA_FOLDERS } from '../../helpers/lambdaFolders';
 import { packageStage, type Template } from '../../helpers/serverlessPackage';
 import { ACCOUNT, REGION, TemplateResolver } from '../../helpers/templatePolicies';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-const FUNCTIONS = readdirSync(resolve(PACKAGE_ROOT, 'functions'));
 const roleOf = (fn: string) => `${fn[0].toUpperCase()}${fn.slice(1)}Role`;
 const lambdaOf = (fn: string) => `${fn[0].toUpperCase()}${fn.slice(1)}LambdaFunction`;
 
@@ -434,7 +432,9 @@ describeIfMoto('iamSimulation.test.ts')(
       sink.commands.length = 0;
       const clusterIds = new Map<string, string>();
       const stepIds = new Map<string, string>();
-      const adapters = new Map(FUNCTIONS.map((fn) => [fn, awsPorts({ ...stateOf(fn), AWS_REGION: REGION }, clients)]));
+      const adapters = new Map(
+        LAMBDA_FOLDERS.map((fn) => [fn, awsPorts({ ...stateOf(fn), AWS_REGION: REGION }, clients)]),
+      );
       const stateMachinePorts = awsPorts({ ...env, AWS_REGION: REGION }, clients);
       for (const call of portCalls) {
         sink.fn = call.fn;
@@ -500,7 +500,7 @@ describeIfMoto('iamSimulation.test.ts')(
       const roleId =
         principal === 'emrNodes'
           ? 'EmrInstanceRole'
-          : FUNCTIONS.includes(principal)
+          : LAMBDA_FOLDERS.includes(principal)
             ? roleOf(principal)
             : 'StateMachineRole';
       const role = t.rolePolicies(roleId)!;
@@ -545,7 +545,7 @@ describeIfMoto('iamSimulation.test.ts')(
     it('recorded the calls of every Lambda that uses AWS, the state machine and the EMR nodes', () => {
       const principals = new Set(requests.map((r) => r.principal));
 
-      for (const fn of FUNCTIONS.filter((f) => f !== 'validateInput'))
+      for (const fn of LAMBDA_FOLDERS.filter((f) => f !== 'validateInput'))
         expect([fn, principals.has(fn)]).toEqual([fn, true]);
       expect(principals.has('emrNodes')).toBe(true);
       expect(requests.some((r) => r.principal === 'commitLedger' && r.action === 'kms:GenerateDataKey')).toBe(true);

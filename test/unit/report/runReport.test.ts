@@ -1,7 +1,8 @@
 import { formatReportText } from '../../../src/cli/reportCommand';
 import { summarize, type RunSummary } from '../../../src/core/summary';
 import type { Plan, StepResult } from '../../../src/core/types';
-import { buildRunReport, MAX_SAMPLE_ROWS, renderRunReportHtml, type CheckOutcome } from '../../../src/report/runReport';
+import { buildRunReport, MAX_SAMPLE_ROWS, type CheckOutcome } from '../../../src/report/runReport';
+import { renderRunReportHtml } from '../../../src/report/runReportHtml';
 import { chartData, chartJsSource, jsonForScript } from '../../../src/report/runReportHtml';
 
 const EVIL = '</script><script>alert("x")</script>';

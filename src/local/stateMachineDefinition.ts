@@ -2,14 +2,10 @@
  * Loads `statemachines/pipeline.asl.yml` and resolves what serverless-step-functions resolves at
  * deploy time: `Fn::GetAtt: [<function>, Arn]` (a Lambda of functions/), `Ref: <resource>` and
  * `Fn::Sub` of the partition (`arn:${AWS::Partition}:states:::sns:publish`; locally the `aws` partition).
- * The local runner and the asl-validator test read the definition through this one function.
+ * The local runner and the asl-validator test read the definition through this one function; the file's shape and
+ * its walk over nested Maps are pipeline/stateMachineFile.ts (the cost estimate reads it too).
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parse } from 'yaml';
-import { PACKAGE_ROOT } from '../config/config';
-
-export const DEFINITION_PATH = resolve(PACKAGE_ROOT, 'statemachines/pipeline.asl.yml');
+import { type AslDefinition, DEFINITION_PATH, readDefinition } from '../pipeline/stateMachineFile';
 
 /** An ARN in the local runner's made-up account: the one place its region and account are written. */
 export const localArn = (service: string, resource: string) => `arn:aws:${service}:us-east-1:000000000000:${resource}`;
@@ -19,21 +15,9 @@ export const localFunctionArn = (name: string) => localArn('lambda', `function:l
 /** The function name of a local Lambda ARN, or undefined for other resources. */
 export const functionOfArn = (arn: string) => /:function:lakestep-local-([A-Za-z0-9]+)$/.exec(arn)?.[1];
 
-export interface AslDefinition {
-  StartAt: string;
-  States: Record<string, AslState>;
-  [field: string]: unknown;
-}
-export interface AslState {
-  Type: string;
-  Resource?: string;
-  ItemProcessor?: { States: Record<string, AslState> };
-  [field: string]: unknown;
-}
-
 /** The definition with intrinsic references resolved to local ARNs. @throws on an unknown intrinsic */
 export function loadDefinition(path = DEFINITION_PATH): AslDefinition {
-  return resolveIntrinsics(parse(readFileSync(path, 'utf8'))) as AslDefinition;
+  return resolveIntrinsics(readDefinition(path)) as AslDefinition;
 }
 
 function resolveIntrinsics(node: unknown): unknown {
@@ -56,16 +40,3 @@ function resolveIntrinsics(node: unknown): unknown {
     throw new Error(`unsupported intrinsic in ${JSON.stringify(node)}`);
   return Object.fromEntries(entries.map(([key, value]) => [key, resolveIntrinsics(value)]));
 }
-
-/** Every state of `type`, at any depth of nested Map processors: name → state. */
-export function statesOfType(definition: { States: Record<string, AslState> }, type: string): Record<string, AslState> {
-  const found: Record<string, AslState> = {};
-  for (const [name, state] of Object.entries(definition.States)) {
-    if (state.Type === type) found[name] = state;
-    if (state.ItemProcessor) Object.assign(found, statesOfType(state.ItemProcessor, type));
-  }
-  return found;
-}
-
-/** Every Task state, nested Map processors included: name → state. */
-export const taskStates = (definition: { States: Record<string, AslState> }) => statesOfType(definition, 'Task');

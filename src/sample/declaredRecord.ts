@@ -1,7 +1,7 @@
 /**
- * For the benches' plain jobs: a dataset's declared columns as the nested record type a reader with a
- * declared schema reads (`payload.sessionId` → a `payload` struct holding `sessionId`), in DuckDB's and
- * Spark's type syntax, and the select list that takes each column out by its path.
+ * For the declared sample and the benches' plain jobs: a dataset's declared columns as the nested record type a
+ * reader with a declared schema reads (`payload.sessionId` → a `payload` struct holding `sessionId`), in DuckDB's
+ * and Spark's type syntax, and the select list that takes each column out by its path.
  * @example recordType(ds, 'duckdb') // { columns: { payload: 'STRUCT("sessionId" VARCHAR, …)' }, select: '"payload"."sessionId" AS "sessionId", …' }
  */
 import type { DatasetConfig } from '../config/config';
