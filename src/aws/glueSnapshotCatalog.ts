@@ -16,8 +16,7 @@ import {
 } from '@aws-sdk/client-glue';
 import { LakestepError } from '../core/errors';
 import { isDay } from '../core/days';
-import type { PartitionLayout } from '../core/partitionLayout';
-import type { SnapshotCatalog } from '../core/ports';
+import type { SnapshotCatalog, SnapshotRegistration } from '../core/ports';
 import type { Day } from '../core/types';
 
 /** BatchCreatePartition takes at most 100 partitions a call. */
@@ -42,14 +41,7 @@ export class GlueSnapshotCatalog implements SnapshotCatalog {
    * @throws LakestepError when the source table is not in the catalog (its crawler has not run), or a
    *   partition of the snapshot's days is missing from it; SDK errors as thrown
    */
-  async register(snapshot: {
-    name: string;
-    table: string;
-    catalogTable: string;
-    prefix: string;
-    days: Day[];
-    layout: PartitionLayout;
-  }): Promise<void> {
+  async register(snapshot: SnapshotRegistration): Promise<void> {
     const source = await this.client
       .send(new GetTableCommand({ DatabaseName: this.database, Name: snapshot.table }))
       .catch((error: Error) => {

@@ -30,24 +30,18 @@
  * Options (environment): BENCH_DAYS (10), BENCH_RECORDS_PER_HOUR (8400), BENCH_LAKE (a temp
  * folder, removed after unless given), BENCH_KEEP=1 keeps the temporary lake.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { loadConfig } from '../config/config';
-import { addDays, dayRange } from '../core/days';
 import type { RunSummary } from '../core/summary';
 import { DuckDbStepRunner, type StepRun } from '../local/duckdb/duckDbStepRunner';
-import { EVENT_TIME_MAX_MS, listRawFiles } from '../local/duckdb/rawReader';
-import { decodeRawFile, splitRecords } from '../local/duckdb/records';
+import { EVENT_TIME_MAX_MS } from '../local/duckdb/rawReader';
 import { executeStateMachine } from '../local/executeStateMachine';
 import { withLocalRuntime } from '../local/localRuntime';
 import { summaryKey } from '../core/runKeys';
-import { generateSample } from '../../examples/synapse/sample/generate';
+import { benchLake, generateBenchSample, writeTwin } from './benchLake';
 import { recordType } from '../sample/declaredRecord';
-
-const START = '2024-03-01';
 
 interface Timed<T> {
   value: T;
@@ -63,24 +57,6 @@ async function timed<T>(work: () => Promise<T>): Promise<Timed<T>> {
   const value = await work();
   const used = process.cpuUsage(cpu);
   return { value, seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
-}
-
-/** The untimed twin for the plain copy: every record of every raw file, one per line, gzip level 1. */
-export async function writeTwin(lakeDir: string, twinDir: string, days: string[]): Promise<number> {
-  const dataset = loadConfig().datasets.access_records;
-  let records = 0;
-  for (const file of await listRawFiles(lakeDir, dataset.raw.prefix, days)) {
-    const decoded = decodeRawFile(await readFile(file.path));
-    const spans = splitRecords(decoded.text);
-    const parts: Buffer[] = [];
-    for (let r = 0; r < spans.count; r++)
-      parts.push(decoded.text.subarray(spans.starts[r], spans.ends[r]), Buffer.from('\n'));
-    records += spans.count;
-    const out = join(twinDir, file.key.replace(/\.gz$/, '') + '.json.gz');
-    await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, gzipSync(Buffer.concat(parts), { level: 1 }));
-  }
-  return records;
 }
 
 /** The twin as DuckDB's own NDJSON reader reads it best: the record type declared (paths into the envelope), malformed lines NULL. */
@@ -174,27 +150,16 @@ const pair = (wall: number, cpu: number) => `${fmt(wall)} / ${fmt(cpu)}`;
 
 /** Runs the bench and prints its table to stdout (progress to stderr). */
 export async function runBench(): Promise<void> {
-  const daysCount = Number(process.env.BENCH_DAYS ?? 10);
-  const perHour = Number(process.env.BENCH_RECORDS_PER_HOUR ?? 8400);
-  const lakeDir = process.env.BENCH_LAKE ?? (await mkdtemp(join(tmpdir(), 'lakestep-bench-')));
-  const keep = Boolean(process.env.BENCH_LAKE) || process.env.BENCH_KEEP === '1';
+  const lake = await benchLake({ days: 10, recordsPerHour: 8400, tmpPrefix: 'lakestep-bench-' });
+  const { lakeDir, keep } = lake;
   const config = loadConfig();
-  const days = dayRange(START, addDays(START, daysCount - 1));
   try {
-    process.stderr.write(`bench: generating ${daysCount} days × 24 h × ${int(perHour)} records/h in ${lakeDir}\n`);
-    const sample = await timed(() =>
-      generateSample({
-        lakeDir,
-        days: daysCount,
-        start: START,
-        recordsPerHour: perHour,
-        seed: 1,
-        datasets: ['access_records'],
-      }),
+    process.stderr.write(
+      `bench: generating ${lake.days.length} days × 24 h × ${int(lake.recordsPerHour)} records/h in ${lakeDir}\n`,
     );
+    const sample = await timed(() => generateBenchSample(lake));
     process.stderr.write(`bench: twin for the plain copy (untimed)\n`);
-    const twinDir = join(lakeDir, '_bench_twin');
-    await writeTwin(lakeDir, twinDir, days);
+    const twinDir = await writeTwin(lake);
 
     process.stderr.write(
       `bench: pipeline (state machine, local runtime; groups of up to ${config.maxDaysPerStep} days, one step at a time)\n`,

@@ -14,17 +14,13 @@
  * `bench:spark: lakestep <S> s, plain spark <P> s, ratio <S/P>`. Tests never assert on these figures.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig, PACKAGE_ROOT, projectRoot } from '../config/config';
-import { addDays, dayRange } from '../core/days';
 import { REQUIRED_SPARK_CONF } from '../core/sparkSubmitArgs';
-import { generateSample } from '../../examples/synapse/sample/generate';
-import { writeTwin } from './bench';
+import { benchLake, generateBenchSample, writeTwin } from './benchLake';
 import { recordType } from '../sample/declaredRecord';
 
-const START = '2024-03-01';
 const VENV_BIN = resolve(PACKAGE_ROOT, '.venv', 'bin');
 
 /** The plain job: argv[1] JSON {twin, sql, out, days, columns (top-level DDL), select}. */
@@ -73,26 +69,15 @@ print(json.dumps({"code": done.returncode, "seconds": wall, "maxrss_kb": resourc
 }
 
 export async function runBenchSpark(): Promise<void> {
-  const daysCount = Number(process.env.BENCH_DAYS ?? 3);
-  const perHour = Number(process.env.BENCH_RECORDS_PER_HOUR ?? 2000);
-  const lakeDir = process.env.BENCH_LAKE ?? (await mkdtemp(join(tmpdir(), 'lakestep-bench-spark-')));
-  const keep = Boolean(process.env.BENCH_LAKE) || process.env.BENCH_KEEP === '1';
-  const days = dayRange(START, addDays(START, daysCount - 1));
+  const lake = await benchLake({ days: 3, recordsPerHour: 2000, tmpPrefix: 'lakestep-bench-spark-' });
+  const { lakeDir, keep, days } = lake;
   const dataset = loadConfig().datasets.access_records;
   try {
     process.stderr.write(
-      `bench:spark: generating ${daysCount} days × 24 h × ${perHour.toLocaleString('en-US')} records/h in ${lakeDir}\n`,
+      `bench:spark: generating ${days.length} days × 24 h × ${lake.recordsPerHour.toLocaleString('en-US')} records/h in ${lakeDir}\n`,
     );
-    const sample = await generateSample({
-      lakeDir,
-      days: daysCount,
-      start: START,
-      recordsPerHour: perHour,
-      seed: 1,
-      datasets: ['access_records'],
-    });
-    const twinDir = join(lakeDir, '_bench_twin');
-    await writeTwin(lakeDir, twinDir, days);
+    const sample = await generateBenchSample(lake);
+    const twinDir = await writeTwin(lake);
 
     process.stderr.write('bench:spark: lakestep run --engine spark\n');
     const lakestep = measured([

@@ -21,7 +21,7 @@ import {
   startExecution,
   type ExecutionDescription,
 } from '../aws/stepFunctionsClient';
-import { allTableNames, loadConfig } from '../config/config';
+import { allTableNames, loadConfig, tableConfig } from '../config/config';
 import { InputError } from '../core/errors';
 import { validateRunInput } from '../core/input';
 import type { EventLog } from '../local/executeStateMachine';
@@ -34,12 +34,12 @@ import { currentStageVersions } from '../pipeline/stageFiles';
 import { EXIT } from './exitCodes';
 import type { AwsDeps } from './awsDeps';
 import { executionInput, type RunCommandOptions } from './runCommand';
-import type { DatasetStatus } from './statusCommand';
 import { S3ObjectStore } from '../aws/s3ObjectStore';
 import { describeEstimate } from '../core/costEstimate';
 import type { Ports } from '../core/ports';
 import type { Plan } from '../core/types';
 import { estimatePlan } from '../pipeline/costInputs';
+import { readTableStatuses, type DatasetStatus } from '../report/tableStatus';
 
 /** ms between two polls of a running execution (DescribeExecution + GetExecutionHistory). */
 export const DEFAULT_POLL_MS = 10_000;
@@ -254,33 +254,15 @@ export async function listStageExecutions(
 }
 
 /**
- * `lakestep status --stage NAME`: each dataset's raw partitions and output days as the stage's ledger
+ * `lakestep status --stage NAME`: each table's raw partitions and output days as the stage's ledger
  * records them. Output days made by another version of the stage SQL than this checkout's are `stale`.
  * Raw partitions are the processed ones the ledger knows (new data shows up in `run --dry-run`).
  */
 export async function readStageStatus(stage: string, deps: Pick<AwsDeps, 'clients' | 'env'>): Promise<DatasetStatus[]> {
   const table = deps.env?.LEDGER_TABLE?.trim() || ledgerTableNames(stage).ledger;
-  const ledger = new DynamoLedger(deps.clients.dynamodb, table);
-  const datasets = Object.values(loadConfig().datasets);
-  const versions = currentStageVersions(datasets);
-  return Promise.all(
-    datasets.map(async (ds) => {
-      const [raw, outputs] = await Promise.all([ledger.rawPartitions(ds.name), ledger.outputDays(ds.name)]);
-      return {
-        dataset: ds.name,
-        stageVersion: versions[ds.name],
-        raw: raw.map((r) => ({ day: r.day, state: 'processed' as const, objects: r.objectCount, bytes: r.bytes })),
-        outputs: outputs.map((o) => ({
-          day: o.day,
-          state: o.stageVersion === versions[ds.name] ? ('ok' as const) : ('stale' as const),
-          records: o.recordsOut,
-          stageVersion: o.stageVersion,
-          executionId: executionName(o.executionId),
-          committedAt: new Date(o.committedAtMs).toISOString(),
-        })),
-      };
-    }),
-  );
+  const config = loadConfig();
+  const tables = allTableNames(config).map((name) => tableConfig(config, name));
+  return readTableStatuses(new DynamoLedger(deps.clients.dynamodb, table), tables, currentStageVersions(tables));
 }
 
 function consoleUrl(executionArn: string): string {

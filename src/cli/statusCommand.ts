@@ -3,79 +3,35 @@
  * days (ok / stale) from the ledger, compared with the lake and the stage SQL as they are now.
  */
 import { resolve } from 'node:path';
-import { allTableNames, isDataset, loadConfig, tableConfig } from '../config/config';
-import { dayRange, formatDayRanges, type Day } from '../core/days';
+import { allTableNames, loadConfig, tableConfig } from '../config/config';
+import { formatDayRanges, type Day } from '../core/days';
 import { InputError } from '../core/errors';
 import { rawPartitionState } from '../core/fingerprint';
 import { groupRawPartitions } from '../core/rawKeys';
 import { ledgerStoreDir, withLocalRuntime } from '../local/localRuntime';
-import { executionName } from '../core/runKeys';
 import { currentStageVersions } from '../pipeline/stageFiles';
 import { runningEndpoint } from '../local/dynaliteServer';
 import { FolderObjectStore } from '../local/folderObjectStore';
 import { latestReport } from '../report/reportStore';
 import type { RunReport } from '../report/runReport';
+import { readTableStatuses, stateDays, type DatasetStatus } from '../report/tableStatus';
 import { plural } from './plural';
 import { DynamoLock } from '../aws/dynamoLock';
 import { ledgerTableNames } from '../aws/ledgerTables';
 import { describeLockState } from '../local/staleLock';
 import type { AwsDeps } from './awsDeps';
 
-export interface DatasetStatus {
-  dataset: string;
-  stageVersion: string;
-  raw: { day: string; state: 'processed' | 'new' | 'changed'; objects: number; bytes: number }[];
-  outputs: {
-    day: string;
-    state: 'ok' | 'stale';
-    records: number;
-    stageVersion: string;
-    executionId: string;
-    committedAt: string;
-  }[];
-}
-
+/** Every table's status in the local lake: its ledger against the raw partitions the lake holds now. */
 export async function readStatus(lake: string): Promise<DatasetStatus[]> {
   const config = loadConfig();
   const tables = allTableNames(config).map((name) => tableConfig(config, name));
-  const versions = currentStageVersions(tables);
   return withLocalRuntime(
     { lakeDir: lake, existing: true, joinRunningLedger: true, readOnly: true },
     async ({ ports }) =>
-      Promise.all(
-        tables.map(async (ds) => {
-          const outputs = await ports.ledger.outputDays(ds.name);
-          // an aggregate has no raw partitions of its own
-          const [ledgerRaw, objects] = isDataset(ds)
-            ? await Promise.all([ports.ledger.rawPartitions(ds.name), ports.store.list(ds.raw.prefix)])
-            : [[], []];
-          const known = new Map(ledgerRaw.map((r) => [r.day, r.fingerprint]));
-          const raw = (isDataset(ds) ? groupRawPartitions(ds.name, objects, ds.raw.prefix).partitions : [])
-            .map(rawPartitionState)
-            .map((r) => ({
-              day: r.day,
-              state: !known.has(r.day)
-                ? ('new' as const)
-                : known.get(r.day) === r.fingerprint
-                  ? ('processed' as const)
-                  : ('changed' as const),
-              objects: r.objectCount,
-              bytes: r.bytes,
-            }));
-          return {
-            dataset: ds.name,
-            stageVersion: versions[ds.name],
-            raw,
-            outputs: outputs.map((o) => ({
-              day: o.day,
-              state: o.stageVersion === versions[ds.name] ? ('ok' as const) : ('stale' as const),
-              records: o.recordsOut,
-              stageVersion: o.stageVersion,
-              executionId: executionName(o.executionId),
-              committedAt: new Date(o.committedAtMs).toISOString(),
-            })),
-          };
-        }),
+      readTableStatuses(ports.ledger, tables, currentStageVersions(tables), async (ds) =>
+        groupRawPartitions(ds.name, await ports.store.list(ds.raw.prefix), ds.raw.prefix).partitions.map(
+          rawPartitionState,
+        ),
       ),
   );
 }
@@ -103,42 +59,6 @@ export function selectStatus(statuses: DatasetStatus[], selection: StatusSelecti
   return statuses
     .filter((s) => !selection.datasets?.length || selection.datasets.includes(s.dataset))
     .map((s) => ({ ...s, raw: s.raw.filter((r) => inRange(r.day)), outputs: s.outputs.filter((o) => inRange(o.day)) }));
-}
-
-/** One state of a table's days: its name, the days in it and, for output states, their rows. */
-export interface StateDays {
-  state: 'ok' | 'stale' | 'failed' | 'raw new' | 'raw changed' | 'missing raw';
-  days: Day[];
-  records?: number;
-}
-
-/**
- * A table's days by state: output days `ok`, `stale` or `failed` (a day the last run failed, whatever
- * the ledger still holds for it), raw arrival days `raw new` / `raw changed` (not processed yet), and
- * `missing raw`, the arrival days with no raw partition between a dataset's first and last one.
- * States with no day are left out.
- * @example stateDays(status, ['2024-03-05']) // [{ state: 'ok', days: [...], records: 48210 }, { state: 'failed', days: ['2024-03-05'] }]
- */
-export function stateDays(s: DatasetStatus, failedDays: Day[]): StateDays[] {
-  const failed = new Set(failedDays);
-  const outputs = (state: 'ok' | 'stale') => s.outputs.filter((o) => o.state === state && !failed.has(o.day));
-  const rawDays = s.raw.map((r) => r.day).sort();
-  const present = new Set(rawDays);
-  const missing = rawDays.length
-    ? dayRange(rawDays[0], rawDays[rawDays.length - 1]).filter((d) => !present.has(d))
-    : [];
-  const states: StateDays[] = [
-    ...(['ok', 'stale'] as const).map((state) => ({
-      state,
-      days: outputs(state).map((o) => o.day),
-      records: outputs(state).reduce((sum, o) => sum + o.records, 0),
-    })),
-    { state: 'failed', days: [...failed] },
-    { state: 'raw new', days: s.raw.filter((r) => r.state === 'new').map((r) => r.day) },
-    { state: 'raw changed', days: s.raw.filter((r) => r.state === 'changed').map((r) => r.day) },
-    { state: 'missing raw', days: missing },
-  ];
-  return states.filter((st) => st.days.length);
 }
 
 /**

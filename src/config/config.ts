@@ -341,7 +341,7 @@ export function parseConfig(raw: unknown): LakestepConfig {
       });
     }
   }
-  phaseOf(config); // throws on a cycle
+  readsFormNoCycle(config);
   for (const exp of Object.values(exportEntries)) checkExport(config, exp);
   checkHistoryBudget(config);
   return config;
@@ -519,12 +519,13 @@ export function tableConfig(config: Pick<LakestepConfig, 'datasets' | 'aggregate
 }
 
 /**
- * Table → phase over every table of the config (core/phases).
+ * Refuses a config whose reads form a cycle: core/phases.phasesOf, the one phase computation (the plan
+ * calls it too), finds it.
  * @throws ConfigError on a cycle of reads
  */
-export function phaseOf(config: Pick<LakestepConfig, 'datasets' | 'aggregates'>): Record<string, number> {
+function readsFormNoCycle(config: Pick<LakestepConfig, 'datasets' | 'aggregates'>): void {
   try {
-    return phasesOf(allTableNames(config).map((name) => ({ name, reads: tableConfig(config, name).reads })));
+    phasesOf(allTableNames(config).map((name) => tableConfig(config, name)));
   } catch (error) {
     if (error instanceof InputError) throw new ConfigError(error.field, error.message.slice(error.field.length + 2));
     throw error;

@@ -31,20 +31,25 @@ export interface ObjectCopies {
   remove(keys: string[]): Promise<void>;
 }
 
+/** A snapshot as its catalog table is registered: `name` of the snapshot of source `table`. */
+export interface SnapshotRegistration {
+  name: string;
+  table: string;
+  catalogTable: string;
+  /** where the snapshot's objects are, e.g. `snapshots/<name>/<table>/` */
+  prefix: string;
+  days: Day[];
+  /** the source table's partition layout */
+  layout: PartitionLayout;
+}
+
 /** A snapshot's catalog table (core/snapshots): a view of the local DuckDB catalog, or a Glue table. */
 export interface SnapshotCatalog {
   /**
    * Registers (or replaces) `catalogTable` over the objects under `prefix`, with the source table's
    * schema and partitions (`days`, in the source table's `layout`).
    */
-  register(snapshot: {
-    name: string;
-    table: string;
-    catalogTable: string;
-    prefix: string;
-    days: Day[];
-    layout: PartitionLayout;
-  }): Promise<void>;
+  register(snapshot: SnapshotRegistration): Promise<void>;
   /** Removes it; one that does not exist is fine. */
   unregister(catalogTable: string): Promise<void>;
 }

@@ -264,6 +264,7 @@ export interface CheckQuery {
   sql: string;
 }
 
+/** A check that returned rows on one day, as an engine reports it (DayResult.checks; the report's view is ReportCheck). */
 export interface CheckOutcome {
   name: string;
   severity: 'blocking' | 'warning';

@@ -25,7 +25,7 @@ import { copyFile, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import type { Dirent } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { rejectedTable, type LakestepConfig } from '../config/config';
-import type { Crawler, CrawlerState, SnapshotCatalog } from '../core/ports';
+import type { Crawler, CrawlerState, SnapshotCatalog, SnapshotRegistration } from '../core/ports';
 import { MANIFEST_FILE, type SnapshotManifest } from '../core/snapshots';
 import {
   DEFAULT_PARTITION_LAYOUT,
@@ -238,13 +238,7 @@ export class DuckDbCatalogCrawler implements Crawler, SnapshotCatalog {
   }
 
   /** Registers a snapshot's view now (its manifest comes after: see core/snapshots). */
-  async register(snapshot: {
-    name: string;
-    table: string;
-    catalogTable: string;
-    prefix: string;
-    layout: PartitionLayout;
-  }): Promise<void> {
+  async register(snapshot: SnapshotRegistration): Promise<void> {
     await this.withCatalogCopy(async (con, rebuilt) => {
       if (rebuilt) await this.publish(con, this.targets([]));
       await this.syncSnapshots(con);

@@ -13,20 +13,6 @@ import type { CostEstimate } from '../core/costEstimate';
 /** Sample rows kept per check: enough to see the problem, small enough for an alert or a state payload. */
 export const MAX_SAMPLE_ROWS = 5;
 
-/** One check's outcome on one day of one table, as the check runner reports it. */
-export interface CheckOutcome {
-  /** e.g. `not_null_session_id` */
-  name: string;
-  table: string;
-  day: Day;
-  /** passed; failed (a blocking check returned rows: the day was not written); warning (a warning-severity check returned rows) */
-  status: 'passed' | 'failed' | 'warning';
-  /** rows the check's query returned (0 when passed) */
-  failingRows: number;
-  /** some of those rows, as the query returned them (only the first MAX_SAMPLE_ROWS are kept) */
-  sampleRows?: Record<string, unknown>[];
-}
-
 /** A warning for the report and the alert, e.g. a row-count drift. */
 export interface ReportWarning {
   message: string;
@@ -38,7 +24,7 @@ export interface ReportWarning {
 
 /** What the summary does not hold: everything optional. */
 export interface RunReportExtra {
-  checks?: CheckOutcome[];
+  checks?: ReportCheck[];
   /** plain strings are taken as messages */
   warnings?: (ReportWarning | string)[];
   /** more metrics per table and day (merged over DayResult.metrics, these win): table → day → name → value */
@@ -103,8 +89,20 @@ export interface ReportTable {
   totals: ReportTotals;
 }
 
-export interface ReportCheck extends CheckOutcome {
-  /** at most MAX_SAMPLE_ROWS */
+/**
+ * One check's outcome on one day of one table, in the report's terms (summaryExtras makes them from the
+ * engine's per-day core/types CheckOutcome).
+ */
+export interface ReportCheck {
+  /** e.g. `not_null_session_id` */
+  name: string;
+  table: string;
+  day: Day;
+  /** passed; failed (a blocking check returned rows: the day was not written); warning (a warning-severity check returned rows) */
+  status: 'passed' | 'failed' | 'warning';
+  /** rows the check's query returned (0 when passed) */
+  failingRows: number;
+  /** some of those rows ([] when passed); buildRunReport keeps the first MAX_SAMPLE_ROWS, as plain JSON */
   sampleRows: Record<string, unknown>[];
 }
 
@@ -218,7 +216,7 @@ export function buildRunReport(summary: RunSummary, extra: RunReportExtra = {}):
   });
 
   const checks: ReportCheck[] = (extra.checks ?? [])
-    .map((c) => ({ ...c, sampleRows: (c.sampleRows ?? []).slice(0, MAX_SAMPLE_ROWS).map(plainRow) }))
+    .map((c) => ({ ...c, sampleRows: c.sampleRows.slice(0, MAX_SAMPLE_ROWS).map(plainRow) }))
     .sort(
       (a, b) =>
         CHECK_ORDER[a.status] - CHECK_ORDER[b.status] ||
@@ -267,7 +265,7 @@ export function buildRunReport(summary: RunSummary, extra: RunReportExtra = {}):
   };
 }
 
-const CHECK_ORDER: Record<CheckOutcome['status'], number> = { failed: 0, warning: 1, passed: 2 };
+const CHECK_ORDER: Record<ReportCheck['status'], number> = { failed: 0, warning: 1, passed: 2 };
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**

@@ -23,7 +23,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoLedger } from '../../../src/aws/dynamoLedger';
 import { DynamoLock } from '../../../src/aws/dynamoLock';
 import { ledgerTableNames, tableDefinitions } from '../../../src/aws/ledgerTables';
-import { loadConfig } from '../../../src/config/config';
+import { allTableNames, loadConfig } from '../../../src/config/config';
 import { TerminalReporter } from '../../../src/cli/reporter';
 import type { Io } from '../../../src/cli/io';
 import { makeProgram } from '../../../src/cli/program';
@@ -406,8 +406,11 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
     const c = cli(moto);
 
     await c.run(['status', '--stage', 'ci', '--json']);
-    const [status] = JSON.parse(c.stdout());
+    const statuses = JSON.parse(c.stdout());
+    const [status] = statuses;
 
+    // every table, as the local status lists them: datasets first, then aggregates
+    expect(statuses.map((s: { table: string }) => s.table)).toEqual(allTableNames(loadConfig()));
     expect(status.table).toBe('access_records');
     expect(status.raw).toEqual([{ day: '2024-03-05', state: 'processed', objects: 3, bytes: 300 }]);
     expect(status.outputs.map((o: { day: string; state: string }) => [o.day, o.state])).toEqual([

@@ -1,11 +1,6 @@
-import {
-  describeLastRun,
-  printStatus,
-  selectStatus,
-  stateDays,
-  type DatasetStatus,
-} from '../../../src/cli/statusCommand';
+import { describeLastRun, printStatus, selectStatus } from '../../../src/cli/statusCommand';
 import type { RunReport } from '../../../src/report/runReport';
+import type { DatasetStatus } from '../../../src/report/tableStatus';
 
 const report = (fields: Partial<RunReport>) =>
   ({ execution: 'run-1', endedAt: '2024-03-07T10:02:13.400Z', failedDays: [], ...fields }) as RunReport;
@@ -75,27 +70,6 @@ const status: DatasetStatus = {
     output('2024-03-05', 'ok', 9),
   ],
 };
-
-describe('stateDays', () => {
-  it('groups output days as ok / stale / failed, and raw arrival days as new / changed / missing', () => {
-    const states = stateDays(status, ['2024-03-05']);
-
-    expect(states).toEqual([
-      { state: 'ok', days: ['2024-03-01', '2024-03-02', '2024-03-04'], records: 2505 },
-      { state: 'stale', days: ['2024-03-03'], records: 7 },
-      { state: 'failed', days: ['2024-03-05'] }, // the last run failed it: not ok, whatever the ledger holds
-      { state: 'raw new', days: ['2024-03-06', '2024-03-07'] },
-      { state: 'raw changed', days: ['2024-03-04'] },
-      { state: 'missing raw', days: ['2024-03-03', '2024-03-05'] }, // gaps between the first and last arrival day
-    ]);
-  });
-
-  it('leaves out states with no day (an aggregate has no raw partitions)', () => {
-    expect(stateDays({ ...status, raw: [], outputs: [output('2024-03-01', 'ok', 3)] }, [])).toEqual([
-      { state: 'ok', days: ['2024-03-01'], records: 3 },
-    ]);
-  });
-});
 
 describe('selectStatus', () => {
   it('keeps the named tables and the days from…to, both inclusive', () => {

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import {
+  allTableNames,
   loadConfig,
   parseConfig,
-  phaseOf,
   projectRoot,
   stepTimeoutMinutesOf,
   tableConfig,
 } from '../../../src/config/config';
+import { phasesOf } from '../../../src/core/phases';
 
 const shipped = () => parse(readFileSync(resolve(projectRoot(), 'lakestep.config.yml'), 'utf8'));
 const aggregate = (reads: { table: string; fromDays: number; toDays: number }[]) => ({
@@ -106,7 +107,7 @@ describe('parseConfig', () => {
       },
     };
 
-    expect(() => parseConfig(raw)).toThrow(/reads form a cycle/);
+    expect(() => parseConfig(raw)).toThrow(/lakestep\.config\.yml a\.reads: reads form a cycle/);
   });
 
   it('refuses an event-time column that is not declared', () => {
@@ -268,7 +269,7 @@ describe('parseConfig columns', () => {
   });
 });
 
-describe('phaseOf', () => {
+describe('phasesOf over a config', () => {
   it('puts a table one phase after the latest table it reads', () => {
     const config = parseConfig({
       ...shipped(),
@@ -285,7 +286,13 @@ describe('phaseOf', () => {
       },
     });
 
-    expect(phaseOf(config)).toEqual({ access_records: 0, node_snapshots: 0, file_downloads: 1, a: 1, b: 2 });
+    expect(phasesOf(allTableNames(config).map((name) => tableConfig(config, name)))).toEqual({
+      access_records: 0,
+      node_snapshots: 0,
+      file_downloads: 1,
+      a: 1,
+      b: 2,
+    });
     expect(tableConfig(config, 'b').reads).toHaveLength(2);
     expect(() => tableConfig(config, 'nope')).toThrow(/unknown table/);
   });

@@ -1,7 +1,7 @@
 import { formatReportText } from '../../../src/cli/reportCommand';
 import { summarize, type RunSummary } from '../../../src/core/summary';
 import type { Plan, StepResult } from '../../../src/core/types';
-import { buildRunReport, MAX_SAMPLE_ROWS, type CheckOutcome } from '../../../src/report/runReport';
+import { buildRunReport, MAX_SAMPLE_ROWS, type ReportCheck } from '../../../src/report/runReport';
 import { renderRunReportHtml } from '../../../src/report/runReportHtml';
 import { chartData, chartJsSource, jsonForScript } from '../../../src/report/runReportHtml';
 
@@ -70,8 +70,8 @@ function summary(): RunSummary {
   };
 }
 
-const checks: CheckOutcome[] = [
-  { name: 'unique_key', table: 'access_records', day: '2024-03-05', status: 'passed', failingRows: 0 },
+const checks: ReportCheck[] = [
+  { name: 'unique_key', table: 'access_records', day: '2024-03-05', status: 'passed', failingRows: 0, sampleRows: [] },
   {
     name: 'row_count_drift',
     table: 'file_downloads',
