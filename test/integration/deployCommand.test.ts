@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, PACKAGE_ROOT, rejectedTable } from '../../src/config/config';
 import { initProject } from '../../src/cli/initCommand';
+import { LAMBDA_FOLDERS } from '../helpers/lambdaFolders';
 import { offlineEnv, run, type Template } from '../helpers/serverlessPackage';
 
 const LAKESTEP = join(PACKAGE_ROOT, 'bin', 'lakestep.js');
@@ -65,9 +66,7 @@ describe('lakestep deploy --package-only', () => {
   });
 
   it("is lakestep's stack: every Lambda, the state machine, the ledger tables", () => {
-    const functions = readdirSync(join(PACKAGE_ROOT, 'functions'));
-
-    expect(resourcesOf('AWS::Lambda::Function')).toHaveLength(functions.length);
+    expect(resourcesOf('AWS::Lambda::Function')).toHaveLength(LAMBDA_FOLDERS.length);
     expect(resourcesOf('AWS::StepFunctions::StateMachine').map((r) => r.Properties.StateMachineName)).toEqual([
       'lakestep-test-pipeline',
     ]);
