@@ -26,7 +26,7 @@ import { runInNewContext } from 'node:vm';
 import { S3ObjectStore } from '../aws/s3ObjectStore';
 import { DEFAULTS } from '../config/config';
 import { addDays, dayRange } from '../core/days';
-import { planExecution } from '../core/plan';
+import { planExecution } from '../core/executions';
 import { assumeUnlisted, rawDaysToList } from '../core/rawListing';
 import { rawPartitionState } from '../core/fingerprint';
 import type { RawPartitionState, RunInput } from '../core/types';

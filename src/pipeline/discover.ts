@@ -7,7 +7,7 @@ import type { LakestepConfig } from '../config/config';
 import { InputError } from '../core/errors';
 import { dayOfEpochMs } from '../core/days';
 import { continuationInput, continuationName, type RunInputEvent } from '../core/input';
-import { planExecution } from '../core/plan';
+import { planExecution } from '../core/executions';
 import type { Ports } from '../core/ports';
 import type { SkippedKey } from '../core/rawKeys';
 import { assumeUnlisted, rawDaysToList, type FullScanReason, type RawListing } from '../core/rawListing';

@@ -4,7 +4,7 @@
  * `buildRunReport` is pure (the JSON stored at `_reports/<execution>.json`); the HTML page is in
  * ./runReportHtml.ts.
  */
-import { describeReason } from '../core/plan';
+import { describeReason } from '../core/dirtyReasons';
 import type { RunSummary, SummaryDay } from '../core/summary';
 import type { Day } from '../core/types';
 import { executionName } from '../pipeline/runKeys';
