@@ -1,5 +1,5 @@
 /**
- * Stages raw files for DuckDB (rawReader.ts explains the two line formats): inflate, split into
+ * Stages raw files for DuckDB (docs/duckdb-engine.md explains the two line formats): inflate, split into
  * records (records.ts) and write each file's staged lines, on worker threads, one file at a time
  * per worker. Splitting is byte-by-byte JavaScript, so it scales with cores, and it is done before
  * DuckDB reads anything: measured on the bench (2 cores), overlapping Node's staging with DuckDB's

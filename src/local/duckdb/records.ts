@@ -13,7 +13,7 @@ import { RECORD_FLAG, NUMBER_MARK } from '../../core/rawSql/contract';
 /** JSON whitespace (RFC 8259): the only bytes skipped between records. A BOM is not among them. */
 const SPACE = 0x20;
 const TAB = 0x09;
-/** The bytes of JSON's structure (also used by rawReader.ts to stage records). */
+/** The bytes of JSON's structure (also used by rawStaging.ts to stage records). */
 export const BYTE = { CR: 0x0d, LF: 0x0a, QUOTE: 0x22, COMMA: 0x2c, OPEN: 0x7b } as const;
 const { CR, LF, QUOTE, COMMA, OPEN } = BYTE;
 const BACKSLASH = 0x5c;
