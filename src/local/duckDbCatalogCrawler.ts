@@ -1,23 +1,8 @@
 /**
  * The local Glue crawler: publishes each processed table and its quarantine table as DuckDB views
  * in `<lake>/_catalog.duckdb`, so `lakestep query` answers what Athena would.
- *
- * - One view per table, over the Parquet files of its day folders in the table's partition layout
- *   (core/partitionLayout: `processed/<table>/year=…/month=…/day=…/` or `processed/<table>/record_date=…/`;
- *   `rejected/<table>/` is always `year=/month=/day=`), with Hive partitioning. The partition
- *   columns are VARCHAR, as a Glue crawler types them for Athena (`year = '2024'`, `record_date =
- *   '2024-03-05'`), so a query that runs here runs on Athena (docs/tables.md "Partition layout").
- * - Paths in the views are relative to the lake folder: readers set DuckDB's `file_search_path`
- *   to the lake (catalogQuery.ts does), so a lake folder can be moved or copied and still queried,
- *   from any working directory. Another DuckDB client: `SET file_search_path = '<lake>'` first.
- * - A table with no Parquet files yet: a processed table gets no view (as a Glue crawler makes no
- *   table); a rejected table gets an empty view with its documented columns (docs/raw-records.md),
- *   because "no rejects" is the normal case and a query of it should return zero rows, not fail.
- * - Crawled partitions go to the table `lakestep_partitions`, each crawl to `lakestep_crawls`.
- * - Snapshots (core/snapshots): a view `<table>__<name>` over `snapshots/<name>/<table>/` for each
- *   one with a manifest, kept in `lakestep_snapshots`; every crawl (and so every rebuild) syncs them.
- * - A crawl builds a copy of the catalog and renames it over the old one: readers never see half
- *   a crawl, and an open `lakestep query` never blocks it.
+ * Views, partition types, relative paths, empty reject tables, snapshots and the atomic rebuild:
+ * docs/duckdb-engine.md, "The local catalog".
  */
 import { sqlString } from '../core/sqlText';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';

@@ -1,34 +1,9 @@
 /**
  * The raw-reading SQL, generated once from a dataset's declared columns, in the DuckDB and the Spark
  * dialect of the same statements (docs/raw-records.md states the rules; this is where they live).
- * Pure: no I/O. The engines only put the records relation in place (contract.ts: `raw_files`,
- * `raw_records`, `splitter_rejects`, `run_days`), run these statements and write days.
- *
- * Statements (RawReadSql; each a SELECT, registered under the name given):
- * - `classified`: one row per raw_records row: the declared columns typed (config order, their
- *   names; string → STRING/VARCHAR, bigint → BIGINT, double → DOUBLE, boolean → BOOLEAN, timestamp →
- *   TIMESTAMP, UTC), then `_file_id INT, _source_file STRING, _record_index BIGINT, _arrival_day DATE,
- *   _event_day DATE` (NULL unless the record is valid), `reason STRING` (NULL: valid), `detail STRING`,
- *   `event_day DATE` (late only), `raw_text STRING` (rejects only: `r` when given, else the record text, numbers unmarked).
- *   Engines should cache it (every statement below reads it).
- * - `raw_<dataset>` (rawView): the stage's input: valid records, declared columns + `_source_file,
- *   _record_index, _arrival_day`.
- * - `rejects`: `arrival_day DATE, source_file STRING, record_index BIGINT, reason STRING, detail
- *   STRING, event_day DATE, raw_text STRING`, of every arrival day read, splitter rejects included.
- * - recordsByArrivalDay `(arrival_day, records BIGINT)`: all records (rejects included) of each
- *   run day, the reject threshold's denominator; eventDayCounts `(day, records_in BIGINT,
- *   distinct_keys BIGINT)`: valid records of each run day by event day, and their distinct dedupKey
- *   values (NULL without a dedupKey); rejectCounts `(arrival_day, reason, records BIGINT)`.
- *
- * Parsing: Spark runs ONE `from_json(t, <struct of the declared paths, leaves STRING>, strict options)`
- * per record (a record whose path crosses a non-object value fails that parse as a whole: for those
- * only, a validity parse and per-leaf parses of the intermediate texts follow). DuckDB runs
- * `json_transform(t, <the same struct, leaves JSON>)`, or reads the struct straight from staged NDJSON
- * (duckdbNdjsonClassifiedSql). Each leaf then becomes a kind and a text, the same in both engines:
- * `n` number (its text as written: marked numbers, or integers, which both parsers keep exactly),
- * `s` string or boolean (the unescaped string, `true`/`false`), `o` object or array (only string
- * columns look: every other cast refuses a text starting with `{` or `[` anyway). The casts read
- * (kind, text) only.
+ * Pure: no I/O. The engines only put the records relation in place (contract.ts), run these
+ * statements and write days. The statements' shapes and how each engine parses a record:
+ * docs/raw-records.md, "The generated statements".
  */
 import type { DatasetConfig } from '../../config/config';
 import { INVALID_FLAGS, NUMBER_MARK, RAW_RELATIONS, RECORD_FLAG } from './contract';
