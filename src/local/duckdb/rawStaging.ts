@@ -13,15 +13,8 @@ import { Worker } from 'node:worker_threads';
 import type { RawColumn } from '../../config/config';
 import { fileTooLargeDetail, tooLargeDetail, TOO_LARGE_KEPT_BYTES } from '../../core/rawSql/contract';
 import { csvFileRecords } from './csvReader';
-import {
-  BYTE,
-  decodeRawFile,
-  markNumbers,
-  RECORD_FLOAT,
-  RECORD_LENIENT,
-  RECORD_UNBALANCED,
-  splitRecords,
-} from './records';
+import { decodeRawFile } from './rawDecode';
+import { BYTE, markNumbers, RECORD_FLOAT, RECORD_LENIENT, RECORD_UNBALANCED, splitRecords } from './records';
 
 const FIELD_SEP = 0x01;
 const { LF, CR, QUOTE, COMMA } = BYTE;
