@@ -12,6 +12,7 @@ import type { Day } from '../../core/types';
 import { loadFastRejectTexts, recoverRefused } from './fastRecordRecovery';
 import { listRawFiles } from './rawFiles';
 import { namingRawFiles } from './rawFileErrors';
+import { stageFiles } from './rawStagingPool';
 import { appendLeftovers, createInputTables, csvSourceSql, loadParquet } from './rawRelations';
 import {
   FAST_FILE_FIELD,
@@ -20,7 +21,6 @@ import {
   type FastFile,
   type OddRecord,
   type SplitterReject,
-  stageFiles,
 } from './rawStaging';
 
 export interface LoadRawOptions {
