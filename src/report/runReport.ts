@@ -49,7 +49,7 @@ export interface RunReportExtra {
   startedAtMs?: number;
   /** epoch ms; when the report was made (the commit's clock) */
   endedAtMs?: number;
-  /** the execution that goes on with this run (it was cut: core/plan planExecution) */
+  /** the execution that goes on with this run (it was cut: core/executions planExecution) */
   continuedBy?: RunReport['continuedBy'];
   /** what the work done costs on AWS (core/costEstimate) */
   cost?: CostEstimate;
