@@ -1,28 +1,9 @@
 """Whole-day replacement of a Hive-partitioned table, safe on S3 (new objects first, old ones after).
 
-Write order, per step:
-1. Spark writes every day of the step to a private staging prefix
-   `_staging/<executionId>/<groupId>/<table prefix>lakestep_day=YYYY-MM-DD/part-<job uuid>….parquet`
-   (nothing under the table changes yet; a crash here leaves only staging litter).
-2. Then, day by day: list the day's current objects (the "old" set), move each staged file into
-   the day folder, the path the StepSpec gives for that day (`keys.partitions`: TypeScript's
-   src/core/partitionLayout.ts names the folders, `year=…/month=…/day=…` or `record_date=…`; the
-   driver never builds one) (on S3: a server-side copy that appears whole, then a delete of the staged
-   object; names carry Spark's job uuid, so they never collide with old names), and only then
-   delete the old set. A day with no rows has nothing to move and just loses its old objects.
-3. Remove the staging prefix.
-
-So a reader never sees a day missing or half-written by this step: before step 2 it sees the
-old objects, during it old plus some new (duplicates for that window, never gaps), after it
-only the new. A crash in step 2 would leave old+new for a day, and a run with nothing to do (a
-crashed `--force` backfill) would never replace them: so before step 2 the step writes a publish
-journal (`_state/publish/<execution name>/<group>-<kind>-<table>.json`: per day the partition, the
-new file names and the old ones; the DuckDB writer writes the same shape) and deletes it after.
-`recover_publishes`, run at the start of every step (and of every local run, by the CLI), finishes
-each journaled day whose new files are all in place (deletes its old ones) and rolls back the
-others (deletes the new ones that got in: the old ones go only after every new one is in). We do not use Spark's own dynamic overwrite into
-the table: its commit deletes each partition folder and then renames staging files into it,
-which on S3 is a non-atomic copy after a delete (a window where the day is empty or partial).
+Stages every day of the step, moves each day's new files in before deleting its old ones, and keeps a
+publish journal so a crash mid-way is finished or rolled back (`recover_publishes`). The write order,
+the journal and why Spark's own dynamic overwrite is not used: docs/stage-contract.md, "How the Spark
+driver replaces a day".
 """
 
 from __future__ import annotations

@@ -1,34 +1,7 @@
 /**
  * `npm run bench`: the DuckDB engine's throughput against a plain DuckDB JSON→Parquet copy of the
  * same data, in the same process.
- *
- * 1. generateSample writes ≥ 2,000,000 records (10 arrival days × 24 h × 8,400/h, with its planted
- *    duplicates, late and malformed records) as gzip Firehose files into a temporary lake.
- * 2. Pipeline: the real one. withLocalRuntime (dynalite ledger and lock, folder store, DuckDB
- *    steps, local crawler) and executeStateMachine run statemachines/pipeline.asl.yml over the
- *    lake: validate, lock, discover, plan, the Map of DuckDB steps (groups of maxDaysPerStep days,
- *    one at a time (the DuckDB runner queues them: each uses every core), each reading its raw window once),
- *    crawl, commit, release. Timed:
- *    the execution (executeStateMachine); the runtime's start and stop are shown apart. The
- *    engine's share is the steps' own StepResult.seconds, with each step's profile (load, stage
- *    SQL, writes: wall and CPU) from the runner.
- * 3. Plain copy: `read_json` cannot read the raw files as they are (a Firehose object mixing `}{`
- *    and `}\n{` fails to parse, and `ignore_errors` is refused for back-to-back JSON), so the fair
- *    twin is prepared untimed: the same records, one per line, gzip level 1 like the raw files.
- *    Timed: `COPY (SELECT * FROM read_json(twin, columns = declared, format = 'newline_delimited',
- *    ignore_errors = true)) TO 'plain.parquet'` — the best case for DuckDB's own reader.
- * 4. Floor: the least any engine must do for this output, as one DuckDB query over the same twin:
- *    read, keep one copy of each dedup key, write day-partitioned Parquet. No Firehose splitting,
- *    no quarantine, no derived columns, no checks, no ledger: the pipeline cannot beat it, so it
- *    shows what records/s this machine allows at best.
- * Exactness: the run's summary must match generateSample's expected output rows and rejects,
- * else the bench fails.
- * Ends with exactly: `bench: <N> records/s, <R> x plain copy, <F> x floor` (N = records written ÷
- * execution seconds, R = execution seconds ÷ plain copy seconds, F = execution ÷ floor seconds). CPU seconds are process CPU
- * (all threads); the machine may be shared, so the CPU figures are the steadier ones.
- *
- * Options (environment): BENCH_DAYS (10), BENCH_RECORDS_PER_HOUR (8400), BENCH_LAKE (a temp
- * folder, removed after unless given), BENCH_KEEP=1 keeps the temporary lake.
+ * How it is measured, what must match and its last line: docs/benchmarks.md, "npm run bench".
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -36,7 +9,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { loadConfig } from '../config/config';
 import type { RunSummary } from '../core/summary';
 import { DuckDbStepRunner, type StepRun } from '../local/duckdb/duckDbStepRunner';
-import { EVENT_TIME_MAX_MS } from '../local/duckdb/rawReader';
+import { EVENT_TIME_MAX_MS } from '../core/rawSql';
 import { executeStateMachine } from '../local/executeStateMachine';
 import { withLocalRuntime } from '../local/localRuntime';
 import { summaryKey } from '../core/runKeys';

@@ -1,32 +1,14 @@
 /**
  * `npm run bench:discover`: discovery's listing and planning over 5 years of hourly Firehose data,
- * 60 objects an hour (1,827 days, ~2.63 M keys), served by a simulated S3 bucket
- * (bench/simulatedFirehoseListing: the real S3ObjectStore and the SDK's paginator over generated
- * 1,000-key pages, no disk, no network). Two runs, each timed with its peak heap:
- * (a) scheduled: the ledger has every day (high-water mark: the last day, which is today), so
- *     core/rawListing plans the last `max(lateDays, 1) + 1` days; they are listed per day prefix
- *     (pipeline/observeRawPartitions) and planned (core/plan planExecution) with the other days
- *     as the ledger recorded them;
- * (b) full: `--full`, the whole raw prefix listed in one paginated listing, then planned.
- * What is left out: the ledger's reads (DynamoDB) and writing the plan, the same in both runs.
- * The ledger holds every simulated day's real fingerprint except the last day's, recorded an hour
- * earlier (built untimed before both runs): both runs find that hour and plan the days it reaches.
- * Peak heap: `heapUsed`, sampled after every page served and every 20 ms, after a full GC before
- * each run; run (a) goes first, so nothing of (b) is counted in it.
- * Ends with `bench:discover: scheduled <s> s <MB> MB <pages> pages; full <s> s <MB> MB <pages> pages`.
- * Options (environment): BENCH_DISCOVER_DAYS (1827), BENCH_DISCOVER_FILES_PER_HOUR (60).
- *
- * Measured on the shared 2-core development machine (Node 20), 2,630,880 keys:
- *   (a) scheduled  0.05 s    18 MB peak heap      6 pages     4 list calls (2 days × 2 layouts)
- *   (b) full      47.8 s     28 MB peak heap  2,631 pages     1 listing, streamed page by page
- * Before discovery was bounded and streamed, every run was (b) holding the whole listing: 61 s, 1,371 MB.
+ * 60 objects an hour (~2.63 M keys), served by a simulated S3 bucket (bench/simulatedFirehoseListing).
+ * The two runs, what is left out, the last line and the figures measured: docs/benchmarks.md.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { S3ObjectStore } from '../aws/s3ObjectStore';
 import { DEFAULTS } from '../config/config';
 import { addDays, dayRange } from '../core/days';
-import { planExecution } from '../core/plan';
+import { planExecution } from '../core/executions';
 import { assumeUnlisted, rawDaysToList } from '../core/rawListing';
 import { rawPartitionState } from '../core/fingerprint';
 import type { RawPartitionState, RunInput } from '../core/types';

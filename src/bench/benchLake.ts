@@ -10,8 +10,9 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { loadConfig } from '../config/config';
 import { addDays, dayRange } from '../core/days';
-import { listRawFiles } from '../local/duckdb/rawReader';
-import { decodeRawFile, splitRecords } from '../local/duckdb/records';
+import { listRawFiles } from '../local/duckdb/rawFiles';
+import { decodeRawFile } from '../local/duckdb/rawDecode';
+import { splitRecords } from '../local/duckdb/records';
 import { generateSample } from '../../examples/synapse/sample/generate';
 
 const START = '2024-03-01';

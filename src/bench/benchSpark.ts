@@ -1,17 +1,6 @@
 /**
  * `npm run bench:spark`: the path EMR runs against what a user writes by hand, on the same Spark.
- *
- * 1. generateSample writes access records (BENCH_DAYS days × 24 h × BENCH_RECORDS_PER_HOUR, default
- *    3 × 2,000/h ≈ 145,000; the issue's figure is 10 × 8,400/h ≈ 2 M) as gzip Firehose files, and the
- *    same records one per line as an NDJSON twin (Spark's JSON reader cannot split back-to-back `}{`).
- * 2. lakestep: `lakestep run --engine spark` (the state machine, each step the PySpark driver through
- *    spark-submit --master local[2]: the Java helper splits, the generated SQL types and quarantines).
- * 3. plain Spark: a job this bench writes itself, submitted the same way: Spark's JSON reader over the
- *    twin with the record type declared, the same stage SQL (spark/sql/access_records.sql) over all
- *    days, Parquet partitioned by day. No quarantine, no checks, no ledger.
- * Each side runs as a child process tree; its wall seconds and the largest process's peak RSS
- * (getrusage of the children) are measured. Ends with exactly
- * `bench:spark: lakestep <S> s, plain spark <P> s, ratio <S/P>`. Tests never assert on these figures.
+ * How it is measured and its last line: docs/benchmarks.md, "npm run bench:spark".
  */
 import { spawnSync } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';

@@ -6,7 +6,7 @@
 import { InputError } from '../core/errors';
 import { validateRunInput } from '../core/input';
 import type { RunSummary } from '../core/summary';
-import { describeReason } from '../core/plan';
+import { describeReason } from '../core/dirtyReasons';
 import type { Plan } from '../core/types';
 import { executeChain, localExecutionId, type ExecutionOutcome } from '../local/executeStateMachine';
 import { takeOverStaleLock } from '../local/staleLock';

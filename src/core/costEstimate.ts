@@ -4,21 +4,8 @@
  * each priced from core/prices.ts. Pure: the plan's shape, the stage's settings, the timing and the
  * state machine's shape come in; nothing is read here.
  *
- * The model of one execution that has work (statemachines/pipeline.asl.yml, its success path):
- *   ValidateInput → AcquireLock → LockTaken → Discover → HasWork → EnsureCluster → TransformPhases
- *   (one iteration per phase: TransformDays, one iteration per step group: LaunchStep, then per poll
- *   WaitForStepStart (the first) or WaitForStep → CheckStep → StepDone, then GroupEnded) → TerminateCluster → StartCrawler, then per
- *   poll WaitForCrawler → CheckCrawler → CrawlerDone → CommitLedger → ReleaseLock → MoreToDo
- *   (→ ContinueRun when the run goes on) → Done.
- * One with nothing to do: ValidateInput → AcquireLock → LockTaken → Discover → HasWork → ReleaseLock →
- *   MoreToDo → Done.
- * A step of S seconds is polled as core/stepPolling's back-off schedule polls it (30 s after launch,
- * then half its age, 30–300 s: maxPollsOfStep(S)); the crawl ceil(crawler seconds / WaitForCrawler's
- * seconds) times.
- * Each state entered is one billed transition. History events: 2 for the execution (started,
- * succeeded); a Task 5 (entered, scheduled, started, succeeded, exited: a Lambda and the
- * startExecution integration alike); a Choice, Wait, Pass or Succeed 2; a Map 4 (entered, started,
- * succeeded, exited) plus 2 per iteration (started, succeeded).
+ * The execution model it counts (states entered, polls, history events per state): docs/cost-model.md.
+ * Over 300 lines: one model; its counts, times and prices are read together.
  */
 
 import type { Prices } from './prices';

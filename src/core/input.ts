@@ -202,7 +202,7 @@ export function validateRunInput(event: unknown, ctx: RunInputContext): RunInput
 }
 
 /**
- * The input of the execution that goes on with a run cut at `until` (core/plan planExecution):
+ * The input of the execution that goes on with a run cut at `until` (core/executions planExecution):
  * - a forced backfill goes on from the day after `until` (a forced day never becomes clean);
  * - an unforced backfill goes on `overlapDays` (2 × the largest lateness) before that, so the raw
  *   partitions that straddle the cut have all their days planned once more and commit (within a

@@ -2,32 +2,17 @@
  * Discovery's pure heart: from what the lake holds now, what the ledger remembers and what the run asks
  * for, decide which output days to recompute, why, and in which step groups. No I/O, no clock (`nowMs`
  * comes in), deterministic: the same arguments give the same plan, byte for byte.
+ * Over 300 lines: planDirtyDays and its per-table helpers apply one set of rules (PlanArgs) and are read together.
  */
 import type { DatasetConfig } from '../config/config';
-import { addDays, dayOfEpochMs, dayRange, daysBetween, isDay, isoWeekMonday } from './days';
-import {
-  inputDaysFor,
-  outputDaysAffectedBy,
-  rawDaysForRange,
-  readDaysFor,
-  readerDaysAffectedBy,
-  type Period,
-  type ReadWindow,
-} from './dependencies';
+import { dayOfEpochMs, dayRange, daysBetween, isDay, isoWeekMonday } from './days';
+import { inputDaysFor, outputDaysAffectedBy, readerDaysAffectedBy, type Period, type ReadWindow } from './dependencies';
+import { sortReasons } from './dirtyReasons';
 import { InputError } from './errors';
 import { phasesOf, tablesToPlan } from './phases';
 import { compareText } from './rawKeys';
-import type {
-  Day,
-  DirtyReason,
-  OutputDayState,
-  Plan,
-  PlannedDay,
-  RawPartitionState,
-  RunInput,
-  StepGroup,
-  TableRange,
-} from './types';
+import { groupDays } from './stepGroups';
+import type { Day, DirtyReason, OutputDayState, Plan, PlannedDay, RawPartitionState, RunInput } from './types';
 
 /** How a table reads processed tables (absent: it reads only its raw source). */
 interface Reads {
@@ -68,7 +53,7 @@ export interface PlanArgs {
   /** mode `rerun`: the failed days of input.rerunOf (from its ExecutionRecord) */
   rerunDays?: { dataset: string; day: Day }[];
   /**
-   * This execution's share of a long run (set by {@link planExecution}): raw-fed tables plan no day
+   * This execution's share of a long run (set by core/executions planExecution): raw-fed tables plan no day
    * after it and aggregates none of their own after it; aggregates still follow the upstream days
    * that are planned, so nothing downstream of a recomputed day is left behind.
    */
@@ -79,20 +64,6 @@ export interface PlanArgs {
    */
   archivedBefore?: Record<string, Day>;
 }
-
-/** Order reasons appear in within a day: the raw-data reasons first, by raw day, then the run's own. */
-const REASON_ORDER: DirtyReason['kind'][] = [
-  'new_raw',
-  'late_file',
-  'removed_raw',
-  'upstream',
-  'forced',
-  'stale',
-  'rerun',
-];
-
-const reasonKey = (reason: DirtyReason): string =>
-  `${REASON_ORDER.indexOf(reason.kind)}|${'rawDay' in reason ? reason.rawDay : 'table' in reason ? `${reason.table}|${reason.from}` : ''}`;
 
 /**
  * Plans one execution. The rules, per dataset with lateness L (output day D reads raw days D−L … D+L):
@@ -222,80 +193,6 @@ export function planDirtyDays(args: PlanArgs): Plan {
   plan.groups.sort((a, b) => a.phase - b.phase || compareText(a.groupId, b.groupId));
   for (const ds of datasets) plan.stageVersions[ds.name] ??= versionOf(ds.name, args);
   return plan;
-}
-
-/**
- * planDirtyDays, cut to at most `maxSteps` step groups so that one execution stays far below Step
- * Functions' 25,000 history events (every group's poll loop adds ~9 events per poll: design.md).
- * When the whole run needs more groups, this execution takes the earliest days: the latest `until`
- * (a planned day) whose plan has at most `maxSteps` groups, but never one whose plan would leave the
- * next execution where this one started, so a chain always ends:
- * - a forced backfill goes on from the day after `until` (core/input continuationInput): any cut
- *   progresses;
- * - other runs plan again from the ledger (an unforced backfill from 2 × lateness before the cut),
- *   so the cut must commit something: a raw partition wholly covered (the first raw-fed day +
- *   2 × lateness, at least), a removed one, or a stale day.
- * That floor may need more than `maxSteps` groups (the aggregates following those days come along).
- * The rest is `deferred`. Raw partitions reaching past `until` are not committed here: the next
- * execution plans the days at the cut again (idempotent) and commits them. Aggregates still follow the upstream days planned. Reruns are never cut (their days
- * are an earlier execution's failed days, already one execution's worth); nor is a plan whose every
- * cut would commit nothing.
- * @throws InputError as planDirtyDays, or when maxSteps < 1
- * @example planExecution(args, 20) // a 3-year backfill at 7 days a step: ~140 days, deferred: { until, days }
- */
-export function planExecution(args: PlanArgs, maxSteps: number): Plan {
-  if (!Number.isInteger(maxSteps) || maxSteps < 1)
-    throw new InputError('maxStepsPerExecution', `${maxSteps} is not a whole number ≥ 1`);
-  const full = planDirtyDays(args);
-  if (full.groups.length <= maxSteps || args.input.mode === 'rerun') return full;
-  const candidates = [...new Set(full.days.map((d) => d.day))].sort(compareText);
-  // the searches below ask for the same cut more than once (the floor, the bisection, the answer)
-  const plans = new Map<number, Plan>();
-  const planUntil = (k: number) => {
-    if (!plans.has(k)) plans.set(k, planDirtyDays({ ...args, until: candidates[k] }));
-    return plans.get(k)!;
-  };
-  const progresses = (plan: Plan) =>
-    args.input.force ||
-    plan.rawPartitions.length > 0 ||
-    plan.removedRawDays.length > 0 ||
-    plan.days.some((d) => d.reasons.some((r) => r.kind === 'stale'));
-  // A cut must hold a day planned for its own sake: one reached only from upstream (an aggregate's
-  // Monday before a backfill's range) moves nothing on.
-  const firstOwn = full.days
-    .filter((d) => d.reasons.some((r) => r.kind !== 'upstream'))
-    .map((d) => d.day)
-    .sort(compareText)[0];
-  const ownFloor = firstOwn === undefined ? 0 : candidates.indexOf(firstOwn);
-  // Both searches rely on monotony: a later `until` plans a superset of days, so it covers more
-  // raw partitions and needs at least as many groups.
-  const floor = lowestIndex(candidates.length, (k) => k >= ownFloor && progresses(planUntil(k)));
-  if (floor === undefined) return full;
-  let best = floor;
-  for (let low = floor + 1, high = candidates.length - 1; low <= high; ) {
-    const mid = (low + high) >> 1;
-    if (planUntil(mid).groups.length <= maxSteps) {
-      best = mid;
-      low = mid + 1;
-    } else high = mid - 1;
-  }
-  const plan = planUntil(best);
-  const kept = new Set(plan.days.map((d) => `${d.dataset}|${d.day}`));
-  const left = full.days.filter((d) => !kept.has(`${d.dataset}|${d.day}`)).length;
-  return left === 0 ? full : { ...plan, deferred: { until: candidates[best], days: left } };
-}
-
-/** The lowest k in [0, n) for which `holds` (monotone: false … false true … true), or undefined. */
-function lowestIndex(n: number, holds: (k: number) => boolean): number | undefined {
-  let found: number | undefined;
-  for (let low = 0, high = n - 1; low <= high; ) {
-    const mid = (low + high) >> 1;
-    if (holds(mid)) {
-      found = mid;
-      high = mid - 1;
-    } else low = mid + 1;
-  }
-  return found;
 }
 
 /** @throws InputError when the table has no stage version */
@@ -441,79 +338,4 @@ function planDataset(
     missingRawDays: input.acceptRawRemoval ? [] : gone.map((day) => ({ dataset, day })),
     held,
   };
-}
-
-function sortReasons(reasons: DirtyReason[]): DirtyReason[] {
-  return [...reasons].sort((a, b) => compareText(reasonKey(a), reasonKey(b)));
-}
-
-/**
- * Cuts ascending, distinct days (Mondays for a weekly table) into step groups: contiguous runs (a day,
- * or a week, apart), each cut greedily into groups of at most `maxDaysPerStep` days. A group reads its
- * raw range (datasets: first−L … last+L) and, per processed input, the union of its days' windows.
- * @example groupDays('access_records', 1, ['2024-03-05', '2024-03-06', '2024-03-09'], 7)
- * // [{ groupId: 'access_records-2024-03-05', days: [05, 06], rawDays: 04 … 07 }, { groupId: 'access_records-2024-03-09', … }]
- */
-export function groupDays(
-  dataset: string,
-  lateDays: number | undefined,
-  days: Day[],
-  maxDaysPerStep: number,
-  shape: { phase: number; period: Period; reads: ReadWindow[] } = { phase: 0, period: 'day', reads: [] },
-): StepGroup[] {
-  const step = shape.period === 'week' ? 7 : 1;
-  const groups: StepGroup[] = [];
-  let current: Day[] = [];
-  const close = () => {
-    if (current.length === 0) return;
-    const [first, last] = [current[0], current[current.length - 1]];
-    const reads: TableRange[] = shape.reads.map((read) => ({
-      table: read.table,
-      from: readDaysFor(first, read)[0],
-      to: addDays(last, read.toDays),
-    }));
-    groups.push({
-      groupId: `${dataset}-${first}`,
-      dataset,
-      phase: shape.phase,
-      period: shape.period,
-      days: current,
-      rawDays: lateDays === undefined ? [] : rawDaysForRange(first, last, lateDays),
-      reads,
-    });
-    current = [];
-  };
-  for (const day of days) {
-    const last = current[current.length - 1];
-    if (last !== undefined && (addDays(last, step) !== day || current.length >= maxDaysPerStep)) close();
-    current.push(day);
-  }
-  close();
-  return groups;
-}
-
-/**
- * One line of why a day is planned, for `--dry-run` and progress output.
- * @example describeReason({ kind: 'late_file', rawDay: '2024-03-05' }) // 'a late file in arrival day 2024-03-05'
- */
-export function describeReason(reason: DirtyReason): string {
-  switch (reason.kind) {
-    case 'new_raw':
-      return `new raw data in arrival day ${reason.rawDay}`;
-    case 'late_file':
-      return `a late file in arrival day ${reason.rawDay}`;
-    case 'removed_raw':
-      return `raw arrival day ${reason.rawDay} was removed`;
-    case 'forced':
-      return 'forced';
-    case 'stale':
-      return `stale (made by stage version ${reason.producedBy}, current ${reason.current})`;
-    case 'rerun':
-      // the name (an ARN's last segment) is what the console, `report` and `rerun` show; a local ARN is made up
-      return `rerun of execution ${reason.executionId.slice(reason.executionId.lastIndexOf(':') + 1)}`;
-    case 'upstream':
-      return reason.from === reason.to
-        ? `${reason.table} ${reason.from} is recomputed`
-        : `${reason.table} ${reason.from}…${reason.to} are recomputed`;
-  }
 }

@@ -116,7 +116,7 @@ export interface Plan {
   missingRawDays?: { dataset: string; day: Day }[];
   /** dataset → stage version the steps run */
   stageVersions: Record<string, string>;
-  /** the run was cut to fit one execution (core/plan planExecution): what is left for the next */
+  /** the run was cut to fit one execution (core/executions planExecution): what is left for the next */
   deferred?: {
     /** the last day this execution plans (raw-fed tables and aggregates' own days) */
     until: Day;

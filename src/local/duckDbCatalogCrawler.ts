@@ -1,81 +1,23 @@
 /**
  * The local Glue crawler: publishes each processed table and its quarantine table as DuckDB views
  * in `<lake>/_catalog.duckdb`, so `lakestep query` answers what Athena would.
- *
- * - One view per table, over the Parquet files of its day folders in the table's partition layout
- *   (core/partitionLayout: `processed/<table>/year=…/month=…/day=…/` or `processed/<table>/record_date=…/`;
- *   `rejected/<table>/` is always `year=/month=/day=`), with Hive partitioning. The partition
- *   columns are VARCHAR, as a Glue crawler types them for Athena (`year = '2024'`, `record_date =
- *   '2024-03-05'`), so a query that runs here runs on Athena (docs/tables.md "Partition layout").
- * - Paths in the views are relative to the lake folder: readers set DuckDB's `file_search_path`
- *   to the lake (catalogQuery.ts does), so a lake folder can be moved or copied and still queried,
- *   from any working directory. Another DuckDB client: `SET file_search_path = '<lake>'` first.
- * - A table with no Parquet files yet: a processed table gets no view (as a Glue crawler makes no
- *   table); a rejected table gets an empty view with its documented columns (docs/raw-records.md),
- *   because "no rejects" is the normal case and a query of it should return zero rows, not fail.
- * - Crawled partitions go to the table `lakestep_partitions`, each crawl to `lakestep_crawls`.
- * - Snapshots (core/snapshots): a view `<table>__<name>` over `snapshots/<name>/<table>/` for each
- *   one with a manifest, kept in `lakestep_snapshots`; every crawl (and so every rebuild) syncs them.
- * - A crawl builds a copy of the catalog and renames it over the old one: readers never see half
- *   a crawl, and an open `lakestep query` never blocks it.
+ * Views, partition types, relative paths, empty reject tables, snapshots and the atomic rebuild:
+ * docs/duckdb-engine.md, "The local catalog".
  */
 import { sqlString } from '../core/sqlText';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { copyFile, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import type { Dirent } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { rejectedTable, type LakestepConfig } from '../config/config';
 import type { Crawler, CrawlerState, SnapshotCatalog, SnapshotRegistration } from '../core/ports';
 import { MANIFEST_FILE, type SnapshotManifest } from '../core/snapshots';
-import {
-  DEFAULT_PARTITION_LAYOUT,
-  dayOfPartitionPath,
-  partitionColumns,
-  REJECTED_PARTITION_LAYOUT,
-  type PartitionLayout,
-} from '../core/partitionLayout';
+import { type CrawledPartition, type CrawlTarget, crawledPartitions, REJECTED_COLUMNS, viewSql } from './catalogTables';
+import { DEFAULT_PARTITION_LAYOUT, REJECTED_PARTITION_LAYOUT, type PartitionLayout } from '../core/partitionLayout';
 
 /** The catalog file, relative to the lake. */
 export const CATALOG_FILE = '_catalog.duckdb';
 
-/** Glue crawlers type Hive partition columns as strings; Athena then compares `year = '2024'`. */
-const PARTITION_COLUMN_TYPE = 'VARCHAR';
-
-/** Columns of a quarantine table (docs/raw-records.md), for the empty view of a table with no rejects yet. */
-const REJECTED_COLUMNS: [string, string][] = [
-  ['arrival_day', 'DATE'],
-  ['source_file', 'VARCHAR'],
-  ['record_index', 'BIGINT'],
-  ['reason', 'VARCHAR'],
-  ['detail', 'VARCHAR'],
-  ['event_day', 'DATE'],
-  ['raw_text', 'VARCHAR'],
-  ...partitionColumns(REJECTED_PARTITION_LAYOUT).map((c): [string, string] => [c, PARTITION_COLUMN_TYPE]),
-];
-
 const TABLE_NAME = /^[a-z][a-z0-9_]*$/;
-
-/** One table the crawl publishes: its catalog name and its lake folder. */
-interface CrawlTarget {
-  name: string;
-  /** lake-relative, e.g. `processed/access_records` */
-  folder: string;
-  layout: PartitionLayout;
-  /** columns of the empty view when there are no files; none = no view */
-  emptyColumns?: [string, string][];
-}
-
-/** One Hive partition found (`year=YYYY/month=MM/day=DD` or `record_date=YYYY-MM-DD`) with its Parquet files. */
-export interface CrawledPartition {
-  table: string;
-  /** `YYYY-MM-DD` */
-  day: string;
-  /** lake-relative folder */
-  folder: string;
-  files: number;
-  /** bytes */
-  bytes: number;
-}
 
 export class DuckDbCatalogCrawler implements Crawler, SnapshotCatalog {
   private readonly lakeDir: string;
@@ -186,7 +128,7 @@ export class DuckDbCatalogCrawler implements Crawler, SnapshotCatalog {
   private async publish(con: DuckDBConnection, targets: CrawlTarget[]): Promise<CrawledPartition[]> {
     const partitions: CrawledPartition[] = [];
     for (const target of targets) {
-      const found = await this.partitionsOf(target);
+      const found = await crawledPartitions(this.lakeDir, target);
       partitions.push(...found);
       await con.run(viewSql(target, found.length > 0));
       await con.run(`DELETE FROM lakestep_partitions WHERE table_name = ${sqlString(target.name)}`);
@@ -318,66 +260,6 @@ export class DuckDbCatalogCrawler implements Crawler, SnapshotCatalog {
     await rename(temp, this.catalogPath);
     return result;
   }
-
-  /** Day folders of a table in its layout that hold at least one `.parquet` file (other folders are not the table's). */
-  private async partitionsOf(target: CrawlTarget): Promise<CrawledPartition[]> {
-    const out: CrawledPartition[] = [];
-    const root = join(this.lakeDir, ...target.folder.split('/'));
-    // the folder chain of the layout's columns, outermost first: ['year=2024/month=03/day=05', …]
-    let paths = [''];
-    for (const column of partitionColumns(target.layout)) {
-      const next: string[] = [];
-      for (const path of paths)
-        next.push(
-          ...(await subdirs(join(root, ...path.split('/')), column)).map((name) => (path ? `${path}/${name}` : name)),
-        );
-      paths = next;
-    }
-    for (const path of paths) {
-      const day = dayOfPartitionPath(path, target.layout);
-      if (day === undefined) continue;
-      const dir = join(root, ...path.split('/'));
-      const files = (await readdir(dir, { withFileTypes: true })).filter(
-        (f) => f.isFile() && f.name.endsWith('.parquet'),
-      );
-      if (files.length === 0) continue;
-      let bytes = 0;
-      for (const f of files) bytes += (await stat(join(dir, f.name))).size;
-      out.push({ table: target.name, day, folder: `${target.folder}/${path}`, files: files.length, bytes });
-    }
-    return out.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
-  }
-}
-
-/** `CREATE OR REPLACE VIEW` over the table's Parquet files, an empty typed view, or a DROP. */
-function viewSql(target: CrawlTarget, hasFiles: boolean): string {
-  const name = `"${target.name}"`;
-  if (hasFiles) {
-    const columns = partitionColumns(target.layout);
-    const glob = sqlString(`${target.folder}/${columns.map(() => '*').join('/')}/*.parquet`);
-    const types = columns.map((c) => `${sqlString(c)}: ${PARTITION_COLUMN_TYPE}`).join(', ');
-    return (
-      `CREATE OR REPLACE VIEW ${name} AS SELECT * FROM read_parquet(${glob}, hive_partitioning = true, ` +
-      `union_by_name = true, hive_types = {${types}})`
-    );
-  }
-  if (target.emptyColumns) {
-    const cols = target.emptyColumns.map(([c, t]) => `CAST(NULL AS ${t}) AS ${c}`).join(', ');
-    return `CREATE OR REPLACE VIEW ${name} AS SELECT ${cols} WHERE false`;
-  }
-  return `DROP VIEW IF EXISTS ${name}`;
-}
-
-/** Names of the sub-folders named `<key>=…`. */
-async function subdirs(dir: string, key: string): Promise<string[]> {
-  let entries: Dirent[];
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
-  return entries.filter((e) => e.isDirectory() && e.name.startsWith(`${key}=`)).map((e) => e.name);
 }
 
 /** Names of the sub-folders of `dir` ([] when it does not exist). */

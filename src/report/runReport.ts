@@ -4,7 +4,7 @@
  * `buildRunReport` is pure (the JSON stored at `_reports/<execution>.json`); the HTML page is in
  * ./runReportHtml.ts.
  */
-import { describeReason } from '../core/plan';
+import { describeReason } from '../core/dirtyReasons';
 import type { RunSummary, SummaryDay } from '../core/summary';
 import type { Day } from '../core/types';
 import { executionName } from '../core/runKeys';
@@ -33,7 +33,7 @@ export interface RunReportExtra {
   startedAtMs?: number;
   /** epoch ms; when the report was made (the commit's clock) */
   endedAtMs?: number;
-  /** the execution that goes on with this run (it was cut: core/plan planExecution) */
+  /** the execution that goes on with this run (it was cut: core/executions planExecution) */
   continuedBy?: RunReport['continuedBy'];
   /** what the work done costs on AWS (core/costEstimate) */
   cost?: CostEstimate;

@@ -13,13 +13,8 @@ import { LockHeldError } from '../../src/core/errors';
 import { DynamoLedger } from '../../src/aws/dynamoLedger';
 import { DynamoLock } from '../../src/aws/dynamoLock';
 import { ledgerTableNames } from '../../src/aws/ledgerTables';
-import {
-  ensureTables,
-  localDynamoClient,
-  runningEndpoint,
-  startDynalite,
-  type DynaliteHandle,
-} from '../../src/local/dynaliteServer';
+import { type DynaliteHandle, runningEndpoint, startDynalite } from '../../src/local/dynaliteServer';
+import { ensureTables, localDynamoClient } from '../../src/local/localDynamoTables';
 
 const names = ledgerTableNames('test');
 

@@ -9,17 +9,16 @@
  * Deterministic: the same options give byte-identical files (seeded PRNG, fixed gzip level, no
  * wall-clock input).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import { DEFAULTS } from '../../../src/config/config';
 import { InputError } from '../../../src/core/errors';
-import { addDays, daysBetween, MS_PER_DAY as DAY_MS } from '../../../src/core/days';
+import { addDays, daysBetween } from '../../../src/core/days';
 import type { Day } from '../../../src/core/types';
-import { sessionId, Vocabulary } from './accessRecord';
+import { AccessHourEmitter, HOUR_MS, type PlantedCounts } from './accessHours';
+import { Vocabulary } from './accessRecord';
 import { DownloadGenerator, type DownloadsExpected } from './downloads';
+import { Writer } from './gzipWriter';
 import { NodeBook, type NodeEvents } from './nodes';
+import { dayNumOf, dayOfNum, expectedOf, type SampleExpected, Tally } from './sampleTally';
 import { rawFileKey, type RawLayout } from '../../../src/sample/rawFile';
 import { Rng } from '../../../src/sample/rng';
 
@@ -34,9 +33,6 @@ export const SAMPLE_DATASETS: readonly SampleDataset[] = ['access_records', 'fil
 /** Raw prefixes of the derived datasets (the access records' is the `prefix` option). */
 export const DOWNLOADS_PREFIX = 'raw/file_downloads/';
 export const SNAPSHOTS_PREFIX = 'raw/node_snapshots/';
-
-const gzipAsync = promisify(gzip);
-const HOUR_MS = 3_600_000;
 
 export interface GenerateSampleOptions {
   /** the lake folder; files go under `<lakeDir>/<prefix>` */
@@ -64,51 +60,6 @@ export interface GenerateSampleOptions {
    * records are still drawn (the downloads derive from them) but not written.
    */
   datasets?: SampleDataset[];
-}
-
-/** How many of each special case were written (planted on purpose or drawn at the configured rates). */
-export interface PlantedCounts {
-  /** `{…` cut after a comma, followed by a newline → invalid_json */
-  truncatedJson: number;
-  /** a non-JSON or non-object line (HTML error page, `null`, an array…) → invalid_json */
-  garbageLines: number;
-  /** sessionId absent or null → missing_field */
-  missingSessionId: number;
-  /** a declared field of the wrong JSON type (`userId: "abc"`, `timestamp` as a string…) → bad_type */
-  badType: number;
-  /** event day more than lateDays from the arrival day → late */
-  lateBeyondAllowance: number;
-  /** records planted with an event on the previous day (23:5x arriving after midnight, backlog) */
-  lateWithinAllowance: number;
-  /** extra copies written of a record (same text; same hour, another hour, or the next day) */
-  duplicateCopies: number;
-}
-
-/** What the pipeline must produce from the generated lake (lateDays as given; all raw days processed). */
-export interface SampleExpected {
-  lateDays: number;
-  /** rows in processed/<table>/ per event day (after dedup); keys ascending */
-  outputRowsByEventDay: Record<Day, number>;
-  /** valid, in-allowance records per event day before dedup (DayResult.recordsIn) */
-  recordsInByEventDay: Record<Day, number>;
-  /** copies dropped per event day (DayResult.duplicatesDropped) */
-  duplicatesByEventDay: Record<Day, number>;
-  outputRows: number;
-  duplicatesDropped: number;
-  /** all quarantined records */
-  rejected: number;
-  /** reason → count; only reasons that occur (invalid_json, missing_field, bad_type, late) */
-  rejectedByReason: Record<string, number>;
-  /** quarantined records per arrival day (DayResult.rejected of that day) */
-  rejectedByArrivalDay: Record<Day, number>;
-  /** of those, `late` ones per arrival day (DayResult.late) */
-  lateByArrivalDay: Record<Day, number>;
-  /** record texts per arrival day, malformed ones included */
-  recordsByArrivalDay: Record<Day, number>;
-  /** accepted records whose event day is before their arrival day */
-  acceptedFromEarlierEventDay: number;
-  /** accepted records whose event day is before the first arrival day */
-  beforeFirstRawDay: number;
 }
 
 /** The file downloads written (`datasets` includes file_downloads). */
@@ -159,141 +110,6 @@ export interface SampleSummary {
   nodeSnapshots?: SnapshotsSummary;
 }
 
-/** Rates per ordinary record: about 1.4 % quarantined and 1 % duplicated, well under the 5 % threshold. */
-const RATES = { invalidJson: 0.005, missing: 0.0025, badType: 0.0035, late: 0.003, duplicate: 0.01 };
-
-const GARBAGE = [
-  '<html><body><h1>502 Bad Gateway</h1></body></html>',
-  'null',
-  '[{"sessionId":"in-an-array"}]',
-  '#!garbage ~~~ 0x1f8b 0x08',
-  'timestamp=1709251200000 userId=42',
-];
-
-const dayNumOf = (ms: number) => Math.floor(ms / DAY_MS);
-const dayOfNum = (n: number): Day => new Date(n * DAY_MS).toISOString().slice(0, 10);
-
-/**
- * Tallies what the pipeline must output while records are written, by the rules of
- * docs/raw-records.md: malformed → rejected (by arrival day); |event day − arrival day| >
- * lateDays → rejected `late`; else counted in its event day; copies of one key collapse to one row.
- */
-class Tally {
-  readonly recordsByArrival = new Map<number, number>();
-  readonly rejectedByArrival = new Map<number, number>();
-  readonly lateByArrival = new Map<number, number>();
-  readonly rejectedByReason = new Map<string, number>();
-  readonly recordsIn = new Map<number, number>();
-  readonly outputRows = new Map<number, number>();
-  readonly duplicates = new Map<number, number>();
-  acceptedFromEarlier = 0;
-  beforeFirst = 0;
-
-  constructor(
-    private readonly lateDays: number,
-    private readonly firstDayNum: number,
-  ) {}
-
-  accepted(eventDay: number, arrivalDay: number): boolean {
-    return Math.abs(eventDay - arrivalDay) <= this.lateDays;
-  }
-
-  written(arrivalDay: number) {
-    inc(this.recordsByArrival, arrivalDay);
-  }
-
-  reject(reason: string, arrivalDay: number) {
-    inc(this.rejectedByReason, reason);
-    inc(this.rejectedByArrival, arrivalDay);
-    if (reason === 'late') inc(this.lateByArrival, arrivalDay);
-  }
-
-  /** A valid record text written in `arrivalDay`; `single`: no other copy of its key exists. */
-  valid(eventMs: number, arrivalDay: number, single: boolean) {
-    const eventDay = dayNumOf(eventMs);
-    if (!this.accepted(eventDay, arrivalDay)) return this.reject('late', arrivalDay);
-    inc(this.recordsIn, eventDay);
-    if (single) inc(this.outputRows, eventDay);
-    if (eventDay < arrivalDay) this.acceptedFromEarlier++;
-    if (eventDay < this.firstDayNum) this.beforeFirst++;
-  }
-
-  /** A key written as several copies, arriving on `arrivalDays`: one row if any copy is accepted. */
-  group(eventMs: number, arrivalDays: number[]) {
-    const eventDay = dayNumOf(eventMs);
-    const acceptedCopies = arrivalDays.filter((a) => this.accepted(eventDay, a)).length;
-    if (acceptedCopies === 0) return;
-    inc(this.outputRows, eventDay);
-    if (acceptedCopies > 1) inc(this.duplicates, eventDay, acceptedCopies - 1);
-  }
-}
-
-function inc<K>(m: Map<K, number>, k: K, by = 1) {
-  m.set(k, (m.get(k) ?? 0) + by);
-}
-
-const sum = (m: Map<unknown, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-function byDay(m: Map<number, number>): Record<Day, number> {
-  const out: Record<Day, number> = {};
-  for (const k of [...m.keys()].sort((a, b) => a - b)) out[dayOfNum(k)] = m.get(k)!;
-  return out;
-}
-
-/**
- * One file being filled, as UTF-8 bytes. Records are copied into the buffer as they are made:
- * holding millions of concatenated strings until a join costs more in GC than building them.
- */
-class FileBuilder {
-  private buf = Buffer.allocUnsafe(1 << 20);
-  private len = 0;
-  private prevIsolated = false;
-  count = 0;
-  /**
-   * The last record is an unterminated object: the splitter (docs/raw-records.md, recovery rule)
-   * ends it only at a line starting with `{`, so a following line of garbage would join it.
-   */
-  open = false;
-
-  /**
-   * @param timeMs the flush time (names the file; events precede it)
-   * @param mode 0 newline-delimited, 1 back to back (`}{`), 2 mixed per record
-   */
-  constructor(
-    readonly timeMs: number,
-    private readonly mode: number,
-    private readonly rng: Rng,
-  ) {}
-
-  /** @param isolated malformed text: it gets a newline before and after, so the scan of raw-records.md ends it there */
-  append(text: string, isolated = false): void {
-    if (
-      this.count > 0 &&
-      (this.mode === 0 || isolated || this.prevIsolated || (this.mode === 2 && this.rng.float() < 0.5))
-    )
-      this.raw('\n');
-    this.raw(text);
-    this.prevIsolated = isolated;
-    this.open = false;
-    this.count++;
-  }
-
-  /** The file's bytes (a trailing newline for newline-delimited files, as Firehose's delimiter leaves). */
-  finish(): Buffer {
-    if (this.mode === 0 || this.prevIsolated) this.raw('\n');
-    return this.buf.subarray(0, this.len);
-  }
-
-  private raw(text: string) {
-    const need = this.len + text.length * 3; // UTF-8 worst case
-    if (need > this.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
-      this.buf.copy(bigger, 0, 0, this.len);
-      this.buf = bigger;
-    }
-    this.len += this.buf.write(text, this.len, 'utf8');
-  }
-}
-
 /**
  * Writes `days × 24` arrival hours of raw access records (2–4 gzip files per hour) and returns
  * what was written and what the pipeline must make of it.
@@ -318,31 +134,13 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
   const downloads = new DownloadGenerator(new Rng((seed ^ 0x444c4f41) | 0), book, startMs, firstDayNum, totalHours);
   const dl = { files: 0, bytes: 0, records: 0 };
   const tally = new Tally(lateDays, firstDayNum);
-  const planted: PlantedCounts = {
-    truncatedJson: 0,
-    garbageLines: 0,
-    missingSessionId: 0,
-    badType: 0,
-    lateBeyondAllowance: 0,
-    lateWithinAllowance: 0,
-    duplicateCopies: 0,
-  };
-  /** copies waiting for their arrival hour: hour index → texts with their event time */
-  const pending = new Map<number, { text: string; eventMs: number }[]>();
-  const dates = new Map<number, string>();
-  const dateOf = (ms: number) => {
-    const n = dayNumOf(ms);
-    let d = dates.get(n);
-    if (d === undefined) dates.set(n, (d = dayOfNum(n)));
-    return d;
-  };
-  let serial = 0;
-  const newRecord = (eventMs: number, session: 'ok' | 'absent' | 'null' = 'ok') =>
-    vocab.record(
-      session === 'ok' ? `"sessionId":"${sessionId(rng, serial++)}"` : session === 'null' ? '"sessionId":null' : '',
-      eventMs,
-      dateOf(eventMs),
-    );
+  const emitter = new AccessHourEmitter(rng, vocab, tally, downloads, {
+    startMs,
+    firstDayNum,
+    totalHours,
+    lateDays,
+    recordsPerHour,
+  });
 
   const writer = new Writer(lakeDir);
   let files = 0;
@@ -350,177 +148,7 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
 
   for (let h = 0; h < totalHours; h++) {
     const hourStart = startMs + h * HOUR_MS;
-    const arrival = firstDayNum + Math.floor(h / 24);
-    const hourOfDay = h % 24;
-    const dayIndex = Math.floor(h / 24);
-    const nFiles = 2 + rng.int(3);
-    const open: FileBuilder[] = [];
-    for (let k = 0; k < nFiles; k++) {
-      const r = rng.float();
-      open.push(
-        new FileBuilder(
-          hourStart + Math.floor(((k + 1) * HOUR_MS) / nFiles) - rng.int(30_000),
-          r < 0.4 ? 0 : r < 0.7 ? 1 : 2,
-          rng,
-        ),
-      );
-    }
-    // Firehose buffers: a file holds the events since the previous flush, plus a minute of spill,
-    // so hour 0 naturally carries events of 23:59 the day before (late within the allowance).
-    const spanMs = Math.floor(HOUR_MS / nFiles) + 60_000;
-    const put = (file: FileBuilder, text: string, isolated = false) => {
-      file.append(text, isolated);
-      tally.written(arrival);
-    };
-    const anyFile = () => open[rng.int(nFiles)];
-
-    const emitTruncated = (file: FileBuilder) => {
-      const full = newRecord(file.timeMs - rng.int(spanMs));
-      let cut = 0;
-      for (let i = 0, n = 3 + rng.int(6); i < n; i++) cut = full.indexOf(',"', cut + 1);
-      put(file, full.slice(0, cut + 1), true); // ends right after a comma, outside any string
-      file.open = true;
-      tally.reject('invalid_json', arrival);
-      planted.truncatedJson++;
-    };
-    const emitGarbage = (file: FileBuilder) => {
-      if (file.open) return emitTruncated(file); // a garbage line would join the open record: one reject, not two
-      put(file, rng.pick(GARBAGE), true);
-      tally.reject('invalid_json', arrival);
-      planted.garbageLines++;
-    };
-    const emitMissing = (file: FileBuilder, how: 'absent' | 'null') => {
-      put(file, newRecord(file.timeMs - rng.int(spanMs), how));
-      tally.reject('missing_field', arrival);
-      planted.missingSessionId++;
-    };
-    const emitBadType = (file: FileBuilder, variant: number) => {
-      const text = newRecord(file.timeMs - rng.int(spanMs));
-      const bad = [
-        // (a string of digits would be read: bigint casts are lenient, docs/raw-records.md)
-        () => text.replace(/"userId":\d+/, '"userId":"abc"'),
-        () => text.replace(/"timestamp":(\d+),"returnObjectId"/, '"timestamp":"$1 ms","returnObjectId"'), // the payload's
-        () => text.replace(/"success":(true|false)/, '"success":"yes"'),
-        () => text.replace(/"responseStatus":(\d+)/, '"responseStatus":"$1.0"'),
-        () => text.replace(/"elapseMS":(\d+)/, '"elapseMS":$1.5'),
-      ][variant % 5]();
-      put(file, bad);
-      tally.reject('bad_type', arrival);
-      planted.badType++;
-    };
-    /** After a valid record is made: the download its request implies, when the pipeline accepts the record. */
-    const download = (eventMs: number) => {
-      if (vocab.lastDownload && tally.accepted(dayNumOf(eventMs), arrival))
-        downloads.fromAccess(vocab.lastDownload, vocab.lastUserId, vocab.lastInstance, eventMs, h);
-    };
-    const emitValid = (file: FileBuilder, eventMs: number) => {
-      put(file, newRecord(eventMs));
-      download(eventMs);
-      tally.valid(eventMs, arrival, true);
-    };
-    /** An original plus copies in later (or the same) hours; copies past the last hour are not written. */
-    const emitDuplicated = (file: FileBuilder, eventMs: number, targets: number[]) => {
-      const text = newRecord(eventMs);
-      download(eventMs); // once: the copies are the same request
-      const kept = targets.filter((t) => t >= h && t < totalHours);
-      tally.group(eventMs, [arrival, ...kept.map((t) => firstDayNum + Math.floor(t / 24))]);
-      put(file, text);
-      tally.valid(eventMs, arrival, false);
-      for (const t of kept) {
-        let list = pending.get(t);
-        if (!list) pending.set(t, (list = []));
-        list.push({ text, eventMs });
-      }
-    };
-    const lateBeyond = (file: FileBuilder, direction: -1 | 1) => {
-      const eventMs = file.timeMs + direction * (lateDays + 1 + rng.int(3)) * DAY_MS - rng.int(HOUR_MS);
-      put(file, newRecord(eventMs));
-      tally.valid(eventMs, arrival, true); // tallies it as `late`
-      planted.lateBeyondAllowance++;
-    };
-
-    // Ordinary records, with the rate-drawn special cases.
-    for (let i = 0; i < recordsPerHour; i++) {
-      const file = open[Math.floor((i * nFiles) / recordsPerHour)];
-      const eventMs = file.timeMs - rng.int(spanMs);
-      let r = rng.float();
-      if ((r -= RATES.invalidJson) < 0) rng.float() < 0.5 ? emitTruncated(file) : emitGarbage(file);
-      else if ((r -= RATES.missing) < 0) emitMissing(file, rng.float() < 0.7 ? 'absent' : 'null');
-      else if ((r -= RATES.badType) < 0) emitBadType(file, rng.int(5));
-      else if ((r -= RATES.late) < 0) lateBeyond(file, -1);
-      else if ((r -= RATES.duplicate) < 0) {
-        const where = rng.float();
-        const target = where < 0.4 ? h : where < 0.75 ? h + 1 + rng.int(3) : (dayIndex + 1) * 24 + rng.int(6);
-        emitDuplicated(file, eventMs, rng.float() < 0.9 ? [target] : [target, h + 1]);
-      } else emitValid(file, eventMs);
-    }
-
-    // Planted cases: a fixed few each day, so even a tiny sample has every kind.
-    const dayStart = startMs + dayIndex * DAY_MS;
-    switch (hourOfDay) {
-      case 0: // 23:5x events arriving just after midnight
-        for (let i = 0; i < 2; i++) {
-          emitValid(anyFile(), dayStart - 1 - rng.int(600_000));
-          planted.lateWithinAllowance++;
-        }
-        break;
-      case 1: // on the first day: events from before the first raw day
-        if (dayIndex === 0) {
-          for (let i = 0; i < 2; i++) {
-            emitValid(anyFile(), dayStart - 1 - rng.int(3 * HOUR_MS));
-            planted.lateWithinAllowance++;
-          }
-        }
-        break;
-      case 2:
-        emitTruncated(anyFile());
-        break;
-      case 3: // copy in another hour of the same day
-        emitDuplicated(anyFile(), hourStart + rng.int(HOUR_MS / 2), [h + 4]);
-        break;
-      case 5: // a backlog: event many hours earlier, on the previous day
-        emitValid(anyFile(), dayStart - (4 + rng.int(12)) * HOUR_MS);
-        planted.lateWithinAllowance++;
-        break;
-      case 6: // copy in the same hour, another file
-        emitDuplicated(anyFile(), hourStart + rng.int(HOUR_MS / 2), [h]);
-        break;
-      case 9:
-        emitGarbage(anyFile());
-        break;
-      case 11:
-        emitMissing(anyFile(), 'absent');
-        break;
-      case 12:
-        emitMissing(anyFile(), 'null');
-        break;
-      case 13:
-        emitBadType(anyFile(), 0); // userId: "abc"
-        break;
-      case 14:
-        emitBadType(anyFile(), 1 + (dayIndex % 4));
-        break;
-      case 15:
-        lateBeyond(anyFile(), -1);
-        break;
-      case 16: // on the first day: a skewed clock, event after the allowance
-        if (dayIndex === 0) lateBeyond(anyFile(), 1);
-        break;
-      case 22: // copy on the next arrival day (dropped on the last day)
-        emitDuplicated(anyFile(), hourStart + rng.int(HOUR_MS / 2), [h + 3]);
-        break;
-      default:
-        break;
-    }
-
-    // Copies due this hour go to random files of it.
-    for (const copy of pending.get(h) ?? []) {
-      put(anyFile(), copy.text);
-      tally.valid(copy.eventMs, arrival, false);
-      planted.duplicateCopies++;
-    }
-    pending.delete(h);
-
+    const open = emitter.hour(h);
     let lastFlushMs = hourStart;
     for (const file of open) {
       if (file.count === 0) continue;
@@ -571,21 +199,7 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
   const bytesOf = await writer.close();
   const bytes = bytesOf.access;
 
-  const expected: SampleExpected = {
-    lateDays,
-    outputRowsByEventDay: byDay(tally.outputRows),
-    recordsInByEventDay: byDay(tally.recordsIn),
-    duplicatesByEventDay: byDay(tally.duplicates),
-    outputRows: sum(tally.outputRows),
-    duplicatesDropped: sum(tally.duplicates),
-    rejected: sum(tally.rejectedByReason),
-    rejectedByReason: Object.fromEntries([...tally.rejectedByReason.entries()].sort()),
-    rejectedByArrivalDay: byDay(tally.rejectedByArrival),
-    lateByArrivalDay: byDay(tally.lateByArrival),
-    recordsByArrivalDay: byDay(tally.recordsByArrival),
-    acceptedFromEarlierEventDay: tally.acceptedFromEarlier,
-    beforeFirstRawDay: tally.beforeFirst,
-  };
+  const expected = expectedOf(tally, lateDays);
   const summary: SampleSummary = {
     lakeDir,
     prefix,
@@ -595,7 +209,7 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
     files,
     bytes,
     recordsWritten,
-    planted,
+    planted: emitter.planted,
     expected,
   };
   if (want.has('file_downloads')) {
@@ -622,43 +236,6 @@ export async function generateSample(opts: GenerateSampleOptions): Promise<Sampl
 
 /** The seed as 12 hex digits (a file-name suffix: stable per seed, like Firehose's per-stream UUID tail). */
 const seedHex = (seed: number) => (seed >>> 0).toString(16).padStart(12, '0');
-
-type ByteBucket = 'access' | 'downloads' | 'snapshots';
-
-/** Gzips and writes files in the background (zlib runs on the libuv pool), at most a few at once. */
-class Writer {
-  private readonly inflight: Promise<unknown>[] = [];
-  /** folder → its mkdir, shared so concurrent writes into a new folder wait for the same one */
-  private readonly dirs = new Map<string, Promise<unknown>>();
-  private readonly bytes: Record<ByteBucket, number> = { access: 0, downloads: 0, snapshots: 0 };
-
-  constructor(private readonly lakeDir: string) {}
-
-  /** @param bucket whose byte count the compressed size adds to */
-  async write(key: string, plain: Buffer, bucket: ByteBucket): Promise<void> {
-    if (this.inflight.length >= 4) await this.inflight.shift()!;
-    const p = this.writeNow(key, plain).then((n) => (this.bytes[bucket] += n));
-    p.catch(() => undefined); // surfaced by the await in write()/close(); avoids an unhandled rejection meanwhile
-    this.inflight.push(p);
-  }
-
-  private async writeNow(key: string, plain: Buffer): Promise<number> {
-    const body = await gzipAsync(plain, { level: 1 }); // fast level: the bench writes gigabytes
-    const path = join(this.lakeDir, ...key.split('/'));
-    const dir = dirname(path);
-    let made = this.dirs.get(dir);
-    if (!made) this.dirs.set(dir, (made = mkdir(dir, { recursive: true })));
-    await made;
-    await writeFile(path, body);
-    return body.length;
-  }
-
-  /** @returns bytes written per bucket */
-  async close(): Promise<Record<ByteBucket, number>> {
-    await Promise.all(this.inflight.splice(0));
-    return this.bytes;
-  }
-}
 
 function validate(opts: GenerateSampleOptions) {
   const intIn = (field: string, v: number, min: number, max: number) => {

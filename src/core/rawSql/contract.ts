@@ -1,42 +1,8 @@
 /**
  * The records relation: what an engine's reader (its splitter, its Parquet reader) hands to the
  * generated SQL (src/core/rawSql/index.ts), the same in both engines. Names, column types and flags
- * are a contract with the Java helper and the PySpark driver (docs/raw-records.md).
- *
- * Relations (names in RAW_RELATIONS):
- *
- * - `raw_files(file_id INT, source_file STRING, arrival_day DATE)`: one row per raw object read;
- *   `source_file` is the lake-relative key (`raw/x/2024/03/01/00/f1.gz`).
- *
- * - `raw_records(f INT, i BIGINT, n TINYINT, t STRING, r STRING)`: one row per record the splitter
- *   found, `f` = raw_files.file_id, `i` = record_index (0-based position in the file, counting every
- *   record the file gave, rejects included), `n` = RECORD_FLAG bits, `r` = the record as written in
- *   the file when `t` is not that (CSV: its line or lines, final line end dropped), else NULL: a
- *   reject's raw_text is `r`, or `t` with its number marks removed; `t` = the record's text:
- *   - json: the record text as split (docs/raw-records.md "Splitting"), with one normalisation
- *     when `n & MARKED_NUMBERS`: every number token outside strings that has a fraction or an
- *     exponent and is valid RFC 8259 (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`) is written as a JSON
- *     string of NUMBER_MARK followed by the token (`12.50` → `"\u000112.50"`, the mark escaped as
- *     the six characters `\u0001`). Both engines' JSON parsers re-serialise such numbers through a
- *     double (`12.50` → `12.5`, `1e3` → `1000.0`); the mark keeps the text as written and tells a
- *     number from a string. A splitter MUST mark those tokens and MAY mark integers too (the SQL
- *     reads a marked integer as the same number). Records with an INVALID flag are never marked.
- *     The generated SQL removes the marks again from the raw_text of rejects.
- *   - csv: a JSON object of the record's fields as JSON strings, keyed by the DECLARED COLUMN NAME
- *     (not the header name): `{"ID":"12","NODE_TYPE":"file"}`. The splitter looks each declared
- *     column up by header name (`path`) or by `position` (headerless). An empty field, or a column
- *     the header lacks or the record is too short for, is left out (SQL NULL). `n` = 0.
- *   - parquet: `to_json` of the row (DuckDB `to_json(row)`, Spark `to_json(struct(*))`), `i` the row's
- *     position in the file, `n` = 0.
- *
- * - `splitter_rejects(f INT, i BIGINT, reason STRING, detail STRING, t STRING)`: records (or whole
- *   files, i = 0) the reader rejects before any SQL: `truncated_gzip` (detail: the file size in
- *   bytes), `too_large` (detail `<N> bytes, over maxRecordBytes <limit>`, t its first 64 KiB cut at
- *   a character boundary), `invalid_csv` (detail: Python's csv.Error message, or `expected <W>
- *   fields, got <N>`, or `header: <message>`), `unreadable_parquet` (detail `not a readable
- *   Parquet file`, t empty). Each counts as one record of its arrival day.
- *
- * - `run_days(day DATE)`: the step's output days (the counts statements read it).
+ * are a contract with the Java helper and the PySpark driver: docs/raw-records.md, "The records
+ * relation", gives every relation's columns and meaning.
  */
 
 /** Bits of raw_records.n. */

@@ -1,38 +1,15 @@
 /**
  * The raw-reading SQL, generated once from a dataset's declared columns, in the DuckDB and the Spark
  * dialect of the same statements (docs/raw-records.md states the rules; this is where they live).
- * Pure: no I/O. The engines only put the records relation in place (contract.ts: `raw_files`,
- * `raw_records`, `splitter_rejects`, `run_days`), run these statements and write days.
- *
- * Statements (RawReadSql; each a SELECT, registered under the name given):
- * - `classified`: one row per raw_records row: the declared columns typed (config order, their
- *   names; string → STRING/VARCHAR, bigint → BIGINT, double → DOUBLE, boolean → BOOLEAN, timestamp →
- *   TIMESTAMP, UTC), then `_file_id INT, _source_file STRING, _record_index BIGINT, _arrival_day DATE,
- *   _event_day DATE` (NULL unless the record is valid), `reason STRING` (NULL: valid), `detail STRING`,
- *   `event_day DATE` (late only), `raw_text STRING` (rejects only: `r` when given, else the record text, numbers unmarked).
- *   Engines should cache it (every statement below reads it).
- * - `raw_<dataset>` (rawView): the stage's input: valid records, declared columns + `_source_file,
- *   _record_index, _arrival_day`.
- * - `rejects`: `arrival_day DATE, source_file STRING, record_index BIGINT, reason STRING, detail
- *   STRING, event_day DATE, raw_text STRING`, of every arrival day read, splitter rejects included.
- * - recordsByArrivalDay `(arrival_day, records BIGINT)`: all records (rejects included) of each
- *   run day, the reject threshold's denominator; eventDayCounts `(day, records_in BIGINT,
- *   distinct_keys BIGINT)`: valid records of each run day by event day, and their distinct dedupKey
- *   values (NULL without a dedupKey); rejectCounts `(arrival_day, reason, records BIGINT)`.
- *
- * Parsing: Spark runs ONE `from_json(t, <struct of the declared paths, leaves STRING>, strict options)`
- * per record (a record whose path crosses a non-object value fails that parse as a whole: for those
- * only, a validity parse and per-leaf parses of the intermediate texts follow). DuckDB runs
- * `json_transform(t, <the same struct, leaves JSON>)`, or reads the struct straight from staged NDJSON
- * (duckdbNdjsonClassifiedSql). Each leaf then becomes a kind and a text, the same in both engines:
- * `n` number (its text as written: marked numbers, or integers, which both parsers keep exactly),
- * `s` string or boolean (the unescaped string, `true`/`false`), `o` object or array (only string
- * columns look: every other cast refuses a text starting with `{` or `[` anyway). The casts read
- * (kind, text) only.
+ * Pure: no I/O. The engines only put the records relation in place (contract.ts), run these
+ * statements and write days. The statements' shapes and how each engine parses a record:
+ * docs/raw-records.md, "The generated statements".
  */
 import type { DatasetConfig } from '../../config/config';
-import { INVALID_FLAGS, NUMBER_MARK, RAW_RELATIONS, RECORD_FLAG } from './contract';
+import { RAW_RELATIONS, RECORD_FLAG } from './contract';
+import { castSql, kindAndText } from './casts';
 import { DIALECTS, type Dialect, type Leaf, type SqlDialect } from './dialects';
+import { CORRUPT, duckdbParsedSql, duckdbStructType, pathTree, sparkJsonOptions, sparkParsedSql } from './parsing';
 
 export * from './contract';
 export type { Dialect } from './dialects';
@@ -52,12 +29,7 @@ export interface RawReadSql {
 
 /** Event times must fall in years 1970…9999: epoch ms in [0, EVENT_TIME_MAX_MS). */
 export const EVENT_TIME_MAX_MS = 253_402_300_800_000;
-/** Any timestamp value: years 0001…9999, as epoch microseconds [TIMESTAMP_MIN_US, TIMESTAMP_MAX_US). */
-export const TIMESTAMP_MIN_US = -62_135_596_800_000_000;
-export const TIMESTAMP_MAX_US = 253_402_300_800_000_000;
 const MS_PER_DAY = 86_400_000;
-/** Spark's from_json corrupt-record column (never a declared name: those cannot start with `__`… unless they do, see leavesOf). */
-const CORRUPT = '__lakestep_corrupt';
 
 /**
  * The statements reading `dataset`'s raw records in `dialect`.
@@ -116,187 +88,6 @@ export function leavesOf(dataset: DatasetConfig): Leaf[] {
     segments: dataset.raw.format === 'csv' ? [name] : column.path.split('.'),
     unit: column.unit,
   }));
-}
-
-/** key → subtree (a leaf is an empty map); insertion order = first declaration. */
-type PathTree = Map<string, PathTree>;
-function pathTree(leaves: Leaf[]): PathTree {
-  const root: PathTree = new Map();
-  for (const leaf of leaves) {
-    let node = root;
-    for (const segment of leaf.segments) {
-      if (!node.has(segment)) node.set(segment, new Map());
-      node = node.get(segment)!;
-    }
-  }
-  return root;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Parsing: f, i, n, t, invalid, c0…ck (leaf k: DuckDB its JSON text, Spark its STRING value)
-
-/** DuckDB's type text of a subtree: leaves JSON (text as written, kind by first character). */
-function duckdbStructType(tree: PathTree): string {
-  if (tree.size === 0) return 'JSON';
-  return `STRUCT(${[...tree].map(([key, sub]) => `${DIALECTS.duckdb.ident(key)} ${duckdbStructType(sub)}`).join(', ')})`;
-}
-
-/** json_transform's structure argument of a subtree. */
-function duckdbTransformShape(tree: PathTree): unknown {
-  return tree.size === 0 ? 'JSON' : Object.fromEntries([...tree].map(([key, sub]) => [key, duckdbTransformShape(sub)]));
-}
-
-function duckdbParsedSql(leaves: Leaf[], d: SqlDialect): string {
-  // TRY: a balanced object that still does not parse (bad escape, leading zero…) is NULL = invalid.
-  // A path crossing a non-object value gives NULL leaves, not a failure (json_transform's rule).
-  const shape = JSON.stringify(duckdbTransformShape(pathTree(leaves)));
-  const cs = leaves.map((leaf, k) => `CAST(j.${leaf.segments.map(d.ident).join('.')} AS VARCHAR) AS c${k}`);
-  return `SELECT f, i, n, t, r, j IS NULL AS invalid${cs.map((c) => `,\n      ${c}`).join('')}
-    FROM (SELECT f, i, n, t, r, CASE WHEN (n & ${INVALID_FLAGS}) = 0 THEN TRY(json_transform(t, ${d.literal(shape)})) END AS j FROM ${RAW_RELATIONS.records}) AS p`;
-}
-
-/** from_json's options: RFC 8259, strict (docs/raw-records.md "Validity"), and the corrupt-record column. */
-function sparkJsonOptions(d: SqlDialect): string {
-  const options: Record<string, string> = {
-    mode: 'PERMISSIVE',
-    columnNameOfCorruptRecord: CORRUPT,
-    allowComments: 'false',
-    allowUnquotedFieldNames: 'false',
-    allowSingleQuotes: 'false',
-    allowNumericLeadingZeros: 'false',
-    allowNonNumericNumbers: 'false',
-    allowBackslashEscapingAnyCharacter: 'false',
-    allowUnquotedControlChars: 'false',
-  };
-  return `map(${Object.entries(options)
-    .map(([k, v]) => `${d.literal(k)}, ${d.literal(v)}`)
-    .join(', ')})`;
-}
-
-/** Spark DDL of a subtree, leaves STRING (any JSON value: strings unescaped, the rest as JSON text). */
-function sparkDdl(tree: PathTree, d: SqlDialect, leafType = 'STRING'): string {
-  return [...tree]
-    .map(
-      ([key, sub]) => `${d.ident(key)} ${sub.size === 0 ? leafType : `STRUCT<${sparkStructFields(sub, d, leafType)}>`}`,
-    )
-    .join(', ');
-}
-function sparkStructFields(tree: PathTree, d: SqlDialect, leafType: string): string {
-  return [...tree]
-    .map(
-      ([key, sub]) =>
-        `${d.ident(key)}: ${sub.size === 0 ? leafType : `STRUCT<${sparkStructFields(sub, d, leafType)}>`}`,
-    )
-    .join(', ');
-}
-
-function sparkParsedSql(leaves: Leaf[], d: SqlDialect): string {
-  const options = sparkJsonOptions(d);
-  const fromJson = (text: string, ddl: string) =>
-    `from_json(${text}, ${d.literal(`${ddl}${ddl ? ', ' : ''}${d.ident(CORRUPT)} STRING`)}, ${options})`;
-  const ddl = sparkDdl(pathTree(leaves), d);
-  // A record whose path crosses a non-object (payload: "x") fails the one parse as a whole: then a
-  // parse with no field tells valid JSON from malformed, and each leaf is read level by level.
-  const valid = `(j.${d.ident(CORRUPT)} IS NULL OR ${fromJson('t', '')}.${d.ident(CORRUPT)} IS NULL)`;
-  const stepwise = (leaf: Leaf) =>
-    leaf.segments.reduce((text, segment) => `${fromJson(text, `${d.ident(segment)} STRING`)}.${d.ident(segment)}`, 't');
-  const cs = leaves.map(
-    (leaf, k) =>
-      `CASE WHEN j.${d.ident(CORRUPT)} IS NULL THEN j.${leaf.segments.map(d.ident).join('.')} WHEN NOT invalid THEN ${stepwise(leaf)} END AS c${k}`,
-  );
-  // A string column's value starting with { or [ is an object or array only if it parses as one
-  // where it is (Spark gives both a string and an object as the same text): probe those few.
-  const probes = leaves.map((leaf, k) => {
-    if (leaf.type !== 'string') return '';
-    const probe = (type: string) =>
-      `${fromJson('t', sparkDdl(pathTree([leaf]), d, type))}.${leaf.segments.map(d.ident).join('.')} IS NOT NULL`;
-    return `,\n      CASE WHEN substr(c${k}, 1, 1) IN ('{', '[') THEN ${probe('MAP<STRING, STRING>')} OR ${probe('ARRAY<STRING>')} ELSE false END AS o${k}`;
-  });
-  return `SELECT *${probes.join('')}
-    FROM (
-      SELECT f, i, n, t, r, invalid${cs.map((c) => `,\n        ${c}`).join('')}
-      FROM (SELECT *, (n & ${INVALID_FLAGS}) <> 0 OR NOT ${valid} AS invalid
-            FROM (SELECT f, i, n, t, r, CASE WHEN (n & ${INVALID_FLAGS}) = 0 THEN ${fromJson('t', ddl)} END AS j FROM ${RAW_RELATIONS.records}) AS p) AS v
-    ) AS l`;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Kinds and texts, casts, reasons
-
-const WS = '[ \\t\\n\\r]*';
-/** a string holding an integer: optional sign and digits, surrounding whitespace ignored */
-const INT_TEXT = `^${WS}([+-]?[0-9]+)${WS}\\z`;
-/** a string holding a number (JSON's, plus a leading + or . and a trailing .) */
-const NUM_TEXT = `^${WS}([+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?)${WS}\\z`;
-/** ISO-8601 date and time: groups 1 date, 2 hh:mm, 4 :ss, 5 .fraction, 6 zone (3, 7, 8 inner) */
-const ISO_TEXT =
-  '^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ](([01][0-9]|2[0-3]):[0-5][0-9])(:[0-5][0-9])?([.][0-9]+)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?\\z';
-
-/** (kind, text) of leaf k: `k<k>` in n/s/o (NULL: null or absent), `s<k>` the text. */
-function kindAndText(leaf: Leaf, k: number, d: SqlDialect): { kind: string; text: string } {
-  const c = `c${k}`;
-  if (d.name === 'duckdb') {
-    // c: the leaf's JSON text. A string is unescaped (cheaply when it holds no escape).
-    const unescaped = `CASE WHEN contains(${c}, '\\') THEN json_extract_string(${c}, '$') ELSE ${c}[2:-2] END`;
-    return {
-      kind: `CASE WHEN ${c} IS NULL OR ${c} = 'null' THEN NULL
-             WHEN ${c}[1] = '"' THEN CASE WHEN ${c}[2:7] = '\\u0001' THEN 'n' ELSE 's' END
-             WHEN ${c}[1] IN ('{', '[') THEN 'o' WHEN ${c} IN ('true', 'false') THEN 's' ELSE 'n' END`,
-      text: `CASE WHEN ${c} IS NULL OR ${c} = 'null' THEN NULL
-             WHEN ${c}[2:7] = '\\u0001' AND ${c}[1] = '"' THEN ${c}[8:-2]
-             WHEN ${c}[1] = '"' THEN ${unescaped} ELSE ${c} END`,
-    };
-  }
-  // c: the STRING leaf (strings unescaped, marked numbers start with NUMBER_MARK, the rest JSON text).
-  const objectProbe = leaf.type === 'string' ? `WHEN o${k} THEN 'o' ` : '';
-  return {
-    kind: `CASE WHEN ${c} IS NULL THEN NULL WHEN substr(${c}, 1, 1) = chr(${NUMBER_MARK.charCodeAt(0)}) THEN 'n' ${objectProbe}ELSE 's' END`,
-    text: `CASE WHEN substr(${c}, 1, 1) = chr(${NUMBER_MARK.charCodeAt(0)}) THEN substr(${c}, 2) ELSE ${c} END`,
-  };
-}
-
-/** Typed value of a column from its kind `q` and text `s`; NULL when absent or not castable. */
-function castSql(leaf: Leaf, q: string, s: string, d: SqlDialect): string {
-  const noDotOrExp = `instr(${s}, '.') = 0 AND instr(${s}, 'e') = 0 AND instr(${s}, 'E') = 0`;
-  const intText = d.regexpExtract(s, INT_TEXT, 1);
-  const numText = d.regexpExtract(s, NUM_TEXT, 1);
-  switch (leaf.type) {
-    case 'string':
-      return `CASE WHEN ${q} <> 'o' THEN ${s} END`;
-    case 'bigint': {
-      // An integral number (104, 104.0, 1e3) within signed 64 bits; a string of sign and digits.
-      const asDouble = `TRY_CAST(${s} AS DOUBLE)`;
-      const integral = `CASE WHEN ${asDouble} = floor(${asDouble}) AND ${asDouble} >= -9223372036854775808.0 AND ${asDouble} < 9223372036854775808.0 THEN CAST(${asDouble} AS BIGINT) END`;
-      return `CASE WHEN ${q} = 'n' THEN CASE WHEN ${noDotOrExp} THEN TRY_CAST(${s} AS BIGINT) ELSE ${integral} END
-             WHEN ${q} = 's' THEN TRY_CAST(${intText} AS BIGINT) END`;
-    }
-    case 'double': {
-      const value = `CASE WHEN ${q} = 'n' THEN TRY_CAST(${s} AS DOUBLE) WHEN ${q} = 's' THEN TRY_CAST(${numText} AS DOUBLE) END`;
-      // finite only (1e400 is not a double; NaN sorts above every number in both engines)
-      return `CASE WHEN abs(${value}) <= 1.7976931348623157e308 THEN ${value} END`;
-    }
-    case 'boolean':
-      return `CASE WHEN ${q} = 's' AND lower(${s}) = 'true' THEN true WHEN ${q} = 's' AND lower(${s}) = 'false' THEN false END`;
-    case 'timestamp':
-      return d.timestampFromMicros(timestampMicrosSql(leaf, q, s, d));
-  }
-}
-
-/** Epoch microseconds of a timestamp column's value: a number of ms (or s) or ISO-8601 text; NULL otherwise or outside years 1…9999. */
-function timestampMicrosSql(leaf: Leaf, q: string, s: string, d: SqlDialect): string {
-  const perUnit = leaf.unit === 's' ? 1_000_000 : 1_000;
-  const epoch = `TRY_CAST(CASE WHEN ${q} = 'n' THEN ${s} ELSE ${d.regexpExtract(s, NUM_TEXT, 1)} END AS DECIMAL(38, 9))`;
-  const [lo, hi] = [TIMESTAMP_MIN_US / perUnit, TIMESTAMP_MAX_US / perUnit];
-  const fromEpoch = `CASE WHEN ${epoch} >= ${lo} AND ${epoch} < ${hi} THEN CAST(round(${epoch} * ${perUnit}, 0) AS BIGINT) END`;
-  const g = (n: number) => d.regexpExtract(s, ISO_TEXT, n);
-  // local = 'YYYY-MM-DD hh:mm:ss[.ffffff]' (fraction cut to microseconds), then the zone's offset.
-  const local = `${g(1)} || ' ' || ${g(2)} || CASE WHEN ${g(4)} = '' THEN ':00' ELSE ${g(4)} END || CASE WHEN ${g(5)} = '' THEN '' ELSE substr(${g(5)} || '00000', 1, 7) END`;
-  const zone = g(6);
-  const offsetMinutes = `CASE WHEN ${zone} IN ('', 'Z') THEN 0 ELSE (CASE WHEN substr(${zone}, 1, 1) = '-' THEN -1 ELSE 1 END) *
-      (CAST(substr(${zone}, 2, 2) AS INT) * 60 + CASE length(${zone}) WHEN 6 THEN CAST(substr(${zone}, 5, 2) AS INT) WHEN 5 THEN CAST(substr(${zone}, 4, 2) AS INT) ELSE 0 END) END`;
-  const fromIso = `CASE WHEN ${g(1)} <> '' THEN ${d.microsOfTimestamp(`TRY_CAST(${local} AS TIMESTAMP)`)} - CAST(${offsetMinutes} AS BIGINT) * 60000000 END`;
-  const micros = `CASE WHEN ${q} = 'n' OR (${q} = 's' AND ${d.regexpExtract(s, NUM_TEXT, 1)} <> '') THEN ${fromEpoch} WHEN ${q} = 's' THEN ${fromIso} END`;
-  return `CASE WHEN ${micros} >= ${TIMESTAMP_MIN_US} AND ${micros} < ${TIMESTAMP_MAX_US} THEN ${micros} END`;
 }
 
 /**

@@ -2,32 +2,24 @@
  * The local "EMR step": computes a group of output days of one dataset on DuckDB, in-process.
  *
  * One step = one fresh in-memory DuckDB: load the raw arrival days (rawReader.ts), run the stage's
- * Spark SQL with the prelude (stage.ts), count per day, apply the dataset's reject threshold, write
- * the processed and rejected day partitions (parquetWriter.ts), and write the StepResult JSON to
- * `<lake>/<spec.resultKey>`. The same StepSpec drives EMR and spark-submit.
+ * Spark SQL with the prelude (stage.ts), count per day (stepDayCounts.ts), apply the dataset's reject
+ * threshold and the checks, write the day partitions (stepPublish.ts), and write the StepResult JSON to
+ * `<lake>/<spec.resultKey>`. The same StepSpec drives EMR and spark-submit. See docs/duckdb-engine.md.
  */
 import { sqlString } from '../../core/sqlText';
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import {
-  allTableNames,
-  isDataset,
-  type DatasetConfig,
-  type LakestepConfig,
-  processedPrefix,
-  rejectedPrefix,
-} from '../../config/config';
-import { CheckFailedError, LakestepError, RejectThresholdError, StepFailedError } from '../../core/errors';
+import { allTableNames, isDataset, type DatasetConfig, type LakestepConfig } from '../../config/config';
+import { CheckFailedError, LakestepError, StepFailedError } from '../../core/errors';
 import type { StepRunner } from '../../core/ports';
-import { rawReadSql } from '../../core/rawSql';
 import type { Day, DayResult, StepResult, StepSpec, StepStatus } from '../../core/types';
-import { DAY_COLUMN, REJECTED_PARTITION_LAYOUT } from '../../core/partitionLayout';
 import { loadRawDays, NO_RAW_STATS, type LoadRawStats } from './rawReader';
 import { readStageSql, runStage } from './stage';
-import { writeDayPartitions } from './parquetWriter';
-import { quarantineKey } from '../../core/runKeys';
+import { countDays, dayCounts } from './stepDayCounts';
+import { publishStepDays } from './stepPublish';
+import { type StepProfile, StepTimer } from './stepProfile';
 import { createReadViews } from './processedInputs';
 import { computeMetrics, evaluateChecks } from './qualityGates';
 
@@ -39,17 +31,6 @@ export interface DuckDbStepOptions {
   config: LakestepConfig;
   /** DuckDB worker threads; default: DuckDB's (one per core) */
   threads?: number;
-}
-
-/** Wall seconds of each part of a step, for the bench and for progress lines. */
-export interface StepProfile {
-  load: LoadRawStats;
-  stageSeconds: number;
-  countSeconds: number;
-  writeSeconds: number;
-  totalSeconds: number;
-  /** process CPU seconds (all threads) spent loading raw, in the stage SQL, and writing */
-  cpu: { load: number; stage: number; write: number; total: number };
 }
 
 /** StepResult plus the profile (the profile is not written to the result JSON). */
@@ -67,12 +48,7 @@ const STAGE_OUTPUT = 'stage_output';
  * @example const result = await runStepInProcess(spec, { lakeDir: './lake', projectRoot: '.', config: loadConfig() });
  */
 export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions): Promise<StepRun> {
-  const started = performance.now();
-  const cpuStarted = process.cpuUsage();
-  const cpuSince = (from: NodeJS.CpuUsage) => {
-    const used = process.cpuUsage(from);
-    return (used.user + used.system) / 1e6;
-  };
+  const timer = new StepTimer();
   const table = opts.config.datasets[spec.dataset] ?? opts.config.aggregates[spec.dataset];
   if (!table)
     throw new StepFailedError(
@@ -92,17 +68,15 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
     await connection.run(`SET TimeZone = 'UTC'`);
     const load = await loadInputs(connection, spec, { lakeDir, workDir, dataset, config: opts.config });
 
-    const stageStarted = performance.now();
-    const cpuStage = process.cpuUsage();
-    const loadCpu = cpuSince(cpuStarted);
+    timer.mark('stage');
     await connection.run(
       `CREATE OR REPLACE TABLE run_days AS SELECT CAST(d AS DATE) AS day FROM unnest([${spec.days.map(sqlString).join(', ')}]::VARCHAR[]) AS t(d)`,
     );
     const sqlText = await readStageSql(resolve(opts.projectRoot, spec.stageSql));
     await runStage(connection, sqlText, STAGE_OUTPUT, spec.stageSql);
 
-    const countStarted = performance.now();
-    const counts = await countDays(connection, dataset, spec.days);
+    timer.mark('count');
+    const counts = await countDays(connection, STAGE_OUTPUT, dataset, spec.days);
     const rejected = spec.days.reduce((n, d) => n + counts.rejected[d], 0);
     const total = spec.days.reduce((n, d) => n + counts.records[d], 0);
     const overThreshold = dataset !== undefined && total > 0 && rejected / total > dataset.rejectThreshold;
@@ -121,83 +95,33 @@ export async function runStepInProcess(spec: StepSpec, opts: DuckDbStepOptions):
       }),
     );
 
-    const writeStarted = performance.now();
-    const cpuWrite = process.cpuUsage();
-    const stageCpu = cpuSince(cpuStage);
-    let days: DayResult[];
-    if (overThreshold && dataset) {
-      // Nothing is published (processed nor rejected); the quarantined records go under the run, where the error points.
-      const quarantine = quarantineKey(spec.executionId, dataset.table);
-      const error = new RejectThresholdError(
-        dataset.name,
-        spec.days,
-        rejected,
-        total,
-        dataset.rejectThreshold,
-        quarantine,
-      );
-      await writeDayPartitions(connection, {
-        lakeDir,
-        prefix: quarantine,
-        table: 'rejects',
-        dayColumn: 'arrival_day',
-        days: spec.days,
-        workDir: join(workDir, 'rejected'),
-        layout: REJECTED_PARTITION_LAYOUT,
-      });
-      days = spec.days.map((day) => ({
-        ...withGates(day),
-        status: 'failed',
-        error: { name: error.name, message: error.message },
-      }));
-    } else {
-      const passing = spec.days.filter((day) => !blocked.has(day));
-      if (passing.length)
-        await writeDayPartitions(connection, {
-          lakeDir,
-          prefix: processedPrefix(table),
-          table: STAGE_OUTPUT,
-          dayColumn: DAY_COLUMN,
-          days: passing,
-          workDir: join(workDir, 'processed'),
-          layout: table.partitionLayout,
-        });
-      if (dataset && passing.length)
-        await writeDayPartitions(connection, {
-          lakeDir,
-          prefix: rejectedPrefix(dataset),
-          table: 'rejects',
-          dayColumn: 'arrival_day',
-          days: passing,
-          workDir: join(workDir, 'rejected'),
-          layout: REJECTED_PARTITION_LAYOUT,
-        });
-      days = spec.days.map((day) => {
-        const error = blocked.get(day);
-        return error
-          ? { ...withGates(day), status: 'failed', error: { name: error.name, message: error.message } }
-          : { ...withGates(day), status: 'succeeded' };
-      });
-    }
-    const finished = performance.now();
+    timer.mark('write');
+    const failed = await publishStepDays(connection, {
+      spec,
+      table,
+      lakeDir,
+      workDir,
+      outputTable: STAGE_OUTPUT,
+      overThreshold: overThreshold && dataset ? { rejected, total } : undefined,
+      blocked,
+    });
+    const days: DayResult[] = spec.days.map((day) => {
+      const error = failed.get(day);
+      return error
+        ? { ...withGates(day), status: 'failed', error: { name: error.name, message: error.message } }
+        : { ...withGates(day), status: 'succeeded' };
+    });
+    timer.mark('finished');
     const result: StepResult = {
       groupId: spec.groupId,
       dataset: spec.dataset,
       stageVersion: spec.stageVersion,
       days,
       rejectedByReason: counts.rejectedByReason,
-      seconds: round3((finished - started) / 1000),
+      seconds: round3(timer.seconds('start', 'finished')),
     };
     await writeJsonAtomically(join(lakeDir, spec.resultKey), result);
-    const profile: StepProfile = {
-      load,
-      stageSeconds: (countStarted - stageStarted) / 1000,
-      countSeconds: (writeStarted - countStarted) / 1000,
-      writeSeconds: (finished - writeStarted) / 1000,
-      totalSeconds: (finished - started) / 1000,
-      cpu: { load: loadCpu, stage: stageCpu, write: cpuSince(cpuWrite), total: cpuSince(cpuStarted) },
-    };
-    return { ...result, profile };
+    return { ...result, profile: timer.profile(load) };
   } finally {
     connection.closeSync();
     instance.closeSync();
@@ -225,88 +149,6 @@ async function loadInputs(
     });
   await createReadViews(connection, lakeDir, spec.reads, opts.config);
   return load;
-}
-
-interface DayCounts {
-  recordsIn: Record<Day, number>;
-  recordsOut: Record<Day, number>;
-  /** valid records of the day minus distinct dedupKey values (without a dedupKey: recordsIn − recordsOut) */
-  duplicates: Record<Day, number>;
-  rejected: Record<Day, number>;
-  late: Record<Day, number>;
-  /** all records (rejects included) per arrival day */
-  records: Record<Day, number>;
-  /** of the group's arrival days */
-  rejectedByReason: Record<string, number>;
-  /** arrival day → reason → records (the run page's per-day split) */
-  reasonsByDay: Record<Day, Record<string, number>>;
-}
-
-/** Counts per output / arrival day of spec.days, from the tables the step built. */
-async function countDays(
-  connection: DuckDBConnection,
-  dataset: DatasetConfig | undefined,
-  days: Day[],
-): Promise<DayCounts> {
-  const zero = () => Object.fromEntries(days.map((d) => [d, 0])) as Record<Day, number>;
-  const counts: DayCounts = {
-    recordsIn: zero(),
-    recordsOut: zero(),
-    duplicates: zero(),
-    rejected: zero(),
-    late: zero(),
-    records: zero(),
-    rejectedByReason: {},
-    reasonsByDay: {},
-  };
-  const dayList = days.map((d) => `DATE ${sqlString(d)}`).join(', ');
-  const rows = async (sql: string) => (await connection.runAndReadAll(sql)).getRowObjectsJson();
-  for (const r of await rows(
-    `SELECT strftime(record_date, '%Y-%m-%d') AS d, count(*)::BIGINT AS n FROM ${STAGE_OUTPUT} WHERE record_date IN (${dayList}) GROUP BY 1`,
-  )) {
-    counts.recordsOut[String(r.d)] = Number(r.n);
-  }
-  // An aggregate reads processed rows only: what it outputs is what it takes in; nothing is rejected.
-  if (!dataset) return { ...counts, recordsIn: { ...counts.recordsOut } };
-  // The generated counts (src/core/rawSql), over classified, rejects and run_days.
-  const sql = rawReadSql(dataset, 'duckdb');
-  for (const r of await rows(
-    `SELECT strftime(day, '%Y-%m-%d') AS d, records_in, distinct_keys FROM (${sql.eventDayCounts})`,
-  )) {
-    const day = String(r.d);
-    if (!(day in counts.recordsIn)) continue;
-    counts.recordsIn[day] = Number(r.records_in);
-    counts.duplicates[day] =
-      Number(r.records_in) - (dataset.dedupKey ? Number(r.distinct_keys) : counts.recordsOut[day]);
-  }
-  for (const r of await rows(
-    `SELECT strftime(arrival_day, '%Y-%m-%d') AS d, reason, records AS n FROM (${sql.rejectCounts}) ORDER BY ALL`,
-  )) {
-    const n = Number(r.n);
-    counts.rejected[String(r.d)] += n;
-    if (r.reason === 'late') counts.late[String(r.d)] += n;
-    counts.rejectedByReason[String(r.reason)] = (counts.rejectedByReason[String(r.reason)] ?? 0) + n;
-    const byReason = (counts.reasonsByDay[String(r.d)] ??= {});
-    byReason[String(r.reason)] = (byReason[String(r.reason)] ?? 0) + n;
-  }
-  for (const r of await rows(
-    `SELECT strftime(arrival_day, '%Y-%m-%d') AS d, records FROM (${sql.recordsByArrivalDay})`,
-  )) {
-    counts.records[String(r.d)] = Number(r.records);
-  }
-  return counts;
-}
-
-function dayCounts(counts: DayCounts, day: Day): Omit<DayResult, 'status'> {
-  return {
-    day,
-    recordsIn: counts.recordsIn[day],
-    recordsOut: counts.recordsOut[day],
-    duplicatesDropped: counts.duplicates[day],
-    rejected: counts.rejected[day],
-    late: counts.late[day],
-    ...(counts.reasonsByDay[day] ? { rejectedByReason: counts.reasonsByDay[day] } : {}),
-  };
 }
 
 /** Writes JSON under a temporary name, then renames: a reader never sees half a result. */

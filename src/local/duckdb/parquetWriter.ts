@@ -5,20 +5,7 @@
  * layout's partition columns kept out of the files (under `ymd` the day column, e.g. `record_date`,
  * stays in them; under `date` it is the folder).
  *
- * Order of events, per docs/stage-contract.md (the same order the S3 writes must keep):
- * 1. every day is written to a scratch folder under the lake (one COPY per day into a fresh
- *    folder); a failure here leaves the lake untouched;
- * 2. per day, the new files are renamed into the day's folder (unique names, same file system,
- *    so each rename is atomic), then the day's old files are removed;
- * 3. a day without rows ends with no data files (its old ones removed).
- * Only the days given are touched, whatever else the table holds.
- *
- * Between 2's renames and removals a day holds old and new files together. So before 2 the writer
- * writes a publish journal (`_state/publish/<uuid>.json`: per day its partition folder, the new
- * file names and the old ones) and removes it after; `recoverInterruptedPublishes`, run at the start
- * of every local run, finishes each day whose new files are all in place (removes its old files)
- * and rolls back the others (removes the new files that got in). The PySpark writer keeps the same
- * journal (spark/jobs/lakestep_writer.py), so a crashed local Spark step recovers the same way.
+ * Order of events, the publish journal and recovery after a crash: docs/duckdb-engine.md, "Writing days".
  */
 import { sqlIdent, sqlString } from '../../core/sqlText';
 import { randomUUID } from 'node:crypto';

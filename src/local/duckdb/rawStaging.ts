@@ -1,27 +1,16 @@
 /**
- * Stages raw files for DuckDB (rawReader.ts explains the two line formats): inflate, split into
- * records (records.ts) and write each file's staged lines, on worker threads, one file at a time
- * per worker. Splitting is byte-by-byte JavaScript, so it scales with cores, and it is done before
- * DuckDB reads anything: measured on the bench (2 cores), overlapping Node's staging with DuckDB's
- * inserts cost more CPU (≈ 22 CPU-s against ≈ 13) than running them one after the other.
+ * Stages one raw file for DuckDB (docs/duckdb-engine.md explains the two line formats): inflate, split
+ * into records (records.ts) and write the file's staged lines. Runs on the worker threads of
+ * rawStagingPool.ts.
  */
-import { availableParallelism } from 'node:os';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { isUtf8 } from 'node:buffer';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import type { RawColumn } from '../../config/config';
 import { fileTooLargeDetail, tooLargeDetail, TOO_LARGE_KEPT_BYTES } from '../../core/rawSql/contract';
 import { csvFileRecords } from './csvReader';
-import {
-  BYTE,
-  decodeRawFile,
-  markNumbers,
-  RECORD_FLOAT,
-  RECORD_LENIENT,
-  RECORD_UNBALANCED,
-  splitRecords,
-} from './records';
+import { decodeRawFile } from './rawDecode';
+import { BYTE, markNumbers, RECORD_FLOAT, RECORD_LENIENT, RECORD_UNBALANCED, splitRecords } from './records';
 
 const FIELD_SEP = 0x01;
 const { LF, CR, QUOTE, COMMA } = BYTE;
@@ -158,49 +147,6 @@ export function stageFile(task: StageTask): StagedFile {
     writeFileSync(result.slowPath, staged.slow);
   }
   return result;
-}
-
-/**
- * Stages every file on up to `threads` worker threads (default: one per core), handing each
- * worker the next file as it finishes one. Results come back in task order.
- * @throws the first worker's error (the others are stopped)
- */
-export async function stageFiles(tasks: StageTask[], threads = availableParallelism()): Promise<StagedFile[]> {
-  const results: StagedFile[] = new Array(tasks.length);
-  const count = Math.max(1, Math.min(threads, tasks.length));
-  if (tasks.length === 0) return results;
-  // From the TypeScript sources (tsx, ts-jest) the worker needs tsx's loader; compiled, it does not.
-  const ext = extname(__filename);
-  const workerFile = join(__dirname, `rawStagingWorker${ext}`);
-  const execArgv = ext === '.ts' ? ['--require', require.resolve('tsx/cjs')] : [];
-  const workers = Array.from({ length: count }, () => new Worker(workerFile, { execArgv }));
-  const slot = new Map(tasks.map((task, k) => [task.fileId, k]));
-  let next = 0;
-  try {
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            const feed = () => {
-              if (next >= tasks.length) return resolve();
-              worker.postMessage(tasks[next++]);
-            };
-            worker.on('message', (staged: StagedFile) => {
-              results[slot.get(staged.fileId)!] = staged;
-              feed();
-            });
-            worker.on('error', reject);
-            worker.on('exit', (code) =>
-              code === 0 ? resolve() : reject(new Error(`raw staging worker exited with code ${code}`)),
-            );
-            feed();
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
-  return results;
 }
 
 /**

@@ -1,4 +1,4 @@
-/** Worker thread of rawStaging.stageFiles: stages each file it is sent and posts the result back. */
+/** Worker thread of rawStagingPool.stageFiles: stages each file it is sent and posts the result back. */
 import { parentPort } from 'node:worker_threads';
 import { stageFile, type StageTask } from './rawStaging';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { stageFiles } from '../../../src/local/duckdb/rawStaging';
+import { stageFiles } from '../../../src/local/duckdb/rawStagingPool';
 
 const dir = mkdtempSync(join(tmpdir(), 'lakestep-staging-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,10 @@
 import { addDays, dayRange } from '../../../src/core/days';
 import { InputError } from '../../../src/core/errors';
 import { continuationInput } from '../../../src/core/input';
-import { describeReason, groupDays, planDirtyDays, planExecution, type PlanArgs } from '../../../src/core/plan';
+import { describeReason } from '../../../src/core/dirtyReasons';
+import { planExecution } from '../../../src/core/executions';
+import { type PlanArgs, planDirtyDays } from '../../../src/core/plan';
+import { groupDays } from '../../../src/core/stepGroups';
 import type { OutputDayState, Plan, RawPartitionState, RunInput } from '../../../src/core/types';
 
 const NOW = Date.UTC(2024, 2, 10, 6, 0);

@@ -1,7 +1,6 @@
 import { gzipSync } from 'node:zlib';
+import { decodeRawFile, isGzip } from '../../../src/local/duckdb/rawDecode';
 import {
-  decodeRawFile,
-  isGzip,
   markNumbers,
   RECORD_FLOAT,
   RECORD_LENIENT,

@@ -2,16 +2,8 @@
 -- grain: (record_date, country) · partition: the week's Monday (record_date) · replaces whole weeks
 -- reads: processed acquisition days [monday-28, monday+6]
 --
--- Rows of os_name = 'all' and country <> 'ALL' only (the cube's per-country, all-OS rows). organic sums
--- value where name = 'Organic', non_organic every other channel. A week in which some country recorded
--- data has one row per country seen in its 4 weeks (Monday-21 … Monday+6), zeros where that country
--- recorded nothing in the week itself; a week with no data at all has no rows (so the calendar ends at the
--- last week with data: a partition sees only its own window, never the whole history). share_organic_p4w = organic ÷ (organic + non_organic)
--- over the 4 weeks, NULL when that sum is 0. share_change_p4w is the move from the week before (its own
--- 4 weeks, Monday-28 … Monday-1), NULL when either share is NULL; share_move is 'jump' when it moved by
--- more than 0.3, else 'steady' (NULL without a change): a warning check flags the jumps.
--- year_week, year and week are the ISO week-year and ISO week of the Monday: the week-year is the year
--- of the week's Thursday (Monday 2020-12-28 → 2020_53, Monday 2024-12-30 → 2025_01).
+-- Per-country, all-OS cube rows; a week with no data has no rows; share_move flags jumps over 0.3.
+-- The rules (windows, NULLs, ISO week-year): docs/stage-contract.md.
 WITH per_day AS (
   SELECT a.record_date AS day, a.country,
          SUM(CASE WHEN a.name = 'Organic' THEN a.value ELSE 0 END)  AS organic,

@@ -2,22 +2,8 @@
 -- grain: that key · partition: day of `timestamp` (UTC) · replaces whole days
 -- reads: raw access_records arrival days [day-lateDays, day+lateDays] · bad rows → rejected/access_records
 --
--- Derived columns follow Sage-Bionetworks/Synapse-ETL-Jobs process_access_record.py (2024), quirks
--- included; the rules are issue 6, "Dataset: access_records". One text runs on Spark 3.5 and on DuckDB
--- (src/local/duckdb/prelude.ts gives DuckDB the Spark names used here). Portability rules kept below:
---   * regex literals double their backslashes ('\\p{L}'): Spark's parser turns '\\' into '\' and the
---     prelude does the same for DuckDB's regexp_* calls; no other literal holds a backslash;
---   * regexes mean the same in Java and RE2: no look-around, no \b \w \s \d (ASCII in one engine,
---     Unicode in the other or in the reference's Python), no '.' or '$' (line-terminator rules differ);
---     replacement groups are written $n (the prelude rewrites them for RE2);
---   * '||' instead of concat() (DuckDB's concat skips NULLs, Spark's returns NULL).
--- "Whitespace" is Python's str.isspace() set, spelled out:
---   [\\x{09}-\\x{0D}\\x{1C}-\\x{20}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]
--- Speed (what is computed is unchanged, only how often): each derived column depends on one input
--- (client, client_version: userAgent; entity_id and the signature: requestURL, the method being only a
--- prefix) and traffic repeats those heavily, so the rules run once per DISTINCT value (agent_*, url_*)
--- and are joined back, NULL handled at the join; dedup is a hash aggregate + semi-join on one BIGINT
--- per record, not a window (whose sort of every row with all its columns cost most of the stage).
+-- Derived columns follow Synapse-ETL-Jobs process_access_record.py (2024), quirks included. Portable-SQL
+-- rules, and why the rules run per distinct agent/URL and dedup uses copy numbers: docs/stage-contract.md.
 WITH files AS (
   -- Each raw file's copy numbers: the files in (_arrival_day, _source_file) order take consecutive
   -- ranges, a record's number is its file's base + _record_index. So copy_ord orders records exactly

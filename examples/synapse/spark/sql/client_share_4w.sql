@@ -2,13 +2,8 @@
 -- grain: (record_date, client) · partition: the week's Monday (record_date) · replaces whole weeks
 -- reads: processed access_records days [monday-21, monday+6]
 --
--- Every week of run_days (Mondays) gets one row per client of the fixed list below, zeros where there
--- were no requests (a week without any data included). requests counts the week (Monday … Sunday);
--- requests_4w and programmatic_requests_4w count Monday-21 … Monday+6, all clients (a client outside the
--- list would count in requests_4w only); the share is NULL when the 4 weeks had no requests (0/0 is no share).
--- week is the ISO week-year and ISO week of the Monday, 'yyyy_ww': the week-year is the year of the
--- week's Thursday (Monday 2024-12-30 → '2025_01', Monday 2020-12-28 → '2020_53'); weekofyear is ISO
--- 8601 in both engines. date_add/date_sub are Spark's (DATE ± whole days; the prelude gives DuckDB them).
+-- One row per week of run_days and client of the fixed list below, zeros included; ISO weeks.
+-- The rules (4-week window, NULL share, ISO week-year): docs/stage-contract.md.
 WITH clients AS (
   SELECT 'WEB' AS client UNION ALL
   SELECT 'JAVA' UNION ALL

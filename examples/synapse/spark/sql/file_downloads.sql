@@ -2,25 +2,8 @@
 -- grain: that key · partition: day of `timestamp` (UTC) · replaces whole days
 -- reads: raw file_downloads arrival days [day-lateDays, day+lateDays]; processed node_snapshots days [day-1, day+1] · bad rows → rejected/file_downloads
 --
--- associateId is read as the reference job (Sage-Bionetworks/Synapse-ETL-Jobs Utils.syn_id_string_to_int)
--- reads it: surrounding whitespace stripped (Python's str.isspace() set, spelled out as in
--- access_records.sql), then '^(?:syn)?(\d+)(?:\.\d+)?$' (ASCII digits here): the node id is the digits
--- (leading zeros dropped, as int() does), written 'syn<id>'; anything else gives a NULL
--- association_object_id (and no project), the row kept. downloaded_file_handle_id falls back to
--- file_handle_id when the record has none.
---
--- project_id is point-in-time: among the node_snapshots rows of the node (node_id = the associateId's id) whose
--- entered_at is not after the download's timestamp, the one with the latest entered_at; when two
--- projects share that entered_at (a dump contradicting itself), the smallest project_id, so both
--- engines agree. NULL when the node has no such row in the snapshot days read (e.g. a download before
--- the node's first dump): the download is kept, never dropped — then the record's own projectId, if any. A dump of day d lists the state at the
--- end of d, so a move during day D is in dump D (new project, entered_at = the move) while dump D-1
--- still has the old project: downloads of D before the move get the old one, after it the new one.
--- Only the dumps of days [day-1, day+1] of the download's own day count, whatever else the step read for
--- its other days: day D is then the same whichever days share its step (keep this in step with the
--- `reads` window of lakestep.config.yml).
--- Copies of one download keep the smallest (_arrival_day, _source_file, _record_index); the key is
--- null-safe. Copies share their timestamp, hence their day: filtering days first drops no winner.
+-- associateId parsed as Synapse-ETL-Jobs does; project_id point-in-time from the node_snapshots of days
+-- [day-1, day+1] (keep in step with `reads` in lakestep.config.yml). The rules: docs/stage-contract.md.
 WITH ids AS (
   SELECT r.*,
          regexp_extract(
