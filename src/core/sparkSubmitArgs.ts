@@ -16,6 +16,7 @@ import type { StepSpec } from './types';
 export const DRIVER_MODULES = [
   'lakestep_checks.py',
   'lakestep_cli.py',
+  'lakestep_export.py',
   'lakestep_inputs.py',
   'lakestep_lakefs.py',
   'lakestep_raw.py',
