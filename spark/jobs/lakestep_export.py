@@ -120,7 +120,8 @@ def run_export(spark, lake, exp: dict) -> int:
     if not sql.lower().startswith(("select", "with")):
         raise ValueError(f"its sql is not a SELECT (starts with {sql.split()[0]!r} if any); an export is one query")
     rows = json_rows(spark.sql(sql))
-    text = json.dumps(rows, indent=2, allow_nan=False) + "\n"
+    # laid out as the TypeScript store writes JSON (JSON.stringify(rows, null, 2)), UTF-8 unescaped
+    text = json.dumps(rows, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
     lake.write_text(exp["key"], text)
     lake.write_text(exp["latestKey"], text)
     return len(rows)

@@ -6,25 +6,16 @@ import json
 import os
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, local_session
 from lakestep_driver import main
 from lakestep_export import json_rows
-from lakestep_session import build_session
 
 VECTORS = json.load(open(os.path.join(ROOT, "spec", "vectors", "export-json", "values.json")))["cases"]
 
 
 @pytest.fixture(scope="module")
 def spark():
-    session = build_session(
-        "lakestep-test-export",
-        {
-            "spark.master": "local[2]",
-            "spark.ui.enabled": "false",
-            "spark.sql.shuffle.partitions": "2",
-            "spark.hadoop.fs.file.impl": "org.apache.hadoop.fs.RawLocalFileSystem",
-        },
-    )
+    session = local_session("lakestep-test-export")
     yield session
     session.stop()
 

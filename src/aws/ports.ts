@@ -104,7 +104,7 @@ export function awsPorts(env: NodeJS.ProcessEnv, clients: AwsClients = awsClient
   };
   const notifierPort: Notifier = { publish: async (subject, message) => notifier().publish(subject, message) };
   const eventsPort: RunEvents = { runCompleted: async (detail) => events().runCompleted(detail) };
-  const exportsPort: ExportQueries = new EmrExportQueries();
+  const exportsPort: ExportQueries = new EmrExportQueries(storePort);
   const clock: Clock = { nowMs: () => Date.now() };
 
   return {
