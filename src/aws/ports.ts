@@ -93,6 +93,7 @@ export function awsPorts(env: NodeJS.ProcessEnv, clients: AwsClients = awsClient
     submit: async (spec) => steps().submit(spec),
     describe: async (stepId, clusterId) => steps().describe(stepId, clusterId),
     cancel: async (stepId, clusterId) => steps().cancel(stepId, clusterId),
+    submitExports: async (exportSpecKey, clusterId) => steps().submitExports(exportSpecKey, clusterId),
   };
   const clustersPort: ClusterManager = {
     ensure: async (executionId) => clusters().ensure(executionId),

@@ -7,7 +7,8 @@
  * The model of one execution that has work (statemachines/pipeline.asl.yml, its success path):
  *   ValidateInput → AcquireLock → LockTaken → Discover → HasWork → EnsureCluster → TransformPhases
  *   (one iteration per phase: TransformDays, one iteration per step group: LaunchStep, then per poll
- *   WaitForStepStart (the first) or WaitForStep → CheckStep → StepDone, then GroupEnded) → TerminateCluster → StartCrawler, then per
+ *   WaitForStepStart (the first) or WaitForStep → CheckStep → StepDone, then GroupEnded) → LaunchExports →
+ *   ExportsLaunched → TerminateCluster → StartCrawler, then per
  *   poll WaitForCrawler → CheckCrawler → CrawlerDone → CommitLedger → ReleaseLock → MoreToDo
  *   (→ ContinueRun when the run goes on) → Done.
  * One with nothing to do: ValidateInput → AcquireLock → LockTaken → Discover → HasWork → ReleaseLock →
@@ -126,7 +127,8 @@ export interface CostEstimate {
 
 const HEAD = ['ValidateInput', 'AcquireLock', 'LockTaken', 'Discover', 'HasWork'];
 const WORK_HEAD = ['EnsureCluster', 'TransformPhases'];
-const WORK_TAIL = ['TerminateCluster', 'StartCrawler', 'CommitLedger', 'ReleaseLock', 'MoreToDo', 'Done'];
+// LaunchExports → ExportsLaunched: the export phase with no export step (its step, when exports are due, is not modelled)
+const WORK_TAIL = ['LaunchExports', 'ExportsLaunched', 'TerminateCluster', 'StartCrawler', 'CommitLedger', 'ReleaseLock', 'MoreToDo', 'Done'];
 const IDLE_TAIL = ['ReleaseLock', 'MoreToDo', 'Done'];
 const FIRST_STEP_POLL = ['WaitForStepStart', 'CheckStep', 'StepDone'];
 const STEP_POLL = ['WaitForStep', 'CheckStep', 'StepDone'];

@@ -105,6 +105,12 @@ export interface StepRunner {
    * @throws LakestepError when the engine refuses while the step still runs
    */
   cancel(stepId: string, clusterId?: string): Promise<'cancelling' | 'ended'>;
+  /**
+   * Submits the driver's export mode on the ExportSpec stored at `exportSpecKey` (the export phase), polled
+   * with describe/cancel as a step. Only an engine that computes exports as a step has it (EMR); locally the
+   * ExportQueries port computes them at commit.
+   */
+  submitExports?(exportSpecKey: string, clusterId?: string): Promise<{ stepId: string }>;
 }
 
 /**
