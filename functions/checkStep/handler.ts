@@ -18,7 +18,11 @@ export const makeCheckStep = (ports: Pick<Ports, 'store' | 'steps' | 'lock' | 'c
       step,
       exportStep,
       executionId,
-    }: { step?: LaunchedStep; exportStep?: LaunchedExports; executionId?: string }) => {
+    }: {
+      step?: LaunchedStep;
+      exportStep?: LaunchedExports;
+      executionId?: string;
+    }) => {
       // (executionId is absent from a CheckStep state of an older definition, in flight during a deploy)
       if (executionId) await ports.lock.acquire(executionId, ports.clock.nowMs(), loadConfig().lockTtlSeconds);
       return exportStep ? checkExports(ports, exportStep) : checkStep(ports, step as LaunchedStep);

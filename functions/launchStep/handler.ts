@@ -16,7 +16,12 @@ export const makeLaunchStep = (ports: Pick<Ports, 'store' | 'steps' | 'clock'>) 
       planKey,
       clusterId,
       exports,
-    }: { group?: { groupId: string }; planKey: string; clusterId?: string; exports?: boolean }) =>
+    }: {
+      group?: { groupId: string };
+      planKey: string;
+      clusterId?: string;
+      exports?: boolean;
+    }) =>
       exports || !group
         ? launchExports(ports, planKey, loadConfig(), clusterId)
         : launchStep(ports, planKey, group.groupId, loadConfig(), clusterId),

@@ -136,7 +136,9 @@ describe('checkExports', () => {
     expect(status).toEqual({ state: 'FAILED' });
     const result = await store.getJson<ExportResult>(exportResultKey(executionId));
     expect(result?.exports.project_downloads_28d).toEqual({
-      error: expect.stringMatching(/^the export step s-EXPORTS failed without a result: Out of memory: Container killed/),
+      error: expect.stringMatching(
+        /^the export step s-EXPORTS failed without a result: Out of memory: Container killed/,
+      ),
     });
   });
 });
