@@ -7,6 +7,7 @@
 import type { LakestepConfig } from '../config/config';
 import { changedDaysByTable, dueExports } from '../core/completion';
 import { exportSpec, type ExportResult } from '../core/exportSpec';
+import { LakestepError } from '../core/errors';
 import type { Ports } from '../core/ports';
 import { nextPollSeconds, pastDeadline } from '../core/stepPolling';
 import type { Plan, StepResult, StepState } from '../core/types';
@@ -26,6 +27,7 @@ export interface LaunchedExports {
 /**
  * Stores the ExportSpec of the due exports and submits the export step.
  * @returns `{ launched: false }` when no export is due or the engine computes exports at commit (local)
+ * @throws LakestepError when the plan is missing; the EMR client's errors (a terminated cluster)
  */
 export async function launchExports(
   ports: Pick<Ports, 'store' | 'steps' | 'clock'>,
@@ -36,7 +38,7 @@ export async function launchExports(
   const submitExports = ports.steps.submitExports?.bind(ports.steps);
   if (!submitExports || !Object.keys(config.exports).length) return { launched: false };
   const plan = await ports.store.getJson<Plan>(planKey);
-  if (!plan) throw new Error(`no plan at ${planKey}`);
+  if (!plan) throw new LakestepError(`no plan at ${planKey} (expected Discover's)`);
   const results = await Promise.all(
     plan.groups.map((g) => ports.store.getJson<StepResult>(stepResultKey(plan.executionId, g.groupId))),
   );
@@ -81,7 +83,12 @@ export async function checkExports(
   if (running && pastDeadline(step.deadlineMs, nowMs)) {
     if ((await ports.steps.cancel(step.stepId, step.clusterId)) === 'ended')
       status = await ports.steps.describe(step.stepId, step.clusterId);
-    else status = { ...status, state: 'CANCELLED', failureMessage: `past its deadline, cancelled` };
+    else
+      status = {
+        ...status,
+        state: 'CANCELLED',
+        failureMessage: `past its deadline of ${Math.round((step.deadlineMs - step.launchedAtMs) / 60_000)} min, cancelled`,
+      };
   }
   if (status.state === 'PENDING' || status.state === 'RUNNING')
     return {

@@ -3,7 +3,7 @@
  * and submits the driver's export mode as an EMR step (the command asserted as sent); CheckExports polls it and
  * leaves an ExportResult naming the cause when it ended without one. Locally nothing is launched.
  */
-import { AddJobFlowStepsCommand, DescribeStepCommand, EMRClient } from '@aws-sdk/client-emr';
+import { AddJobFlowStepsCommand, CancelStepsCommand, DescribeStepCommand, EMRClient } from '@aws-sdk/client-emr';
 import { mockClient } from 'aws-sdk-client-mock';
 import { rmSync } from 'node:fs';
 import { EmrStepRunner } from '../../../src/aws/emrStepRunner';
@@ -124,6 +124,23 @@ describe('checkExports', () => {
 
     expect(status.state).toBe('RUNNING');
     expect(status.pollSeconds).toBeGreaterThanOrEqual(30);
+  });
+
+  it('cancels a step past its deadline and fails its exports saying so', async () => {
+    emr.on(DescribeStepCommand).resolves({ Step: { Status: { State: 'RUNNING' } } });
+    emr.on(CancelStepsCommand).resolves({ CancelStepsInfoList: [{ StepId: 's-EXPORTS', Status: 'SUBMITTED' }] });
+    const late = { ...step, resultKey: '_runs/run-late/exports.result.json', deadlineMs: clock.nowMs() - 1 };
+
+    const status = await checkExports({ store, steps: emrSteps(), clock }, late);
+
+    expect(status).toEqual({ state: 'CANCELLED' });
+    expect(emr.commandCalls(CancelStepsCommand)[0].args[0].input).toMatchObject({
+      ClusterId: 'j-TRANSIENT',
+      StepIds: ['s-EXPORTS'],
+    });
+    expect((await store.getJson<ExportResult>(late.resultKey))?.exports.project_downloads_28d).toEqual({
+      error: 'the export step s-EXPORTS cancelled without a result: past its deadline of 1 min, cancelled',
+    });
   });
 
   it('leaves an ExportResult naming the failure of a step that wrote none', async () => {
