@@ -2,6 +2,7 @@
 
     lakestep_driver.py --spec <StepSpec JSON | URI> --lake-root <s3://bucket/ | file:///abs/lake/>
                        --dataset <DatasetConfig | AggregateConfig JSON | URI> --sql <URI of the stage SQL>
+    lakestep_driver.py --export <ExportSpec JSON | URI> --lake-root <…>      (export mode, lakestep_export.py)
 
 `--spec` / `--dataset` take the JSON itself (starts with `{`) or a URI to read it from (for specs
 too long for an EMR step argument). src/core/sparkSubmitArgs.ts builds exactly this list.
@@ -15,6 +16,8 @@ import datetime as dt
 import json
 from typing import Callable
 
+EXPORT_SPEC_FIELDS = ("executionId", "resultKey", "exports")
+EXPORT_FIELDS = ("name", "sql", "key", "latestKey", "reads")
 SPEC_FIELDS = ("executionId", "groupId", "dataset", "days", "rawDays", "stageSql", "stageVersion", "resultKey")
 # Every table config (DatasetConfig or AggregateConfig); a dataset (has `raw`) needs RAW_FIELDS too.
 # `eventTime` is optional (a snapshot dump takes its event day from the arrival day).
@@ -29,12 +32,12 @@ class UsageError(ValueError):
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lakestep_driver.py", description="Runs one lakestep stage step on Spark.")
-    p.add_argument("--spec", required=True, help="StepSpec JSON (src/core/types.ts) or a URI of it")
+    # step mode needs --spec, --dataset and --sql; export mode --export alone (checked in parse_args)
+    p.add_argument("--spec", help="StepSpec JSON (src/core/types.ts) or a URI of it")
     p.add_argument("--lake-root", required=True, help="lake root URI: s3://bucket/ or file:///abs/path/")
-    p.add_argument(
-        "--dataset", required=True, help="DatasetConfig or AggregateConfig JSON (src/config/config.ts) or a URI of it"
-    )
-    p.add_argument("--sql", required=True, help="URI of the stage SQL file (one SELECT)")
+    p.add_argument("--dataset", help="DatasetConfig or AggregateConfig JSON (src/config/config.ts) or a URI of it")
+    p.add_argument("--sql", help="URI of the stage SQL file (one SELECT)")
+    p.add_argument("--export", help="ExportSpec JSON (src/core/exportSpec.ts) or a URI of it: export mode")
     return p
 
 
@@ -69,14 +72,43 @@ def _no_reader(uri: str) -> str:
     raise UsageError(f"cannot read {uri} without a reader (pass the JSON inline)")
 
 
+def _lake_root(value: str) -> str:
+    if not value.startswith(LAKE_SCHEMES):
+        raise UsageError(f"--lake-root: {value!r} is not a lake URI (expected s3://bucket/ or file:///abs/path/)")
+    return value if value.endswith("/") else value + "/"
+
+
+def _export_args(ns, reader: Callable[[str], str], lake_root: str) -> dict:
+    """Export mode: {"mode": "export", "export_spec", "lake_root"}; no step flag may come with it."""
+    extra = [flag for flag, value in (("--spec", ns.spec), ("--dataset", ns.dataset), ("--sql", ns.sql)) if value]
+    if extra:
+        raise UsageError(f"--export: {', '.join(extra)} given too (export mode takes --export and --lake-root only)")
+    spec = _json_arg("--export", ns.export, reader)
+    _require("--export", spec, EXPORT_SPEC_FIELDS)
+    if not isinstance(spec["exports"], list):
+        raise UsageError("--export exports: expected a JSON array of exports")
+    for i, exp in enumerate(spec["exports"]):
+        _require(f"--export exports[{i}]", exp, EXPORT_FIELDS)
+    return {"mode": "export", "export_spec": spec, "lake_root": lake_root}
+
+
 def parse_args(argv: list[str], read_text: Callable[[str], str] | None = None) -> dict:
-    """argv (without the program name) -> {"spec", "dataset", "lake_root", "sql_uri", "days", "raw_days"}.
+    """argv (without the program name) -> {"mode": "step", "spec", "dataset", "lake_root", "sql_uri", "days",
+    "raw_days"}, or with --export {"mode": "export", "export_spec", "lake_root"}.
 
     read_text(uri) loads `--spec` / `--dataset` given as URIs (the driver passes a Hadoop reader).
     Raises UsageError naming the flag; argparse exits 2 on unknown or missing flags.
     """
     ns = parser().parse_args(argv)
     reader = read_text or _no_reader
+    lake_root = _lake_root(ns.lake_root)
+    if ns.export is not None:
+        return _export_args(ns, reader, lake_root)
+    missing = [
+        flag for flag, value in (("--spec", ns.spec), ("--dataset", ns.dataset), ("--sql", ns.sql)) if value is None
+    ]
+    if missing:
+        raise UsageError(f"{', '.join(missing)} missing (a step needs --spec, --dataset and --sql; an export --export)")
     spec = _json_arg("--spec", ns.spec, reader)
     _require("--spec", spec, SPEC_FIELDS)
     dataset = _json_arg("--dataset", ns.dataset, reader)
@@ -92,12 +124,8 @@ def parse_args(argv: list[str], read_text: Callable[[str], str] | None = None) -
             raise UsageError(f"--spec {field}: expected a JSON {'array' if kind is list else 'object'}")
     if dataset["name"] != spec["dataset"]:
         raise UsageError(f"--dataset: name {dataset['name']!r} is not the spec's dataset {spec['dataset']!r}")
-    if not ns.lake_root.startswith(LAKE_SCHEMES):
-        raise UsageError(
-            f"--lake-root: {ns.lake_root!r} is not a lake URI (expected s3://bucket/ or file:///abs/path/)"
-        )
-    lake_root = ns.lake_root if ns.lake_root.endswith("/") else ns.lake_root + "/"
     return {
+        "mode": "step",
         "spec": spec,
         "dataset": dataset,
         "lake_root": lake_root,

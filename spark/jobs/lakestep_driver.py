@@ -10,6 +10,10 @@ gates and metrics over its output (lakestep_checks.py), replaces each passing ou
 processed/<table>/ and each passing arrival day's rejects under rejected/<table>/ (new objects
 first: lakestep_writer.py), and writes the StepResult JSON to <lake root>/<spec.resultKey>.
 
+Export mode (`--export <ExportSpec> --lake-root …`, lakestep_export.py): runs each export's SELECT
+over the lake's tables and writes its rows as a JSON array to its keys, then the ExportResult to
+`resultKey`; exit 0 when the result was written (an export may still have failed: it says so), 1 when not.
+
 Exit codes: 0 when the StepResult was written (days may still be failed, e.g. RejectThresholdError);
 1 when the step failed as a whole (a StepResult with every day failed as StepFailedError is
 written when possible); 2 on bad arguments.
@@ -22,6 +26,7 @@ import sys
 import traceback
 
 from lakestep_cli import UsageError, parse_args
+from lakestep_export import run_exports
 from lakestep_lakefs import LakeFs
 from lakestep_session import build_session
 from lakestep_step import run_step
@@ -61,6 +66,8 @@ def main(argv) -> int:
     except UsageError as err:
         print(f"lakestep_driver: error: {err}", file=sys.stderr)
         return 2
+    if args["mode"] == "export":
+        return export_main(spark, args)
     spec = args["spec"]
     lake = LakeFs(spark, args["lake_root"])
     try:
@@ -79,6 +86,25 @@ def main(argv) -> int:
     failed = [d["day"] for d in result["days"] if d["status"] == "failed"]
     print(
         f"lakestep_driver: {spec['dataset']} {len(result['days'])} day(s), {len(failed)} failed, {result['seconds']} s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def export_main(spark, args: dict) -> int:
+    """Export mode: the ExportResult to `resultKey`; 1 when even that could not be written."""
+    spec = args["export_spec"]
+    lake = LakeFs(spark, args["lake_root"])
+    try:
+        result = run_exports(spark, lake, spec)
+        lake.write_text(spec["resultKey"], json.dumps(result))
+    except Exception as err:  # noqa: BLE001 — the store failed: no result, the caller reports the step's failure
+        traceback.print_exc()
+        print(f"lakestep_driver: error: exports failed on Spark: {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+    failed = [name for name, outcome in result["exports"].items() if "error" in outcome]
+    print(
+        f"lakestep_driver: {len(result['exports'])} export(s), {len(failed)} failed, {result['seconds']} s",
         file=sys.stderr,
     )
     return 0

@@ -68,3 +68,19 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "spark" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.spark)
+
+
+def local_session(app_name: str, extra_conf: dict = None):
+    """A local SparkSession with the settings the tests share (two cores, no UI, no .crc side files)."""
+    from lakestep_session import build_session
+
+    return build_session(
+        app_name,
+        {
+            "spark.master": "local[2]",
+            "spark.ui.enabled": "false",
+            "spark.sql.shuffle.partitions": "2",
+            "spark.hadoop.fs.file.impl": "org.apache.hadoop.fs.RawLocalFileSystem",
+            **(extra_conf or {}),
+        },
+    )

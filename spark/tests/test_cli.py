@@ -122,3 +122,38 @@ def test_a_dataset_without_event_time_and_with_csv_raw_is_accepted():
 def test_bad_table_arguments(spec, dataset, message):
     with pytest.raises(UsageError, match=message):
         parse_args(argv(spec=spec, dataset=dataset))
+
+
+EXPORT_SPEC = {
+    "executionId": "run-1",
+    "resultKey": "_runs/run-1/exports.result.json",
+    "exports": [
+        {
+            "name": "e",
+            "sql": "SELECT 1",
+            "key": "exports/e/run-1.json",
+            "latestKey": "exports/e/latest.json",
+            "reads": [],
+        }
+    ],
+}
+
+
+def test_export_mode_takes_the_spec_and_the_lake_root_only():
+    args = parse_args(["--export", json.dumps(EXPORT_SPEC), "--lake-root", "s3://bucket"])
+
+    assert args == {"mode": "export", "export_spec": EXPORT_SPEC, "lake_root": "s3://bucket/"}
+    with pytest.raises(UsageError, match=r"--export: --spec given too"):
+        parse_args(["--export", json.dumps(EXPORT_SPEC), "--spec", json.dumps(SPEC), "--lake-root", "s3://b/"])
+
+
+def test_export_mode_names_a_missing_field_of_an_export():
+    spec = {**EXPORT_SPEC, "exports": [{"name": "e", "sql": "SELECT 1", "reads": []}]}
+
+    with pytest.raises(UsageError, match=r"--export exports\[0\]: missing key, latestKey"):
+        parse_args(["--export", json.dumps(spec), "--lake-root", "s3://b/"])
+
+
+def test_step_mode_names_the_missing_step_flags():
+    with pytest.raises(UsageError, match=r"--dataset, --sql missing"):
+        parse_args(["--spec", json.dumps(SPEC), "--lake-root", "s3://b/"])

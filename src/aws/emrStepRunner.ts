@@ -13,7 +13,7 @@ import {
 import type { LakestepConfig } from '../config/config';
 import { LakestepError } from '../core/errors';
 import type { StepRunner } from '../core/ports';
-import { sparkSubmitArgs } from '../core/sparkSubmitArgs';
+import { sparkSubmitArgs, sparkSubmitExportArgs } from '../core/sparkSubmitArgs';
 import type { StepSpec, StepState, StepStatus } from '../core/types';
 
 /** The PySpark driver, relative to the artifacts version folder (`spark/jobs/…` in the repo). */
@@ -81,13 +81,31 @@ export class EmrStepRunner implements StepRunner {
       driverUri: this.driverUri(),
       config: this.opts.config,
     });
-    const clusterId = this.clusterOf(spec.clusterId, `step ${stepName(spec)}`);
+    return this.addStep(this.clusterOf(spec.clusterId, `step ${stepName(spec)}`), stepName(spec), args);
+  }
+
+  /**
+   * The export phase's step: the driver's export mode on the ExportSpec at `<lakeRoot><exportSpecKey>`
+   * (spark/jobs/lakestep_export.py), which writes each package under `exports/` and its ExportResult.
+   * @returns the EMR step id; @throws as submit
+   */
+  async submitExports(exportSpecKey: string, clusterId?: string): Promise<{ stepId: string }> {
+    const args = sparkSubmitExportArgs({
+      lakeRoot: this.opts.lakeRoot,
+      exportSpecUri: this.opts.lakeRoot + exportSpecKey,
+      driverUri: this.driverUri(),
+    });
+    const name = `exports (${exportSpecKey})`.slice(0, MAX_STEP_NAME_CHARS);
+    return this.addStep(this.clusterOf(clusterId, `step ${name}`), name, args);
+  }
+
+  private async addStep(clusterId: string, name: string, args: string[]): Promise<{ stepId: string }> {
     const response = await this.client.send(
       new AddJobFlowStepsCommand({
         JobFlowId: clusterId,
         Steps: [
           {
-            Name: stepName(spec),
+            Name: name,
             // With StepConcurrencyLevel > 1 EMR only accepts CONTINUE; it also keeps one failed group from
             // cancelling the others' steps or terminating the cluster: the state machine decides.
             ActionOnFailure: 'CONTINUE',
@@ -98,9 +116,7 @@ export class EmrStepRunner implements StepRunner {
     );
     const stepId = response.StepIds?.[0];
     if (!stepId) {
-      throw new LakestepError(
-        `EMR AddJobFlowSteps on ${clusterId} returned no step id for ${stepName(spec)}; expected one`,
-      );
+      throw new LakestepError(`EMR AddJobFlowSteps on ${clusterId} returned no step id for ${name}; expected one`);
     }
     return { stepId };
   }

@@ -93,6 +93,7 @@ export function awsPorts(env: NodeJS.ProcessEnv, clients: AwsClients = awsClient
     submit: async (spec) => steps().submit(spec),
     describe: async (stepId, clusterId) => steps().describe(stepId, clusterId),
     cancel: async (stepId, clusterId) => steps().cancel(stepId, clusterId),
+    submitExports: async (exportSpecKey, clusterId) => steps().submitExports(exportSpecKey, clusterId),
   };
   const clustersPort: ClusterManager = {
     ensure: async (executionId) => clusters().ensure(executionId),
@@ -104,7 +105,7 @@ export function awsPorts(env: NodeJS.ProcessEnv, clients: AwsClients = awsClient
   };
   const notifierPort: Notifier = { publish: async (subject, message) => notifier().publish(subject, message) };
   const eventsPort: RunEvents = { runCompleted: async (detail) => events().runCompleted(detail) };
-  const exportsPort: ExportQueries = new EmrExportQueries();
+  const exportsPort: ExportQueries = new EmrExportQueries(storePort);
   const clock: Clock = { nowMs: () => Date.now() };
 
   return {

@@ -113,7 +113,17 @@ export interface CostEstimate {
 
 const HEAD = ['ValidateInput', 'AcquireLock', 'LockTaken', 'Discover', 'HasWork'];
 const WORK_HEAD = ['EnsureCluster', 'TransformPhases'];
-const WORK_TAIL = ['TerminateCluster', 'StartCrawler', 'CommitLedger', 'ReleaseLock', 'MoreToDo', 'Done'];
+// LaunchExports → ExportsLaunched: the export phase with no export step (its step, when exports are due, is not modelled)
+const WORK_TAIL = [
+  'LaunchExports',
+  'ExportsLaunched',
+  'TerminateCluster',
+  'StartCrawler',
+  'CommitLedger',
+  'ReleaseLock',
+  'MoreToDo',
+  'Done',
+];
 const IDLE_TAIL = ['ReleaseLock', 'MoreToDo', 'Done'];
 const FIRST_STEP_POLL = ['WaitForStepStart', 'CheckStep', 'StepDone'];
 const STEP_POLL = ['WaitForStep', 'CheckStep', 'StepDone'];

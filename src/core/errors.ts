@@ -161,9 +161,10 @@ export class UpstreamFailedError extends LakestepError {
 export class ExportError extends LakestepError {
   constructor(
     readonly exportName: string,
-    message: string,
+    /** the message without the export's name, as an engine's outcome carries it */
+    readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`exports.${exportName}: ${message}`, options);
+    super(`exports.${exportName}: ${reason}`, options);
   }
 }

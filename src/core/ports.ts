@@ -4,6 +4,7 @@
  */
 import type { Day, ObjectInfo, OutputDayState, RawPartitionState, StepSpec, StepStatus } from './types';
 import type { PartitionLayout } from './partitionLayout';
+import type { ExportOutcome, ExportTarget } from './exportSpec';
 
 /** The lake: an S3 bucket, or locally a folder laid out exactly as the bucket. Keys are relative, `/`-separated. */
 export interface ObjectStore {
@@ -109,6 +110,12 @@ export interface StepRunner {
    * @throws LakestepError when the engine refuses while the step still runs
    */
   cancel(stepId: string, clusterId?: string): Promise<'cancelling' | 'ended'>;
+  /**
+   * Submits the driver's export mode on the ExportSpec stored at `exportSpecKey` (the export phase), polled
+   * with describe/cancel as a step. Only an engine that computes exports as a step has it (EMR); locally the
+   * ExportQueries port computes them at commit.
+   */
+  submitExports?(exportSpecKey: string, clusterId?: string): Promise<{ stepId: string }>;
 }
 
 /**
@@ -169,15 +176,20 @@ export interface ExportQuery {
   reads: string[];
 }
 
-/** Computes an export's rows with the engine that computes the stages (README "Exports"). */
+/**
+ * Writes exports' packages with the engine that computes the stages (README "Exports"): DuckDB on the local
+ * catalog, or the PySpark driver's export mode (local spark-submit; on AWS the EMR step of the export phase).
+ */
 export interface ExportQueries {
   /**
-   * A table in `reads` with no partition written yet reads as empty.
-   * @returns the rows of `exp.sql` as JSON-safe objects (dates `YYYY-MM-DD`, timestamps ISO-8601 UTC);
-   *   undefined when this engine computes no exports (AWS until its EMR export phase exists): the export is skipped
-   * @throws ExportError naming the export when its SQL cannot be run
+   * Computes each target's rows and writes them as one JSON array to `key`, then to `latestKey`; values as
+   * spec/vectors/export-json/values.json says (dates `YYYY-MM-DD`, timestamps ISO-8601 UTC with milliseconds).
+   * A table in `reads` with no partition written yet reads as empty. One export failing does not stop the others.
+   * @param executionId the execution the packages belong to
+   * @returns export name → its key and row count, or why it failed; one outcome per target
+   * @throws only when the engine itself could not run (the store, a missing venv)
    */
-  rows(exp: ExportQuery): Promise<Record<string, unknown>[] | undefined>;
+  write(executionId: string, targets: ExportTarget[]): Promise<Record<string, ExportOutcome>>;
 }
 
 export interface Clock {

@@ -28,3 +28,6 @@ export const eventKey = (executionId: string) => `_events/${executionName(execut
 /** An export's package as this execution wrote it, and the copy that always holds the newest. */
 export const exportKey = (name: string, executionId: string) => `exports/${name}/${executionName(executionId)}.json`;
 export const latestExportKey = (name: string) => `exports/${name}/latest.json`;
+/** The export phase's ExportSpec as launched, and the PySpark driver's ExportResult (core/exportSpec). */
+export const exportSpecKey = (executionId: string) => `${runPrefix(executionId)}exports.spec.json`;
+export const exportResultKey = (executionId: string) => `${runPrefix(executionId)}exports.result.json`;

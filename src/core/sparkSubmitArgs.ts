@@ -16,6 +16,7 @@ import type { StepSpec } from './types';
 export const DRIVER_MODULES = [
   'lakestep_checks.py',
   'lakestep_cli.py',
+  'lakestep_export.py',
   'lakestep_inputs.py',
   'lakestep_lakefs.py',
   'lakestep_raw.py',
@@ -67,46 +68,11 @@ export interface SparkSubmitArgsInput {
 
 const LAKE_ROOT = /^(s3|s3a|file):\/\/.*\/$/;
 
-/**
- * Builds `['spark-submit', …options, driverUri, '--spec', …, '--lake-root', …, '--dataset', …, '--sql', …]`.
- * @throws ConfigError when spec.dataset is neither a dataset nor an aggregate of the config
- * @throws InputError when lakeRoot is not an `s3://…/` or `file:///…/` URI, or the inline spec is
- *   longer than an EMR argument may be and no specUri is given
- * @example
- * sparkSubmitArgs({ spec, lakeRoot: 's3://lake/', sqlUri: 's3://lake/_code/v1/spark/sql/access_records.sql',
- *   driverUri: 's3://lake/_code/v1/spark/jobs/lakestep_driver.py', config })
- * // ['spark-submit', '--deploy-mode', 'cluster', '--conf', 'spark.sql.sources.partitionOverwriteMode=dynamic', …,
- * //  '--jars', 's3://lake/_code/v1/spark/jars/lakestep-spark.jar',
- * //  '--py-files', 's3://lake/_code/v1/spark/jobs/lakestep_cli.py,…', 's3://lake/_code/v1/spark/jobs/lakestep_driver.py',
- * //  '--spec', '{"executionId":…}', '--lake-root', 's3://lake/', '--dataset', '{"raw":…}', '--sql', 's3://…/access_records.sql']
- */
-export function sparkSubmitArgs(input: SparkSubmitArgsInput): string[] {
-  const { spec, lakeRoot, sqlUri, driverUri, config } = input;
-  // The table's config: a dataset (raw-fed) or an aggregate; the driver tells them apart by `raw`.
-  const dataset = config.datasets[spec.dataset] ?? config.aggregates?.[spec.dataset];
-  if (!dataset) {
-    const declared = [...Object.keys(config.datasets), ...Object.keys(config.aggregates ?? {})];
-    throw new ConfigError(
-      `datasets.${spec.dataset}`,
-      `is not declared (the step's spec names it; declared: ${declared.join(', ')})`,
-    );
-  }
-  if (!LAKE_ROOT.test(lakeRoot)) {
-    throw new InputError(
-      'lakeRoot',
-      `${JSON.stringify(lakeRoot)} is not a lake root URI (expected s3://bucket/ or file:///abs/path/, ending in "/")`,
-    );
-  }
-  const specJson = JSON.stringify(spec);
-  // A long spec (the generated raw SQL) goes by the key LaunchStep stored it under.
-  const specUri =
-    input.specUri ?? (specJson.length > MAX_EMR_ARG_CHARS && spec.specKey ? `${lakeRoot}${spec.specKey}` : undefined);
-  if (!specUri && specJson.length > MAX_EMR_ARG_CHARS) {
-    throw new InputError(
-      'spec',
-      `is ${specJson.length} characters as JSON, over the ${MAX_EMR_ARG_CHARS} an EMR step argument may hold; store it and pass specUri`,
-    );
-  }
+/** The command that stages and export mode share: `['spark-submit', …options, --jars, --py-files, driverUri]`. */
+function submitDriver(
+  input: Pick<SparkSubmitArgsInput, 'driverUri' | 'master' | 'deployMode' | 'extraConf'>,
+): string[] {
+  const { driverUri } = input;
   const driverDir = driverUri.slice(0, driverUri.lastIndexOf('/') + 1);
   const sparkDir = driverDir.slice(0, driverDir.slice(0, -1).lastIndexOf('/') + 1);
   const deployMode = input.deployMode ?? (input.master?.startsWith('local') ? undefined : 'cluster');
@@ -121,6 +87,72 @@ export function sparkSubmitArgs(input: SparkSubmitArgsInput): string[] {
     '--py-files',
     DRIVER_MODULES.map((m) => driverDir + m).join(','),
     driverUri,
+  ];
+}
+
+/**
+ * The driver's export mode (spark/jobs/lakestep_export.py): `['spark-submit', …options, driverUri,
+ * '--export', exportSpecUri, '--lake-root', lakeRoot]`. The ExportSpec always goes by URI (export SQL has no
+ * length bound). Same options as sparkSubmitArgs.
+ * @throws InputError when lakeRoot is not an `s3://…/` or `file:///…/` URI
+ * @example sparkSubmitExportArgs({ lakeRoot: 's3://lake/', exportSpecUri: 's3://lake/_runs/run-1/exports.spec.json', driverUri: 's3://lake/_code/v1/spark/jobs/lakestep_driver.py' })
+ * // ['spark-submit', '--deploy-mode', 'cluster', '--conf', …, 's3://lake/_code/v1/spark/jobs/lakestep_driver.py', '--export', 's3://lake/_runs/run-1/exports.spec.json', '--lake-root', 's3://lake/']
+ */
+export function sparkSubmitExportArgs(
+  input: Pick<SparkSubmitArgsInput, 'lakeRoot' | 'driverUri' | 'master' | 'deployMode' | 'extraConf'> & {
+    exportSpecUri: string;
+  },
+): string[] {
+  checkLakeRoot(input.lakeRoot);
+  return [...submitDriver(input), '--export', input.exportSpecUri, '--lake-root', input.lakeRoot];
+}
+
+function checkLakeRoot(lakeRoot: string): void {
+  if (!LAKE_ROOT.test(lakeRoot)) {
+    throw new InputError(
+      'lakeRoot',
+      `${JSON.stringify(lakeRoot)} is not a lake root URI (expected s3://bucket/ or file:///abs/path/, ending in "/")`,
+    );
+  }
+}
+
+/**
+ * Builds `['spark-submit', …options, driverUri, '--spec', …, '--lake-root', …, '--dataset', …, '--sql', …]`.
+ * @throws ConfigError when spec.dataset is neither a dataset nor an aggregate of the config
+ * @throws InputError when lakeRoot is not an `s3://…/` or `file:///…/` URI, or the inline spec is
+ *   longer than an EMR argument may be and no specUri is given
+ * @example
+ * sparkSubmitArgs({ spec, lakeRoot: 's3://lake/', sqlUri: 's3://lake/_code/v1/spark/sql/access_records.sql',
+ *   driverUri: 's3://lake/_code/v1/spark/jobs/lakestep_driver.py', config })
+ * // ['spark-submit', '--deploy-mode', 'cluster', '--conf', 'spark.sql.sources.partitionOverwriteMode=dynamic', …,
+ * //  '--jars', 's3://lake/_code/v1/spark/jars/lakestep-spark.jar',
+ * //  '--py-files', 's3://lake/_code/v1/spark/jobs/lakestep_cli.py,…', 's3://lake/_code/v1/spark/jobs/lakestep_driver.py',
+ * //  '--spec', '{"executionId":…}', '--lake-root', 's3://lake/', '--dataset', '{"raw":…}', '--sql', 's3://…/access_records.sql']
+ */
+export function sparkSubmitArgs(input: SparkSubmitArgsInput): string[] {
+  const { spec, lakeRoot, sqlUri, config } = input;
+  // The table's config: a dataset (raw-fed) or an aggregate; the driver tells them apart by `raw`.
+  const dataset = config.datasets[spec.dataset] ?? config.aggregates?.[spec.dataset];
+  if (!dataset) {
+    const declared = [...Object.keys(config.datasets), ...Object.keys(config.aggregates ?? {})];
+    throw new ConfigError(
+      `datasets.${spec.dataset}`,
+      `is not declared (the step's spec names it; declared: ${declared.join(', ')})`,
+    );
+  }
+  checkLakeRoot(lakeRoot);
+  const specJson = JSON.stringify(spec);
+  // A long spec (the generated raw SQL) goes by the key LaunchStep stored it under.
+  const specUri =
+    input.specUri ?? (specJson.length > MAX_EMR_ARG_CHARS && spec.specKey ? `${lakeRoot}${spec.specKey}` : undefined);
+  if (!specUri && specJson.length > MAX_EMR_ARG_CHARS) {
+    throw new InputError(
+      'spec',
+      `is ${specJson.length} characters as JSON, over the ${MAX_EMR_ARG_CHARS} an EMR step argument may hold; store it and pass specUri`,
+    );
+  }
+  return [
+    ...submitDriver(input),
     '--spec',
     specUri ?? specJson,
     '--lake-root',

@@ -21,6 +21,7 @@ import { FileNotifier } from './fileNotifier';
 import { FileRunEvents } from './fileRunEvents';
 import { FolderObjectStore } from './folderObjectStore';
 import { LocalClusterManager } from './localClusterManager';
+import { SparkSubmitExportQueries } from './sparkSubmitExportQueries';
 import { SparkSubmitStepRunner } from './sparkSubmitStepRunner';
 import { withStepFaults } from './stepFaults';
 
@@ -114,7 +115,11 @@ export async function withLocalRuntime<T>(
       crawler: new DuckDbCatalogCrawler({ lakeDir, config }),
       notifier: new FileNotifier(lakeDir, options.alertStream),
       events: new FileRunEvents(store),
-      exports: new DuckDbExportQueries(lakeDir, config),
+      // exports run on the engine that ran the stages
+      exports:
+        options.engine === 'spark'
+          ? new SparkSubmitExportQueries({ lakeDir, store, config, packageRoot: PACKAGE_ROOT })
+          : new DuckDbExportQueries(lakeDir, config, store),
       clock: { nowMs: () => Date.now() },
     };
     return await fn({ lakeDir, config, ports, lock, ownsStore: !dynamo.joined });

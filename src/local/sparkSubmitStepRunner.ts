@@ -33,6 +33,17 @@ export const LOCAL_SPARK_CONF: Readonly<Record<string, string>> = {
   'spark.driver.memory': '1g',
 };
 
+/** The environment of a local spark-submit: the venv's Python on both sides, a loopback address. */
+export function localSparkEnv(python: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PYSPARK_PYTHON: python,
+    PYSPARK_DRIVER_PYTHON: python,
+    // Avoid resolving the machine's host name (slow or wrong in containers).
+    SPARK_LOCAL_IP: process.env.SPARK_LOCAL_IP ?? '127.0.0.1',
+  };
+}
+
 /** stderr lines kept per step for failureMessage */
 const TAIL_LINES = 40;
 /** lines of that tail reported in failureMessage */
@@ -90,13 +101,7 @@ export class SparkSubmitStepRunner implements StepRunner {
     const child = spawn(program, args, {
       cwd: this.packageRoot,
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: {
-        ...process.env,
-        PYSPARK_PYTHON: this.python,
-        PYSPARK_DRIVER_PYTHON: this.python,
-        // Avoid resolving the machine's host name (slow or wrong in containers).
-        SPARK_LOCAL_IP: process.env.SPARK_LOCAL_IP ?? '127.0.0.1',
-      },
+      env: localSparkEnv(this.python),
     });
     let partial = '';
     child.stderr.setEncoding('utf8');

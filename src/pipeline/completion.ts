@@ -5,7 +5,7 @@
  */
 import type { LakestepConfig } from '../config/config';
 import { changedDaysByTable, dueExports } from '../core/completion';
-import { ExportError, LakestepError } from '../core/errors';
+import { ExportError, type LakestepError } from '../core/errors';
 import type { Ports, RunCompletedDetail } from '../core/ports';
 import type { OutputDayState } from '../core/types';
 import { executionName, exportKey, latestExportKey } from '../core/runKeys';
@@ -17,8 +17,9 @@ export interface Completion {
 }
 
 /**
- * Writes each due export as `exports/<name>/<execution>.json`, then copies it to `exports/<name>/latest.json`
- * (a reader of latest.json never sees a package older than the last one fully written), and sends the event.
+ * Has the export engine write each due export as `exports/<name>/<execution>.json`, then copy it to
+ * `exports/<name>/latest.json` (a reader of latest.json never sees a package older than the last one fully
+ * written), and sends the event.
  * Nothing is written or sent when `outputs` is empty.
  * @param outputs the output days this execution committed
  * @returns undefined when nothing was committed
@@ -37,17 +38,20 @@ export async function announceCompletion(
   const tables = changedDaysByTable(run.outputs);
   const written: Record<string, string> = {};
   let exportError: LakestepError | undefined;
-  for (const exp of dueExports(config.exports, tables)) {
-    try {
-      const rows = await ports.exports.rows(exp);
-      if (rows === undefined) continue; // this engine computes no exports (AWS today)
-      const key = await ports.store.putJson(exportKey(exp.name, run.executionId), rows);
-      await ports.store.putJson(latestExportKey(exp.name), rows);
-      written[exp.name] = key;
-    } catch (error) {
-      exportError ??=
-        error instanceof ExportError ? error : new ExportError(exp.name, (error as Error).message, { cause: error });
-    }
+  const targets = dueExports(config.exports, tables).map((exp) => ({
+    ...exp,
+    key: exportKey(exp.name, run.executionId),
+    latestKey: latestExportKey(exp.name),
+  }));
+  const outcomes = targets.length
+    ? await ports.exports
+        .write(run.executionId, targets)
+        .catch((error: Error) => Object.fromEntries(targets.map((t) => [t.name, { error: error.message }])))
+    : {};
+  for (const { name } of targets) {
+    const outcome = outcomes[name] ?? { error: 'the export engine gave no outcome for it' };
+    if ('key' in outcome) written[name] = outcome.key;
+    else exportError ??= new ExportError(name, outcome.error);
   }
   const detail = { execution: executionName(run.executionId), status: run.status, tables, exports: written };
   await ports.events.runCompleted(detail);

@@ -16,6 +16,9 @@ function allStates(states: Record<string, AslState>): [string, AslState][] {
   ]);
 }
 
+/** The export phase's Tasks: their failure does not fail the execution before its days commit. */
+const EXPORT_PHASE = ['LaunchExports', 'CheckExports'];
+
 describe('statemachines/pipeline.asl.yml', () => {
   it('passes asl-validator', () => {
     const { isValid, errorsText } = aslValidator(JSON.parse(JSON.stringify(definition)));
@@ -37,9 +40,25 @@ describe('statemachines/pipeline.asl.yml', () => {
   it('finds the Wait states at every depth (the local runner shortens each of them)', () => {
     expect(Object.keys(statesOfType(definition, 'Wait')).sort()).toEqual([
       'WaitForCrawler',
+      'WaitForExports',
+      'WaitForExportsStart',
       'WaitForStep',
       'WaitForStepStart',
     ]);
+  });
+
+  it('polls the export step as a transform step, and a failed export phase still goes on to commit the days', () => {
+    const waits = statesOfType(definition, 'Wait');
+    const tasks = taskStates(definition);
+
+    expect(definition.States.TransformPhases.Next).toBe('LaunchExports');
+    expect(waits.WaitForExportsStart).toMatchObject({ Seconds: MIN_POLL_SECONDS, Next: 'CheckExports' });
+    expect(tasks.CheckExports.ResultPath).toBe('$.exportStatus');
+    expect(waits.WaitForExports).toMatchObject({ SecondsPath: '$.exportStatus.pollSeconds', Next: 'CheckExports' });
+    for (const name of EXPORT_PHASE)
+      expect(tasks[name].Catch).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.exportPhaseError', Next: 'TerminateCluster' },
+      ]);
   });
 
   it("polls a step first after MIN_POLL_SECONDS, then as CheckStep's pollSeconds says (the backoff)", () => {
@@ -85,7 +104,7 @@ describe('statemachines/pipeline.asl.yml', () => {
       'RunFailed',
     ]);
     const uncaught = Object.entries(definition.States)
-      .filter(([name, s]) => ['Task', 'Map'].includes(s.Type) && !failurePath.has(name))
+      .filter(([name, s]) => ['Task', 'Map'].includes(s.Type) && !failurePath.has(name) && !EXPORT_PHASE.includes(name))
       .filter(
         ([, s]) =>
           !((s.Catch as { ErrorEquals: string[]; Next: string }[]) ?? []).some(

@@ -288,6 +288,30 @@ function iamRequests(
 }
 
 /**
+ * What the driver's export mode does on S3 (spark/jobs/lakestep_export.py) for the shipped export: read its
+ * ExportSpec, list and read the table it reads, write the package and latest.json, then the ExportResult.
+ */
+function exportDriverRequests(executionId: string, lake: string): IamRequest[] {
+  const execution = executionId.split(':').pop();
+  const r = (action: string, key: string | undefined, why: string, context: Record<string, string> = {}) => ({
+    principal: 'emrNodes',
+    action,
+    resource: `arn:aws:s3:::${lake}${key === undefined ? '' : `/${key}`}`,
+    context,
+    why: `export driver: ${why}`,
+    mayBeMissing: false,
+  });
+  return [
+    r('s3:GetObject', `_runs/${execution}/exports.spec.json`, 'the ExportSpec'),
+    r('s3:ListBucket', undefined, 'list the table read', { 's3:prefix': 'processed/project_downloads_daily/' }),
+    r('s3:GetObject', 'processed/project_downloads_daily/year=2024/month=03/day=05/part-0.parquet', 'read it'),
+    r('s3:PutObject', `exports/project_downloads_28d/${execution}.json`, 'the package'),
+    r('s3:PutObject', 'exports/project_downloads_28d/latest.json', 'latest.json'),
+    r('s3:PutObject', `_runs/${execution}/exports.result.json`, 'the ExportResult'),
+  ];
+}
+
+/**
  * What the PySpark driver's storage layer and EMRFS do on S3 for one step (spark/jobs/lakestep_lakefs.py,
  * lakestep_writer.py): read the code, list and read the raw days (and probe the Hive layout's prefix, which a
  * Firehose dataset never has), probe and write the staging folder, move files into the output days (copy +
@@ -484,9 +508,12 @@ describeIfMoto('iamSimulation.test.ts')(
         requests.push(...iamRequests(c.fn, c.service, c.command, c.input, readMayMiss, keyArn));
       }
       const launch = stateOf('launchStep');
-      for (const call of portCalls.filter((c) => c.port === 'steps' && c.method === 'submit')) {
+      const submits = portCalls.filter((c) => c.port === 'steps' && c.method === 'submit');
+      for (const call of submits) {
         requests.push(...driverRequests(call.args[0] as StepSpec, launch.LAKE_BUCKET, launch.ARTIFACTS_URI));
       }
+      // the export phase's step (a local run computes exports at commit, so it submits none to record)
+      requests.push(...exportDriverRequests((submits[0].args[0] as StepSpec).executionId, launch.LAKE_BUCKET));
     }, 400_000);
 
     afterAll(async () => {
@@ -557,9 +584,18 @@ describeIfMoto('iamSimulation.test.ts')(
       expect(
         requests.some(
           (r) =>
-            r.principal === 'commitLedger' &&
+            r.principal === 'emrNodes' &&
             r.action === 's3:PutObject' &&
             r.resource.endsWith('/exports/project_downloads_28d/latest.json'),
+        ),
+      ).toBe(true);
+      // CommitLedger reads the export phase's result (may be absent: 404 needs ListBucket)
+      expect(
+        requests.some(
+          (r) =>
+            r.principal === 'commitLedger' &&
+            r.action === 's3:GetObject' &&
+            r.resource.endsWith('/exports.result.json'),
         ),
       ).toBe(true);
       expect(requests.some((r) => r.principal === 'ensureCluster' && r.action === 'elasticmapreduce:RunJobFlow')).toBe(

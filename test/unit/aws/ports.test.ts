@@ -85,14 +85,16 @@ describe('awsPorts', () => {
     await expect(use(awsPorts({}))).rejects.toThrow(message);
   });
 
-  it('computes no export on AWS yet (the EMR export phase is not built): rows are undefined, the export skipped', async () => {
-    expect(
-      await awsPorts({}).exports.rows({
-        name: 'project_downloads_28d',
-        sql: 'SELECT 1',
-        reads: ['project_downloads_daily'],
-      }),
-    ).toBeUndefined();
+  it("reads the export phase's result from the lake bucket (so it needs LAKE_BUCKET)", async () => {
+    const target = {
+      name: 'e',
+      sql: 'SELECT 1',
+      reads: ['t'],
+      key: 'exports/e/x.json',
+      latestKey: 'exports/e/latest.json',
+    };
+
+    await expect(awsPorts({}).exports.write('x', [target])).rejects.toThrow(/LAKE_BUCKET is not set/);
   });
 
   it('names a malformed LAKE_BUCKET and CRAWLER_NAMES', async () => {

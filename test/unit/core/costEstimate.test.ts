@@ -48,16 +48,17 @@ describe('estimateCost', () => {
     // Crawl 90 s → polls of 60 s: 2.
     // Transitions: head 5 (ValidateInput, AcquireLock, LockTaken, Discover, HasWork) + EnsureCluster,
     //   TransformPhases 2 + TransformDays ×2 phases 2 + (LaunchStep, GroupEnded) ×3 groups 6
-    //   + (WaitForStepStart or WaitForStep, CheckStep, StepDone) ×18 polls 54 + tail 6 (TerminateCluster,
-    //   StartCrawler, CommitLedger, ReleaseLock, MoreToDo, Done) + (WaitForCrawler, CheckCrawler, CrawlerDone) ×2 6 = 81.
-    expect(e.stateTransitions.count).toBe(81);
-    // 81 × $0.025 / 1,000 = $0.002025
-    expect(e.stateTransitions.usd).toBeCloseTo(0.002025, 6);
+    //   + (WaitForStepStart or WaitForStep, CheckStep, StepDone) ×18 polls 54 + tail 8 (LaunchExports,
+    //   ExportsLaunched, TerminateCluster, StartCrawler, CommitLedger, ReleaseLock, MoreToDo, Done)
+    //   + (WaitForCrawler, CheckCrawler, CrawlerDone) ×2 6 = 83.
+    expect(e.stateTransitions.count).toBe(83);
+    // 83 × $0.025 / 1,000 = $0.002075
+    expect(e.stateTransitions.usd).toBeCloseTo(0.002075, 6);
     // Events: execution 2 + Map iterations (2 phases + 3 groups) × 2 = 10
     //   + head 3 Tasks × 5 + 2 Choices × 2 = 19 + EnsureCluster 5 + TransformPhases 4 + TransformDays 4 × 2 = 8
     //   + LaunchStep 5 × 3 = 15 + GroupEnded 2 × 3 = 6 + poll (2 + 5 + 2) × 18 = 162
-    //   + tail 4 Tasks × 5 + MoreToDo 2 + Done 2 = 24 + crawler poll 9 × 2 = 18 → 273.
-    expect(e.historyEvents).toEqual({ maxPerExecution: 273, limit: 25_000, withinLimit: true });
+    //   + tail 5 Tasks × 5 + ExportsLaunched 2 + MoreToDo 2 + Done 2 = 31 + crawler poll 9 × 2 = 18 → 280.
+    expect(e.historyEvents).toEqual({ maxPerExecution: 280, limit: 25_000, withinLimit: true });
     // Cluster: phase 0 max(300, (300 + 180) / 2) = 300, phase 1 420, + 480 start-up = 1,200 s;
     // 3 instances × 1,200 s = 1 instance-hour; × ($0.192 EC2 + $0.048 EMR) = $0.24.
     expect(e.emr.clusterSeconds).toBe(1200);
@@ -71,8 +72,8 @@ describe('estimateCost', () => {
     // × $0.625 / 1,000,000 = $0.00002.
     expect(e.dynamoDb.writes).toBe(32);
     expect(e.dynamoDb.usd).toBeCloseTo(0.00002, 7);
-    // 0.002025 + 0.24 + 1.1733333 + 0.00002 = 1.4153783
-    expect(e.totalUsd).toBeCloseTo(1.415378, 6);
+    // 0.002075 + 0.24 + 1.1733333 + 0.00002 = 1.4154283
+    expect(e.totalUsd).toBeCloseTo(1.415428, 6);
     expect(e.prices.asOf).toBe(PRICES.asOf);
     expect(e.notes[0]).toMatch(/assumed: 60 s start-up per step \+ 120 s per table-day/);
   });
@@ -89,8 +90,8 @@ describe('estimateCost', () => {
 
     const e = estimateCost([work], { ...settings, existingCluster: 'j-1' }, measured, shape, PRICES);
 
-    // 61 s → 3 polls (30, 60, 61); transitions 5 + 2 + 1 + 2 + 9 + 6 + 6 + ContinueRun 1 = 32
-    expect(e.stateTransitions.count).toBe(32);
+    // 61 s → 3 polls (30, 60, 61); transitions 5 + 2 + 1 + 2 + 9 + 8 + 6 + ContinueRun 1 = 34
+    expect(e.stateTransitions.count).toBe(34);
     // an existing cluster: no start-up, 61 s × 3 instances = 0.051 instance-hours
     expect(e.emr.clusterSeconds).toBe(61);
     expect(e.emr.instanceHours).toBe(0.051);
@@ -111,8 +112,8 @@ describe('estimateCost', () => {
 
     // 10 steps of 25 h: 306 polls each (the back-off reaches 300 s), 3,060 polls × 9 = 27,540
     //   + execution 2 + iterations (1 phase + 10 groups) × 2 = 22 + head 19 + EnsureCluster 5 + TransformPhases 4
-    //   + TransformDays 4 + LaunchStep 5 × 10 + GroupEnded 2 × 10 + tail 24 + crawler poll 18 = 27,708
-    expect(e.historyEvents).toEqual({ maxPerExecution: 27_708, limit: 25_000, withinLimit: false });
+    //   + TransformDays 4 + LaunchStep 5 × 10 + GroupEnded 2 × 10 + tail 31 + crawler poll 18 = 27,715
+    expect(e.historyEvents).toEqual({ maxPerExecution: 27_715, limit: 25_000, withinLimit: false });
     expect(describeEstimate(e, 'cost').join('\n')).toMatch(/OVER THE LIMIT/);
   });
 

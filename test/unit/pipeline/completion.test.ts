@@ -5,6 +5,7 @@ import type { ExportQueries } from '../../../src/core/ports';
 import { FileRunEvents } from '../../../src/local/fileRunEvents';
 import { FolderObjectStore } from '../../../src/local/folderObjectStore';
 import { announceCompletion } from '../../../src/pipeline/completion';
+import { exportResultKey } from '../../../src/core/runKeys';
 // The exports and the event on a real lake, written by the real local engine: test/e2e/completion.test.ts.
 import { tmpLake } from '../../helpers/lake';
 
@@ -26,9 +27,10 @@ describe('announceCompletion', () => {
       rmSync(l, { recursive: true, force: true });
     }),
   );
-  const portsOn = (dir: string, queries: ExportQueries) => {
+  const portsOn = (dir: string, queries?: ExportQueries) => {
     const store = new FolderObjectStore(dir);
-    return { store, events: new FileRunEvents(store, () => Date.parse('2024-03-06T01:02:03Z')), exports: queries };
+    const events = new FileRunEvents(store, () => Date.parse('2024-03-06T01:02:03Z'));
+    return { store, events, exports: queries ?? new EmrExportQueries(store) };
   };
   const read = (dir: string, key: string) => JSON.parse(readFileSync(join(dir, key), 'utf8'));
 
@@ -36,7 +38,7 @@ describe('announceCompletion', () => {
     const dir = lake();
 
     const done = await announceCompletion(
-      portsOn(dir, new EmrExportQueries()),
+      portsOn(dir),
       { executionId, status: 'FAILED', outputs: [] },
       { exports: declared },
     );
@@ -45,16 +47,39 @@ describe('announceCompletion', () => {
     expect([existsSync(join(dir, '_events')), existsSync(join(dir, 'exports'))]).toEqual([false, false]);
   });
 
-  it('on AWS (no export engine yet) sends the event without the package, and no error', async () => {
+  it("on AWS names the packages the export phase's EMR step wrote, and fails with the first that failed", async () => {
+    const dir = lake();
+    const ports = portsOn(dir);
+    await ports.store.putJson(exportResultKey(executionId), {
+      exports: {
+        downloads: { error: 'its sql failed on Spark: AnalysisException: nope' },
+        weekly: { key: 'exports/weekly/run-7.json', rows: 3 },
+      },
+      seconds: 4.2,
+    });
+    const outputs = [
+      { dataset: 'client_share_4w', day: '2024-03-04' },
+      { dataset: 'project_downloads_daily', day: '2024-03-04' },
+    ];
+
+    const done = await announceCompletion(ports, { executionId, status: 'SUCCEEDED', outputs }, { exports: declared });
+
+    expect(done?.exportError?.message).toBe('exports.downloads: its sql failed on Spark: AnalysisException: nope');
+    expect(read(dir, '_events/run-7.json').detail.exports).toEqual({ weekly: 'exports/weekly/run-7.json' });
+  });
+
+  it('on AWS an export phase that wrote no result fails the due export, and the event is still sent', async () => {
     const dir = lake();
 
     const done = await announceCompletion(
-      portsOn(dir, new EmrExportQueries()),
+      portsOn(dir),
       { executionId, status: 'SUCCEEDED', outputs: [{ dataset: 'client_share_4w', day: '2024-03-04' }] },
       { exports: declared },
     );
 
-    expect(done?.exportError).toBeUndefined();
+    expect(done?.exportError?.message).toMatch(
+      /^exports\.weekly: the export phase left no outcome for it in _runs\/run-7\/exports\.result\.json \(no result was written\)/,
+    );
     expect(read(dir, '_events/run-7.json').detail).toMatchObject({
       tables: { client_share_4w: ['2024-03-04'] },
       exports: {},
