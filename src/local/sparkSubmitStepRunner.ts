@@ -44,8 +44,13 @@ interface RunningStep {
   stop(): void;
   state: StepStatus['state'];
   tail: string[];
+  /** the driver's own `lakestep_driver: error: …` line, without that prefix, when it printed one */
+  driverError?: string;
   failureMessage?: string;
 }
+
+/** How the driver prints why a step failed (spark/jobs/lakestep_driver.py main). */
+const DRIVER_ERROR = 'lakestep_driver: error: ';
 
 export class SparkSubmitStepRunner implements StepRunner {
   private readonly steps = new Map<string, RunningStep>();
@@ -104,7 +109,10 @@ export class SparkSubmitStepRunner implements StepRunner {
       const lines = (partial + chunk).split('\n');
       partial = lines.pop() ?? '';
       // log4j's INFO lines drown the Python traceback and the driver's own error line.
-      for (const line of lines) if (line.trim() && !/^\S+ \S+ INFO /.test(line)) step.tail.push(line);
+      for (const line of lines) {
+        if (line.startsWith(DRIVER_ERROR)) step.driverError = line.slice(DRIVER_ERROR.length);
+        if (line.trim() && !/^\S+ \S+ INFO /.test(line)) step.tail.push(line);
+      }
       if (step.tail.length > TAIL_LINES) step.tail.splice(0, step.tail.length - TAIL_LINES);
     });
     step.stop = () => child.kill('SIGTERM');
@@ -123,7 +131,9 @@ export class SparkSubmitStepRunner implements StepRunner {
       }
       step.state = 'FAILED';
       const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-      step.failureMessage = `spark-submit ${how}: ${step.tail.slice(-MESSAGE_LINES).join('\n')}`;
+      // the driver's error says what failed (a stage SQL error: the file and its line); Spark's log
+      // lines after it (plans spread over many lines) would push it out of the tail
+      step.failureMessage = `spark-submit ${how}: ${step.driverError ?? step.tail.slice(-MESSAGE_LINES).join('\n')}`;
     });
     return { stepId };
   }
