@@ -33,7 +33,7 @@ export const LOCAL_SPARK_CONF: Readonly<Record<string, string>> = {
   'spark.driver.memory': '1g',
 };
 
-/** stderr lines kept per step for failureMessage */
+/** output lines (both streams) kept per step for failureMessage */
 const TAIL_LINES = 40;
 /** lines of that tail reported in failureMessage */
 const MESSAGE_LINES = 12;
@@ -94,7 +94,9 @@ export class SparkSubmitStepRunner implements StepRunner {
     this.steps.set(stepId, step);
     const child = spawn(program, args, {
       cwd: this.packageRoot,
-      stdio: ['ignore', 'ignore', 'pipe'],
+      // Both streams: spark-submit runs the Python driver with its stderr merged into the JVM's stdout,
+      // so the driver's traceback and error line arrive there, Spark's own log on stderr.
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
         PYSPARK_PYTHON: this.python,
@@ -103,18 +105,20 @@ export class SparkSubmitStepRunner implements StepRunner {
         SPARK_LOCAL_IP: process.env.SPARK_LOCAL_IP ?? '127.0.0.1',
       },
     });
-    let partial = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop() ?? '';
-      // log4j's INFO lines drown the Python traceback and the driver's own error line.
-      for (const line of lines) {
-        if (line.startsWith(DRIVER_ERROR)) step.driverError = line.slice(DRIVER_ERROR.length);
-        if (line.trim() && !/^\S+ \S+ INFO /.test(line)) step.tail.push(line);
-      }
-      if (step.tail.length > TAIL_LINES) step.tail.splice(0, step.tail.length - TAIL_LINES);
-    });
+    const partial = { stdout: '', stderr: '' };
+    for (const name of ['stdout', 'stderr'] as const) {
+      child[name].setEncoding('utf8');
+      child[name].on('data', (chunk: string) => {
+        const lines = (partial[name] + chunk).split('\n');
+        partial[name] = lines.pop() ?? '';
+        // log4j's INFO lines drown the Python traceback and the driver's own error line.
+        for (const line of lines) {
+          if (line.startsWith(DRIVER_ERROR)) step.driverError = line.slice(DRIVER_ERROR.length);
+          if (line.trim() && !/^\S+ \S+ INFO /.test(line)) step.tail.push(line);
+        }
+        if (step.tail.length > TAIL_LINES) step.tail.splice(0, step.tail.length - TAIL_LINES);
+      });
+    }
     step.stop = () => child.kill('SIGTERM');
     child.on('error', (err) => {
       exit.resolve();
@@ -123,7 +127,7 @@ export class SparkSubmitStepRunner implements StepRunner {
     });
     child.on('close', (code, signal) => {
       exit.resolve();
-      if (partial.trim()) step.tail.push(partial);
+      for (const rest of [partial.stdout, partial.stderr]) if (rest.trim()) step.tail.push(rest);
       if (step.state !== 'RUNNING') return;
       if (code === 0) {
         step.state = 'COMPLETED';

@@ -45,12 +45,13 @@ describe('SparkSubmitStepRunner', () => {
   });
 
   it("reports RUNNING at once, then FAILED with the driver's error line, whatever Spark logs after it", async () => {
-    // A stand-in spark-submit: the runner's process handling without a JVM.
+    // A stand-in spark-submit: the runner's process handling without a JVM. As the real one, it prints
+    // the Python driver's stderr on its stdout, and Spark's log on its stderr.
     const bin = mkdtempSync(join(tmpdir(), 'fake-spark-'));
     writeFileSync(join(bin, 'python'), '');
     writeFileSync(
       join(bin, 'spark-submit'),
-      '#!/bin/sh\necho "26/01/01 00:00:00 INFO SparkContext: noise" >&2\necho "lakestep_driver: error: boom" >&2\necho "+- Project [a#1] (a plan logged over many lines)" >&2\nexit 1\n',
+      '#!/bin/sh\necho "26/01/01 00:00:00 INFO SparkContext: noise" >&2\necho "lakestep_driver: error: boom"\necho "+- Project [a#1] (a plan logged over many lines)" >&2\nexit 1\n',
       { mode: 0o755 },
     );
     const runner = new SparkSubmitStepRunner({
