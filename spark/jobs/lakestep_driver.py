@@ -29,7 +29,7 @@ from lakestep_cli import UsageError, parse_args
 from lakestep_export import run_exports
 from lakestep_lakefs import LakeFs
 from lakestep_session import build_session
-from lakestep_step import run_step
+from lakestep_step import StageSqlError, run_step
 
 
 def failed_result(spec: dict, message: str) -> dict:
@@ -56,6 +56,15 @@ def failed_result(spec: dict, message: str) -> dict:
     }
 
 
+def failure_text(err: Exception) -> str:
+    """What failed, for the step's result: a stage SQL error as it names its file and line; any
+    other error by its type and first line of text (a ParseException's text starts with a newline)."""
+    if isinstance(err, StageSqlError):
+        return str(err)
+    first = next((line for line in str(err).splitlines() if line.strip()), "")
+    return f"{type(err).__name__}: {first}"
+
+
 def main(argv) -> int:
     spark = build_session("lakestep")
     # Arguments are parsed after the session exists because --spec/--dataset may be URIs read
@@ -75,7 +84,7 @@ def main(argv) -> int:
         result = run_step(spark, lake, spec, args["dataset"], sql_text, args["days"], args["raw_days"])
     except Exception as err:  # noqa: BLE001 — any failure fails the whole step, with a result saying why
         traceback.print_exc()
-        message = f"{spec['dataset']} {spec['days'][0]}…{spec['days'][-1]}: step failed on Spark: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+        message = f"{spec['dataset']} {spec['days'][0]}…{spec['days'][-1]}: step failed on Spark: {failure_text(err)}"
         try:
             lake.write_text(spec["resultKey"], json.dumps(failed_result(spec, message)))
         except Exception:  # noqa: BLE001 — the store itself may be what failed

@@ -15,6 +15,7 @@ The reject threshold compares rejected / (all records that arrived on the step's
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 
 from lakestep_checks import blocking_error, day_metrics, run_gates
@@ -39,6 +40,43 @@ def fill_reject_threshold_message(template: str, rejected: int, total: int) -> s
         .replace("{total}", str(total), 1)
         .replace("{percent}", percent_text(rejected, total), 1)
     )
+
+
+# Where Spark puts a position in its message: a ParseException's `(line 5, pos 10)` before its SQL
+# excerpt, an AnalysisException's `; line 4 pos 2` before its plan (both 1-based lines of the text run).
+_SPARK_POSITION = re.compile(r"\(line (\d+), pos \d+\)\s*(?:\n== SQL ==.*)?$|; line (\d+) pos \d+(?:;\n.*)?$", re.S)
+# What the driver puts before the stage's text: nothing (spark.sql runs the file as it is).
+PREFIX_LINES = 0
+
+
+class StageSqlError(Exception):
+    """The stage SQL failed to parse or resolve; the message names the stage file and its line."""
+
+
+def stage_error_message(message: str, sql_path: str) -> str:
+    """A Spark error of the stage SQL in the stage file's terms: `<path> line <n>: <message>`, without
+    the SQL excerpt or plan Spark appends. The rule is src/local/duckdb/stage.ts stageErrorMessage's;
+    both run the cases of spec/vectors/stage-sql-errors/.
+
+    >>> stage_error_message("[X] no b.; line 4 pos 2;\n'Project", "spark/sql/a.sql")
+    'spark/sql/a.sql line 4: [X] no b.'
+    """
+    text = message.strip()
+    found = _SPARK_POSITION.search(text)
+    if not found:
+        return f"{sql_path}: {text}"
+    line = int(found.group(1) or found.group(2)) - PREFIX_LINES
+    return f"{sql_path} line {line}: {text[: found.start()].rstrip()}"
+
+
+def run_stage_sql(spark, sql_text: str, sql_path: str):
+    """spark.sql(sql_text); a parse or analysis error (Spark checks both here) raised as StageSqlError."""
+    from pyspark.errors import AnalysisException  # a ParseException is one
+
+    try:
+        return spark.sql(sql_text)
+    except AnalysisException as err:
+        raise StageSqlError(stage_error_message(str(err), sql_path)) from err
 
 
 def journal_prefix(execution_id: str) -> str:
@@ -113,7 +151,7 @@ def run_step(
 
     # The SQL runs (and its days are counted) even when the threshold fails the step, so a failed
     # day still reports what it would have written, as the DuckDB engine does.
-    out = spark.sql(sql_text)
+    out = run_stage_sql(spark, sql_text, spec["stageSql"])
     if DAY_COLUMN not in out.columns:
         raise ValueError(f"stage SQL for {name} returns no {DAY_COLUMN} column (columns: {', '.join(out.columns)})")
     # The contract says the SELECT keeps only run_days; filtering again guarantees this step

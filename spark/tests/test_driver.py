@@ -234,6 +234,8 @@ def test_main_writes_a_failed_result_and_exits_1_when_the_sql_fails(spark, tmp_p
         result = json.load(f)
     assert result["days"][0]["status"] == "failed"
     assert result["days"][0]["error"]["name"] == "StepFailedError"
+    # the stage file as the spec names it, and its line (the driver runs the file as it is)
+    assert "step failed on Spark: x.sql line 1: [UNRESOLVED_COLUMN" in result["days"][0]["error"]["message"]
     assert "no_such_column" in result["days"][0]["error"]["message"]
 
 

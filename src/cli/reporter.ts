@@ -9,6 +9,7 @@ import { daysBetween } from '../core/days';
 import type { DiscoverResult, GroupItem, RawListingSummary } from '../pipeline/discover';
 import { plural } from './plural';
 import { colourEnabled, paint, type Paint } from './colour';
+import { type ChainProgress, daysDone, describeRemaining, NO_PROGRESS, planned, remainingSeconds, stepStarted } from './chainProgress';
 
 export interface Reporter {
   onEvent(event: EventLog): void;
@@ -23,8 +24,8 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 const TICK_MS = 1000;
 
 export class TerminalReporter implements Reporter {
-  private totalDays = 0;
-  private doneDays = 0;
+  /** one counter over every execution of a cut run (the reporter sees the whole chain's events) */
+  private progress: ChainProgress = NO_PROGRESS;
   /** steps running now: group id → table and the ms it started at */
   private readonly running = new Map<string, { dataset: string; startedAtMs: number }>();
   private ticker?: NodeJS.Timeout;
@@ -72,9 +73,8 @@ export class TerminalReporter implements Reporter {
     if (event.state.name === 'Discover') {
       const plan = output?.plan as DiscoverResult | undefined;
       if (!plan) return; // Discover failed: the failure path reports it
-      // each execution of a cut run has its own plan: count its days from 1
-      this.totalDays = plan.dirtyDays;
-      this.doneDays = 0;
+      // a cut run's next execution plans what is left: the counter goes on, its total is done + left
+      this.progress = planned(this.progress, plan.dirtyDays, plan.deferredDays);
       const later = plan.deferredDays
         ? `; ${plural(plan.deferredDays, 'more day partition')} in the executions that follow`
         : '';
@@ -118,14 +118,19 @@ export class TerminalReporter implements Reporter {
         this.stepEnded((output?.group as GroupItem | undefined)?.groupId);
       if (status.state === 'FAILED' || status.state === 'CANCELLED')
         this.line(`step ${group.dataset} failed: ${status.failureMessage ?? status.state}`);
-      for (const day of status.days ?? []) {
-        this.doneDays += 1;
-        const seconds =
-          status.seconds !== undefined ? ` ${(status.seconds / (status.days?.length ?? 1)).toFixed(1)}s` : '';
+      const days = status.days ?? [];
+      // A step's seconds are measured for the step as a whole: a day's own only when it ran alone; a
+      // longer step's once, on its last day. A result written for a step that never ran says 0 s.
+      const measured = status.seconds !== undefined && status.seconds > 0;
+      days.forEach((day, k) => {
+        this.progress = daysDone(this.progress, 1);
+        const last = k === days.length - 1;
+        const seconds = !measured || !last ? '' : days.length === 1 ? ` ${status.seconds!.toFixed(1)}s` : ` (step of ${days.length} days ${status.seconds!.toFixed(1)}s)`;
+        const left = last ? describeRemaining(remainingSeconds(this.progress, Date.now())) : undefined;
         this.line(
-          `[${this.doneDays}/${this.totalDays}] ${day.day} ${group.dataset} ${day.status === 'succeeded' ? this.paint.ok('ok') : this.paint.failed('FAILED')} ${fmt(day.recordsOut)} rows${day.rejected ? `, ${fmt(day.rejected)} rejected` : ''}${seconds}`,
+          `[${this.progress.doneDays}/${this.progress.totalDays}] ${day.day} ${group.dataset} ${day.status === 'succeeded' ? this.paint.ok('ok') : this.paint.failed('FAILED')} ${fmt(day.recordsOut)} rows${day.rejected ? `, ${fmt(day.rejected)} rejected` : ''}${seconds}${left ? ` · ${left}` : ''}`,
         );
-      }
+      });
     }
   }
 
@@ -135,7 +140,9 @@ export class TerminalReporter implements Reporter {
     if (!group) return;
     const range = group.from === group.to ? group.from : `${group.from}…${group.to}`;
     this.line(`step ${group.dataset} ${range} started (${plural(group.dayCount, 'partition')})`);
-    this.running.set(group.groupId, { dataset: group.dataset, startedAtMs: Date.now() });
+    const nowMs = Date.now();
+    this.progress = stepStarted(this.progress, nowMs);
+    this.running.set(group.groupId, { dataset: group.dataset, startedAtMs: nowMs });
     if (this.tty && !this.ticker) {
       this.ticker = setInterval(() => this.drawTicker(), TICK_MS);
       this.ticker.unref(); // never what keeps the process alive
@@ -159,7 +166,8 @@ export class TerminalReporter implements Reporter {
   private drawTicker(): void {
     const nowMs = Date.now();
     const steps = [...this.running.values()].map((s) => `${s.dataset} ${Math.round((nowMs - s.startedAtMs) / 1000)}s`);
-    this.out.write(`\r\x1b[Krunning: ${steps.join(', ')}`);
+    const left = describeRemaining(remainingSeconds(this.progress, nowMs));
+    this.out.write(`\r\x1b[Krunning: ${steps.join(', ')}${left ? ` · [${this.progress.doneDays}/${this.progress.totalDays}] ${left}` : ''}`);
   }
 }
 

@@ -44,7 +44,7 @@ export function localSparkEnv(python: string): NodeJS.ProcessEnv {
   };
 }
 
-/** stderr lines kept per step for failureMessage */
+/** output lines (both streams) kept per step for failureMessage */
 const TAIL_LINES = 40;
 /** lines of that tail reported in failureMessage */
 const MESSAGE_LINES = 12;
@@ -55,8 +55,13 @@ interface RunningStep {
   stop(): void;
   state: StepStatus['state'];
   tail: string[];
+  /** the driver's own `lakestep_driver: error: …` line, without that prefix, when it printed one */
+  driverError?: string;
   failureMessage?: string;
 }
+
+/** How the driver prints why a step failed (spark/jobs/lakestep_driver.py main). */
+const DRIVER_ERROR = 'lakestep_driver: error: ';
 
 export class SparkSubmitStepRunner implements StepRunner {
   private readonly steps = new Map<string, RunningStep>();
@@ -100,18 +105,25 @@ export class SparkSubmitStepRunner implements StepRunner {
     this.steps.set(stepId, step);
     const child = spawn(program, args, {
       cwd: this.packageRoot,
-      stdio: ['ignore', 'ignore', 'pipe'],
+      // Both streams: spark-submit runs the Python driver with its stderr merged into the JVM's stdout,
+      // so the driver's traceback and error line arrive there, Spark's own log on stderr.
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: localSparkEnv(this.python),
     });
-    let partial = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop() ?? '';
-      // log4j's INFO lines drown the Python traceback and the driver's own error line.
-      for (const line of lines) if (line.trim() && !/^\S+ \S+ INFO /.test(line)) step.tail.push(line);
-      if (step.tail.length > TAIL_LINES) step.tail.splice(0, step.tail.length - TAIL_LINES);
-    });
+    const partial = { stdout: '', stderr: '' };
+    for (const name of ['stdout', 'stderr'] as const) {
+      child[name].setEncoding('utf8');
+      child[name].on('data', (chunk: string) => {
+        const lines = (partial[name] + chunk).split('\n');
+        partial[name] = lines.pop() ?? '';
+        // log4j's INFO lines drown the Python traceback and the driver's own error line.
+        for (const line of lines) {
+          if (line.startsWith(DRIVER_ERROR)) step.driverError = line.slice(DRIVER_ERROR.length);
+          if (line.trim() && !/^\S+ \S+ INFO /.test(line)) step.tail.push(line);
+        }
+        if (step.tail.length > TAIL_LINES) step.tail.splice(0, step.tail.length - TAIL_LINES);
+      });
+    }
     step.stop = () => child.kill('SIGTERM');
     child.on('error', (err) => {
       exit.resolve();
@@ -120,7 +132,7 @@ export class SparkSubmitStepRunner implements StepRunner {
     });
     child.on('close', (code, signal) => {
       exit.resolve();
-      if (partial.trim()) step.tail.push(partial);
+      for (const rest of [partial.stdout, partial.stderr]) if (rest.trim()) step.tail.push(rest);
       if (step.state !== 'RUNNING') return;
       if (code === 0) {
         step.state = 'COMPLETED';
@@ -128,7 +140,9 @@ export class SparkSubmitStepRunner implements StepRunner {
       }
       step.state = 'FAILED';
       const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-      step.failureMessage = `spark-submit ${how}: ${step.tail.slice(-MESSAGE_LINES).join('\n')}`;
+      // the driver's error says what failed (a stage SQL error: the file and its line); Spark's log
+      // lines after it (plans spread over many lines) would push it out of the tail
+      step.failureMessage = `spark-submit ${how}: ${step.driverError ?? step.tail.slice(-MESSAGE_LINES).join('\n')}`;
     });
     return { stepId };
   }

@@ -95,6 +95,30 @@ describe('a run cut into several executions', () => {
     );
   });
 
+  it('counts one progress counter across the chain, never from 1 again, ending at its total', async () => {
+    const result = await lakestep(
+      'run',
+      '--lake',
+      lake,
+      '--dataset',
+      'access_records',
+      '--from',
+      '2024-03-04',
+      '--to',
+      '2024-03-08',
+      '--force',
+    );
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('the run goes on in execution');
+    const counters = [...result.stderr.matchAll(/^\[(\d+)\/(\d+)\] \d{4}-/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(counters.map(([done]) => done)).toEqual(counters.map((_, k) => k + 1));
+    expect(counters[counters.length - 1][0]).toBe(counters[counters.length - 1][1]);
+    // the first execution's total already counts the days deferred to the next ones
+    const firstExecution = result.stderr.slice(0, result.stderr.indexOf('the run goes on in execution'));
+    expect(counters[0][1]).toBeGreaterThan(firstExecution.match(/^\[\d+\/\d+\] \d{4}-/gm)!.length);
+  });
+
   it('ends with exactly the rows one uncut run writes', async () => {
     const byDay = await rowsByDay(join(lake, 'processed/access_records'));
 

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { types } from 'node:util';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { installSparkPrelude } from './prelude';
 
@@ -42,7 +43,9 @@ export async function runStage(
     // The newline keeps a trailing `-- comment` of the stage from swallowing anything after it.
     await connection.run(`${CREATE_PREFIX(outputTable)}${sqlText}\n`);
   } catch (error) {
-    if (sqlPath && error instanceof Error) throw new Error(stageErrorMessage(error.message, sqlPath), { cause: error });
+    // isNativeError, not instanceof: DuckDB's binding makes its errors in Node's own realm, which is
+    // not the realm of code run under jest's vm (there `instanceof Error` is false).
+    if (sqlPath && types.isNativeError(error)) throw new Error(stageErrorMessage(error.message, sqlPath), { cause: error });
     throw error;
   } finally {
     await connection.run('RESET disabled_optimizers');
@@ -55,7 +58,8 @@ const PREFIX_LINES = 1;
 
 /**
  * A DuckDB error of a stage in the stage file's terms: `<path> line <n>: <message>`, with DuckDB's
- * `LINE n:` excerpt renumbered to the file's lines (DuckDB counts runStage's CREATE line too).
+ * `LINE n:` excerpt renumbered to the file's lines (DuckDB counts runStage's CREATE line too). The
+ * driver's stage_error_message applies the same rule to Spark's errors: both run spec/vectors/stage-sql-errors/.
  * @example stageErrorMessage('Catalog Error: no function x\n\nLINE 13: x() ...', 'spark/sql/a.sql') // 'spark/sql/a.sql line 12: Catalog Error: no function x\n\nLINE 12: x() ...'
  */
 export function stageErrorMessage(message: string, sqlPath: string): string {

@@ -1,6 +1,5 @@
 import { colourEnabled, paint } from '../../../src/cli/colour';
 import { failureLines, withoutErrorName } from '../../../src/cli/failureText';
-import { stageErrorMessage } from '../../../src/local/duckdb/stage';
 
 describe('failureLines', () => {
   const days = (n: number) => Array.from({ length: n }, () => ({}) as never);
@@ -44,18 +43,6 @@ describe('failureLines', () => {
       failureLines('run-2', { Error: 'InputError', Cause: 'InputError: backfill.to: bad' }, undefined, ''),
     ).toEqual(['error: execution run-2 failed: InputError: backfill.to: bad']);
     expect(withoutErrorName('CrawlerFailedError: crawl failed')).toBe('crawl failed');
-  });
-});
-
-describe('stageErrorMessage', () => {
-  it("names the stage file and the file's line (DuckDB counts runStage's CREATE line too)", () => {
-    const duckdb =
-      'Catalog Error: Aggregate Function with name row_numberz does not exist!\nDid you mean "row"?\n\nLINE 13:          row_numberz() OVER (\n                  ^';
-
-    expect(stageErrorMessage(duckdb, 'spark/sql/node_snapshots.sql')).toBe(
-      'spark/sql/node_snapshots.sql line 12: Catalog Error: Aggregate Function with name row_numberz does not exist!\nDid you mean "row"?\n\nLINE 12:          row_numberz() OVER (\n                  ^',
-    );
-    expect(stageErrorMessage('Binder Error: no such column', 'a.sql')).toBe('a.sql: Binder Error: no such column');
   });
 });
 

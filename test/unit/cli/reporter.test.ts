@@ -51,6 +51,67 @@ describe('TerminalReporter', () => {
   });
 });
 
+describe('TerminalReporter progress over a chain of executions', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 0 }));
+  afterEach(() => jest.useRealTimers());
+
+  const discovered = (dirtyDays: number, deferredDays: number) =>
+    ({
+      type: 'StateExited',
+      timestamp: 0,
+      state: {
+        name: 'Discover',
+        type: 'Task',
+        input: {},
+        output: { plan: { dirtyDays, deferredDays, steps: 1, ignoredKeys: 0, skippedKeys: 0, missingRawDays: 0 } },
+      },
+    }) as unknown as EventLog;
+  const stepDone = (days: string[], seconds: number) =>
+    ({
+      type: 'StateExited',
+      timestamp: 0,
+      state: {
+        name: 'CheckStep',
+        type: 'Task',
+        input: {},
+        output: {
+          group,
+          status: {
+            state: 'COMPLETED',
+            seconds,
+            days: days.map((day) => ({ day, status: 'succeeded', recordsOut: 1200, rejected: 0 })),
+          },
+        },
+      },
+    }) as unknown as EventLog;
+
+  it('counts on from one execution to the next, with the time left, and per-day seconds only for a one-day step', () => {
+    const { reporter, text } = reporterOn(false);
+
+    reporter.onEvent(discovered(2, 3));
+    reporter.onEvent(launched);
+    jest.advanceTimersByTime(4000);
+    reporter.onEvent(stepDone(['2024-03-01', '2024-03-02'], 3.5));
+    reporter.onEvent(discovered(3, 0)); // the next execution: what was deferred
+    reporter.onEvent(launched);
+    jest.advanceTimersByTime(2000);
+    reporter.onEvent(stepDone(['2024-03-03'], 1.25));
+    reporter.onEvent(stepDone(['2024-03-04', '2024-03-05'], 0)); // a result written for a step that never ran
+
+    const progress = text()
+      .split('\n')
+      .filter((line) => line.startsWith('['));
+    expect(progress).toEqual([
+      '[1/5] 2024-03-01 access_records ok 1,200 rows',
+      '[2/5] 2024-03-02 access_records ok 1,200 rows (step of 2 days 3.5s) · about 5 s left', // 2 s a day, 3 days left
+      '[3/5] 2024-03-03 access_records ok 1,200 rows 1.3s · about 5 s left',
+      '[4/5] 2024-03-04 access_records ok 1,200 rows',
+      '[5/5] 2024-03-05 access_records ok 1,200 rows',
+    ]);
+    expect(text()).toContain('plan: 2 days in 1 step; 3 more day partitions in the executions that follow\n');
+  });
+});
+
 describe('describeListings', () => {
   it('says which arrival days a bounded discovery listed, and nothing when every dataset was listed whole', () => {
     expect(

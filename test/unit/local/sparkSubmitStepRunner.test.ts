@@ -44,13 +44,14 @@ describe('SparkSubmitStepRunner', () => {
     expect(command).toContain('spark.sql.sources.partitionOverwriteMode=dynamic');
   });
 
-  it('reports RUNNING at once, then FAILED with the last stderr lines (log4j INFO left out)', async () => {
-    // A stand-in spark-submit: the runner's process handling without a JVM.
+  it("reports RUNNING at once, then FAILED with the driver's error line, whatever Spark logs after it", async () => {
+    // A stand-in spark-submit: the runner's process handling without a JVM. As the real one, it prints
+    // the Python driver's stderr on its stdout, and Spark's log on its stderr.
     const bin = mkdtempSync(join(tmpdir(), 'fake-spark-'));
     writeFileSync(join(bin, 'python'), '');
     writeFileSync(
       join(bin, 'spark-submit'),
-      '#!/bin/sh\necho "26/01/01 00:00:00 INFO SparkContext: noise" >&2\necho "lakestep_driver: error: boom" >&2\nexit 1\n',
+      '#!/bin/sh\necho "26/01/01 00:00:00 INFO SparkContext: noise" >&2\necho "lakestep_driver: error: boom"\necho "+- Project [a#1] (a plan logged over many lines)" >&2\nexit 1\n',
       { mode: 0o755 },
     );
     const runner = new SparkSubmitStepRunner({
@@ -68,7 +69,7 @@ describe('SparkSubmitStepRunner', () => {
     expect(last).toEqual({
       stepId,
       state: 'FAILED',
-      failureMessage: 'spark-submit exited with code 1: lakestep_driver: error: boom',
+      failureMessage: 'spark-submit exited with code 1: boom',
     });
   });
 
