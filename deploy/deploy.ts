@@ -118,7 +118,12 @@ export function localArtifacts(projectDir: string = projectRoot()): Artifacts {
   buildJar(); // the driver's Java helper, shipped next to it (reproducible: unchanged sources give the same bytes)
   const sources = sparkArtifactSources(PACKAGE_ROOT, projectDir);
   // what EMR needs (artifactUploads' filter; the version is not known before the content hash)
-  const shipped = new Set(artifactUploads(sources.map((s) => s.path), '0').map((u) => u.path));
+  const shipped = new Set(
+    artifactUploads(
+      sources.map((s) => s.path),
+      '0',
+    ).map((u) => u.path),
+  );
   const files = sources.filter((s) => shipped.has(s.path)).map((s) => ({ path: s.path, bytes: readFileSync(s.file) }));
   const packageVersion = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string })
     .version;

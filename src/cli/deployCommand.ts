@@ -25,11 +25,7 @@ export interface DeployCommandOptions {
  * as `npm run deploy` does; any other project from a temporary service folder holding its files.
  * @throws InputError for a bad stage name or param; ConfigError for a bad config; Error when serverless fails
  */
-export async function deployCommand(
-  opts: DeployCommandOptions,
-  projectDir: string,
-  reporter: Reporter,
-): Promise<void> {
+export async function deployCommand(opts: DeployCommandOptions, projectDir: string, reporter: Reporter): Promise<void> {
   // required here, not imported on top: the other commands must load without the devDependencies it needs
   // (a dynamic import() would go through tsx's ESM loader, which wants file extensions)
   const { checkedArgs, deploy, localArtifacts, packageService } =

@@ -9,7 +9,15 @@ import { daysBetween } from '../core/days';
 import type { DiscoverResult, GroupItem, RawListingSummary } from '../pipeline/discover';
 import { plural } from './plural';
 import { colourEnabled, paint, type Paint } from './colour';
-import { type ChainProgress, daysDone, describeRemaining, NO_PROGRESS, planned, remainingSeconds, stepStarted } from './chainProgress';
+import {
+  type ChainProgress,
+  daysDone,
+  describeRemaining,
+  NO_PROGRESS,
+  planned,
+  remainingSeconds,
+  stepStarted,
+} from './chainProgress';
 
 export interface Reporter {
   onEvent(event: EventLog): void;
@@ -125,7 +133,12 @@ export class TerminalReporter implements Reporter {
       days.forEach((day, k) => {
         this.progress = daysDone(this.progress, 1);
         const last = k === days.length - 1;
-        const seconds = !measured || !last ? '' : days.length === 1 ? ` ${status.seconds!.toFixed(1)}s` : ` (step of ${days.length} days ${status.seconds!.toFixed(1)}s)`;
+        const seconds =
+          !measured || !last
+            ? ''
+            : days.length === 1
+              ? ` ${status.seconds!.toFixed(1)}s`
+              : ` (step of ${days.length} days ${status.seconds!.toFixed(1)}s)`;
         const left = last ? describeRemaining(remainingSeconds(this.progress, Date.now())) : undefined;
         this.line(
           `[${this.progress.doneDays}/${this.progress.totalDays}] ${day.day} ${group.dataset} ${day.status === 'succeeded' ? this.paint.ok('ok') : this.paint.failed('FAILED')} ${fmt(day.recordsOut)} rows${day.rejected ? `, ${fmt(day.rejected)} rejected` : ''}${seconds}${left ? ` · ${left}` : ''}`,
@@ -167,7 +180,9 @@ export class TerminalReporter implements Reporter {
     const nowMs = Date.now();
     const steps = [...this.running.values()].map((s) => `${s.dataset} ${Math.round((nowMs - s.startedAtMs) / 1000)}s`);
     const left = describeRemaining(remainingSeconds(this.progress, nowMs));
-    this.out.write(`\r\x1b[Krunning: ${steps.join(', ')}${left ? ` · [${this.progress.doneDays}/${this.progress.totalDays}] ${left}` : ''}`);
+    this.out.write(
+      `\r\x1b[Krunning: ${steps.join(', ')}${left ? ` · [${this.progress.doneDays}/${this.progress.totalDays}] ${left}` : ''}`,
+    );
   }
 }
 

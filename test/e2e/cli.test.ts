@@ -29,7 +29,14 @@ async function withEnv<T>(env: Record<string, string | undefined>, fn: () => Pro
 /** A new tmp lake holding one day (2024-03-01) of the sample's access records and nothing else. @returns its path */
 async function accessRecordsDay(name: string): Promise<string> {
   const lakeDir = tmpLake(name);
-  await generateSample({ lakeDir, days: 1, start: '2024-03-01', recordsPerHour: 20, seed: 3, datasets: ['access_records'] });
+  await generateSample({
+    lakeDir,
+    days: 1,
+    start: '2024-03-01',
+    recordsPerHour: 20,
+    seed: 3,
+    datasets: ['access_records'],
+  });
   return lakeDir;
 }
 

@@ -44,7 +44,9 @@ describe('lakestep deploy --package-only', () => {
     const config = loadConfig(join(project, 'lakestep.config.yml'));
     const tables = Object.values(config.datasets).flatMap((ds) => [ds.table, rejectedTable(ds)]);
 
-    const crawlers = resourcesOf('AWS::Glue::Crawler').map((r) => r.Properties.Name).sort();
+    const crawlers = resourcesOf('AWS::Glue::Crawler')
+      .map((r) => r.Properties.Name)
+      .sort();
 
     expect(tables).toEqual(['events', 'rejected_events']); // the starter's one dataset
     expect(crawlers).toEqual(tables.map((t) => `lakestep-test-${t}`).sort());
@@ -99,7 +101,7 @@ describe('lakestep deploy --package-only', () => {
     expect(printed).toContain(`packaged stage test in ${out}`);
   });
 
-  it("leaves nothing in the project but what it was asked to write", () => {
+  it('leaves nothing in the project but what it was asked to write', () => {
     expect(readdirSync(project).sort()).toEqual(['.gitignore', 'README.md', 'lakestep.config.yml', 'spark']);
     expect(existsSync(join(project, '.serverless'))).toBe(false);
   });

@@ -45,8 +45,12 @@ describe('a stage SQL error on --engine spark', () => {
       expect(duckdb.stderr).toContain(`spark/sql/events.sql line ${line}: `);
       expect(spark.code).toBe(2);
       // on the step's progress line (Spark logs pages after the driver's error) and in the run's last lines
-      expect(spark.stderr).toMatch(new RegExp(`^step events failed: .*step failed on Spark: spark/sql/events\\.sql line ${line}: `, 'm'));
-      expect(spark.stderr).toMatch(new RegExp(`^error: .*step failed on Spark: spark/sql/events\\.sql line ${line}: `, 'm'));
+      expect(spark.stderr).toMatch(
+        new RegExp(`^step events failed: .*step failed on Spark: spark/sql/events\\.sql line ${line}: `, 'm'),
+      );
+      expect(spark.stderr).toMatch(
+        new RegExp(`^error: .*step failed on Spark: spark/sql/events\\.sql line ${line}: `, 'm'),
+      );
     },
     600_000, // a Spark start-up on a loaded 2-core machine
   );

@@ -45,7 +45,8 @@ export async function runStage(
   } catch (error) {
     // isNativeError, not instanceof: DuckDB's binding makes its errors in Node's own realm, which is
     // not the realm of code run under jest's vm (there `instanceof Error` is false).
-    if (sqlPath && types.isNativeError(error)) throw new Error(stageErrorMessage(error.message, sqlPath), { cause: error });
+    if (sqlPath && types.isNativeError(error))
+      throw new Error(stageErrorMessage(error.message, sqlPath), { cause: error });
     throw error;
   } finally {
     await connection.run('RESET disabled_optimizers');

@@ -279,7 +279,10 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
     const summary = {
       executionId: `${EXECUTION_PREFIX}run-s`,
       warnings: [],
-      days: [{ dataset: 'access_records', day: '2024-03-01' }, { dataset: 'access_records', day: '2024-03-02' }],
+      days: [
+        { dataset: 'access_records', day: '2024-03-01' },
+        { dataset: 'access_records', day: '2024-03-02' },
+      ],
       failedDays: [
         { dataset: 'access_records', day: '2024-03-01', error: `InputError: ${sqlError}` },
         { dataset: 'access_records', day: '2024-03-02', error: `InputError: ${sqlError}` },

@@ -652,7 +652,10 @@ describe('describeReason', () => {
     [{ kind: 'rerun', executionId: 'exec-1' } as const, 'rerun of execution exec-1'],
     // by its name: a local run's ARN is made up
     [
-      { kind: 'rerun', executionId: 'arn:aws:states:us-east-1:000000000000:execution:lakestep-local-pipeline:run-1' } as const,
+      {
+        kind: 'rerun',
+        executionId: 'arn:aws:states:us-east-1:000000000000:execution:lakestep-local-pipeline:run-1',
+      } as const,
       'rerun of execution run-1',
     ],
   ])('says why for %j', (reason, expected) => {
@@ -837,7 +840,9 @@ describe('planDirtyDays selection: the tables asked for and those that read them
   const lateSnapshot = {
     observed: {
       ...lake,
-      node_snapshots: lake.node_snapshots.map((s) => (s.day === '2024-03-04' ? raw(s.day, 'late', 'node_snapshots') : s)),
+      node_snapshots: lake.node_snapshots.map((s) =>
+        s.day === '2024-03-04' ? raw(s.day, 'late', 'node_snapshots') : s,
+      ),
     },
   };
   const cases: [string, Partial<RunInput>, Partial<PlanArgs>][] = [
@@ -860,29 +865,32 @@ describe('planDirtyDays selection: the tables asked for and those that read them
     ],
   ];
 
-  it.each(cases)('%s --dataset node_snapshots recomputes the downloads and daily aggregate days reading it', (_, input, over) => {
-    const plan = planDirtyDays(selectionArgs({ ...input, datasets: ['node_snapshots'] }, over));
+  it.each(cases)(
+    '%s --dataset node_snapshots recomputes the downloads and daily aggregate days reading it',
+    (_, input, over) => {
+      const plan = planDirtyDays(selectionArgs({ ...input, datasets: ['node_snapshots'] }, over));
 
-    const snapshotDays = plan.days.filter((d) => d.dataset === 'node_snapshots').map((d) => d.day);
-    const first = snapshotDays[0];
-    const last = snapshotDays[snapshotDays.length - 1];
-    // a snapshot day changes the downloads of the day before, the day and the day after …
-    expect(plan.days.filter((d) => d.dataset === 'file_downloads').map((d) => d.day)).toEqual(
-      dayRange(addDays(first, -1), addDays(last, 1)),
-    );
-    // … and every 28-day window holding one of those, up to today (2024-03-10)
-    expect(plan.days.filter((d) => d.dataset === 'project_downloads_daily').map((d) => d.day)).toEqual(
-      dayRange(addDays(first, -1), '2024-03-10'),
-    );
-    expect(onlyUpstream(plan, 'file_downloads') && onlyUpstream(plan, 'project_downloads_daily')).toBe(true);
-    expect([...new Map(plan.groups.map((g) => [g.dataset, g.phase]))]).toEqual([
-      ['node_snapshots', 0],
-      ['file_downloads', 1],
-      ['project_downloads_daily', 2],
-    ]);
-    // nothing of the other branch: access_records and client_share_4w read no snapshot
-    expect(plan.days.some((d) => d.dataset === 'access_records' || d.dataset === 'client_share_4w')).toBe(false);
-  });
+      const snapshotDays = plan.days.filter((d) => d.dataset === 'node_snapshots').map((d) => d.day);
+      const first = snapshotDays[0];
+      const last = snapshotDays[snapshotDays.length - 1];
+      // a snapshot day changes the downloads of the day before, the day and the day after …
+      expect(plan.days.filter((d) => d.dataset === 'file_downloads').map((d) => d.day)).toEqual(
+        dayRange(addDays(first, -1), addDays(last, 1)),
+      );
+      // … and every 28-day window holding one of those, up to today (2024-03-10)
+      expect(plan.days.filter((d) => d.dataset === 'project_downloads_daily').map((d) => d.day)).toEqual(
+        dayRange(addDays(first, -1), '2024-03-10'),
+      );
+      expect(onlyUpstream(plan, 'file_downloads') && onlyUpstream(plan, 'project_downloads_daily')).toBe(true);
+      expect([...new Map(plan.groups.map((g) => [g.dataset, g.phase]))]).toEqual([
+        ['node_snapshots', 0],
+        ['file_downloads', 1],
+        ['project_downloads_daily', 2],
+      ]);
+      // nothing of the other branch: access_records and client_share_4w read no snapshot
+      expect(plan.days.some((d) => d.dataset === 'access_records' || d.dataset === 'client_share_4w')).toBe(false);
+    },
+  );
 
   it.each(cases)('%s --dataset node_snapshots --no-downstream recomputes node_snapshots alone', (_, input, over) => {
     const withReaders = planDirtyDays(selectionArgs({ ...input, datasets: ['node_snapshots'] }, over));

@@ -19,10 +19,7 @@ const { cases } = JSON.parse(
 ) as { cases: Case[] };
 
 describe('stageErrorMessage', () => {
-  it.each(cases.filter((c) => c.engine === 'duckdb').map((c) => [c.name, c] as const))(
-    '%s',
-    (_name, c) => {
-      expect(stageErrorMessage(c.error, c.sqlPath)).toBe(c.expected);
-    },
-  );
+  it.each(cases.filter((c) => c.engine === 'duckdb').map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    expect(stageErrorMessage(c.error, c.sqlPath)).toBe(c.expected);
+  });
 });
