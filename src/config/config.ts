@@ -14,7 +14,7 @@ import { selectOnlyProblem, sqlCodeOnly } from '../core/sqlText';
 import { historyEventsOfGroup, maxGroupsInHistory, STEP_HISTORY_BUDGET } from '../core/stepPolling';
 import { DEFAULT_PARTITION_LAYOUT, PARTITION_LAYOUTS } from '../core/partitionLayout';
 import { CONFIG_FILE, projectRoot } from './project';
-import { checkedColumnsKnown, normaliseColumns, partitionColumnsFree } from './tableChecks';
+import { checkedColumnsKnown, partitionColumnsFree } from './tableChecks';
 
 export const DEFAULTS = {
   lateDays: 1,
@@ -476,3 +476,54 @@ export const processedPrefix = (t: Pick<TableConfig, 'table'>) => `processed/${t
 export const rejectedPrefix = (t: Pick<TableConfig, 'table'>) => `rejected/${t.table}/`;
 /** Catalog table of a dataset's quarantined records. */
 export const rejectedTable = (t: Pick<TableConfig, 'table'>) => `rejected_${t.table}`;
+
+/**
+ * Declared columns → RawColumn, with what depends on the format checked: `raw.csv` only for csv;
+ * `position` only (and then on every column) for headerless CSV; one path may not run through
+ * another's value (`a` and `a.b`): a value is either a leaf or an object.
+ * @throws ConfigError naming the column
+ */
+export function normaliseColumns(
+  where: string,
+  raw: ParsedDataset['raw'],
+  declared: ParsedDataset['columns'],
+): Record<string, RawColumn> {
+  if (raw.csv && raw.format !== 'csv')
+    throw new ConfigError(`${where}.raw.csv`, `is for format csv only (format is ${raw.format})`);
+  const headerless = raw.format === 'csv' && raw.csv?.header === false;
+  const columns: Record<string, RawColumn> = {};
+  for (const [name, spec] of Object.entries(declared)) {
+    const full = typeof spec === 'string' ? { type: spec } : spec;
+    const at = `${where}.columns.${name}`;
+    if (headerless && full.position === undefined)
+      throw new ConfigError(at, 'needs a position (raw.csv.header is false: fields are found by 0-based position)');
+    if (!headerless && full.position !== undefined)
+      throw new ConfigError(`${at}.position`, 'is for headerless CSV only (raw.csv.header: false); use path');
+    if (full.unit !== undefined && full.type !== 'timestamp')
+      throw new ConfigError(`${at}.unit`, `is for timestamp columns only (type is ${full.type})`);
+    columns[name] = {
+      type: full.type,
+      path: full.path ?? name,
+      ...(full.position !== undefined ? { position: full.position } : {}),
+      unit: full.unit ?? 'ms',
+    };
+  }
+  if (raw.format !== 'csv') {
+    const paths = Object.entries(columns).map(([name, c]) => [name, `${c.path}.`] as const);
+    for (const [a, pa] of paths) {
+      for (const [b, pb] of paths) {
+        if (a !== b && pb.startsWith(pa))
+          throw new ConfigError(
+            `${where}.columns.${b}.path`,
+            `runs through the value of column "${a}" (path ${pa.slice(0, -1)}): a value is a leaf or an object, not both`,
+          );
+        if (a < b && pa === pb)
+          throw new ConfigError(
+            `${where}.columns.${b}.path`,
+            `is also the path of column "${a}" (expected one column per value)`,
+          );
+      }
+    }
+  }
+  return columns;
+}

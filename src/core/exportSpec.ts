@@ -7,7 +7,13 @@
 import type { LakestepConfig, OutputType } from '../config/config';
 import { ConfigError } from './errors';
 import { partitionColumns } from './partitionLayout';
-import type { ExportQuery } from './ports';
+
+/** An export as its engine needs it (config `exports:`): `reads` are the tables its SELECT reads. */
+export interface ExportQuery {
+  name: string;
+  sql: string;
+  reads: string[];
+}
 
 /** An export with the keys its package is written to: `key` first, then the copy at `latestKey`. */
 export interface ExportTarget extends ExportQuery {

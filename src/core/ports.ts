@@ -169,13 +169,6 @@ export interface RunEvents {
   runCompleted(detail: Omit<RunCompletedDetail, 'stage'>): Promise<void>;
 }
 
-/** An export as its engine needs it (config `exports:`): `reads` are the tables its SELECT reads. */
-export interface ExportQuery {
-  name: string;
-  sql: string;
-  reads: string[];
-}
-
 /**
  * Writes exports' packages with the engine that computes the stages (README "Exports"): DuckDB on the local
  * catalog, or the PySpark driver's export mode (local spark-submit; on AWS the EMR step of the export phase).

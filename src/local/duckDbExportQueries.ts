@@ -6,7 +6,8 @@
 import { tableConfig, type LakestepConfig } from '../config/config';
 import { ExportError } from '../core/errors';
 import type { ExportOutcome, ExportTarget } from '../core/exportSpec';
-import type { ExportQueries, ExportQuery, ObjectStore } from '../core/ports';
+import type { ExportQuery } from '../core/exportSpec';
+import type { ExportQueries, ObjectStore } from '../core/ports';
 import { queryCatalog } from './catalogQuery';
 import { FolderObjectStore } from './folderObjectStore';
 
