@@ -665,31 +665,34 @@ describe('describeReason', () => {
   });
 });
 
+// The Synapse tables' read graph, for the describes below: node_snapshots (raw, lateness 0) → file_downloads
+// (raw, reads node_snapshots D−1…D+1) → project_downloads_daily (28-day window); access_records → client_share_4w (weekly)
+const SNAPSHOTS = { name: 'node_snapshots', lateDays: 0 };
+const DOWNLOADS = {
+  name: 'file_downloads',
+  lateDays: 1,
+  reads: [{ table: 'node_snapshots', fromDays: -1, toDays: 1 }],
+};
+const DAILY = {
+  name: 'project_downloads_daily',
+  period: 'day' as const,
+  reads: [{ table: 'file_downloads', fromDays: -27, toDays: 0 }],
+};
+const WEEKLY = {
+  name: 'client_share_4w',
+  period: 'week' as const,
+  reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }],
+};
+const versions = {
+  access_records: CURRENT,
+  node_snapshots: CURRENT,
+  file_downloads: CURRENT,
+  project_downloads_daily: CURRENT,
+  client_share_4w: CURRENT,
+};
+
 describe('planDirtyDays with tables that read processed tables', () => {
   // node_snapshots (raw, lateness 0) → file_downloads (raw, reads node_snapshots D−1…D+1) → project_downloads_daily (28-day window)
-  const SNAPSHOTS = { name: 'node_snapshots', lateDays: 0 };
-  const DOWNLOADS = {
-    name: 'file_downloads',
-    lateDays: 1,
-    reads: [{ table: 'node_snapshots', fromDays: -1, toDays: 1 }],
-  };
-  const DAILY = {
-    name: 'project_downloads_daily',
-    period: 'day' as const,
-    reads: [{ table: 'file_downloads', fromDays: -27, toDays: 0 }],
-  };
-  const WEEKLY = {
-    name: 'client_share_4w',
-    period: 'week' as const,
-    reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }],
-  };
-  const versions = {
-    access_records: CURRENT,
-    node_snapshots: CURRENT,
-    file_downloads: CURRENT,
-    project_downloads_daily: CURRENT,
-    client_share_4w: CURRENT,
-  };
   const all = ['access_records', 'node_snapshots', 'file_downloads', 'project_downloads_daily', 'client_share_4w'];
   const graphArgs = (over: Partial<PlanArgs> = {}) =>
     planArgs({
@@ -787,29 +790,6 @@ describe('planDirtyDays with tables that read processed tables', () => {
 describe('planDirtyDays selection: the tables asked for and those that read them', () => {
   // access_records → client_share_4w (weekly);
   // node_snapshots → file_downloads (reads D−1…D+1) → project_downloads_daily (28 days)
-  const SNAPSHOTS = { name: 'node_snapshots', lateDays: 0 };
-  const DOWNLOADS = {
-    name: 'file_downloads',
-    lateDays: 1,
-    reads: [{ table: 'node_snapshots', fromDays: -1, toDays: 1 }],
-  };
-  const DAILY = {
-    name: 'project_downloads_daily',
-    period: 'day' as const,
-    reads: [{ table: 'file_downloads', fromDays: -27, toDays: 0 }],
-  };
-  const WEEKLY = {
-    name: 'client_share_4w',
-    period: 'week' as const,
-    reads: [{ table: 'access_records', fromDays: -21, toDays: 6 }],
-  };
-  const versions = {
-    access_records: CURRENT,
-    node_snapshots: CURRENT,
-    file_downloads: CURRENT,
-    project_downloads_daily: CURRENT,
-    client_share_4w: CURRENT,
-  };
   // every raw-fed dataset has raw days 03-01 … 03-07, all committed: nothing is dirty by itself
   const lake = {
     access_records: raws('2024-03-01', '2024-03-07'),
