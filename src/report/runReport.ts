@@ -3,6 +3,7 @@
  * rejects, unattributed downloads, metrics), the quality checks and the warnings, with totals.
  * `buildRunReport` is pure (the JSON stored at `_reports/<execution>.json`); the HTML page is in
  * ./runReportHtml.ts.
+ * Over 300 lines: the report's shapes and the one pass that fills them, read together.
  */
 import { describeReason } from '../core/dirtyReasons';
 import type { RunSummary, SummaryDay } from '../core/summary';

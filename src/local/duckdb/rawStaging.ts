@@ -2,6 +2,7 @@
  * Stages one raw file for DuckDB (docs/duckdb-engine.md explains the two line formats): inflate, split
  * into records (records.ts) and write the file's staged lines. Runs on the worker threads of
  * rawStagingPool.ts.
+ * ~300 lines: one file's staging, its two line formats and their exact-rule fallbacks go together.
  */
 import { join } from 'node:path';
 import { isUtf8 } from 'node:buffer';
