@@ -82,7 +82,8 @@ export class TerminalReporter implements Reporter {
       const plan = output?.plan as DiscoverResult | undefined;
       if (!plan) return; // Discover failed: the failure path reports it
       // a cut run's next execution plans what is left: the counter goes on, its total is done + left
-      this.progress = planned(this.progress, plan.dirtyDays, plan.deferredDays);
+      // an execution started by an older deployed version has no deferredDays
+      this.progress = planned(this.progress, plan.dirtyDays, plan.deferredDays ?? 0);
       const later = plan.deferredDays
         ? `; ${plural(plan.deferredDays, 'more day partition')} in the executions that follow`
         : '';

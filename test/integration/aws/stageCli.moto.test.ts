@@ -54,6 +54,7 @@ const HISTORY: HistoryEvent[] = [
     plan: {
       planKey: 'p',
       dirtyDays: 2,
+      deferredDays: 0,
       stepConcurrency: 2,
       phases: [{ phase: 0, groups: [{ groupId: 'g1' }] }],
       steps: 1,
@@ -185,8 +186,9 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
       expect.objectContaining({ stateMachineArn: SM, input: '{"from":"2024-03-01","to":"2024-03-02","force":true}' }),
     ]);
     expect(c.stderr()).toContain('plan: 2 days in 1 step\n');
-    expect(c.stderr()).toContain('[1/2] 2024-03-01 access_records ok 1,200 rows, 3 rejected 20.0s');
-    expect(c.stderr()).toContain('[2/2] 2024-03-02 access_records ok 900 rows 20.0s');
+    // one step ran both days: its time once, on its last day
+    expect(c.stderr()).toContain('[1/2] 2024-03-01 access_records ok 1,200 rows, 3 rejected\n');
+    expect(c.stderr()).toContain('[2/2] 2024-03-02 access_records ok 900 rows (step of 2 days 40.0s)');
     expect(c.stderr().match(/plan: /g)).toHaveLength(1); // events seen in an earlier poll are not repeated
     expect(c.stderr()).toContain('done: execution run-x SUCCEEDED in 90 s');
   });
@@ -252,8 +254,8 @@ describeIfMoto('stageCli.moto.test.ts')('lakestep --stage', () => {
     expect(c.stderr()).toContain('note: EMR seconds assumed');
     const { estimate } = JSON.parse(c.stdout());
     // one 300 s step polled 6 times (30, 60, 90, 135, 203, 300 s: core/stepPolling's back-off)
-    // 5 + 2 + 1 + 2 + 3 × 6 + 6 + 3 × 2 = 40 transitions
-    expect(estimate.stateTransitions.count).toBe(40);
+    // 5 + 2 + 1 + 2 + 3 × 6 + 6 + 2 (LaunchExports, ExportsLaunched: no export due) + 3 × 2 = 42 transitions
+    expect(estimate.stateTransitions.count).toBe(42);
     expect(estimate.emr.instances.map((i: { type: string; count: number }) => `${i.count} × ${i.type}`)).toEqual([
       '1 × m5.xlarge',
       '2 × m5.xlarge',
