@@ -9,19 +9,10 @@ import { join } from 'node:path';
 import { generateSample } from '../../examples/synapse/sample/generate';
 import { withLocalRuntime } from '../../src/local/localRuntime';
 import { localExecutionId } from '../../src/local/executeStateMachine';
-import { lakestep } from '../helpers/cli';
+import { lakestep, writeSampleLake } from '../helpers/cli';
 import { runUntilCrash } from '../helpers/crash';
 import { rowsByDay, sql, tmpLake } from '../helpers/lake';
 
-const sampleOf = (lake: string) =>
-  generateSample({
-    lakeDir: lake,
-    days: 2,
-    start: '2024-12-31',
-    recordsPerHour: 20,
-    seed: 3,
-    datasets: ['access_records'],
-  });
 const readExecution = (lake: string, name: string) =>
   withLocalRuntime({ lakeDir: lake, existing: true }, ({ ports }) => ports.ledger.getExecution(localExecutionId(name)));
 /** The holder `lakestep status` names on its lock line. */
@@ -29,7 +20,7 @@ const lockHolder = (statusOut: string) => /lock: held by (run-\S+) since/.exec(s
 
 describe('a run killed while it holds the lock', () => {
   const lake = tmpLake('crash-lock');
-  beforeAll(() => sampleOf(lake));
+  beforeAll(() => writeSampleLake(lake));
   afterAll(() => rmSync(lake, { recursive: true, force: true }));
 
   it('shows the held lock in status, and the next run takes it over naming the dead execution, which ends ABORTED', async () => {
@@ -99,7 +90,7 @@ describe('a run killed in the middle of publishing a day', () => {
   const lake = tmpLake('crash-publish');
   const clean = tmpLake('crash-publish-clean');
   beforeAll(async () => {
-    await sampleOf(clean);
+    await writeSampleLake(clean);
     expect((await lakestep('run', '--lake', clean)).code).toBe(0);
   });
   afterAll(() =>
@@ -210,7 +201,7 @@ describe('a damaged ledger store', () => {
   const lake = tmpLake('damaged-store');
   const store = join(lake, '_state', 'dynamodb');
   beforeAll(async () => {
-    await sampleOf(lake);
+    await writeSampleLake(lake);
     expect((await lakestep('run', '--lake', lake)).code).toBe(0);
     await lakestep('status', '--lake', lake); // reopening compacts the log into a table file
   });

@@ -33,23 +33,24 @@ export async function lakestep(...args: string[]): Promise<Captured> {
   return { code, stdout: Buffer.concat(chunks.out).toString(), stderr: Buffer.concat(chunks.err).toString() };
 }
 
+/** Writes two days (from 2024-12-31) of the Synapse sample's access records, 20 a hour, into `lake`. */
+export const writeSampleLake = (lake: string) =>
+  generateSample({
+    lakeDir: lake,
+    days: 2,
+    start: '2024-12-31',
+    recordsPerHour: 20,
+    seed: 3,
+    datasets: ['access_records'],
+  });
+
 /**
- * A tmp lake holding two days (from 2024-12-31) of the Synapse sample's access records, 20 a hour, written
- * before the calling file's tests and removed after them.
+ * A tmp lake holding writeSampleLake's records, written before the calling file's tests and removed after them.
  * @returns the lake's path
  */
 export function useSampleLake(name: string): string {
   const lake = tmpLake(name);
-  beforeAll(() =>
-    generateSample({
-      lakeDir: lake,
-      days: 2,
-      start: '2024-12-31',
-      recordsPerHour: 20,
-      seed: 3,
-      datasets: ['access_records'],
-    }),
-  );
+  beforeAll(() => writeSampleLake(lake));
   afterAll(() => rmSync(lake, { recursive: true, force: true }));
   return lake;
 }
